@@ -1,0 +1,183 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { toWire } from '../protocol/frames.ts';
+import type { Event, Sample } from '../protocol/sample.ts';
+
+export interface OutboxOptions {
+  /** Directory for outbox.db; ':memory:' for tests that do not need durability. */
+  dir: string;
+  maxBytes: number;
+  maxAgeMs: number;
+  whenFull: 'drop_oldest' | 'drop_newest';
+  now?: () => number;
+}
+
+export interface OutboxRow {
+  seq: number;
+  samples: number;
+  /** The batch frame, ready to send. */
+  frame: string;
+}
+
+export interface OutboxStats {
+  batches: number;
+  bytes: number;
+  samples: number;
+  droppedSamplesFull: number;
+  droppedSamplesAge: number;
+  droppedSamplesDiskFull: number;
+}
+
+/**
+ * The agent's on-disk queue of batches not yet acked by the collector (node:sqlite, WAL).
+ * It survives agent restarts; it is bounded by size and age, and what a bound drops is
+ * counted (persistently) rather than silently lost. Sequence numbers are the row ids, so
+ * they only grow, also across restarts.
+ */
+export class Outbox {
+  private db: DatabaseSync;
+  private bytes = 0;
+  private opts: Required<OutboxOptions>;
+  private listeners = new Set<() => void>();
+  private st: Record<'insert' | 'oldest' | 'del' | 'peek' | 'expired' | 'bump', StatementSync>;
+
+  constructor(opts: OutboxOptions) {
+    this.opts = { now: Date.now, ...opts };
+    let file = ':memory:';
+    if (opts.dir !== ':memory:') {
+      mkdirSync(opts.dir, { recursive: true });
+      file = path.join(opts.dir, 'outbox.db');
+    }
+    this.db = new DatabaseSync(file);
+    this.db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      CREATE TABLE IF NOT EXISTS batches (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_ms INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        samples INTEGER NOT NULL,
+        payload TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    `);
+    this.st = {
+      insert: this.db.prepare('INSERT INTO batches (created_ms, bytes, samples, payload) VALUES (?, ?, ?, ?) RETURNING seq'),
+      oldest: this.db.prepare('SELECT seq, bytes, samples FROM batches ORDER BY seq LIMIT 1'),
+      del: this.db.prepare('DELETE FROM batches WHERE seq = ? RETURNING bytes'),
+      peek: this.db.prepare('SELECT seq, samples, payload FROM batches WHERE seq > ? ORDER BY seq LIMIT ?'),
+      expired: this.db.prepare('DELETE FROM batches WHERE created_ms < ? RETURNING bytes, samples'),
+      bump: this.db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value'),
+    };
+    const row = this.db.prepare('SELECT COALESCE(SUM(bytes), 0) AS b FROM batches').get() as { b: number };
+    this.bytes = Number(row.b);
+  }
+
+  /** Called after every successful append (the transport uses it to send at once). */
+  onAppend(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * Appends one batch. Returns its sequence number, or undefined when the batch was dropped
+   * (outbox full under drop_newest, or the disk is full); the drop is counted either way.
+   */
+  append(samples: Sample[], events: Event[] = []): number | undefined {
+    if (samples.length === 0 && events.length === 0) return undefined;
+    const payload = `"samples":${JSON.stringify(samples.map(toWire))}${events.length ? `,"events":${JSON.stringify(events)}` : ''}`;
+    const size = Buffer.byteLength(payload);
+    this.expire();
+    if (this.bytes + size > this.opts.maxBytes) {
+      if (this.opts.whenFull === 'drop_newest' || size > this.opts.maxBytes) {
+        this.count('dropped_samples_full', samples.length);
+        return undefined;
+      }
+      this.db.exec('BEGIN');
+      try {
+        while (this.bytes + size > this.opts.maxBytes) {
+          const o = this.st.oldest.get() as { seq: number; bytes: number; samples: number } | undefined;
+          if (!o) break;
+          this.st.del.run(o.seq);
+          this.bytes -= o.bytes;
+          this.count('dropped_samples_full', o.samples);
+        }
+        this.db.exec('COMMIT');
+      } catch (e) {
+        this.db.exec('ROLLBACK');
+        throw e;
+      }
+    }
+    let seq: number;
+    try {
+      seq = Number((this.st.insert.get(this.opts.now(), size, samples.length, payload) as { seq: number }).seq);
+    } catch (e) {
+      // SQLITE_FULL / SQLITE_IOERR: the disk is full; keep what is already queued, count this batch.
+      const errcode = (e as { errcode?: number }).errcode;
+      if (errcode !== undefined && ((errcode & 0xff) === 13 || (errcode & 0xff) === 10)) {
+        try {
+          this.count('dropped_samples_disk_full', samples.length);
+        } catch {
+          /* the counter itself cannot be written while the disk is full */
+        }
+        return undefined;
+      }
+      throw e;
+    }
+    this.bytes += size;
+    for (const fn of this.listeners) fn();
+    return seq;
+  }
+
+  private expire(): void {
+    const cutoff = this.opts.now() - this.opts.maxAgeMs;
+    const rows = this.st.expired.all(cutoff) as { bytes: number; samples: number }[];
+    if (!rows.length) return;
+    let samples = 0;
+    for (const r of rows) {
+      this.bytes -= r.bytes;
+      samples += r.samples;
+    }
+    this.count('dropped_samples_age', samples);
+  }
+
+  private count(name: string, n: number): void {
+    if (n > 0) this.st.bump.run(name, n);
+  }
+
+  /** Batches after `afterSeq`, oldest first, as ready-to-send frames. */
+  peek(afterSeq: number, limit: number): OutboxRow[] {
+    const rows = this.st.peek.all(afterSeq, limit) as { seq: number; samples: number; payload: string }[];
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      samples: Number(r.samples),
+      frame: `{"type":"batch","seq":${r.seq},${r.payload}}`,
+    }));
+  }
+
+  /** Deletes an acked batch; acking an unknown or already-acked seq is harmless. */
+  ack(seq: number): void {
+    const r = this.st.del.get(seq) as { bytes: number } | undefined;
+    if (r) this.bytes -= Number(r.bytes);
+  }
+
+  stats(): OutboxStats {
+    const row = this.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(samples), 0) AS s FROM batches').get() as { n: number; s: number };
+    const c = Object.fromEntries(
+      (this.db.prepare('SELECT name, value FROM counters').all() as { name: string; value: number }[]).map((r) => [r.name, Number(r.value)]),
+    );
+    return {
+      batches: Number(row.n),
+      bytes: this.bytes,
+      samples: Number(row.s),
+      droppedSamplesFull: c.dropped_samples_full ?? 0,
+      droppedSamplesAge: c.dropped_samples_age ?? 0,
+      droppedSamplesDiskFull: c.dropped_samples_disk_full ?? 0,
+    };
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+}

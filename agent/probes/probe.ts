@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import type { ParseArgsOptionsConfig } from 'node:util';
+import type { Logger } from 'pino';
+import type { Event, Sample } from '../../protocol/sample.ts';
+
+/**
+ * The Probe contract (Telegraf's input plugin model). A probe kind is declared once, in one
+ * file under agent/probes/, as a ProbeDefinition: its config schema and a factory that does
+ * no I/O. The scheduler calls `collect(signal)` at the configured interval; the signal aborts
+ * at `timeout_ms` or at shutdown. A target that is down is data (`up=0`, `result_code`,
+ * `error_class`); collect throws only when the probe itself cannot work (a ProbeError with a
+ * class), and the scheduler records that as an error of that class.
+ */
+export interface Probe {
+  collect(signal: AbortSignal): Promise<Sample[]>;
+  /** Long-running probes (trap receivers) start listening here; periodic probes omit it. */
+  start?(): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** What a probe gets from the agent: a child logger, the clock, and a way to push events or samples. */
+export interface ProbeContext {
+  log: Logger;
+  now(): number;
+  /** For push-style probes (traps) and for state changes noticed during collect (reboot detected). */
+  emitEvent(event: Event): void;
+  emitSamples(samples: Sample[]): void;
+  /** A directory the probe may keep state in (config backups, last snapshot hash). */
+  stateDir: string;
+}
+
+/** Monitoring Plugins exit codes. */
+export const ExitCode = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface CheckStatus {
+  code: ExitCodeValue;
+  summary: string;
+}
+
+export interface ProbeDefinition<C extends ProbeBaseConfig = ProbeBaseConfig> {
+  kind: string;
+  description: string;
+  /** Strict schema for one `probes[]` entry of this kind (built with probeSchema()). */
+  schema: z.ZodType<C>;
+  create(config: C, ctx: ProbeContext): Probe;
+  /** `watchpost check <kind>` support: extra CLI options and how they map onto a raw config entry. */
+  cli?: {
+    options: ParseArgsOptionsConfig;
+    toConfig(values: Record<string, string | boolean | (string | boolean)[] | undefined>): Record<string, unknown>;
+    /** Structured JSON for `--json` when the probe defines a richer shape than its samples. */
+    toJson?(samples: Sample[], events: Event[]): unknown;
+  };
+  /** Monitoring Plugins status of one run, for `watchpost check`. Default: OK if collect succeeded. */
+  status?(samples: Sample[], config: C): CheckStatus;
+}
+
+export interface ProbeBaseConfig {
+  kind: string;
+  name?: string | undefined;
+  interval_s: number;
+  timeout_ms: number;
+  jitter_pct: number;
+  tags: Record<string, string>;
+}
+
+/**
+ * Builds a probe's strict config schema: the common keys every probe has (with this probe's
+ * defaults) plus its own. Unknown keys are errors.
+ */
+export function probeSchema<K extends string, S extends z.ZodRawShape>(
+  kind: K,
+  defaults: { interval_s: number; timeout_ms: number },
+  shape: S,
+) {
+  return z.strictObject({
+    kind: z.literal(kind),
+    name: z.string().min(1).max(128).optional(),
+    interval_s: z.number().positive().max(86400 * 31).default(defaults.interval_s),
+    timeout_ms: z.number().int().positive().max(3_600_000).default(defaults.timeout_ms),
+    jitter_pct: z.number().min(0).max(50).default(10),
+    tags: z.record(z.string(), z.string()).default({}),
+    ...shape,
+  });
+}
+
+/** A failure of the probe itself, with a stable class for self-metrics and alerting. */
+export class ProbeError extends Error {
+  readonly errorClass: string;
+  constructor(errorClass: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.errorClass = errorClass;
+  }
+}
+
+/** Classifies any thrown value into an error class, by type and code — never by message text. */
+export function errorClass(e: unknown): string {
+  if (e instanceof ProbeError) return e.errorClass;
+  if (e instanceof Error) {
+    if (e.name === 'AbortError' || e.name === 'TimeoutError') return 'timeout';
+    const code = (e as NodeJS.ErrnoException).code;
+    switch (code) {
+      case 'ENOENT':
+        return 'not_found';
+      case 'EACCES':
+      case 'EPERM':
+        return 'permission';
+      case 'ECONNREFUSED':
+      case 'EHOSTUNREACH':
+      case 'ENETUNREACH':
+      case 'ECONNRESET':
+        return 'unreachable';
+      case 'ETIMEDOUT':
+        return 'timeout';
+    }
+  }
+  return 'internal';
+}
+
+/** Rejects when the signal aborts, so a probe whose library ignores signals still ends on time. */
+export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

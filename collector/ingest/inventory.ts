@@ -1,0 +1,43 @@
+import type { DeviceConfig } from '../../config/schema/collector.ts';
+import type { Sample } from '../../protocol/sample.ts';
+
+const LOCATION_KEYS = ['site', 'building', 'floor', 'shaft', 'room', 'role'] as const;
+
+/** Tags samples are matched on, in order: the first one naming a known device wins. */
+const DEVICE_TAGS = ['device', 'camera', 'host', 'url', 'agent'] as const;
+
+/**
+ * Enriches samples with where their device is (site, building, floor, shaft, room, role),
+ * from the inventory in the collector config and the tags an agent was enrolled with.
+ * Tags a sample already has are never overwritten.
+ */
+export class Inventory {
+  private byName = new Map<string, Record<string, string>>();
+  readonly devices: readonly DeviceConfig[];
+
+  constructor(devices: readonly DeviceConfig[]) {
+    this.devices = devices;
+    for (const d of devices) {
+      const tags: Record<string, string> = { device_kind: d.kind };
+      for (const k of LOCATION_KEYS) if (d[k]) tags[k] = d[k]!;
+      this.byName.set(d.name, tags);
+      if (d.address) this.byName.set(d.address, tags);
+    }
+  }
+
+  device(name: string): DeviceConfig | undefined {
+    return this.devices.find((d) => d.name === name || d.address === name);
+  }
+
+  enrich(s: Sample, agentTags: Record<string, string>): void {
+    let loc: Record<string, string> | undefined;
+    if (this.byName.size) {
+      for (const k of DEVICE_TAGS) {
+        const v = s.tags[k];
+        if (v !== undefined && (loc = this.byName.get(v))) break;
+      }
+    }
+    if (loc) for (const k in loc) s.tags[k] ??= loc[k]!;
+    for (const k in agentTags) s.tags[k] ??= agentTags[k]!;
+  }
+}

@@ -1,0 +1,7 @@
+import type { CollectorModule } from './module.ts';
+
+/**
+ * The collector's modules, started in this order. Adding one: a folder under collector/
+ * with a module.ts exporting a CollectorModule, and one line here.
+ */
+export const modules: CollectorModule[] = [];

@@ -1,0 +1,336 @@
+import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { AGENT_WS_PATH, CloseCode, decodeAgentFrame, encodeFrame, eventFromWire, FrameError, fromWire, PROTOCOL_VERSION } from '../protocol/frames.ts';
+import { isPrecision, parseLines } from '../protocol/line-protocol.ts';
+import type { Ingest, Source } from './ingest/ingest.ts';
+import type { Metrics } from './metrics.ts';
+import type { AgentRegistry } from './store/agents.ts';
+import { hashToken } from './store/agents.ts';
+import { SpoolFullError } from './store/spool.ts';
+
+export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => void | Promise<void>;
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  tls?: { cert: Buffer; key: Buffer; ca?: Buffer } | undefined;
+  maxFrameBytes: number;
+  agents: AgentRegistry;
+  ingest: Ingest;
+  metrics: Metrics;
+  log: Logger;
+  /** Hashes of tokens allowed on /write and /api/v2/write, by sender name. */
+  writeTokens: Map<string, string>;
+  httpWriteEnabled: boolean;
+  health: () => Record<string, unknown>;
+}
+
+interface Conn {
+  ws: WebSocket;
+  agent: { id: string; name: string; tags: Record<string, string> };
+  hello: boolean;
+  addr: string;
+}
+
+export class HttpError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** Reads a request body up to `limit` bytes; a larger one is a 413, never buffered whole. */
+export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new HttpError(413, `body larger than ${limit} bytes`));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let n = 0;
+    req.on('data', (c: Buffer) => {
+      n += c.length;
+      if (n > limit) {
+        reject(new HttpError(413, `body larger than ${limit} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function bearer(req: http.IncomingMessage, url?: URL): string | undefined {
+  const h = req.headers.authorization;
+  if (h) {
+    const [scheme, value] = h.split(' ', 2);
+    if (!value) return undefined;
+    const s = scheme!.toLowerCase();
+    if (s === 'bearer' || s === 'token') return value.trim();
+    if (s === 'basic') {
+      // Telegraf's outputs.influxdb sends username/password: the password is the token.
+      const dec = Buffer.from(value, 'base64').toString('utf8');
+      const i = dec.indexOf(':');
+      return i >= 0 ? dec.slice(i + 1) : undefined;
+    }
+  }
+  return url?.searchParams.get('p') ?? undefined;
+}
+
+/**
+ * The collector's HTTP(S) server: the agent WebSocket endpoint, line-protocol /write for
+ * Telegraf, /healthz and /metrics, plus routes other modules register (console, API,
+ * SMS callbacks). Frames are validated; a bad one costs the sender a close code and a
+ * counter, never the process.
+ */
+export class CollectorServer {
+  readonly server: http.Server | https.Server;
+  private wss: WebSocketServer;
+  private conns = new Map<string, Conn>();
+  private routes = new Map<string, Handler>();
+  private prefixRoutes: [string, string, Handler][] = [];
+  private readonly o: ServerOptions;
+  private readonly badFrames;
+  private readonly authFailures;
+  private readonly batches;
+
+  constructor(o: ServerOptions) {
+    this.o = o;
+    const m = o.metrics;
+    this.badFrames = m.counter('watchpost_bad_frames_total', 'Frames refused as invalid, by reason');
+    this.authFailures = m.counter('watchpost_auth_failures_total', 'Requests refused for a missing, wrong or revoked token, by endpoint');
+    this.batches = m.counter('watchpost_batches_total', 'Agent batches acked');
+    m.gauge('watchpost_agents_connected', 'Agents with an open WebSocket', () => this.conns.size);
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    this.server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key, ca: o.tls.ca }, handler) : http.createServer(handler);
+    // Slow-loris: a client must send its headers and body promptly.
+    this.server.headersTimeout = 10_000;
+    this.server.requestTimeout = 60_000;
+    this.server.keepAliveTimeout = 65_000;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxFrameBytes, perMessageDeflate: false });
+    this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    this.route('GET', '/healthz', (_req, res) => sendJson(res, 200, { status: 'ok', ...o.health() }));
+    this.route('GET', '/metrics', (_req, res) => {
+      const text = m.render();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(text);
+    });
+    const write = (v2: boolean): Handler => (req, res, url) => this.write(req, res, url, v2);
+    this.route('POST', '/write', write(false));
+    this.route('POST', '/api/v2/write', write(true));
+    this.route('GET', '/ping', (_req, res) => {
+      res.writeHead(204, { 'x-influxdb-version': 'watchpost' });
+      res.end();
+    });
+  }
+
+  /** Registers a handler for an exact path, or for every path under a prefix ending in '/'. */
+  route(method: string, path: string, h: Handler): void {
+    if (path.endsWith('/') && path.length > 1) this.prefixRoutes.push([method, path, h]);
+    else this.routes.set(`${method} ${path}`, h);
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.o.port, this.o.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    return (this.server.address() as { port: number }).port;
+  }
+
+  connectedAgents(): string[] {
+    return [...this.conns.values()].map((c) => c.agent.name);
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://collector');
+    } catch {
+      sendJson(res, 400, { error: 'bad request URL' });
+      return;
+    }
+    let h = this.routes.get(`${req.method} ${url.pathname}`);
+    if (!h) h = this.prefixRoutes.find(([m, p]) => m === req.method && url.pathname.startsWith(p))?.[2];
+    if (!h) {
+      sendJson(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
+      return;
+    }
+    try {
+      await h(req, res, url);
+    } catch (e) {
+      const status = e instanceof HttpError ? e.status : 500;
+      if (status === 500) this.o.log.error({ err: (e as Error).stack, path: url.pathname }, 'request handler failed');
+      if (!res.headersSent) sendJson(res, status, { error: status === 500 ? 'internal error' : (e as Error).message });
+      else res.destroy();
+    }
+  }
+
+  private async write(req: http.IncomingMessage, res: http.ServerResponse, url: URL, v2: boolean): Promise<void> {
+    if (!this.o.httpWriteEnabled) throw new HttpError(404, 'line-protocol /write is disabled (http_write.enabled)');
+    const token = bearer(req, v2 ? undefined : url);
+    const name = token ? this.o.writeTokens.get(hashToken(token)) : undefined;
+    const agent = token && !name ? this.o.agents.authenticate(token) : undefined;
+    if (!name && !agent) {
+      this.authFailures.inc({ endpoint: v2 ? 'api_v2_write' : 'write' });
+      sendJson(res, 401, { error: 'missing or invalid token' }, { 'www-authenticate': 'Token' });
+      return;
+    }
+    const precision = url.searchParams.get('precision') ?? 'ns';
+    if (!isPrecision(precision)) throw new HttpError(400, `unknown precision "${precision}": use ns, us, ms or s`);
+    const body = await readBody(req, this.o.maxFrameBytes);
+    const text = req.headers['content-encoding'] === 'gzip' ? (await import('node:zlib')).gunzipSync(body, { maxOutputLength: this.o.maxFrameBytes }).toString('utf8') : body.toString('utf8');
+    const parsed = parseLines(text, precision);
+    const source: Source = agent ? { kind: 'agent', name: agent.name, tags: agent.tags } : { kind: 'http', name: name!, tags: {} };
+    try {
+      this.o.ingest.accept(source, parsed.samples);
+    } catch (e) {
+      if (e instanceof SpoolFullError) {
+        sendJson(res, 503, { error: 'collector spool is full, retry later' }, { 'retry-after': '30' });
+        return;
+      }
+      throw e;
+    }
+    if (parsed.errors.length) {
+      this.badFrames.inc({ reason: 'line_protocol' }, parsed.errors.length);
+      const first = parsed.errors[0]!;
+      // Same shape as InfluxDB's own partial-write answer, so Telegraf logs it sensibly.
+      sendJson(res, 400, {
+        error: `partial write: unable to parse line ${first.line}: ${first.message} dropped=${parsed.errors.length}`,
+        code: 'invalid',
+      });
+      return;
+    }
+    res.writeHead(204);
+    res.end();
+  }
+
+  private upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const reject = (status: number, msg: string) => {
+      socket.end(`HTTP/1.1 ${status} ${msg}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    let path = '';
+    try {
+      path = new URL(req.url ?? '/', 'http://x').pathname;
+    } catch {
+      /* reported below as an unknown path */
+    }
+    if (path !== AGENT_WS_PATH) {
+      reject(404, 'Not Found');
+      return;
+    }
+    const token = bearer(req);
+    const agent = token ? this.o.agents.authenticate(token) : undefined;
+    if (!agent) {
+      this.authFailures.inc({ endpoint: 'agent_ws' });
+      this.o.log.warn({ addr: req.socket.remoteAddress }, 'agent connection refused: missing, unknown or revoked token');
+      reject(401, 'Unauthorized');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, agent, req.socket.remoteAddress ?? ''));
+  }
+
+  private onConnection(ws: WebSocket, agent: Conn['agent'], addr: string): void {
+    const log = this.o.log.child({ agent: agent.name });
+    const old = this.conns.get(agent.id);
+    if (old) old.ws.close(CloseCode.replaced, 'replaced by a newer connection');
+    const conn: Conn = { ws, agent, hello: false, addr };
+    this.conns.set(agent.id, conn);
+    const helloTimer = setTimeout(() => {
+      if (!conn.hello) ws.close(CloseCode.badFrame, 'no hello within 10 s');
+    }, 10_000);
+    let alive = true;
+    const ping = setInterval(() => {
+      if (!alive) {
+        ws.terminate();
+        return;
+      }
+      alive = false;
+      ws.ping();
+    }, 30_000);
+    ws.on('pong', () => (alive = true));
+    const source: Source = { kind: 'agent', name: agent.name, tags: agent.tags };
+    ws.on('message', (data, isBinary) => {
+      alive = true;
+      let frame;
+      try {
+        if (isBinary) throw new FrameError('binary frames are not part of the protocol');
+        frame = decodeAgentFrame(data as Buffer);
+      } catch (e) {
+        this.badFrames.inc({ reason: 'schema' });
+        log.warn({ err: (e as Error).message }, 'bad frame from agent: closing its connection');
+        ws.close(CloseCode.badFrame, (e as Error).message.slice(0, 120));
+        return;
+      }
+      if (frame.type === 'hello') {
+        if (frame.protocol !== PROTOCOL_VERSION) {
+          ws.close(CloseCode.unsupportedProtocol, `protocol ${frame.protocol} unsupported; collector speaks ${PROTOCOL_VERSION}`);
+          return;
+        }
+        conn.hello = true;
+        this.o.agents.seen(agent.id, { addr, version: frame.agent_version, hostname: frame.hostname });
+        ws.send(encodeFrame({ type: 'welcome', protocol: PROTOCOL_VERSION, agent_id: agent.name, server_time_ms: Date.now() }));
+        log.info({ addr, version: frame.agent_version, probes: frame.probes.length }, 'agent connected');
+        return;
+      }
+      if (!conn.hello) {
+        this.badFrames.inc({ reason: 'no_hello' });
+        ws.close(CloseCode.badFrame, 'hello must come first');
+        return;
+      }
+      try {
+        this.o.ingest.accept(source, frame.samples.map(fromWire), (frame.events ?? []).map(eventFromWire));
+      } catch (e) {
+        if (e instanceof SpoolFullError) {
+          log.error('spool full: refusing batches until InfluxDB catches up (agents keep them in their outboxes)');
+          ws.close(1013, 'spool full, try again later');
+          return;
+        }
+        log.error({ err: (e as Error).stack }, 'ingest failed');
+        ws.close(1011, 'internal error');
+        return;
+      }
+      this.batches.inc();
+      ws.send(`{"type":"ack","seq":${frame.seq}}`);
+    });
+    ws.on('close', () => {
+      clearTimeout(helloTimer);
+      clearInterval(ping);
+      if (this.conns.get(agent.id) === conn) {
+        this.conns.delete(agent.id);
+        this.o.agents.seen(agent.id, {});
+      }
+    });
+    ws.on('error', (e) => log.debug({ err: e.message }, 'agent socket error'));
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.conns.values()) c.ws.close(CloseCode.shuttingDown, 'collector stopping');
+    this.wss.close();
+    this.server.closeAllConnections?.();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export function loadTls(t: { cert_file: string; key_file: string; client_ca_file?: string | undefined } | undefined) {
+  if (!t) return undefined;
+  return { cert: readFileSync(t.cert_file), key: readFileSync(t.key_file), ca: t.client_ca_file ? readFileSync(t.client_ca_file) : undefined };
+}

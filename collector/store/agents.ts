@@ -1,0 +1,97 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import type { AuditLog } from './audit.ts';
+
+export interface AgentRecord {
+  id: string;
+  name: string;
+  created_ms: number;
+  revoked_ms: number | null;
+  last_seen_ms: number | null;
+  last_addr: string | null;
+  version: string | null;
+  hostname: string | null;
+  tags: Record<string, string>;
+}
+
+/** SHA-256 of a token, hex. Tokens are 256-bit random, so a fast hash is enough (no dictionary to attack). */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function newToken(): string {
+  return `wpa_${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * Enrolled agents. The collector stores only token hashes; a presented token is hashed and
+ * looked up, and the agent's identity is the row found — never a name sent by the agent.
+ */
+export class AgentRegistry {
+  private readonly db: DatabaseSync;
+  private readonly audit: AuditLog;
+  private readonly now: () => number;
+  /** Static agents from the collector config (name, token hash) that are not in the store. */
+  private readonly staticAgents = new Map<string, { name: string; tags: Record<string, string> }>();
+
+  constructor(db: DatabaseSync, audit: AuditLog, now: () => number = Date.now) {
+    this.db = db;
+    this.audit = audit;
+    this.now = now;
+  }
+
+  addStatic(name: string, tokenSha256: string, tags: Record<string, string> = {}): void {
+    this.staticAgents.set(tokenSha256.toLowerCase(), { name, tags });
+  }
+
+  /** Creates an agent and returns its token; the token is shown once and never stored. */
+  enroll(name: string, actor: string, tags: Record<string, string> = {}): { id: string; token: string } {
+    const token = newToken();
+    const id = randomUUID();
+    const existing = this.db.prepare('SELECT id FROM agents WHERE name = ?').get(name);
+    if (existing) throw new Error(`an agent named "${name}" is already enrolled: rotate its token with \`watchpost enroll --rotate ${name}\``);
+    this.db.prepare('INSERT INTO agents (id, name, token_sha256, created_ms, tags) VALUES (?, ?, ?, ?, ?)').run(id, name, hashToken(token), this.now(), JSON.stringify(tags));
+    this.audit.append(actor, 'agent.enroll', name, { id });
+    return { id, token };
+  }
+
+  /** Replaces an agent's token; the old one stops working at once. */
+  rotate(name: string, actor: string): string {
+    const token = newToken();
+    const r = this.db.prepare('UPDATE agents SET token_sha256 = ?, revoked_ms = NULL WHERE name = ?').run(hashToken(token), name);
+    if (r.changes === 0) throw new Error(`no agent named "${name}"`);
+    this.audit.append(actor, 'agent.rotate', name);
+    return token;
+  }
+
+  revoke(name: string, actor: string): void {
+    const r = this.db.prepare('UPDATE agents SET revoked_ms = ? WHERE name = ? AND revoked_ms IS NULL').run(this.now(), name);
+    if (r.changes === 0) throw new Error(`no active agent named "${name}"`);
+    this.audit.append(actor, 'agent.revoke', name);
+  }
+
+  /** Looks a presented token up; undefined for unknown or revoked tokens. */
+  authenticate(token: string): { id: string; name: string; tags: Record<string, string> } | undefined {
+    const h = hashToken(token);
+    const st = this.staticAgents.get(h);
+    if (st) return { id: `static:${st.name}`, name: st.name, tags: st.tags };
+    const row = this.db.prepare('SELECT id, name, tags FROM agents WHERE token_sha256 = ? AND revoked_ms IS NULL').get(h) as
+      | { id: string; name: string; tags: string }
+      | undefined;
+    return row ? { id: row.id, name: row.name, tags: JSON.parse(row.tags) as Record<string, string> } : undefined;
+  }
+
+  seen(id: string, info: { addr?: string; version?: string; hostname?: string }): void {
+    if (id.startsWith('static:')) return;
+    this.db
+      .prepare('UPDATE agents SET last_seen_ms = ?, last_addr = COALESCE(?, last_addr), version = COALESCE(?, version), hostname = COALESCE(?, hostname) WHERE id = ?')
+      .run(this.now(), info.addr ?? null, info.version ?? null, info.hostname ?? null, id);
+  }
+
+  list(): AgentRecord[] {
+    return (this.db.prepare('SELECT id, name, created_ms, revoked_ms, last_seen_ms, last_addr, version, hostname, tags FROM agents ORDER BY name').all() as unknown as (Omit<AgentRecord, 'tags'> & { tags: string })[]).map((r) => ({
+      ...r,
+      tags: JSON.parse(r.tags) as Record<string, string>,
+    }));
+  }
+}

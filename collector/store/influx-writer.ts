@@ -1,0 +1,187 @@
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.ts';
+import type { Spool, SpoolRow } from './spool.ts';
+
+export interface InfluxTarget {
+  url: string;
+  database: string;
+  retention_policy?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+  /** InfluxDB 2.x/3.x token (v1-compatible /write with a DBRP mapping). */
+  token?: string | undefined;
+  batch_points: number;
+  timeout_ms: number;
+  create_database: boolean;
+}
+
+/** Why a write failed, and whether trying again can help. */
+export type WriteOutcome =
+  | { ok: true }
+  | { ok: false; retryable: false; reason: 'rejected'; dropped: number; message: string }
+  | { ok: false; retryable: true; reason: 'auth' | 'not_found' | 'rate_limited' | 'server' | 'network' | 'timeout'; retryAfterMs?: number; message: string };
+
+function authHeaders(t: InfluxTarget): Record<string, string> {
+  if (t.token) return { authorization: `Token ${t.token}` };
+  if (t.username) return { authorization: `Basic ${Buffer.from(`${t.username}:${t.password ?? ''}`).toString('base64')}` };
+  return {};
+}
+
+/** Posts one line-protocol body to the v1-compatible /write endpoint (InfluxDB 1.x, 2.x, 3.x). */
+export async function writeLines(t: InfluxTarget, body: string, points: number, signal?: AbortSignal): Promise<WriteOutcome> {
+  const u = new URL('/write', t.url);
+  u.searchParams.set('db', t.database);
+  u.searchParams.set('precision', 'ms');
+  if (t.retention_policy) u.searchParams.set('rp', t.retention_policy);
+  let res: Response;
+  try {
+    res = await fetch(u, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain; charset=utf-8', ...authHeaders(t) },
+      body,
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(t.timeout_ms)]) : AbortSignal.timeout(t.timeout_ms),
+    });
+  } catch (e) {
+    const name = (e as Error).name;
+    return { ok: false, retryable: true, reason: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network', message: (e as Error).message };
+  }
+  const text = res.status === 204 ? '' : await res.text().catch(() => '');
+  if (res.status >= 200 && res.status < 300) return { ok: true };
+  const message = text.slice(0, 500);
+  if (res.status === 400 || res.status === 422) {
+    // InfluxDB 1.x reports partial writes as 400 with "dropped=N"; the other points were written.
+    const m = /dropped=(\d+)/.exec(text);
+    return { ok: false, retryable: false, reason: 'rejected', dropped: m ? Number(m[1]) : points, message };
+  }
+  const retryAfter = res.headers.get('retry-after');
+  let retryAfterMs: number | undefined;
+  if (retryAfter) {
+    const secs = Number(retryAfter);
+    retryAfterMs = Number.isFinite(secs) ? secs * 1000 : Math.max(0, Date.parse(retryAfter) - Date.now());
+  }
+  if (res.status === 401 || res.status === 403) return { ok: false, retryable: true, reason: 'auth', message };
+  if (res.status === 404) return { ok: false, retryable: true, reason: 'not_found', message };
+  if (res.status === 429) return { ok: false, retryable: true, reason: 'rate_limited', retryAfterMs, message };
+  return { ok: false, retryable: true, reason: 'server', retryAfterMs, message };
+}
+
+/** Runs one InfluxQL statement through /query (used to create the database). */
+export async function influxQuery(t: InfluxTarget, q: string, method: 'GET' | 'POST' = 'POST'): Promise<unknown> {
+  const u = new URL('/query', t.url);
+  u.searchParams.set('q', q);
+  u.searchParams.set('db', t.database);
+  const res = await fetch(u, { method, headers: authHeaders(t), signal: AbortSignal.timeout(t.timeout_ms) });
+  const body = (await res.json()) as { error?: string; results?: { error?: string }[] };
+  const err = body.error ?? body.results?.find((r) => r.error)?.error;
+  if (!res.ok || err) throw new Error(`InfluxQL ${q.split(' ')[0]} failed: ${res.status} ${err ?? ''}`);
+  return body;
+}
+
+/**
+ * Drains the spool into InfluxDB in order. A rejected batch (400/422: bad points, type
+ * conflicts) is dropped and counted; every other failure is retried with exponential
+ * backoff, honouring Retry-After, and the rows stay in the spool meanwhile.
+ */
+export class InfluxWriter {
+  private running = false;
+  private loop?: Promise<void>;
+  private stopper = new AbortController();
+  private backoffMs = 0;
+  private readonly t: InfluxTarget;
+  private readonly spool: Spool;
+  private readonly log: Logger;
+  private readonly written;
+  private readonly dropped;
+  private readonly errors;
+  /** Set while InfluxDB is failing; exported as a gauge. */
+  healthy = true;
+  lastError = '';
+  private onWritten?: (points: number) => void;
+
+  constructor(t: InfluxTarget, spool: Spool, metrics: Metrics, log: Logger, onWritten?: (points: number) => void) {
+    this.t = t;
+    this.spool = spool;
+    this.log = log;
+    this.onWritten = onWritten;
+    this.written = metrics.counter('watchpost_influx_points_written_total', 'Points written to InfluxDB');
+    this.dropped = metrics.counter('watchpost_influx_points_dropped_total', 'Points InfluxDB rejected (400/422) and that were dropped');
+    this.errors = metrics.counter('watchpost_influx_write_errors_total', 'Failed InfluxDB writes by reason');
+    metrics.gauge('watchpost_influx_up', 'Whether the last InfluxDB write succeeded', () => (this.healthy ? 1 : 0));
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    let dbChecked = !this.t.create_database;
+    while (this.running) {
+      const rows = this.spool.take(this.t.batch_points);
+      if (!rows.length) {
+        await this.spool.wait(1000);
+        continue;
+      }
+      if (!dbChecked) {
+        try {
+          await influxQuery(this.t, `CREATE DATABASE "${this.t.database.replace(/"/g, '\\"')}"`);
+          dbChecked = true;
+        } catch (e) {
+          // 2.x/3.x do not support CREATE DATABASE through v1; the write itself tells us more.
+          this.log.debug({ err: (e as Error).message }, 'CREATE DATABASE failed; writing anyway');
+          dbChecked = true;
+        }
+      }
+      await this.writeRows(rows);
+    }
+  }
+
+  private async writeRows(rows: SpoolRow[]): Promise<void> {
+    const body = rows.length === 1 ? rows[0]!.body : rows.map((r) => r.body).join('');
+    const points = rows.reduce((n, r) => n + r.points, 0);
+    const out = await writeLines(this.t, body, points, this.stopper.signal);
+    if (out.ok) {
+      this.spool.release(rows);
+      this.written.inc({}, points);
+      if (!this.healthy) this.log.info({ points }, 'InfluxDB writes succeed again; replaying the spool');
+      this.healthy = true;
+      this.backoffMs = 0;
+      this.onWritten?.(points);
+      return;
+    }
+    if (!out.retryable) {
+      this.spool.release(rows);
+      this.written.inc({}, points - out.dropped);
+      this.dropped.inc({}, out.dropped);
+      this.log.error({ dropped: out.dropped, influx: out.message }, 'InfluxDB rejected points: dropped (fix the sender or the field types)');
+      return;
+    }
+    if (!this.running) return;
+    this.errors.inc({ reason: out.reason });
+    if (this.healthy) {
+      const level = out.reason === 'auth' ? 'error' : 'warn';
+      this.log[level]({ reason: out.reason, influx: out.message }, 'InfluxDB write failed: spooling and retrying');
+    }
+    this.healthy = false;
+    this.lastError = `${out.reason}: ${out.message}`;
+    this.backoffMs = Math.min(30_000, Math.max(250, this.backoffMs * 2));
+    const delay = Math.max(out.retryAfterMs ?? 0, this.backoffMs * (0.5 + Math.random() / 2));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delay);
+      this.stopper.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+  }
+
+  /** Stops after the write in progress; with flushMs > 0 first tries to empty the spool for that long. */
+  async stop(flushMs = 0): Promise<void> {
+    const until = Date.now() + flushMs;
+    while (flushMs > 0 && this.healthy && this.spool.stats().points > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    this.running = false;
+    this.stopper.abort();
+    await this.loop;
+  }
+}

@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+
+/** One problem in a config file, located and with a suggested fix. */
+export interface ConfigProblem {
+  file: string;
+  line: number;
+  column: number;
+  /** Path in the document, e.g. `probes[2].timeout_ms`. */
+  path: string;
+  message: string;
+  fix: string;
+}
+
+/** Thrown by loadConfig; `problems` lists every problem found, not only the first. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'config_invalid';
+  readonly problems: ConfigProblem[];
+  constructor(problems: ConfigProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.problems = problems;
+  }
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.path || '(top level)'}: ${p.message}\n    fix: ${p.fix}`;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out ? `.${String(seg)}` : String(seg);
+  }
+  return out;
+}
+
+function locate(doc: Document, lc: LineCounter, path: readonly PropertyKey[], keyOnly = false): { line: number; column: number } {
+  if (keyOnly && path.length) {
+    // An unknown key is reported where the key is written, not where its value starts.
+    const parent = path.length > 1 ? doc.getIn(path.slice(0, -1) as unknown[], true) : doc.contents;
+    if (isMap(parent)) {
+      const pair = parent.items.find((it) => isScalar(it.key) && it.key.value === path[path.length - 1]);
+      if (pair && isNode(pair.key) && pair.key.range) {
+        const pos = lc.linePos(pair.key.range[0]);
+        return { line: pos.line, column: pos.col };
+      }
+    }
+  }
+  // Walk down as far as the path exists: a missing key is reported at its parent mapping.
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as unknown[], true);
+    if (isNode(node) && node.range) {
+      const pos = lc.linePos(node.range[0]);
+      return { line: pos.line, column: pos.col };
+    }
+  }
+  return { line: 1, column: 1 };
+}
+
+function fixFor(issue: z.core.$ZodIssue, path: string): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `remove ${issue.keys.map((k) => `"${k}"`).join(', ')} or check the spelling against config/*.example.yaml`;
+    case 'invalid_type':
+      return issue.input === undefined ? `add "${path.split('.').pop()}" (required)` : `use a ${issue.expected} here`;
+    case 'too_small':
+      return `use a value of at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return `use a value of at most ${String(issue.maximum)}`;
+    case 'invalid_value':
+      return `use one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_union': {
+      return 'check this entry against the examples in config/';
+    }
+    case 'invalid_format':
+      return `use a valid ${issue.format}`;
+    default:
+      return 'see the documented options in config/*.example.yaml';
+  }
+}
+
+/**
+ * Parses YAML text and validates it against a zod schema. Every YAML syntax error and every
+ * schema problem is collected into one ConfigError naming file, line/column, path and fix.
+ * The result has the schema's defaults applied and is deeply frozen.
+ */
+export function parseConfig<T>(text: string, file: string, schema: z.ZodType<T>): T {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = lc.linePos(e.pos[0]);
+        return {
+          file,
+          line: pos.line,
+          column: pos.col,
+          path: '',
+          message: `YAML syntax error: ${e.message.split('\n')[0]}`,
+          fix: 'fix the YAML syntax (indentation with spaces, quote values that contain ": " or start with special characters)',
+        };
+      }),
+    );
+  }
+  const data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  const r = schema.safeParse(data);
+  if (!r.success) {
+    throw new ConfigError(
+      r.error.issues.map((issue) => {
+        let path = issue.path;
+        let message = issue.message;
+        const unknownKey = issue.code === 'unrecognized_keys' && issue.keys.length === 1;
+        if (unknownKey) {
+          path = [...path, issue.keys[0]!];
+          message = `unknown key "${issue.keys[0]}"`;
+        }
+        const p = formatPath(path);
+        return { file, ...locate(doc, lc, path, unknownKey), path: p, message, fix: fixFor(issue, p) };
+      }),
+    );
+  }
+  return deepFreeze(r.data);
+}
+
+/** Reads and validates a config file; a missing or unreadable file is a ConfigError too. */
+export function loadConfig<T>(file: string, schema: z.ZodType<T>): T {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new ConfigError([
+      { file, line: 0, column: 0, path: '', message: `cannot read file (${err.code ?? err.message})`, fix: 'check the path given with --config' },
+    ]);
+  }
+  return parseConfig(text, file, schema);
+}
+
+export function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+const SECRET_KEY = /(^|_)(token|password|passwd|secret|community|auth_key|priv_key|api_key|access_key_secret|secret_key|signing_key)$/i;
+
+/** Returns a copy of a config (or any object) with every secret-named value replaced by `<secret>`. */
+export function redact(value: unknown, key = ''): unknown {
+  if (SECRET_KEY.test(key) && value !== undefined && value !== null && typeof value !== 'object') return '<secret>';
+  if (Array.isArray(value)) return value.map((v) => redact(v, key));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redact(v, k);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { probes } from '../../agent/probes/index.ts';
+import type { ProbeBaseConfig } from '../../agent/probes/probe.ts';
+import { logLevel, probeEntry } from './common.ts';
+
+export const agentConfigSchema = z
+  .strictObject({
+    agent: z
+      .strictObject({
+        /** Display name; identity on the collector comes from the token, not from this. */
+        name: z.string().min(1).max(128).optional(),
+        data_dir: z.string().default('./.watchpost/agent'),
+        log_level: logLevel,
+      })
+      .prefault({}),
+    collector: z.strictObject({
+      url: z.url({ protocol: /^wss?$/ }),
+      token: z.string().min(16).optional(),
+      token_file: z.string().optional(),
+      /** CA bundle (PEM) that signs the collector's certificate; pinned instead of the system store. */
+      ca_file: z.string().optional(),
+      server_name: z.string().optional(),
+      /** Plain ws:// sends the token in clear text: it must be allowed explicitly. */
+      allow_insecure: z.boolean().default(false),
+      heartbeat_s: z.number().positive().default(15),
+      max_in_flight: z.number().int().min(1).max(1000).default(16),
+      reconnect_min_ms: z.number().int().positive().default(500),
+      reconnect_max_ms: z.number().int().positive().default(30_000),
+    }),
+    batch: z
+      .strictObject({
+        max_samples: z.number().int().min(1).max(100_000).default(5000),
+        flush_ms: z.number().int().min(10).default(1000),
+      })
+      .prefault({}),
+    outbox: z
+      .strictObject({
+        max_bytes: z.number().int().min(1024).default(256 * 1024 * 1024),
+        max_age_h: z.number().positive().default(168),
+        when_full: z.enum(['drop_oldest', 'drop_newest']).default('drop_oldest'),
+      })
+      .prefault({}),
+    /** Tags added to every sample this agent sends (site, building, floor…). */
+    tags: z.record(z.string(), z.string()).default({}),
+    probes: z.array(probeEntry(() => probes)).default([]),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.collector.token === !c.collector.token_file) {
+      ctx.addIssue({ code: 'custom', path: ['collector', 'token'], message: 'exactly one of "token" and "token_file" is needed' });
+    }
+    if (c.collector.url.startsWith('ws://') && !c.collector.allow_insecure) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['collector', 'url'],
+        message: 'plain ws:// would send the agent token unencrypted; use wss:// (see `watchpost certs init`) or set allow_insecure: true',
+      });
+    }
+    const names = new Set<string>();
+    c.probes.forEach((p, i) => {
+      const n = (p as ProbeBaseConfig).name ?? (p as ProbeBaseConfig).kind;
+      if (names.has(n)) ctx.addIssue({ code: 'custom', path: ['probes', i, 'name'], message: `probe name "${n}" is used twice: give each probe a unique name` });
+      names.add(n);
+    });
+  });
+
+export type AgentConfig = z.infer<typeof agentConfigSchema>;

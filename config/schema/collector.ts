@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { locationShape, logLevel } from './common.ts';
+
+const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a SHA-256 hex digest (64 hex characters): `watchpost token hash` prints it');
+
+export const deviceSchema = z.strictObject({
+  /** The name samples carry in their `device`/`host`/`camera` tag. */
+  name: z.string().min(1),
+  kind: z.enum(['switch', 'router', 'camera', 'nvr', 'pc', 'printer', 'server', 'ups', 'other']).default('other'),
+  address: z.string().optional(),
+  /** The device this one is reached through (a camera's access switch): used for alert suppression. */
+  parent: z.string().optional(),
+  ...locationShape,
+});
+
+export const collectorConfigSchema = z.strictObject({
+  collector: z
+    .strictObject({
+      listen_host: z.string().default('127.0.0.1'),
+      listen_port: z.number().int().min(0).max(65535).default(8080),
+      data_dir: z.string().default('./.watchpost/collector'),
+      log_level: logLevel,
+      /** URL people use to reach the console (for links in emails). */
+      public_url: z.url().optional(),
+      audit_hash: z.enum(['sha256', 'sm3']).default('sha256'),
+    })
+    .prefault({}),
+  tls: z
+    .strictObject({
+      cert_file: z.string(),
+      key_file: z.string(),
+      /** CA for client certificates (mTLS); without it agents authenticate by token only. */
+      client_ca_file: z.string().optional(),
+    })
+    .optional(),
+  influxdb: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/ }),
+      database: z.string().min(1).default('watchpost'),
+      retention_policy: z.string().optional(),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      token: z.string().optional(),
+      batch_points: z.number().int().min(1).max(100_000).default(5000),
+      timeout_ms: z.number().int().positive().default(10_000),
+      create_database: z.boolean().default(true),
+    })
+    .optional(),
+  spool: z
+    .strictObject({
+      max_bytes: z.number().int().min(1024 * 1024).default(4 * 1024 * 1024 * 1024),
+    })
+    .prefault({}),
+  ingest: z
+    .strictObject({
+      /** Largest WebSocket message or /write body accepted. */
+      max_frame_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
+      /** Samples more than this far in the future are rejected (clock of the sender is wrong). */
+      max_future_s: z.number().positive().default(600),
+    })
+    .prefault({}),
+  /** Agents with fixed tokens (token hashes), besides those enrolled with `watchpost enroll`. */
+  agents: z.array(z.strictObject({ name: z.string().min(1), token_sha256: sha256Hex, ...locationShape })).default([]),
+  /** Telegraf and other line-protocol senders on POST /write and /api/v2/write. */
+  http_write: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      tokens: z.array(z.strictObject({ name: z.string().min(1), token_sha256: sha256Hex })).default([]),
+    })
+    .prefault({}),
+  inventory: z
+    .strictObject({
+      devices: z.array(deviceSchema).default([]),
+    })
+    .prefault({}),
+});
+
+export type CollectorConfig = z.infer<typeof collectorConfigSchema>;
+export type DeviceConfig = z.infer<typeof deviceSchema>;

@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { ConfigError, loadConfig, redact } from '../../config/load.ts';
+import { agentConfigSchema } from '../../config/schema/agent.ts';
+import { collectorConfigSchema } from '../../config/schema/collector.ts';
+
+const CASES = path.join(import.meta.dirname, 'cases');
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+// One file per case; its first line says what must come out:
+//   # expect: ok agent|collector
+//   # expect: agent|collector <path> <line>:<col> <text in the message>
+for (const f of readdirSync(CASES).filter((f) => f.endsWith('.yaml')).sort()) {
+  t.test(f, async (t) => {
+    const file = path.join(CASES, f);
+    const head = readFileSync(file, 'utf8').split('\n')[0]!;
+    const m = /^# expect: (\S+) (\(top level\)|\S+)(?: (\d+):(\d+) (.*))?$/.exec(head);
+    t.ok(m, 'case file declares its expectation');
+    if (!m) return;
+    if (m[1] === 'ok') {
+      const schema = m[2] === 'agent' ? agentConfigSchema : collectorConfigSchema;
+      t.doesNotThrow(() => loadConfig(file, schema as never));
+      return;
+    }
+    const schema = m[1] === 'agent' ? agentConfigSchema : collectorConfigSchema;
+    let err: unknown;
+    try {
+      loadConfig(file, schema as never);
+    } catch (e) {
+      err = e;
+    }
+    t.ok(err instanceof ConfigError, 'ConfigError thrown');
+    const problems = (err as ConfigError).problems;
+    const p = problems.find((p) => (p.path || '(top level)') === m[2]);
+    t.ok(p, `a problem at ${m[2]} (got ${problems.map((p) => p.path).join(', ')})`);
+    if (!p) return;
+    t.equal(p.file, file);
+    t.equal(`${p.line}:${p.column}`, `${m[3]}:${m[4]}`, 'line:column');
+    t.match(p.message, m[5]!);
+    t.ok(p.fix.length > 5, 'a fix is suggested');
+    t.match((err as Error).message, `${file}:${p.line}:${p.column}`);
+  });
+}
+
+t.test('the example configs are complete and valid', async (t) => {
+  const agent = loadConfig(path.join(ROOT, 'config/agent.example.yaml'), agentConfigSchema);
+  t.equal(agent.outbox.when_full, 'drop_oldest');
+  t.ok(agent.probes.length >= 1);
+  const col = loadConfig(path.join(ROOT, 'config/collector.example.yaml'), collectorConfigSchema);
+  t.equal(col.influxdb?.database, 'watchpost');
+  t.ok(Object.isFrozen(col.inventory.devices[0]), 'config is frozen');
+});
+
+t.test('defaults are applied', async (t) => {
+  const c = loadConfig(path.join(CASES, 'good-minimal-agent.yaml'), agentConfigSchema);
+  t.equal(c.batch.max_samples, 5000);
+  t.equal(c.collector.max_in_flight, 16);
+  t.same(c.probes, []);
+});
+
+t.test('secrets print as <secret>', async (t) => {
+  const c = loadConfig(path.join(CASES, 'good-minimal-agent.yaml'), agentConfigSchema);
+  const shown = JSON.stringify(redact(c));
+  t.notMatch(shown, '0123456789abcdef0123');
+  t.match(shown, '"token":"<secret>"');
+  t.same(redact({ snmp: { community: 'public', auth_key: 'x', host: 'h' }, password: 'p' }), {
+    snmp: { community: '<secret>', auth_key: '<secret>', host: 'h' },
+    password: '<secret>',
+  });
+});
+
+t.test('a missing file is a ConfigError naming the file', async (t) => {
+  t.throws(() => loadConfig('/nonexistent/agent.yaml', agentConfigSchema), { name: 'ConfigError' });
+});
