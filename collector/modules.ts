@@ -1,7 +1,9 @@
 import type { CollectorModule } from './module.ts';
+import { selfMetrics } from './self/module.ts';
+import { uptimeModule } from './uptime/module.ts';
 
 /**
  * The collector's modules, started in this order. Adding one: a folder under collector/
  * with a module.ts exporting a CollectorModule, and one line here.
  */
-export const modules: CollectorModule[] = [];
+export const modules: CollectorModule[] = [selfMetrics, uptimeModule];
