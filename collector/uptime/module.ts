@@ -1,0 +1,171 @@
+import type { Sample } from '../../protocol/sample.ts';
+import type { Source } from '../ingest/ingest.ts';
+import type { CollectorContext, CollectorModule } from '../module.ts';
+import { HttpError, sendJson } from '../server.ts';
+import { UptimeLedger, type MaintenanceSource, type TargetKind, type UptimeReport } from './ledger.ts';
+import { monthRange, namedMonthRange } from './time.ts';
+
+const DAY_MS = 86_400_000;
+
+/** What other modules (reports, console) get from ctx.modules.get('uptime'). */
+export interface UptimeService {
+  ledger: UptimeLedger;
+  report(target: string, from: number, to: number): UptimeReport;
+  last24h(target: string): UptimeReport;
+  month(target: string, atMs?: number): UptimeReport;
+  /** Computes camera_uptime / device_uptime points for every known target (also written periodically). */
+  points(): Sample[];
+}
+
+export interface UptimeOptions {
+  silenceMs: number;
+  timezone: string;
+  compliantPct: number;
+  writeIntervalMs: number;
+}
+
+/** An observation in a sample, or undefined when the sample says nothing about up/down. */
+export function observation(s: Sample): { target: string; kind: TargetKind; up: boolean; reason: string } | undefined {
+  const num = (v: unknown) => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : undefined);
+  if (s.measurement === 'camera' && s.tags.camera) {
+    const up = num(s.fields.up);
+    if (up === undefined) return undefined;
+    const reason = typeof s.fields.error_class === 'string' ? s.fields.error_class : 'down';
+    return { target: s.tags.camera, kind: 'camera', up: up === 1, reason };
+  }
+  if (s.measurement === 'snmp_device' && s.tags.device) {
+    const up = num(s.fields.up);
+    if (up === undefined) return undefined;
+    return { target: s.tags.device, kind: 'device', up: up === 1, reason: 'snmp_no_response' };
+  }
+  if (s.measurement === 'ping' && s.tags.url) {
+    const rc = num(s.fields.result_code);
+    if (rc === undefined) return undefined;
+    return { target: s.tags.url, kind: 'device', up: rc === 0, reason: rc === 1 ? 'host_unknown' : 'no_reply' };
+  }
+  return undefined;
+}
+
+/** Parses a from/to query value: epoch ms, or an ISO 8601 date/time. */
+function parseTime(v: string | null, name: string): number {
+  if (v === null) throw new HttpError(400, `missing "${name}" (epoch ms or ISO 8601)`);
+  const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(t)) throw new HttpError(400, `bad "${name}": ${v} (epoch ms or ISO 8601)`);
+  return t;
+}
+
+/**
+ * Builds the uptime service over a ledger. Exposed separately from the module so that tests
+ * and the bench can drive it with their own clock and maintenance source.
+ */
+export function createUptimeService(ledger: UptimeLedger, opts: UptimeOptions, now: () => number): UptimeService {
+  const svc: UptimeService = {
+    ledger,
+    report: (target, from, to) => ledger.report(target, from, to, now()),
+    last24h: (target) => {
+      const t = now();
+      return ledger.report(target, t - DAY_MS, t, t);
+    },
+    month: (target, atMs) => {
+      const t = now();
+      const r = monthRange(atMs ?? t, opts.timezone);
+      // The current month is counted up to now: the rest has not happened yet.
+      return ledger.report(target, r.start, Math.min(r.end, t), t);
+    },
+    points: () => {
+      const t = now();
+      const out: Sample[] = [];
+      for (const { target, kind } of ledger.targets()) {
+        const d = svc.last24h(target);
+        const m = svc.month(target);
+        const fields: Sample['fields'] = {};
+        if (d.uptime_pct !== null) fields.uptime_24h_pct = d.uptime_pct;
+        if (m.uptime_pct !== null) fields.uptime_month_pct = m.uptime_pct;
+        if (kind === 'camera') {
+          if (d.uptime_pct !== null) fields.compliant_24h = d.uptime_pct >= opts.compliantPct;
+          if (d.unknown_pct !== null) fields.unknown_24h_pct = d.unknown_pct;
+          out.push({ measurement: 'camera_uptime', tags: { camera: target }, fields, time: t });
+        } else out.push({ measurement: 'device_uptime', tags: { device: target }, fields, time: t });
+      }
+      return out.filter((s) => Object.keys(s.fields).length > 0);
+    },
+  };
+  return svc;
+}
+
+/** Reads maintenance from the maintenance module at call time, so start order does not matter. */
+function maintenanceFrom(ctx: CollectorContext): MaintenanceSource {
+  return {
+    intervals(target, fromMs, toMs) {
+      const m = ctx.modules.get('maintenance') as Partial<MaintenanceSource> | undefined;
+      return typeof m?.intervals === 'function' ? m.intervals(target, fromMs, toMs) : [];
+    },
+  };
+}
+
+/**
+ * The uptime ledger module: listens to ingest for camera/snmp_device/ping up/down, keeps
+ * intervals in the state DB, writes camera_uptime/device_uptime points every
+ * write_interval_s, and serves GET /api/uptime.
+ */
+export function createUptimeModule(): CollectorModule {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+  name: 'uptime',
+  start(ctx) {
+    const c = ctx.config.uptime;
+    const opts: UptimeOptions = { silenceMs: c.silence_s * 1000, timezone: c.timezone, compliantPct: c.compliant_24h_pct, writeIntervalMs: c.write_interval_s * 1000 };
+    const ledger = new UptimeLedger(ctx.db, { silenceMs: opts.silenceMs, maintenance: maintenanceFrom(ctx) });
+    const svc = createUptimeService(ledger, opts, ctx.now);
+    const self: Source = { kind: 'http', name: 'uptime-ledger', tags: {} };
+    ctx.ingest.addListener({
+      onSamples(samples) {
+        for (const s of samples) {
+          const o = observation(s);
+          if (!o) continue;
+          const change = ledger.observe(o.target, o.kind, o.up, o.reason, s.time);
+          if (change === 'changed') ctx.log.info({ target: o.target, up: o.up, reason: o.reason }, 'uptime state change');
+        }
+      },
+    });
+    ctx.server.route('GET', '/api/uptime', (_req, res, url) => {
+      const target = url.searchParams.get('target');
+      if (!target) {
+        sendJson(res, 200, { targets: ledger.targets().map((x) => ({ ...x, last_24h: svc.last24h(x.target), month: svc.month(x.target) })) });
+        return;
+      }
+      const period = url.searchParams.get('period');
+      if (period === '24h') return sendJson(res, 200, svc.last24h(target));
+      if (period === 'month') {
+        const m = url.searchParams.get('month');
+        if (m === null) return sendJson(res, 200, svc.month(target));
+        const r = namedMonthRange(m, opts.timezone);
+        if (!r) throw new HttpError(400, `bad "month": ${m} (YYYY-MM)`);
+        return sendJson(res, 200, svc.report(target, r.start, Math.min(r.end, ctx.now())));
+      }
+      if (period !== null) throw new HttpError(400, `bad "period": ${period} (24h or month)`);
+      const from = parseTime(url.searchParams.get('from'), 'from');
+      const to = parseTime(url.searchParams.get('to'), 'to');
+      if (to <= from) throw new HttpError(400, '"to" must be after "from"');
+      sendJson(res, 200, svc.report(target, from, to));
+    });
+    const write = () => {
+      try {
+        const pts = svc.points();
+        if (pts.length) ctx.ingest.accept(self, pts);
+      } catch (e) {
+        ctx.log.warn({ err: (e as Error).message }, 'uptime points not written');
+      }
+    };
+    timer = setInterval(write, opts.writeIntervalMs);
+    timer.unref();
+    return svc;
+  },
+  stop() {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  },
+  };
+}
+
+export const uptimeModule = createUptimeModule();
