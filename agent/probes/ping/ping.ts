@@ -1,0 +1,192 @@
+import os from 'node:os';
+import { z } from 'zod';
+import { int, type Sample } from '../../../protocol/sample.ts';
+import { decodeStdout, systemPlatform, type Platform } from '../platform/platform.ts';
+import { ExitCode, probeSchema, type Probe, type ProbeDefinition } from '../probe.ts';
+import { failed, parseFpingC, parseIputils, parseWindowsPing, type PingResult } from './parse.ts';
+
+/**
+ * Reachability of many targets (office PCs, printers, switches) with Telegraf's `ping` fields.
+ * On Linux one fping process sweeps a whole batch; without fping, one system ping per target
+ * (bounded concurrency); on Windows ping.exe per target, decoded from the console code page.
+ */
+export const pingSchema = probeSchema(
+  'ping',
+  { interval_s: 60, timeout_ms: 30_000 },
+  {
+    targets: z.array(z.string().min(1).max(253).regex(/^[^\s-][^\s]*$/, 'a host name or address, no spaces, not starting with -')).min(1),
+    /** Echo requests per target. */
+    count: z.number().int().min(1).max(100).default(3),
+    /** Time between two echo requests to the same target (fping -p, ping -i). */
+    packet_interval_ms: z.number().int().min(10).max(60_000).default(200),
+    /** Time between any two echo requests sent by fping (-i): 1000 targets × count at this pace. */
+    send_interval_ms: z.number().int().min(1).max(1000).default(1),
+    /** How long to wait for each reply (fping -t, ping -W, ping.exe -w). */
+    reply_timeout_ms: z.number().int().min(10).max(60_000).default(1000),
+    /** Targets per fping process. */
+    batch_size: z.number().int().min(1).max(10_000).default(500),
+    /** Concurrent ping processes when fping is not used (Windows, or no fping). */
+    concurrency: z.number().int().min(1).max(256).default(16),
+    method: z.enum(['auto', 'fping', 'ping']).default('auto'),
+    /** Packet loss (%) at or above which `watchpost check ping` warns / goes critical. */
+    warn_loss_pct: z.number().min(0).max(100).default(20),
+    crit_loss_pct: z.number().min(0).max(100).default(100),
+    /** Average RTT (ms) at or above which the check warns / goes critical; 0 disables. */
+    warn_rtt_ms: z.number().min(0).default(0),
+    crit_rtt_ms: z.number().min(0).default(0),
+  },
+);
+export type PingConfig = z.infer<typeof pingSchema>;
+
+export interface PingDeps {
+  platform: Platform;
+  /** Which of fping / ping exist; looked up once per probe. */
+  hasCommand(cmd: string): Promise<boolean>;
+}
+
+const linuxPath = ['/usr/bin', '/usr/sbin', '/bin', '/sbin', '/usr/local/bin', '/usr/local/sbin'];
+
+function defaultDeps(platform: Platform): PingDeps {
+  return {
+    platform,
+    async hasCommand(cmd) {
+      const dirs = (process.env.PATH ?? '').split(':').concat(linuxPath);
+      for (const d of dirs) if (d && (await platform.exists(`${d}/${cmd}`))) return true;
+      return false;
+    },
+  };
+}
+
+/** Runs async jobs with at most n in flight, keeping input order in the output. */
+async function pool<T, R>(items: readonly T[], n: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  return out;
+}
+
+/** Sweeps the targets once with the best method available; every target gets a result. */
+export async function sweep(cfg: PingConfig, deps: PingDeps, signal?: AbortSignal): Promise<{ method: string; results: PingResult[] }> {
+  const targets = [...new Set(cfg.targets)];
+  const { platform } = deps;
+  if (platform.os === 'windows') return { method: 'ping.exe', results: await pool(targets, cfg.concurrency, (t) => windowsPing(cfg, platform, t, signal)) };
+  const useFping = cfg.method === 'fping' || (cfg.method === 'auto' && (await deps.hasCommand('fping')));
+  if (useFping) {
+    const batches: string[][] = [];
+    for (let i = 0; i < targets.length; i += cfg.batch_size) batches.push(targets.slice(i, i + cfg.batch_size));
+    const res = await pool(batches, 4, (b) => fping(cfg, platform, b, signal));
+    return { method: 'fping', results: res.flat() };
+  }
+  return { method: 'ping', results: await pool(targets, cfg.concurrency, (t) => systemPing(cfg, platform, t, signal)) };
+}
+
+/** fping's argument list for one batch; the bench uses the same for its reference run. */
+export function fpingArgs(cfg: Pick<PingConfig, 'count' | 'packet_interval_ms' | 'send_interval_ms' | 'reply_timeout_ms'>, targets: readonly string[]): string[] {
+  return ['-C', String(cfg.count), '-q', '-r', '0', '-p', String(cfg.packet_interval_ms), '-i', String(cfg.send_interval_ms), '-t', String(cfg.reply_timeout_ms), ...targets];
+}
+
+async function fping(cfg: PingConfig, platform: Platform, targets: string[], signal?: AbortSignal): Promise<PingResult[]> {
+  const r = await platform.exec('fping', fpingArgs(cfg, targets), { signal });
+  if (r.error_class) return targets.map((t) => failed(t, cfg.count, 2, r.error_class === 'not_found' ? 'tool_missing' : r.error_class));
+  // fping exits 0 (all answered), 1 (some did not) or 2 (some names unknown); 3/4 are usage/system errors.
+  if (r.code !== null && r.code > 2) return targets.map((t) => failed(t, cfg.count, 2, 'tool_failed'));
+  return parseFpingC(r.stderr.toString('utf8'), targets, cfg.count);
+}
+
+async function systemPing(cfg: PingConfig, platform: Platform, target: string, signal?: AbortSignal): Promise<PingResult> {
+  const args = ['-n', '-c', String(cfg.count), '-i', String(Math.max(0.2, cfg.packet_interval_ms / 1000)), '-W', String(Math.max(1, Math.ceil(cfg.reply_timeout_ms / 1000))), target];
+  const r = await platform.exec('ping', args, { signal, env: { LC_ALL: 'C' } });
+  if (r.error_class) return failed(target, cfg.count, 2, r.error_class === 'not_found' ? 'tool_missing' : r.error_class);
+  return parseIputils(r.stdout.toString('utf8'), target, cfg.count, r.code);
+}
+
+async function windowsPing(cfg: PingConfig, platform: Platform, target: string, signal?: AbortSignal): Promise<PingResult> {
+  const r = await platform.exec('ping.exe', ['-n', String(cfg.count), '-w', String(cfg.reply_timeout_ms), target], { signal });
+  if (r.error_class) return failed(target, cfg.count, 2, r.error_class === 'not_found' ? 'tool_missing' : r.error_class);
+  return parseWindowsPing(await decodeStdout(platform, r), target, cfg.count);
+}
+
+export function toSample(r: PingResult, host: string, tags: Record<string, string>, time: number): Sample {
+  const fields: Sample['fields'] = {
+    packets_transmitted: int(r.transmitted),
+    packets_received: int(r.received),
+    percent_packet_loss: r.transmitted > 0 ? ((r.transmitted - r.received) / r.transmitted) * 100 : 100,
+    result_code: int(r.result_code),
+    error_class: r.error_class,
+  };
+  if (r.rtts.length > 0) {
+    const avg = r.rtts.reduce((a, b) => a + b, 0) / r.rtts.length;
+    fields.minimum_response_ms = Math.min(...r.rtts);
+    fields.average_response_ms = avg;
+    fields.maximum_response_ms = Math.max(...r.rtts);
+    fields.standard_deviation_ms = Math.sqrt(r.rtts.reduce((a, b) => a + (b - avg) ** 2, 0) / r.rtts.length);
+  }
+  if (r.ttl !== undefined) fields.ttl = int(r.ttl);
+  return { measurement: 'ping', tags: { ...tags, url: r.target, host }, fields, time };
+}
+
+export function createPingProbe(cfg: PingConfig, deps: PingDeps = defaultDeps(systemPlatform()), host = os.hostname()): Probe {
+  return {
+    async collect(signal) {
+      const { results } = await sweep(cfg, deps, signal);
+      const t = deps.platform.now();
+      return results.map((r) => toSample(r, host, cfg.tags, t));
+    },
+  };
+}
+
+function num(v: unknown): number {
+  return typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : 0;
+}
+
+export const pingProbe: ProbeDefinition<PingConfig> = {
+  kind: 'ping',
+  description: 'reachability, packet loss and min/avg/max RTT per target (Telegraf ping; fping sweeps on Linux, ping.exe on Windows)',
+  schema: pingSchema,
+  create: (cfg) => createPingProbe(cfg),
+  cli: {
+    options: {
+      target: { type: 'string', multiple: true },
+      count: { type: 'string' },
+      method: { type: 'string' },
+      reply_timeout_ms: { type: 'string' },
+      warn_loss_pct: { type: 'string' },
+      crit_loss_pct: { type: 'string' },
+      warn_rtt_ms: { type: 'string' },
+      crit_rtt_ms: { type: 'string' },
+    },
+    toConfig(v) {
+      const out: Record<string, unknown> = { targets: v.target ?? [] };
+      for (const k of ['count', 'reply_timeout_ms', 'warn_loss_pct', 'crit_loss_pct', 'warn_rtt_ms', 'crit_rtt_ms']) {
+        if (typeof v[k] === 'string') out[k] = Number(v[k]);
+      }
+      if (typeof v.method === 'string') out.method = v.method;
+      return out;
+    },
+  },
+  status(samples, cfg) {
+    let code: 0 | 1 | 2 = ExitCode.OK;
+    const bad: string[] = [];
+    let ok = 0;
+    for (const s of samples) {
+      if (s.measurement !== 'ping') continue;
+      const loss = num(s.fields.percent_packet_loss);
+      const rtt = num(s.fields.average_response_ms);
+      const rc = num(s.fields.result_code);
+      let c: 0 | 1 | 2 = ExitCode.OK;
+      if (rc === 1 || loss >= cfg.crit_loss_pct || (cfg.crit_rtt_ms > 0 && rtt >= cfg.crit_rtt_ms)) c = ExitCode.CRITICAL;
+      else if (loss >= cfg.warn_loss_pct || (cfg.warn_rtt_ms > 0 && rtt >= cfg.warn_rtt_ms)) c = ExitCode.WARNING;
+      if (c > code) code = c;
+      if (c === ExitCode.OK) ok++;
+      else bad.push(rc === 1 ? `${s.tags.url} unknown host` : `${s.tags.url} loss ${loss.toFixed(0)}%${rtt ? ` rtt ${rtt.toFixed(1)} ms` : ''}`);
+    }
+    const shown = bad.slice(0, 10).join(', ') + (bad.length > 10 ? `, … ${bad.length - 10} more` : '');
+    return { code, summary: bad.length ? `${ok} ok, ${bad.length} failing: ${shown}` : `${ok} of ${ok} targets ok` };
+  },
+};
