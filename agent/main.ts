@@ -55,6 +55,8 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
       url: cfg.collector.url,
       token,
       caFile: cfg.collector.ca_file,
+      certFile: cfg.collector.cert_file,
+      keyFile: cfg.collector.key_file,
       serverName: cfg.collector.server_name,
       heartbeatMs: cfg.collector.heartbeat_s * 1000,
       maxInFlight: cfg.collector.max_in_flight,

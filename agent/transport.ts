@@ -9,6 +9,9 @@ export interface TransportOptions {
   url: string;
   token: string;
   caFile?: string | undefined;
+  /** mTLS client certificate and key (PEM files). */
+  certFile?: string | undefined;
+  keyFile?: string | undefined;
   serverName?: string | undefined;
   heartbeatMs: number;
   maxInFlight: number;
@@ -40,6 +43,7 @@ export class Transport {
   private closed = false;
   private unsub: () => void;
   private ca?: Buffer;
+  private clientCert?: { cert: Buffer; key: Buffer };
   private drainWaiters: (() => void)[] = [];
   /** Counters for self-metrics and tests. */
   readonly stats = { connects: 0, disconnects: 0, sentBatches: 0, ackedBatches: 0, authFailures: 0 };
@@ -50,6 +54,7 @@ export class Transport {
     this.opts = opts;
     this.outbox = outbox;
     if (opts.caFile) this.ca = readFileSync(opts.caFile);
+    if (opts.certFile && opts.keyFile) this.clientCert = { cert: readFileSync(opts.certFile), key: readFileSync(opts.keyFile) };
     this.unsub = outbox.onAppend(() => this.pump());
   }
 
@@ -73,6 +78,7 @@ export class Transport {
     const ws = new WebSocket(this.endpoint(), {
       headers: { authorization: `Bearer ${this.opts.token}` },
       ...(this.ca ? { ca: this.ca } : {}),
+      ...(this.clientCert ?? {}),
       ...(this.opts.serverName ? { servername: this.opts.serverName } : {}),
       handshakeTimeout: 10_000,
       maxPayload: 1024 * 1024,

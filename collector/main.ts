@@ -7,6 +7,7 @@ import { Inventory } from './ingest/inventory.ts';
 import { Metrics } from './metrics.ts';
 import type { CollectorContext, CollectorModule } from './module.ts';
 import { modules as defaultModules } from './modules.ts';
+import { ClientCerts } from './security/client-certs.ts';
 import { CollectorServer, loadTls } from './server.ts';
 import { AgentRegistry } from './store/agents.ts';
 import { AuditLog } from './store/audit.ts';
@@ -55,6 +56,9 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, opts: { 
     log: log.child({ component: 'server' }),
     writeTokens,
     httpWriteEnabled: cfg.http_write.enabled,
+    limits: cfg.limits,
+    clientCerts: new ClientCerts(db, audit, now),
+    requireClientCert: cfg.tls?.require_client_cert,
     health: () => ({
       version: VERSION,
       influxdb: writer ? (writer.healthy ? 'up' : 'down') : 'not_configured',

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AGENT_WS_PATH, CloseCode, decodeAgentFrame, encodeFrame, eventFromWire, FrameError, fromWire, PROTOCOL_VERSION } from '../protocol/frames.ts';
@@ -11,6 +12,9 @@ import type { Metrics } from './metrics.ts';
 import type { AgentRegistry } from './store/agents.ts';
 import { hashToken } from './store/agents.ts';
 import { SpoolFullError } from './store/spool.ts';
+import type { ClientCerts } from './security/client-certs.ts';
+import { certFingerprint } from './security/pki.ts';
+import { ConnectionLimiter, FailureLimiter, TokenBucket } from './security/rate-limit.ts';
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => void | Promise<void>;
 
@@ -27,7 +31,15 @@ export interface ServerOptions {
   writeTokens: Map<string, string>;
   httpWriteEnabled: boolean;
   health: () => Record<string, unknown>;
+  /** Per-address limits (config `limits`); defaults when absent. */
+  limits?: { auth_failures_per_min: number; api_requests_per_s: number; api_burst: number; max_connections_per_ip: number } | undefined;
+  /** mTLS: agents must present a certificate recorded here (with tls.ca set). */
+  clientCerts?: ClientCerts | undefined;
+  requireClientCert?: boolean | undefined;
 }
+
+/** Paths not subject to the per-address API rate (agents, Telegraf and scrapers have their own controls). */
+const UNLIMITED = new Set(['/write', '/api/v2/write', '/healthz', '/metrics', '/ping']);
 
 interface Conn {
   ws: WebSocket;
@@ -108,16 +120,43 @@ export class CollectorServer {
   private readonly badFrames;
   private readonly authFailures;
   private readonly batches;
+  private readonly limited;
+  /**
+   * Failed authentications per client address. Exposed so the console's login form counts
+   * into the same budget: `blocked(addr)` before checking a password, `fail(addr)` after a
+   * wrong one, `succeed(addr)` after a right one.
+   */
+  readonly authLimiter: FailureLimiter;
+  private readonly apiLimiter: TokenBucket;
+  private readonly connLimiter: ConnectionLimiter;
 
   constructor(o: ServerOptions) {
     this.o = o;
     const m = o.metrics;
+    const lim = o.limits ?? { auth_failures_per_min: 10, api_requests_per_s: 20, api_burst: 100, max_connections_per_ip: 256 };
+    this.authLimiter = new FailureLimiter({ max: lim.auth_failures_per_min, windowMs: 60_000 });
+    this.apiLimiter = new TokenBucket({ ratePerS: lim.api_requests_per_s, burst: lim.api_burst });
+    this.connLimiter = new ConnectionLimiter(lim.max_connections_per_ip);
+    this.limited = m.counter('watchpost_rate_limited_total', 'Requests and connections refused by a rate limit, by limit');
     this.badFrames = m.counter('watchpost_bad_frames_total', 'Frames refused as invalid, by reason');
     this.authFailures = m.counter('watchpost_auth_failures_total', 'Requests refused for a missing, wrong or revoked token, by endpoint');
     this.batches = m.counter('watchpost_batches_total', 'Agent batches acked');
     m.gauge('watchpost_agents_connected', 'Agents with an open WebSocket', () => this.conns.size);
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
-    this.server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key, ca: o.tls.ca }, handler) : http.createServer(handler);
+    // With a client CA the TLS layer asks for a certificate but does not insist: the console's
+    // browsers have none. The agent endpoint checks `authorized` itself (upgrade()).
+    this.server = o.tls
+      ? https.createServer({ cert: o.tls.cert, key: o.tls.key, ...(o.tls.ca ? { ca: o.tls.ca, requestCert: true, rejectUnauthorized: false } : {}) }, handler)
+      : http.createServer(handler);
+    this.server.on('connection', (socket: Duplex & { remoteAddress?: string }) => {
+      const addr = socket.remoteAddress ?? '';
+      if (!this.connLimiter.open(addr)) {
+        this.limited.inc({ limit: 'connections_per_ip' });
+        socket.destroy();
+        return;
+      }
+      socket.once('close', () => this.connLimiter.close(addr));
+    });
     // Slow-loris: a client must send its headers and body promptly.
     this.server.headersTimeout = 10_000;
     this.server.requestTimeout = 60_000;
@@ -174,6 +213,14 @@ export class CollectorServer {
       sendJson(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
       return;
     }
+    if (!UNLIMITED.has(url.pathname)) {
+      const wait = this.apiLimiter.take(req.socket.remoteAddress ?? '');
+      if (wait) {
+        this.limited.inc({ limit: 'api_requests' });
+        sendJson(res, 429, { error: 'too many requests' }, { 'retry-after': String(Math.ceil(wait / 1000)) });
+        return;
+      }
+    }
     try {
       await h(req, res, url);
     } catch (e) {
@@ -186,11 +233,19 @@ export class CollectorServer {
 
   private async write(req: http.IncomingMessage, res: http.ServerResponse, url: URL, v2: boolean): Promise<void> {
     if (!this.o.httpWriteEnabled) throw new HttpError(404, 'line-protocol /write is disabled (http_write.enabled)');
+    const addr = req.socket.remoteAddress ?? '';
+    const wait = this.authLimiter.blocked(addr);
+    if (wait) {
+      this.limited.inc({ limit: 'auth_failures' });
+      sendJson(res, 429, { error: 'too many failed authentications' }, { 'retry-after': String(Math.ceil(wait / 1000)) });
+      return;
+    }
     const token = bearer(req, v2 ? undefined : url);
     const name = token ? this.o.writeTokens.get(hashToken(token)) : undefined;
     const agent = token && !name ? this.o.agents.authenticate(token) : undefined;
     if (!name && !agent) {
       this.authFailures.inc({ endpoint: v2 ? 'api_v2_write' : 'write' });
+      this.authLimiter.fail(addr);
       sendJson(res, 401, { error: 'missing or invalid token' }, { 'www-authenticate': 'Token' });
       return;
     }
@@ -237,15 +292,34 @@ export class CollectorServer {
       reject(404, 'Not Found');
       return;
     }
+    const addr = req.socket.remoteAddress ?? '';
+    if (this.authLimiter.blocked(addr)) {
+      this.limited.inc({ limit: 'auth_failures' });
+      reject(429, 'Too Many Requests');
+      return;
+    }
     const token = bearer(req);
     const agent = token ? this.o.agents.authenticate(token) : undefined;
-    if (!agent) {
+    const certProblem = agent ? this.checkClientCert(req, agent.name) : undefined;
+    if (!agent || certProblem) {
       this.authFailures.inc({ endpoint: 'agent_ws' });
-      this.o.log.warn({ addr: req.socket.remoteAddress }, 'agent connection refused: missing, unknown or revoked token');
+      if (this.authLimiter.fail(addr)) this.o.log.warn({ addr }, 'too many failed agent authentications from one address: refusing it for a minute');
+      this.o.log.warn({ addr, agent: agent?.name, reason: certProblem ?? 'missing, unknown or revoked token' }, 'agent connection refused');
       reject(401, 'Unauthorized');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, agent, req.socket.remoteAddress ?? ''));
+  }
+
+  /** mTLS: why the agent's client certificate is not acceptable, or undefined when it is (or mTLS is off). */
+  private checkClientCert(req: http.IncomingMessage, agentName: string): string | undefined {
+    if (!this.o.tls?.ca) return undefined;
+    const sock = req.socket as TLSSocket;
+    const peer = sock.getPeerCertificate?.();
+    const presented = peer && Object.keys(peer).length > 0;
+    if (!presented) return this.o.requireClientCert ? 'no client certificate (tls.require_client_cert)' : undefined;
+    if (!sock.authorized) return `client certificate not signed by the site CA (${String(sock.authorizationError)})`;
+    return this.o.clientCerts?.check(certFingerprint(peer.raw), agentName);
   }
 
   private onConnection(ws: WebSocket, agent: Conn['agent'], addr: string): void {
@@ -323,7 +397,13 @@ export class CollectorServer {
   }
 
   async close(): Promise<void> {
-    for (const c of this.conns.values()) c.ws.close(CloseCode.shuttingDown, 'collector stopping');
+    // Record last-seen now: the sockets' close events fire after the caller has closed the state DB.
+    const open = [...this.conns.values()];
+    this.conns.clear();
+    for (const c of open) {
+      this.o.agents.seen(c.agent.id, {});
+      c.ws.close(CloseCode.shuttingDown, 'collector stopping');
+    }
     this.wss.close();
     this.server.closeAllConnections?.();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

@@ -1,14 +1,37 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ClientCerts } from '../../collector/security/client-certs.ts';
+import { certFingerprint, issueCert } from '../../collector/security/pki.ts';
+import { X509Certificate } from 'node:crypto';
 import { parse, UsageError } from '../args.ts';
 import type { Command } from '../main.ts';
 import { cliActor, openState } from '../state.ts';
+import { readCa, writeKey } from './certs.ts';
 
 const HELP = `usage: watchpost enroll NAME [--tag k=v ...] [--config collector.yaml | --data-dir DIR]
-       watchpost enroll --rotate NAME | --revoke NAME | --list
+                        [--cert --ca-dir DIR [--out DIR] [--days N]]
+       watchpost enroll --rotate NAME [--cert --ca-dir DIR …] | --revoke NAME | --list
 
 Creates an agent identity and prints its token once (the collector keeps only its SHA-256).
 Put the token in the agent's config (collector.token or token_file). --rotate issues a new
 token and invalidates the old one; --revoke disconnects the agent for good. Every operation
-is audit-logged.`;
+is audit-logged.
+
+--cert also issues a client certificate for mTLS (CN=NAME, signed by the CA that
+\`watchpost certs init\` wrote to --ca-dir), written to --out (default: --ca-dir/agents) as
+NAME.pem and NAME-key.pem; the agent sets collector.cert_file/key_file. --rotate --cert
+revokes the agent's older certificates; --revoke revokes its certificates too.`;
+
+function issueClientCert(certs: ClientCerts, name: string, caDir: string, outDir: string, days: number): string {
+  const leaf = issueCert(readCa(caDir), { commonName: name, usage: 'client', days });
+  const x = new X509Certificate(leaf.certPem);
+  certs.record(name, certFingerprint(x.raw), x.serialNumber, Date.parse(x.validTo), cliActor());
+  mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  const file = path.join(outDir, `${name.replace(/[^\w.-]/g, '_')}.pem`);
+  writeFileSync(file, leaf.certPem);
+  writeKey(file.replace(/\.pem$/, '-key.pem'), leaf.keyPem);
+  return file;
+}
 
 export const command: Command = {
   summary: 'enrol agents: issue, rotate, revoke and list agent tokens',
@@ -20,12 +43,26 @@ export const command: Command = {
       revoke: { type: 'string' },
       list: { type: 'boolean' },
       tag: { type: 'string', multiple: true },
+      cert: { type: 'boolean' },
+      'ca-dir': { type: 'string' },
+      out: { type: 'string' },
+      days: { type: 'string' },
     });
     if (values.help) {
       console.log(HELP);
       return 0;
     }
+    if (values.cert && !values['ca-dir']) throw new UsageError('--cert needs --ca-dir DIR (where `watchpost certs init` wrote ca.pem and ca-key.pem)');
+    const days = Number(values.days ?? 825);
+    if (!Number.isInteger(days) || days < 1) throw new UsageError(`--days takes a positive number, not "${values.days}"`);
     const st = openState(values.config, values['data-dir']);
+    const certs = new ClientCerts(st.db, st.audit);
+    const withCert = (name: string) => {
+      if (!values.cert) return;
+      const caDir = values['ca-dir']!;
+      const file = issueClientCert(certs, name, caDir, values.out ?? path.join(caDir, 'agents'), days);
+      console.error(`client certificate for ${name}: ${file} (key ${file.replace(/\.pem$/, '-key.pem')})`);
+    };
     try {
       if (values.list) {
         for (const a of st.agents.list()) {
@@ -36,10 +73,15 @@ export const command: Command = {
       }
       if (values.rotate) {
         console.log(st.agents.rotate(values.rotate, cliActor()));
+        if (values.cert) {
+          certs.revokeAll(values.rotate, cliActor());
+          withCert(values.rotate);
+        }
         return 0;
       }
       if (values.revoke) {
         st.agents.revoke(values.revoke, cliActor());
+        certs.revokeAll(values.revoke, cliActor());
         console.error(`agent ${values.revoke} revoked`);
         return 0;
       }
@@ -53,6 +95,7 @@ export const command: Command = {
       }
       const r = st.agents.enroll(name, cliActor(), tags);
       console.log(r.token);
+      withCert(name);
       console.error(`agent ${name} enrolled; the token above is shown only once`);
       return 0;
     } catch (e) {

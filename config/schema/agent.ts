@@ -19,6 +19,9 @@ export const agentConfigSchema = z
       token_file: z.string().optional(),
       /** CA bundle (PEM) that signs the collector's certificate; pinned instead of the system store. */
       ca_file: z.string().optional(),
+      /** Client certificate and key for mTLS (`watchpost enroll NAME --cert`). */
+      cert_file: z.string().optional(),
+      key_file: z.string().optional(),
       server_name: z.string().optional(),
       /** Plain ws:// sends the token in clear text: it must be allowed explicitly. */
       allow_insecure: z.boolean().default(false),
@@ -47,6 +50,9 @@ export const agentConfigSchema = z
   .superRefine((c, ctx) => {
     if (!c.collector.token === !c.collector.token_file) {
       ctx.addIssue({ code: 'custom', path: ['collector', 'token'], message: 'exactly one of "token" and "token_file" is needed' });
+    }
+    if (!c.collector.cert_file !== !c.collector.key_file) {
+      ctx.addIssue({ code: 'custom', path: ['collector', c.collector.cert_file ? 'key_file' : 'cert_file'], message: 'cert_file and key_file go together (both from `watchpost enroll NAME --cert`)' });
     }
     if (c.collector.url.startsWith('ws://') && !c.collector.allow_insecure) {
       ctx.addIssue({

@@ -31,8 +31,23 @@ export const collectorConfigSchema = z.strictObject({
       key_file: z.string(),
       /** CA for client certificates (mTLS); without it agents authenticate by token only. */
       client_ca_file: z.string().optional(),
+      /** Agents must also present a client certificate from `watchpost enroll --cert` (the console and /write are not affected). */
+      require_client_cert: z.boolean().default(false),
     })
+    .refine((t) => !t.require_client_cert || t.client_ca_file, { path: ['client_ca_file'], message: 'require_client_cert needs client_ca_file (the ca.pem from `watchpost certs init`)' })
     .optional(),
+  /** Rate limits per client address (collector/security/rate-limit.ts). */
+  limits: z
+    .strictObject({
+      /** Failed authentications (agent WebSocket, /write, console login) allowed per address per minute before it gets 429s. */
+      auth_failures_per_min: z.number().int().min(1).max(100_000).default(10),
+      /** Requests per second per address on module routes (/api/…, console); /write, /healthz and /metrics are not limited. */
+      api_requests_per_s: z.number().positive().max(100_000).default(20),
+      api_burst: z.number().int().min(1).max(100_000).default(100),
+      /** Open connections per address (agents behind one NAT share an address: raise this then). */
+      max_connections_per_ip: z.number().int().min(1).max(100_000).default(256),
+    })
+    .prefault({}),
   influxdb: z
     .strictObject({
       url: z.url({ protocol: /^https?$/ }),
