@@ -1,13 +1,15 @@
 import type { ProbeDefinition } from './probe.ts';
 import { hostProbe } from './host.ts';
 import { pingProbe } from './ping/ping.ts';
+import { patchesProbe } from './patches/patches.ts';
+import { snmpProbe } from './snmp.ts';
 
 /**
  * Every probe kind the agent knows, by `kind`. Adding a probe: one file in this folder
  * exporting a ProbeDefinition, and one line here.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const probes: readonly ProbeDefinition<any>[] = [hostProbe, pingProbe];
+export const probes: readonly ProbeDefinition<any>[] = [hostProbe, pingProbe, patchesProbe, snmpProbe];
 
 export function probeByKind(kind: string): ProbeDefinition | undefined {
   return probes.find((p) => p.kind === kind);

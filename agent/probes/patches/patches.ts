@@ -1,0 +1,158 @@
+import os from 'node:os';
+import { z } from 'zod';
+import { int, type Sample } from '../../../protocol/sample.ts';
+import { systemPlatform, type Platform } from '../platform/platform.ts';
+import { ExitCode, probeSchema, type CheckStatus, type Probe, type ProbeDefinition } from '../probe.ts';
+import { aptPatches, dnfPatches, parseOsRelease } from './linux.ts';
+import { windowsPatches } from './windows.ts';
+
+/**
+ * Patch level: pending and security updates, the last successful install, days since, and
+ * whether a reboot is pending. Debian family through apt, RHEL family through dnf, Windows
+ * through the Windows Update Agent (falling back to wmic qfe / systeminfo for history).
+ * It reads the package managers' caches and never refreshes them: a run is cheap and does not
+ * touch the network, so it can run hourly on every office PC.
+ */
+export const patchesSchema = probeSchema(
+  'patches',
+  { interval_s: 3600, timeout_ms: 180_000 },
+  {
+    /** Security updates pending at or above which `watchpost check patches` warns / goes critical. */
+    warn_security_pending: z.number().int().min(1).default(1),
+    crit_security_pending: z.number().int().min(1).default(10),
+    /** Days since the last installed patch at or above which the check warns / goes critical. */
+    warn_days_since_patch: z.number().min(1).default(35),
+    crit_days_since_patch: z.number().min(1).default(60),
+    /** Windows: search Windows Update / WSUS online instead of the last scan's cache (slow: minutes). */
+    online_search: z.boolean().default(false),
+    /** Force a method instead of detecting the OS family. */
+    method: z.enum(['auto', 'apt', 'dnf', 'windows']).default('auto'),
+  },
+);
+export type PatchesConfig = z.infer<typeof patchesSchema>;
+
+/** What one run found; undefined means "could not tell" (and error_class says why). */
+export interface PatchState {
+  os_family: 'debian' | 'rhel' | 'windows' | 'unknown';
+  /** apt, apt-get, dnf, wua, wmic, systeminfo, none */
+  method: string;
+  os_id?: string | undefined;
+  pending: number | undefined;
+  security_pending: number | undefined;
+  /** Names (packages) or titles (Windows updates) of the pending security updates. */
+  security_names: string[];
+  last_install_ms?: number | undefined;
+  reboot_required: boolean | undefined;
+  hotfixes?: number | undefined;
+  error_class: string;
+}
+
+/** Detects the OS family and runs the matching collector. Never throws for a missing tool. */
+export async function collectPatches(cfg: PatchesConfig, platform: Platform, signal?: AbortSignal): Promise<PatchState> {
+  let method = cfg.method;
+  let osId: string | undefined;
+  if (platform.os === 'windows') method = method === 'auto' ? 'windows' : method;
+  else {
+    const rel = parseOsRelease((await platform.readFile('/etc/os-release'))?.toString('utf8') ?? '');
+    osId = rel.ID;
+    if (method === 'auto') {
+      const like = `${rel.ID ?? ''} ${rel.ID_LIKE ?? ''}`;
+      const hasApt = (await platform.exists('/usr/bin/apt-get')) || (await platform.exists('/usr/bin/apt'));
+      const hasDnf = await platform.exists('/usr/bin/dnf');
+      if (hasApt && (/debian|ubuntu|uos|kylin|deepin/.test(like) || !hasDnf)) method = 'apt';
+      else if (hasDnf) method = 'dnf';
+    }
+  }
+  let st: PatchState;
+  if (method === 'windows') st = await windowsPatches(platform, cfg.online_search, signal);
+  else if (method === 'apt') st = await aptPatches(platform, signal);
+  else if (method === 'dnf') st = await dnfPatches(platform, signal);
+  else st = { os_family: 'unknown', method: 'none', pending: undefined, security_pending: undefined, security_names: [], reboot_required: undefined, error_class: 'unsupported_os' };
+  st.os_id ??= osId;
+  return st;
+}
+
+export function toSample(st: PatchState, host: string, tags: Record<string, string>, now: number): Sample {
+  const fields: Sample['fields'] = { method: st.method, error_class: st.error_class };
+  if (st.pending !== undefined) fields.pending = int(st.pending);
+  if (st.security_pending !== undefined) fields.security_pending = int(st.security_pending);
+  if (st.last_install_ms !== undefined) {
+    fields.last_install_s = int(st.last_install_ms / 1000);
+    fields.days_since_patch = Math.max(0, (now - st.last_install_ms) / 86_400_000);
+  }
+  if (st.reboot_required !== undefined) fields.reboot_required = st.reboot_required;
+  if (st.hotfixes !== undefined) fields.hotfixes = int(st.hotfixes);
+  if (st.os_id) fields.os_id = st.os_id;
+  return { measurement: 'patches', tags: { ...tags, host, os_family: st.os_family }, fields, time: now };
+}
+
+export interface PatchesDeps {
+  platform: Platform;
+  host: string;
+}
+
+export function createPatchesProbe(cfg: PatchesConfig, deps: PatchesDeps = { platform: systemPlatform(), host: os.hostname() }): Probe & { last?: PatchState } {
+  const probe: Probe & { last?: PatchState } = {
+    async collect(signal) {
+      const st = await collectPatches(cfg, deps.platform, signal);
+      probe.last = st;
+      return [toSample(st, deps.host, cfg.tags, deps.platform.now())];
+    },
+  };
+  return probe;
+}
+
+function n(v: unknown): number | undefined {
+  return typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : undefined;
+}
+
+/** Monitoring Plugins status: security pending and days since the last patch; unknown state is UNKNOWN. */
+export function patchesStatus(samples: Sample[], cfg: PatchesConfig): CheckStatus {
+  const s = samples.find((x) => x.measurement === 'patches');
+  if (!s) return { code: ExitCode.UNKNOWN, summary: 'no patches sample' };
+  const sec = n(s.fields.security_pending);
+  const pending = n(s.fields.pending);
+  const days = n(s.fields.days_since_patch);
+  const reboot = s.fields.reboot_required === true;
+  const parts = [`${s.tags.os_family} via ${String(s.fields.method)}`];
+  parts.push(pending === undefined ? 'pending unknown' : `${pending} pending, ${sec ?? '?'} security`);
+  parts.push(days === undefined ? 'last patch unknown' : `last patch ${days.toFixed(0)} days ago`);
+  if (reboot) parts.push('reboot required');
+  if (s.fields.error_class) parts.push(`error ${String(s.fields.error_class)}`);
+  let code: CheckStatus['code'] = ExitCode.OK;
+  const up = (c: CheckStatus['code']) => {
+    if (c > code) code = c;
+  };
+  if (sec !== undefined && sec >= cfg.crit_security_pending) up(ExitCode.CRITICAL);
+  else if (sec !== undefined && sec >= cfg.warn_security_pending) up(ExitCode.WARNING);
+  if (days !== undefined && days >= cfg.crit_days_since_patch) up(ExitCode.CRITICAL);
+  else if (days !== undefined && days >= cfg.warn_days_since_patch) up(ExitCode.WARNING);
+  if (reboot) up(ExitCode.WARNING);
+  if (pending === undefined && days === undefined) up(ExitCode.UNKNOWN);
+  return { code, summary: parts.join(', ') };
+}
+
+export const patchesProbe: ProbeDefinition<PatchesConfig> = {
+  kind: 'patches',
+  description: 'pending and security updates, last install, days since patch, reboot required (apt, dnf, Windows Update Agent)',
+  schema: patchesSchema,
+  create: (cfg) => createPatchesProbe(cfg),
+  cli: {
+    options: {
+      method: { type: 'string' },
+      online_search: { type: 'boolean' },
+      warn_security_pending: { type: 'string' },
+      crit_security_pending: { type: 'string' },
+      warn_days_since_patch: { type: 'string' },
+      crit_days_since_patch: { type: 'string' },
+    },
+    toConfig(v) {
+      const out: Record<string, unknown> = {};
+      for (const k of ['warn_security_pending', 'crit_security_pending', 'warn_days_since_patch', 'crit_days_since_patch']) if (typeof v[k] === 'string') out[k] = Number(v[k]);
+      if (typeof v.method === 'string') out.method = v.method;
+      if (v.online_search === true) out.online_search = true;
+      return out;
+    },
+  },
+  status: patchesStatus,
+};
