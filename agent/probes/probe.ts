@@ -50,6 +50,8 @@ export interface ProbeDefinition<C extends ProbeBaseConfig = ProbeBaseConfig> {
     toConfig(values: Record<string, string | boolean | (string | boolean)[] | undefined>): Record<string, unknown>;
     /** Structured JSON for `--json` when the probe defines a richer shape than its samples. */
     toJson?(samples: Sample[], events: Event[]): unknown;
+    /** When true, toJson's output is the whole `--json` document (no status/summary wrapper), for shapes an issue fixes exactly. */
+    jsonDocument?: boolean;
   };
   /** Monitoring Plugins status of one run, for `watchpost check`. Default: OK if collect succeeded. */
   status?(samples: Sample[], config: C): CheckStatus;

@@ -61,7 +61,8 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
   }
   if (format === 'json') {
     const body = def.cli?.toJson && status.code !== ExitCode.UNKNOWN ? def.cli.toJson(samples, events) : { samples: samplesToJson(samples), events };
-    const out = { status: STATUS[status.code], summary: status.summary, ...(body as object) };
+    const whole = def.cli?.jsonDocument && def.cli.toJson && status.code !== ExitCode.UNKNOWN;
+    const out = whole ? body : { status: STATUS[status.code], summary: status.summary, ...(body as object) };
     console.log(JSON.stringify(out, null, 2));
   } else {
     for (const s of samples) {

@@ -1,0 +1,246 @@
+import { z } from 'zod';
+import { int, type Event, type Sample } from '../../protocol/sample.ts';
+import { errorClass, ExitCode, probeSchema, type Probe, type ProbeContext, type ProbeDefinition } from './probe.ts';
+import { AUTH_PROTOCOLS, createClient, PRIV_PROTOCOLS, type SnmpClient, type SnmpTarget } from './snmp/client.ts';
+import { IF_STATUS, pollDevice, type DeviceReport } from './snmp/poll.ts';
+import { RateTracker } from './snmp/rates.ts';
+
+/**
+ * Switch poller: system group, IF-MIB with rates, environment sensors and LLDP neighbours for
+ * a list of devices, with one session per device and a cap on devices polled at once. A
+ * device that does not answer is `snmp_device up=0` with its error class, never a failed run.
+ */
+const deviceSchema = z.strictObject({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(161),
+  /** The `device` tag; defaults to host (host:port when the port is not 161). */
+  name: z.string().min(1).optional(),
+  version: z.enum(['1', '2c', '3']).default('2c'),
+  community: z.string().default('public'),
+  user: z.string().optional(),
+  auth_protocol: z.enum(AUTH_PROTOCOLS).optional(),
+  auth_key: z.string().min(8).optional(),
+  priv_protocol: z.enum(PRIV_PROTOCOLS).optional(),
+  priv_key: z.string().min(8).optional(),
+  context: z.string().optional(),
+  request_timeout_ms: z.number().int().positive().max(60_000).default(2000),
+  retries: z.number().int().min(0).max(10).default(1),
+  max_repetitions: z.number().int().min(1).max(200).default(20),
+  tags: z.record(z.string(), z.string()).default({}),
+});
+export type SnmpDeviceConfig = z.infer<typeof deviceSchema>;
+
+export const snmpSchema = probeSchema(
+  'snmp',
+  { interval_s: 60, timeout_ms: 50_000 },
+  {
+    devices: z.array(deviceSchema).min(1),
+    /** Devices polled at the same time (each is one UDP session). */
+    concurrency: z.number().int().min(1).max(1000).default(32),
+    interfaces: z.boolean().default(true),
+    sensors: z.boolean().default(true),
+    lldp: z.boolean().default(true),
+  },
+);
+export type SnmpConfig = z.infer<typeof snmpSchema>;
+
+export function deviceName(d: SnmpDeviceConfig): string {
+  return d.name ?? (d.port === 161 ? d.host : `${d.host}:${d.port}`);
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export function createSnmpProbe(cfg: SnmpConfig, ctx: Pick<ProbeContext, 'now' | 'emitEvent' | 'log'>, connect: (t: SnmpTarget) => SnmpClient = createClient): Probe {
+  const rates = new RateTracker();
+  const parts = { interfaces: cfg.interfaces, sensors: cfg.sensors, lldp: cfg.lldp };
+
+  const pollOne = async (d: SnmpDeviceConfig, signal: AbortSignal): Promise<Sample[]> => {
+    const device = deviceName(d);
+    const start = performance.now();
+    const client = connect(d);
+    const onAbort = () => client.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let report: DeviceReport;
+    try {
+      report = { up: true, errorClass: undefined, pollMs: 0, ...(await pollDevice(client, parts)) };
+    } catch (e) {
+      report = { up: false, errorClass: signal.aborted ? 'timeout' : snmpErrorClass(e), pollMs: 0, sysName: '', sysDescr: '', sysObjectID: '', vendor: 'unknown', uptimeSeconds: null, interfaces: [], sensors: [], neighbors: [] };
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      client.close();
+    }
+    report.pollMs = performance.now() - start;
+    return toSamples(device, d.tags, report, ctx, rates);
+  };
+
+  return {
+    async collect(signal) {
+      const all = await mapLimit(cfg.devices, cfg.concurrency, (d) => pollOne(d, signal));
+      return all.flat().map((s) => ({ ...s, tags: { ...s.tags, ...cfg.tags } }));
+    },
+  };
+}
+
+/** Classifies net-snmp failures by error type (never by message text). */
+export function snmpErrorClass(e: unknown): string {
+  const name = (e as { name?: string } | null)?.name;
+  if (name === 'RequestTimedOutError') return 'timeout';
+  if (name === 'RequestFailedError') return 'snmp_error';
+  if (name === 'ResponseInvalidError') return 'auth';
+  if (name === 'RequestInvalidError') return 'config';
+  return errorClass(e);
+}
+
+function toSamples(device: string, devTags: Record<string, string>, r: DeviceReport, ctx: Pick<ProbeContext, 'now' | 'emitEvent'>, rates: RateTracker): Sample[] {
+  const t = ctx.now();
+  const base = { device, ...devTags };
+  if (!r.up) {
+    rates.forget(device);
+    return [{ measurement: 'snmp_device', tags: { ...base, vendor: 'unknown' }, fields: { up: 0n, poll_ms: r.pollMs, error_class: r.errorClass ?? 'internal', result_code: 1n }, time: t }];
+  }
+  const reboot = rates.rebooted(device, t, r.uptimeSeconds);
+  const rs = rates.update(device, t, r.uptimeSeconds, r.interfaces);
+  if (reboot) {
+    ctx.emitEvent({ kind: 'snmp_reboot', target: device, severity: 'warning', message: `${device} rebooted (uptime now ${r.uptimeSeconds} s)`, attrs: { uptime_s: r.uptimeSeconds ?? -1, vendor: r.vendor }, time: t });
+  }
+  const out: Sample[] = [];
+  const dev: Sample['fields'] = { up: 1n, result_code: 0n, sys_name: r.sysName, sys_descr: r.sysDescr, sys_object_id: r.sysObjectID, reboot: reboot ? 1n : 0n, poll_ms: r.pollMs };
+  if (r.uptimeSeconds !== null) dev.uptime_s = int(r.uptimeSeconds);
+  out.push({ measurement: 'snmp_device', tags: { ...base, vendor: r.vendor }, fields: dev, time: t });
+  for (const i of r.interfaces) {
+    const f: Sample['fields'] = { ifDescr: i.descr, ifAlias: i.alias, admin_status: BigInt(i.adminStatus), oper_status: BigInt(i.operStatus) };
+    if (i.speedMbps !== null) f.speed_mbps = i.speedMbps;
+    const counters = { in_octets: i.inOctets, out_octets: i.outOctets, in_errors: i.inErrors, out_errors: i.outErrors, in_discards: i.inDiscards, out_discards: i.outDiscards };
+    for (const [k, v] of Object.entries(counters)) if (v !== undefined) f[k] = v;
+    const rt = rs.get(i.ifIndex);
+    if (rt) {
+      const nums = { in_bps: rt.inBps, out_bps: rt.outBps, in_util_pct: rt.inUtilPct, out_util_pct: rt.outUtilPct, in_errors_per_s: rt.inErrorsPerS, out_errors_per_s: rt.outErrorsPerS };
+      for (const [k, v] of Object.entries(nums)) if (v !== null) f[k] = v;
+      f.flaps = BigInt(rt.flaps);
+    }
+    out.push({ measurement: 'interface', tags: { ...base, ifName: i.name, ifIndex: String(i.ifIndex) }, fields: f, time: t });
+  }
+  for (const s of r.sensors) {
+    const f: Sample['fields'] = { unit: s.unit, status: s.status };
+    if (s.value !== null) f.value = s.value;
+    out.push({ measurement: 'sensor', tags: { ...base, kind: s.kind, entity: s.entity }, fields: f, time: t });
+  }
+  for (const n of r.neighbors) {
+    out.push({ measurement: 'lldp_neighbor', tags: { ...base, local_port: n.localPort }, fields: { remote_sys_name: n.remoteSysName, remote_port: n.remotePort, remote_chassis_id: n.remoteChassisId }, time: t });
+  }
+  return out;
+}
+
+const jsonNum = (v: unknown): number | string | null => (typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : typeof v === 'number' ? v : null);
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** The `watchpost check snmp --json` document (the issue's shape), built from one device's samples. */
+export function snmpCheckJson(samples: Sample[]): unknown {
+  const dev = samples.find((s) => s.measurement === 'snmp_device');
+  const f = dev?.fields ?? {};
+  return {
+    device: {
+      sysName: str(f.sys_name),
+      sysDescr: str(f.sys_descr),
+      sysObjectID: str(f.sys_object_id),
+      vendor: dev?.tags.vendor ?? 'unknown',
+      uptimeSeconds: jsonNum(f.uptime_s),
+    },
+    interfaces: samples
+      .filter((s) => s.measurement === 'interface')
+      .map((s) => ({
+        ifIndex: Number(s.tags.ifIndex),
+        name: s.tags.ifName,
+        descr: str(s.fields.ifDescr),
+        alias: str(s.fields.ifAlias),
+        adminStatus: IF_STATUS[Number(s.fields.admin_status)] ?? String(s.fields.admin_status),
+        operStatus: IF_STATUS[Number(s.fields.oper_status)] ?? String(s.fields.oper_status),
+        speedMbps: jsonNum(s.fields.speed_mbps),
+        inOctets: jsonNum(s.fields.in_octets),
+        outOctets: jsonNum(s.fields.out_octets),
+        inErrors: jsonNum(s.fields.in_errors),
+        outErrors: jsonNum(s.fields.out_errors),
+        inDiscards: jsonNum(s.fields.in_discards),
+        outDiscards: jsonNum(s.fields.out_discards),
+      })),
+    sensors: samples
+      .filter((s) => s.measurement === 'sensor')
+      .map((s) => ({ kind: s.tags.kind, entity: s.tags.entity, value: jsonNum(s.fields.value), unit: str(s.fields.unit), status: str(s.fields.status) })),
+    neighbors: samples
+      .filter((s) => s.measurement === 'lldp_neighbor')
+      .map((s) => ({ localPort: s.tags.local_port, remoteSysName: str(s.fields.remote_sys_name), remotePort: str(s.fields.remote_port), remoteChassisId: str(s.fields.remote_chassis_id) })),
+  };
+}
+
+type CliValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+const opt = (v: CliValues, k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+
+export const snmpProbe: ProbeDefinition<SnmpConfig> = {
+  kind: 'snmp',
+  description: 'Switch SNMP poll (v1/v2c/v3): system, interfaces with rates, sensors, LLDP neighbours',
+  schema: snmpSchema,
+  create: (cfg, ctx) => createSnmpProbe(cfg, ctx),
+  cli: {
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      community: { type: 'string' },
+      'snmp-version': { type: 'string' },
+      user: { type: 'string' },
+      'auth-protocol': { type: 'string' },
+      'auth-key': { type: 'string' },
+      'priv-protocol': { type: 'string' },
+      'priv-key': { type: 'string' },
+      context: { type: 'string' },
+      'max-repetitions': { type: 'string' },
+      'request-timeout-ms': { type: 'string' },
+      retries: { type: 'string' },
+    },
+    toConfig(v) {
+      const d: Record<string, unknown> = { host: opt(v, 'host') ?? '127.0.0.1' };
+      const n = (k: string) => (opt(v, k) === undefined ? undefined : Number(opt(v, k)));
+      const map: [string, unknown][] = [
+        ['port', n('port')],
+        ['community', opt(v, 'community')],
+        ['version', opt(v, 'snmp-version')],
+        ['user', opt(v, 'user')],
+        ['auth_protocol', opt(v, 'auth-protocol')?.toLowerCase()],
+        ['auth_key', opt(v, 'auth-key')],
+        ['priv_protocol', opt(v, 'priv-protocol')?.toLowerCase()],
+        ['priv_key', opt(v, 'priv-key')],
+        ['context', opt(v, 'context')],
+        ['max_repetitions', n('max-repetitions')],
+        ['request_timeout_ms', n('request-timeout-ms')],
+        ['retries', n('retries')],
+      ];
+      for (const [k, x] of map) if (x !== undefined) d[k] = x;
+      return { devices: [d] };
+    },
+    toJson: (samples: Sample[], _events: Event[]) => snmpCheckJson(samples),
+    jsonDocument: true,
+  },
+  status(samples) {
+    const down = samples.filter((s) => s.measurement === 'snmp_device' && s.fields.up === 0n);
+    if (down.length) return { code: ExitCode.CRITICAL, summary: `no answer from ${down.map((s) => `${s.tags.device} (${String(s.fields.error_class)})`).join(', ')}` };
+    const bad = samples.filter((s) => s.measurement === 'sensor' && (s.fields.status === 'failed' || s.fields.status === 'critical'));
+    const warn = samples.filter((s) => s.measurement === 'sensor' && s.fields.status === 'warning');
+    const ifs = samples.filter((s) => s.measurement === 'interface');
+    const upIfs = ifs.filter((s) => s.fields.oper_status === 1n).length;
+    const summary = `${ifs.length} interfaces (${upIfs} up), ${samples.filter((s) => s.measurement === 'sensor').length} sensors, ${samples.filter((s) => s.measurement === 'lldp_neighbor').length} neighbours`;
+    if (bad.length) return { code: ExitCode.CRITICAL, summary: `${bad.map((s) => `${s.tags.entity} ${String(s.fields.status)}`).join(', ')}; ${summary}` };
+    if (warn.length) return { code: ExitCode.WARNING, summary: `${warn.map((s) => `${s.tags.entity} warning`).join(', ')}; ${summary}` };
+    return { code: ExitCode.OK, summary };
+  },
+};
