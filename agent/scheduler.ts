@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Event, Sample } from '../protocol/sample.ts';
 import { int } from '../protocol/sample.ts';
-import { errorClass, type Probe, type ProbeBaseConfig } from './probes/probe.ts';
+import { errorClass, timeoutSignal, type Probe, type ProbeBaseConfig } from './probes/probe.ts';
 
 /** Where the scheduler delivers what probes produce (the batcher in the agent, a collector in `check`). */
 export interface SampleSink {
@@ -106,7 +106,8 @@ export class Scheduler {
 
   private async runOnce(slot: Slot): Promise<void> {
     const { sp, stats } = slot;
-    const signal = AbortSignal.any([AbortSignal.timeout(sp.config.timeout_ms), this.stopping.signal]);
+    const timeout = timeoutSignal(sp.config.timeout_ms);
+    const signal = AbortSignal.any([timeout.signal, this.stopping.signal]);
     const t0 = performance.now();
     let samples: Sample[] = [];
     let cls = '';
@@ -124,6 +125,8 @@ export class Scheduler {
       stats.errorsByClass[cls] = (stats.errorsByClass[cls] ?? 0) + 1;
       if (cls === 'timeout') stats.timeouts++;
       sp.log.warn({ probe: sp.name, error_class: cls, err: e instanceof Error ? e.message : String(e) }, 'probe run failed');
+    } finally {
+      timeout.clear();
     }
     const duration = performance.now() - t0;
     stats.runs++;

@@ -71,3 +71,29 @@ export class Metrics {
     return out;
   }
 }
+
+/**
+ * Quantiles over the last `size` observations (a ring buffer): enough for p50/p99 of
+ * ingest latency without a histogram's bucket choices.
+ */
+export class Window {
+  private buf: Float64Array;
+  private n = 0;
+  private i = 0;
+  constructor(size = 10_000) {
+    this.buf = new Float64Array(size);
+  }
+  observe(v: number): void {
+    this.buf[this.i] = v;
+    this.i = (this.i + 1) % this.buf.length;
+    if (this.n < this.buf.length) this.n++;
+  }
+  quantile(q: number): number {
+    if (!this.n) return 0;
+    const a = Array.from(this.buf.subarray(0, this.n)).sort((x, y) => x - y);
+    return a[Math.min(a.length - 1, Math.floor(q * a.length))]!;
+  }
+  get count(): number {
+    return this.n;
+  }
+}

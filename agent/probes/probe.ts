@@ -50,6 +50,8 @@ export interface ProbeDefinition<C extends ProbeBaseConfig = ProbeBaseConfig> {
     toConfig(values: Record<string, string | boolean | (string | boolean)[] | undefined>): Record<string, unknown>;
     /** Structured JSON for `--json` when the probe defines a richer shape than its samples. */
     toJson?(samples: Sample[], events: Event[]): unknown;
+    /** Print toJson's output as is (a shape an issue spells out exactly), without the added status/summary keys. */
+    jsonAsIs?: boolean;
     /** When true, toJson's output is the whole `--json` document (no status/summary wrapper), for shapes an issue fixes exactly. */
     jsonDocument?: boolean;
   };
@@ -136,4 +138,15 @@ export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/**
+ * A signal that aborts after ms with a TimeoutError. Unlike AbortSignal.timeout its timer
+ * keeps the process alive, so a one-shot run (`watchpost check`) waits for its timeout
+ * instead of exiting with the run still pending. Call clear() when the run ends.
+ */
+export function timeoutSignal(ms: number): { signal: AbortSignal; clear(): void } {
+  const ac = new AbortController();
+  const t = setTimeout(() => ac.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError')), ms);
+  return { signal: ac.signal, clear: () => clearTimeout(t) };
 }

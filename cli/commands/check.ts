@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { probeByKind, probes } from '../../agent/probes/index.ts';
-import { ExitCode, errorClass, type ProbeBaseConfig, type ProbeDefinition } from '../../agent/probes/probe.ts';
+import { abortable, ExitCode, errorClass, timeoutSignal, type ProbeBaseConfig, type ProbeDefinition } from '../../agent/probes/probe.ts';
 import { ConfigError, formatPath } from '../../config/load.ts';
 import { createLogger } from '../../lib/log.ts';
 import { encodeLine } from '../../protocol/line-protocol.ts';
@@ -50,13 +50,15 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
   });
   let samples: Sample[] = [];
   let status: { code: 0 | 1 | 2 | 3; summary: string };
+  const timeout = timeoutSignal(cfg.timeout_ms);
   try {
-    samples = await probe.collect(AbortSignal.timeout(cfg.timeout_ms));
+    samples = await abortable(probe.collect(timeout.signal), timeout.signal);
     samples.push(...extra);
     status = def.status ? def.status(samples, cfg) : { code: ExitCode.OK, summary: `${samples.length} samples` };
   } catch (e) {
     status = { code: ExitCode.UNKNOWN, summary: `${errorClass(e)}: ${(e as Error).message}` };
   } finally {
+    timeout.clear();
     await probe.close?.();
   }
   if (format === 'json') {

@@ -62,11 +62,13 @@ export class Ingest {
     let future = 0;
     let empty = 0;
     const kept: Sample[] = [];
+    let oldest = Infinity;
     for (const s of samples) {
       if (s.time > limit) {
         future++;
         continue;
       }
+      if (s.time < oldest) oldest = s.time;
       if (source.kind === 'agent') s.tags.agent ??= source.name;
       this.inventory.enrich(s, source.tags);
       const line = encodeLine(s);
@@ -90,7 +92,7 @@ export class Ingest {
         n++;
       }
     }
-    this.spool.append(body, n);
+    this.spool.append(body, n, Number.isFinite(oldest) ? oldest : this.now());
     if (kept.length) this.accepted.inc({ source: source.kind }, kept.length);
     if (future) this.rejected.inc({ reason: 'future_timestamp' }, future);
     if (empty) this.rejected.inc({ reason: 'no_fields' }, empty);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Metrics } from '../metrics.ts';
+import { Window, type Metrics } from '../metrics.ts';
 import type { Spool, SpoolRow } from './spool.ts';
 
 export interface InfluxTarget {
@@ -97,6 +97,8 @@ export class InfluxWriter {
   healthy = true;
   lastError = '';
   private onWritten?: (points: number) => void;
+  /** Seconds from a row's oldest sample time to its successful write. */
+  readonly latency = new Window(10_000);
 
   constructor(t: InfluxTarget, spool: Spool, metrics: Metrics, log: Logger, onWritten?: (points: number) => void) {
     this.t = t;
@@ -107,6 +109,9 @@ export class InfluxWriter {
     this.dropped = metrics.counter('watchpost_influx_points_dropped_total', 'Points InfluxDB rejected (400/422) and that were dropped');
     this.errors = metrics.counter('watchpost_influx_write_errors_total', 'Failed InfluxDB writes by reason');
     metrics.gauge('watchpost_influx_up', 'Whether the last InfluxDB write succeeded', () => (this.healthy ? 1 : 0));
+    metrics.gauge('watchpost_ingest_latency_seconds', 'Sample time to InfluxDB write, over the last 10,000 spool rows', () =>
+      [0.5, 0.9, 0.99].map((q) => ({ labels: { quantile: String(q) }, value: this.latency.quantile(q) })),
+    );
   }
 
   start(): void {
@@ -143,6 +148,8 @@ export class InfluxWriter {
     const out = await writeLines(this.t, body, points, this.stopper.signal);
     if (out.ok) {
       this.spool.release(rows);
+      const now = Date.now();
+      for (const r of rows) this.latency.observe(Math.max(0, now - r.oldestMs) / 1000);
       this.written.inc({}, points);
       if (!this.healthy) this.log.info({ points }, 'InfluxDB writes succeed again; replaying the spool');
       this.healthy = true;

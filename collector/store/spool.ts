@@ -6,6 +6,8 @@ export interface SpoolRow {
   id: number;
   points: number;
   body: string;
+  /** Time of the oldest sample in the row (ms), for sample→InfluxDB latency. */
+  oldestMs: number;
 }
 
 /** Raised when the spool is at its size limit: the caller must not ack (the agent keeps the batch). */
@@ -42,14 +44,15 @@ export class Spool {
       CREATE TABLE IF NOT EXISTS spool (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         created_ms INTEGER NOT NULL,
+        oldest_ms INTEGER NOT NULL,
         points INTEGER NOT NULL,
         bytes INTEGER NOT NULL,
         body TEXT NOT NULL
       );
     `);
     this.st = {
-      insert: this.db.prepare('INSERT INTO spool (created_ms, points, bytes, body) VALUES (?, ?, ?, ?)'),
-      take: this.db.prepare('SELECT id, points, body FROM spool WHERE id > ? ORDER BY id LIMIT ?'),
+      insert: this.db.prepare('INSERT INTO spool (created_ms, oldest_ms, points, bytes, body) VALUES (?, ?, ?, ?, ?)'),
+      take: this.db.prepare('SELECT id, points, body, oldest_ms FROM spool WHERE id > ? ORDER BY id LIMIT ?'),
       del: this.db.prepare('DELETE FROM spool WHERE id <= ?'),
     };
     const r = this.db.prepare('SELECT COALESCE(SUM(bytes),0) AS b, COALESCE(SUM(points),0) AS p FROM spool').get() as { b: number; p: number };
@@ -58,11 +61,12 @@ export class Spool {
   }
 
   /** Durably appends a line-protocol body; throws SpoolFullError at the size limit. */
-  append(body: string, points: number): void {
+  append(body: string, points: number, oldestMs = Date.now()): void {
     if (points === 0) return;
     const size = Buffer.byteLength(body);
     if (this.bytes + size > this.maxBytes) throw new SpoolFullError(`spool full (${this.bytes} of ${this.maxBytes} bytes)`);
-    this.st.insert.run(Date.now(), points, size, body);
+    const now = Date.now();
+    this.st.insert.run(now, Math.min(now, oldestMs), points, size, body);
     this.bytes += size;
     this.pointsQueued += points;
     for (const w of this.waiters.splice(0)) w();
@@ -72,9 +76,9 @@ export class Spool {
   take(maxPoints: number, afterId = 0): SpoolRow[] {
     const out: SpoolRow[] = [];
     let n = 0;
-    for (const r of this.st.take.iterate(afterId, 10_000) as Iterable<{ id: number; points: number; body: string }>) {
+    for (const r of this.st.take.iterate(afterId, 10_000) as Iterable<{ id: number; points: number; body: string; oldest_ms: number }>) {
       if (out.length && n + Number(r.points) > maxPoints) break;
-      out.push({ id: Number(r.id), points: Number(r.points), body: r.body });
+      out.push({ id: Number(r.id), points: Number(r.points), body: r.body, oldestMs: Number(r.oldest_ms) });
       n += Number(r.points);
     }
     return out;

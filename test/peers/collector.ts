@@ -17,6 +17,7 @@ export interface CollectorProcess {
   start(): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<void>;
   output(): string;
+  pid(): number | undefined;
 }
 
 /**
@@ -47,13 +48,22 @@ export async function collectorProcess(extra: Record<string, unknown> = {}): Pro
     writeToken,
     configFile,
     async start() {
-      peer = spawnPeer(process.execPath, [CLI, 'collector', '--config', configFile]);
-      await waitFor('collector', async () => (await fetch(`${url}/healthz`)).ok, 20_000, peer.output);
+      const p = (peer = spawnPeer(process.execPath, [CLI, 'collector', '--config', configFile]));
+      await waitFor(
+        'collector',
+        async () => {
+          if (p.proc.exitCode !== null) throw new Error(`collector exited with code ${p.proc.exitCode}:\n${p.output()}`);
+          return (await fetch(`${url}/healthz`)).ok;
+        },
+        20_000,
+        p.output,
+      );
     },
     async stop(signal = 'SIGTERM') {
       if (peer) await stopProcess(peer.proc, signal);
     },
     output: () => peer?.output() ?? '',
+    pid: () => peer?.proc.pid,
   };
   await self.start();
   return self;

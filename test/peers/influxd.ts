@@ -11,6 +11,7 @@ export interface InfluxPeer {
   /** Counts points of a measurement (COUNT of one field). */
   count(db: string, measurement: string, field: string, where?: string): Promise<number>;
   stop(signal?: NodeJS.Signals): Promise<void>;
+  pid(): number;
   /** Starts influxd again on the same port and data (after stop). */
   restart(): Promise<void>;
   /** Stops and deletes its data. */
@@ -80,6 +81,7 @@ bind-address = "127.0.0.1:${rpcPort}"
       return Number(s[0]?.values[0]?.[1] ?? 0);
     },
     stop: (signal = 'SIGTERM') => stopProcess(peer.proc, signal),
+    pid: () => peer.proc.pid!,
     async restart() {
       peer = spawnPeer('influxd', ['-config', conf]);
       await ready();

@@ -30,8 +30,9 @@ export async function waitFor(what: string, ready: () => Promise<boolean>, timeo
   for (;;) {
     try {
       if (await ready()) return;
-    } catch {
-      /* not ready yet */
+    } catch (e) {
+      // A peer that exited will never become ready: fail now with its output.
+      if (e instanceof Error && / exited with code /.test(e.message)) throw e;
     }
     if (Date.now() > until) throw new Error(`${what} not ready after ${timeoutMs} ms${output ? `\n${output().slice(-2000)}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));

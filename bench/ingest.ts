@@ -1,0 +1,97 @@
+// bench:ingest — points/s and p99 latency through agent → collector → InfluxDB, side by side
+// with posting the same kind of line protocol straight to the same influxd in the same run.
+//   npm run bench:ingest            (defaults: 1,000,000 points, 10 agents)
+//   POINTS=2000000 AGENTS=20 npm run bench:ingest
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { hashToken, newToken } from '../collector/store/agents.ts';
+import { collectorProcess } from '../test/peers/collector.ts';
+import { startInfluxd } from '../test/peers/influxd.ts';
+import { cpuSeconds, quantile, table } from './lib.ts';
+
+const POINTS = Number(process.env.POINTS ?? 1_000_000);
+const AGENTS = Number(process.env.AGENTS ?? 10);
+const AGENT_BATCH = Number(process.env.AGENT_BATCH ?? 1000);
+const WINDOW = Number(process.env.WINDOW ?? 8);
+const DIRECT_BATCH = 5000;
+const DIRECT_CONCURRENCY = Number(process.env.DIRECT_CONCURRENCY ?? 2);
+
+async function countPoints(url: string, db: string): Promise<number> {
+  const u = new URL('/query', url);
+  u.searchParams.set('db', db);
+  u.searchParams.set('q', 'SELECT COUNT("usage_user") FROM "cpu"');
+  const body = (await (await fetch(u, { method: 'POST' })).json()) as { results: { series?: { values: number[][] }[] }[] };
+  return Number(body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
+}
+
+async function direct(influxUrl: string, influxPid: number) {
+  await fetch(`${influxUrl}/query?q=${encodeURIComponent('CREATE DATABASE direct')}`, { method: 'POST' });
+  const latencies: number[] = [];
+  let next = 0;
+  const cpu0 = cpuSeconds(influxPid);
+  const t0 = performance.now();
+  const worker = async () => {
+    for (;;) {
+      const start = next;
+      if (start >= POINTS) return;
+      next += DIRECT_BATCH;
+      const created = Date.now();
+      let body = '';
+      for (let k = start; k < Math.min(POINTS, start + DIRECT_BATCH); k++) {
+        const host = `pc-${k % AGENTS}`;
+        body += `cpu,cpu=cpu-total,host=${host} usage_user=${(k % 100) + 0.5},usage_system=${(k % 7) + 0.25},usage_idle=${90.5 - (k % 50)},n=${k}i ${created - 5000 + Math.floor(k / AGENTS)}\n`;
+      }
+      const res = await fetch(`${influxUrl}/write?db=direct&precision=ms`, { method: 'POST', body });
+      if (res.status !== 204) throw new Error(`direct write failed: ${res.status} ${await res.text()}`);
+      latencies.push(Date.now() - created);
+    }
+  };
+  await Promise.all(Array.from({ length: DIRECT_CONCURRENCY }, worker));
+  const secs = (performance.now() - t0) / 1000;
+  const n = await countPoints(influxUrl, 'direct');
+  return { points: n, secs, rate: n / secs, p99: quantile(latencies, 0.99) / 1000, influxCpu: cpuSeconds(influxPid) - cpu0, collectorCpu: 0 };
+}
+
+async function viaCollector(influxUrl: string, influxPid: number) {
+  const tokens = Array.from({ length: AGENTS }, () => newToken());
+  const col = await collectorProcess({
+    influxdb: { url: influxUrl, database: 'viacollector', batch_points: 10000 },
+    agents: tokens.map((t, i) => ({ name: `bench-${i}`, token_sha256: hashToken(t), building: 'A', floor: String(i % 10) })),
+  });
+  const pid = col.pid()!;
+  const cpu0 = cpuSeconds(influxPid);
+  const ccpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  const child = fork(path.join(import.meta.dirname, 'ingest-agents.ts'), [col.url, tokens.join(','), String(POINTS), String(AGENT_BATCH), String(WINDOW)], { stdio: 'inherit' });
+  const sent = await new Promise<number>((resolve, reject) => {
+    child.on('message', (m) => resolve((m as { sent: number }).sent));
+    child.on('exit', (code) => code && reject(new Error(`agents exited ${code}`)));
+  });
+  const ackedSecs = (performance.now() - t0) / 1000;
+  let n = 0;
+  while ((n = await countPoints(influxUrl, 'viacollector')) < sent) await new Promise((r) => setTimeout(r, 100));
+  const secs = (performance.now() - t0) / 1000;
+  const metrics = await (await fetch(`${col.url}/metrics`)).text();
+  const p99 = Number(/watchpost_ingest_latency_seconds\{quantile="0.99"\} ([\d.e+-]+)/.exec(metrics)?.[1] ?? NaN);
+  const res = { points: n, secs, ackedSecs, rate: n / secs, p99, influxCpu: cpuSeconds(influxPid) - cpu0, collectorCpu: cpuSeconds(pid) - ccpu0 };
+  await col.stop();
+  return res;
+}
+
+const influx = await startInfluxd();
+try {
+  const influxPid = influx.pid();
+  console.log(`bench:ingest — ${POINTS.toLocaleString('en-US')} points; ${AGENTS} agents × batches of ${AGENT_BATCH} (window ${WINDOW}) vs direct /write batches of ${DIRECT_BATCH} × ${DIRECT_CONCURRENCY}`);
+  const d = await direct(influx.url, influxPid);
+  const c = await viaCollector(influx.url, influxPid);
+  console.log(
+    table([
+      { path: 'direct → influxd', points: d.points, 'wall s': d.secs, 'points/s': Math.round(d.rate), 'p99 latency s': d.p99, 'influxd cpu s': d.influxCpu, 'collector cpu s': '-' },
+      { path: 'agents → collector → influxd', points: c.points, 'wall s': c.secs, 'points/s': Math.round(c.rate), 'p99 latency s': c.p99, 'influxd cpu s': c.influxCpu, 'collector cpu s': c.collectorCpu },
+    ]),
+  );
+  console.log(`ratio collector/direct throughput: ${(c.rate / d.rate).toFixed(2)} (target ≥ 0.80); collector throughput ${Math.round(c.rate).toLocaleString('en-US')} points/s (target ≥ 100,000)`);
+  console.log(`all acked by the collector after ${c.ackedSecs.toFixed(2)} s; lost: ${POINTS - c.points < 0 ? 0 : Math.max(0, Math.ceil(POINTS / AGENTS / AGENT_BATCH) * AGENT_BATCH * AGENTS - c.points)}`);
+} finally {
+  await influx.destroy();
+}
