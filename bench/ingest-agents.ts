@@ -4,6 +4,7 @@
 // so the collector's sample→InfluxDB latency is agent→InfluxDB latency.
 import WebSocket from 'ws';
 import { AGENT_WS_PATH, PROTOCOL_VERSION } from '../protocol/frames.ts';
+import { points } from './ingest-points.ts';
 
 const [url, tokensCsv, totalS, batchS, windowS] = process.argv.slice(2);
 const tokens = tokensCsv!.split(',');
@@ -13,14 +14,7 @@ const window = Number(windowS);
 const perAgent = Math.ceil(total / tokens.length / batch) * batch;
 
 function frame(seq: number, agent: number, base: number): string {
-  const now = Date.now();
-  let s = `{"type":"batch","seq":${seq},"samples":[`;
-  for (let i = 0; i < batch; i++) {
-    const k = base + i;
-    // Distinct timestamps per series so no point overwrites another in InfluxDB.
-    s += `${i ? ',' : ''}{"m":"cpu","t":{"host":"pc-${agent}","cpu":"cpu-total"},"f":{"usage_user":${(k % 100) + 0.5},"usage_system":${(k % 7) + 0.25},"usage_idle":${90.5 - (k % 50)}},"i":{"n":${k}},"ts":${now - 5000 + (k % 5000)}}`;
-  }
-  return s + ']}';
+  return `{"type":"batch","seq":${seq},"samples":[${points(agent, seq, base, batch, Date.now()).join(',')}]}`;
 }
 
 let done = 0;
