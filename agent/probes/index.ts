@@ -3,13 +3,14 @@ import { hostProbe } from './host.ts';
 import { pingProbe } from './ping/ping.ts';
 import { patchesProbe } from './patches/patches.ts';
 import { snmpProbe } from './snmp.ts';
+import { onvifProbe } from './onvif/probe.ts';
 
 /**
  * Every probe kind the agent knows, by `kind`. Adding a probe: one file in this folder
  * exporting a ProbeDefinition, and one line here.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const probes: readonly ProbeDefinition<any>[] = [hostProbe, pingProbe, patchesProbe, snmpProbe];
+export const probes: readonly ProbeDefinition<any>[] = [hostProbe, pingProbe, patchesProbe, snmpProbe, onvifProbe];
 
 export function probeByKind(kind: string): ProbeDefinition | undefined {
   return probes.find((p) => p.kind === kind);

@@ -50,8 +50,6 @@ export interface ProbeDefinition<C extends ProbeBaseConfig = ProbeBaseConfig> {
     toConfig(values: Record<string, string | boolean | (string | boolean)[] | undefined>): Record<string, unknown>;
     /** Structured JSON for `--json` when the probe defines a richer shape than its samples. */
     toJson?(samples: Sample[], events: Event[]): unknown;
-    /** Print toJson's output as is (a shape an issue spells out exactly), without the added status/summary keys. */
-    jsonAsIs?: boolean;
     /** When true, toJson's output is the whole `--json` document (no status/summary wrapper), for shapes an issue fixes exactly. */
     jsonDocument?: boolean;
   };

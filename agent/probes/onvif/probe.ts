@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { int, type Sample } from '../../../protocol/sample.ts';
+import { ExitCode, probeSchema, type CheckStatus, type Probe, type ProbeContext, type ProbeDefinition } from '../probe.ts';
+import { checkCamera, type CameraMemory, type CameraResult, type CheckOptions } from './check.ts';
+import { onvifClient, type OnvifClient } from './client.ts';
+
+const cameraEntry = z.strictObject({
+  /** Device service URL, e.g. http://10.3.20.11/onvif/device_service. */
+  url: z.url({ protocol: /^https?$/ }),
+  /** The `camera` tag; default: the URL's host. */
+  name: z.string().min(1).optional(),
+  user: z.string().optional(),
+  password: z.string().optional(),
+});
+
+export const onvifSchema = probeSchema(
+  'onvif',
+  { interval_s: 60, timeout_ms: 55_000 },
+  {
+    /** One camera (as `watchpost check onvif --url` gives it)… */
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    camera: z.string().min(1).optional(),
+    /** …or many, sharing the credentials below unless they set their own. */
+    cameras: z.array(cameraEntry).default([]),
+    user: z.string().optional(),
+    password: z.string().optional(),
+    /** Cameras checked at the same time. */
+    concurrency: z.number().int().min(1).max(256).default(16),
+    /** Per request (SOAP call, RTSP exchange, snapshot GET); the onvif package's own default is 120 s. */
+    request_timeout_ms: z.number().int().min(100).max(120_000).default(5000),
+    /** Reach stream/snapshot/service URIs at the host we reach the device on, not the address it reports. */
+    preserve_address: z.boolean().default(true),
+    /** Port for the RTSP stream / HTTP snapshot when it differs from what the camera reports (port forwarding). */
+    rtsp_port: z.number().int().min(1).max(65535).optional(),
+    snapshot_port: z.number().int().min(1).max(65535).optional(),
+    stream: z.boolean().default(true),
+    snapshot: z.boolean().default(true),
+    /** Media profile token to check; default: the first with a video encoder. */
+    profile: z.string().optional(),
+    /** Mean luma (0–255) under which a snapshot is black; luma standard deviation under which it is uniform. */
+    black_luma: z.number().min(0).max(255).default(20),
+    uniform_std: z.number().min(0).max(255).default(6),
+    /** Mean block-luma difference to the previous snapshot under which the picture counts as frozen. */
+    frozen_diff: z.number().min(0).max(255).default(0.5),
+    clock_drift_warn_s: z.number().positive().default(10),
+    clock_drift_crit_s: z.number().positive().default(120),
+  },
+).refine((c) => c.url !== undefined || c.cameras.length > 0, { message: 'give `url` or at least one entry in `cameras`', path: ['url'] });
+export type OnvifConfig = z.infer<typeof onvifSchema>;
+
+/** The results of the last run by camera sample, so `check --json` can print the full shape. */
+const results = new WeakMap<Sample, CameraResult>();
+
+export function cameraSample(name: string, r: CameraResult, mem: CameraMemory, time: number, tags: Record<string, string>): Sample {
+  const up = r.reachable && r.auth !== 'failed' && (r.stream.uri === null && r.stream.error === null ? true : r.stream.ok);
+  const errorClass = !r.reachable ? (r.errors[0]?.includes(': timeout') ? 'timeout' : 'unreachable') : r.auth === 'failed' ? 'auth_failed' : !up ? `stream_${r.stream.error ?? 'failed'}` : '';
+  const f: Sample['fields'] = {
+    up: int(up ? 1 : 0),
+    reachable: r.reachable,
+    auth: r.auth,
+    stream_ok: r.stream.ok,
+    snapshot_ok: r.snapshot.ok,
+    snapshot_problem: r.snapshot.problem ?? 'none',
+  };
+  if (errorClass) f.error_class = errorClass;
+  if (r.clockDriftSeconds !== null) f.clock_drift_s = r.clockDriftSeconds;
+  if (r.stream.latencyMs !== null) f.stream_latency_ms = r.stream.latencyMs;
+  if (r.snapshot.bytes !== null) f.snapshot_bytes = int(r.snapshot.bytes);
+  if (r.firmware) f.firmware = r.firmware;
+  if (r.serial) f.serial = r.serial;
+  if (mem.ntpServers !== undefined) f.ntp_servers = mem.ntpServers;
+  const s: Sample = {
+    measurement: 'camera',
+    tags: { ...tags, camera: name, ...(r.manufacturer ? { manufacturer: r.manufacturer } : {}), ...(r.model ? { model: r.model } : {}) },
+    fields: f,
+    time,
+  };
+  results.set(s, r);
+  return s;
+}
+
+export function cameraResultOf(s: Sample): CameraResult | undefined {
+  return results.get(s);
+}
+
+/** Remembers the last snapshot per camera on disk, so a frozen picture is seen across restarts and one-shot checks. */
+function memoryStore(dir: string) {
+  const file = (camera: string) => path.join(dir, `onvif-${createHash('sha1').update(camera).digest('hex').slice(0, 16)}.json`);
+  const cache = new Map<string, CameraMemory>();
+  return {
+    get(camera: string): CameraMemory {
+      let m = cache.get(camera);
+      if (!m) {
+        try {
+          m = JSON.parse(readFileSync(file(camera), 'utf8')) as CameraMemory;
+        } catch {
+          m = {};
+        }
+        cache.set(camera, m);
+      }
+      return m;
+    },
+    save(camera: string, m: CameraMemory) {
+      try {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(file(camera), JSON.stringify({ lastFrame: m.lastFrame }));
+      } catch {
+        /* a read-only state dir costs frozen detection across restarts only */
+      }
+    },
+  };
+}
+
+export type ClientFactory = (o: { url: string; user?: string | undefined; password?: string | undefined; timeoutMs: number; preserveAddress: boolean }) => OnvifClient;
+
+export function createOnvifProbe(cfg: OnvifConfig, ctx: ProbeContext, makeClient: ClientFactory = onvifClient): Probe {
+  const targets = [
+    ...(cfg.url ? [{ url: cfg.url, name: cfg.camera, user: cfg.user, password: cfg.password }] : []),
+    ...cfg.cameras.map((c) => ({ url: c.url, name: c.name, user: c.user ?? cfg.user, password: c.password ?? cfg.password })),
+  ].map((t) => ({ ...t, name: t.name ?? new URL(t.url).hostname }));
+  const opts: CheckOptions = {
+    requestTimeoutMs: cfg.request_timeout_ms,
+    preserveAddress: cfg.preserve_address,
+    rtspPort: cfg.rtsp_port,
+    snapshotPort: cfg.snapshot_port,
+    stream: cfg.stream,
+    snapshot: cfg.snapshot,
+    profile: cfg.profile,
+    thresholds: { blackMean: cfg.black_luma, uniformStd: cfg.uniform_std, frozenDiff: cfg.frozen_diff },
+  };
+  const store = memoryStore(ctx.stateDir);
+  return {
+    async collect(signal) {
+      const out: Sample[] = new Array(targets.length);
+      let next = 0;
+      const worker = async () => {
+        while (next < targets.length && !signal.aborted) {
+          const i = next++;
+          const t = targets[i]!;
+          const mem = store.get(t.name);
+          const client = makeClient({ url: t.url, user: t.user, password: t.password, timeoutMs: cfg.request_timeout_ms, preserveAddress: cfg.preserve_address });
+          const r = await checkCamera(client, t, opts, mem, ctx.now, signal);
+          store.save(t.name, mem);
+          if (r.auth === 'failed') ctx.log.warn({ camera: t.name, errors: r.errors }, 'camera refused the credentials');
+          out[i] = cameraSample(t.name, r, mem, ctx.now(), cfg.tags);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(cfg.concurrency, targets.length) }, worker));
+      return out.filter(Boolean);
+    },
+  };
+}
+
+/** Worst of: unreachable/auth/stream/bad picture → CRITICAL; clock drift, odd snapshot URI, uniform picture → WARNING. */
+export function onvifStatus(samples: Sample[], cfg: OnvifConfig): CheckStatus {
+  let code: CheckStatus['code'] = ExitCode.OK;
+  const msgs: string[] = [];
+  const raise = (c: CheckStatus['code'], m: string) => {
+    if (c > code) code = c;
+    msgs.push(m);
+  };
+  for (const s of samples) {
+    const r = cameraResultOf(s);
+    if (!r) continue;
+    const cam = s.tags.camera;
+    if (!r.reachable) raise(ExitCode.CRITICAL, `${cam} unreachable`);
+    else if (r.auth === 'failed') raise(ExitCode.CRITICAL, `${cam} auth failed`);
+    else {
+      if (cfg.stream && !r.stream.ok) raise(ExitCode.CRITICAL, `${cam} stream ${r.stream.error ?? 'failed'}`);
+      const p = r.snapshot.problem;
+      if (cfg.snapshot && p && p !== 'none') raise(['black', 'frozen', 'not_jpeg', 'corrupt_jpeg', 'unreachable', 'timeout'].includes(p) ? ExitCode.CRITICAL : ExitCode.WARNING, `${cam} snapshot ${p}`);
+      const d = Math.abs(r.clockDriftSeconds ?? 0);
+      if (d >= cfg.clock_drift_crit_s) raise(ExitCode.CRITICAL, `${cam} clock off by ${r.clockDriftSeconds} s`);
+      else if (d >= cfg.clock_drift_warn_s) raise(ExitCode.WARNING, `${cam} clock off by ${r.clockDriftSeconds} s`);
+    }
+  }
+  return { code, summary: msgs.length ? msgs.join('; ') : `${samples.length} camera(s) OK` };
+}
+
+export const onvifProbe: ProbeDefinition<OnvifConfig> = {
+  kind: 'onvif',
+  description: 'ONVIF cameras: device info, clock drift, profiles, RTSP stream (OPTIONS+DESCRIBE) and snapshot (black/uniform/frozen)',
+  schema: onvifSchema as unknown as z.ZodType<OnvifConfig>,
+  create: (cfg, ctx) => createOnvifProbe(cfg, ctx),
+  cli: {
+    options: {
+      url: { type: 'string' },
+      user: { type: 'string' },
+      password: { type: 'string' },
+      camera: { type: 'string' },
+      profile: { type: 'string' },
+      request_timeout_ms: { type: 'string' },
+      rtsp_port: { type: 'string' },
+      snapshot_port: { type: 'string' },
+      no_stream: { type: 'boolean' },
+      no_snapshot: { type: 'boolean' },
+    },
+    toConfig(v) {
+      const n = (x: unknown) => (x === undefined ? undefined : Number(x));
+      const raw: Record<string, unknown> = { url: v.url, user: v.user, password: v.password, camera: v.camera, profile: v.profile, request_timeout_ms: n(v.request_timeout_ms), rtsp_port: n(v.rtsp_port), snapshot_port: n(v.snapshot_port) };
+      if (v.no_stream) raw.stream = false;
+      if (v.no_snapshot) raw.snapshot = false;
+      return Object.fromEntries(Object.entries(raw).filter(([, x]) => x !== undefined));
+    },
+    toJson(samples) {
+      const rs = samples.map(cameraResultOf).filter((r): r is CameraResult => r !== undefined);
+      return rs.length === 1 ? rs[0] : rs;
+    },
+    jsonDocument: true,
+  },
+  status: onvifStatus,
+};
