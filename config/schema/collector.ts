@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { locationShape, logLevel } from './common.ts';
+import { consoleConfigSchema, inspectionsConfigSchema, reportsConfigSchema } from './inspections-reports.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a SHA-256 hex digest (64 hex characters): `watchpost token hash` prints it');
 
@@ -88,6 +89,9 @@ export const collectorConfigSchema = z.strictObject({
       devices: z.array(deviceSchema).default([]),
     })
     .prefault({}),
+  inspections: inspectionsConfigSchema,
+  reports: reportsConfigSchema,
+  console: consoleConfigSchema,
   /** Uptime ledger (collector/uptime): when a silent target turns unknown, the office time zone, the 24 h compliance bar. */
   uptime: z
     .strictObject({

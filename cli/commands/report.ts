@@ -1,0 +1,54 @@
+import { writeFileSync } from 'node:fs';
+import { InspectionStore } from '../../collector/inspections/store.ts';
+import { generateReport } from '../../collector/reports/generate.ts';
+import { LANGS, type Lang } from '../../collector/reports/i18n.ts';
+import { ReportFontError } from '../../collector/reports/pdf.ts';
+import { previousMonth } from '../../collector/reports/period.ts';
+import { loadConfig } from '../../config/load.ts';
+import { collectorConfigSchema } from '../../config/schema/collector.ts';
+import { parse, UsageError } from '../args.ts';
+import type { Command } from '../main.ts';
+import { openState } from '../state.ts';
+
+const HELP = `usage: watchpost report --month 2026-10 [--lang zh-CN|en] --out report.pdf [--config collector.yaml] [--data-dir DIR]
+
+Writes the monthly operations and inspection report as PDF, from InfluxDB (config influxdb)
+and the collector's state DB (inspections, problems). --month defaults to last month.`;
+
+export const command: Command = {
+  summary: 'write the monthly PDF report (`report --month 2026-10 --lang zh-CN --out report.pdf`)',
+  async run(argv) {
+    const { values } = parse(
+      argv,
+      { month: { type: 'string' }, lang: { type: 'string' }, out: { type: 'string', short: 'o' }, config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' } },
+      false,
+    );
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    const file = values.config ?? process.env.WATCHPOST_COLLECTOR_CONFIG;
+    const cfg = file ? loadConfig(file, collectorConfigSchema) : collectorConfigSchema.parse({});
+    const lang = (values.lang ?? cfg.reports.default_lang) as Lang;
+    if (!LANGS.includes(lang)) throw new UsageError(`--lang must be one of ${LANGS.join(', ')}`);
+    if (!values.out) throw new UsageError('--out FILE is required');
+    const month = values.month ?? previousMonth(Date.now(), cfg.reports.timezone);
+    const st = openState(file, values['data-dir']);
+    try {
+      const { pdf, data } = await generateReport({ config: cfg, month, lang, inspections: new InspectionStore(st.db, st.audit) });
+      writeFileSync(values.out, pdf);
+      console.error(
+        `${values.out}: ${pdf.length} bytes; ${data.devices.length} network devices, ${data.cameras.length} cameras, ${data.pcs.length} PCs, ${data.alerts.length} alerts, ${data.inspections.length} inspections${cfg.influxdb ? '' : ' (no influxdb configured: metrics sections are empty)'}`,
+      );
+      return 0;
+    } catch (e) {
+      if (e instanceof ReportFontError || e instanceof RangeError) {
+        console.error(`watchpost report: ${e.message}`);
+        return 2;
+      }
+      throw e;
+    } finally {
+      st.db.close();
+    }
+  },
+};

@@ -1,0 +1,156 @@
+import { type InfluxReader, ident, num, str, ts, val, type Series } from '../reports/influxql.ts';
+
+export interface SwitchFacts {
+  /** Last poll answered (1/0), null without data in the window. */
+  up: number | null;
+  reboots: number;
+  /** Ports administratively up but operationally down at the last poll. */
+  ports_down: string[];
+  new_errors: number;
+  flaps: number;
+  peak_temp_c: number | null;
+  /** Fans/PSUs whose last status is not ok, as "kind:entity=status". */
+  bad_sensors: string[];
+  config_changes: number;
+}
+
+export interface CameraFacts {
+  up: number | null;
+  uptime_24h_pct: number | null;
+  uptime_month_pct: number | null;
+  clock_drift_s: number | null;
+  stream_ok: boolean | null;
+  snapshot_problem: string | null;
+  firmware: string | null;
+}
+
+export interface PcFacts {
+  days_since_patch: number | null;
+  security_pending: number | null;
+  av_protected: boolean | null;
+  disk_used_max_pct: number | null;
+  smart_failed: number | null;
+}
+
+export interface ServerFacts {
+  checks: { check: string; ok: boolean | null; value: number | null; exit_code: number | null }[];
+}
+
+/**
+ * Live state and deltas an inspection run evaluates, per device, for a window [sinceMs, untilMs)
+ * (since the previous signed inspection). Implemented over InfluxDB; tests may pass their own.
+ */
+export interface InspectionInputs {
+  switches(devices: string[], sinceMs: number, untilMs: number): Promise<Map<string, SwitchFacts>>;
+  cameras(devices: string[], sinceMs: number, untilMs: number): Promise<Map<string, CameraFacts>>;
+  pcs(devices: string[], sinceMs: number, untilMs: number): Promise<Map<string, PcFacts>>;
+  servers(devices: string[], sinceMs: number, untilMs: number): Promise<Map<string, ServerFacts>>;
+}
+
+const inList = (tag: string, names: string[]) => `(${names.map((n) => `${ident(tag)} = ${str(n)}`).join(' OR ')})`;
+const first = (s: Series) => s.values[0] ?? [];
+const bool = (v: unknown) => (typeof v === 'boolean' ? v : null);
+
+/** InspectionInputs read from InfluxDB with InfluxQL. */
+export function influxInspectionInputs(q: InfluxReader): InspectionInputs {
+  const range = (a: number, b: number) => `time >= ${ts(a)} AND time < ${ts(b)}`;
+  return {
+    async switches(devices, since, until) {
+      const out = new Map<string, SwitchFacts>();
+      if (!devices.length) return out;
+      const w = `${range(since, until)} AND ${inList('device', devices)}`;
+      const [dev, ifs, temp, sens, ev] = await Promise.all([
+        q.query(`SELECT LAST("up") AS up, SUM("reboot") AS reboots FROM "snmp_device" WHERE ${w} GROUP BY "device"`),
+        q.query(`SELECT LAST("admin_status") AS a, LAST("oper_status") AS o, SPREAD("in_errors") AS e, SUM("flaps") AS f FROM "interface" WHERE ${w} GROUP BY "device", "ifName"`),
+        q.query(`SELECT MAX("value") AS t FROM "sensor" WHERE ${w} AND "kind" = 'temperature' GROUP BY "device"`),
+        q.query(`SELECT LAST("status") AS s FROM "sensor" WHERE ${w} AND ("kind" = 'fan' OR "kind" = 'psu') GROUP BY "device", "kind", "entity"`),
+        q.query(`SELECT COUNT("message") AS n FROM "event" WHERE ${range(since, until)} AND "kind" = 'config_change' AND ${inList('target', devices)} GROUP BY "target"`),
+      ]);
+      const get = (d: string) => {
+        let f = out.get(d);
+        if (!f) out.set(d, (f = { up: null, reboots: 0, ports_down: [], new_errors: 0, flaps: 0, peak_temp_c: null, bad_sensors: [], config_changes: 0 }));
+        return f;
+      };
+      for (const s of dev) Object.assign(get(s.tags.device!), { up: num(s, first(s), 'up'), reboots: num(s, first(s), 'reboots') ?? 0 });
+      for (const s of ifs) {
+        const f = get(s.tags.device!);
+        if (num(s, first(s), 'a') === 1 && num(s, first(s), 'o') === 2) f.ports_down.push(s.tags.ifName!);
+        f.new_errors += num(s, first(s), 'e') ?? 0;
+        f.flaps += num(s, first(s), 'f') ?? 0;
+      }
+      for (const s of temp) get(s.tags.device!).peak_temp_c = num(s, first(s), 't');
+      for (const s of sens) {
+        const st = String(val(s, first(s), 's'));
+        if (st !== 'ok' && st !== 'absent') get(s.tags.device!).bad_sensors.push(`${s.tags.kind}:${s.tags.entity}=${st}`);
+      }
+      for (const s of ev) get(s.tags.target!).config_changes = num(s, first(s), 'n') ?? 0;
+      return out;
+    },
+    async cameras(devices, since, until) {
+      const out = new Map<string, CameraFacts>();
+      if (!devices.length) return out;
+      const w = `${range(since, until)} AND ${inList('camera', devices)}`;
+      const day = `${range(until - 86_400_000, until)} AND ${inList('camera', devices)}`;
+      const [last, ledger, day24, whole] = await Promise.all([
+        q.query(`SELECT LAST("up") AS up, LAST("clock_drift_s") AS drift, LAST("stream_ok") AS stream, LAST("snapshot_problem") AS snap, LAST("firmware") AS fw FROM "camera" WHERE ${w} GROUP BY "camera"`),
+        q.query(`SELECT LAST("uptime_24h_pct") AS d, LAST("uptime_month_pct") AS m FROM "camera_uptime" WHERE ${w} GROUP BY "camera"`),
+        q.query(`SELECT MEAN("up") AS u FROM "camera" WHERE ${day} GROUP BY "camera"`),
+        q.query(`SELECT MEAN("up") AS u FROM "camera" WHERE ${w} GROUP BY "camera"`),
+      ]);
+      const get = (d: string) => {
+        let f = out.get(d);
+        if (!f) out.set(d, (f = { up: null, uptime_24h_pct: null, uptime_month_pct: null, clock_drift_s: null, stream_ok: null, snapshot_problem: null, firmware: null }));
+        return f;
+      };
+      for (const s of day24) get(s.tags.camera!).uptime_24h_pct = (num(s, first(s), 'u') ?? 0) * 100;
+      for (const s of whole) get(s.tags.camera!).uptime_month_pct = (num(s, first(s), 'u') ?? 0) * 100;
+      // The uptime ledger's figures (which exclude maintenance windows) win over raw means.
+      for (const s of ledger) {
+        const f = get(s.tags.camera!);
+        f.uptime_24h_pct = num(s, first(s), 'd') ?? f.uptime_24h_pct;
+        f.uptime_month_pct = num(s, first(s), 'm') ?? f.uptime_month_pct;
+      }
+      for (const s of last) {
+        const r = first(s);
+        const f = get(s.tags.camera!);
+        const snap = val(s, r, 'snap');
+        const fw = val(s, r, 'fw');
+        Object.assign(f, { up: num(s, r, 'up'), clock_drift_s: num(s, r, 'drift'), stream_ok: bool(val(s, r, 'stream')), snapshot_problem: typeof snap === 'string' ? snap : null, firmware: typeof fw === 'string' ? fw : null });
+      }
+      return out;
+    },
+    async pcs(devices, since, until) {
+      const out = new Map<string, PcFacts>();
+      if (!devices.length) return out;
+      const w = `${range(since, until)} AND ${inList('host', devices)}`;
+      const [p, a, d, inv] = await Promise.all([
+        q.query(`SELECT LAST("days_since_patch") AS days, LAST("security_pending") AS sec FROM "patches" WHERE ${w} GROUP BY "host"`),
+        q.query(`SELECT LAST("protected") AS p FROM "antivirus_status" WHERE ${w} GROUP BY "host"`),
+        q.query(`SELECT MAX("used_percent") AS u FROM "disk" WHERE ${w} GROUP BY "host"`),
+        q.query(`SELECT LAST("disks_smart_failed") AS f FROM "host_inventory" WHERE ${w} GROUP BY "host"`),
+      ]);
+      const get = (h: string) => {
+        let f = out.get(h);
+        if (!f) out.set(h, (f = { days_since_patch: null, security_pending: null, av_protected: null, disk_used_max_pct: null, smart_failed: null }));
+        return f;
+      };
+      for (const s of p) Object.assign(get(s.tags.host!), { days_since_patch: num(s, first(s), 'days'), security_pending: num(s, first(s), 'sec') });
+      for (const s of a) get(s.tags.host!).av_protected = bool(val(s, first(s), 'p'));
+      for (const s of d) get(s.tags.host!).disk_used_max_pct = num(s, first(s), 'u');
+      for (const s of inv) get(s.tags.host!).smart_failed = num(s, first(s), 'f');
+      return out;
+    },
+    async servers(devices, since, until) {
+      const out = new Map<string, ServerFacts>();
+      if (!devices.length) return out;
+      const rows = await q.query(`SELECT LAST("ok") AS ok, LAST("value") AS v, LAST("exit_code") AS x FROM "ssh_check" WHERE ${range(since, until)} AND ${inList('device', devices)} GROUP BY "device", "check"`);
+      for (const s of rows) {
+        const d = s.tags.device!;
+        const f = out.get(d) ?? { checks: [] };
+        out.set(d, f);
+        f.checks.push({ check: s.tags.check!, ok: bool(val(s, first(s), 'ok')), value: num(s, first(s), 'v'), exit_code: num(s, first(s), 'x') });
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,435 @@
+import { existsSync } from 'node:fs';
+import PDFDocument from 'pdfkit';
+import type { ReportData } from './data.ts';
+import { type Lang, tr, type StringKey } from './i18n.ts';
+import { fmtLocal } from './period.ts';
+
+/** No CJK font could be found or loaded: the message says where it looked and how to configure one. */
+export class ReportFontError extends Error {}
+
+/** Fonts tried in order when reports.font_path is not set: Debian (Noto CJK, WenQuanYi), then Windows (Microsoft YaHei). */
+export const FONT_CANDIDATES: readonly { path: string; name?: string }[] = [
+  { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', name: 'NotoSansCJKsc-Regular' },
+  { path: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', name: 'WenQuanYiMicroHei' },
+  { path: '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc', name: 'WenQuanYiZenHei' },
+  { path: 'C:\\Windows\\Fonts\\msyh.ttc', name: 'MicrosoftYaHei' },
+  { path: 'C:\\Windows\\Fonts\\simhei.ttf' },
+];
+
+export function findFont(fontPath?: string, fontName?: string): { path: string; name?: string | undefined } {
+  if (fontPath) {
+    if (!existsSync(fontPath)) throw new ReportFontError(`reports.font_path ${fontPath} does not exist: point it at a TTF/OTF/TTC font with Chinese glyphs`);
+    return { path: fontPath, name: fontName };
+  }
+  for (const c of FONT_CANDIDATES) if (existsSync(c.path)) return c;
+  throw new ReportFontError(
+    `no CJK font found for the PDF report (tried ${FONT_CANDIDATES.map((c) => c.path).join(', ')}): install fonts-wqy-microhei or fonts-noto-cjk, or set reports.font_path (and reports.font_name for a .ttc)`,
+  );
+}
+
+const MARGIN = 50;
+const HEAD = 62;
+const FOOT = 48;
+const PAD = 4;
+const FS = 8.5;
+const C = { ink: '#1d2733', grey: '#6b7785', rule: '#c7ced6', head: '#e8edf2', fail: '#f8d4d0', warn: '#fbecc4', bar: '#2f6fad', bar2: '#3c9a5f', red: '#c0392b' };
+
+interface Col {
+  key: string;
+  w: number;
+  align?: 'left' | 'right' | 'center';
+}
+
+type Doc = PDFKit.PDFDocument;
+
+const pct = (v: number | null, digits = 2) => (v === null || !Number.isFinite(v) ? '—' : `${v.toFixed(digits)}%`);
+const dur = (ms: number | null) => {
+  if (ms === null) return '—';
+  const m = Math.round(ms / 60_000);
+  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')}`;
+};
+
+class Writer {
+  readonly doc: Doc;
+  readonly lang: Lang;
+  readonly d: ReportData;
+  constructor(doc: Doc, lang: Lang, d: ReportData) {
+    this.doc = doc;
+    this.lang = lang;
+    this.d = d;
+  }
+  t(k: StringKey, v?: Record<string, string | number>) {
+    return tr(this.lang, k, v);
+  }
+  get left() {
+    return MARGIN;
+  }
+  get width() {
+    return this.doc.page.width - 2 * MARGIN;
+  }
+  get bottom() {
+    return this.doc.page.height - FOOT;
+  }
+  newPage() {
+    this.doc.addPage();
+    this.doc.y = HEAD;
+  }
+  ensure(h: number) {
+    if (this.doc.y + h > this.bottom) this.newPage();
+  }
+  h1(text: string) {
+    this.newPage();
+    this.doc.font('body').fontSize(16).fillColor(C.ink).text(text, this.left, this.doc.y, { width: this.width });
+    this.doc.moveDown(0.5);
+  }
+  h2(text: string) {
+    this.ensure(60);
+    this.doc.moveDown(0.4);
+    this.doc.font('body').fontSize(11.5).fillColor(C.ink).text(text, this.left, this.doc.y, { width: this.width });
+    this.doc.moveDown(0.25);
+  }
+  para(text: string, color = C.ink) {
+    this.ensure(20);
+    this.doc.font('body').fontSize(9.5).fillColor(color).text(text, this.left, this.doc.y, { width: this.width });
+    this.doc.moveDown(0.3);
+  }
+
+  /**
+   * A table whose cells wrap within their column (never overflow) and whose header row is
+   * drawn again at the top of every page it continues on.
+   */
+  table(cols: Col[], headers: string[], rows: string[][], shade?: (row: number) => string | undefined) {
+    const doc = this.doc;
+    const total = cols.reduce((a, c) => a + c.w, 0);
+    const widths = cols.map((c) => (c.w / total) * this.width);
+    doc.font('body').fontSize(FS);
+    const rowHeight = (cells: string[]) => Math.max(...cells.map((s, i) => doc.heightOfString(s || ' ', { width: widths[i]! - 2 * PAD })), FS) + 2 * PAD;
+    const maxRow = this.bottom - HEAD - 40;
+    const draw = (cells: string[], y: number, h: number, fill?: string) => {
+      let x = this.left;
+      if (fill) doc.rect(x, y, this.width, h).fill(fill);
+      doc.fillColor(C.ink);
+      cells.forEach((s, i) => {
+        const w = widths[i]!;
+        doc.text(s, x + PAD, y + PAD, { width: w - 2 * PAD, height: h - 2 * PAD + 1, ellipsis: true, align: cols[i]!.align ?? 'left', lineBreak: true });
+        x += w;
+      });
+      doc.moveTo(this.left, y + h).lineTo(this.left + this.width, y + h).lineWidth(0.4).strokeColor(C.rule).stroke();
+    };
+    const hh = rowHeight(headers);
+    const header = () => {
+      const y = doc.y;
+      draw(headers, y, hh, C.head);
+      doc.y = y + hh;
+    };
+    this.ensure(hh + 20);
+    header();
+    rows.forEach((cells, r) => {
+      const h = Math.min(rowHeight(cells), maxRow);
+      if (doc.y + h > this.bottom) {
+        this.newPage();
+        header();
+      }
+      const y = doc.y;
+      draw(cells, y, h, shade?.(r));
+      doc.y = y + h;
+    });
+    doc.x = this.left;
+    doc.moveDown(0.6);
+  }
+
+  /** A vector bar chart of daily values (uptime %), with a target line. */
+  barChart(title: string, points: { day: string; value: number | null }[], target: number | null) {
+    const doc = this.doc;
+    const h = 130;
+    this.ensure(h + 40);
+    doc.font('body').fontSize(9).fillColor(C.grey).text(title, this.left, doc.y, { width: this.width });
+    const top = doc.y + 4;
+    const axisX = this.left + 30;
+    const plotW = this.width - 34;
+    const vals = points.map((p) => p.value).filter((v): v is number => v !== null);
+    const lo = Math.max(0, Math.floor(Math.min(target ?? 100, ...vals, 100) / 5) * 5 - 5);
+    const y = (v: number) => top + h - ((v - lo) / (100 - lo)) * h;
+    doc.lineWidth(0.4).strokeColor(C.rule);
+    for (const g of [lo, (lo + 100) / 2, 100]) {
+      doc.moveTo(axisX, y(g)).lineTo(axisX + plotW, y(g)).stroke();
+      doc.fontSize(7).fillColor(C.grey).text(String(Math.round(g)), this.left, y(g) - 3.5, { width: 26, align: 'right', lineBreak: false });
+    }
+    const n = Math.max(points.length, 1);
+    const slot = plotW / n;
+    points.forEach((p, i) => {
+      if (p.value === null) return;
+      const v = Math.max(lo, Math.min(100, p.value));
+      const bx = axisX + i * slot + slot * 0.15;
+      doc.rect(bx, y(v), slot * 0.7, top + h - y(v)).fill(target !== null && p.value < target ? C.red : C.bar);
+      if (n <= 31 && (i % 5 === 0 || i === n - 1)) doc.fontSize(6.5).fillColor(C.grey).text(p.day.slice(8), bx - 4, top + h + 2, { width: slot * 0.7 + 8, align: 'center', lineBreak: false });
+    });
+    if (target !== null && target >= lo) {
+      doc.moveTo(axisX, y(target)).lineTo(axisX + plotW, y(target)).lineWidth(0.8).dash(3, { space: 2 }).strokeColor(C.red).stroke().undash();
+    }
+    doc.y = top + h + 16;
+    doc.x = this.left;
+    doc.fillColor(C.ink);
+  }
+
+  /** A horizontal gauge: used / budget. */
+  gauge(label: string, used: number, total: number) {
+    const doc = this.doc;
+    this.ensure(40);
+    const y = doc.y + 2;
+    const w = this.width * 0.6;
+    const frac = total > 0 ? Math.min(1, used / total) : 0;
+    doc.rect(this.left, y, w, 12).lineWidth(0.5).strokeColor(C.rule).stroke();
+    doc.rect(this.left, y, w * frac, 12).fill(frac > 0.9 ? C.red : C.bar2);
+    doc.font('body').fontSize(8.5).fillColor(C.ink).text(label, this.left + w + 8, y + 1.5, { width: this.width - w - 8, lineBreak: false });
+    doc.y = y + 22;
+    doc.x = this.left;
+  }
+}
+
+function locationLabel(w: Writer, d: { building: string; floor: string; shaft: string }): string {
+  const en = w.lang === 'en';
+  const b = d.building ? (en ? `${w.t('building')} ${d.building}` : `${d.building}${w.t('building')}`) : '';
+  if (d.shaft) return [b, `${w.t('shaft')} ${d.shaft}`].filter(Boolean).join(' · ');
+  if (d.floor) return [b, en ? `${w.t('floor')} ${d.floor}` : `${d.floor}${w.t('floor')}`, w.t('office_area')].filter(Boolean).join(' · ');
+  return b || w.t('unknown_location');
+}
+
+function cover(w: Writer) {
+  const { doc, d } = w;
+  doc.y = 200;
+  doc.font('body').fontSize(24).fillColor(C.ink).text(w.t('title'), w.left, doc.y, { width: w.width, align: 'center' });
+  doc.moveDown(1.2);
+  const last = d.period.endMs - 1;
+  const lines: [StringKey, string][] = [
+    ['organisation', d.organisation],
+    ['period', `${d.period.month}  (${fmtLocal(d.period.startMs, d.period.tz, false)} – ${fmtLocal(last, d.period.tz, false)}, ${d.period.tz})`],
+    ['contractor', d.contractor || '—'],
+    ['generated', fmtLocal(d.generated_ms, d.period.tz)],
+  ];
+  doc.fontSize(12);
+  for (const [k, v] of lines) {
+    doc.fillColor(C.grey).text(`${w.t(k)}:  `, w.left + 60, doc.y, { continued: true }).fillColor(C.ink).text(v, { width: w.width - 120 });
+    doc.moveDown(0.4);
+  }
+}
+
+function mean(xs: (number | null)[]): number | null {
+  const v = xs.filter((x): x is number => x !== null);
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+}
+
+function slaMet(a: ReportData['alerts'][number], slaMs: number): boolean | null {
+  const reached = a.onsite_ms ?? a.acked_ms;
+  if (reached !== null) return reached - a.started_ms <= slaMs;
+  if (a.resolved_ms !== null) return a.resolved_ms - a.started_ms <= slaMs;
+  return null;
+}
+
+function summary(w: Writer) {
+  const d = w.d;
+  w.h1(w.t('summary'));
+  const avail = mean(d.devices.map((x) => x.availability_pct));
+  const below = d.devices.filter((x) => x.availability_pct !== null && x.availability_pct < d.targets.device_availability_pct).length;
+  const camDays = d.cameras.reduce((a, c) => a + c.days, 0);
+  const camOk = d.cameras.reduce((a, c) => a + c.compliant_days, 0);
+  const slaMs = d.targets.onsite_sla_minutes * 60_000;
+  const sla = d.alerts.map((a) => slaMet(a, slaMs)).filter((x): x is boolean => x !== null);
+  const sent = d.sms.reduce((a, b) => a + b.sent_parts, 0);
+  const signed = d.inspections.filter((i) => i.signed_ms !== null).length;
+  const ratio = (a: number, b: number) => (b ? `${a} / ${b} (${((a * 100) / b).toFixed(1)}%)` : '—');
+  const rows: string[][] = [
+    [w.t('net_avail'), pct(avail, 3), `≥ ${d.targets.device_availability_pct}%`],
+    [w.t('devices_below'), `${below} / ${d.devices.length}`, '0'],
+    [w.t('cam_24h'), ratio(camOk, camDays), `≥ ${d.targets.camera_24h_pct}%`],
+    [w.t('cam_month'), pct(mean(d.cameras.map((c) => c.month_pct)), 3), ''],
+    [w.t('pc_patch'), ratio(d.pcs.filter((p) => p.patch_ok).length, d.pcs.length), ''],
+    [w.t('pc_av'), ratio(d.pcs.filter((p) => p.av_ok).length, d.pcs.length), ''],
+    [w.t('incidents'), `${d.alerts.length} (${w.t('critical')} ${d.alerts.filter((a) => a.severity === 'critical').length})`, ''],
+    [w.t('sla'), ratio(sla.filter(Boolean).length, sla.length), `≤ ${d.targets.onsite_sla_minutes} min`],
+    [w.t('sms_used'), d.sms_budget_parts ? `${sent} / ${d.sms_budget_parts}` : String(sent), ''],
+    [w.t('inspections_done'), `${signed} / ${d.inspections.length}`, ''],
+    [w.t('open_problems'), String(d.problems.filter((p) => p.closed_ms === null).length), ''],
+  ];
+  w.table([{ key: 'f', w: 5 }, { key: 'v', w: 3, align: 'right' }, { key: 't', w: 2, align: 'right' }], [w.t('figure'), w.t('value'), w.t('target')], rows);
+  if (d.trend.device_availability.length) w.barChart(w.t('net_trend'), d.trend.device_availability, d.targets.device_availability_pct);
+  if (d.trend.camera_uptime.length) w.barChart(w.t('cam_trend'), d.trend.camera_uptime, d.targets.camera_24h_pct);
+}
+
+function network(w: Writer) {
+  const d = w.d;
+  w.h1(w.t('network'));
+  if (!d.devices.length) return w.para(w.t('no_data'), C.grey);
+  const groups = new Map<string, typeof d.devices>();
+  for (const x of d.devices) {
+    const k = locationLabel(w, x);
+    groups.set(k, [...(groups.get(k) ?? []), x]);
+  }
+  const target = d.targets.device_availability_pct;
+  for (const [label, devs] of groups) {
+    w.h2(label);
+    w.table(
+      [{ key: 'd', w: 4 }, { key: 'a', w: 2, align: 'right' }, { key: 'r', w: 1.4, align: 'right' }, { key: 'p', w: 1.6, align: 'right' }, { key: 'e', w: 1.8, align: 'right' }, { key: 'f', w: 1.4, align: 'right' }, { key: 't', w: 1.4, align: 'right' }],
+      [w.t('device'), w.t('availability'), w.t('reboots'), w.t('ports_down'), w.t('errors'), w.t('flaps'), w.t('peak_temp')],
+      devs.map((x) => [x.name, pct(x.availability_pct, 3), String(x.reboots), String(x.ports_down), String(Math.round(x.port_errors)), String(x.flaps), x.peak_temp_c === null ? '—' : x.peak_temp_c.toFixed(1)]),
+      (i) => (devs[i]!.availability_pct !== null && devs[i]!.availability_pct! < target ? C.fail : devs[i]!.reboots > 0 || devs[i]!.ports_down > 0 ? C.warn : undefined),
+    );
+  }
+}
+
+function cctv(w: Writer) {
+  const d = w.d;
+  w.h1(w.t('cctv'));
+  if (d.trend.camera_uptime.length) w.barChart(w.t('cam_trend'), d.trend.camera_uptime, d.targets.camera_24h_pct);
+  if (!d.cameras.length) return w.para(w.t('no_data'), C.grey);
+  const cams = d.cameras;
+  w.table(
+    [{ key: 'c', w: 4 }, { key: 'l', w: 4 }, { key: 'd', w: 2.2, align: 'right' }, { key: 'w', w: 1.8, align: 'right' }, { key: 'm', w: 1.8, align: 'right' }],
+    [w.t('camera'), w.t('location'), w.t('days_ok', { t: d.targets.camera_24h_pct }), w.t('worst_day'), w.t('month_uptime')],
+    cams.map((c) => [c.name, locationLabel(w, { ...c, shaft: '' }), `${c.compliant_days} / ${c.days}`, pct(c.worst_24h_pct), pct(c.month_pct, 3)]),
+    (i) => (cams[i]!.compliant_days < cams[i]!.days ? C.fail : undefined),
+  );
+}
+
+function pcs(w: Writer) {
+  const d = w.d;
+  w.h1(w.t('pcs'));
+  if (!d.pcs.length) return w.para(w.t('no_data'), C.grey);
+  const yn = (b: boolean | null) => (b === null ? '—' : b ? w.t('yes') : w.t('no'));
+  w.table(
+    [{ key: 'h', w: 3.2 }, { key: 'l', w: 3.4 }, { key: 'p', w: 1.7, align: 'right' }, { key: 's', w: 1.8, align: 'right' }, { key: 'a', w: 1.6, align: 'center' }, { key: 'd', w: 1.6, align: 'right' }, { key: 'c', w: 1.8, align: 'center' }],
+    [w.t('host'), w.t('location'), w.t('days_since_patch'), w.t('security_pending'), w.t('antivirus'), w.t('disk_used'), w.t('compliant')],
+    d.pcs.map((p) => [
+      p.host,
+      locationLabel(w, { ...p, shaft: '' }),
+      p.days_since_patch === null ? '—' : p.days_since_patch.toFixed(0),
+      p.security_pending === null ? '—' : String(p.security_pending),
+      yn(p.av_protected),
+      pct(p.disk_used_max_pct, 0),
+      yn(p.patch_ok && p.av_ok),
+    ]),
+    (i) => (d.pcs[i]!.patch_ok && d.pcs[i]!.av_ok ? undefined : C.fail),
+  );
+}
+
+function alerts(w: Writer) {
+  const d = w.d;
+  w.h1(w.t('alerts'));
+  if (!d.alerts.length) {
+    w.para(w.t('no_alerts'), C.grey);
+  } else {
+    const slaMs = d.targets.onsite_sla_minutes * 60_000;
+    const met = d.alerts.map((a) => slaMet(a, slaMs));
+    w.table(
+      [{ key: 'r', w: 3 }, { key: 't', w: 3 }, { key: 's', w: 1.5 }, { key: 'st', w: 2.5 }, { key: 'a', w: 1.6, align: 'right' }, { key: 'z', w: 1.6, align: 'right' }, { key: 'l', w: 1.5, align: 'center' }],
+      [w.t('rule'), w.t('target_col'), w.t('severity'), w.t('started'), w.t('tta'), w.t('ttr'), w.t('sla_col', { m: d.targets.onsite_sla_minutes })],
+      d.alerts.map((a, i) => [
+        a.rule,
+        a.target,
+        a.severity,
+        fmtLocal(a.started_ms, d.period.tz),
+        dur(a.acked_ms === null ? null : a.acked_ms - a.started_ms),
+        a.resolved_ms === null ? w.t('open') : dur(a.resolved_ms - a.started_ms),
+        met[i] === null ? '—' : met[i] ? w.t('met') : w.t('missed'),
+      ]),
+      (i) => (met[i] === false ? C.fail : undefined),
+    );
+  }
+  w.h2(w.t('sms'));
+  if (!d.sms.length) return w.para(w.t('no_data'), C.grey);
+  const sent = d.sms.reduce((a, b) => a + b.sent_parts, 0);
+  w.table(
+    [{ key: 'p', w: 4 }, { key: 's', w: 3, align: 'right' }, { key: 'u', w: 3, align: 'right' }],
+    [w.t('purpose'), w.t('sent_parts'), w.t('budget_used')],
+    d.sms.map((s) => [s.purpose, String(s.sent_parts), pct(s.budget_used_pct, 1)]),
+  );
+  if (d.sms_budget_parts) w.gauge(`${sent} / ${d.sms_budget_parts} (${w.t('budget')})`, sent, d.sms_budget_parts);
+}
+
+function inspections(w: Writer) {
+  const d = w.d;
+  w.h1(w.t('inspections'));
+  if (!d.inspections.length) w.para(w.t('no_inspections'), C.grey);
+  for (const ins of d.inspections) {
+    w.h2(`${ins.title} · ${ins.period}`);
+    w.para(ins.signed_ms ? w.t('signed_by', { who: ins.signed_by ?? '', when: fmtLocal(ins.signed_ms, d.period.tz) }) : w.t('not_signed'), C.grey);
+    if (ins.summary) w.para(ins.summary);
+    const res = (r: string | null) => (r ? w.t(r as StringKey) : w.t('pending'));
+    const ev = (e: Record<string, unknown>) =>
+      Object.entries(e)
+        .map(([k, v]) => `${k}=${typeof v === 'number' ? Math.round(v * 100) / 100 : String(v)}`)
+        .join(', ');
+    w.table(
+      [{ key: 'm', w: 1.3 }, { key: 'd', w: 2.6 }, { key: 'i', w: 3.6 }, { key: 'r', w: 1.2, align: 'center' }, { key: 'e', w: 5 }],
+      [w.t('mode'), w.t('device'), w.t('item'), w.t('result'), w.t('evidence')],
+      ins.items.map((it) => [w.t(it.mode), it.device, it.label, res(it.result), [it.note, ev(it.evidence)].filter(Boolean).join(' · ')]),
+      (i) => (ins.items[i]!.result === 'fail' ? C.fail : ins.items[i]!.result === 'warn' ? C.warn : undefined),
+    );
+  }
+}
+
+function problems(w: Writer) {
+  const d = w.d;
+  w.h1(w.t('problems'));
+  if (!d.problems.length) return w.para(w.t('no_problems'), C.grey);
+  const end = d.period.endMs;
+  const status = (p: ReportData['problems'][number]) => (p.closed_ms !== null ? w.t('closed') : p.due_ms < end ? w.t('overdue') : w.t('open'));
+  w.table(
+    [{ key: 'n', w: 0.8, align: 'right' }, { key: 't', w: 6 }, { key: 'd', w: 2.4 }, { key: 'o', w: 2 }, { key: 'u', w: 1.8 }, { key: 's', w: 1.4 }],
+    ['#', w.t('problem'), w.t('device'), w.t('owner'), w.t('due'), w.t('status')],
+    d.problems.map((p) => [String(p.id), p.title, p.device, p.owner, fmtLocal(p.due_ms, d.period.tz, false), status(p)]),
+    (i) => (d.problems[i]!.closed_ms === null && d.problems[i]!.due_ms < end ? C.fail : undefined),
+  );
+}
+
+/**
+ * Renders the monthly report to PDF bytes: text in an embedded, subsetted CJK font (so it
+ * stays extractable), vector charts, repeated table headers and "page n of m" footers.
+ * Throws ReportFontError when no usable font is found.
+ */
+export async function renderReport(d: ReportData, lang: Lang, font: { path: string; name?: string | undefined }): Promise<Buffer> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: HEAD, bottom: FOOT, left: MARGIN, right: MARGIN },
+    bufferPages: true,
+    autoFirstPage: true,
+    lang,
+    displayTitle: true,
+    info: { Title: `${tr(lang, 'title')} ${d.period.month}`, Author: d.contractor || 'Watchpost', Subject: d.organisation, Creator: 'Watchpost' },
+  });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  try {
+    doc.registerFont('body', font.path, font.name as string);
+    doc.font('body');
+  } catch (e) {
+    throw new ReportFontError(`cannot load font ${font.path}${font.name ? ` (${font.name})` : ''}: ${(e as Error).message}; set reports.font_path/font_name`);
+  }
+  const w = new Writer(doc, lang, d);
+  cover(w);
+  summary(w);
+  network(w);
+  cctv(w);
+  pcs(w);
+  alerts(w);
+  inspections(w);
+  problems(w);
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    const y = doc.page.height - FOOT + 18;
+    doc.moveTo(MARGIN, y - 6).lineTo(doc.page.width - MARGIN, y - 6).lineWidth(0.4).strokeColor(C.rule).stroke();
+    doc.font('body').fontSize(8).fillColor(C.grey);
+    doc.text(`${d.organisation} · ${tr(lang, 'title')} · ${d.period.month}`, MARGIN, y, { width: w.width * 0.7, lineBreak: false, ellipsis: true });
+    doc.text(tr(lang, 'page', { n: i + 1, total: range.count }), MARGIN + w.width * 0.7, y, { width: w.width * 0.3, align: 'right', lineBreak: false });
+    doc.page.margins.bottom = bottom;
+  }
+  doc.end();
+  return done;
+}
