@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { locationShape, logLevel } from './common.ts';
+import { alertsSchema, maintenanceSchema, notifySchema } from './alerts.ts';
 import { consoleConfigSchema, inspectionsConfigSchema, reportsConfigSchema } from './inspections-reports.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a SHA-256 hex digest (64 hex characters): `watchpost token hash` prints it');
@@ -89,6 +90,12 @@ export const collectorConfigSchema = z.strictObject({
       devices: z.array(deviceSchema).default([]),
     })
     .prefault({}),
+  /** Alert rules, routing tree, receivers, duty calendar (collector/alerts). */
+  alerts: alertsSchema,
+  /** Notification channels, retry loop and SMS budget (collector/notify). */
+  notify: notifySchema,
+  /** Maintenance windows (collector/maintenance): silence notifications, excluded from uptime. */
+  maintenance: maintenanceSchema,
   inspections: inspectionsConfigSchema,
   reports: reportsConfigSchema,
   console: consoleConfigSchema,

@@ -1,0 +1,432 @@
+import type { Logger } from 'pino';
+import type { AlertsConfig, RuleConfig } from '../../config/schema/alerts.ts';
+import type { Event, Sample } from '../../protocol/sample.ts';
+import type { AlertView, Notification, NotificationKind } from '../notify/types.ts';
+import { timeClasses, type HolidayCalendar } from './calendar.ts';
+import type { RouteResult, Router } from './routing.ts';
+import type { Alert, AlertStore } from './store.ts';
+import type { Topology } from './topology.ts';
+
+type Threshold = Extract<RuleConfig, { type: 'threshold' }>;
+type Absence = Extract<RuleConfig, { type: 'absence' }>;
+type EventRule = Extract<RuleConfig, { type: 'event' }>;
+type Inspection = Extract<RuleConfig, { type: 'inspection' }>;
+
+const TARGET_TAGS = ['device', 'camera', 'host', 'url', 'agent'] as const;
+const LABEL_TAGS = ['site', 'building', 'floor', 'shaft', 'room', 'role', 'device_kind', 'agent'] as const;
+const SEV_RANK = { info: 0, warning: 1, critical: 2 } as const;
+
+/** What the inspections module reports for one inspection scope (see AlertEngine.reportInspection). */
+export interface InspectionStatus {
+  kind: string;
+  scope: string;
+  due_in_days: number;
+  overdue: boolean;
+}
+
+export interface EngineDeps {
+  cfg: AlertsConfig;
+  rules: RuleConfig[];
+  store: AlertStore;
+  router: Router;
+  calendar: HolidayCalendar;
+  topology: Topology;
+  now(): number;
+  log: Logger;
+  /** Hands one notification for one receiver to the dispatcher (must not throw or block). */
+  deliver(n: Notification): void;
+  /** Whether a maintenance window covers this target now. */
+  inMaintenance(target: string, labels: Record<string, string>, t: number): boolean;
+  ackUrl(alert: number, receiver: string): string | undefined;
+  /** Records a state change (alert_state measurement). */
+  changed(a: Alert): void;
+}
+
+interface Group {
+  route: RouteResult;
+  flushAt: number;
+  alerts: Set<number>;
+}
+
+function cmp(op: Threshold['op'], v: number | string | boolean, ref: number | string | boolean): boolean {
+  switch (op) {
+    case '>': return Number(v) > Number(ref);
+    case '>=': return Number(v) >= Number(ref);
+    case '<': return Number(v) < Number(ref);
+    case '<=': return Number(v) <= Number(ref);
+    // Loose for numbers (an int 0 field equals fire: 0), strict for strings.
+    case '==': return typeof ref === 'number' ? Number(v) === ref : String(v) === String(ref);
+    case '!=': return typeof ref === 'number' ? Number(v) !== ref : String(v) !== String(ref);
+  }
+}
+
+/** With hysteresis: a firing numeric alert clears only once the value is past `clear`. */
+function cleared(r: Threshold, v: number | string | boolean): boolean {
+  if (r.clear === undefined || typeof v === 'string' || typeof v === 'boolean') return !cmp(r.op, v, r.fire);
+  const n = Number(v);
+  if (r.op === '>' || r.op === '>=') return n < r.clear;
+  if (r.op === '<' || r.op === '<=') return n > r.clear;
+  return !cmp(r.op, v, r.fire);
+}
+
+function render(tpl: string | undefined, fallback: string, a: { target: string; value?: string | undefined; labels: Record<string, string> }): string {
+  const s = tpl ?? fallback;
+  return s.replace(/\{(\w+)\}/g, (m, k: string) => (k === 'target' ? a.target : k === 'value' ? (a.value ?? '') : (a.labels[k] ?? m)));
+}
+
+/**
+ * The alert engine: evaluates every accepted sample and event against the rules (threshold
+ * with `for` and hysteresis, absence, events, inspections), keeps the lifecycle
+ * pending → firing → acknowledged → resolved in memory and in the store, and decides who is
+ * told what and when (grouping, topology suppression, maintenance, flap damping,
+ * escalation, repeats, resolution). It never waits on a notifier: `deliver` only queues.
+ */
+export class AlertEngine {
+  private readonly d: EngineDeps;
+  private readonly byMeasurement = new Map<string, (Threshold | Absence)[]>();
+  private readonly eventRules: EventRule[] = [];
+  private readonly inspectionRules: Inspection[] = [];
+  private readonly open = new Map<string, Alert>();
+  private readonly byId = new Map<number, Alert>();
+  private readonly lastSeen = new Map<string, { rule: Absence; target: string; labels: Record<string, string>; t: number }>();
+  private readonly fires = new Map<string, number[]>();
+  private readonly groups = new Map<string, Group>();
+  evaluated = 0;
+
+  constructor(d: EngineDeps) {
+    this.d = d;
+    for (const r of d.rules) {
+      if (r.type === 'threshold' || r.type === 'absence') {
+        const l = this.byMeasurement.get(r.measurement) ?? [];
+        l.push(r);
+        this.byMeasurement.set(r.measurement, l);
+      } else if (r.type === 'event') this.eventRules.push(r);
+      else this.inspectionRules.push(r);
+    }
+    for (const a of d.store.open()) {
+      this.open.set(`${a.rule}\u0000${a.target}`, a);
+      this.byId.set(a.id, a);
+    }
+  }
+
+  get(id: number): Alert | undefined {
+    return this.byId.get(id) ?? this.d.store.get(id);
+  }
+
+  openAlerts(): Alert[] {
+    return [...this.open.values()];
+  }
+
+  private targetOf(s: Sample, tag: string | undefined): string | undefined {
+    if (tag) return s.tags[tag];
+    for (const k of TARGET_TAGS) if (s.tags[k]) return s.tags[k];
+    return undefined;
+  }
+
+  private labelsOf(rule: RuleConfig, target: string, tags: Record<string, string>): Record<string, string> {
+    const l: Record<string, string> = { ...this.d.topology.location(target) };
+    for (const k of LABEL_TAGS) if (tags[k]) l[k] = tags[k]!;
+    Object.assign(l, rule.labels, { rule: rule.name, severity: rule.severity, target });
+    return l;
+  }
+
+  /** Ingest listener entry: every accepted sample. */
+  onSamples(samples: readonly Sample[]): void {
+    const now = this.d.now();
+    for (const s of samples) {
+      const rules = this.byMeasurement.get(s.measurement);
+      if (s.measurement === 'lldp_neighbor' || s.tags.agent) this.d.topology.observe(s, this.targetOf(s, undefined));
+      if (s.measurement === 'inspection' && this.inspectionRules.length) this.inspectionSample(s);
+      if (!rules) continue;
+      for (const r of rules) {
+        let ok = true;
+        for (const k in r.where) if (s.tags[k] !== r.where[k]) { ok = false; break; }
+        if (!ok) continue;
+        const target = this.targetOf(s, r.target_tag);
+        if (!target) continue;
+        this.evaluated++;
+        if (r.type === 'absence') {
+          const key = `${r.name}\u0000${target}`;
+          const seen = this.lastSeen.get(key);
+          if (seen) seen.t = now;
+          else this.lastSeen.set(key, { rule: r, target, labels: this.labelsOf(r, target, s.tags), t: now });
+          const a = this.open.get(key);
+          if (a) this.resolve(a, now);
+          continue;
+        }
+        const v = s.fields[r.field];
+        if (v === undefined) continue;
+        const val = typeof v === 'bigint' ? Number(v) : v;
+        this.threshold(r, target, val, s.tags, now);
+      }
+    }
+  }
+
+  private threshold(r: Threshold, target: string, v: number | string | boolean, tags: Record<string, string>, now: number): void {
+    const key = `${r.name}\u0000${target}`;
+    const a = this.open.get(key);
+    if (a) {
+      a.value = String(v);
+      a.last_seen_ms = now;
+      if (cleared(r, v)) {
+        if (a.state === 'pending') this.drop(a);
+        else this.resolve(a, now);
+      } else if (a.state === 'pending' && now - a.started_ms >= r.for_s * 1000) this.fire(a, now);
+      return;
+    }
+    if (!cmp(r.op, v, r.fire)) return;
+    const created = this.create(r, target, this.labelsOf(r, target, tags), String(v), now);
+    if (r.for_s === 0) this.fire(created, now);
+  }
+
+  /** Ingest listener entry: events (traps, reboots, config changes, port/camera down). */
+  onEvents(events: readonly Event[]): void {
+    const now = this.d.now();
+    for (const e of events) {
+      for (const r of this.eventRules) {
+        if (!r.kinds.includes(e.kind) || SEV_RANK[e.severity] < SEV_RANK[r.min_severity]) continue;
+        this.evaluated++;
+        const key = `${r.name}\u0000${e.target}`;
+        const a = this.open.get(key);
+        if (a) {
+          a.last_seen_ms = now;
+          a.value = e.message;
+          continue;
+        }
+        const labels = { ...this.labelsOf(r, e.target, {}), event_kind: e.kind };
+        const created = this.create(r, e.target, labels, e.message, now, r.summary ? undefined : `${e.kind}: ${e.message}`);
+        this.fire(created, now);
+      }
+    }
+  }
+
+  /**
+   * Inspection due/overdue, called by the inspections module whenever it recomputes an
+   * inspection's status (also fed by `inspection` samples). Target: `inspection:<kind>:<scope>`.
+   */
+  reportInspection(st: InspectionStatus): void {
+    const now = this.d.now();
+    const target = `inspection:${st.kind}:${st.scope}`;
+    for (const r of this.inspectionRules) {
+      const key = `${r.name}\u0000${target}`;
+      const a = this.open.get(key);
+      const due = st.overdue || st.due_in_days <= r.due_within_days;
+      const value = st.overdue ? `overdue ${-Math.min(0, st.due_in_days)} d` : `due in ${st.due_in_days} d`;
+      if (a && !due) this.resolve(a, now);
+      else if (a) {
+        a.value = value;
+        a.last_seen_ms = now;
+        if (st.overdue && a.severity !== r.overdue_severity) {
+          a.severity = r.overdue_severity;
+          this.d.store.save(a);
+        }
+      } else if (due) {
+        const labels = { ...this.labelsOf(r, target, {}), inspection_kind: st.kind, scope: st.scope };
+        const created = this.create(r, target, labels, value, now, r.summary ? undefined : `${st.kind} inspection ${st.scope} ${value}`);
+        if (st.overdue) created.severity = r.overdue_severity;
+        created.labels.severity = created.severity;
+        this.fire(created, now);
+      }
+    }
+  }
+
+  private inspectionSample(s: Sample): void {
+    const due = s.fields.due_in_days;
+    const overdue = s.fields.overdue;
+    if (!s.tags.kind || !s.tags.scope || due === undefined) return;
+    this.reportInspection({ kind: s.tags.kind, scope: s.tags.scope, due_in_days: Number(due), overdue: Number(overdue ?? 0) === 1 || overdue === true });
+  }
+
+  private create(r: RuleConfig, target: string, labels: Record<string, string>, value: string | undefined, now: number, summary?: string): Alert {
+    const base = {
+      rule: r.name, target, severity: r.severity, state: 'pending' as const,
+      summary: summary ?? render(r.summary, `${r.name}`, { target, value, labels }),
+      labels, value, started_ms: now, fired_ms: undefined, acked_ms: undefined, acked_by: undefined, resolved_ms: undefined,
+      suppressed_by: undefined, silenced: false, flapping: false, level: 0, notified_ms: undefined, routes: [], told: [], last_seen_ms: now,
+    };
+    const a: Alert = { ...base, id: this.d.store.insert(base) };
+    this.open.set(`${r.name}\u0000${target}`, a);
+    this.byId.set(a.id, a);
+    this.d.changed(a);
+    return a;
+  }
+
+  private drop(a: Alert): void {
+    this.open.delete(`${a.rule}\u0000${a.target}`);
+    this.byId.delete(a.id);
+    this.d.store.remove(a.id);
+  }
+
+  private fire(a: Alert, now: number): void {
+    a.state = 'firing';
+    a.fired_ms = now;
+    const key = `${a.rule}\u0000${a.target}`;
+    const hist = (this.fires.get(key) ?? []).filter((t) => t > now - this.d.cfg.flap.window_s * 1000);
+    hist.push(now);
+    this.fires.set(key, hist);
+    a.flapping = hist.length > this.d.cfg.flap.max_fires;
+    a.routes = this.d.router.route(a.labels, timeClasses(now, this.d.cfg.timezone, this.d.calendar, this.d.cfg.working_hours));
+    a.silenced = this.d.inMaintenance(a.target, a.labels, now);
+    this.d.store.save(a);
+    this.d.changed(a);
+    if (a.flapping) this.d.log.warn({ rule: a.rule, target: a.target, fires: hist.length }, 'alert is flapping: notifications held');
+    if (!a.flapping && !a.silenced) this.queue(a, now);
+  }
+
+  private queue(a: Alert, now: number): void {
+    for (const r of a.routes) {
+      const gk = `${r.receiver}\u0000${r.group_by.map((k) => a.labels[k] ?? '').join('\u0000')}`;
+      const g = this.groups.get(gk) ?? { route: r, flushAt: now + r.group_wait_s * 1000, alerts: new Set<number>() };
+      this.groups.set(gk, g);
+      g.alerts.add(a.id);
+    }
+  }
+
+  private resolve(a: Alert, now: number): void {
+    a.state = 'resolved';
+    a.resolved_ms = now;
+    this.open.delete(`${a.rule}\u0000${a.target}`);
+    this.byId.delete(a.id);
+    this.d.store.save(a);
+    this.d.changed(a);
+    if (a.told.length && !a.flapping) {
+      for (const receiver of a.told) this.send('resolved', receiver, a.level, [a], now);
+    }
+  }
+
+  /** Acknowledges an open alert; stops escalation and repeats. Returns false when it is not open. */
+  acknowledge(id: number, by: string): Alert | undefined {
+    const a = this.byId.get(id);
+    if (!a || (a.state !== 'firing' && a.state !== 'suppressed')) return undefined;
+    a.state = 'acknowledged';
+    a.acked_ms = this.d.now();
+    a.acked_by = by;
+    this.d.store.save(a);
+    this.d.changed(a);
+    return a;
+  }
+
+  private suppressor(a: Alert): Alert | undefined | 'wait' {
+    for (const anc of this.d.topology.ancestors(a.target)) {
+      for (const o of this.open.values()) {
+        if (o.target !== anc || o.id === a.id) continue;
+        if (o.state === 'firing' || o.state === 'acknowledged') return o;
+        if (o.state === 'pending') return 'wait';
+      }
+    }
+    return undefined;
+  }
+
+  private view(a: Alert): AlertView {
+    const suppressed = [...this.open.values()].filter((o) => o.suppressed_by === a.id).map((o) => o.target);
+    return {
+      id: a.id, rule: a.rule, target: a.target, severity: a.severity, state: a.state, summary: a.summary, labels: a.labels,
+      value: a.value, fired_ms: a.fired_ms ?? a.started_ms, resolved_ms: a.resolved_ms, acked_by: a.acked_by, suppressed,
+    };
+  }
+
+  private send(kind: NotificationKind, receiver: string, level: number, alerts: Alert[], now: number): void {
+    const first = alerts[0]!;
+    const ack = kind !== 'resolved' && kind !== 'acknowledged';
+    this.d.deliver({
+      key: `${kind}:${receiver}:${alerts.map((a) => a.id).join(',')}:${now}`,
+      kind, receiver, level, purpose: 'alert', alerts: alerts.map((a) => this.view(a)),
+      ack_url: ack ? this.d.ackUrl(first.id, receiver) : undefined,
+      ack_code: ack ? `ACK ${first.id}` : undefined,
+      time_ms: now,
+    });
+  }
+
+  /** Periodic work: `for` elapsed, absence, event expiry, group flushes, maintenance ends, escalation, repeats. */
+  tick(): void {
+    const now = this.d.now();
+    for (const a of [...this.open.values()]) {
+      const rule = this.d.rules.find((r) => r.name === a.rule);
+      if (a.state === 'pending' && rule?.type === 'threshold' && now - a.started_ms >= rule.for_s * 1000) this.fire(a, now);
+      else if (rule?.type === 'event' && now - a.last_seen_ms >= rule.resolve_after_s * 1000) this.resolve(a, now);
+      else if (a.state === 'suppressed' && !(a.suppressed_by !== undefined && this.byId.has(a.suppressed_by))) {
+        // The device in front of it recovered but this one did not: now it is news.
+        a.state = 'firing';
+        a.suppressed_by = undefined;
+        this.d.store.save(a);
+        this.d.changed(a);
+        this.queue(a, now);
+      } else if (a.silenced && a.state === 'firing' && !this.d.inMaintenance(a.target, a.labels, now)) {
+        a.silenced = false;
+        this.d.store.save(a);
+        this.queue(a, now);
+      }
+    }
+    for (const s of this.lastSeen.values()) {
+      const key = `${s.rule.name}\u0000${s.target}`;
+      if (now - s.t < s.rule.for_s * 1000 || this.open.has(key)) continue;
+      const a = this.create(s.rule, s.target, s.labels, `silent ${Math.round((now - s.t) / 1000)} s`, now, s.rule.summary ? undefined : `no data from ${s.target} for ${Math.round((now - s.t) / 1000)} s`);
+      this.fire(a, now);
+    }
+    this.flush(now);
+    this.escalate(now);
+  }
+
+  private flush(now: number): void {
+    for (const [gk, g] of this.groups) {
+      if (g.flushAt > now) continue;
+      const ready: Alert[] = [];
+      let waiting = false;
+      for (const id of g.alerts) {
+        const a = this.byId.get(id);
+        if (!a || a.state === 'resolved' || a.state === 'acknowledged') {
+          g.alerts.delete(id);
+          continue;
+        }
+        const sup = this.suppressor(a);
+        if (sup === 'wait') {
+          waiting = true;
+          continue;
+        }
+        g.alerts.delete(id);
+        if (sup) {
+          a.state = 'suppressed';
+          a.suppressed_by = sup.id;
+          this.d.store.save(a);
+          this.d.changed(a);
+          continue;
+        }
+        ready.push(a);
+      }
+      if (ready.length) {
+        this.send('firing', g.route.receiver, 0, ready, now);
+        for (const a of ready) {
+          a.notified_ms = now;
+          if (!a.told.includes(g.route.receiver)) a.told.push(g.route.receiver);
+          this.d.store.save(a);
+        }
+      }
+      if (!waiting || !g.alerts.size) this.groups.delete(gk);
+      else g.flushAt = now + this.d.cfg.eval_interval_ms;
+    }
+  }
+
+  private escalate(now: number): void {
+    for (const a of this.open.values()) {
+      if (a.state !== 'firing' || a.silenced || a.flapping || a.notified_ms === undefined || a.fired_ms === undefined) continue;
+      let changed = false;
+      for (const r of a.routes) {
+        r.escalate.forEach((step, i) => {
+          if (a.level > i || now - a.fired_ms! < step.after_s * 1000) return;
+          a.level = i + 1;
+          changed = true;
+          this.d.log.warn({ alert: a.id, receiver: step.receiver, level: a.level }, 'alert not acknowledged: escalating');
+          this.send('escalation', step.receiver, a.level, [a], now);
+          if (!a.told.includes(step.receiver)) a.told.push(step.receiver);
+        });
+        if (r.repeat_interval_s > 0 && now - a.notified_ms >= r.repeat_interval_s * 1000) {
+          for (const rc of a.told) this.send('repeat', rc, a.level, [a], now);
+          a.notified_ms = now;
+          changed = true;
+          break;
+        }
+      }
+      if (changed) this.d.store.save(a);
+    }
+  }
+}
