@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
@@ -18,6 +19,13 @@ export interface DemoPipeline {
   database: string;
   /** The enrolled agent's name (it also is the host probe's `host` tag). */
   agentName: string;
+  /** The host tag the agent's host probe writes (this machine's host name). */
+  host: string;
+  /**
+   * Posts line protocol (ms timestamps) to the collector's /write, like Telegraf would: as
+   * the enrolled agent (its samples get `agent` and its location) or as a plain write client.
+   */
+  write(lines: readonly string[], as?: 'agent' | 'http'): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,40 +47,63 @@ export async function startDemoPipeline(modules: CollectorModule[]): Promise<Dem
   const influx = await startInfluxd();
   const database = 'watchpost';
   const log = pino({ level: 'silent' });
+  let collector: RunningCollector | undefined;
+  let agent: RunningAgent | undefined;
+  let agentToken = '';
   const writeToken = newToken();
-  const ccfg = parseConfig(
-    stringify({
-      collector: { listen_host: '127.0.0.1', listen_port: 0, data_dir: path.join(dir, 'collector') },
-      influxdb: { url: influx.url, database },
-      inventory: { devices: DEMO_INVENTORY },
-      http_write: { tokens: [{ name: 'seed', token_sha256: hashToken(writeToken) }] },
-    }),
-    'demo-collector.yaml',
-    collectorConfigSchema,
-  );
-  const collector = await startCollector(ccfg, log, { modules });
   const agentName = 'demo-pc-0301';
-  const { token } = collector.ctx.agents.enroll(agentName, 'test', { building: 'A', floor: '3' });
-  const acfg = parseConfig(
-    stringify({
-      agent: { name: agentName, data_dir: path.join(dir, 'agent') },
-      collector: { url: `ws://127.0.0.1:${collector.port}/v1/agent`, token, allow_insecure: true },
-      batch: { flush_ms: 100 },
-      probes: [{ kind: 'host', interval_s: 1, timeout_ms: 5000 }],
-    }),
-    'demo-agent.yaml',
-    agentConfigSchema,
-  );
-  const agent = await startAgent(acfg, log);
+  try {
+    const ccfg = parseConfig(
+      stringify({
+        collector: { listen_host: '127.0.0.1', listen_port: 0, data_dir: path.join(dir, 'collector') },
+        influxdb: { url: influx.url, database },
+        inventory: { devices: DEMO_INVENTORY },
+        http_write: { tokens: [{ name: 'seed', token_sha256: hashToken(writeToken) }] },
+      }),
+      'demo-collector.yaml',
+      collectorConfigSchema,
+    );
+    collector = await startCollector(ccfg, log, { modules });
+    const { token } = collector.ctx.agents.enroll(agentName, 'test', { building: 'A', floor: '3' });
+    agentToken = token;
+    const acfg = parseConfig(
+      stringify({
+        agent: { name: agentName, data_dir: path.join(dir, 'agent') },
+        collector: { url: `ws://127.0.0.1:${collector.port}/v1/agent`, token, allow_insecure: true },
+        batch: { flush_ms: 100 },
+        probes: [{ kind: 'host', interval_s: 1, timeout_ms: 5000 }],
+      }),
+      'demo-agent.yaml',
+      agentConfigSchema,
+    );
+    agent = await startAgent(acfg, log);
+  } catch (e) {
+    // A pipeline that fails half-way must not leave influxd or the collector running.
+    await agent?.stop(0);
+    await collector?.stop();
+    await influx.destroy();
+    removeDir(dir);
+    throw e;
+  }
+  const [col, ag] = [collector, agent];
   return {
     influx,
-    collector,
-    agent,
+    collector: col,
+    agent: ag,
     database,
     agentName,
+    host: os.hostname(),
+    async write(lines, as = 'http') {
+      const res = await fetch(`http://127.0.0.1:${col.port}/write?precision=ms`, {
+        method: 'POST',
+        headers: { authorization: `Token ${as === 'agent' ? agentToken : writeToken}` },
+        body: lines.join('\n') + '\n',
+      });
+      if (res.status !== 204) throw new Error(`/write answered ${res.status}: ${await res.text()}`);
+    },
     async stop() {
-      await agent.stop(500);
-      await collector.stop({ flushMs: 500 });
+      await ag.stop(500);
+      await col.stop({ flushMs: 500 });
       await influx.destroy();
       removeDir(dir);
     },
