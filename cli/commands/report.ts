@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
+import { AlertStore, slaReport } from '../../collector/alerts/store.ts';
 import { InspectionStore } from '../../collector/inspections/store.ts';
+import type { AlertsProvider } from '../../collector/reports/data.ts';
 import { generateReport } from '../../collector/reports/generate.ts';
 import { LANGS, type Lang } from '../../collector/reports/i18n.ts';
 import { ReportFontError } from '../../collector/reports/pdf.ts';
@@ -35,7 +37,14 @@ export const command: Command = {
     const month = values.month ?? previousMonth(Date.now(), cfg.reports.timezone);
     const st = openState(file, values['data-dir']);
     try {
-      const { pdf, data } = await generateReport({ config: cfg, month, lang, inspections: new InspectionStore(st.db, st.audit) });
+      // Alerts the collector's alerts module recorded in the state DB win over alert_state in InfluxDB.
+      const modules = new Map<string, unknown>();
+      const alertStore = new AlertStore(st.db);
+      if (alertStore.list({ limit: 1 }).length) {
+        const provider: AlertsProvider = { sla: (f, t) => slaReport(alertStore.firedBetween(f, t), f, t, cfg.alerts.sla.resolve_within_s, Date.now()) };
+        modules.set('alerts', provider);
+      }
+      const { pdf, data } = await generateReport({ config: cfg, month, lang, inspections: new InspectionStore(st.db, st.audit), modules });
       writeFileSync(values.out, pdf);
       console.error(
         `${values.out}: ${pdf.length} bytes; ${data.devices.length} network devices, ${data.cameras.length} cameras, ${data.pcs.length} PCs, ${data.alerts.length} alerts, ${data.inspections.length} inspections${cfg.influxdb ? '' : ' (no influxdb configured: metrics sections are empty)'}`,

@@ -22,8 +22,7 @@ export function periodOf(every: Every, ms: number, tz: string): InspectionPeriod
   const dow = (p.dow + 6) % 7;
   const startMs = localMidnight(p.y, p.m, p.d - dow, tz);
   const thu = new Date(Date.UTC(p.y, p.m - 1, p.d - dow + 3));
-  const jan4 = new Date(Date.UTC(thu.getUTCFullYear(), 0, 4));
-  const week = 1 + Math.round((thu.getTime() - jan4.getTime()) / 86_400_000 / 7 - ((jan4.getUTCDay() + 6) % 7) / 7 + 3 / 7);
+  const week = 1 + Math.floor((thu.getTime() - Date.UTC(thu.getUTCFullYear(), 0, 1)) / 86_400_000 / 7);
   return { label: `${thu.getUTCFullYear()}-W${String(week).padStart(2, '0')}`, startMs, endMs: localMidnight(p.y, p.m, p.d - dow + 7, tz) };
 }
 

@@ -10,12 +10,13 @@ import { periodOf, scheduleStatus, type ScheduleStatus } from './schedule.ts';
 import { InspectionError, InspectionStore, type ItemResult } from './store.ts';
 
 /**
- * What the alerts module may offer for overdue inspections (ctx.modules.get('alerts')).
- * When it is absent or has no `raise`, an `event` goes through ingest instead, which the
- * alerts module (if any) and InfluxDB both see.
+ * What the alerts module offers for inspections (ctx.modules.get('alerts'), AlertsApi in
+ * collector/alerts/module.ts): it turns due/overdue status into alerts by its `inspection`
+ * rules and routing. When it is absent, reminders and overdue notices go out as `event`s
+ * through ingest instead, once per schedule and due date.
  */
-export interface AlertRaiser {
-  raise?(a: { rule: string; target: string; severity: 'info' | 'warning' | 'critical'; message: string; attrs?: Record<string, string | number | boolean> }): unknown;
+export interface InspectionAlerts {
+  reportInspection?(st: { kind: string; scope: string; due_in_days: number; overdue: boolean }): void;
 }
 
 export interface InspectionServiceOptions {
@@ -93,7 +94,8 @@ export class InspectionService {
     const previous = this.store.lastSigned(s.id);
     const devices = this.scopeDevices(s);
     const periodLen = period.endMs - period.startMs;
-    const sinceMs = Math.max(previous?.signed_ms ?? 0, now - periodLen);
+    // Deltas since the previous signed run, but at least the last day (live state needs data) and at most one period.
+    const sinceMs = Math.max(Math.min(previous?.signed_ms ?? 0, now - 86_400_000), now - periodLen);
     let auto: Awaited<ReturnType<typeof evaluate>> = [];
     if (this.o.inputs) auto = await evaluate(s.kind, devices, this.o.inputs, { sinceMs, untilMs: now + 1 }, this.o.config.inspections.thresholds, this.lang, previous);
     else this.o.log.warn({ schedule: s.id }, 'no influxdb configured: the inspection has manual items only');
@@ -130,6 +132,11 @@ export class InspectionService {
         },
         time: now,
       });
+      const alerts = this.o.modules?.get('alerts') as InspectionAlerts | undefined;
+      if (typeof alerts?.reportInspection === 'function') {
+        alerts.reportInspection({ kind: s.kind, scope: s.id, due_in_days: Math.round(s.due_in_days * 100) / 100, overdue: s.overdue });
+        continue;
+      }
       const notice = s.overdue ? 'overdue' : s.reminder ? 'reminder' : undefined;
       if (!notice) continue;
       const r = this.o.db.prepare('INSERT OR IGNORE INTO inspection_notices (schedule_id, due_ms, kind, sent_ms) VALUES (?, ?, ?, ?)').run(s.id, s.due_ms, notice, now);
@@ -137,10 +144,7 @@ export class InspectionService {
       const due = new Date(s.due_ms).toISOString();
       const message = notice === 'overdue' ? `inspection "${s.title}" is overdue (was due ${due})` : `inspection "${s.title}" is due by ${due}`;
       const severity = notice === 'overdue' ? 'warning' : 'info';
-      const attrs = { schedule: s.id, kind: s.kind, due_ms: s.due_ms, owner: s.owner };
-      const alerts = this.o.modules?.get('alerts') as AlertRaiser | undefined;
-      if (notice === 'overdue' && typeof alerts?.raise === 'function') alerts.raise({ rule: 'inspection_overdue', target: s.id, severity, message, attrs });
-      else events.push({ kind: `inspection_${notice}`, target: s.id, severity, message, attrs, time: now });
+      events.push({ kind: `inspection_${notice}`, target: s.id, severity, message, attrs: { schedule: s.id, kind: s.kind, due_ms: s.due_ms, owner: s.owner }, time: now });
       this.o.audit.append('system', `inspection.${notice}`, `schedule/${s.id}`, { due_ms: s.due_ms });
     }
     try {

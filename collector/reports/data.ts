@@ -48,8 +48,10 @@ export interface AlertRow {
   started_ms: number;
   acked_ms: number | null;
   resolved_ms: number | null;
-  /** When the engineer was recorded on site; null when the alerts module does not record it (ack is then the proxy). */
+  /** When the engineer was recorded on site; null when not recorded (ack is then the proxy). */
   onsite_ms: number | null;
+  /** The alerts module's own SLA verdict (not resolved within the contract time), when it provides one. */
+  sla_breach?: boolean;
 }
 
 export interface SmsRow {
@@ -83,19 +85,21 @@ export interface ReportData {
 }
 
 /**
- * What other collector modules may offer the report, looked up by name at run time
- * (ctx.modules.get('uptime' | 'alerts' | 'notify')). Every method is optional; when a
- * module or method is absent the report reads the same facts from InfluxDB.
+ * What the alerts module offers the report (ctx.modules.get('alerts'), see AlertsApi in
+ * collector/alerts/module.ts), looked up by duck typing at run time. When it is absent the
+ * report reads alert_state and sms_usage from InfluxDB.
  */
+export interface AlertsProvider {
+  /** SLA rows for alerts fired in [fromMs, toMs): `breach` = not resolved within the contract time. */
+  sla?(
+    fromMs: number,
+    toMs: number,
+  ): { rows: { rule: string; target: string; severity: string; fired_ms: number; acked_ms: number | null; resolved_ms: number | null; breach: boolean; silenced?: boolean }[] };
+  smsUsage?(year?: number): { quota: number; used_parts: number; by_purpose: Record<string, number> } | undefined;
+}
+/** The uptime ledger (ctx.modules.get('uptime')), when it can give per-camera month rows. */
 export interface UptimeProvider {
   cameraMonth?(startMs: number, endMs: number): Promise<CameraRow[]> | CameraRow[];
-}
-export interface AlertsProvider {
-  /** Alert episodes that started in [startMs, endMs). */
-  slaRows?(startMs: number, endMs: number): Promise<AlertRow[]> | AlertRow[];
-}
-export interface SmsProvider {
-  smsUsage?(endMs: number): Promise<{ rows: SmsRow[]; budget_parts: number | null }> | { rows: SmsRow[]; budget_parts: number | null };
 }
 
 /** Inspections and problems for a period (the inspections module's store). */
@@ -269,20 +273,28 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
     p.av_ok = p.av_protected === true;
   }
 
-  // Alerts: the alerts module's own SLA rows when it offers them, else episodes from alert_state.
+  // Alerts and SMS: the alerts module's own SLA rows and SMS budget when it runs, else InfluxDB.
   const alertsMod = deps.modules?.get('alerts') as AlertsProvider | undefined;
   let alerts: AlertRow[];
-  if (typeof alertsMod?.slaRows === 'function') alerts = await alertsMod.slaRows(period.startMs, period.endMs);
-  else alerts = episodes(await run(`SELECT "state" FROM "alert_state" WHERE ${range} GROUP BY "rule", "target", "severity"`));
+  if (typeof alertsMod?.sla === 'function') {
+    alerts = alertsMod.sla(period.startMs, period.endMs).rows.map((a) => ({
+      rule: a.rule,
+      target: a.target,
+      severity: a.severity,
+      started_ms: a.fired_ms,
+      acked_ms: a.acked_ms,
+      resolved_ms: a.resolved_ms,
+      onsite_ms: null,
+      sla_breach: a.silenced ? false : a.breach,
+    }));
+  } else alerts = episodes(await run(`SELECT "state" FROM "alert_state" WHERE ${range} GROUP BY "rule", "target", "severity"`));
 
-  // SMS usage, year to date at the end of the month.
-  const notify = deps.modules?.get('notify') as SmsProvider | undefined;
   let sms: SmsRow[] = [];
   let budget: number | null = r.sms_yearly_budget_parts ?? null;
-  if (typeof notify?.smsUsage === 'function') {
-    const u = await notify.smsUsage(period.endMs);
-    sms = u.rows;
-    budget = u.budget_parts ?? budget;
+  const usage = typeof alertsMod?.smsUsage === 'function' ? alertsMod.smsUsage(Number(period.month.slice(0, 4))) : undefined;
+  if (usage) {
+    budget = usage.quota || budget;
+    sms = Object.entries(usage.by_purpose).map(([purpose, n]) => ({ purpose, sent_parts: n, budget_used_pct: usage.quota ? (n * 100) / usage.quota : null }));
   } else {
     for (const s of await run(`SELECT LAST("sent_parts") AS sent, LAST("budget_used_pct") AS pct FROM "sms_usage" WHERE time < ${ts(period.endMs)} AND time >= ${ts(period.endMs - 366 * 86_400_000)} GROUP BY "purpose"`)) {
       sms.push({ purpose: tagOf(s, 'purpose'), sent_parts: num(s, s.values[0]!, 'sent') ?? 0, budget_used_pct: num(s, s.values[0]!, 'pct') });

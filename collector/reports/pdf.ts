@@ -220,6 +220,7 @@ function mean(xs: (number | null)[]): number | null {
 }
 
 function slaMet(a: ReportData['alerts'][number], slaMs: number): boolean | null {
+  if (a.sla_breach !== undefined) return !a.sla_breach;
   const reached = a.onsite_ms ?? a.acked_ms;
   if (reached !== null) return reached - a.started_ms <= slaMs;
   if (a.resolved_ms !== null) return a.resolved_ms - a.started_ms <= slaMs;
