@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   enroll: () => import('./commands/enroll.ts'),
   token: () => import('./commands/token.ts'),
   audit: () => import('./commands/audit.ts'),
+  ack: () => import('./commands/ack.ts'),
   discover: () => import('./commands/discover.ts'),
   report: () => import('./commands/report.ts'),
   certs: () => import('./commands/certs.ts'),

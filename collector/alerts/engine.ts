@@ -267,10 +267,15 @@ export class AlertEngine {
     a.flapping = hist.length > this.d.cfg.flap.max_fires;
     a.routes = this.d.router.route(a.labels, timeClasses(now, this.d.cfg.timezone, this.d.calendar, this.d.cfg.working_hours));
     a.silenced = this.d.inMaintenance(a.target, a.labels, now);
+    const sup = this.suppressor(a);
+    if (sup && sup !== 'wait') {
+      a.state = 'suppressed';
+      a.suppressed_by = sup.id;
+    }
     this.d.store.save(a);
     this.d.changed(a);
     if (a.flapping) this.d.log.warn({ rule: a.rule, target: a.target, fires: hist.length }, 'alert is flapping: notifications held');
-    if (!a.flapping && !a.silenced) this.queue(a, now);
+    if (!a.flapping && !a.silenced && a.state === 'firing') this.queue(a, now);
   }
 
   private queue(a: Alert, now: number): void {
