@@ -13,6 +13,7 @@ export interface InfluxTarget {
   batch_points: number;
   timeout_ms: number;
   create_database: boolean;
+  concurrency?: number | undefined;
 }
 
 /** Why a write failed, and whether trying again can help. */
@@ -86,7 +87,8 @@ export class InfluxWriter {
   private running = false;
   private loop?: Promise<void>;
   private stopper = new AbortController();
-  private backoffMs = 0;
+  /** Concurrent writes to InfluxDB. */
+  private readonly concurrency: number;
   private readonly t: InfluxTarget;
   private readonly spool: Spool;
   private readonly log: Logger;
@@ -102,6 +104,7 @@ export class InfluxWriter {
 
   constructor(t: InfluxTarget, spool: Spool, metrics: Metrics, log: Logger, onWritten?: (points: number) => void) {
     this.t = t;
+    this.concurrency = t.concurrency ?? 2;
     this.spool = spool;
     this.log = log;
     this.onWritten = onWritten;
@@ -121,66 +124,79 @@ export class InfluxWriter {
   }
 
   private async run(): Promise<void> {
-    let dbChecked = !this.t.create_database;
+    if (this.t.create_database) {
+      try {
+        await influxQuery(this.t, `CREATE DATABASE "${this.t.database.replace(/"/g, '\\"')}"`);
+      } catch (e) {
+        // 2.x/3.x do not support CREATE DATABASE through v1, and InfluxDB may be down now;
+        // the writes themselves report what matters.
+        this.log.debug({ err: (e as Error).message }, 'CREATE DATABASE failed; writing anyway');
+      }
+    }
+    // Up to `concurrency` writes in flight, each on its own contiguous run of spool rows:
+    // InfluxDB ingests in parallel, and a run is deleted only once its own write succeeded.
+    const inflight = new Set<Promise<void>>();
+    let after = 0;
     while (this.running) {
-      const rows = this.spool.take(this.t.batch_points);
-      if (!rows.length) {
-        await this.spool.wait(1000);
+      if (inflight.size >= this.concurrency) {
+        await Promise.race(inflight);
         continue;
       }
-      if (!dbChecked) {
-        try {
-          await influxQuery(this.t, `CREATE DATABASE "${this.t.database.replace(/"/g, '\\"')}"`);
-          dbChecked = true;
-        } catch (e) {
-          // 2.x/3.x do not support CREATE DATABASE through v1; the write itself tells us more.
-          this.log.debug({ err: (e as Error).message }, 'CREATE DATABASE failed; writing anyway');
-          dbChecked = true;
-        }
+      const rows = this.spool.take(this.t.batch_points, after);
+      if (!rows.length) {
+        if (inflight.size) await Promise.race(inflight);
+        else await this.spool.wait(1000);
+        continue;
       }
-      await this.writeRows(rows);
+      after = rows[rows.length - 1]!.id;
+      const p: Promise<void> = this.writeUntilDone(rows).finally(() => inflight.delete(p));
+      inflight.add(p);
     }
+    await Promise.allSettled(inflight);
   }
 
-  private async writeRows(rows: SpoolRow[]): Promise<void> {
+  /** Writes one run of rows, retrying with backoff until it is written, rejected or the writer stops. */
+  private async writeUntilDone(rows: SpoolRow[]): Promise<void> {
+    let backoffMs = 0;
     const body = rows.length === 1 ? rows[0]!.body : rows.map((r) => r.body).join('');
     const points = rows.reduce((n, r) => n + r.points, 0);
-    const out = await writeLines(this.t, body, points, this.stopper.signal);
-    if (out.ok) {
-      this.spool.release(rows);
-      const now = Date.now();
-      for (const r of rows) this.latency.observe(Math.max(0, now - r.oldestMs) / 1000);
-      this.written.inc({}, points);
-      if (!this.healthy) this.log.info({ points }, 'InfluxDB writes succeed again; replaying the spool');
-      this.healthy = true;
-      this.backoffMs = 0;
-      this.onWritten?.(points);
-      return;
+    while (this.running) {
+      const out = await writeLines(this.t, body, points, this.stopper.signal);
+      if (out.ok) {
+        this.spool.release(rows);
+        const now = Date.now();
+        for (const r of rows) this.latency.observe(Math.max(0, now - r.oldestMs) / 1000);
+        this.written.inc({}, points);
+        if (!this.healthy) this.log.info({ points }, 'InfluxDB writes succeed again; replaying the spool');
+        this.healthy = true;
+        this.onWritten?.(points);
+        return;
+      }
+      if (!out.retryable) {
+        this.spool.release(rows);
+        this.written.inc({}, points - out.dropped);
+        this.dropped.inc({}, out.dropped);
+        this.log.error({ dropped: out.dropped, influx: out.message }, 'InfluxDB rejected points: dropped (fix the sender or the field types)');
+        return;
+      }
+      if (!this.running) return;
+      this.errors.inc({ reason: out.reason });
+      if (this.healthy) {
+        const level = out.reason === 'auth' ? 'error' : 'warn';
+        this.log[level]({ reason: out.reason, influx: out.message }, 'InfluxDB write failed: spooling and retrying');
+      }
+      this.healthy = false;
+      this.lastError = `${out.reason}: ${out.message}`;
+      backoffMs = Math.min(30_000, Math.max(250, backoffMs * 2));
+      const delay = Math.max(out.retryAfterMs ?? 0, backoffMs * (0.5 + Math.random() / 2));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.stopper.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
     }
-    if (!out.retryable) {
-      this.spool.release(rows);
-      this.written.inc({}, points - out.dropped);
-      this.dropped.inc({}, out.dropped);
-      this.log.error({ dropped: out.dropped, influx: out.message }, 'InfluxDB rejected points: dropped (fix the sender or the field types)');
-      return;
-    }
-    if (!this.running) return;
-    this.errors.inc({ reason: out.reason });
-    if (this.healthy) {
-      const level = out.reason === 'auth' ? 'error' : 'warn';
-      this.log[level]({ reason: out.reason, influx: out.message }, 'InfluxDB write failed: spooling and retrying');
-    }
-    this.healthy = false;
-    this.lastError = `${out.reason}: ${out.message}`;
-    this.backoffMs = Math.min(30_000, Math.max(250, this.backoffMs * 2));
-    const delay = Math.max(out.retryAfterMs ?? 0, this.backoffMs * (0.5 + Math.random() / 2));
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, delay);
-      this.stopper.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
-    });
   }
 
   /** Stops after the write in progress; with flushMs > 0 first tries to empty the spool for that long. */

@@ -53,7 +53,7 @@ export class Spool {
     this.st = {
       insert: this.db.prepare('INSERT INTO spool (created_ms, oldest_ms, points, bytes, body) VALUES (?, ?, ?, ?, ?)'),
       take: this.db.prepare('SELECT id, points, body, oldest_ms FROM spool WHERE id > ? ORDER BY id LIMIT ?'),
-      del: this.db.prepare('DELETE FROM spool WHERE id <= ?'),
+      del: this.db.prepare('DELETE FROM spool WHERE id BETWEEN ? AND ?'),
     };
     const r = this.db.prepare('SELECT COALESCE(SUM(bytes),0) AS b, COALESCE(SUM(points),0) AS p FROM spool').get() as { b: number; p: number };
     this.bytes = Number(r.b);
@@ -84,11 +84,10 @@ export class Spool {
     return out;
   }
 
-  /** Deletes every row up to and including `id` (rows are always written out in order). */
+  /** Deletes rows once written; `rows` is one contiguous run as returned by take(). */
   release(rows: SpoolRow[]): void {
     if (!rows.length) return;
-    const last = rows[rows.length - 1]!.id;
-    this.st.del.run(last);
+    this.st.del.run(rows[0]!.id, rows[rows.length - 1]!.id);
     for (const r of rows) {
       this.bytes -= Buffer.byteLength(r.body);
       this.pointsQueued -= r.points;

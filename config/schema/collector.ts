@@ -61,6 +61,8 @@ export const collectorConfigSchema = z.strictObject({
       batch_points: z.number().int().min(1).max(100_000).default(5000),
       timeout_ms: z.number().int().positive().default(10_000),
       create_database: z.boolean().default(true),
+      /** Writes in flight at once; each covers its own run of spool rows. */
+      concurrency: z.number().int().min(1).max(16).default(2),
     })
     .optional(),
   spool: z

@@ -30,3 +30,35 @@ t.test('rejects malformed frames with FrameError naming the path', async (t) => 
   }
   t.throws(() => decodeCollectorFrame('{"type":"ack"}'), { name: 'FrameError' });
 });
+
+import fc from 'fast-check';
+import { batchFrame } from '../../protocol/frames.ts';
+
+t.test('the fast batch check accepts exactly what the batchFrame schema accepts', async (t) => {
+  const name = fc.oneof(fc.constantFrom('m', 'cpu', 'usage_idle', ''), fc.string({ maxLength: 3 }), fc.constant('x'.repeat(257)));
+  const scalar = fc.oneof(fc.double(), fc.integer(), fc.boolean(), fc.string({ maxLength: 4 }), fc.constant(null), fc.constant('123'), fc.constant(2 ** 60), fc.constant(-0.5));
+  const rec = fc.dictionary(name, scalar, { maxKeys: 3 });
+  const sample = fc.record(
+    { m: fc.oneof(name, fc.integer()), t: fc.oneof(rec, fc.dictionary(name, fc.string({ maxLength: 3 }), { maxKeys: 3 })), f: rec, i: fc.oneof(rec, fc.dictionary(name, fc.integer(), { maxKeys: 2 })), ts: fc.oneof(fc.nat(), fc.integer(), fc.double()), x: scalar },
+    { requiredKeys: [] },
+  );
+  const frame = fc.record(
+    { type: fc.constant('batch'), seq: fc.oneof(fc.nat(), fc.integer(), fc.double(), fc.string({ maxLength: 2 })), samples: fc.oneof(fc.array(sample, { maxLength: 4 }), scalar), extra: scalar },
+    { requiredKeys: ['type'] },
+  );
+  fc.assert(
+    fc.property(frame, (f) => {
+      const text = JSON.stringify(f);
+      const zodOk = batchFrame.safeParse(JSON.parse(text)).success;
+      let fastOk = true;
+      try {
+        decodeAgentFrame(text);
+      } catch {
+        fastOk = false;
+      }
+      return zodOk === fastOk;
+    }),
+    { numRuns: 1500 },
+  );
+  t.pass('1500 random frames agreed');
+});
