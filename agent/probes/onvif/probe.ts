@@ -14,6 +14,9 @@ const cameraEntry = z.strictObject({
   name: z.string().min(1).optional(),
   user: z.string().optional(),
   password: z.string().optional(),
+  /** Per-camera port forwarding overrides (see rtsp_port / snapshot_port below). */
+  rtsp_port: z.number().int().min(1).max(65535).optional(),
+  snapshot_port: z.number().int().min(1).max(65535).optional(),
 });
 
 export const onvifSchema = probeSchema(
@@ -119,7 +122,7 @@ export type ClientFactory = (o: { url: string; user?: string | undefined; passwo
 export function createOnvifProbe(cfg: OnvifConfig, ctx: ProbeContext, makeClient: ClientFactory = onvifClient): Probe {
   const targets = [
     ...(cfg.url ? [{ url: cfg.url, name: cfg.camera, user: cfg.user, password: cfg.password }] : []),
-    ...cfg.cameras.map((c) => ({ url: c.url, name: c.name, user: c.user ?? cfg.user, password: c.password ?? cfg.password })),
+    ...cfg.cameras.map((c) => ({ url: c.url, name: c.name, user: c.user ?? cfg.user, password: c.password ?? cfg.password, rtsp_port: c.rtsp_port, snapshot_port: c.snapshot_port })),
   ].map((t) => ({ ...t, name: t.name ?? new URL(t.url).hostname }));
   const opts: CheckOptions = {
     requestTimeoutMs: cfg.request_timeout_ms,
@@ -142,7 +145,8 @@ export function createOnvifProbe(cfg: OnvifConfig, ctx: ProbeContext, makeClient
           const t = targets[i]!;
           const mem = store.get(t.name);
           const client = makeClient({ url: t.url, user: t.user, password: t.password, timeoutMs: cfg.request_timeout_ms, preserveAddress: cfg.preserve_address });
-          const r = await checkCamera(client, t, opts, mem, ctx.now, signal);
+          const own = 'rtsp_port' in t ? { ...opts, rtspPort: t.rtsp_port ?? opts.rtspPort, snapshotPort: t.snapshot_port ?? opts.snapshotPort } : opts;
+          const r = await checkCamera(client, t, own, mem, ctx.now, signal);
           store.save(t.name, mem);
           if (r.auth === 'failed') ctx.log.warn({ camera: t.name, errors: r.errors }, 'camera refused the credentials');
           out[i] = cameraSample(t.name, r, mem, ctx.now(), cfg.tags);
