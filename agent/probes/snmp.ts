@@ -69,17 +69,20 @@ export function createSnmpProbe(cfg: SnmpConfig, ctx: Pick<ProbeContext, 'now' |
   const pollOne = async (d: SnmpDeviceConfig, signal: AbortSignal): Promise<Sample[]> => {
     const device = deviceName(d);
     const start = performance.now();
-    const client = connect(d);
-    const onAbort = () => client.close();
+    let client: SnmpClient | undefined;
+    const onAbort = () => client?.close();
     signal.addEventListener('abort', onAbort, { once: true });
     let report: DeviceReport;
     try {
+      client = connect(d);
       report = { up: true, errorClass: undefined, pollMs: 0, ...(await pollDevice(client, parts)) };
     } catch (e) {
-      report = { up: false, errorClass: signal.aborted ? 'timeout' : snmpErrorClass(e), pollMs: 0, sysName: '', sysDescr: '', sysObjectID: '', vendor: 'unknown', uptimeSeconds: null, interfaces: [], sensors: [], neighbors: [] };
+      const cls = signal.aborted ? 'timeout' : snmpErrorClass(e);
+      if (cls === 'unsupported' || cls === 'config' || cls === 'internal') ctx.log.error({ device, err: e }, 'snmp poll cannot work for this device');
+      report = { up: false, errorClass: cls, pollMs: 0, sysName: '', sysDescr: '', sysObjectID: '', vendor: 'unknown', uptimeSeconds: null, interfaces: [], sensors: [], neighbors: [] };
     } finally {
       signal.removeEventListener('abort', onAbort);
-      client.close();
+      client?.close();
     }
     report.pollMs = performance.now() - start;
     return toSamples(device, d.tags, report, ctx, rates);

@@ -1,4 +1,4 @@
-import { copyFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import dgram from 'node:dgram';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -59,12 +59,16 @@ export async function startSnmpsim(recordings: Recording[], opts: { users?: SimU
   chmodSync(dir, 0o755);
   chmodSync(dataDir, 0o777);
   chmodSync(cacheDir, 0o777);
+  // snmpsimd notices a changed recording by its mtime in whole seconds: each rewrite moves it on by 10 s.
+  let mtime = Math.floor(Date.now() / 1000);
   const write = (r: Recording) => {
     const dest = path.join(dataDir, `${r.name}.snmprec`);
     if (r.text !== undefined) writeFileSync(dest, r.text);
     else if (r.file?.endsWith('.gz')) writeFileSync(dest, gunzipSync(readFileSync(r.file)));
     else copyFileSync(r.file!, dest);
     chmodSync(dest, 0o644);
+    mtime += 10;
+    utimesSync(dest, mtime, mtime);
   };
   recordings.forEach(write);
   const port = await freeUdpPort();

@@ -1,4 +1,6 @@
+import { getCiphers } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { ProbeError } from '../probe.ts';
 
 /**
  * The narrow slice of `net-snmp` (which ships no types) the SNMP probe uses. Tests use the
@@ -86,7 +88,14 @@ export interface SnmpClient {
   close(): void;
 }
 
+/** DES-CBC lives in OpenSSL 3's legacy provider, which Node loads only with --openssl-legacy-provider. */
+export function desAvailable(): boolean {
+  return getCiphers().includes('des-cbc');
+}
+
 export function createClient(t: SnmpTarget): SnmpClient {
+  if (t.version === '3' && t.priv_key && t.priv_protocol === 'des' && !desAvailable())
+    throw new ProbeError('unsupported', 'SNMPv3 DES privacy needs the OpenSSL legacy provider: start node with --openssl-legacy-provider (or NODE_OPTIONS), or switch the device to AES');
   const opts = { port: t.port, retries: t.retries, timeout: t.request_timeout_ms, backoff: 1, idBitsSize: 32 };
   let session: NetSnmpSession;
   if (t.version === '3') {

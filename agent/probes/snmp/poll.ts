@@ -172,7 +172,8 @@ export async function pollDevice(client: SnmpClient, parts: PollParts = { interf
 
   return {
     sysName: text(sys.get(SYS.name)),
-    sysDescr: text(sys.get(SYS.descr)),
+    // Multi-line (CRLF) descriptions become one line: it is a field in line protocol and a table cell in dashboards.
+    sysDescr: text(sys.get(SYS.descr)).replace(/\s*\n\s*/g, ' '),
     sysObjectID,
     vendor,
     uptimeSeconds: ticks === undefined ? null : Math.floor(ticks / 100),
