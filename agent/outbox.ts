@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { toWire } from '../protocol/frames.ts';
@@ -11,6 +11,12 @@ export interface OutboxOptions {
   maxAgeMs: number;
   whenFull: 'drop_oldest' | 'drop_newest';
   now?: () => number;
+  /**
+   * Bytes of disk kept in reserve (a file next to outbox.db, default 8 MiB). When the disk is
+   * full even an ack's DELETE needs room in the WAL; the reserve is released then, so the
+   * outbox can still drain, and re-created once it is empty.
+   */
+  reserveBytes?: number;
 }
 
 export interface OutboxRow {
@@ -39,19 +45,28 @@ export class Outbox {
   private db: DatabaseSync;
   private bytes = 0;
   private opts: Required<OutboxOptions>;
+  private reserveFile?: string;
   private listeners = new Set<() => void>();
+  /** Drops that could not be written to the counters table (the disk was full); flushed later. */
+  private unsaved = new Map<string, number>();
   private st: Record<'insert' | 'oldest' | 'del' | 'peek' | 'expired' | 'bump', StatementSync>;
 
   constructor(opts: OutboxOptions) {
-    this.opts = { now: Date.now, ...opts };
+    this.opts = { now: Date.now, reserveBytes: 8 * 1024 * 1024, ...opts };
     let file = ':memory:';
     if (opts.dir !== ':memory:') {
       mkdirSync(opts.dir, { recursive: true });
       file = path.join(opts.dir, 'outbox.db');
+      this.reserveFile = path.join(opts.dir, 'outbox.reserve');
+      this.reserve();
     }
     this.db = new DatabaseSync(file);
+    // The WAL is checkpointed before it outgrows half the reserve, so that releasing the
+    // reserve always leaves room to checkpoint it (SQLite's default is 1000 pages, 4 MiB).
+    const walPages = Math.max(16, Math.min(1000, Math.floor(this.opts.reserveBytes / 4096 / 2)));
     this.db.exec(`
       PRAGMA journal_mode = WAL;
+      PRAGMA wal_autocheckpoint = ${walPages};
       PRAGMA synchronous = NORMAL;
       CREATE TABLE IF NOT EXISTS batches (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -111,20 +126,19 @@ export class Outbox {
     }
     let seq: number;
     try {
-      seq = Number((this.st.insert.get(this.opts.now(), size, samples.length, payload) as { seq: number }).seq);
+      // all(), not get(): get() stops at the RETURNING row and never runs the statement to
+      // completion, so a commit that fails (SQLITE_FULL) would go unnoticed and the batch vanish.
+      seq = Number((this.st.insert.all(this.opts.now(), size, samples.length, payload)[0] as { seq: number }).seq);
     } catch (e) {
       // SQLITE_FULL / SQLITE_IOERR: the disk is full; keep what is already queued, count this batch.
-      const errcode = (e as { errcode?: number }).errcode;
-      if (errcode !== undefined && ((errcode & 0xff) === 13 || (errcode & 0xff) === 10)) {
-        try {
-          this.count('dropped_samples_disk_full', samples.length);
-        } catch {
-          /* the counter itself cannot be written while the disk is full */
-        }
+      if (isDiskFull(e)) {
+        this.count('dropped_samples_disk_full', samples.length);
+        this.checkpoint();
         return undefined;
       }
       throw e;
     }
+    this.flushUnsaved();
     this.bytes += size;
     for (const fn of this.listeners) fn();
     return seq;
@@ -143,7 +157,50 @@ export class Outbox {
   }
 
   private count(name: string, n: number): void {
-    if (n > 0) this.st.bump.run(name, n);
+    if (n <= 0) return;
+    try {
+      this.st.bump.run(name, n);
+    } catch (e) {
+      if (!isDiskFull(e)) throw e;
+      // Kept in memory (and shown by stats()) until the disk has room again.
+      this.unsaved.set(name, (this.unsaved.get(name) ?? 0) + n);
+    }
+  }
+
+  private flushUnsaved(): void {
+    for (const [name, n] of this.unsaved) {
+      this.unsaved.delete(name);
+      this.count(name, n);
+    }
+  }
+
+  /** (Re)creates the reserve file; silently does nothing when there is no room for it. */
+  private reserve(): void {
+    if (!this.reserveFile || this.opts.reserveBytes <= 0) return;
+    try {
+      writeFileSync(this.reserveFile, Buffer.alloc(this.opts.reserveBytes), { flag: 'wx' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOSPC') this.releaseReserve();
+    }
+  }
+
+  private releaseReserve(): boolean {
+    if (!this.reserveFile) return false;
+    try {
+      unlinkSync(this.reserveFile);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Moves the WAL into the database file and truncates it: frees disk space after deletes. */
+  private checkpoint(): void {
+    try {
+      this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    } catch {
+      /* best effort */
+    }
   }
 
   /** Batches after `afterSeq`, oldest first, as ready-to-send frames. */
@@ -158,8 +215,29 @@ export class Outbox {
 
   /** Deletes an acked batch; acking an unknown or already-acked seq is harmless. */
   ack(seq: number): void {
-    const r = this.st.del.get(seq) as { bytes: number } | undefined;
+    let r: { bytes: number } | undefined;
+    try {
+      r = this.st.del.all(seq)[0] as { bytes: number } | undefined;
+    } catch (e) {
+      if (!isDiskFull(e)) throw e;
+      // Even a DELETE needs WAL space: give up the reserve, truncate the WAL and try once more.
+      // If the disk is still full the batch stays and is sent again later (InfluxDB's
+      // last-write-wins makes that harmless).
+      this.releaseReserve();
+      this.checkpoint();
+      try {
+        r = this.st.del.all(seq)[0] as { bytes: number } | undefined;
+      } catch (e2) {
+        if (!isDiskFull(e2)) throw e2;
+        return;
+      }
+    }
     if (r) this.bytes -= Number(r.bytes);
+    if (r && this.bytes === 0 && this.reserveFile) {
+      // Empty again: shrink the WAL and put the reserve back for the next time the disk fills.
+      this.checkpoint();
+      this.reserve();
+    }
   }
 
   stats(): OutboxStats {
@@ -171,13 +249,19 @@ export class Outbox {
       batches: Number(row.n),
       bytes: this.bytes,
       samples: Number(row.s),
-      droppedSamplesFull: c.dropped_samples_full ?? 0,
-      droppedSamplesAge: c.dropped_samples_age ?? 0,
-      droppedSamplesDiskFull: c.dropped_samples_disk_full ?? 0,
+      droppedSamplesFull: (c.dropped_samples_full ?? 0) + (this.unsaved.get('dropped_samples_full') ?? 0),
+      droppedSamplesAge: (c.dropped_samples_age ?? 0) + (this.unsaved.get('dropped_samples_age') ?? 0),
+      droppedSamplesDiskFull: (c.dropped_samples_disk_full ?? 0) + (this.unsaved.get('dropped_samples_disk_full') ?? 0),
     };
   }
 
   close(): void {
     if (this.db.isOpen) this.db.close();
   }
+}
+
+/** SQLITE_FULL (13) or SQLITE_IOERR (10, e.g. ENOSPC while writing the WAL), by primary result code. */
+function isDiskFull(e: unknown): boolean {
+  const errcode = (e as { errcode?: number }).errcode;
+  return errcode !== undefined && ((errcode & 0xff) === 13 || (errcode & 0xff) === 10);
 }
