@@ -59,7 +59,7 @@ export interface OnvifClient {
 interface Cam {
   uri?: Record<string, url.UrlWithStringQuery>;
   on(ev: 'rawResponse', f: (xml: string, status: number) => void): void;
-  _request(o: { service?: string; body: string }, cb: (err: Error | null, data: unknown, xml?: string) => void): void;
+  _request(o: { service?: string; body: string; action?: string }, cb: (err: Error | null, data: unknown, xml?: string) => void): void;
   _envelopeHeader(): string;
   _envelopeFooter(): string;
   getSystemDateAndTime(cb: (err: Error | null, d: Date) => void): void;
@@ -122,6 +122,14 @@ export function onvifClient(o: { url: string; user?: string | undefined; passwor
     autoconnect: false,
     preserveAddress: o.preserveAddress,
   });
+  // The library parses every outgoing body with xml2js only to find the SOAP action name;
+  // give it the action (the body element's namespace + name) and skip that parse.
+  const request = cam._request.bind(cam);
+  cam._request = (opts, cb) => {
+    const m = /<(?:[\w-]+:)?Body\b[^>]*>\s*<(\w+)\s+xmlns="([^"]+)"/.exec(opts.body);
+    if (m && opts.action === undefined) opts.action = `${m[2]}/${m[1]}`;
+    request(opts, cb);
+  };
   let last: { xml: string; status: number } | undefined;
   cam.on('rawResponse', (xml, status) => {
     last = { xml, status };

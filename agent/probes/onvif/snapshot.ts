@@ -32,7 +32,10 @@ export const DEFAULT_THRESHOLDS: FrameThresholds = { blackMean: 20, uniformStd: 
  * `step`-th pixel: a 1080p frame is ~2 M pixels and a statistic needs far fewer.
  */
 export function analyseJpeg(buf: Buffer): FrameStats {
-  const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: 50, maxMemoryUsageInMB: 256 });
+  // colorTransform: false leaves YCbCr as decoded: channel 0 is the luma we want, and the
+  // per-pixel colour conversion (about half of jpeg-js's decode time) is skipped. Camera
+  // JPEGs are YCbCr (JFIF); a grey one is expanded to three equal channels.
+  const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: false, colorTransform: false, maxResolutionInMP: 50, maxMemoryUsageInMB: 256 });
   const { width, height, data } = img;
   const step = Math.max(1, Math.floor(Math.sqrt((width * height) / 40_000)));
   const sums = new Float64Array(GRID * GRID);
@@ -44,7 +47,7 @@ export function analyseJpeg(buf: Buffer): FrameStats {
     const gy = Math.min(GRID - 1, Math.floor((y * GRID) / height));
     for (let x = 0; x < width; x += step) {
       const i = (y * width + x) * 3;
-      const l = 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+      const l = data[i]!;
       s += l;
       s2 += l * l;
       n++;
