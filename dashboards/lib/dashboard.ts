@@ -45,7 +45,28 @@ export function build(lang: Lang, o: BaseOpts, layout: Layout): dashboard.Dashbo
         .keepTime(true),
     );
   for (const v of o.variables ?? []) d.withVariable(v);
-  return layout.into(d).build();
+  return conform(layout.into(d).build());
+}
+
+/**
+ * Drops defaults the foundation SDK (0.0.21, the newest published) adds that Grafana 13's
+ * schema (@grafana/schema) no longer has: a table's `options.footer` (now per field, in
+ * fieldConfig) and the interval-variable settings `auto*` it puts on every query variable.
+ * test/dashboards/schema.test.ts is what finds such drift.
+ */
+function conform(d: dashboard.Dashboard): dashboard.Dashboard {
+  for (const p of d.panels ?? []) {
+    const opts = (p as { options?: Record<string, unknown> }).options;
+    if (p.type === 'table' && opts && (opts.footer as { show?: boolean } | undefined)?.show === false) delete opts.footer;
+  }
+  for (const v of d.templating?.list ?? []) {
+    if (v.type === 'interval') continue;
+    const r = v as unknown as Record<string, unknown>;
+    delete r.auto;
+    delete r.auto_min;
+    delete r.auto_count;
+  }
+  return d;
 }
 
 /**
