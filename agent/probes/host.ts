@@ -2,12 +2,21 @@ import os from 'node:os';
 import si from 'systeminformation';
 import { z } from 'zod';
 import { int, type Sample } from '../../protocol/sample.ts';
+import { linuxFsSize } from './host/disks.ts';
+import { cpuLoadReader, linuxNetworkStats } from './host/proc.ts';
+import { inventorySample, readInventory, systemInventorySource, type Inventory, type InventorySource } from './host/inventory.ts';
+import { systemPlatform, type Platform } from './platform/platform.ts';
 import { abortable, ExitCode, probeSchema, type Probe, type ProbeDefinition } from './probe.ts';
 
 /**
  * Host health with Telegraf's measurement and field names (cpu, mem, disk, system, net), so
  * dashboards built for Telegraf's inputs work unchanged. Each loop uses only cheap calls:
- * currentLoad/mem/fsSize/networkStats read /proc on Linux; os.loadavg/uptime are syscalls.
+ * on Linux CPU, network and disks come from /proc/stat, /proc/net/dev, /proc/mounts + statfs
+ * (systeminformation spawns cat/grep/df for those: host/proc.ts), mem from si.mem (reads /proc), os.loadavg/uptime are syscalls. The static inventory
+ * (OS, build, vendor, serial, CPU, RAM, SMART: 100–500 ms per systeminformation call, see
+ * bench:host-cost) is read at the first run and then every inventory_interval_s. On Windows
+ * the probe starts systeminformation's persistent PowerShell session, so its calls do not
+ * each start powershell.exe.
  */
 export const hostSchema = probeSchema(
   'host',
@@ -24,6 +33,8 @@ export const hostSchema = probeSchema(
     /** Disk used_percent at or above which `watchpost check host` warns / goes critical. */
     disk_warn_pct: z.number().min(0).max(100).default(90),
     disk_crit_pct: z.number().min(0).max(100).default(95),
+    /** How often the static inventory (host_inventory) is re-read; 0 disables it. */
+    inventory_interval_s: z.number().min(0).max(86400 * 7).default(21600),
   },
 );
 export type HostConfig = z.infer<typeof hostSchema>;
@@ -40,22 +51,59 @@ export interface HostSource {
   hostname(): string;
 }
 
+const noFs = new Set<string>();
+const linux = process.platform === 'linux';
+const linuxCpuLoad = cpuLoadReader();
+/** On Linux every loop call reads /proc or calls statfs: no child processes (see host/proc.ts). */
 export const systemHostSource: HostSource = {
-  currentLoad: () => si.currentLoad(),
+  currentLoad: () => (linux ? linuxCpuLoad() : si.currentLoad()),
   mem: () => si.mem(),
-  fsSize: () => si.fsSize(),
-  networkStats: () => si.networkStats('*'),
+  fsSize: () => (linux ? linuxFsSize(systemPlatform(), noFs) : si.fsSize()),
+  networkStats: () => (linux ? linuxNetworkStats() : si.networkStats('*')),
   loadavg: () => os.loadavg(),
   uptime: () => os.uptime(),
   cpuCount: () => os.availableParallelism(),
   hostname: () => os.hostname(),
 };
 
-export function createHostProbe(cfg: HostConfig, source: HostSource = systemHostSource, now = () => Date.now()): Probe {
+/** How the host probe reads its inventory; tests pass recorded values and a recorded platform. */
+export interface HostInventoryDeps {
+  inventory: InventorySource;
+  platform: Platform;
+  /** Windows: start/stop systeminformation's persistent PowerShell session. */
+  powerShellStart?(): void;
+  powerShellRelease?(): void;
+}
+
+const systemInventoryDeps = (): HostInventoryDeps => ({
+  inventory: systemInventorySource,
+  platform: systemPlatform(),
+  powerShellStart: () => si.powerShellStart(),
+  powerShellRelease: () => si.powerShellRelease(),
+});
+
+export function createHostProbe(
+  cfg: HostConfig,
+  source: HostSource = systemHostSource,
+  now = () => Date.now(),
+  inv: HostInventoryDeps = systemInventoryDeps(),
+): Probe & { inventory?: Inventory } {
   const ignoreFs = new Set(cfg.ignore_fs);
   const ignoreMounts = new Set(cfg.ignore_mounts);
   const ifaces = new Set(cfg.interfaces);
-  return {
+  let invAt = -Infinity;
+  let psStarted = false;
+  const probe: Probe & { inventory?: Inventory } = {
+    async start() {
+      if (inv.platform.os === 'windows' && inv.powerShellStart) {
+        inv.powerShellStart();
+        psStarted = true;
+      }
+    },
+    async close() {
+      if (psStarted) inv.powerShellRelease?.();
+      psStarted = false;
+    },
     async collect(signal) {
       const [load, mem, fs, net] = await abortable(
         Promise.all([source.currentLoad(), source.mem(), source.fsSize(), source.networkStats()]),
@@ -140,9 +188,15 @@ export function createHostProbe(cfg: HostConfig, source: HostSource = systemHost
           time: t,
         });
       }
+      if (cfg.inventory_interval_s > 0 && t - invAt >= cfg.inventory_interval_s * 1000) {
+        probe.inventory = await abortable(readInventory(inv.inventory, inv.platform, signal), signal);
+        invAt = t;
+        out.push(inventorySample(probe.inventory, host, cfg.tags, t));
+      }
       return out;
     },
   };
+  return probe;
 }
 
 export const hostProbe: ProbeDefinition<HostConfig> = {
@@ -150,7 +204,11 @@ export const hostProbe: ProbeDefinition<HostConfig> = {
   description: 'CPU, memory, disks, network counters, load and uptime (Telegraf cpu/mem/disk/system/net)',
   schema: hostSchema,
   create: (cfg) => createHostProbe(cfg),
-  cli: { options: {}, toConfig: () => ({}) },
+  cli: {
+    options: { inventory: { type: 'boolean' } },
+    // `watchpost check host` skips the inventory (seconds of work) unless --inventory is given.
+    toConfig: (v) => (v.inventory ? {} : { inventory_interval_s: 0 }),
+  },
   status(samples, cfg) {
     let code: 0 | 1 | 2 = ExitCode.OK;
     const full: string[] = [];
