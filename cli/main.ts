@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   ack: () => import('./commands/ack.ts'),
   discover: () => import('./commands/discover.ts'),
   report: () => import('./commands/report.ts'),
+  user: () => import('./commands/user.ts'),
   certs: () => import('./commands/certs.ts'),
 };
 

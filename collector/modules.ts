@@ -5,9 +5,10 @@ import { maintenanceModule } from './maintenance/module.ts';
 import { alertsModule } from './alerts/module.ts';
 import { inspectionsModule } from './inspections/module.ts';
 import { reportsModule } from './reports/module.ts';
+import { consoleModule } from './console/module.ts';
 
 /**
  * The collector's modules, started in this order. Adding one: a folder under collector/
  * with a module.ts exporting a CollectorModule, and one line here.
  */
-export const modules: CollectorModule[] = [selfMetrics, uptimeModule, maintenanceModule, alertsModule, inspectionsModule, reportsModule];
+export const modules: CollectorModule[] = [selfMetrics, uptimeModule, maintenanceModule, alertsModule, inspectionsModule, reportsModule, consoleModule];

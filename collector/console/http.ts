@@ -1,0 +1,102 @@
+import type http from 'node:http';
+import { HttpError, readBody } from '../server.ts';
+
+export interface UploadedFile {
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export interface Form {
+  fields: Map<string, string>;
+  files: Map<string, UploadedFile>;
+}
+
+export function parseCookies(h: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (h ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i <= 0) continue;
+    const k = part.slice(0, i).trim();
+    try {
+      out[k] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      /* a malformed cookie is ignored */
+    }
+  }
+  return out;
+}
+
+function parseMultipart(body: Buffer, boundary: string): Form {
+  const fields = new Map<string, string>();
+  const files = new Map<string, UploadedFile>();
+  const delim = Buffer.from(`--${boundary}`);
+  let pos = body.indexOf(delim);
+  if (pos < 0) throw new HttpError(400, 'malformed multipart body');
+  for (;;) {
+    pos += delim.length;
+    if (body.subarray(pos, pos + 2).toString() === '--') break;
+    pos += 2; // CRLF after the boundary
+    const headEnd = body.indexOf('\r\n\r\n', pos);
+    if (headEnd < 0) throw new HttpError(400, 'malformed multipart part');
+    const head = body.subarray(pos, headEnd).toString('utf8');
+    const next = body.indexOf(delim, headEnd + 4);
+    if (next < 0) throw new HttpError(400, 'unterminated multipart body');
+    const data = body.subarray(headEnd + 4, next - 2);
+    const name = /name="([^"]*)"/i.exec(head)?.[1];
+    const filename = /filename="([^"]*)"/i.exec(head)?.[1];
+    const ctype = /content-type:\s*([^\r\n;]+)/i.exec(head)?.[1]?.trim() ?? 'application/octet-stream';
+    if (name !== undefined) {
+      if (filename !== undefined) {
+        if (data.length) files.set(name, { filename, contentType: ctype, data: Buffer.from(data) });
+      } else fields.set(name, data.toString('utf8'));
+    }
+    pos = next;
+  }
+  return { fields, files };
+}
+
+/** Reads an urlencoded or multipart form up to `limit` bytes (413 beyond). */
+export async function readForm(req: http.IncomingMessage, limit: number): Promise<Form> {
+  const ct = req.headers['content-type'] ?? '';
+  const body = await readBody(req, limit);
+  if (ct.startsWith('multipart/form-data')) {
+    const b = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(ct);
+    const boundary = b?.[1] ?? b?.[2];
+    if (!boundary) throw new HttpError(400, 'multipart body without a boundary');
+    return parseMultipart(body, boundary.trim());
+  }
+  if (ct.startsWith('application/x-www-form-urlencoded') || ct === '') {
+    return { fields: new Map(new URLSearchParams(body.toString('utf8'))), files: new Map() };
+  }
+  throw new HttpError(415, `unsupported form encoding ${ct}`);
+}
+
+const SECURITY_HEADERS = {
+  // No script runs in the console at all; styles are one inline block.
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+export function sendHtml(res: http.ServerResponse, status: number, body: string, headers: Record<string, string | string[]> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body), ...SECURITY_HEADERS, ...headers });
+  res.end(body);
+}
+
+export function redirect(res: http.ServerResponse, to: string, headers: Record<string, string | string[]> = {}): void {
+  res.writeHead(303, { location: to, 'content-length': 0, ...SECURITY_HEADERS, ...headers });
+  res.end();
+}
+
+export function sendFile(res: http.ServerResponse, data: Buffer, contentType: string, filename?: string): void {
+  res.writeHead(200, {
+    'content-type': contentType,
+    'content-length': data.length,
+    ...SECURITY_HEADERS,
+    ...(filename ? { 'content-disposition': `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_')}"` } : {}),
+  });
+  res.end(data);
+}

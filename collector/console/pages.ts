@@ -1,0 +1,260 @@
+import type { AgentRecord } from '../store/agents.ts';
+import type { DeviceConfig } from '../../config/schema/collector.ts';
+import type { ScheduleStatus } from '../inspections/schedule.ts';
+import type { InspectionRecord, ProblemRecord } from '../inspections/store.ts';
+import type { Lang } from '../reports/i18n.ts';
+import { fmtLocal } from '../reports/period.ts';
+import { html, type Safe } from './html.ts';
+import { type ConsoleKey, ct } from './i18n.ts';
+import type { User } from './users.ts';
+
+/** What a page needs to know about the request: who, which language, the CSRF token for forms. */
+export interface PageCtx {
+  lang: Lang;
+  tz: string;
+  user?: User | undefined;
+  csrf?: string | undefined;
+  path: string;
+  msg?: string | undefined;
+  canEdit: boolean;
+}
+
+const CSS = `
+body{font:14px/1.45 system-ui,"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;margin:0;color:#1d2733;background:#f5f7f9}
+header{background:#1f3a56;color:#fff;padding:.5rem 1rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
+header a{color:#dfe9f3;text-decoration:none}header a.on{color:#fff;font-weight:600;border-bottom:2px solid #fff}
+header form{margin-left:auto}main{padding:1rem;max-width:1200px}
+table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0 1rem}th,td{border-bottom:1px solid #dde3e9;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#e8edf2}tr.fail td{background:#fbe1de}tr.warn td{background:#fdf1d2}tr.critical td{background:#fbe1de}
+.msg{background:#e3f4e8;padding:.5rem;border-left:4px solid #3c9a5f}.err{background:#fbe1de;padding:.5rem;border-left:4px solid #c0392b}
+button{cursor:pointer}input,select,textarea{font:inherit}fieldset{background:#fff;border:1px solid #dde3e9;margin:.5rem 0}
+.muted{color:#6b7785}.inline{display:inline}
+`;
+
+export function t(p: PageCtx, k: ConsoleKey, v?: Record<string, string | number>): string {
+  return ct(p.lang, k, v);
+}
+
+export function csrfField(p: PageCtx): Safe {
+  return html`<input type="hidden" name="_csrf" value="${p.csrf ?? ''}">`;
+}
+
+export function when(p: PageCtx, ms: number | null | undefined): string {
+  return ms ? fmtLocal(ms, p.tz) : '—';
+}
+
+const NAV: [string, ConsoleKey][] = [
+  ['/console/', 'overview'],
+  ['/console/alerts', 'alerts'],
+  ['/console/maintenance', 'maintenance'],
+  ['/console/inspections', 'inspections'],
+  ['/console/problems', 'problems'],
+  ['/console/reports', 'reports'],
+  ['/console/sms', 'sms'],
+];
+
+export function layout(p: PageCtx, title: string, body: Safe, error?: string): string {
+  const other: Lang = p.lang === 'en' ? 'zh-CN' : 'en';
+  const nav = p.user
+    ? html`${NAV.map(([href, k]) => html`<a href="${href}" class="${p.path === href ? 'on' : ''}">${t(p, k)}</a>`)}${p.user.role === 'admin' ? html`<a href="/console/users" class="${p.path === '/console/users' ? 'on' : ''}">${t(p, 'users')}</a>` : ''}
+      <a href="?lang=${other}">${other === 'en' ? 'English' : '中文'}</a>
+      <form method="post" action="/console/logout" class="inline">${csrfField(p)}<span class="muted">${p.user.username} (${p.user.role})</span> <button>${t(p, 'logout')}</button></form>`
+    : html`<a href="?lang=${other}">${other === 'en' ? 'English' : '中文'}</a>`;
+  return html`<!doctype html><html lang="${p.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title} · ${t(p, 'app')}</title><style>${CSS}</style></head>
+<body><header><strong>${t(p, 'app')}</strong>${nav}</header><main><h1>${title}</h1>${p.msg ? html`<p class="msg">${p.msg}</p>` : ''}${error ? html`<p class="err" role="alert">${error}</p>` : ''}${body}</main></body></html>`.s;
+}
+
+export function loginPage(p: PageCtx, loginCsrf: string, error?: string): string {
+  return layout(
+    p,
+    t(p, 'login'),
+    html`<form method="post" action="/console/login"><input type="hidden" name="_csrf" value="${loginCsrf}">
+<p><label>${t(p, 'username')}<br><input name="username" autocomplete="username" required></label></p>
+<p><label>${t(p, 'password')}<br><input name="password" type="password" autocomplete="current-password" required></label></p>
+<p><button type="submit">${t(p, 'login')}</button></p></form>`,
+    error,
+  );
+}
+
+function locationOf(d: { building?: string | undefined; floor?: string | undefined; shaft?: string | undefined; room?: string | undefined }): string {
+  return [d.building, d.shaft ? `shaft ${d.shaft}` : d.floor ? `${d.floor}F` : '', d.room].filter(Boolean).join(' · ');
+}
+
+export interface AlertView {
+  id: number;
+  rule: string;
+  target: string;
+  severity: string;
+  state: string;
+  summary: string;
+  fired_ms?: number | undefined;
+  started_ms: number;
+  acked_by?: string | undefined;
+}
+
+export function overviewPage(p: PageCtx, agents: (AgentRecord & { connected: boolean })[], devices: readonly DeviceConfig[], alertsByTarget: Map<string, AlertView[]>): string {
+  const groups = new Map<string, DeviceConfig[]>();
+  for (const d of devices) {
+    const k = locationOf(d) || '—';
+    groups.set(k, [...(groups.get(k) ?? []), d]);
+  }
+  const status = (name: string) => {
+    const a = alertsByTarget.get(name) ?? [];
+    const worst = a.find((x) => x.severity === 'critical') ?? a[0];
+    return worst ? { cls: worst.severity === 'critical' ? 'critical' : 'warn', text: `${worst.severity}: ${worst.summary || worst.rule}` } : { cls: '', text: t(p, 'ok') };
+  };
+  return layout(
+    p,
+    t(p, 'overview'),
+    html`<h2>${t(p, 'agents')}</h2><table><tr><th>${t(p, 'agent')}</th><th>${t(p, 'location')}</th><th>${t(p, 'status')}</th><th>${t(p, 'last_seen')}</th></tr>
+${agents.map((a) => html`<tr class="${a.connected ? '' : 'warn'}"><td>${a.name}</td><td>${locationOf(a.tags)}</td><td>${a.connected ? t(p, 'connected') : a.revoked_ms ? 'revoked' : '—'}</td><td>${a.last_seen_ms ? when(p, a.last_seen_ms) : t(p, 'never')}</td></tr>`)}</table>
+${[...groups.entries()].map(
+  ([loc, ds]) => html`<h2>${loc}</h2><table><tr><th>${t(p, 'device')}</th><th>${t(p, 'kind')}</th><th>${t(p, 'address')}</th><th>${t(p, 'status')}</th></tr>
+${ds.map((d) => {
+  const s = status(d.name);
+  return html`<tr class="${s.cls}"><td>${d.name}</td><td>${d.kind}</td><td>${d.address ?? ''}</td><td>${s.text}</td></tr>`;
+})}</table>`,
+)}`,
+  );
+}
+
+export function alertsPage(p: PageCtx, alerts: AlertView[] | undefined): string {
+  if (!alerts) return layout(p, t(p, 'alerts'), html`<p class="muted">${t(p, 'alerts_off')}</p>`);
+  return layout(
+    p,
+    t(p, 'alerts'),
+    alerts.length
+      ? html`<table><tr><th>#</th><th>${t(p, 'severity')}</th><th>${t(p, 'rule')}</th><th>${t(p, 'target')}</th><th>${t(p, 'summary')}</th><th>${t(p, 'since')}</th><th>${t(p, 'state')}</th><th></th></tr>
+${alerts.map(
+  (a) => html`<tr class="${a.severity === 'critical' ? 'critical' : a.severity === 'warning' ? 'warn' : ''}" data-alert="${a.id}"><td>${a.id}</td><td>${a.severity}</td><td>${a.rule}</td><td>${a.target}</td><td>${a.summary}</td><td>${when(p, a.fired_ms ?? a.started_ms)}</td>
+<td>${a.acked_by ? t(p, 'acked_by', { who: a.acked_by }) : a.state}</td>
+<td>${p.canEdit && !a.acked_by && a.state === 'firing' ? html`<form method="post" action="/console/alerts/ack">${csrfField(p)}<input type="hidden" name="id" value="${a.id}"><button>${t(p, 'ack')}</button></form>` : ''}</td></tr>`,
+)}</table>`
+      : html`<p class="muted">${t(p, 'no_alerts')}</p>`,
+  );
+}
+
+export interface WindowView {
+  id: number | string;
+  name: string;
+  targets: string[];
+  start?: string | undefined;
+  end?: string | undefined;
+  recurring?: unknown;
+  created_by: string;
+}
+
+export function maintenancePage(p: PageCtx, windows: WindowView[] | undefined): string {
+  if (!windows) return layout(p, t(p, 'maintenance'), html`<p class="muted">${t(p, 'maint_off')}</p>`);
+  return layout(
+    p,
+    t(p, 'maintenance'),
+    html`<table><tr><th>${t(p, 'name')}</th><th>${t(p, 'target')}</th><th>${t(p, 'start')}</th><th>${t(p, 'end')}</th><th></th></tr>
+${windows.map(
+  (w) => html`<tr><td>${w.name}</td><td>${w.targets.join(', ') || '*'}</td><td>${w.start ?? (w.recurring ? JSON.stringify(w.recurring) : '')}</td><td>${w.end ?? ''}</td>
+<td>${p.canEdit && typeof w.id === 'number' ? html`<form method="post" action="/console/maintenance/delete">${csrfField(p)}<input type="hidden" name="id" value="${w.id}"><button>${t(p, 'delete')}</button></form>` : ''}</td></tr>`,
+)}</table>
+${p.canEdit ? html`<fieldset><legend>${t(p, 'create')}</legend><form method="post" action="/console/maintenance">${csrfField(p)}
+<p><label>${t(p, 'name')} <input name="name" required></label></p><p><label>${t(p, 'targets')} <input name="targets" size="50"></label></p>
+<p><label>${t(p, 'start')} <input type="datetime-local" name="start" required></label> <label>${t(p, 'end')} <input type="datetime-local" name="end" required></label></p>
+<p><button>${t(p, 'create')}</button></p></form></fieldset>` : ''}`,
+  );
+}
+
+export function inspectionsPage(p: PageCtx, schedules: ScheduleStatus[], runs: InspectionRecord[]): string {
+  return layout(
+    p,
+    t(p, 'inspections'),
+    html`<table><tr><th>${t(p, 'schedule')}</th><th>${t(p, 'period')}</th><th>${t(p, 'due')}</th><th>${t(p, 'owner')}</th><th>${t(p, 'status')}</th><th></th></tr>
+${schedules.map(
+  (s) => html`<tr class="${s.overdue ? 'fail' : s.reminder ? 'warn' : ''}"><td>${s.title}</td><td>${s.period.label}</td><td>${when(p, s.due_ms)}</td><td>${s.owner}</td><td>${s.overdue ? t(p, 'overdue') : s.done_id ? t(p, 'done') : '—'}</td>
+<td>${p.canEdit ? html`<form method="post" action="/console/inspections/start">${csrfField(p)}<input type="hidden" name="schedule" value="${s.id}"><button>${t(p, 'start_run')}</button></form>` : ''}</td></tr>`,
+)}</table>
+<h2>${t(p, 'recent_runs')}</h2><table><tr><th>#</th><th>${t(p, 'schedule')}</th><th>${t(p, 'period')}</th><th>${t(p, 'started')}</th><th>${t(p, 'signed')}</th><th>${t(p, 'fail')}</th></tr>
+${runs.map(
+  (r) => html`<tr><td><a href="/console/inspections/${r.id}">${r.id}</a></td><td><a href="/console/inspections/${r.id}">${r.title}</a></td><td>${r.period}</td><td>${when(p, r.started_ms)} · ${r.started_by}</td>
+<td>${r.signed_ms ? `${when(p, r.signed_ms)} · ${r.signed_by}` : t(p, 'not_signed')}</td><td>${r.items.filter((i) => i.result === 'fail').length}</td></tr>`,
+)}</table>`,
+  );
+}
+
+export function inspectionPage(p: PageCtx, r: InspectionRecord, error?: string): string {
+  const editable = p.canEdit && r.signed_ms === null;
+  const res = (x: string | null) => (x ? t(p, x as ConsoleKey) : t(p, 'pending'));
+  const ev = (e: Record<string, unknown>) =>
+    Object.entries(e)
+      .map(([k, v]) => `${k}=${typeof v === 'number' ? Math.round(v * 100) / 100 : Array.isArray(v) ? v.join(' ') : String(v)}`)
+      .join(', ');
+  const auto = r.items.filter((i) => i.mode === 'auto');
+  const manual = r.items.filter((i) => i.mode === 'manual');
+  return layout(
+    p,
+    `${r.title} · ${r.period}`,
+    html`<p>${r.signed_ms ? t(p, 'signed_by', { who: r.signed_by ?? '', when: when(p, r.signed_ms) }) : t(p, 'not_signed')}${r.summary ? html` — ${r.summary}` : ''}</p>
+<h2>${t(p, 'items')} (${t(p, 'auto')})</h2><table><tr><th>${t(p, 'device')}</th><th>${t(p, 'item')}</th><th>${t(p, 'result')}</th><th>${t(p, 'evidence')}</th></tr>
+${auto.map((i) => html`<tr class="${i.result ?? ''}"><td>${i.device}</td><td>${i.label}</td><td>${res(i.result)}</td><td>${ev(i.evidence)}</td></tr>`)}</table>
+<h2>${t(p, 'items')} (${t(p, 'manual')})</h2><table><tr><th>${t(p, 'item')}</th><th>${t(p, 'result')}</th><th>${t(p, 'note')}</th><th>${t(p, 'photo')}</th></tr>
+${manual.map(
+  (i) => html`<tr class="${i.result ?? ''}" data-seq="${i.seq}"><td>${i.label}</td>
+<td>${editable ? html`<form method="post" action="/console/inspections/${r.id}/item" enctype="multipart/form-data" id="item-${i.seq}">${csrfField(p)}<input type="hidden" name="seq" value="${i.seq}">
+<select name="result" aria-label="${t(p, 'result')} ${i.label}">${(['pass', 'warn', 'fail', 'na'] as const).map((o) => html`<option value="${o}" ${i.result === o ? html`selected` : ''}>${t(p, o)}</option>`)}</select></form>` : res(i.result)}</td>
+<td>${editable ? html`<input name="note" form="item-${i.seq}" value="${i.note}" aria-label="${t(p, 'note')} ${i.label}" size="40"> <input type="file" name="photo" accept="image/jpeg,image/png" form="item-${i.seq}" aria-label="${t(p, 'photo')} ${i.label}"> <button form="item-${i.seq}">${t(p, 'save')}</button>` : html`<span class="note">${i.note}</span>`}</td>
+<td>${i.photo ? html`<a href="/console/photos/${i.photo}"><img src="/console/photos/${i.photo}" alt="${t(p, 'photo')}" height="48"></a>` : ''}</td></tr>`,
+)}</table>
+${editable ? html`<fieldset><legend>${t(p, 'sign')}</legend><form method="post" action="/console/inspections/${r.id}/sign">${csrfField(p)}<p><label>${t(p, 'sign_summary')}<br><textarea name="summary" rows="3" cols="60"></textarea></label></p><p><button>${t(p, 'sign')}</button></p></form></fieldset>` : ''}`,
+    error,
+  );
+}
+
+export function problemsPage(p: PageCtx, problems: ProblemRecord[]): string {
+  return layout(
+    p,
+    t(p, 'problems'),
+    problems.length
+      ? html`<table><tr><th>#</th><th>${t(p, 'problem')}</th><th>${t(p, 'device')}</th><th>${t(p, 'owner')}</th><th>${t(p, 'due')}</th><th>${t(p, 'status')}</th><th></th></tr>
+${problems.map(
+  (x) => html`<tr class="${x.closed_ms ? '' : x.severity}"><td>${x.id}</td><td>${x.title}</td><td>${x.device}</td><td>${x.owner}</td><td>${when(p, x.due_ms)}</td><td>${x.closed_ms ? `${t(p, 'closed')} ${when(p, x.closed_ms)} · ${x.resolution}` : t(p, 'open')}</td>
+<td>${p.canEdit && !x.closed_ms ? html`<form method="post" action="/console/problems/close">${csrfField(p)}<input type="hidden" name="id" value="${x.id}"><input name="resolution" placeholder="${t(p, 'resolution')}" required> <button>${t(p, 'close')}</button></form>` : ''}</td></tr>`,
+)}</table>`
+      : html`<p class="muted">${t(p, 'no_problems')}</p>`,
+  );
+}
+
+export function reportsPage(p: PageCtx, defaultMonth: string, runs: { month: string; lang: string; generated_ms: number; bytes: number }[]): string {
+  return layout(
+    p,
+    t(p, 'reports'),
+    html`<form method="get" action="/console/reports/download"><label>${t(p, 'month')} <input type="month" name="month" value="${defaultMonth}" required></label>
+<label>${t(p, 'language')} <select name="lang"><option value="zh-CN" ${p.lang === 'zh-CN' ? html`selected` : ''}>中文</option><option value="en" ${p.lang === 'en' ? html`selected` : ''}>English</option></select></label>
+<button>${t(p, 'download')}</button></form>
+${runs.length ? html`<h2>${t(p, 'generated')}</h2><table><tr><th>${t(p, 'month')}</th><th>${t(p, 'language')}</th><th>${t(p, 'started')}</th><th>KB</th></tr>${runs.map((r) => html`<tr><td><a href="/console/reports/download?month=${r.month}&amp;lang=${r.lang}">${r.month}</a></td><td>${r.lang}</td><td>${when(p, r.generated_ms)}</td><td>${Math.round(r.bytes / 1024)}</td></tr>`)}</table>` : ''}`,
+  );
+}
+
+export function smsPage(p: PageCtx, u: { year: number; quota: number; used_parts: number; used_pct: number; today_parts: number; daily_cap: number; by_purpose: Record<string, number>; by_month: Record<string, number> } | undefined): string {
+  if (!u) return layout(p, t(p, 'sms'), html`<p class="muted">${t(p, 'alerts_off')}</p>`);
+  return layout(
+    p,
+    t(p, 'sms'),
+    html`<table><tr><th>${t(p, 'quota')} ${u.year}</th><th>${t(p, 'used')}</th><th>${t(p, 'today')}</th><th>${t(p, 'daily_cap')}</th></tr>
+<tr class="${u.used_pct >= 90 ? 'fail' : u.used_pct >= 75 ? 'warn' : ''}"><td>${u.quota}</td><td>${u.used_parts} (${u.used_pct.toFixed(1)}%)</td><td>${u.today_parts}</td><td>${u.daily_cap}</td></tr></table>
+<h2>${t(p, 'by_purpose')}</h2><table>${Object.entries(u.by_purpose).map(([k, v]) => html`<tr><td>${k}</td><td>${v}</td></tr>`)}</table>
+<h2>${t(p, 'month')}</h2><table>${Object.entries(u.by_month).map(([k, v]) => html`<tr><td>${k}</td><td>${v}</td></tr>`)}</table>`,
+  );
+}
+
+export function usersPage(p: PageCtx, users: User[]): string {
+  return layout(
+    p,
+    t(p, 'users'),
+    html`<table><tr><th>${t(p, 'username')}</th><th>${t(p, 'role')}</th><th>${t(p, 'started')}</th><th>${t(p, 'status')}</th></tr>
+${users.map((u) => html`<tr><td>${u.username}</td><td>${u.role}</td><td>${when(p, u.created_ms)}</td><td>${u.disabled_ms ? 'disabled' : ''}</td></tr>`)}</table>
+<fieldset><legend>${t(p, 'add_user')}</legend><form method="post" action="/console/users">${csrfField(p)}
+<label>${t(p, 'username')} <input name="username" required></label> <label>${t(p, 'password')} <input name="password" type="password" minlength="10" required></label>
+<label>${t(p, 'role')} <select name="role"><option>viewer</option><option selected>engineer</option><option>admin</option></select></label> <button>${t(p, 'add_user')}</button></form></fieldset>`,
+  );
+}
+
+export function errorPage(p: PageCtx, status: number, message: string): string {
+  return layout(p, `${t(p, 'error')} ${status}`, html``, message);
+}

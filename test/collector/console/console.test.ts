@@ -1,0 +1,118 @@
+import t from 'tap';
+import { hashPassword, verifyPassword } from '../../../collector/console/users.ts';
+import { html } from '../../../collector/console/html.ts';
+import { Browserless, consoleCollector, PASSWORD, XSS } from './helpers.ts';
+
+t.test('passwords are scrypt hashes; templates escape everything', async (t) => {
+  const h = hashPassword('a long enough password');
+  t.match(h, /^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+  t.ok(verifyPassword('a long enough password', h));
+  t.notOk(verifyPassword('a long enough passworD', h));
+  t.not(hashPassword('a long enough password'), h, 'salted');
+  t.equal(html`<p title="${'"><x>'}">${XSS}${[html`<b>${'&'}</b>`]}</p>`.s, `<p title="&quot;&gt;&lt;x&gt;">${XSS.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')}<b>&amp;</b></p>`);
+});
+
+t.test('console over HTTP: login, CSRF, roles, rate limiting, escaping, audit', async (t) => {
+  const k = await consoleCollector();
+  t.teardown(() => k.stop());
+  const b = new Browserless(k.url);
+
+  t.equal((await b.get('/console/alerts')).location, '/console/login', 'pages need a session');
+  t.equal((await b.post('/console/alerts/ack', { id: '1' })).status, 401, 'posts need a session');
+
+  await t.test('login needs the login form CSRF cookie and field', async (t) => {
+    const fresh = new Browserless(k.url);
+    const r = await fresh.post('/console/login', { username: 'li', password: PASSWORD });
+    t.equal(r.status, 403, 'no CSRF token: refused even with the right password');
+    const page = await fresh.get('/console/login');
+    const token = Browserless.csrf(page.text);
+    fresh.cookies.set('wp_lcsrf', 'something-else');
+    t.equal((await fresh.post('/console/login', { _csrf: token, username: 'li', password: PASSWORD })).status, 403, 'cookie and field must match');
+  });
+
+  const ok = await b.login('li');
+  t.equal(ok.status, 303);
+  t.equal(ok.location, '/console/');
+  t.match(b.cookies.get('wp_session'), /^[A-Za-z0-9_-]{43}$/);
+
+  await t.test('XSS: markup in inventory names and inspection notes is shown as text', async (t) => {
+    const home = await b.get('/console/');
+    t.equal(home.status, 200);
+    t.notMatch(home.text, '<script>document.title', 'no raw script');
+    t.notMatch(home.text, '<img src=x', 'no raw img');
+    t.match(home.text, '&lt;script&gt;document.title=&quot;pwned&quot;&lt;/script&gt;', 'escaped text');
+    t.match(home.headers.get('content-security-policy'), "default-src 'none'", 'CSP forbids scripts');
+    const start = await b.post('/console/inspections/start', { _csrf: Browserless.csrf(home.text), schedule: 'net-a' });
+    t.equal(start.status, 303);
+    const id = /\/console\/inspections\/(\d+)$/.exec(start.location ?? '')?.[1];
+    t.ok(id, 'redirected to the new inspection');
+    const page = await b.get(`/console/inspections/${id}`);
+    const seq = /data-seq="(\d+)"/.exec(page.text)![1]!;
+    const r = await b.post(`/console/inspections/${id}/item`, { _csrf: Browserless.csrf(page.text), seq, result: 'fail', note: XSS });
+    t.equal(r.status, 303);
+    const after = await b.get(`/console/inspections/${id}`);
+    t.notMatch(after.text, '<script>document.title');
+    t.match(after.text, 'value="&lt;img src=x onerror=&quot;document.title=&#39;pwned&#39;&quot;&gt;');
+  });
+
+  await t.test('CSRF: state changes need the session token; cross-origin posts are refused', async (t) => {
+    const alerts = await b.get('/console/alerts');
+    const id = /data-alert="(\d+)"/.exec(alerts.text)?.[1];
+    t.ok(id, 'the inspection alert is listed');
+    t.equal((await b.post('/console/alerts/ack', { id: id! })).status, 403, 'no token');
+    t.equal((await b.post('/console/alerts/ack', { id: id!, _csrf: 'x'.repeat(43) })).status, 403, 'wrong token');
+    const other = new Browserless(k.url);
+    await other.login('root');
+    const otherToken = Browserless.csrf((await other.get('/console/')).text);
+    t.equal((await b.post('/console/alerts/ack', { id: id!, _csrf: otherToken })).status, 403, "another session's token");
+    const token = Browserless.csrf(alerts.text);
+    t.equal((await b.post('/console/alerts/ack', { id: id!, _csrf: token }, { origin: 'http://evil.example' })).status, 403, 'foreign Origin');
+    t.match((await b.get('/console/alerts')).text, `data-alert="${id}"`, 'still unacknowledged');
+    const good = await b.post('/console/alerts/ack', { id: id!, _csrf: token }, { origin: k.url });
+    t.equal(good.status, 303, 'same origin with the token works');
+    t.match((await b.get('/console/alerts?lang=en')).text, 'acknowledged by li');
+  });
+
+  await t.test('roles: a viewer reads but cannot change anything; only admins manage users', async (t) => {
+    const v = new Browserless(k.url);
+    await v.login('wang');
+    const page = await v.get('/console/inspections');
+    t.equal(page.status, 200);
+    t.notMatch(page.text, 'action="/console/inspections/start"', 'no start button for viewers');
+    t.equal((await v.post('/console/inspections/start', { _csrf: Browserless.csrf(page.text), schedule: 'net-a' })).status, 403);
+    t.equal((await v.get('/console/users')).status, 403);
+    const admin = new Browserless(k.url);
+    await admin.login('root');
+    const users = await admin.get('/console/users');
+    t.equal(users.status, 200);
+    t.equal((await admin.post('/console/users', { _csrf: Browserless.csrf(users.text), username: 'zhao', password: 'another long one', role: 'viewer' })).status, 303);
+    t.equal((await new Browserless(k.url).login('zhao', 'another long one')).status, 303, 'new user can log in');
+  });
+
+  await t.test('login rate limiting per user name', async (t) => {
+    const x = new Browserless(k.url);
+    for (let i = 0; i < 3; i++) t.equal((await x.login('wang', 'wrong password!')).status, 401, `failure ${i + 1}`);
+    const locked = await x.login('wang');
+    t.equal(locked.status, 429, 'locked even with the right password');
+    t.ok(Number(locked.text.length) > 0 && /\d+/.test(locked.text));
+    t.equal((await new Browserless(k.url).login('li')).status, 303, 'other users are unaffected');
+  });
+
+  await t.test('chinese and english', async (t) => {
+    t.match((await b.get('/console/problems?lang=zh-CN')).text, '问题清单');
+    t.match((await b.get('/console/problems')).text, '问题清单', 'the choice sticks (cookie)');
+    t.match((await b.get('/console/problems?lang=en')).text, '<h1>Problems</h1>');
+  });
+
+  await t.test('logout ends the session', async (t) => {
+    const sid = b.cookies.get('wp_session')!;
+    const page = await b.get('/console/');
+    t.equal((await b.post('/console/logout', { _csrf: Browserless.csrf(page.text) })).status, 303);
+    b.cookies.set('wp_session', sid);
+    t.equal((await b.get('/console/')).location, '/console/login', 'the old session id no longer works');
+  });
+
+  const audit = k.c.ctx.audit.list(500).map((e) => `${e.actor} ${e.action}`);
+  for (const a of ['li console.login', 'li inspection.start', 'li inspection.item', 'li alert.ack', 'wang console.login_failed', 'wang console.login_blocked', 'root user.add', 'li console.logout']) t.ok(audit.includes(a), `audit: ${a}`);
+  t.ok(k.c.ctx.audit.verify().ok);
+});
