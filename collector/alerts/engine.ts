@@ -85,17 +85,21 @@ export class AlertEngine {
   private readonly d: EngineDeps;
   private readonly byMeasurement = new Map<string, (Threshold | Absence)[]>();
   private readonly eventRules: EventRule[] = [];
+  private readonly ruleByName = new Map<string, RuleConfig>();
   private readonly inspectionRules: Inspection[] = [];
   private readonly open = new Map<string, Alert>();
   private readonly byId = new Map<number, Alert>();
   private readonly lastSeen = new Map<string, { rule: Absence; target: string; labels: Record<string, string>; t: number }>();
   private readonly fires = new Map<string, number[]>();
   private readonly groups = new Map<string, Group>();
+  /** Earliest flushAt of any group (Infinity when none). */
+  private dueAt = Infinity;
   evaluated = 0;
 
   constructor(d: EngineDeps) {
     this.d = d;
     for (const r of d.rules) {
+      this.ruleByName.set(r.name, r);
       if (r.type === 'threshold' || r.type === 'absence') {
         const l = this.byMeasurement.get(r.measurement) ?? [];
         l.push(r);
@@ -133,6 +137,12 @@ export class AlertEngine {
   /** Ingest listener entry: every accepted sample. */
   onSamples(samples: readonly Sample[]): void {
     const now = this.d.now();
+    this.evalSamples(samples, now);
+    // Groups with no wait go out now rather than at the next tick.
+    if (this.dueAt <= now) this.flush(now);
+  }
+
+  private evalSamples(samples: readonly Sample[], now: number): void {
     for (const s of samples) {
       const rules = this.byMeasurement.get(s.measurement);
       if (s.measurement === 'lldp_neighbor' || s.tags.agent) this.d.topology.observe(s, this.targetOf(s, undefined));
@@ -198,6 +208,7 @@ export class AlertEngine {
         this.fire(created, now);
       }
     }
+    if (this.dueAt <= now) this.flush(now);
   }
 
   /**
@@ -265,7 +276,7 @@ export class AlertEngine {
     hist.push(now);
     this.fires.set(key, hist);
     a.flapping = hist.length > this.d.cfg.flap.max_fires;
-    a.routes = this.d.router.route(a.labels, timeClasses(now, this.d.cfg.timezone, this.d.calendar, this.d.cfg.working_hours));
+    a.routes = this.d.router.route(a.labels, this.classes(now));
     a.silenced = this.d.inMaintenance(a.target, a.labels, now);
     const sup = this.suppressor(a);
     if (sup && sup !== 'wait') {
@@ -278,10 +289,20 @@ export class AlertEngine {
     if (!a.flapping && !a.silenced && a.state === 'firing') this.queue(a, now);
   }
 
+  private classesCache: { minute: number; set: ReadonlySet<string> } | undefined;
+
+  /** Time classes for routing, computed once per minute (Intl formatting is slow). */
+  private classes(now: number): ReadonlySet<string> {
+    const minute = Math.floor(now / 60_000);
+    if (this.classesCache?.minute !== minute) this.classesCache = { minute, set: timeClasses(now, this.d.cfg.timezone, this.d.calendar, this.d.cfg.working_hours) };
+    return this.classesCache.set;
+  }
+
   private queue(a: Alert, now: number): void {
     for (const r of a.routes) {
       const gk = `${r.receiver}\u0000${r.group_by.map((k) => a.labels[k] ?? '').join('\u0000')}`;
       const g = this.groups.get(gk) ?? { route: r, flushAt: now + r.group_wait_s * 1000, alerts: new Set<number>() };
+      this.dueAt = Math.min(this.dueAt, g.flushAt);
       this.groups.set(gk, g);
       g.alerts.add(a.id);
     }
@@ -322,8 +343,8 @@ export class AlertEngine {
     return undefined;
   }
 
-  private view(a: Alert): AlertView {
-    const suppressed = [...this.open.values()].filter((o) => o.suppressed_by === a.id).map((o) => o.target);
+  private view(a: Alert, behind: Map<number, string[]>): AlertView {
+    const suppressed = behind.get(a.id) ?? [];
     return {
       id: a.id, rule: a.rule, target: a.target, severity: a.severity, state: a.state, summary: a.summary, labels: a.labels,
       value: a.value, fired_ms: a.fired_ms ?? a.started_ms, resolved_ms: a.resolved_ms, acked_by: a.acked_by, suppressed,
@@ -333,9 +354,17 @@ export class AlertEngine {
   private send(kind: NotificationKind, receiver: string, level: number, alerts: Alert[], now: number): void {
     const first = alerts[0]!;
     const ack = kind !== 'resolved' && kind !== 'acknowledged';
+    // Which targets are suppressed behind each alert (one pass over the open alerts).
+    const behind = new Map<number, string[]>();
+    for (const o of this.open.values()) {
+      if (o.suppressed_by === undefined) continue;
+      const l = behind.get(o.suppressed_by) ?? [];
+      l.push(o.target);
+      behind.set(o.suppressed_by, l);
+    }
     this.d.deliver({
       key: `${kind}:${receiver}:${alerts.map((a) => a.id).join(',')}:${now}`,
-      kind, receiver, level, purpose: 'alert', alerts: alerts.map((a) => this.view(a)),
+      kind, receiver, level, purpose: 'alert', alerts: alerts.map((a) => this.view(a, behind)),
       ack_url: ack ? this.d.ackUrl(first.id, receiver) : undefined,
       ack_code: ack ? `ACK ${first.id}` : undefined,
       time_ms: now,
@@ -346,7 +375,7 @@ export class AlertEngine {
   tick(): void {
     const now = this.d.now();
     for (const a of [...this.open.values()]) {
-      const rule = this.d.rules.find((r) => r.name === a.rule);
+      const rule = this.ruleByName.get(a.rule);
       if (a.state === 'pending' && rule?.type === 'threshold' && now - a.started_ms >= rule.for_s * 1000) this.fire(a, now);
       else if (rule?.type === 'event' && now - a.last_seen_ms >= rule.resolve_after_s * 1000) this.resolve(a, now);
       else if (a.state === 'suppressed' && !(a.suppressed_by !== undefined && this.byId.has(a.suppressed_by))) {
@@ -373,7 +402,9 @@ export class AlertEngine {
   }
 
   private flush(now: number): void {
+    this.dueAt = Infinity;
     for (const [gk, g] of this.groups) {
+      if (g.flushAt > now) this.dueAt = Math.min(this.dueAt, g.flushAt);
       if (g.flushAt > now) continue;
       const ready: Alert[] = [];
       let waiting = false;
@@ -407,7 +438,10 @@ export class AlertEngine {
         }
       }
       if (!waiting || !g.alerts.size) this.groups.delete(gk);
-      else g.flushAt = now + this.d.cfg.eval_interval_ms;
+      else {
+        g.flushAt = now + this.d.cfg.eval_interval_ms;
+        this.dueAt = Math.min(this.dueAt, g.flushAt);
+      }
     }
   }
 

@@ -108,7 +108,11 @@ export class Dispatcher {
 
   /** Waits for in-flight sends (for shutdown and tests). */
   async idle(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
+    for (;;) {
+      this.kick();
+      if (!this.pending.size) return;
+      await Promise.allSettled([...this.pending]);
+    }
   }
 
   async stop(): Promise<void> {
