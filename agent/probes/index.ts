@@ -2,7 +2,9 @@ import type { ProbeDefinition } from './probe.ts';
 import { hostProbe } from './host.ts';
 import { pingProbe } from './ping/ping.ts';
 import { patchesProbe } from './patches/patches.ts';
+import { antivirusProbe } from './antivirus/antivirus.ts';
 import { snmpProbe } from './snmp.ts';
+import { snmpTrapProbe } from './snmp/traps.ts';
 import { onvifProbe } from './onvif/probe.ts';
 
 /**
@@ -10,7 +12,7 @@ import { onvifProbe } from './onvif/probe.ts';
  * exporting a ProbeDefinition, and one line here.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const probes: readonly ProbeDefinition<any>[] = [hostProbe, pingProbe, patchesProbe, snmpProbe, onvifProbe];
+export const probes: readonly ProbeDefinition<any>[] = [hostProbe, pingProbe, patchesProbe, antivirusProbe, snmpProbe, snmpTrapProbe, onvifProbe];
 
 export function probeByKind(kind: string): ProbeDefinition | undefined {
   return probes.find((p) => p.kind === kind);

@@ -35,10 +35,9 @@ export interface NetSnmpModule {
   ErrorStatus: Record<string, number>;
 }
 export interface NetSnmpNotification {
-  pdu: { type: number; varbinds: NetSnmpVarbind[]; enterprise?: string; agentAddr?: string; generic?: number; specific?: number; upTime?: number; contextName?: string };
+  /** `community` (v1/v2c) or `user` (v3) are set when the receiver runs with includeAuthentication. */
+  pdu: { type: number; varbinds: NetSnmpVarbind[]; enterprise?: string; agentAddr?: string; generic?: number; specific?: number; upTime?: number; contextName?: string; user?: string; community?: string };
   rinfo: { address: string; port: number };
-  user?: string;
-  community?: string;
 }
 export interface NetSnmpReceiver {
   getAuthorizer(): { addCommunity(c: string): void; addUser(u: Record<string, unknown>): void };

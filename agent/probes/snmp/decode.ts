@@ -51,6 +51,16 @@ export function printable(v: SnmpValue | undefined): boolean {
   return v.value.length > 0 && [...v.value].every((b) => b >= 0x20 && b < 0x7f);
 }
 
+/** Whether bytes are text (strict UTF-8 without control characters) rather than binary, for raw trap varbinds. */
+export function isText(v: SnmpValue | undefined): boolean {
+  if (!v || !Buffer.isBuffer(v.value)) return true;
+  try {
+    return !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(utf8.decode(v.value));
+  } catch {
+    return false;
+  }
+}
+
 /** Any integer type as bigint; Counter64 comes as a big-endian Buffer. */
 export function big(v: SnmpValue | undefined): bigint | undefined {
   if (!v) return undefined;
