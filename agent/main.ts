@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/schema/agent.ts';
 import { VERSION } from '../lib/version.ts';
+import { int } from '../protocol/sample.ts';
 import { Batcher } from './batcher.ts';
 import { Outbox } from './outbox.ts';
 import { probeByKind } from './probes/index.ts';
@@ -70,6 +71,31 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   );
   transport.start();
   await scheduler.start();
+  // The agent's own health: what waits in the outbox, what bounds dropped, whether it is connected.
+  const selfTimer = setInterval(() => {
+    const st = outbox.stats();
+    batcher.push(
+      [
+        {
+          measurement: 'watchpost_outbox',
+          tags: { host },
+          fields: {
+            batches: int(st.batches),
+            samples: int(st.samples),
+            bytes: int(st.bytes),
+            dropped_full_total: int(st.droppedSamplesFull),
+            dropped_age_total: int(st.droppedSamplesAge),
+            dropped_disk_full_total: int(st.droppedSamplesDiskFull),
+            connected: transport.connected,
+            reconnects_total: int(transport.stats.disconnects),
+          },
+          time: Date.now(),
+        },
+      ],
+      [],
+    );
+  }, cfg.outbox.self_metrics_s * 1000);
+  selfTimer.unref();
   log.info({ probes: names, collector: cfg.collector.url, outbox: outbox.stats() }, 'agent started');
   return {
     scheduler,
@@ -77,6 +103,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     transport,
     batcher,
     async stop(drainMs = 5000) {
+      clearInterval(selfTimer);
       await scheduler.stop();
       batcher.flush();
       const drained = await transport.drain(drainMs);

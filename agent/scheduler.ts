@@ -146,6 +146,7 @@ export class Scheduler {
         errors_total: int(stats.errors),
         timeouts_total: int(stats.timeouts),
         skipped_total: int(stats.skipped),
+        ...Object.fromEntries(Object.entries(stats.errorsByClass).map(([c, n]) => [`errors_${c}_total`, int(n)])),
       },
       time: this.now(),
     });

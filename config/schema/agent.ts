@@ -41,6 +41,8 @@ export const agentConfigSchema = z
         max_bytes: z.number().int().min(1024).default(256 * 1024 * 1024),
         max_age_h: z.number().positive().default(168),
         when_full: z.enum(['drop_oldest', 'drop_newest']).default('drop_oldest'),
+        /** How often the agent reports its outbox depth and drop counters (watchpost_outbox). */
+        self_metrics_s: z.number().positive().default(60),
       })
       .prefault({}),
     /** Tags added to every sample this agent sends (site, building, floor…). */

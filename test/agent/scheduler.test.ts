@@ -47,14 +47,14 @@ t.test('a run that overstays its timeout is aborted and classed as timeout', asy
   });
   const t0 = Date.now();
   await sch.runNow('slow');
-  t.ok(Date.now() - t0 < 1000, 'the run ended at its timeout');
+  t.ok(Date.now() - t0 < 1900, 'the run ended at its timeout, long before the probe would have');
   t.ok(sawAbort, 'the probe saw its signal abort');
   t.equal(got[0]!.fields.error_class, 'timeout');
   t.equal(sch.stats('slow')!.timeouts, 1);
 });
 
 t.test('errors are counted by class', async (t) => {
-  const { s } = sink();
+  const { s, got } = sink();
   const sch = new Scheduler({ sink: s, host: 'h' });
   let i = 0;
   sch.add({
@@ -72,6 +72,9 @@ t.test('errors are counted by class', async (t) => {
   await sch.runNow('e');
   await sch.runNow('e');
   t.same(sch.stats('e')!.errorsByClass, { not_found: 1, permission: 1 });
+  const last = got.at(-1)!;
+  t.equal(last.fields.errors_not_found_total, 1n, 'self-metrics carry errors by class');
+  t.equal(last.fields.errors_permission_total, 1n);
 });
 
 t.test('runs never overlap: a run still going when the next is due is skipped', async (t) => {
@@ -97,7 +100,7 @@ t.test('runs never overlap: a run still going when the next is due is skipped', 
   await new Promise((r) => setTimeout(r, 400));
   await sch.stop();
   t.equal(maxConcurrent, 1);
-  t.ok(sch.stats('o')!.skipped >= 2, `skipped ${sch.stats('o')!.skipped}`);
+  t.ok(sch.stats('o')!.skipped >= 1, `skipped ${sch.stats('o')!.skipped}`);
   t.ok(sch.stats('o')!.runs >= 2);
 });
 
@@ -110,5 +113,6 @@ t.test('jitter spreads the first run within the jitter window', async (t) => {
   while (!got.length) await new Promise((r) => setTimeout(r, 10));
   const waited = Date.now() - t0;
   await sch.stop();
-  t.ok(waited >= 250 && waited < 900, `first run after ${waited} ms (≈ 0.99 × 300 ms)`);
+  t.ok(waited >= 290, `first run after ${waited} ms, not before 0.99 × 300 ms`);
+  t.ok(waited < 5000, 'and not a whole interval-sized delay later');
 });
