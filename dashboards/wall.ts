@@ -1,7 +1,7 @@
 import { build, type DashboardDef } from './lib/dashboard.ts';
 import { L, tr, type Lang } from './lib/i18n.ts';
 import { agg, cmp, matches, or, and, select } from './lib/influxql.ts';
-import { Layout, statPanel, tablePanel, valueText } from './lib/panels.ts';
+import { Layout, stateTimelinePanel, statPanel, tablePanel, valueText } from './lib/panels.ts';
 
 const RED_IF_ANY = ['green', [1, 'red']] as const;
 
@@ -72,6 +72,23 @@ export const wall: DashboardDef = {
       }),
       8,
       9,
+    );
+    // Since when: only the intervals in which something was down come back, so the first red
+    // segment of a row is where its outage began; devices that were never down are not listed.
+    const downBuckets = (m: string, key: string, inner: readonly [string, string], expr: string, cond: string) =>
+      select([expr, 'down']).from(select(inner).from(m).inRange().byTime().byTags(key)).where(cond).byTags(key);
+    l.add(
+      stateTimelinePanel(lang, {
+        title: L('故障时间线：红色段起点即故障开始时间', 'Outage timeline: each red bar starts when the outage began'),
+        queries: [
+          { q: downBuckets('snmp_device', 'device', [agg('min', 'up'), 'up'], '"up"', cmp('up', '=', 0)), alias: '$tag_device' },
+          { q: downBuckets('camera', 'camera', [agg('min', 'up'), 'up'], '"up"', cmp('up', '=', 0)), alias: '$tag_camera' },
+          { q: downBuckets('ping', 'url', [agg('max', 'result_code'), 'rc'], '"rc" * 0', cmp('rc', '>', 0)), alias: '$tag_url' },
+        ],
+        mappings: valueText(lang, { '0': [L('离线', 'down'), 'red'] }),
+      }),
+      24,
+      8,
     );
     l.add(
       tablePanel(lang, {

@@ -123,6 +123,14 @@ t.test('every panel and variable query parses and returns data from the demo pip
   t.same(wall('table', '离线交换机').map((s) => s.tags), [{ device: 'sw-a-3f-01', building: 'A', floor: '3', shaft: 'A-1', room: 'shaft-3' }], 'the down switch, with where it is');
   t.same(wall('table', '上联中断或端口错误').map((s) => s.tags?.ifName), ['GE0/0/1'], 'the down uplink; the healthy access port is not listed');
   t.same(wall('table', '活动告警（持续时间）').map((s) => [s.tags?.target, s.values[0]?.[2]]), [['sw-a-3f-01', 1200]], 'the firing alert with its age');
+  const timeline = (ref: string) => results.get(`wall/all/state-timeline/故障时间线：红色段起点即故障开始时间/${ref}`) ?? [];
+  t.same(timeline('A').map((s) => s.tags?.device), ['sw-a-3f-01'], 'outage timeline: only the switch that was down');
+  t.same(timeline('B').map((s) => s.tags?.camera), ['cam-a-1f-lobby']);
+  t.same(timeline('C').map((s) => s.tags?.url), ['prn-a-3f-01']);
+  const since = Date.parse(String(timeline('A')[0]?.values[0]?.[0]));
+  // The bucket holding the first down poll (20 min before seeding) starts at most one $__interval (5m for 24 h) earlier.
+  const ago = (now - since) / 60_000;
+  t.ok(ago >= 20 && ago <= 26, `the switch's outage shows as starting 20 min ago (${ago.toFixed(1)} min)`);
   t.same(
     wall('table', '巡检到期与逾期').map((s) => s.tags?.kind),
     ['cctv', 'network'],
