@@ -105,7 +105,16 @@ export function parseConfig<T>(text: string, file: string, schema: z.ZodType<T>)
       }),
     );
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (e) {
+    // An unresolved alias (`<<: *a` with no &a) or an alias bomb over maxAliasCount is only
+    // found while converting; it must be a ConfigError like every other problem, not a crash.
+    throw new ConfigError([
+      { file, line: 1, column: 1, path: '', message: `YAML error: ${(e as Error).message.split('\n')[0]}`, fix: 'define every &anchor before its *alias and do not nest aliases deeply' },
+    ]);
+  }
   const r = schema.safeParse(data);
   if (!r.success) {
     throw new ConfigError(
