@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import jpeg from 'jpeg-js';
 import { authorization, parseChallenges, pickChallenge } from './digest.ts';
+import { decodeDc, type DcImage } from './jpeg-dc.ts';
 
 /** Luminance statistics of a decoded frame and a coarse grid for frame-to-frame comparison. */
 export interface FrameStats {
@@ -28,10 +29,46 @@ export interface FrameThresholds {
 export const DEFAULT_THRESHOLDS: FrameThresholds = { blackMean: 20, uniformStd: 6, frozenDiff: 0.5 };
 
 /**
- * Decodes a JPEG (pure JS, jpeg-js) and computes its luminance statistics. Samples every
- * `step`-th pixel: a 1080p frame is ~2 M pixels and a statistic needs far fewer.
+ * Luminance statistics of a JPEG: from the luma DC coefficients (jpeg-dc.ts, 1/8 scale) for
+ * baseline JPEGs — what cameras send — else from a full pure-JS decode (jpeg-js).
  */
 export function analyseJpeg(buf: Buffer): FrameStats {
+  let dc;
+  try {
+    dc = decodeDc(buf);
+  } catch {
+    dc = undefined; // corrupt entropy data: let the full decoder have its say
+  }
+  if (dc) return statsFromBlocks(dc, buf);
+  return analyseFull(buf);
+}
+
+/** Statistics over 8×8 block means (std is then between blocks: a flat or black picture has ~0). */
+export function statsFromBlocks(dc: DcImage, buf: Buffer): FrameStats {
+  const { bw, bh, means } = dc;
+  const sums = new Float64Array(GRID * GRID);
+  const counts = new Uint32Array(GRID * GRID);
+  let s = 0;
+  let s2 = 0;
+  for (let y = 0; y < bh; y++) {
+    const gy = Math.min(GRID - 1, Math.floor((y * GRID) / bh));
+    for (let x = 0; x < bw; x++) {
+      const l = means[y * bw + x]!;
+      s += l;
+      s2 += l * l;
+      const g = gy * GRID + Math.min(GRID - 1, Math.floor((x * GRID) / bw));
+      sums[g]! += l;
+      counts[g]!++;
+    }
+  }
+  const n = bw * bh;
+  const mean = n ? s / n : 0;
+  const grid = Array.from(sums, (v, i) => (counts[i] ? v / counts[i]! : 0));
+  return { width: dc.width, height: dc.height, meanLuma: mean, stdLuma: Math.sqrt(Math.max(0, s2 / Math.max(1, n) - mean * mean)), grid, sha1: createHash('sha1').update(buf).digest('hex') };
+}
+
+/** Full decode with jpeg-js, for JPEGs decodeDc does not handle (progressive, arithmetic). */
+export function analyseFull(buf: Buffer): FrameStats {
   // colorTransform: false leaves YCbCr as decoded: channel 0 is the luma we want, and the
   // per-pixel colour conversion (about half of jpeg-js's decode time) is skipped. Camera
   // JPEGs are YCbCr (JFIF); a grey one is expanded to three equal channels.

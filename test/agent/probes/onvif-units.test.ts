@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
 import t from 'tap';
@@ -6,7 +8,8 @@ import { faultCode, toProfiles } from '../../../agent/probes/onvif/client.ts';
 import { rewriteUri } from '../../../agent/probes/onvif/check.ts';
 import { authorization, parseChallenges, pickChallenge } from '../../../agent/probes/onvif/digest.ts';
 import { sdpVideo } from '../../../agent/probes/onvif/rtsp.ts';
-import { analyseJpeg, frameProblem } from '../../../agent/probes/onvif/snapshot.ts';
+import { decodeDc } from '../../../agent/probes/onvif/jpeg-dc.ts';
+import { analyseFull, analyseJpeg, frameProblem, statsFromBlocks } from '../../../agent/probes/onvif/snapshot.ts';
 import { snapshotFrames } from '../../peers/onvif-sim.ts';
 import { FIXTURES } from '../../peers/util.ts';
 
@@ -95,4 +98,42 @@ t.test('black, uniform and frozen frames', async (t) => {
   t.equal(frameProblem(black, undefined), 'black');
   t.equal(frameProblem(analyseJpeg(snapshotFrames('uniform', 320, 180)[0]!), undefined), 'uniform');
   t.throws(() => analyseJpeg(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0])), 'a truncated JPEG does not decode');
+});
+
+t.test('luma from DC coefficients agrees with a full decode (jpeg-js 4:4:4, GStreamer 4:2:0, 4:2:2, grey)', async (t) => {
+  const frames: [string, Buffer][] = [
+    ['jpeg-js 640x360', snapshotFrames('ok', 640, 360)[1]!],
+    ['jpeg-js 333x177', snapshotFrames('ok', 333, 177)[0]!],
+  ];
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wp-jpeg-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // Real encoder output with chroma subsampling, as cameras send: GStreamer's jpegenc (libjpeg).
+  const py = `
+import gi, sys
+gi.require_version('Gst', '1.0')
+from gi.repository import Gst
+Gst.init(None)
+for name, caps, pat in [('420', 'format=I420,width=352,height=288', 'smpte'), ('422', 'format=Y42B,width=350,height=200', 'ball'), ('grey', 'format=GRAY8,width=320,height=240', 'snow')]:
+    p = Gst.parse_launch('videotestsrc pattern=%s num-buffers=1 ! video/x-raw,%s ! jpegenc ! filesink location=%s/%s.jpg' % (pat, caps, sys.argv[1], name))
+    p.set_state(Gst.State.PLAYING)
+    p.get_bus().timed_pop_filtered(10 * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
+    p.set_state(Gst.State.NULL)
+`;
+  const gst = existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', py, dir]).status === 0;
+  if (gst) for (const n of ['420', '422', 'grey']) frames.push([`gstreamer ${n}`, readFileSync(path.join(dir, `${n}.jpg`))]);
+  else t.comment('GStreamer (python3-gi) not available: subsampled JPEGs not checked');
+  for (const [name, buf] of frames) {
+    const dc = decodeDc(buf);
+    t.ok(dc, `${name}: baseline, decoded from DC`);
+    const full = analyseFull(buf);
+    const fast = statsFromBlocks(dc!, buf);
+    t.same([fast.width, fast.height], [full.width, full.height], name);
+    t.ok(Math.abs(fast.meanLuma - full.meanLuma) < 1, `${name}: mean luma ${fast.meanLuma.toFixed(2)} ≈ ${full.meanLuma.toFixed(2)}`);
+    t.equal(analyseJpeg(buf).meanLuma, fast.meanLuma, 'analyseJpeg takes the DC path');
+  }
+  const progressive = Buffer.from(frames[0]![1]);
+  const sof = progressive.indexOf(Buffer.from([0xff, 0xc0]));
+  progressive[sof + 1] = 0xc2;
+  t.equal(decodeDc(progressive), undefined, 'progressive: left to the full decoder');
+  t.equal(decodeDc(Buffer.from('<html>404</html>')), undefined);
 });
