@@ -38,6 +38,9 @@ export interface ServerOptions {
   requireClientCert?: boolean | undefined;
 }
 
+/** Node checks headersTimeout/requestTimeout only this often (default 30 s, which lets a slow-loris hold sockets for 40 s). */
+const SLOW_CLIENTS = { connectionsCheckingInterval: 1000 };
+
 /** Paths not subject to the per-address API rate (agents, Telegraf and scrapers have their own controls). */
 const UNLIMITED = new Set(['/write', '/api/v2/write', '/healthz', '/metrics', '/ping']);
 
@@ -146,8 +149,8 @@ export class CollectorServer {
     // With a client CA the TLS layer asks for a certificate but does not insist: the console's
     // browsers have none. The agent endpoint checks `authorized` itself (upgrade()).
     this.server = o.tls
-      ? https.createServer({ cert: o.tls.cert, key: o.tls.key, ...(o.tls.ca ? { ca: o.tls.ca, requestCert: true, rejectUnauthorized: false } : {}) }, handler)
-      : http.createServer(handler);
+      ? https.createServer({ ...SLOW_CLIENTS, handshakeTimeout: 10_000, cert: o.tls.cert, key: o.tls.key, ...(o.tls.ca ? { ca: o.tls.ca, requestCert: true, rejectUnauthorized: false } : {}) }, handler)
+      : http.createServer(SLOW_CLIENTS, handler);
     this.server.on('connection', (socket: Duplex & { remoteAddress?: string }) => {
       const addr = socket.remoteAddress ?? '';
       if (!this.connLimiter.open(addr)) {

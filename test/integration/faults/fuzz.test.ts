@@ -190,6 +190,6 @@ t.test('SNMP trap receiver: random and mutated datagrams are counted as rejected
   for (const s of samples) await send(s);
   await send(valid);
   await waitFor('the valid trap after the fuzz is still received', async () => events.some((e) => e.kind === 'snmp_trap' && e.attrs.trap === 'linkDown'), 10_000);
-  const m = (await rx.collect(new AbortController().signal))[0]!;
+  const m = (await rx.collect())[0]!;
   t.ok(Number(m.fields.rejected_total) > 0, `malformed datagrams counted as rejected (${m.fields.rejected_total})`);
 });
