@@ -108,13 +108,13 @@ function maintenanceFrom(ctx: CollectorContext): MaintenanceSource {
  * intervals in the state DB, writes camera_uptime/device_uptime points every
  * write_interval_s, and serves GET /api/uptime.
  */
-export function createUptimeModule(): CollectorModule {
+export function createUptimeModule(overrides: { writeIntervalMs?: number } = {}): CollectorModule {
   let timer: NodeJS.Timeout | undefined;
   return {
   name: 'uptime',
   start(ctx) {
     const c = ctx.config.uptime;
-    const opts: UptimeOptions = { silenceMs: c.silence_s * 1000, timezone: c.timezone, compliantPct: c.compliant_24h_pct, writeIntervalMs: c.write_interval_s * 1000 };
+    const opts: UptimeOptions = { silenceMs: c.silence_s * 1000, timezone: c.timezone, compliantPct: c.compliant_24h_pct, writeIntervalMs: overrides.writeIntervalMs ?? c.write_interval_s * 1000 };
     const ledger = new UptimeLedger(ctx.db, { silenceMs: opts.silenceMs, maintenance: maintenanceFrom(ctx) });
     const svc = createUptimeService(ledger, opts, ctx.now);
     const self: Source = { kind: 'http', name: 'uptime-ledger', tags: {} };

@@ -6,7 +6,7 @@ import { hashToken, newToken } from '../../../collector/store/agents.ts';
 import { createUptimeModule, type UptimeService } from '../../../collector/uptime/module.ts';
 import type { UptimeReport } from '../../../collector/uptime/ledger.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
-import { removeDir, tempDir } from '../../peers/util.ts';
+import { removeDir, tempDir, waitFor } from '../../peers/util.ts';
 
 const H = 3_600_000;
 const at = (iso: string) => Date.parse(iso);
@@ -23,7 +23,7 @@ t.test('the uptime module: ingest → intervals → GET /api/uptime, maintenance
   const windows = [{ start: at('2026-11-09T22:00:00+08:00'), end: at('2026-11-09T23:45:00+08:00') }];
   // Started after the uptime module: the ledger must look it up at run time.
   const maintenance: CollectorModule = { name: 'maintenance', start: () => ({ intervals: (target: string, from: number, to: number) => (target === 'cam-lobby' ? windows.filter((w) => w.end > from && w.start < to) : []) }) };
-  const c = await startCollector(cfg, pino({ level: 'silent' }), { modules: [createUptimeModule(), maintenance], now: () => now });
+  const c = await startCollector(cfg, pino({ level: 'silent' }), { modules: [createUptimeModule({ writeIntervalMs: 200 }), maintenance], now: () => now });
   t.teardown(async () => {
     await c.stop();
     removeDir(dir);
@@ -72,4 +72,10 @@ t.test('the uptime module: ingest → intervals → GET /api/uptime, maintenance
   t.same(sw.tags, { device: 'sw-a-3f-01' });
   t.equal(sw.fields.uptime_24h_pct, 100);
   t.equal(sw.fields.compliant_24h, undefined, 'compliance is a camera field');
+
+  // And they reach ingest (→ spool → InfluxDB) on the write interval.
+  const written: string[] = [];
+  c.ctx.ingest.addListener({ onSamples: (s) => written.push(...s.filter((x) => x.measurement.endsWith('_uptime')).map((x) => `${x.measurement} ${x.tags.camera ?? x.tags.device}`)) });
+  await waitFor('camera_uptime through ingest', async () => written.includes('camera_uptime cam-lobby') && written.includes('device_uptime sw-a-3f-01'), 10_000);
+  t.pass('camera_uptime and device_uptime written through ingest');
 });
