@@ -5,6 +5,7 @@ import { patchesProbe } from './patches/patches.ts';
 import { antivirusProbe } from './antivirus/antivirus.ts';
 import { snmpProbe } from './snmp.ts';
 import { snmpTrapProbe } from './snmp/traps.ts';
+import { sshProbe } from './ssh.ts';
 import { onvifProbe } from './onvif/probe.ts';
 
 /**
@@ -12,7 +13,7 @@ import { onvifProbe } from './onvif/probe.ts';
  * exporting a ProbeDefinition, and one line here.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const probes: readonly ProbeDefinition<any>[] = [hostProbe, pingProbe, patchesProbe, antivirusProbe, snmpProbe, snmpTrapProbe, onvifProbe];
+export const probes: readonly ProbeDefinition<any>[] = [hostProbe, pingProbe, patchesProbe, antivirusProbe, snmpProbe, snmpTrapProbe, sshProbe, onvifProbe];
 
 export function probeByKind(kind: string): ProbeDefinition | undefined {
   return probes.find((p) => p.kind === kind);
