@@ -269,6 +269,10 @@ export function startAlerts(ctx: CollectorContext): AlertsApi & { running: Runni
   });
 
   const timer = setInterval(() => {
+    if (!ctx.db.isOpen) {
+      clearInterval(timer);
+      return;
+    }
     try {
       engine.tick();
     } catch (e) {
@@ -284,21 +288,22 @@ export function startAlerts(ctx: CollectorContext): AlertsApi & { running: Runni
 
 /** A fresh alerts module (one per collector, so tests can run several in one process). */
 export function createAlertsModule(): CollectorModule {
-  let running: Running | undefined;
+  // A stack: collectors in one process (tests) stop in reverse order of starting.
+  const running: Running[] = [];
   return {
     name: 'alerts',
     start(ctx) {
       if (!ctx.config.alerts.enabled) return undefined;
       const a = startAlerts(ctx);
-      running = a.running;
+      running.push(a.running);
       return a;
     },
     async stop() {
-      if (!running) return;
-      clearInterval(running.timer);
-      await running.dispatcher.stop();
-      running.close();
-      running = undefined;
+      const r = running.pop();
+      if (!r) return;
+      clearInterval(r.timer);
+      await r.dispatcher.stop();
+      r.close();
     },
   };
 }

@@ -57,11 +57,30 @@ export class SmsBudget {
     return Number((this.db.prepare(`SELECT COALESCE(SUM(parts), 0) AS n FROM notify_sms_usage WHERE ${where}`).get(arg) as { n: number }).n);
   }
 
+  /** Parts promised to sends in flight: counted by check so concurrent sends cannot overshoot a cap. */
+  private reserved = 0;
+
+  /**
+   * Reserves `parts` for one send or throws NotifyError('budget'); the caller must call
+   * the returned function once: with the parts actually billed, or with 0 when nothing was sent.
+   */
+  reserve(parts: number, purpose: string): (billed: number) => void {
+    this.check(parts, purpose);
+    this.reserved += parts;
+    let done = false;
+    return (billed) => {
+      if (done) return;
+      done = true;
+      this.reserved -= parts;
+      if (billed > 0) this.record(purpose, billed);
+    };
+  }
+
   check(parts: number, purpose: string): void {
     const lt = localTime(this.now(), this.c.timezone);
-    const year = this.sum('day LIKE ?', `${lt.year}-%`);
+    const year = this.sum('day LIKE ?', `${lt.year}-%`) + this.reserved;
     if (year + parts > this.c.yearly_quota) throw new NotifyError('budget', false, 'yearly_quota', `SMS yearly quota ${this.c.yearly_quota} reached (${year} parts used); "${purpose}" not sent by SMS`);
-    const today = this.sum('day = ?', lt.date);
+    const today = this.sum('day = ?', lt.date) + this.reserved;
     if (today + parts > this.c.daily_cap) throw new NotifyError('budget', false, 'daily_cap', `SMS daily cap ${this.c.daily_cap} reached (${today} parts today); "${purpose}" not sent by SMS`);
   }
 

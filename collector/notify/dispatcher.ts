@@ -124,6 +124,12 @@ export class Dispatcher {
   /** Sends whatever is due now, up to the concurrency limit. */
   kick(): void {
     if (!this.running) return;
+    if (!this.db.isOpen) {
+      // The collector closed the store without stopping us (several collectors in one process).
+      this.running = false;
+      clearInterval(this.timer);
+      return;
+    }
     const free = this.c.concurrency - this.inFlight;
     if (free <= 0) return;
     const rows = this.db.prepare("SELECT * FROM notify_deliveries WHERE status = 'queued' AND next_ms <= ? ORDER BY next_ms, id LIMIT ?").all(this.now(), free) as unknown as (Delivery & { notification: string })[];

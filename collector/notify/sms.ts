@@ -58,24 +58,43 @@ export class SmsChannel implements Notifier {
       throw new NotifyError('rate_limited', true, 'per_number_limit', `more than ${this.maxPerHour} SMS per hour to ${phone}`, times[0]! + 3600_000 - now);
     }
     const params = smsParams(n);
+    // Counted before sending so concurrent sends to one number cannot exceed the limit.
+    times.push(now);
+    this.sent.set(phone, times);
+    const release = () => {
+      const cur = this.sent.get(phone);
+      const i = cur ? cur.indexOf(now) : -1;
+      if (i >= 0) cur!.splice(i, 1);
+    };
+    let delivered = false;
     const estimate = this.estimateParts(n.purpose, params);
-    this.budget?.check(estimate, n.purpose);
-    let last: NotifyError | undefined;
-    for (const p of this.providers) {
-      try {
-        const r = await p.sendSms(phone, n.purpose, params, signal);
-        times.push(now);
-        this.sent.set(phone, times);
-        const parts = r.parts ?? estimate;
-        this.budget?.record(n.purpose, parts);
-        return { ...r, parts };
-      } catch (e) {
-        const err = e instanceof NotifyError ? e : new NotifyError('server', true, 'exception', (e as Error).message);
-        last = err;
-        if (err.reason === 'client' || signal.aborted) throw err;
-        this.log.warn({ provider: p.name, reason: err.reason, code: err.code, err: err.message }, 'SMS provider failed: trying the next one');
-      }
+    let settle: (billed: number) => void = () => {};
+    try {
+      settle = this.budget?.reserve(estimate, n.purpose) ?? settle;
+    } catch (e) {
+      release();
+      throw e;
     }
-    throw last!;
+    let last: NotifyError | undefined;
+    try {
+      for (const p of this.providers) {
+        try {
+          const r = await p.sendSms(phone, n.purpose, params, signal);
+          delivered = true;
+          const parts = r.parts ?? estimate;
+          settle(parts);
+          return { ...r, parts };
+        } catch (e) {
+          const err = e instanceof NotifyError ? e : new NotifyError('server', true, 'exception', (e as Error).message);
+          last = err;
+          if (err.reason === 'client' || signal.aborted) throw err;
+          this.log.warn({ provider: p.name, reason: err.reason, code: err.code, err: err.message }, 'SMS provider failed: trying the next one');
+        }
+      }
+      throw last!;
+    } finally {
+      settle(0);
+      if (!delivered) release();
+    }
   }
 }
