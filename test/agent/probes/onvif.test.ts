@@ -64,8 +64,8 @@ else {
         errors: [],
       },
     );
-    t.ok(Math.abs(r.clockDriftSeconds! - 2) <= 1.5, `drift ${r.clockDriftSeconds} s ≈ +2 s`);
-    t.ok(r.stream.latencyMs! >= 0 && r.stream.latencyMs! < 1500);
+    t.ok(Math.abs(r.clockDriftSeconds! - 2) <= 3, `drift ${r.clockDriftSeconds} s ≈ +2 s`);
+    t.ok(r.stream.latencyMs! >= 0 && r.stream.latencyMs! <= 1500);
     t.ok(r.snapshot.bytes! > 1000);
     t.equal(status.code, ExitCode.OK, status.summary);
     const f = samples[0]!.fields;
@@ -92,7 +92,7 @@ else {
     const s = await sim({ auth: 'digest2', clockSkewS: -45 });
     const { r, status } = await run({ url: s.url });
     t.equal(r.auth, 'ok');
-    t.ok(Math.abs(r.clockDriftSeconds! + 45) <= 1.5, `drift ${r.clockDriftSeconds}`);
+    t.ok(Math.abs(r.clockDriftSeconds! + 45) <= 3, `drift ${r.clockDriftSeconds}`);
     t.equal(r.snapshot.problem, 'none', 'the snapshot answered the SHA-256 challenge');
     t.equal(status.code, ExitCode.WARNING, status.summary);
   });
@@ -114,7 +114,7 @@ else {
     const hang = await sim({ mode: 'hang' });
     const started = Date.now();
     const h = await run({ url: hang.url, request_timeout_ms: 800 });
-    t.ok(Date.now() - started < 3000, `gave up after ${Date.now() - started} ms`);
+    t.ok(Date.now() - started < 5000, `gave up after ${Date.now() - started} ms`);
     t.same([h.r.reachable, h.r.auth, h.r.errors], [false, 'unknown', ['GetSystemDateAndTime: timeout']]);
     t.equal(h.samples[0]!.fields.error_class, 'timeout');
     const reset = await sim({ mode: 'reset' });
