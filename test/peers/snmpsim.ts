@@ -26,6 +26,7 @@ export interface SimUser {
 
 export interface SnmpSim {
   port: number;
+  pid: number;
   dataDir: string;
   output(): string;
   /** Replace a recording while running (snmpsimd re-indexes a data file whose mtime changed). */
@@ -91,7 +92,7 @@ export async function startSnmpsim(recordings: Recording[], opts: { users?: SimU
     await stop();
     throw e;
   }
-  return { port, dataDir, output, write, stop };
+  return { port, pid: proc.pid!, dataDir, output, write, stop };
 }
 
 const snmp = createRequire(import.meta.url)('net-snmp') as {
