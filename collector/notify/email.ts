@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import { htmlBody, subject, textBody } from './render.ts';
@@ -12,15 +13,18 @@ export interface EmailConfig {
   password?: string | undefined;
   from: string;
   timeout_ms: number;
+  ca_file?: string | undefined;
   /** Accept a self-signed server certificate (an internal relay); off by default. */
   tls_insecure: boolean;
 }
 
 /** SMTP failure → typed failure: auth (535/EAUTH), permanent 5xx, transient 4xx/network. */
 export function smtpFailure(e: unknown): NotifyError {
-  const err = e as Error & { code?: string; responseCode?: number; response?: string };
-  const code = err.responseCode ? String(err.responseCode) : (err.code ?? 'smtp');
+  const err = e as Error & { code?: string; originalCode?: string; responseCode?: number; response?: string };
+  const code = err.responseCode ? String(err.responseCode) : (err.originalCode ?? err.code ?? 'smtp');
   const msg = `smtp: ${err.response ?? err.message}`;
+  // The server's certificate is not trusted: retrying will not help, the config must change (ca_file).
+  if (err.originalCode && /^(UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_|ERR_TLS_CERT_ALTNAME_INVALID)/.test(err.originalCode)) return new NotifyError('config', false, code, msg);
   if (err.code === 'EAUTH' || err.responseCode === 535 || err.responseCode === 534) return new NotifyError('auth', false, code, msg);
   if (err.code === 'ETIMEDOUT' || err.name === 'AbortError' || err.name === 'TimeoutError') return new NotifyError('timeout', true, code, msg);
   if (err.responseCode && err.responseCode >= 500) return new NotifyError('client', false, code, msg);
@@ -47,7 +51,7 @@ export class EmailNotifier implements Notifier {
       connectionTimeout: c.timeout_ms,
       greetingTimeout: c.timeout_ms,
       socketTimeout: c.timeout_ms,
-      tls: c.tls_insecure ? { rejectUnauthorized: false } : undefined,
+      tls: c.tls_insecure ? { rejectUnauthorized: false } : c.ca_file ? { ca: readFileSync(c.ca_file) } : undefined,
     });
   }
 

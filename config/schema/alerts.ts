@@ -191,6 +191,8 @@ export const notifySchema = z
         password: z.string().optional(),
         from: z.string().min(3),
         timeout_ms: z.number().int().positive().default(15_000),
+        /** CA certificate (PEM) of a relay with a private CA. */
+        ca_file: z.string().optional(),
         tls_insecure: z.boolean().default(false),
       })
       .optional(),

@@ -63,3 +63,48 @@ t.test('dispatcher: one retry loop — 4xx retried until delivered, 5xx fails fo
   t.match(d.get(nochan), { status: 'failed', reason: 'config' });
   t.equal(d.list({ status: 'failed' }).length, 2);
 });
+
+t.test('STARTTLS and implicit TLS against a relay with a private CA; an untrusted certificate is a config failure', async (t) => {
+  const { createCa, issueCert } = await import('../../../collector/security/pki.ts');
+  const { SMTPServer } = await import('smtp-server');
+  const { writeFileSync } = await import('node:fs');
+  const { tempDir, removeDir } = await import('../../peers/util.ts');
+  const dir = tempDir('smtp-tls');
+  t.teardown(() => removeDir(dir));
+  const ca = createCa({ commonName: 'Watchpost test CA', days: 1 });
+  const leaf = issueCert(ca, { commonName: 'localhost', usage: 'server', san: ['127.0.0.1'], days: 1 });
+  const caFile = `${dir}/ca.pem`;
+  writeFileSync(caFile, ca.certPem);
+  const got: string[] = [];
+  const start = async (secure: boolean) => {
+    const srv = new SMTPServer({
+      secure, key: leaf.keyPem, cert: leaf.certPem, logger: false, authMethods: ['PLAIN'],
+      onAuth(auth, _s, cb) {
+        cb(auth.username === 'u' && auth.password === 'p' ? null : new Error('bad'), { user: 'u' });
+      },
+      onData(stream, session, cb) {
+        stream.resume();
+        stream.on('end', () => {
+          got.push(`${secure ? 'tls' : 'starttls'}:${session.secure}`);
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    t.teardown(() => new Promise<void>((r) => srv.close(() => r())));
+    return (srv.server.address() as { port: number }).port;
+  };
+  const base = { host: '127.0.0.1', username: 'u', password: 'p', from: 'w@example.gov.cn', timeout_ms: 5000, tls_insecure: false };
+  const p1 = await start(false);
+  const e1 = new EmailNotifier({ ...base, port: p1, security: 'starttls', ca_file: caFile });
+  await e1.send(note('tls1'), 'eng@example.gov.cn', AbortSignal.timeout(5000));
+  e1.close();
+  const p2 = await start(true);
+  const e2 = new EmailNotifier({ ...base, port: p2, security: 'tls', ca_file: caFile });
+  await e2.send(note('tls2'), 'eng@example.gov.cn', AbortSignal.timeout(5000));
+  e2.close();
+  t.same(got, ['starttls:true', 'tls:true'], 'both sessions encrypted');
+  const e3 = new EmailNotifier({ ...base, port: p1, security: 'starttls' });
+  await t.rejects(e3.send(note('tls3'), 'eng@example.gov.cn', AbortSignal.timeout(5000)), { reason: 'config', retryable: false, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' } as never);
+  e3.close();
+});
