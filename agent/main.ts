@@ -47,7 +47,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
       emitEvent: (e) => batcher.push([], [e]),
       emitSamples: (s) => batcher.push(s, []),
     });
-    scheduler.add({ name, config: pc, probe, log: plog });
+    scheduler.add({ name, config: pc, probe, log: plog, budgetMs: def.budget?.(pc).run_ms });
     names.push(name);
   }
   const token = cfg.collector.token ?? readFileSync(cfg.collector.token_file!, 'utf8').trim();

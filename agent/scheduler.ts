@@ -13,6 +13,8 @@ export interface ScheduledProbe {
   config: ProbeBaseConfig;
   probe: Probe;
   log: Logger;
+  /** The run time the probe declared it needs (ProbeDefinition.budget); runs over it are counted. */
+  budgetMs?: number | undefined;
 }
 
 /** Per-probe counters, also sent as the `watchpost_probe` measurement after every run. */
@@ -24,6 +26,7 @@ export interface ProbeStats {
   errorsByClass: Record<string, number>;
   lastDurationMs: number;
   lastSuccess: boolean;
+  overBudget?: number;
 }
 
 interface Slot {
@@ -132,6 +135,7 @@ export class Scheduler {
     stats.runs++;
     stats.lastDurationMs = duration;
     stats.lastSuccess = cls === '';
+    if (sp.budgetMs !== undefined && duration > sp.budgetMs) stats.overBudget = (stats.overBudget ?? 0) + 1;
     const extra = sp.config.tags;
     for (const s of samples) for (const k in extra) s.tags[k] ??= extra[k]!;
     samples.push({
@@ -146,6 +150,7 @@ export class Scheduler {
         errors_total: int(stats.errors),
         timeouts_total: int(stats.timeouts),
         skipped_total: int(stats.skipped),
+        ...(sp.budgetMs !== undefined ? { budget_ms: sp.budgetMs, over_budget_total: int(stats.overBudget ?? 0) } : {}),
         ...Object.fromEntries(Object.entries(stats.errorsByClass).map(([c, n]) => [`errors_${c}_total`, int(n)])),
       },
       time: this.now(),

@@ -204,6 +204,8 @@ export const hostProbe: ProbeDefinition<HostConfig> = {
   description: 'CPU, memory, disks, network counters, load and uptime (Telegraf cpu/mem/disk/system/net)',
   schema: hostSchema,
   create: (cfg) => createHostProbe(cfg),
+  // Loop runs take a few ms on Linux; the run that reads the inventory (every 6 h) ~0.5–1.5 s.
+  budget: () => ({ run_ms: 2000 }),
   cli: {
     options: { inventory: { type: 'boolean' } },
     // `watchpost check host` skips the inventory (seconds of work) unless --inventory is given.

@@ -53,6 +53,12 @@ export interface ProbeDefinition<C extends ProbeBaseConfig = ProbeBaseConfig> {
     /** When true, toJson's output is the whole `--json` document (no status/summary wrapper), for shapes an issue fixes exactly. */
     jsonDocument?: boolean;
   };
+  /**
+   * The cost the probe declares for one run with this config (wall ms). The scheduler reports it
+   * as watchpost_probe.budget_ms and counts runs over it (over_budget_total), so a probe that
+   * grows expensive on a machine shows in the agent's self-metrics.
+   */
+  budget?(config: C): { run_ms: number };
   /** Monitoring Plugins status of one run, for `watchpost check`. Default: OK if collect succeeded. */
   status?(samples: Sample[], config: C): CheckStatus;
 }

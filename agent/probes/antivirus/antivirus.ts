@@ -149,6 +149,7 @@ export const antivirusProbe: ProbeDefinition<AntivirusConfig> = {
   description: 'antivirus products and health (Windows Security Center, Microsoft Defender, ClamAV on Linux)',
   schema: antivirusSchema,
   create: (cfg) => createAntivirusProbe(cfg),
+  budget: () => ({ run_ms: 10_000 }),
   cli: {
     options: { max_signature_age_days: { type: 'string' } },
     toConfig: (v) => (typeof v.max_signature_age_days === 'string' ? { max_signature_age_days: Number(v.max_signature_age_days) } : {}),

@@ -137,6 +137,8 @@ export const patchesProbe: ProbeDefinition<PatchesConfig> = {
   description: 'pending and security updates, last install, days since patch, reboot required (apt, dnf, Windows Update Agent)',
   schema: patchesSchema,
   create: (cfg) => createPatchesProbe(cfg),
+  // apt list ~1–2 s, dnf from cache a few s, the WUA offline search a few s.
+  budget: () => ({ run_ms: 30_000 }),
   cli: {
     options: {
       method: { type: 'string' },

@@ -47,12 +47,19 @@ export interface PingDeps {
 const linuxPath = ['/usr/bin', '/usr/sbin', '/bin', '/sbin', '/usr/local/bin', '/usr/local/sbin'];
 
 function defaultDeps(platform: Platform): PingDeps {
+  // Looked up once per probe: installing fping later takes an agent restart.
+  const found = new Map<string, Promise<boolean>>();
+  const lookup = async (cmd: string) => {
+    const dirs = (process.env.PATH ?? '').split(':').concat(linuxPath);
+    for (const d of dirs) if (d && (await platform.exists(`${d}/${cmd}`))) return true;
+    return false;
+  };
   return {
     platform,
-    async hasCommand(cmd) {
-      const dirs = (process.env.PATH ?? '').split(':').concat(linuxPath);
-      for (const d of dirs) if (d && (await platform.exists(`${d}/${cmd}`))) return true;
-      return false;
+    hasCommand(cmd) {
+      let p = found.get(cmd);
+      if (!p) found.set(cmd, (p = lookup(cmd)));
+      return p;
     },
   };
 }
@@ -112,6 +119,20 @@ async function windowsPing(cfg: PingConfig, platform: Platform, target: string, 
   return parseWindowsPing(await decodeStdout(platform, r), target, cfg.count);
 }
 
+/**
+ * What a sweep should take: fping batches (4 at a time) each last count × packet interval plus
+ * the reply timeout plus their send pacing; one-process-per-target methods run `concurrency`
+ * targets at a time (ping.exe waits ~1 s between packets). Plus 500 ms for process starts.
+ */
+export function pingBudget(cfg: PingConfig): { run_ms: number } {
+  const n = new Set(cfg.targets).size;
+  const batch = Math.min(n, cfg.batch_size);
+  const fping = Math.ceil(Math.ceil(n / cfg.batch_size) / 4) * (cfg.count * cfg.packet_interval_ms + cfg.reply_timeout_ms + batch * cfg.count * cfg.send_interval_ms);
+  const each = Math.ceil(n / cfg.concurrency) * (cfg.count * Math.max(1000, cfg.packet_interval_ms) + cfg.reply_timeout_ms);
+  const perTarget = process.platform === 'win32' || cfg.method === 'ping';
+  return { run_ms: (perTarget ? each : fping) + 500 };
+}
+
 export function toSample(r: PingResult, host: string, tags: Record<string, string>, time: number): Sample {
   const fields: Sample['fields'] = {
     packets_transmitted: int(r.transmitted),
@@ -150,6 +171,7 @@ export const pingProbe: ProbeDefinition<PingConfig> = {
   description: 'reachability, packet loss and min/avg/max RTT per target (Telegraf ping; fping sweeps on Linux, ping.exe on Windows)',
   schema: pingSchema,
   create: (cfg) => createPingProbe(cfg),
+  budget: pingBudget,
   cli: {
     options: {
       target: { type: 'string', multiple: true },
