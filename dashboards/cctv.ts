@@ -84,22 +84,26 @@ export const cctv: DashboardDef = {
         title: L('视频流与抓图', 'Stream and snapshot'),
         queries: [
           {
-            q: select(LAST('up'), LAST('auth'), LAST('stream_ok'), LAST('stream_latency_ms'), LAST('snapshot_ok'), LAST('snapshot_problem'), LAST('clock_drift_s'), LAST('firmware'))
+            q: select(LAST('up'), LAST('error_class'), LAST('auth'), LAST('stream_ok'), LAST('stream_latency_ms'), LAST('snapshot_ok'), LAST('snapshot_problem'), LAST('clock_drift_s'), LAST('firmware'))
               .from('camera')
               .where(...where)
               .inRange()
-              .byTags('camera', 'manufacturer', 'model', 'building', 'floor', 'room'),
+              // Not by manufacturer/model: an unreachable camera is written without them, and
+              // grouping by them would keep a stale "up" row next to the "down" one.
+              .byTags('camera', 'building', 'floor', 'room'),
           },
         ],
         columns: {
           camera: { name: L('摄像机', 'Camera') },
-          manufacturer: { name: L('厂商', 'Make') },
-          model: { name: L('型号', 'Model') },
           building: { name: L('楼栋', 'Building') },
           floor: { name: L('楼层', 'Floor') },
           room: { name: L('位置', 'Location') },
           up: { name: L('在线', 'Up'), colour: true, mappings: valueText(lang, { '1': [L('在线', 'up'), 'green'], '0': [L('离线', 'down'), 'red'] }) },
-          auth: { name: L('认证', 'Auth'), mappings: valueText(lang, { ok: [L('正常', 'ok'), 'green'], failed: [L('失败', 'failed'), 'red'], none: [L('无', 'none'), 'text'] }) },
+          error_class: { name: L('原因', 'Reason') },
+          auth: {
+            name: L('认证', 'Auth'),
+            mappings: valueText(lang, { ok: [L('正常', 'ok'), 'green'], failed: [L('失败', 'failed'), 'red'], none: [L('无', 'none'), 'text'], unknown: [L('未知', 'unknown'), 'text'] }),
+          },
           stream_ok: { name: L('视频流', 'Stream'), colour: true, mappings: yesNo },
           stream_latency_ms: { name: L('出流耗时', 'Stream latency'), unit: 'ms' },
           snapshot_ok: { name: L('抓图', 'Snapshot'), colour: true, mappings: yesNo },
@@ -113,6 +117,10 @@ export const cctv: DashboardDef = {
               not_jpeg: [L('非 JPEG', 'not JPEG'), 'orange'],
               http_404: [L('HTTP 404', 'HTTP 404'), 'orange'],
               no_uri: [L('无抓图地址', 'no snapshot URI'), 'orange'],
+              corrupt_jpeg: [L('图像损坏', 'corrupt JPEG'), 'orange'],
+              auth_failed: [L('认证失败', 'auth failed'), 'red'],
+              unreachable: [L('不可达', 'unreachable'), 'red'],
+              timeout: [L('超时', 'timeout'), 'red'],
             }),
           },
           clock_drift_s: { name: L('时钟偏差', 'Clock drift'), unit: 's' },

@@ -18,17 +18,19 @@ export const network: DashboardDef = {
         title: L('交换机状态', 'Switch status'),
         queries: [
           {
-            q: select(LAST('up'), LAST('uptime_s'), LAST('reboot'), LAST('poll_ms'), LAST('sys_name'))
+            q: select(LAST('up'), LAST('error_class'), LAST('uptime_s'), LAST('reboot'), LAST('poll_ms'), LAST('sys_name'))
               .from('snmp_device')
               .where(...where)
               .inRange()
-              .byTags('device', 'vendor', 'building', 'floor', 'shaft', 'room'),
+              // Not by vendor: a switch that stops answering is written with vendor=unknown, and
+              // grouping by it would keep a stale "up" row next to the "down" one.
+              .byTags('device', 'building', 'floor', 'shaft', 'room'),
           },
         ],
         sortBy: { column: L('在线', 'Up') },
         columns: {
           device: { name: L('交换机', 'Switch') },
-          vendor: { name: L('厂商', 'Vendor') },
+          error_class: { name: L('原因', 'Reason') },
           building: { name: L('楼栋', 'Building') },
           floor: { name: L('楼层', 'Floor') },
           shaft: { name: L('竖井', 'Shaft') },

@@ -36,14 +36,19 @@ export const wall: DashboardDef = {
     l.row(lang, L('哪里故障，从何时起', 'What is down, where, since when'));
     const where = { building: { name: L('楼栋', 'Building') }, floor: { name: L('楼层', 'Floor') }, shaft: { name: L('竖井', 'Shaft') }, room: { name: L('房间', 'Room') } };
     const lastPoll = { Time: { name: L('最后采集', 'Last poll'), unit: 'dateTimeFromNow' } };
+    // error_class: the probe's reason (timeout, unreachable, auth_failed…), the latest one in range.
     const downNow = (m: string, key: string, field: string, cond: string) =>
-      select(field).from(select([agg('last', field), field]).from(m).inRange().byTags(key, ...LOCATION)).where(cond).byTags(key, ...LOCATION);
+      select(field, 'error_class')
+        .from(select([agg('last', field), field], [agg('last', 'error_class'), 'error_class']).from(m).inRange().byTags(key, ...LOCATION))
+        .where(cond)
+        .byTags(key, ...LOCATION);
+    const reason = { error_class: { name: L('原因', 'Reason') } };
     l.add(
       tablePanel(lang, {
         title: L('离线交换机', 'Switches down'),
         large: true,
         queries: [{ q: downNow('snmp_device', 'device', 'up', cmp('up', '=', 0)) }],
-        columns: { device: { name: L('设备', 'Device') }, ...where, ...lastPoll, up: { hidden: true } },
+        columns: { device: { name: L('设备', 'Device') }, ...where, ...reason, ...lastPoll, up: { hidden: true } },
       }),
       8,
       9,
@@ -53,7 +58,7 @@ export const wall: DashboardDef = {
         title: L('离线摄像机', 'Cameras down'),
         large: true,
         queries: [{ q: downNow('camera', 'camera', 'up', cmp('up', '=', 0)) }],
-        columns: { camera: { name: L('摄像机', 'Camera') }, ...where, ...lastPoll, up: { hidden: true } },
+        columns: { camera: { name: L('摄像机', 'Camera') }, ...where, ...reason, ...lastPoll, up: { hidden: true } },
       }),
       8,
       9,
@@ -66,6 +71,7 @@ export const wall: DashboardDef = {
         columns: {
           url: { name: L('目标', 'Target') },
           ...where,
+          ...reason,
           ...lastPoll,
           result_code: { name: L('结果', 'Result'), mappings: valueText(lang, { '1': [L('主机未知', 'host unknown'), 'orange'], '2': [L('无应答', 'no reply'), 'red'] }), colour: true },
         },

@@ -19,14 +19,19 @@ export function seedLines(now: number, instance: string, host: string): { agent:
   const at = (minAgo: number) => now - minAgo * MIN;
   for (let m = 180; m >= 0; m -= 5) {
     const swUp = m > 20 ? 1 : 0;
-    s.push({ measurement: 'snmp_device', tags: { device: 'sw-a-3f-01', vendor: 'huawei' }, fields: { up: int(swUp), uptime_s: int(86_400 + (180 - m) * 60), sys_name: 'SW-A-3F-01', sys_descr: 'Huawei Versatile Routing Platform S5735', sys_object_id: '1.3.6.1.4.1.2011.2.23.616', reboot: int(0), poll_ms: 42.5 }, time: at(m) });
+    // As the snmp probe writes them: a device that does not answer gets vendor=unknown and an error_class.
+    s.push(
+      swUp
+        ? { measurement: 'snmp_device', tags: { device: 'sw-a-3f-01', vendor: 'huawei' }, fields: { up: int(1), result_code: int(0), uptime_s: int(86_400 + (180 - m) * 60), sys_name: 'SW-A-3F-01', sys_descr: 'Huawei Versatile Routing Platform S5735', sys_object_id: '1.3.6.1.4.1.2011.2.23.616', reboot: int(0), poll_ms: 42.5 }, time: at(m) }
+        : { measurement: 'snmp_device', tags: { device: 'sw-a-3f-01', vendor: 'unknown' }, fields: { up: int(0), poll_ms: 3000, error_class: 'timeout', result_code: int(1) }, time: at(m) },
+    );
     s.push({ measurement: 'snmp_device', tags: { device: 'sw-b-1f-02', vendor: 'h3c' }, fields: { up: int(1), uptime_s: int(5000 + m), sys_name: 'SW-B-1F-02', sys_descr: 'H3C S5130', sys_object_id: '1.3.6.1.4.1.25506.1.1', reboot: int(0), poll_ms: 30 }, time: at(m) });
     for (const [ifName, ifIndex, alias, oper, err] of [['GE0/0/1', '1', 'uplink to core-1', swUp ? 1 : 2, 0.5], ['GE0/0/2', '2', 'room 301', 1, 0]] as const) {
       s.push({
         measurement: 'interface',
         tags: { device: 'sw-a-3f-01', ifName, ifIndex },
         fields: {
-          ifDescr: `GigabitEthernet${ifName.slice(2)}`, ifAlias: alias, admin_status: int(1), oper_status: int(oper), speed_mbps: int(1000),
+          ifDescr: `GigabitEthernet${ifName.slice(2)}`, ifAlias: alias, admin_status: int(1), oper_status: int(oper), speed_mbps: 1000,
           in_octets: int(1e9 + m), out_octets: int(2e9 + m), in_errors: int(10), out_errors: int(0), in_discards: int(1), out_discards: int(0),
           in_bps: 2e6 + m * 1000, out_bps: 1e6, in_util_pct: 0.2, out_util_pct: 0.1, in_errors_per_s: err, out_errors_per_s: 0, flaps: int(oper === 1 ? 0 : 1),
         },
@@ -38,10 +43,11 @@ export function seedLines(now: number, instance: string, host: string): { agent:
     const camUp = m > 30 ? 1 : 0;
     s.push({
       measurement: 'camera',
-      tags: { camera: 'cam-a-1f-lobby', manufacturer: 'Hikvision', model: 'DS-2CD2T47G2-L' },
+      // An unreachable camera is written without manufacturer/model (the probe learns them from the camera).
+      tags: camUp ? { camera: 'cam-a-1f-lobby', manufacturer: 'Hikvision', model: 'DS-2CD2T47G2-L' } : { camera: 'cam-a-1f-lobby' },
       fields: camUp
         ? { up: int(1), reachable: true, auth: 'ok', clock_drift_s: 2.5, stream_ok: true, stream_latency_ms: 180, snapshot_ok: false, snapshot_bytes: int(0), snapshot_problem: 'frozen', firmware: 'V5.7.3', serial: 'DS-2CD2T47G2-L20230101' }
-        : { up: int(0), reachable: false, auth: 'none', stream_ok: false, snapshot_ok: false, snapshot_problem: 'no_uri' },
+        : { up: int(0), reachable: false, auth: 'unknown', error_class: 'unreachable', stream_ok: false, snapshot_ok: false, snapshot_problem: 'unreachable' },
       time: at(m),
     });
     s.push({
@@ -50,7 +56,7 @@ export function seedLines(now: number, instance: string, host: string): { agent:
       fields: { up: int(1), reachable: true, auth: 'ok', clock_drift_s: -0.4, stream_ok: true, stream_latency_ms: 95, snapshot_ok: true, snapshot_bytes: int(183_000), snapshot_problem: 'none', firmware: 'V2.820', serial: '7J0A1B2C' },
       time: at(m),
     });
-    s.push({ measurement: 'ping', tags: { url: 'prn-a-3f-01', host }, fields: m > 45 ? { packets_transmitted: int(3), packets_received: int(3), percent_packet_loss: 0, minimum_response_ms: 0.4, average_response_ms: 0.6, maximum_response_ms: 0.9, result_code: int(0) } : { packets_transmitted: int(3), packets_received: int(0), percent_packet_loss: 100, result_code: int(2) }, time: at(m) });
+    s.push({ measurement: 'ping', tags: { url: 'prn-a-3f-01', host }, fields: m > 45 ? { packets_transmitted: int(3), packets_received: int(3), percent_packet_loss: 0, minimum_response_ms: 0.4, average_response_ms: 0.6, maximum_response_ms: 0.9, result_code: int(0) } : { packets_transmitted: int(3), packets_received: int(0), percent_packet_loss: 100, result_code: int(2), error_class: 'no_reply' }, time: at(m) });
     s.push({ measurement: 'ping', tags: { url: 'demo-pc-0301', host }, fields: { packets_transmitted: int(3), packets_received: int(3), percent_packet_loss: 0, minimum_response_ms: 0.1, average_response_ms: 0.2, maximum_response_ms: 0.3, result_code: int(0) }, time: at(m) });
     s.push({ measurement: 'watchpost_collector', tags: { instance }, fields: { points_per_s: 40 + (m % 11), points_total: int(1_000_000 - m * 1000), spool_points: int(m < 60 ? 0 : 5000), spool_bytes: int(m < 60 ? 0 : 400_000), agents_connected: int(1), influx_up: int(m > 60 && m < 90 ? 0 : 1), write_errors_total: int(m > 90 ? 0 : 12), bad_frames_total: int(m > 100 ? 0 : 1) }, time: at(m) });
     s.push({ measurement: 'sms_usage', tags: { purpose: 'alerts' }, fields: { sent_parts: int(12 + (180 - m) / 5), budget_used_pct: 24 + (180 - m) / 10 }, time: at(m) });

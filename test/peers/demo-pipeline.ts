@@ -39,7 +39,7 @@ export const DEMO_INVENTORY = [
 
 /**
  * The real pipeline on loopback, in this process: influxd ← collector (startCollector, with
- * the given modules) ← agent (startAgent, host probe every second) enrolled in the
+ * the given modules) ← agent (startAgent, host probe every 2 s) enrolled in the
  * collector's agent store under the name `demo-pc-0301`, which the inventory places.
  */
 export async function startDemoPipeline(modules: CollectorModule[]): Promise<DemoPipeline> {
@@ -71,7 +71,7 @@ export async function startDemoPipeline(modules: CollectorModule[]): Promise<Dem
         agent: { name: agentName, data_dir: path.join(dir, 'agent') },
         collector: { url: `ws://127.0.0.1:${collector.port}/v1/agent`, token, allow_insecure: true },
         batch: { flush_ms: 100 },
-        probes: [{ kind: 'host', interval_s: 1, timeout_ms: 5000 }],
+        probes: [{ kind: 'host', interval_s: 2, timeout_ms: 30_000 }],
       }),
       'demo-agent.yaml',
       agentConfigSchema,
