@@ -4,7 +4,8 @@
  * frozen pictures can be told without an IDCT, upsampling or colour conversion. Huffman
  * decoding still walks every coefficient (it is sequential), but that is a fraction of a full
  * decode. Returns undefined for what it does not handle (progressive, arithmetic coding,
- * 12-bit, Y not in the first scan): the caller falls back to a full decode.
+ * 12-bit, Y not in the first scan) or when decoding does not end exactly at EOI: the
+ * caller falls back to a full decode.
  */
 export interface DcImage {
   width: number;
@@ -58,6 +59,9 @@ class Bits {
   private n = 0;
   /** Set when a marker other than a restart is met inside the scan (end of data). */
   marker = false;
+  /** Zero bytes fed after the data ended; if the decoder used any of them it ran past the end. */
+  private zeros = 0;
+  private desync = false;
 
   constructor(buf: Uint8Array, pos: number) {
     this.buf = buf;
@@ -76,9 +80,10 @@ class Bits {
             // A marker: feed zeros from here on (the decoder must not read past it).
             this.marker = true;
             b = 0;
+            this.zeros++;
           }
         } else this.pos++;
-      }
+      } else this.zeros++;
       this.acc = ((this.acc << 8) | b) >>> 0;
       this.n += 8;
     }
@@ -102,11 +107,30 @@ class Bits {
     return v;
   }
 
+  /**
+   * Whether decoding ended in sync with the data: the bits not yet used are fewer than a byte
+   * (plus the few bytes read ahead), and the next marker is EOI. Out-of-sync Huffman decoding
+   * (a bug, an unusual encoder, damaged data) ends anywhere else.
+   */
+  endsAtEoi(): boolean {
+    if (this.desync || this.zeros * 8 > this.n) return false;
+    let p = this.pos;
+    if (!this.marker) {
+      // Bytes read ahead but not used (whole bytes in the accumulator beyond the padding).
+      p -= Math.floor(this.n / 8);
+      while (p < this.buf.length && !(this.buf[p] === 0xff && this.buf[p + 1] !== 0)) p++;
+      if (p - (this.pos - Math.floor(this.n / 8)) > 1) return false;
+    }
+    return this.buf[p] === 0xff && this.buf[p + 1] === 0xd9;
+  }
+
   /** Drops the bits left in the current byte and a restart marker after them. */
   restart(): void {
+    if (this.zeros * 8 > this.n) this.desync = true;
     this.n = 0;
     this.acc = 0;
     this.marker = false;
+    this.zeros = 0;
     while (this.pos + 1 < this.buf.length && !(this.buf[this.pos] === 0xff && this.buf[this.pos + 1]! >= 0xd0 && this.buf[this.pos + 1]! <= 0xd7)) this.pos++;
     this.pos += 2;
   }
@@ -270,5 +294,6 @@ function scan(
         }
     }
   }
+  if (!bits.endsAtEoi()) return undefined;
   return { width: frame.width, height: frame.height, bw, bh, means };
 }

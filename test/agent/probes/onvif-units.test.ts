@@ -136,4 +136,12 @@ for name, caps, pat in [('420', 'format=I420,width=352,height=288', 'smpte'), ('
   progressive[sof + 1] = 0xc2;
   t.equal(decodeDc(progressive), undefined, 'progressive: left to the full decoder');
   t.equal(decodeDc(Buffer.from('<html>404</html>')), undefined);
+  // Entropy data cut short (a snapshot truncated in transit) or out of sync: not trusted.
+  for (const [name, buf] of frames) {
+    const eoi = buf.lastIndexOf(Buffer.from([0xff, 0xd9]));
+    const cut = Buffer.concat([buf.subarray(0, Math.floor(eoi * 0.7)), Buffer.from([0xff, 0xd9])]);
+    t.equal(decodeDc(cut), undefined, `${name}: truncated scan`);
+    const extra = Buffer.concat([buf.subarray(0, eoi), Buffer.from([0x12, 0x34, 0x56, 0x78]), buf.subarray(eoi)]);
+    t.equal(decodeDc(extra), undefined, `${name}: data left after the last block`);
+  }
 });
