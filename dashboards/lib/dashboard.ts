@@ -15,6 +15,7 @@ export function uid(name: string, lang: Lang): string {
   return lang === 'zh' ? `watchpost-${name}` : `watchpost-${name}-en`;
 }
 
+/** What differs between the dashboards: identity, texts, refresh, default range, variables. */
 export interface BaseOpts {
   name: string;
   title: Text;

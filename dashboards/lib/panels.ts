@@ -60,6 +60,7 @@ interface AnyPanel {
   build(): dashboard.Panel;
 }
 
+/** Options every panel helper takes: texts in both languages, InfluxQL queries, display. */
 export interface PanelOpts {
   title: Text;
   description?: Text;
@@ -76,6 +77,7 @@ export interface PanelOpts {
   columns?: Record<string, { name?: Text; unit?: string; mappings?: dashboard.ValueMapping[]; steps?: Steps; colour?: boolean; hidden?: boolean }>;
 }
 
+/** Threshold colours: the base colour, then [from value, colour] pairs in ascending order. */
 export type Steps = readonly [string, ...(readonly [number, string])[]];
 
 export function thresholds(steps: Steps): dashboard.ThresholdsConfigBuilder {
@@ -116,12 +118,14 @@ function common_<P extends AnyPanel>(lang: Lang, p: P, o: PanelOpts): P {
     if (c.mappings) props.push({ id: 'mappings', value: c.mappings });
     if (c.steps) props.push({ id: 'thresholds', value: thresholds(c.steps).build() });
     if (c.colour) props.push({ id: 'custom.cellOptions', value: { type: 'color-background', mode: 'basic' } });
-    if (c.hidden) props.push({ id: 'custom.hideFrom.viz', value: true });
+    // Grafana 12+ tables hide a column by hideFrom.viz; Grafana 10–11 by custom.hidden.
+    if (c.hidden) props.push({ id: 'custom.hideFrom.viz', value: true }, { id: 'custom.hidden', value: true });
     p.overrideByName(col, props);
   }
   return p;
 }
 
+/** A stat panel: the last value, coloured by thresholds. */
 export interface StatOpts extends PanelOpts {
   /** Wall screen: big numbers readable across the room. */
   large?: boolean;
@@ -138,6 +142,7 @@ export function statPanel(lang: Lang, o: StatOpts): stat.PanelBuilder {
   return p;
 }
 
+/** A table panel (queries default to InfluxDB's table format). */
 export interface TableOpts extends PanelOpts {
   large?: boolean;
   /** Merge the queries' frames into one table (several measurements side by side). */
@@ -158,6 +163,7 @@ export function tablePanel(lang: Lang, o: TableOpts): table.PanelBuilder {
   return p;
 }
 
+/** A time series panel: lines, or bars for counts per interval. */
 export interface SeriesOpts extends PanelOpts {
   stack?: boolean;
   bars?: boolean;

@@ -5,6 +5,7 @@
  * regex-escaped, several as (a|b).
  */
 
+/** A dashboard time range, absolute, in ms since the epoch. */
 export interface Range {
   fromMs: number;
   toMs: number;

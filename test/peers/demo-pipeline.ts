@@ -12,6 +12,7 @@ import { collectorConfigSchema } from '../../config/schema/collector.ts';
 import { startInfluxd, type InfluxPeer } from './influxd.ts';
 import { removeDir, tempDir } from './util.ts';
 
+/** A running demo pipeline; `stop` stops the agent, collector and influxd and deletes their data. */
 export interface DemoPipeline {
   influx: InfluxPeer;
   collector: RunningCollector;
