@@ -140,6 +140,10 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
   const now = deps.now ?? Date.now;
   const q = deps.influx;
   const range = `time >= ${ts(period.startMs)} AND time < ${ts(period.endMs)}`;
+  const EDGE = 3 * 86_400_000;
+  const head = `time >= ${ts(period.startMs)} AND time < ${ts(Math.min(period.endMs, period.startMs + EDGE))}`;
+  const tail = `time >= ${ts(Math.max(period.startMs, period.endMs - EDGE))} AND time < ${ts(period.endMs)}`;
+  const lastWeek = `time >= ${ts(Math.max(period.startMs, period.endMs - 7 * 86_400_000))} AND time < ${ts(period.endMs)}`;
   const run = async (s: string): Promise<Series[]> => (q ? q.query(s) : []);
   const inv = new Map(cfg.inventory.devices.map((d) => [d.name, d]));
   const loc = (name: string, s?: Series) => {
@@ -156,9 +160,13 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
   const [avail, temps, ports, devUptime, dailyAvail] = await Promise.all([
     run(`SELECT MEAN("up") AS avail, SUM("reboot") AS reboots FROM "snmp_device" WHERE ${range} GROUP BY "device", ${locGroup}`),
     run(`SELECT MAX("value") AS peak FROM "sensor" WHERE ${range} AND "kind" = 'temperature' GROUP BY "device"`),
-    run(
-      `SELECT LAST("admin_status") AS admin, LAST("oper_status") AS oper, SPREAD("in_errors") AS errs, SUM("flaps") AS flaps FROM "interface" WHERE ${range} GROUP BY "device", "ifName"`,
-    ),
+    // Whole-month scans only where the month is needed (flaps); state at the end and counter
+    // deltas come from the first and last days, which keeps InfluxDB's work near one field.
+    Promise.all([
+      run(`SELECT LAST("admin_status") AS admin, LAST("oper_status") AS oper, LAST("in_errors") AS last_errs FROM "interface" WHERE ${tail} GROUP BY "device", "ifName"`),
+      run(`SELECT FIRST("in_errors") AS first_errs FROM "interface" WHERE ${head} GROUP BY "device", "ifName"`),
+      run(`SELECT SUM("flaps") AS flaps FROM "interface" WHERE ${range} GROUP BY "device", "ifName"`),
+    ]),
     run(`SELECT LAST("uptime_month_pct") AS month FROM "device_uptime" WHERE ${range} GROUP BY "device"`),
     run(`SELECT MEAN("up") AS avail FROM "snmp_device" WHERE ${range} GROUP BY ${dayGroup(period)}`),
   ]);
@@ -183,24 +191,33 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
     if (m !== null) dev(tagOf(s, 'device')).availability_pct = m;
   }
   for (const s of temps) dev(tagOf(s, 'device')).peak_temp_c = num(s, s.values[0]!, 'peak');
-  for (const s of ports) {
+  const [portEnd, portStart, portFlaps] = ports;
+  const portKey = (s: Series) => `${tagOf(s, 'device')}\u0000${tagOf(s, 'ifName')}`;
+  const firstErrs = new Map(portStart.map((s) => [portKey(s), num(s, s.values[0]!, 'first_errs')]));
+  for (const s of portEnd) {
     const row = s.values[0]!;
     const d = dev(tagOf(s, 'device'));
     if (num(s, row, 'admin') === 1 && num(s, row, 'oper') === 2) d.ports_down++;
-    d.port_errors += num(s, row, 'errs') ?? 0;
-    d.flaps += num(s, row, 'flaps') ?? 0;
+    const last = num(s, row, 'last_errs');
+    const first = firstErrs.get(portKey(s));
+    // A counter that went down was reset (reboot): count what it gained since.
+    if (last !== null) d.port_errors += first === null || first === undefined ? 0 : last >= first ? last - first : last;
   }
+  for (const s of portFlaps) dev(tagOf(s, 'device')).flaps += num(s, s.values[0]!, 'flaps') ?? 0;
 
   // Cameras: the uptime ledger when it runs, else camera_uptime from InfluxDB, else raw `camera.up`.
   const uptime = deps.modules?.get('uptime') as UptimeProvider | undefined;
   let cameras: CameraRow[] | undefined;
   if (typeof uptime?.cameraMonth === 'function') cameras = await uptime.cameraMonth(period.startMs, period.endMs);
   const target24 = r.camera_24h_target_pct;
-  const [camDaily, camMonth, camRaw] = await Promise.all([
-    run(`SELECT LAST("uptime_24h_pct") AS u FROM "camera_uptime" WHERE ${range} GROUP BY "camera", ${dayGroup(period)}`),
-    run(`SELECT LAST("uptime_month_pct") AS m FROM "camera_uptime" WHERE ${range} GROUP BY "camera"`),
-    run(`SELECT MEAN("up") AS u FROM "camera" WHERE ${range} GROUP BY "camera", ${locGroup}, ${dayGroup(period)}`),
-  ]);
+  const [camDaily, camMonth] = cameras
+    ? [[], []]
+    : await Promise.all([
+        run(`SELECT LAST("uptime_24h_pct") AS u FROM "camera_uptime" WHERE ${range} GROUP BY "camera", ${locGroup}, ${dayGroup(period)}`),
+        run(`SELECT LAST("uptime_month_pct") AS m FROM "camera_uptime" WHERE ${range} GROUP BY "camera"`),
+      ]);
+  // Raw `camera.up` only when the uptime ledger wrote nothing for the month.
+  const camRaw = cameras || camDaily.length ? [] : await run(`SELECT MEAN("up") AS u FROM "camera" WHERE ${range} GROUP BY "camera", ${locGroup}, ${dayGroup(period)}`);
   const camTrend = new Map<string, { sum: number; n: number }>();
   if (!cameras) {
     const byCam = new Map<string, CameraRow>();
@@ -240,8 +257,9 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
 
   // PCs.
   const [patches, av, disks] = await Promise.all([
-    run(`SELECT LAST("days_since_patch") AS days, LAST("security_pending") AS sec FROM "patches" WHERE ${range} GROUP BY "host", ${locGroup}`),
-    run(`SELECT LAST("protected") AS p FROM "antivirus_status" WHERE ${range} GROUP BY "host", ${locGroup}`),
+    // Patch and antivirus state at the end of the month: the last week is enough.
+    run(`SELECT LAST("days_since_patch") AS days, LAST("security_pending") AS sec FROM "patches" WHERE ${lastWeek} GROUP BY "host", ${locGroup}`),
+    run(`SELECT LAST("protected") AS p FROM "antivirus_status" WHERE ${lastWeek} GROUP BY "host", ${locGroup}`),
     run(`SELECT MAX("used_percent") AS used FROM "disk" WHERE ${range} GROUP BY "host"`),
   ]);
   const pcs = new Map<string, PcRow>();
