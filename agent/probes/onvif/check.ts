@@ -45,6 +45,8 @@ export interface CameraMemory {
   lastFrame?: Pick<FrameStats, 'grid' | 'sha1'> | undefined;
   /** ntp settings seen in this run, for the sample (not part of the JSON shape). */
   ntpServers?: string | undefined;
+  /** Class of the failure that ended this run's check early (unreachable, timeout, auth_failed…). */
+  failure?: string | undefined;
 }
 
 /**
@@ -93,8 +95,10 @@ export async function checkCamera(client: OnvifClient, target: CameraTarget, o: 
   const credentials = Boolean(target.user);
   const note = (what: string, e: unknown) => r.errors.push(`${what}: ${failureClass(e)}${e instanceof OnvifError && e.faultCode ? ` (${e.faultCode})` : ''}`);
   /** Handles a failed step; returns true when the check cannot go on. */
+  mem.failure = undefined;
   const fatal = (what: string, e: unknown): boolean => {
     note(what, e);
+    mem.failure = failureClass(e);
     if (!(e instanceof OnvifError)) return true;
     // A camera checks credentials before anything else: any other fault means they passed.
     if (e.kind === 'fault' && r.auth === 'unknown' && what !== 'GetSystemDateAndTime') r.auth = credentials ? 'ok' : 'none';

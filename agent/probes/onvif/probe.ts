@@ -59,7 +59,7 @@ const results = new WeakMap<Sample, CameraResult>();
 
 export function cameraSample(name: string, r: CameraResult, mem: CameraMemory, time: number, tags: Record<string, string>): Sample {
   const up = r.reachable && r.auth !== 'failed' && (r.stream.uri === null && r.stream.error === null ? true : r.stream.ok);
-  const errorClass = !r.reachable ? (r.errors[0]?.includes(': timeout') ? 'timeout' : 'unreachable') : r.auth === 'failed' ? 'auth_failed' : !up ? `stream_${r.stream.error ?? 'failed'}` : '';
+  const errorClass = !r.reachable ? (mem.failure === 'timeout' ? 'timeout' : 'unreachable') : r.auth === 'failed' ? 'auth_failed' : !up ? `stream_${r.stream.error ?? 'failed'}` : '';
   const f: Sample['fields'] = {
     up: int(up ? 1 : 0),
     reachable: r.reachable,
