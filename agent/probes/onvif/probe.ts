@@ -66,8 +66,9 @@ export function cameraSample(name: string, r: CameraResult, mem: CameraMemory, t
     auth: r.auth,
     stream_ok: r.stream.ok,
     snapshot_ok: r.snapshot.ok,
-    snapshot_problem: r.snapshot.problem ?? 'none',
   };
+  // Absent when no snapshot was tried (camera unreachable, snapshot: false): not "none".
+  if (r.snapshot.problem !== null) f.snapshot_problem = r.snapshot.problem;
   if (errorClass) f.error_class = errorClass;
   if (r.clockDriftSeconds !== null) f.clock_drift_s = r.clockDriftSeconds;
   if (r.stream.latencyMs !== null) f.stream_latency_ms = r.stream.latencyMs;

@@ -125,6 +125,7 @@ else {
     const g = await run({ url: gone.url });
     t.equal(g.r.reachable, false);
     t.equal(g.samples[0]!.fields.error_class, 'unreachable');
+    t.equal(g.samples[0]!.fields.snapshot_problem, undefined, 'no snapshot tried: no snapshot_problem');
     t.equal(g.status.code, ExitCode.CRITICAL);
   });
 
