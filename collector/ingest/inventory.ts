@@ -3,8 +3,12 @@ import type { Sample } from '../../protocol/sample.ts';
 
 const LOCATION_KEYS = ['site', 'building', 'floor', 'shaft', 'room', 'role'] as const;
 
-/** Tags samples are matched on, in order: the first one naming a known device wins. */
-const DEVICE_TAGS = ['device', 'camera', 'host', 'url', 'agent'] as const;
+/**
+ * Tags samples are matched on, in order: the first one naming a known device wins. The
+ * target tags (device, camera, url) come before host: a ping sample's host is the pinging
+ * PC, its url the device pinged, and the location belongs to the device.
+ */
+const DEVICE_TAGS = ['device', 'camera', 'url', 'host', 'agent'] as const;
 
 /**
  * Enriches samples with where their device is (site, building, floor, shaft, room, role),
