@@ -16,7 +16,9 @@ if (!FIXTURES) {
   const REC = path.join(FIXTURES, 'snmprec');
   const names = ['vrp_5720', 'comware_a5500', 'ios_2960x', 'iosxe_ir1101', 'linux-full-walk', 'ruijie', 'tplink_sg2008'];
   // Comware marks unsupported temperatures with 65535: a copy of the A5500 recording with one board so marked.
-  const comwareSentinel = readFileSync(path.join(REC, 'comware_a5500.snmprec'), 'utf8').replace('1.3.6.1.4.1.25506.2.6.1.1.1.1.12.65|2|38', '1.3.6.1.4.1.25506.2.6.1.1.1.1.12.65|2|65535');
+  const comwareSentinel = readFileSync(path.join(REC, 'comware_a5500.snmprec'), 'utf8').replace('1.3.6.1.4.1.25506.2.6.1.1.1.1.12.65|2|38', '1.3.6.1.4.1.25506.2.6.1.1.1.1.12.65|2|65535')
+    // …and hh3cEntityExtErrorStatus (not in the LibreNMS walk) for its PowerSupply (66, normal) and Fan1 (68, fanError 41).
+    .replace('1.3.6.1.4.1.25506.2.6.1.1.1.1.13.200|2|65535\n', '1.3.6.1.4.1.25506.2.6.1.1.1.1.13.200|2|65535\n1.3.6.1.4.1.25506.2.6.1.1.1.1.19.66|2|2\n1.3.6.1.4.1.25506.2.6.1.1.1.1.19.68|2|41\n');
   // Port descriptions in Chinese as older VRP sends them (GBK) and as newer firmware does (UTF-8).
   const aliases = [
     '1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.2011.2.23.291',
@@ -55,15 +57,23 @@ if (!FIXTURES) {
     max_repetitions: 20,
     ...over,
   });
-  const poll = async (community: string, over: Partial<SnmpTarget> = {}) => {
-    const c = createClient(target(community, over));
-    try {
-      return await pollDevice(c);
-    } finally {
-      c.close();
+  // Polls and reference walks are memoised: several tests look at the same device, and one
+  // snmpsimd serves them all (the machine running the tests may be busy).
+  const polls = new Map<string, ReturnType<typeof pollDevice>>();
+  const poll = (community: string, over: Partial<SnmpTarget> = {}) => {
+    const key = `${community} ${JSON.stringify(over)}`;
+    if (!polls.has(key)) {
+      const c = createClient(target(community, over));
+      polls.set(key, pollDevice(c).finally(() => c.close()));
     }
+    return polls.get(key)!;
   };
-  const walk = (community: string, oid: string) => snmpBulkWalk(sim.port, oid, ['-v2c', '-c', community]);
+  const walked = new Map<string, Promise<Map<string, string>>>();
+  const walk = (community: string, oid: string) => {
+    const key = `${community} ${oid}`;
+    if (!walked.has(key)) walked.set(key, snmpBulkWalk(sim.port, oid, ['-v2c', '-c', community]));
+    return walked.get(key)!;
+  };
   type W = Map<string, string>;
   const walks = async (community: string, oids: string[]) => (await Promise.all(oids.map((o) => walk(community, o)))) as [W, W, W, W, W];
 
@@ -152,6 +162,8 @@ if (!FIXTURES) {
     const marked = await poll('comware_sentinel');
     t.notOk(marked.sensors.some((s) => s.kind === 'temperature' && s.entity === 'Board'), '65535 is not a temperature');
     t.ok(marked.sensors.every((s) => s.value !== 65535));
+    t.ok(has(marked.sensors, { kind: 'psu', entity: 'PowerSupply', status: 'ok', value: null }));
+    t.ok(has(marked.sensors, { kind: 'fan', entity: 'Fan1', status: 'failed' }));
   });
 
   t.test('Cisco: CISCO-ENVMON temperatures, fans and power supplies with status', async (t) => {
