@@ -1,7 +1,7 @@
 import type { CollectorConfig } from '../../config/schema/collector.ts';
 import type { InspectionRecord, ProblemRecord } from '../inspections/store.ts';
 import { type InfluxReader, ident, num, ts, val, type Series } from './influxql.ts';
-import type { Period } from './period.ts';
+import { localMidnight, type Period } from './period.ts';
 
 export interface DeviceRow {
   name: string;
@@ -97,9 +97,43 @@ export interface AlertsProvider {
   ): { rows: { rule: string; target: string; severity: string; fired_ms: number; acked_ms: number | null; resolved_ms: number | null; breach: boolean; silenced?: boolean }[] };
   smsUsage?(year?: number): { quota: number; used_parts: number; by_purpose: Record<string, number> } | undefined;
 }
-/** The uptime ledger (ctx.modules.get('uptime')), when it can give per-camera month rows. */
+/**
+ * The uptime ledger (ctx.modules.get('uptime'), UptimeService in collector/uptime/module.ts):
+ * exact intervals with maintenance excluded. When it runs, per-camera daily and monthly
+ * uptime come from it instead of InfluxDB.
+ */
 export interface UptimeProvider {
-  cameraMonth?(startMs: number, endMs: number): Promise<CameraRow[]> | CameraRow[];
+  ledger?: { targets(): { target: string; kind: string }[] };
+  report?(target: string, from: number, to: number): { uptime_pct: number | null };
+}
+
+/** Per-camera rows from the uptime ledger: one report per local day and one for the month (up to now). */
+export function camerasFromLedger(u: Required<UptimeProvider>, p: Period, target24: number, now: number, loc: (name: string) => { building: string; floor: string }): { rows: CameraRow[]; trend: Map<string, { sum: number; n: number }> } {
+  const days: { day: string; from: number; to: number }[] = [];
+  const [y, m] = p.month.split('-').map(Number) as [number, number];
+  for (let d = 1; ; d++) {
+    const from = localMidnight(y, m, d, p.tz);
+    if (from >= p.endMs || from >= now) break;
+    days.push({ day: `${p.month}-${String(d).padStart(2, '0')}`, from, to: Math.min(localMidnight(y, m, d + 1, p.tz), now) });
+  }
+  const trend = new Map<string, { sum: number; n: number }>();
+  const rows: CameraRow[] = [];
+  for (const { target } of u.ledger.targets().filter((x) => x.kind === 'camera')) {
+    const c: CameraRow = { name: target, ...loc(target), days: 0, compliant_days: 0, worst_24h_pct: null, month_pct: u.report(target, p.startMs, Math.min(p.endMs, now)).uptime_pct };
+    for (const d of days) {
+      const pct = u.report(target, d.from, d.to).uptime_pct;
+      if (pct === null) continue;
+      c.days++;
+      if (pct >= target24) c.compliant_days++;
+      c.worst_24h_pct = c.worst_24h_pct === null ? pct : Math.min(c.worst_24h_pct, pct);
+      const t = trend.get(d.day) ?? { sum: 0, n: 0 };
+      t.sum += pct;
+      t.n++;
+      trend.set(d.day, t);
+    }
+    if (c.days || c.month_pct !== null) rows.push(c);
+  }
+  return { rows, trend };
 }
 
 /** Inspections and problems for a period (the inspections module's store). */
@@ -208,7 +242,14 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
   // Cameras: the uptime ledger when it runs, else camera_uptime from InfluxDB, else raw `camera.up`.
   const uptime = deps.modules?.get('uptime') as UptimeProvider | undefined;
   let cameras: CameraRow[] | undefined;
-  if (typeof uptime?.cameraMonth === 'function') cameras = await uptime.cameraMonth(period.startMs, period.endMs);
+  const camTrend = new Map<string, { sum: number; n: number }>();
+  if (typeof uptime?.report === 'function' && typeof uptime.ledger?.targets === 'function') {
+    const l = camerasFromLedger(uptime as Required<UptimeProvider>, period, r.camera_24h_target_pct, now(), (n) => loc(n));
+    if (l.rows.length) {
+      cameras = l.rows;
+      for (const [k, v] of l.trend) camTrend.set(k, v);
+    }
+  }
   const target24 = r.camera_24h_target_pct;
   const [camDaily, camMonth] = cameras
     ? [[], []]
@@ -218,7 +259,6 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
       ]);
   // Raw `camera.up` only when the uptime ledger wrote nothing for the month.
   const camRaw = cameras || camDaily.length ? [] : await run(`SELECT MEAN("up") AS u FROM "camera" WHERE ${range} GROUP BY "camera", ${locGroup}, ${dayGroup(period)}`);
-  const camTrend = new Map<string, { sum: number; n: number }>();
   if (!cameras) {
     const byCam = new Map<string, CameraRow>();
     const daily = camDaily.length ? camDaily : camRaw;
