@@ -21,6 +21,8 @@ const CLI = path.resolve(import.meta.dirname, '../cli/watchpost.ts');
 
 interface Tree {
   rssMiB: number;
+  /** RSS of the root process alone (the agent's node process, without fping/apt children). */
+  rootRssMiB: number;
   cpuS: number;
 }
 
@@ -42,6 +44,7 @@ function tree(root: number): Tree {
   const pids = [root];
   for (let i = 0; i < pids.length; i++) for (const [p, pp] of parent) if (pp === pids[i]) pids.push(p);
   let rss = 0;
+  let rootRss = 0;
   let cpu = 0;
   for (const p of pids) {
     const f = stat.get(p);
@@ -50,11 +53,12 @@ function tree(root: number): Tree {
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
       rss += m ? Number(m[1]) / 1024 : 0;
+      if (p === root) rootRss = m ? Number(m[1]) / 1024 : 0;
     } catch {
       /* exited */
     }
   }
-  return { rssMiB: rss, cpuS: cpu };
+  return { rssMiB: rss, rootRssMiB: rootRss, cpuS: cpu };
 }
 
 /** zabbix_agentd accepts ports 1024–32767 only; freePort() comes from the ephemeral range above. */
@@ -102,10 +106,11 @@ interface Proc {
   name: string;
   peer: ReturnType<typeof spawnPeer>;
   peak: number;
+  peakRoot: number;
   cpu0: number;
 }
 const procs: Proc[] = [];
-const add = (name: string, cmd: string, args: string[]) => procs.push({ name, peer: spawnPeer(cmd, args), peak: 0, cpu0: 0 });
+const add = (name: string, cmd: string, args: string[]) => procs.push({ name, peer: spawnPeer(cmd, args), peak: 0, peakRoot: 0, cpu0: 0 });
 add('watchpost agent (spec: all 10 s)', process.execPath, [CLI, 'agent', '--config', agentConfig('spec', 10)]);
 add('watchpost agent (patches hourly)', process.execPath, [CLI, 'agent', '--config', agentConfig('default', 3600)]);
 if (hasCommand('prometheus-node-exporter')) add('prometheus-node-exporter', 'prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${await freePort()}`]);
@@ -123,19 +128,26 @@ const t0 = performance.now();
 console.log(`bench:agent — measuring for ${DURATION_S} s (WATCHPOST_BENCH_AGENT_S), sampling RSS every second…`);
 while (performance.now() - t0 < DURATION_S * 1000) {
   await new Promise((r) => setTimeout(r, 1000));
-  for (const p of procs) p.peak = Math.max(p.peak, tree(p.peer.proc.pid!).rssMiB);
+  for (const p of procs) {
+    const tr = tree(p.peer.proc.pid!);
+    p.peak = Math.max(p.peak, tr.rssMiB);
+    p.peakRoot = Math.max(p.peakRoot, tr.rootRssMiB);
+  }
 }
 const wall = (performance.now() - t0) / 1000;
 const rows = procs.map((p) => {
   const cpu = tree(p.peer.proc.pid!).cpuS - p.cpu0;
-  return { process: p.name, 'peak RSS MiB': p.peak, 'avg CPU % of a core': (cpu / wall) * 100, alive: p.peer.proc.exitCode === null ? 'yes' : `exited ${p.peer.proc.exitCode}` };
+  return { process: p.name, 'peak RSS MiB': p.peak, 'main process peak RSS MiB': p.peakRoot, 'avg CPU % of a core': (cpu / wall) * 100, alive: p.peer.proc.exitCode === null ? 'yes' : `exited ${p.peer.proc.exitCode}` };
 });
 for (const p of procs) await stopProcess(p.peer.proc);
 await collector?.stop();
 console.log(table(rows));
-const ref = rows.find((r) => r.process.startsWith('prometheus'));
-const spec = rows[0]!;
-if (ref) console.log(`ratio spec agent / node_exporter: RSS ${(spec['peak RSS MiB'] / ref['peak RSS MiB']).toFixed(2)}×, CPU ${(spec['avg CPU % of a core'] / Math.max(0.001, ref['avg CPU % of a core'])).toFixed(2)}×`);
+for (const ref of rows.slice(2)) {
+  for (const a of rows.slice(0, 2)) {
+    const cpuRatio = ref['avg CPU % of a core'] >= 0.01 ? `${(a['avg CPU % of a core'] / ref['avg CPU % of a core']).toFixed(0)}×` : `n/a (reference ${ref['avg CPU % of a core'].toFixed(3)} %)`;
+    console.log(`ratio ${a.process} / ${ref.process}: RSS ${(a['peak RSS MiB'] / Math.max(0.01, ref['peak RSS MiB'])).toFixed(1)}×, CPU ${cpuRatio}`);
+  }
+}
 for (const r of rows.slice(0, 2)) console.log(`${r.process}: RSS ≤ 60 MiB ${r['peak RSS MiB'] <= 60 ? 'met' : 'NOT met'}, CPU ≤ 1 % ${r['avg CPU % of a core'] <= 1 ? 'met' : 'NOT met'}`);
 for (const p of procs) if (p.peer.proc.exitCode !== null && p.peer.proc.exitCode !== 0) console.log(`${p.name} output:\n${p.peer.output().slice(-1500)}`);
 process.exit(0);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import t from 'tap';
 import { decodeConsole } from '../../../agent/probes/platform/decode.ts';
-import { execFile, systemPlatform } from '../../../agent/probes/platform/platform.ts';
+import { systemPlatform } from '../../../agent/probes/platform/platform.ts';
 import { aptPatches } from '../../../agent/probes/patches/linux.ts';
 import {
   lastDpkgUpgrade,
@@ -51,19 +51,16 @@ t.test('the real apt path on this machine (no network: local package lists)', { 
   t.equal(st.os_family, 'debian');
   t.equal(st.error_class, '');
   t.equal(st.method, 'apt');
-  // Cross-check against apt-get's own simulation of the same upgrade, through the other parser.
-  const sim = await execFile('apt-get', ['-s', '-o', 'Debug::NoLocking=1', 'dist-upgrade'], { env: { LC_ALL: 'C' } });
-  t.equal(sim.code, 0);
-  const simPkgs = parseAptGetSimulate(sim.stdout.toString('utf8'));
-  t.equal(st.pending, simPkgs.length, 'apt list and apt-get -s agree on pending');
-  t.equal(st.security_pending, simPkgs.filter((p) => p.security).length, 'and on security');
   t.type(st.reboot_required, 'boolean');
-  // apt missing → apt-get fallback, same answer.
+  // Cross-check against apt-get's own simulation (the fallback when apt is missing), through
+  // the other parser: both must agree on this machine's pending and security counts.
   const real = systemPlatform();
   const noApt = { ...real, exec: (f: string, a: string[], o?: object) => (f === 'apt' ? real.exec('/nonexistent/apt', a, o) : real.exec(f, a, o)) };
   const fb = await aptPatches(noApt);
   t.equal(fb.method, 'apt-get');
-  t.equal(fb.pending, st.pending);
+  t.equal(fb.error_class, '');
+  t.equal(fb.pending, st.pending, 'apt list and apt-get -s agree on pending');
+  t.equal(fb.security_pending, st.security_pending, 'and on security');
 });
 
 t.test('apt-get -s, dpkg log and dnf parsers', async (t) => {
