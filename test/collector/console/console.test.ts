@@ -89,6 +89,37 @@ t.test('console over HTTP: login, CSRF, roles, rate limiting, escaping, audit', 
     t.equal((await new Browserless(k.url).login('zhao', 'another long one')).status, 303, 'new user can log in');
   });
 
+  await t.test('maintenance windows from the console, in office local time', async (t) => {
+    const page = await b.get('/console/maintenance?lang=en');
+    t.equal(page.status, 200);
+    const r = await b.post('/console/maintenance', { _csrf: Browserless.csrf(page.text), name: 'Shaft A-1 UPS swap <b>', targets: 'sw-a-3f-01, cam-a-3f-lobby', start: '2026-12-01T09:00', end: '2026-12-01T11:30' });
+    t.equal(r.status, 303);
+    const list = await b.get('/console/maintenance');
+    t.match(list.text, 'Shaft A-1 UPS swap &lt;b&gt;');
+    t.match(list.text, '2026-12-01T01:00:00.000Z', '09:00 in Asia/Shanghai');
+    const m = k.c.ctx.modules.get('maintenance') as { windows(): { id: number | string; name: string }[] };
+    const w = m.windows().find((x) => x.name.startsWith('Shaft A-1'))!;
+    t.ok(w, 'the maintenance module has it');
+    t.equal((await b.post('/console/maintenance', { _csrf: Browserless.csrf(page.text), name: 'x', start: 'tomorrow', end: '' })).status, 400, 'bad times are refused');
+    t.equal((await b.post('/console/maintenance/delete', { _csrf: Browserless.csrf(page.text), id: String(w.id) })).status, 303);
+    t.notOk(m.windows().some((x) => x.name.startsWith('Shaft A-1')), 'deleted');
+  });
+
+  await t.test('photos must be JPEG or PNG', async (t) => {
+    const list = await b.get('/console/inspections');
+    const id = /\/console\/inspections\/(\d+)"/.exec(list.text)![1]!;
+    const page = await b.get(`/console/inspections/${id}`);
+    const fd = new FormData();
+    fd.set('_csrf', Browserless.csrf(page.text));
+    fd.set('seq', /data-seq="(\d+)"/.exec(page.text)![1]!);
+    fd.set('result', 'pass');
+    fd.set('note', '');
+    fd.set('photo', new Blob(['<svg onload=alert(1)>'], { type: 'image/png' }), 'x.png');
+    const res = await fetch(`${k.url}/console/inspections/${id}/item`, { method: 'POST', body: fd, redirect: 'manual', headers: { cookie: `wp_session=${b.cookies.get('wp_session')}` } });
+    t.equal(res.status, 415, 'content is checked, not the declared type');
+    t.equal((await b.get('/console/photos/..%2Fstate.db')).status, 404, 'no path traversal');
+  });
+
   await t.test('login rate limiting per user name', async (t) => {
     const x = new Browserless(k.url);
     for (let i = 0; i < 3; i++) t.equal((await x.login('wang', 'wrong password!')).status, 401, `failure ${i + 1}`);
@@ -115,4 +146,31 @@ t.test('console over HTTP: login, CSRF, roles, rate limiting, escaping, audit', 
   const audit = k.c.ctx.audit.list(500).map((e) => `${e.actor} ${e.action}`);
   for (const a of ['li console.login', 'li inspection.start', 'li inspection.item', 'li alert.ack', 'wang console.login_failed', 'wang console.login_blocked', 'root user.add', 'li console.logout']) t.ok(audit.includes(a), `audit: ${a}`);
   t.ok(k.c.ctx.audit.verify().ok);
+});
+
+t.test('watchpost user: add, list, passwd, disable', async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  const { tempDir, removeDir } = await import('../../peers/util.ts');
+  const path = await import('node:path');
+  const dir = tempDir('user-cli');
+  t.teardown(() => removeDir(dir));
+  const cli = path.resolve(import.meta.dirname, '../../../cli/watchpost.ts');
+  const run = (args: string[], input?: string) => spawnSync(process.execPath, [cli, 'user', ...args, '--data-dir', dir], { encoding: 'utf8', input });
+  const add = run(['add', 'li', '--role', 'engineer']);
+  t.equal(add.status, 0, add.stderr);
+  t.match(add.stdout.trim(), /^[A-Za-z0-9_-]{16}$/, 'a generated password, printed once');
+  t.equal(run(['add', 'ops', '--role', 'admin', '--password-stdin'], 'a long enough pass\n').status, 0);
+  t.equal(run(['add', 'x', '--role', 'root']).status, 2, 'unknown role');
+  t.equal(run(['add', 'li']).status, 1, 'duplicate');
+  t.equal(run(['add', 'short', '--password-stdin'], 'short\n').status, 1, 'short password');
+  t.match(run(['list']).stdout, /li\tengineer[\s\S]*ops\tadmin/);
+  t.equal(run(['passwd', 'li', '--password-stdin'], 'another long password\n').status, 0);
+  t.equal(run(['disable', 'li']).status, 0);
+  t.match(run(['list']).stdout, /li\tengineer\t\S+\tdisabled/);
+  const { openStateDb } = await import('../../../collector/store/db.ts');
+  const { AuditLog } = await import('../../../collector/store/audit.ts');
+  const db = openStateDb(dir);
+  const actions = new AuditLog(db).list(20).map((e) => e.action);
+  db.close();
+  t.same(actions.filter((a) => a.startsWith('user.')).sort(), ['user.add', 'user.add', 'user.disable', 'user.passwd']);
 });
