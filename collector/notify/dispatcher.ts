@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import { registerMigrations } from '../store/db.ts';
 import { NotifyError, type Notification, type Notifier } from './types.ts';
@@ -84,6 +84,15 @@ export class Dispatcher {
     this.db.prepare("UPDATE notify_deliveries SET status = 'queued' WHERE status = 'sending'").run();
   }
 
+  private stmts = new Map<string, StatementSync>();
+
+  /** Prepared statements are cached: preparing costs more than running these. */
+  private st(sql: string): StatementSync {
+    let x = this.stmts.get(sql);
+    if (!x) this.stmts.set(sql, (x = this.db.prepare(sql)));
+    return x;
+  }
+
   hasChannel(channel: string): boolean {
     return this.channels.has(channel);
   }
@@ -132,9 +141,9 @@ export class Dispatcher {
     }
     const free = this.c.concurrency - this.inFlight;
     if (free <= 0) return;
-    const rows = this.db.prepare("SELECT * FROM notify_deliveries WHERE status = 'queued' AND next_ms <= ? ORDER BY next_ms, id LIMIT ?").all(this.now(), free) as unknown as (Delivery & { notification: string })[];
+    const rows = this.st("SELECT * FROM notify_deliveries WHERE status = 'queued' AND next_ms <= ? ORDER BY next_ms, id LIMIT ?").all(this.now(), free) as unknown as (Delivery & { notification: string })[];
     for (const row of rows) {
-      this.db.prepare("UPDATE notify_deliveries SET status = 'sending', attempts = attempts + 1 WHERE id = ?").run(row.id);
+      this.st("UPDATE notify_deliveries SET status = 'sending', attempts = attempts + 1 WHERE id = ?").run(row.id);
       this.inFlight++;
       const p = this.attempt(row).finally(() => {
         this.inFlight--;
@@ -157,13 +166,13 @@ export class Dispatcher {
     try {
       if (!ch) throw new NotifyError('config', false, 'no_channel', `channel "${row.channel}" is not configured (notify.${row.channel})`);
       const r = await ch.send(n, row.address, AbortSignal.timeout(this.c.timeout_ms));
-      this.db.prepare("UPDATE notify_deliveries SET status = 'sent', sent_ms = ?, provider = ?, parts = ?, reason = NULL, code = NULL, error = NULL WHERE id = ?").run(this.now(), r.provider ?? null, r.parts ?? null, row.id);
+      this.st("UPDATE notify_deliveries SET status = 'sent', sent_ms = ?, provider = ?, parts = ?, reason = NULL, code = NULL, error = NULL WHERE id = ?").run(this.now(), r.provider ?? null, r.parts ?? null, row.id);
       this.log.info({ key: row.key, channel: row.channel, address: row.address, attempts }, 'notification sent');
     } catch (e) {
       const err = e instanceof NotifyError ? e : new NotifyError('server', true, 'exception', (e as Error).message);
       const again = err.retryable && attempts < this.c.max_attempts;
       const next = this.now() + Math.max(err.retryAfterMs ?? 0, this.backoff(attempts));
-      this.db.prepare('UPDATE notify_deliveries SET status = ?, next_ms = ?, reason = ?, code = ?, error = ? WHERE id = ?').run(again ? 'queued' : 'failed', next, err.reason, err.code, err.message, row.id);
+      this.st('UPDATE notify_deliveries SET status = ?, next_ms = ?, reason = ?, code = ?, error = ? WHERE id = ?').run(again ? 'queued' : 'failed', next, err.reason, err.code, err.message, row.id);
       const fields = { key: row.key, channel: row.channel, address: row.address, attempts, reason: err.reason, code: err.code, err: err.message };
       // ERROR: someone will not be told unless an operator acts.
       if (again) this.log.warn(fields, 'notification failed: will retry');
@@ -174,12 +183,12 @@ export class Dispatcher {
   }
 
   get(id: number): Delivery | undefined {
-    return this.db.prepare('SELECT id, key, channel, address, receiver, status, attempts, next_ms, created_ms, sent_ms, reason, code, error, provider, parts FROM notify_deliveries WHERE id = ?').get(id) as Delivery | undefined;
+    return this.st('SELECT id, key, channel, address, receiver, status, attempts, next_ms, created_ms, sent_ms, reason, code, error, provider, parts FROM notify_deliveries WHERE id = ?').get(id) as Delivery | undefined;
   }
 
   list(o: { status?: string; limit?: number } = {}): Delivery[] {
     const cols = 'id, key, channel, address, receiver, status, attempts, next_ms, created_ms, sent_ms, reason, code, error, provider, parts';
-    if (o.status) return this.db.prepare(`SELECT ${cols} FROM notify_deliveries WHERE status = ? ORDER BY id DESC LIMIT ?`).all(o.status, o.limit ?? 100) as unknown as Delivery[];
-    return this.db.prepare(`SELECT ${cols} FROM notify_deliveries ORDER BY id DESC LIMIT ?`).all(o.limit ?? 100) as unknown as Delivery[];
+    if (o.status) return this.st(`SELECT ${cols} FROM notify_deliveries WHERE status = ? ORDER BY id DESC LIMIT ?`).all(o.status, o.limit ?? 100) as unknown as Delivery[];
+    return this.st(`SELECT ${cols} FROM notify_deliveries ORDER BY id DESC LIMIT ?`).all(o.limit ?? 100) as unknown as Delivery[];
   }
 }
