@@ -158,9 +158,36 @@ export function deepFreeze<T>(o: T): T {
 
 const SECRET_KEY = /(^|_)(token|password|passwd|secret|community|auth_key|priv_key|api_key|access_key_secret|secret_key|signing_key)$/i;
 
+/** Query parameters that carry credentials in webhook URLs (DingTalk/WeCom robots, signed links). */
+const SECRET_PARAM = /^(access_token|token|key|secret|sign|signature|password|p)$/i;
+
+/** Blanks credentials inside a URL string: user:password@ and secret query parameters. */
+function redactUrl(v: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return v;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return v;
+  }
+  let changed = false;
+  if (u.password) {
+    u.password = 'secret';
+    changed = true;
+  }
+  for (const k of [...u.searchParams.keys()]) {
+    if (SECRET_PARAM.test(k)) {
+      u.searchParams.set(k, 'secret');
+      changed = true;
+    }
+  }
+  return changed ? u.toString().replace(/=secret\b/g, '=<secret>').replace(/:secret@/, ':<secret>@') : v;
+}
+
 /** Returns a copy of a config (or any object) with every secret-named value replaced by `<secret>`. */
 export function redact(value: unknown, key = ''): unknown {
   if (SECRET_KEY.test(key) && value !== undefined && value !== null && typeof value !== 'object') return '<secret>';
+  if (typeof value === 'string') return redactUrl(value);
   if (Array.isArray(value)) return value.map((v) => redact(v, key));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};

@@ -70,6 +70,20 @@ t.test('secrets print as <secret>', async (t) => {
   });
 });
 
+t.test('credentials inside URLs print as <secret> too', async (t) => {
+  const shown = JSON.stringify(
+    redact({
+      dingtalk: { url: 'https://oapi.dingtalk.com/robot/send?access_token=abc123def' },
+      wecom: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx',
+      influx: 'http://watchpost:hunter2@127.0.0.1:8086/',
+      plain: 'http://127.0.0.1:8086/write?db=watchpost',
+    }),
+  );
+  for (const secret of ['abc123def', '693a91f6', 'hunter2']) t.notMatch(shown, secret);
+  t.match(shown, 'access_token=<secret>');
+  t.match(shown, 'http://127.0.0.1:8086/write?db=watchpost', 'URLs without credentials are unchanged');
+});
+
 t.test('a missing file is a ConfigError naming the file', async (t) => {
   t.throws(() => loadConfig('/nonexistent/agent.yaml', agentConfigSchema), { name: 'ConfigError' });
 });
