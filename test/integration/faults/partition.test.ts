@@ -6,7 +6,7 @@ import { faultCollector, startFeeder } from './procs.ts';
 // Agent and collector in two network namespaces joined by a veth pair the test creates; the
 // link is cut for PARTITION_S seconds while the agent keeps producing, then restored. Packets
 // vanish silently (no RST), so the agent has to notice through its heartbeat. 0 points lost.
-const PARTITION_S = Number(process.env.WATCHPOST_FAULT_PARTITION_S ?? 5);
+const PARTITION_S = Number(process.env.WATCHPOST_FAULT_PARTITION_S ?? 3);
 const isRoot = process.getuid?.() === 0;
 
 t.test(`network partition of ${PARTITION_S} s between agent and collector: 0 points lost`, { skip: isRoot ? false : 'needs root for ip netns (CI runs as root)' }, async (t) => {
