@@ -13,7 +13,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { collectorProcess } from '../test/peers/collector.ts';
-import { freePort, hasCommand, spawnPeer, stopProcess, tempDir } from '../test/peers/util.ts';
+import { freePort, hasCommand, removeDir, spawnPeer, stopProcess, tempDir } from '../test/peers/util.ts';
 import { table } from './lib.ts';
 
 const DURATION_S = Number(process.env.WATCHPOST_BENCH_AGENT_S ?? 600);
@@ -141,6 +141,8 @@ const rows = procs.map((p) => {
 });
 for (const p of procs) await stopProcess(p.peer.proc);
 await collector?.stop();
+removeDir(dir);
+if (collector) removeDir(collector.dir);
 console.log(table(rows));
 for (const ref of rows.slice(2)) {
   for (const a of rows.slice(0, 2)) {
