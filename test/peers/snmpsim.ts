@@ -3,7 +3,8 @@ import dgram from 'node:dgram';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
-import { removeDir, spawnPeer, stopProcess, tempDir, waitFor } from './util.ts';
+import { spawn } from 'node:child_process';
+import { removeDir, tempDir, waitFor } from './util.ts';
 
 /** Debian's example recordings (snmpsim package), e.g. cisco_16_switch.snmprec.gz. */
 export const SNMPSIM_EXAMPLES = '/usr/share/doc/snmpsim/examples/data';
@@ -32,6 +33,44 @@ export interface SnmpSim {
   /** Replace a recording while running (snmpsimd re-indexes a data file whose mtime changed). */
   write(rec: Recording): void;
   stop(): Promise<void>;
+}
+
+/**
+ * Spawns a peer tied to this process: a small sh wrapper runs it in the background and kills it
+ * (then runs `cleanup`, e.g. userdel) when its stdin closes — which also happens when this
+ * process is killed (tap's per-file timeout), so no peer outlives its test.
+ * stop() closes stdin and waits for the wrapper to finish.
+ */
+export function spawnTied(cmd: string, args: string[], opts: { cwd?: string; cleanup?: string } = {}): { pid: () => number; output: () => string; stop: () => Promise<void> } {
+  const script = `"$0" "$@" & p=$!; echo "peer-pid $p"; cat >/dev/null; kill $p 2>/dev/null; wait $p; ${opts.cleanup ?? 'true'}`;
+  const proc = spawn('sh', ['-c', script, cmd, ...args], { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let pid = 0;
+  const keep = (d: Buffer) => {
+    out = (out + d.toString()).slice(-20_000);
+    const m = /peer-pid (\d+)/.exec(out);
+    if (m && !pid) pid = Number(m[1]);
+  };
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
+  proc.stdin.on('error', () => {});
+  return {
+    pid: () => pid,
+    output: () => out,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        const t = setTimeout(() => {
+          if (pid) process.kill(pid, 'SIGKILL');
+          proc.kill('SIGKILL');
+        }, 10_000);
+        proc.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        proc.stdin.end();
+      }),
+  };
 }
 
 /** A free UDP port on 127.0.0.1 (bound then released). */
@@ -80,9 +119,10 @@ export async function startSnmpsim(recordings: Recording[], opts: { users?: SimU
     if (u.authKey) args.push(`--v3-auth-key=${u.authKey}`, `--v3-auth-proto=${u.authProto ?? 'MD5'}`);
     if (u.privKey) args.push(`--v3-priv-key=${u.privKey}`, `--v3-priv-proto=${u.privProto ?? 'DES'}`);
   }
-  const { proc, output } = spawnPeer('snmpsimd', args, { cwd: dir });
+  const peer = spawnTied('snmpsimd', args, { cwd: '/', cleanup: `rm -rf ${dir}` });
+  const output = peer.output;
   const stop = async () => {
-    await stopProcess(proc);
+    await peer.stop();
     removeDir(dir);
   };
   try {
@@ -92,7 +132,7 @@ export async function startSnmpsim(recordings: Recording[], opts: { users?: SimU
     await stop();
     throw e;
   }
-  return { port, pid: proc.pid!, dataDir, output, write, stop };
+  return { port, pid: peer.pid(), dataDir, output, write, stop };
 }
 
 const snmp = createRequire(import.meta.url)('net-snmp') as {

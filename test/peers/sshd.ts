@@ -3,7 +3,8 @@ import { chmodSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, removeDir, spawnPeer, stopProcess, tempDir, waitFor } from './util.ts';
+import { freePort, removeDir, tempDir, waitFor } from './util.ts';
+import { spawnTied } from './snmpsim.ts';
 
 export interface Sshd {
   host: string;
@@ -75,17 +76,12 @@ export async function startSshd(): Promise<Sshd> {
       'LogLevel VERBOSE',
     ].join('\n') + '\n',
   );
-  const { proc, output } = spawnPeer('/usr/sbin/sshd', ['-D', '-e', '-f', conf]);
+  // -f: a session of a command the test abandoned may still be running as this user. The
+  // wrapper removes the user even when this process is killed before its teardown.
+  const peer = spawnTied('/usr/sbin/sshd', ['-D', '-e', '-f', conf], { cleanup: root ? `userdel -f ${user} 2>/dev/null; rm -rf ${dir}` : `rm -rf ${dir}` });
+  const output = peer.output;
   const stop = async () => {
-    await stopProcess(proc);
-    if (root) {
-      try {
-        // -f: a session of a command the test abandoned may still be running as this user.
-        execFileSync('userdel', ['-f', user], { stdio: 'ignore' });
-      } catch {
-        /* already gone */
-      }
-    }
+    await peer.stop();
     removeDir(dir);
   };
   try {
