@@ -16,13 +16,17 @@ export function points(agent: number, seq: number, base: number, n: number, now:
   return out;
 }
 
-/** The same points as line protocol, for the direct-to-InfluxDB reference. */
+/**
+ * The same points as line protocol, for the direct-to-InfluxDB reference: exactly the lines
+ * the collector writes for them, including the tags it adds (agent identity and the
+ * location it was enrolled with), so InfluxDB does the same work on both paths.
+ */
 export function lines(agent: number, seq: number, base: number, n: number, now: number): string {
   let body = '';
   for (let i = 0; i < n; i++) {
     const k = base + i;
     const slot = `${seq % 32}-${Math.floor(i / 100)}`;
-    body += `cpu,cpu=cpu-total,host=pc-${agent},slot=${slot} usage_user=${(k % 100) + 0.5},usage_system=${(k % 7) + 0.25},usage_idle=${90.5 - (k % 50)},n=${k}i ${now - (i % 100)}\n`;
+    body += `cpu,agent=bench-${agent},building=A,cpu=cpu-total,floor=${agent % 10},host=pc-${agent},slot=${slot} usage_user=${(k % 100) + 0.5},usage_system=${(k % 7) + 0.25},usage_idle=${90.5 - (k % 50)},n=${k}i ${now - (i % 100)}\n`;
   }
   return body;
 }
