@@ -1,6 +1,7 @@
 import type { Sample } from '../../protocol/sample.ts';
 import type { Source } from '../ingest/ingest.ts';
 import type { CollectorContext, CollectorModule } from '../module.ts';
+import { apiActor } from '../alerts/api-auth.ts';
 import { HttpError, sendJson } from '../server.ts';
 import { UptimeLedger, type MaintenanceSource, type TargetKind, type UptimeReport } from './ledger.ts';
 import { monthRange, namedMonthRange } from './time.ts';
@@ -128,7 +129,8 @@ export function createUptimeModule(overrides: { writeIntervalMs?: number } = {})
         }
       },
     });
-    ctx.server.route('GET', '/api/uptime', (_req, res, url) => {
+    ctx.server.route('GET', '/api/uptime', (req, res, url) => {
+      apiActor(ctx.config, req);
       const target = url.searchParams.get('target');
       if (!target) {
         sendJson(res, 200, { targets: ledger.targets().map((x) => ({ ...x, last_24h: svc.last24h(x.target), month: svc.month(x.target) })) });

@@ -14,7 +14,9 @@ const at = (iso: string) => Date.parse(iso);
 t.test('the uptime module: ingest → intervals → GET /api/uptime, maintenance from the maintenance module', async (t) => {
   const dir = tempDir('uptime');
   const token = newToken();
+  const apiToken = newToken();
   const cfg = collectorConfigSchema.parse({
+    alerts: { api_tokens: [{ name: 'report-tool', token_sha256: hashToken(apiToken) }] },
     collector: { listen_host: '127.0.0.1', listen_port: 0, data_dir: dir, log_level: 'warn' },
     http_write: { tokens: [{ name: 'telegraf', token_sha256: hashToken(token) }] },
     uptime: { silence_s: 300, write_interval_s: 3600, timezone: 'Asia/Shanghai', compliant_24h_pct: 99.5 },
@@ -39,9 +41,10 @@ t.test('the uptime module: ingest → intervals → GET /api/uptime, maintenance
   const w = await fetch(`${c.url}/api/v2/write?precision=ms`, { method: 'POST', headers: { authorization: `Token ${token}` }, body: lines.join('\n') });
   t.equal(w.status, 204);
   const get = async (q: string) => {
-    const r = await fetch(`${c.url}/api/uptime${q}`);
+    const r = await fetch(`${c.url}/api/uptime${q}`, { headers: { authorization: `Bearer ${apiToken}` } });
     return { status: r.status, body: (await r.json()) as UptimeReport & { targets: { target: string; kind: string }[]; error: string } };
   };
+  t.equal((await fetch(`${c.url}/api/uptime?target=cam-lobby`)).status, 401, 'the uptime API needs an API token');
   const day9 = await get(`?target=cam-lobby&from=2026-11-09T00:00:00%2B08:00&to=2026-11-10T00:00:00%2B08:00`);
   t.equal(day9.status, 200);
   t.match(day9.body, { counted_ms: 22.25 * H, up_ms: 22 * H, down_ms: 0.25 * H, unknown_ms: 0, maintenance_ms: 1.75 * H });
