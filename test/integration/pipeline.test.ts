@@ -1,4 +1,3 @@
-import path from 'node:path';
 import t from 'tap';
 import { startInfluxd } from '../peers/influxd.ts';
 import { collectorProcess } from '../peers/collector.ts';
@@ -9,13 +8,19 @@ const inventory = {
   devices: [{ name: 'sw-a-3f-01', kind: 'switch', site: 'hq', building: 'A', floor: '3', shaft: 'A-1', room: '301', role: 'access' }],
 };
 
-t.test('agent → collector → influxd end to end, with inventory tags', async (t) => {
+/** A real influxd, a collector process writing to it, and a temp dir for an agent's outbox; all torn down with the test. */
+async function setup(t: Pick<typeof import('tap').default, 'teardown'>, extra: Record<string, unknown> = {}) {
   const influx = await startInfluxd();
   t.teardown(() => influx.destroy());
-  const col = await collectorProcess({ influxdb: { url: influx.url, database: 'wp' }, inventory });
+  const col = await collectorProcess({ influxdb: { url: influx.url, database: 'wp' }, ...extra });
   t.teardown(() => col.stop());
   const dir = tempDir('agent');
   t.teardown(() => removeDir(dir));
+  return { influx, col, dir };
+}
+
+t.test('agent → collector → influxd end to end, with inventory tags', async (t) => {
+  const { influx, col, dir } = await setup(t, { inventory });
   const agent = new SimAgent({ url: col.wsUrl, token: col.token, dir, run: 'e2e' });
   agent.push(2500);
   const n = await waitForCount(() => influx.count('wp', 'seqtest', 'n', `"run"='e2e'`), 2500, 30_000);
@@ -33,12 +38,7 @@ t.test('agent → collector → influxd end to end, with inventory tags', async 
 });
 
 t.test('restarting the agent with unacked batches loses nothing', async (t) => {
-  const influx = await startInfluxd();
-  t.teardown(() => influx.destroy());
-  const col = await collectorProcess({ influxdb: { url: influx.url, database: 'wp' } });
-  t.teardown(() => col.stop());
-  const dir = tempDir('agent');
-  t.teardown(() => removeDir(dir));
+  const { influx, col, dir } = await setup(t);
   await col.stop();
   // Collector down: everything the agent produces waits unacked in its outbox.
   let agent = new SimAgent({ url: col.wsUrl, token: col.token, dir, run: 'restart' });
@@ -54,12 +54,7 @@ t.test('restarting the agent with unacked batches loses nothing', async (t) => {
 });
 
 t.test('collector SIGKILLed and restarted mid-stream: zero points lost', async (t) => {
-  const influx = await startInfluxd();
-  t.teardown(() => influx.destroy());
-  const col = await collectorProcess({ influxdb: { url: influx.url, database: 'wp' } });
-  t.teardown(() => col.stop());
-  const dir = tempDir('agent');
-  t.teardown(() => removeDir(dir));
+  const { influx, col, dir } = await setup(t);
   const agent = new SimAgent({ url: col.wsUrl, token: col.token, dir, run: 'kill' });
   const streaming = agent.stream(2000, 6);
   await new Promise((r) => setTimeout(r, 2000));
@@ -75,12 +70,7 @@ t.test('collector SIGKILLed and restarted mid-stream: zero points lost', async (
 });
 
 t.test('influxd down for 30 s mid-stream: spooled and replayed, zero lost', async (t) => {
-  const influx = await startInfluxd();
-  t.teardown(() => influx.destroy());
-  const col = await collectorProcess({ influxdb: { url: influx.url, database: 'wp' } });
-  t.teardown(() => col.stop());
-  const dir = tempDir('agent');
-  t.teardown(() => removeDir(dir));
+  const { influx, col, dir } = await setup(t);
   const agent = new SimAgent({ url: col.wsUrl, token: col.token, dir, run: 'outage' });
   const streaming = agent.stream(1000, 36);
   await new Promise((r) => setTimeout(r, 3000));
@@ -101,4 +91,3 @@ t.test('influxd down for 30 s mid-stream: spooled and replayed, zero lost', asyn
   await agent.close();
 });
 
-void path;
