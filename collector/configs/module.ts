@@ -3,6 +3,7 @@ import { joinParts, sha256 } from '../../agent/probes/ssh/config-text.ts';
 import { diffLines, type LineDiff } from '../../lib/line-diff.ts';
 import type { Event } from '../../protocol/sample.ts';
 import type { CollectorModule } from '../module.ts';
+import { apiActor } from '../alerts/api-auth.ts';
 import { HttpError, sendJson } from '../server.ts';
 import { registerMigrations } from '../store/db.ts';
 
@@ -116,20 +117,27 @@ export const configsModule: CollectorModule = {
         }
       },
     });
-    ctx.server.route('GET', '/api/configs', (_req, res) => sendJson(res, 200, { devices: store.devices() }));
-    ctx.server.route('GET', '/api/configs/versions', (_req, res, url) => {
+    ctx.server.route('GET', '/api/configs', (req, res) => {
+      apiActor(ctx.config, req);
+      sendJson(res, 200, { devices: store.devices() });
+    });
+    ctx.server.route('GET', '/api/configs/versions', (req, res, url) => {
+      // Device configs hold credentials (communities, password hashes): API token only.
+      apiActor(ctx.config, req);
       const device = url.searchParams.get('device');
       if (!device) throw new HttpError(400, 'missing "device"');
       sendJson(res, 200, { device, versions: store.versions(device) });
     });
-    ctx.server.route('GET', '/api/configs/text', (_req, res, url) => {
+    ctx.server.route('GET', '/api/configs/text', (req, res, url) => {
+      apiActor(ctx.config, req);
       const id = idParam(url.searchParams.get('id'), 'id');
       if (id === undefined) throw new HttpError(400, 'missing "id"');
       const text = store.text(id);
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
       res.end(text);
     });
-    ctx.server.route('GET', '/api/configs/diff', (_req, res, url) => {
+    ctx.server.route('GET', '/api/configs/diff', (req, res, url) => {
+      apiActor(ctx.config, req);
       const device = url.searchParams.get('device');
       if (!device) throw new HttpError(400, 'missing "device"');
       sendJson(res, 200, store.diff(device, idParam(url.searchParams.get('from'), 'from'), idParam(url.searchParams.get('to'), 'to')));

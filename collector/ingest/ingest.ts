@@ -5,6 +5,25 @@ import type { Metrics } from '../metrics.ts';
 import type { Spool } from '../store/spool.ts';
 import type { Inventory } from './inventory.ts';
 
+/** Largest `attrs` JSON written with an event; longer values (config texts) are left out. */
+const MAX_ATTRS = 16 * 1024;
+
+/**
+ * The event's attributes as JSON for InfluxDB. Bulky values (a switch configuration sent
+ * with config_changed) belong in the state DB, not in a field: values over 1 KiB are
+ * dropped from the InfluxDB copy when the whole would exceed 16 KiB, and `truncated` says so.
+ * Listeners still get the event whole.
+ */
+export function attrsForInflux(attrs: Event['attrs']): string {
+  const full = JSON.stringify(attrs);
+  if (full.length <= MAX_ATTRS) return full;
+  const kept: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(attrs)) if (typeof v !== 'string' || v.length <= 1024) kept[k] = v;
+  kept.truncated = true;
+  const out = JSON.stringify(kept);
+  return out.length <= MAX_ATTRS ? out : '{"truncated":true}';
+}
+
 /** Who sent a batch: an authenticated agent or an authenticated /write client. */
 export interface Source {
   kind: 'agent' | 'http';
@@ -84,7 +103,7 @@ export class Ingest {
       const line = encodeLine({
         measurement: 'event',
         tags: { kind: e.kind, target: e.target, severity: e.severity, ...(source.kind === 'agent' ? { agent: source.name } : {}) },
-        fields: { message: e.message, attrs: JSON.stringify(e.attrs) },
+        fields: { message: e.message, attrs: attrsForInflux(e.attrs) },
         time: e.time,
       });
       if (line) {

@@ -64,9 +64,10 @@ t.test('secrets print as <secret>', async (t) => {
   const shown = JSON.stringify(redact(c));
   t.notMatch(shown, '0123456789abcdef0123');
   t.match(shown, '"token":"<secret>"');
-  t.same(redact({ snmp: { community: 'public', auth_key: 'x', host: 'h' }, password: 'p' }), {
+  t.same(redact({ snmp: { community: 'public', auth_key: 'x', host: 'h' }, password: 'p', snmp_trap: { communities: ['public', 'priv8'] } }), {
     snmp: { community: '<secret>', auth_key: '<secret>', host: 'h' },
     password: '<secret>',
+    snmp_trap: { communities: ['<secret>', '<secret>'] },
   });
 });
 

@@ -1,3 +1,4 @@
+import { hashToken, newToken } from '../../../collector/store/agents.ts';
 import pino from 'pino';
 import t from 'tap';
 import { createSshProbe, sshSchema } from '../../../agent/probes/ssh.ts';
@@ -14,7 +15,16 @@ import { removeDir, tempDir } from '../../peers/util.ts';
 t.test('config versions: stored once per change, audit-logged, diff over HTTP', async (t) => {
   const sshd = await startSshd();
   const dir = tempDir('configs');
-  const c = await startCollector(collectorConfigSchema.parse({ collector: { listen_host: '127.0.0.1', listen_port: 0, data_dir: dir, log_level: 'warn' } }), pino({ level: 'silent' }), { modules: [configsModule] });
+  const apiToken = newToken();
+  const c = await startCollector(
+    collectorConfigSchema.parse({
+      collector: { listen_host: '127.0.0.1', listen_port: 0, data_dir: dir, log_level: 'warn' },
+      alerts: { api_tokens: [{ name: 'noc', token_sha256: hashToken(apiToken) }] },
+    }),
+    pino({ level: 'silent' }),
+    { modules: [configsModule] },
+  );
+  const auth = { headers: { authorization: `Bearer ${apiToken}` } };
   t.teardown(async () => {
     await c.stop();
     await sshd.stop();
@@ -45,30 +55,31 @@ t.test('config versions: stored once per change, audit-logged, diff over HTTP', 
   t.equal(events.length, 2, 'one backup, one change (the timestamp-only run is not a change)');
   t.ok(events[0]!.attrs.parts as number > 1, `a ${events[0]!.attrs.lines}-line config travels in ${events[0]!.attrs.parts} parts`);
 
-  const list = (await (await fetch(`${c.url}/api/configs`)).json()) as { devices: { device: string; versions: number; agent: string }[] };
+  t.equal((await fetch(`${c.url}/api/configs`)).status, 401, 'device configs need an API token');
+  const list = (await (await fetch(`${c.url}/api/configs`, auth)).json()) as { devices: { device: string; versions: number; agent: string }[] };
   t.match(list.devices, [{ device: 'sw-2f', versions: 2, agent: 'agent-2f' }]);
-  const versions = (await (await fetch(`${c.url}/api/configs/versions?device=sw-2f`)).json()) as { versions: { id: number; lines: number }[] };
+  const versions = (await (await fetch(`${c.url}/api/configs/versions?device=sw-2f`, auth)).json()) as { versions: { id: number; lines: number }[] };
   t.equal(versions.versions.length, 2);
-  const diff = (await (await fetch(`${c.url}/api/configs/diff?device=sw-2f`)).json()) as { from: { id: number }; to: { id: number }; diff: { added: number; removed: number; text: string } };
+  const diff = (await (await fetch(`${c.url}/api/configs/diff?device=sw-2f`, auth)).json()) as { from: { id: number }; to: { id: number }; diff: { added: number; removed: number; text: string } };
   t.equal(diff.from.id, versions.versions[0]!.id);
   t.match(diff.diff, { added: 1, removed: 1 });
   t.match(diff.diff.text, /^-\s+switchport access vlan 10\n\+\s+switchport access vlan 30$/m);
   t.match(diff.diff.text, /^ interface GigabitEthernet1\/0\/18$/m);
-  const text = await (await fetch(`${c.url}/api/configs/text?id=${diff.to.id}`)).text();
+  const text = await (await fetch(`${c.url}/api/configs/text?id=${diff.to.id}`, auth)).text();
   t.match(text, /^hostname SW-2F$/m);
   t.notMatch(text, /Last configuration change/);
-  const first = (await (await fetch(`${c.url}/api/configs/diff?device=sw-2f&to=${diff.from.id}`)).json()) as { from: null; diff: { added: number } };
+  const first = (await (await fetch(`${c.url}/api/configs/diff?device=sw-2f&to=${diff.from.id}`, auth)).json()) as { from: null; diff: { added: number } };
   t.equal(first.from, null);
   t.ok(first.diff.added > 1000, 'the first version diffs against nothing');
-  t.equal((await fetch(`${c.url}/api/configs/diff?device=sw-9f`)).status, 404);
-  t.equal((await fetch(`${c.url}/api/configs/text?id=abc`)).status, 400);
+  t.equal((await fetch(`${c.url}/api/configs/diff?device=sw-9f`, auth)).status, 404);
+  t.equal((await fetch(`${c.url}/api/configs/text?id=abc`, auth)).status, 400);
 
   // Re-sending the same event (agent replay after reconnect) stores nothing new.
   c.ctx.ingest.accept(source, [], [events[1]!]);
-  t.equal(((await (await fetch(`${c.url}/api/configs/versions?device=sw-2f`)).json()) as { versions: unknown[] }).versions.length, 2);
+  t.equal(((await (await fetch(`${c.url}/api/configs/versions?device=sw-2f`, auth)).json()) as { versions: unknown[] }).versions.length, 2);
   // A tampered text (sha mismatch) is refused.
   c.ctx.ingest.accept(source, [], [{ ...events[1]!, attrs: { ...events[1]!.attrs, config_0: 'hostname EVIL\n' } }]);
-  t.equal(((await (await fetch(`${c.url}/api/configs/versions?device=sw-2f`)).json()) as { versions: unknown[] }).versions.length, 2);
+  t.equal(((await (await fetch(`${c.url}/api/configs/versions?device=sw-2f`, auth)).json()) as { versions: unknown[] }).versions.length, 2);
 
   const audit = c.ctx.db.prepare("SELECT actor, action, target FROM audit_log WHERE action = 'config.version_stored' ORDER BY seq").all();
   t.same(audit.map((r) => ({ ...r })), [

@@ -24,3 +24,11 @@ t.test('host tags match when no target tag names a device; existing tags win; ag
   t.same(y.tags, { host: 'unknown-pc', building: 'C' });
   t.equal(inv.device('10.9.0.2')?.name, 'sw-b-shaft2');
 });
+
+import { attrsForInflux } from '../../../collector/ingest/ingest.ts';
+
+t.test('bulky event attributes stay out of InfluxDB, small ones are kept', async (t) => {
+  t.equal(attrsForInflux({ a: 1, b: 'x' }), '{"a":1,"b":"x"}');
+  const big = JSON.parse(attrsForInflux({ device: 'sw1', config_0: 'x'.repeat(8000), config_1: 'y'.repeat(8000), config_2: 'z'.repeat(8000), lines: 900 }));
+  t.same(big, { device: 'sw1', lines: 900, truncated: true });
+});
