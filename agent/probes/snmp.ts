@@ -1,3 +1,4 @@
+import { mapLimit } from '../../lib/concurrency.ts';
 import { z } from 'zod';
 import { int, type Event, type Sample } from '../../protocol/sample.ts';
 import { errorClass, ExitCode, probeSchema, type Probe, type ProbeContext, type ProbeDefinition } from './probe.ts';
@@ -48,19 +49,6 @@ export function deviceName(d: SnmpDeviceConfig): string {
   return d.name ?? (d.port === 161 ? d.host : `${d.host}:${d.port}`);
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 export function createSnmpProbe(cfg: SnmpConfig, ctx: Pick<ProbeContext, 'now' | 'emitEvent' | 'log'>, connect: (t: SnmpTarget) => SnmpClient = createClient): Probe {
   const rates = new RateTracker();

@@ -1,3 +1,4 @@
+import { mapLimit } from '../../../lib/concurrency.ts';
 import os from 'node:os';
 import { z } from 'zod';
 import { int, type Sample } from '../../../protocol/sample.ts';
@@ -64,33 +65,20 @@ function defaultDeps(platform: Platform): PingDeps {
   };
 }
 
-/** Runs async jobs with at most n in flight, keeping input order in the output. */
-async function pool<T, R>(items: readonly T[], n: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  return out;
-}
 
 /** Sweeps the targets once with the best method available; every target gets a result. */
 export async function sweep(cfg: PingConfig, deps: PingDeps, signal?: AbortSignal): Promise<{ method: string; results: PingResult[] }> {
   const targets = [...new Set(cfg.targets)];
   const { platform } = deps;
-  if (platform.os === 'windows') return { method: 'ping.exe', results: await pool(targets, cfg.concurrency, (t) => windowsPing(cfg, platform, t, signal)) };
+  if (platform.os === 'windows') return { method: 'ping.exe', results: await mapLimit(targets, cfg.concurrency, (t) => windowsPing(cfg, platform, t, signal)) };
   const useFping = cfg.method === 'fping' || (cfg.method === 'auto' && (await deps.hasCommand('fping')));
   if (useFping) {
     const batches: string[][] = [];
     for (let i = 0; i < targets.length; i += cfg.batch_size) batches.push(targets.slice(i, i + cfg.batch_size));
-    const res = await pool(batches, 4, (b) => fping(cfg, platform, b, signal));
+    const res = await mapLimit(batches, 4, (b) => fping(cfg, platform, b, signal));
     return { method: 'fping', results: res.flat() };
   }
-  return { method: 'ping', results: await pool(targets, cfg.concurrency, (t) => systemPing(cfg, platform, t, signal)) };
+  return { method: 'ping', results: await mapLimit(targets, cfg.concurrency, (t) => systemPing(cfg, platform, t, signal)) };
 }
 
 /** fping's argument list for one batch; the bench uses the same for its reference run. */
