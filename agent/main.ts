@@ -44,6 +44,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
       log: plog,
       now: Date.now,
       stateDir,
+      host,
       emitEvent: (e) => batcher.push([], [e]),
       emitSamples: (s) => batcher.push(s, []),
     });

@@ -203,7 +203,7 @@ export const hostProbe: ProbeDefinition<HostConfig> = {
   kind: 'host',
   description: 'CPU, memory, disks, network counters, load and uptime (Telegraf cpu/mem/disk/system/net)',
   schema: hostSchema,
-  create: (cfg) => createHostProbe(cfg),
+  create: (cfg, ctx) => createHostProbe(cfg, ctx.host ? { ...systemHostSource, hostname: () => ctx.host! } : systemHostSource),
   // Loop runs take a few ms on Linux; the run that reads the inventory (every 6 h) ~0.5–1.5 s.
   budget: () => ({ run_ms: 2000 }),
   cli: {

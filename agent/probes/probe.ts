@@ -27,6 +27,12 @@ export interface ProbeContext {
   emitSamples(samples: Sample[]): void;
   /** A directory the probe may keep state in (config backups, last snapshot hash). */
   stateDir: string;
+  /**
+   * The `host` tag this agent reports under: `agent.name`, which defaults to the machine's
+   * host name (Telegraf's agent.hostname). Probes tag their own samples with it so every
+   * measurement of one agent carries the same host.
+   */
+  host?: string | undefined;
 }
 
 /** Monitoring Plugins exit codes. */

@@ -148,7 +148,7 @@ export const antivirusProbe: ProbeDefinition<AntivirusConfig> = {
   kind: 'antivirus',
   description: 'antivirus products and health (Windows Security Center, Microsoft Defender, ClamAV on Linux)',
   schema: antivirusSchema,
-  create: (cfg) => createAntivirusProbe(cfg),
+  create: (cfg, ctx) => createAntivirusProbe(cfg, { platform: systemPlatform(), host: ctx.host ?? os.hostname() }),
   budget: () => ({ run_ms: 10_000 }),
   cli: {
     options: { max_signature_age_days: { type: 'string' } },

@@ -136,7 +136,7 @@ export const patchesProbe: ProbeDefinition<PatchesConfig> = {
   kind: 'patches',
   description: 'pending and security updates, last install, days since patch, reboot required (apt, dnf, Windows Update Agent)',
   schema: patchesSchema,
-  create: (cfg) => createPatchesProbe(cfg),
+  create: (cfg, ctx) => createPatchesProbe(cfg, { platform: systemPlatform(), host: ctx.host ?? os.hostname() }),
   // apt list ~1–2 s, dnf from cache a few s, the WUA offline search a few s.
   budget: () => ({ run_ms: 30_000 }),
   cli: {

@@ -158,7 +158,7 @@ export const pingProbe: ProbeDefinition<PingConfig> = {
   kind: 'ping',
   description: 'reachability, packet loss and min/avg/max RTT per target (Telegraf ping; fping sweeps on Linux, ping.exe on Windows)',
   schema: pingSchema,
-  create: (cfg) => createPingProbe(cfg),
+  create: (cfg, ctx) => createPingProbe(cfg, defaultDeps(systemPlatform()), ctx.host ?? os.hostname()),
   budget: pingBudget,
   cli: {
     options: {
