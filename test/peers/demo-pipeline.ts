@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
@@ -20,7 +19,7 @@ export interface DemoPipeline {
   database: string;
   /** The enrolled agent's name (it also is the host probe's `host` tag). */
   agentName: string;
-  /** The host tag the agent's host probe writes (this machine's host name). */
+  /** The host tag the agent's probes write: the agent's name (agent.name). */
   host: string;
   /**
    * Posts line protocol (ms timestamps) to the collector's /write, like Telegraf would: as
@@ -93,7 +92,7 @@ export async function startDemoPipeline(modules: CollectorModule[]): Promise<Dem
     agent: ag,
     database,
     agentName,
-    host: os.hostname(),
+    host: agentName,
     async write(lines, as = 'http') {
       const res = await fetch(`http://127.0.0.1:${col.port}/write?precision=ms`, {
         method: 'POST',
