@@ -1,7 +1,6 @@
 import t from 'tap';
-import { startInfluxd } from '../../peers/influxd.ts';
-import { freePort, waitFor } from '../../peers/util.ts';
-import { faultCollector, localFetchText, startFeeder } from './procs.ts';
+import { waitFor } from '../../peers/util.ts';
+import { loopbackPair, startFeeder } from './procs.ts';
 
 // The agent's wall clock jumps mid-stream. The jump is injected into the agent process's
 // clock (sample timestamps and the outbox's age clock) rather than by setting the machine's
@@ -10,11 +9,7 @@ import { faultCollector, localFetchText, startFeeder } from './procs.ts';
 //   forwards 2 h:  the collector refuses points more than ingest.max_future_s (600 s) ahead,
 //                  and counts them — points lost = watchpost_ingest_points_rejected_total.
 t.test('clock jumps on the agent: 0 lost backwards, the counted rejection forwards', async (t) => {
-  const influx = await startInfluxd();
-  t.teardown(() => influx.destroy());
-  const port = await freePort();
-  const col = await faultCollector({ port, influxUrl: influx.url, fetchText: localFetchText });
-  t.teardown(() => col.stop('SIGKILL'));
+  const { influx, port, col } = await loopbackPair(t);
   await col.start();
   const url = `ws://127.0.0.1:${port}/v1/agent`;
   const base = Date.now() - 600_000;

@@ -1,18 +1,13 @@
 import t from 'tap';
-import { startInfluxd } from '../../peers/influxd.ts';
-import { freePort, waitFor } from '../../peers/util.ts';
-import { faultCollector, localFetchText, startFeeder } from './procs.ts';
+import { waitFor } from '../../peers/util.ts';
+import { loopbackPair, startFeeder } from './procs.ts';
 
 // The collector is SIGKILLed three times while an agent streams into it — once while InfluxDB
 // is also down, so the kill hits a collector whose spool holds unwritten data. The design
 // promises zero loss: a batch is acked only once it is in the collector's spool, the spool is
 // drained to InfluxDB in order, and the agent re-sends whatever was not acked.
 t.test('collector SIGKILLed during ingest, three times: 0 points lost', async (t) => {
-  const influx = await startInfluxd();
-  t.teardown(() => influx.destroy());
-  const port = await freePort();
-  const col = await faultCollector({ port, influxUrl: influx.url, fetchText: localFetchText });
-  t.teardown(() => col.stop('SIGKILL'));
+  const { influx, port, col } = await loopbackPair(t);
   await col.start();
   // Produces until told to stop, so slow steps on a busy machine cannot end the stream early.
   const feeder = startFeeder({ url: `ws://127.0.0.1:${port}/v1/agent`, token: col.token, dir: `${col.dir}/agent`, run: 'sigkill', count: 1e9, ratePerS: 3000, batch: 200, base: Date.now() - 3_600_000 });

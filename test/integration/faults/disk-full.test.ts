@@ -2,9 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { startInfluxd } from '../../peers/influxd.ts';
-import { freePort, removeDir, tempDir, waitFor } from '../../peers/util.ts';
-import { faultCollector, localFetchText, startFeeder } from './procs.ts';
+import { removeDir, tempDir, waitFor } from '../../peers/util.ts';
+import { loopbackPair, startFeeder } from './procs.ts';
 
 // The agent's outbox lives on a 2 MiB tmpfs the test mounts, and the collector is away, so
 // the disk fills up. The outbox must keep what it already holds, count what it could not
@@ -23,11 +22,7 @@ t.test('agent disk full for its outbox: only the counted drop is lost', { skip: 
       removeDir(dir);
     }
   });
-  const influx = await startInfluxd();
-  t.teardown(() => influx.destroy());
-  const port = await freePort();
-  const col = await faultCollector({ port, influxUrl: influx.url, fetchText: localFetchText });
-  t.teardown(() => col.stop('SIGKILL'));
+  const { influx, port, col } = await loopbackPair(t);
 
   const count = 60_000; // ~4.5 MB of batches: twice the disk
   const feeder = startFeeder({

@@ -1,7 +1,6 @@
 import t from 'tap';
-import { startInfluxd } from '../../peers/influxd.ts';
-import { freePort, waitFor } from '../../peers/util.ts';
-import { faultCollector, localFetchText, startFeeder } from './procs.ts';
+import { waitFor } from '../../peers/util.ts';
+import { localFetchText, loopbackPair, startFeeder } from './procs.ts';
 
 // InfluxDB stopped while agents keep sending. The test scales the outage down to
 // WATCHPOST_FAULT_OUTAGE_S seconds (default 8) to keep the suite fast; `npm run
@@ -10,11 +9,7 @@ import { faultCollector, localFetchText, startFeeder } from './procs.ts';
 const OUTAGE_S = Number(process.env.WATCHPOST_FAULT_OUTAGE_S ?? 8);
 
 t.test(`influxd stopped for ${OUTAGE_S} s under load: 0 points lost`, async (t) => {
-  const influx = await startInfluxd();
-  t.teardown(() => influx.destroy());
-  const port = await freePort();
-  const col = await faultCollector({ port, influxUrl: influx.url, fetchText: localFetchText });
-  t.teardown(() => col.stop('SIGKILL'));
+  const { influx, port, col } = await loopbackPair(t);
   await col.start();
   const rate = 2000;
   const count = rate * (OUTAGE_S + 6);

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { stringify } from 'yaml';
 import { hashToken, newToken } from '../../../collector/store/agents.ts';
-import { spawnPeer, stopProcess, tempDir, waitFor } from '../../peers/util.ts';
+import { startInfluxd } from '../../peers/influxd.ts';
+import { freePort, spawnPeer, stopProcess, tempDir, waitFor } from '../../peers/util.ts';
 import type { FeederOptions } from './feeder.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../../../cli/watchpost.ts');
@@ -150,3 +151,16 @@ export function rssBytes(pid: number): number {
 }
 
 export const localFetchText = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(2000) })).text();
+
+/**
+ * A real influxd and a fault collector (not started yet) on loopback, both torn down with
+ * the test: the setup every single-host fault test shares.
+ */
+export async function loopbackPair(t: { teardown(fn: () => unknown): void }) {
+  const influx = await startInfluxd();
+  t.teardown(() => influx.destroy());
+  const port = await freePort();
+  const col = await faultCollector({ port, influxUrl: influx.url, fetchText: localFetchText });
+  t.teardown(() => col.stop('SIGKILL'));
+  return { influx, port, col };
+}
