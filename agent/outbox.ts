@@ -1,7 +1,7 @@
 import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { toWire } from '../protocol/frames.ts';
+import { BATCH_TARGET_BYTES, toWire } from '../protocol/frames.ts';
 import type { Event, Sample } from '../protocol/sample.ts';
 
 export interface OutboxOptions {
@@ -17,6 +17,8 @@ export interface OutboxOptions {
    * outbox can still drain, and re-created once it is empty.
    */
   reserveBytes?: number;
+  /** Size a batch frame is split at (default BATCH_TARGET_BYTES); tests set it small. */
+  batchBytes?: number;
 }
 
 export interface OutboxRow {
@@ -52,7 +54,7 @@ export class Outbox {
   private st: Record<'insert' | 'oldest' | 'del' | 'peek' | 'expired' | 'bump', StatementSync>;
 
   constructor(opts: OutboxOptions) {
-    this.opts = { now: Date.now, reserveBytes: 8 * 1024 * 1024, ...opts };
+    this.opts = { now: Date.now, reserveBytes: 8 * 1024 * 1024, batchBytes: BATCH_TARGET_BYTES, ...opts };
     let file = ':memory:';
     if (opts.dir !== ':memory:') {
       mkdirSync(opts.dir, { recursive: true });
@@ -96,17 +98,35 @@ export class Outbox {
   }
 
   /**
-   * Appends one batch. Returns its sequence number, or undefined when the batch was dropped
-   * (outbox full under drop_newest, or the disk is full); the drop is counted either way.
+   * Appends samples and events as one batch, or as several when their frame would exceed
+   * BATCH_TARGET_BYTES (events go with the last). Returns the last sequence number, or
+   * undefined when the (last) batch was dropped (outbox full under drop_newest, or the disk
+   * is full); a drop is counted either way.
    */
   append(samples: Sample[], events: Event[] = []): number | undefined {
     if (samples.length === 0 && events.length === 0) return undefined;
-    const payload = `"samples":${JSON.stringify(samples.map(toWire))}${events.length ? `,"events":${JSON.stringify(events)}` : ''}`;
+    const target = this.opts.batchBytes;
+    let part = '';
+    let n = 0;
+    for (const s of samples) {
+      const w = JSON.stringify(toWire(s));
+      if (n > 0 && part.length + w.length + 1 > target) {
+        this.appendPayload(`"samples":[${part}]`, n);
+        part = '';
+        n = 0;
+      }
+      part += n ? ',' + w : w;
+      n++;
+    }
+    return this.appendPayload(`"samples":[${part}]${events.length ? `,"events":${JSON.stringify(events)}` : ''}`, n);
+  }
+
+  private appendPayload(payload: string, samples: number): number | undefined {
     const size = Buffer.byteLength(payload);
     this.expire();
     if (this.bytes + size > this.opts.maxBytes) {
       if (this.opts.whenFull === 'drop_newest' || size > this.opts.maxBytes) {
-        this.count('dropped_samples_full', samples.length);
+        this.count('dropped_samples_full', samples);
         return undefined;
       }
       this.db.exec('BEGIN');
@@ -128,11 +148,11 @@ export class Outbox {
     try {
       // all(), not get(): get() stops at the RETURNING row and never runs the statement to
       // completion, so a commit that fails (SQLITE_FULL) would go unnoticed and the batch vanish.
-      seq = Number((this.st.insert.all(this.opts.now(), size, samples.length, payload)[0] as { seq: number }).seq);
+      seq = Number((this.st.insert.all(this.opts.now(), size, samples, payload)[0] as { seq: number }).seq);
     } catch (e) {
       // SQLITE_FULL / SQLITE_IOERR: the disk is full; keep what is already queued, count this batch.
       if (isDiskFull(e)) {
-        this.count('dropped_samples_disk_full', samples.length);
+        this.count('dropped_samples_disk_full', samples);
         this.checkpoint();
         return undefined;
       }

@@ -1,10 +1,12 @@
 // Child process of bench/ingest.ts: A simulated agents, each one WebSocket speaking the
 // real protocol (hello, batch frames, acks), sending `total` points in all as fast as the
 // collector acks them (window of W unacked batches per agent). Sample time = send time,
-// so the collector's sample→InfluxDB latency is agent→InfluxDB latency.
+// so the collector's sample→InfluxDB latency is agent→InfluxDB latency. Batches are
+// templates re-stamped per send (ingest-points.ts): the simulated agents stand for office
+// PCs, so building their JSON should not eat the CPU of the machine under test.
 import WebSocket from 'ws';
 import { AGENT_WS_PATH, PROTOCOL_VERSION } from '../protocol/frames.ts';
-import { points } from './ingest-points.ts';
+import { stamp, template, type Template } from './ingest-points.ts';
 
 const [url, tokensCsv, totalS, batchS, windowS] = process.argv.slice(2);
 const tokens = tokensCsv!.split(',');
@@ -12,10 +14,27 @@ const total = Number(totalS);
 const batch = Number(batchS);
 const window = Number(windowS);
 const perAgent = Math.ceil(total / tokens.length / batch) * batch;
+const SUFFIX = Buffer.from(']}');
 
-function frame(seq: number, agent: number, base: number): string {
-  return `{"type":"batch","seq":${seq},"samples":[${points(agent, seq, base, batch, Date.now()).join(',')}]}`;
+const templates: Template[][] = tokens.map((_, a) => Array.from({ length: 32 }, (_, s) => template('json', a, s, batch)));
+
+/** Per agent and template, the last time stamped: a template's series may not get one time twice. */
+const lastStamp: number[][] = tokens.map(() => Array.from({ length: 32 }, () => 0));
+
+function frame(seq: number, agent: number): Buffer {
+  // The seq goes in front; the samples are the template for this seq's series slots, stamped
+  // now, or later when this template was stamped less than 100 ms ago (an agent that catches
+  // up alone at the end sends 32 batches within 100 ms, and InfluxDB would keep one point of
+  // two that share series and time).
+  const slot = seq % 32;
+  const now = Math.max(Date.now(), lastStamp[agent]![slot]! + 100);
+  lastStamp[agent]![slot] = now;
+  const head = Buffer.from(`{"type":"batch","seq":${seq},"samples":[`);
+  return Buffer.concat([head, stamp(templates[agent]![slot]!, now), SUFFIX]);
 }
+
+process.send?.({ ready: true });
+await new Promise((r) => process.once('message', r));
 
 let done = 0;
 for (let a = 0; a < tokens.length; a++) {
@@ -26,7 +45,7 @@ for (let a = 0; a < tokens.length; a++) {
   const pump = () => {
     while (sent < perAgent && seq - acked / batch < window) {
       seq++;
-      ws.send(frame(seq, a, sent));
+      ws.send(frame(seq, a), { binary: false });
       sent += batch;
     }
   };

