@@ -28,29 +28,53 @@ function fieldValue(v: FieldValue): string | undefined {
 }
 
 /**
+ * Escaped tag and field keys by raw key. Keys repeat endlessly (host, cpu, usage_user…), so
+ * the collector's hot path looks them up instead of testing and escaping each time; the
+ * cache stops growing at 10,000 keys, after which misses are escaped as they come.
+ */
+const escapedKeys = new Map<string, string>();
+
+function escapeKey(k: string): string {
+  let e = escapedKeys.get(k);
+  if (e === undefined) {
+    e = escapeTag(k);
+    if (escapedKeys.size < 10_000) escapedKeys.set(k, e);
+  }
+  return e;
+}
+
+/**
  * Encodes one sample as a line (without the trailing newline), timestamp in milliseconds.
  * Returns undefined when the sample has no writable field (InfluxDB rejects such lines).
- * Tags with empty values are left out: InfluxDB rejects them too.
+ * Tags with empty values are left out: InfluxDB rejects them too. Tags are written sorted
+ * by key, as InfluxDB recommends for its own ingest speed.
  */
 export function encodeLine(s: Sample): string | undefined {
   let line = escapeMeasurement(s.measurement);
-  const tagKeys = Object.keys(s.tags).sort();
-  for (const k of tagKeys) {
+  const tagKeys = Object.keys(s.tags);
+  for (let i = 1; i < tagKeys.length; i++) {
+    if (tagKeys[i - 1]! > tagKeys[i]!) {
+      tagKeys.sort();
+      break;
+    }
+  }
+  for (let i = 0; i < tagKeys.length; i++) {
+    const k = tagKeys[i]!;
     const v = s.tags[k];
     if (v === undefined || v === '') continue;
-    line += `,${escapeTag(k)}=${escapeTag(v)}`;
+    line += ',' + escapeKey(k) + '=' + escapeTag(v);
   }
   let sep = ' ';
   let any = false;
   for (const k in s.fields) {
     const v = fieldValue(s.fields[k]!);
     if (v === undefined) continue;
-    line += `${sep}${escapeTag(k)}=${v}`;
+    line += sep + escapeKey(k) + '=' + v;
     sep = ',';
     any = true;
   }
   if (!any) return undefined;
-  return `${line} ${Math.trunc(s.time)}`;
+  return line + ' ' + Math.trunc(s.time);
 }
 
 /** Encodes samples as a line-protocol body (ms precision); returns the body and how many lines it holds. */
