@@ -1,4 +1,6 @@
+import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import type { PostReply, PostRequest } from './influx-post-worker.ts';
 import { Window, type Metrics } from '../metrics.ts';
 import type { Spool, SpoolRow } from './spool.ts';
 
@@ -14,6 +16,8 @@ export interface InfluxTarget {
   timeout_ms: number;
   create_database: boolean;
   concurrency?: number | undefined;
+  /** How long a write waits for more rows when it has fewer than batch_points (Telegraf's flush_interval). */
+  flush_interval_ms?: number | undefined;
 }
 
 /** Why a write failed, and whether trying again can help. */
@@ -29,7 +33,7 @@ function authHeaders(t: InfluxTarget): Record<string, string> {
 }
 
 /** Posts one line-protocol body to the v1-compatible /write endpoint (InfluxDB 1.x, 2.x, 3.x). */
-export async function writeLines(t: InfluxTarget, body: string, points: number, signal?: AbortSignal): Promise<WriteOutcome> {
+export async function writeLines(t: InfluxTarget, body: string | Buffer, points: number, signal?: AbortSignal): Promise<WriteOutcome> {
   const u = new URL('/write', t.url);
   u.searchParams.set('db', t.database);
   u.searchParams.set('precision', 'ms');
@@ -66,6 +70,71 @@ export async function writeLines(t: InfluxTarget, body: string, points: number, 
   return { ok: false, retryable: true, reason: 'server', retryAfterMs, message };
 }
 
+/** A copy of `b` in an ArrayBuffer of its own, so it can be transferred (a pooled Buffer cannot). */
+function ownBytes(b: Uint8Array): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b : new Uint8Array(b);
+}
+
+/**
+ * Posts bodies through writeLines on a worker thread (influx-post-worker.ts). If the thread
+ * cannot start or dies, posting falls back to this thread: slower under load, never stuck.
+ */
+export class PostThread {
+  private worker?: Worker | undefined;
+  private next = 1;
+  private pending = new Map<number, (r: PostReply) => void>();
+  private readonly log: Logger;
+
+  constructor(log: Logger) {
+    this.log = log;
+    try {
+      const w = new Worker(new URL('./influx-post-worker.ts', import.meta.url));
+      w.unref();
+      w.on('message', (r: PostReply) => {
+        const done = this.pending.get(r.id);
+        this.pending.delete(r.id);
+        done?.(r);
+      });
+      w.on('error', (e) => this.fail(`InfluxDB post thread failed: ${e.message}`));
+      w.on('exit', () => this.fail('InfluxDB post thread exited'));
+      this.worker = w;
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'InfluxDB post thread did not start: posting on the main thread');
+    }
+  }
+
+  private fail(message: string): void {
+    if (!this.worker) return;
+    this.worker = undefined;
+    for (const [id, done] of this.pending) done({ id, outcome: { ok: false, retryable: true, reason: 'network', message }, body: new Uint8Array() });
+    this.pending.clear();
+  }
+
+  /** Posts one body; resolves with the outcome and the body (handed back for a retry). */
+  async post(t: InfluxTarget, body: Uint8Array, points: number, signal: AbortSignal): Promise<{ outcome: WriteOutcome; body: Uint8Array }> {
+    const w = this.worker;
+    if (!w) return { outcome: await writeLines(t, Buffer.from(body.buffer, body.byteOffset, body.byteLength), points, signal), body };
+    const own = ownBytes(body);
+    const id = this.next++;
+    const reply = new Promise<PostReply>((resolve) => this.pending.set(id, resolve));
+    w.postMessage({ type: 'write', id, target: t, body: own, points } satisfies PostRequest, [own.buffer as ArrayBuffer]);
+    const r = await reply;
+    // A failed thread hands back nothing: post the original bytes again on this thread's next try.
+    return { outcome: r.outcome, body: r.body.byteLength ? r.body : body };
+  }
+
+  /** Aborts the posts in flight (they answer as aborted). */
+  abort(): void {
+    this.worker?.postMessage({ type: 'abort' });
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    await w?.terminate();
+  }
+}
+
 /** Runs one InfluxQL statement through /query (used to create the database). */
 export async function influxQuery(t: InfluxTarget, q: string, method: 'GET' | 'POST' = 'POST'): Promise<unknown> {
   const u = new URL('/query', t.url);
@@ -95,12 +164,15 @@ export class InfluxWriter {
   private readonly written;
   private readonly dropped;
   private readonly errors;
+  /** Set by stop(flushMs): part batches go out at once. */
+  private flushing = false;
   /** Set while InfluxDB is failing; exported as a gauge. */
   healthy = true;
   lastError = '';
   private onWritten?: (points: number) => void;
   /** Seconds from a row's oldest sample time to its successful write. */
   readonly latency = new Window(10_000);
+  private poster?: PostThread;
 
   constructor(t: InfluxTarget, spool: Spool, metrics: Metrics, log: Logger, onWritten?: (points: number) => void) {
     this.t = t;
@@ -120,6 +192,7 @@ export class InfluxWriter {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.poster ??= new PostThread(this.log);
     this.loop = this.run();
   }
 
@@ -148,6 +221,15 @@ export class InfluxWriter {
         else await this.spool.wait(1000);
         continue;
       }
+      // Fill batches under load: a small write costs InfluxDB nearly as much as a full one
+      // (it syncs its WAL per request), so a part batch waits until its first row is
+      // flush_interval_ms old, unless more rows arrive first.
+      const pending = rows.reduce((n, r) => n + r.points, 0);
+      const waitMs = rows[0]!.createdMs + (this.t.flush_interval_ms ?? 500) - Date.now();
+      if (pending < this.t.batch_points && waitMs > 0 && !this.flushing) {
+        await this.spool.wait(waitMs);
+        continue;
+      }
       after = rows[rows.length - 1]!.id;
       const p: Promise<void> = this.writeUntilDone(rows).finally(() => inflight.delete(p));
       inflight.add(p);
@@ -158,10 +240,13 @@ export class InfluxWriter {
   /** Writes one run of rows, retrying with backoff until it is written, rejected or the writer stops. */
   private async writeUntilDone(rows: SpoolRow[]): Promise<void> {
     let backoffMs = 0;
-    const body = rows.length === 1 ? rows[0]!.body : rows.map((r) => r.body).join('');
+    // A fresh copy: it is handed to the post thread, while the spool keeps the rows' own bytes.
+    let body: Uint8Array = Buffer.concat(rows.map((r) => r.body));
     const points = rows.reduce((n, r) => n + r.points, 0);
     while (this.running) {
-      const out = await writeLines(this.t, body, points, this.stopper.signal);
+      const posted = await this.poster!.post(this.t, body, points, this.stopper.signal);
+      body = posted.body;
+      const out = posted.outcome;
       if (out.ok) {
         this.spool.release(rows);
         const now = Date.now();
@@ -202,9 +287,13 @@ export class InfluxWriter {
   /** Stops after the write in progress; with flushMs > 0 first tries to empty the spool for that long. */
   async stop(flushMs = 0): Promise<void> {
     const until = Date.now() + flushMs;
+    this.flushing = true;
     while (flushMs > 0 && this.healthy && this.spool.stats().points > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     this.running = false;
     this.stopper.abort();
+    this.poster?.abort();
     await this.loop;
+    await this.poster?.close();
+    this.poster = undefined;
   }
 }

@@ -63,6 +63,8 @@ export const collectorConfigSchema = z.strictObject({
       create_database: z.boolean().default(true),
       /** Writes in flight at once; each covers its own run of spool rows. */
       concurrency: z.number().int().min(1).max(16).default(2),
+      /** A write with fewer than batch_points waits this long for more (Telegraf's flush_interval). */
+      flush_interval_ms: z.number().int().min(0).max(60_000).default(500),
     })
     .optional(),
   spool: z
