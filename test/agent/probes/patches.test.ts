@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import iconv from 'iconv-lite';
 import t from 'tap';
 import { decodeConsole } from '../../../agent/probes/platform/decode.ts';
@@ -14,7 +15,8 @@ import {
   parseSysteminfo,
   parseWmicQfe,
 } from '../../../agent/probes/patches/parse.ts';
-import { collectPatches, createPatchesProbe, patchesProbe, patchesSchema, toSample } from '../../../agent/probes/patches/patches.ts';
+import { collectPatches, createPatchesProbe, PACKAGE_STATE, packageStateKey, patchesProbe, patchesSchema, toSample } from '../../../agent/probes/patches/patches.ts';
+import { removeDir, tempDir } from '../../peers/util.ts';
 import { CMDOUT, fixture, recordedPlatform } from './helpers.ts';
 
 const cfg = (o: Record<string, unknown> = {}) => patchesSchema.parse({ kind: 'patches', ...o });
@@ -152,6 +154,79 @@ t.test('Windows Update Agent report from the PowerShell session', async (t) => {
   t.equal(patchesProbe.status!([s], cfg()).code, 1, '2 security pending, recent patch, reboot: WARNING');
   const failed = recordedPlatform({ os: 'windows', powershell: () => '{"errors":{"wua":"-2145124329"},"reboot_required":false,"hotfixes":3}' });
   t.match(await collectPatches(cfg(), failed), { error_class: 'wua_failed', pending: undefined, hotfixes: 3 });
+});
+
+t.test('apt runs again only when the package state changes or the result is older than max_age_s', async (t) => {
+  // Real files in a temp dir stand for /var/lib/dpkg, /var/lib/apt/lists…; apt itself is recorded.
+  const root = tempDir('patches-state');
+  t.teardown(() => removeDir(root));
+  const at = (p: string) => path.join(root, p);
+  mkdirSync(at('/var/lib/dpkg'), { recursive: true });
+  mkdirSync(at('/var/lib/apt/lists'), { recursive: true });
+  writeFileSync(at('/var/lib/dpkg/status'), 'Package: bash\n');
+  const old = new Date('2026-11-01T00:00:00Z');
+  utimesSync(at('/var/lib/dpkg/status'), old, old);
+  utimesSync(at('/var/lib/apt/lists'), old, old);
+  let aptOut = 'Listing...\nbash/stable-security 5.2.15-2+b8 amd64 [upgradable from: 5.2.15-2+b7]\nvim/stable 2:9.0 amd64 [upgradable from: 2:8.2]\n';
+  let clock = NOW;
+  const rec = recordedPlatform({
+    os: 'linux',
+    exec: { apt: () => ({ stdout: Buffer.from(aptOut) }) },
+    files: { '/etc/os-release': 'ID=debian\n', '/usr/bin/apt-get': '' },
+  });
+  const platform = { ...rec, mtime: systemPlatform().mtime, now: () => clock };
+  const aptRuns = () => rec.calls.filter((c) => c.startsWith('apt list')).length;
+  const probe = createPatchesProbe(cfg({ interval_s: 10 }), { platform, host: 'pc', stateRoot: root });
+  const run = async () => (await probe.collect(new AbortController().signal))[0]!;
+
+  t.match((await run()).fields, { pending: 2n, security_pending: 1n });
+  clock += 10_000;
+  await run();
+  clock += 10_000;
+  const third = await run();
+  t.equal(aptRuns(), 1, 'unchanged state: apt ran once for three runs');
+  t.equal(third.time, clock, 'a reused result is stamped with the time of this run');
+  t.ok((third.fields.days_since_patch === undefined) === (probe.last!.last_install_ms === undefined));
+
+  // `apt upgrade` rewrites dpkg's status file: the next run asks apt again.
+  aptOut = 'Listing...\nvim/stable 2:9.0 amd64 [upgradable from: 2:8.2]\n';
+  writeFileSync(at('/var/lib/dpkg/status'), 'Package: bash\nVersion: 5.2.15-2+b8\n');
+  utimesSync(at('/var/lib/dpkg/status'), new Date(clock), new Date(clock));
+  clock += 10_000;
+  t.match((await run()).fields, { pending: 1n, security_pending: 0n });
+  t.equal(aptRuns(), 2, 'dpkg status changed: apt ran again');
+  await run();
+  t.equal(aptRuns(), 2);
+
+  // `apt update` replaces files in the lists directory (its mtime changes).
+  writeFileSync(at('/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease'), 'x');
+  await run();
+  t.equal(aptRuns(), 3, 'new package lists: apt ran again');
+  // A reboot flag appearing is a change too (the file did not exist before).
+  mkdirSync(at('/var/run'), { recursive: true });
+  writeFileSync(at('/var/run/reboot-required'), '*** System restart required ***\n');
+  await run();
+  t.equal(aptRuns(), 4, 'reboot-required appeared: apt ran again');
+
+  clock += 14400 * 1000;
+  await run();
+  t.equal(aptRuns(), 5, 'older than max_age_s (default 4 h): apt ran again though nothing changed');
+  await run();
+  t.equal(aptRuns(), 5);
+
+  // A failed run is not remembered.
+  const failing = recordedPlatform({ os: 'linux', files: { '/etc/os-release': 'ID=debian\n', '/usr/bin/apt-get': '' } });
+  const fp = createPatchesProbe(cfg(), { platform: { ...failing, mtime: systemPlatform().mtime }, host: 'pc', stateRoot: root });
+  await fp.collect(new AbortController().signal);
+  await fp.collect(new AbortController().signal);
+  t.equal(fp.runs, 2, 'apt missing (tool_missing): tried again every run');
+  // max_age_s 0 and Windows: the package manager runs every time.
+  const every = createPatchesProbe(cfg({ max_age_s: 0 }), { platform, host: 'pc', stateRoot: root });
+  await every.collect(new AbortController().signal);
+  await every.collect(new AbortController().signal);
+  t.equal(every.runs, 2, 'max_age_s 0: no reuse');
+  t.equal(await packageStateKey(recordedPlatform({ os: 'windows' })), undefined, 'no state key on Windows');
+  t.ok(PACKAGE_STATE.includes('/var/lib/rpm') && PACKAGE_STATE.includes('/var/cache/dnf'), 'the RHEL family state is watched too');
 });
 
 t.test('config and CLI', async (t) => {
