@@ -1,9 +1,10 @@
 import os from 'node:os';
-import si from 'systeminformation';
+import type si from 'systeminformation';
 import { z } from 'zod';
 import { int, type Sample } from '../../protocol/sample.ts';
 import { linuxFsSize } from './host/disks.ts';
-import { cpuLoadReader, linuxNetworkStats } from './host/proc.ts';
+import { cpuLoadReader, linuxMem, linuxNetworkStats } from './host/proc.ts';
+import { loadSi } from './host/si.ts';
 import { inventorySample, readInventory, systemInventorySource, type Inventory, type InventorySource } from './host/inventory.ts';
 import { systemPlatform, type Platform } from './platform/platform.ts';
 import { abortable, ExitCode, probeSchema, type Probe, type ProbeDefinition } from './probe.ts';
@@ -12,7 +13,8 @@ import { abortable, ExitCode, probeSchema, type Probe, type ProbeDefinition } fr
  * Host health with Telegraf's measurement and field names (cpu, mem, disk, system, net), so
  * dashboards built for Telegraf's inputs work unchanged. Each loop uses only cheap calls:
  * on Linux CPU, network and disks come from /proc/stat, /proc/net/dev, /proc/mounts + statfs
- * (systeminformation spawns cat/grep/df for those: host/proc.ts), mem from si.mem (reads /proc), os.loadavg/uptime are syscalls. The static inventory
+ * (systeminformation spawns cat/grep/df for those: host/proc.ts), mem from /proc/meminfo, os.loadavg/uptime are syscalls:
+ * the Linux loop does not load systeminformation at all. The static inventory
  * (OS, build, vendor, serial, CPU, RAM, SMART: 100–500 ms per systeminformation call, see
  * bench:host-cost) is read at the first run and then every inventory_interval_s. On Windows
  * the probe starts systeminformation's persistent PowerShell session, so its calls do not
@@ -56,10 +58,10 @@ const linux = process.platform === 'linux';
 const linuxCpuLoad = cpuLoadReader();
 /** On Linux every loop call reads /proc or calls statfs: no child processes (see host/proc.ts). */
 export const systemHostSource: HostSource = {
-  currentLoad: () => (linux ? linuxCpuLoad() : si.currentLoad()),
-  mem: () => si.mem(),
-  fsSize: () => (linux ? linuxFsSize(systemPlatform(), noFs) : si.fsSize()),
-  networkStats: () => (linux ? linuxNetworkStats() : si.networkStats('*')),
+  currentLoad: async () => (linux ? linuxCpuLoad() : (await loadSi()).currentLoad()),
+  mem: async () => (linux ? linuxMem() : (await loadSi()).mem()),
+  fsSize: async () => (linux ? linuxFsSize(systemPlatform(), noFs) : (await loadSi()).fsSize()),
+  networkStats: async () => (linux ? linuxNetworkStats() : (await loadSi()).networkStats('*')),
   loadavg: () => os.loadavg(),
   uptime: () => os.uptime(),
   cpuCount: () => os.availableParallelism(),
@@ -71,15 +73,15 @@ export interface HostInventoryDeps {
   inventory: InventorySource;
   platform: Platform;
   /** Windows: start/stop systeminformation's persistent PowerShell session. */
-  powerShellStart?(): void;
-  powerShellRelease?(): void;
+  powerShellStart?(): void | Promise<void>;
+  powerShellRelease?(): void | Promise<void>;
 }
 
 const systemInventoryDeps = (): HostInventoryDeps => ({
   inventory: systemInventorySource,
   platform: systemPlatform(),
-  powerShellStart: () => si.powerShellStart(),
-  powerShellRelease: () => si.powerShellRelease(),
+  powerShellStart: async () => (await loadSi()).powerShellStart(),
+  powerShellRelease: async () => (await loadSi()).powerShellRelease(),
 });
 
 export function createHostProbe(
@@ -96,12 +98,12 @@ export function createHostProbe(
   const probe: Probe & { inventory?: Inventory } = {
     async start() {
       if (inv.platform.os === 'windows' && inv.powerShellStart) {
-        inv.powerShellStart();
+        await inv.powerShellStart();
         psStarted = true;
       }
     },
     async close() {
-      if (psStarted) inv.powerShellRelease?.();
+      if (psStarted) await inv.powerShellRelease?.();
       psStarted = false;
     },
     async collect(signal) {

@@ -160,3 +160,25 @@ export function timeoutSignal(ms: number): { signal: AbortSignal; clear(): void 
   const t = setTimeout(() => ac.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError')), ms);
   return { signal: ac.signal, clear: () => clearTimeout(t) };
 }
+
+/**
+ * A Probe whose implementation module is imported on first use (start, or the first collect
+ * of a one-shot `watchpost check`). A ProbeDefinition whose implementation pulls in a large
+ * library or much code creates its probe with it, so an agent loads only the kinds it runs;
+ * create() stays free of I/O. A failing import rejects start()/collect() like a broken probe.
+ */
+export function lazyProbe(load: () => Promise<Probe>): Probe {
+  let loaded: Promise<Probe> | undefined;
+  const get = () => (loaded ??= load());
+  return {
+    async start() {
+      await (await get()).start?.();
+    },
+    async collect(signal) {
+      return (await get()).collect(signal);
+    },
+    async close() {
+      if (loaded) await (await loaded).close?.();
+    },
+  };
+}

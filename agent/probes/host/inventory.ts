@@ -1,7 +1,8 @@
-import si from 'systeminformation';
+import type si from 'systeminformation';
 import { int, type Sample } from '../../../protocol/sample.ts';
 import { decodeConsole } from '../platform/decode.ts';
 import type { Platform } from '../platform/platform.ts';
+import { loadSi } from './si.ts';
 
 /** Static facts about a machine: they change on reinstall or upgrade, so they are read every few hours. */
 export interface Inventory {
@@ -29,11 +30,11 @@ export interface InventorySource {
 }
 
 export const systemInventorySource: InventorySource = {
-  osInfo: () => si.osInfo(),
-  system: () => si.system(),
-  cpu: () => si.cpu(),
-  memTotal: async () => (await si.mem()).total,
-  diskLayout: () => si.diskLayout(),
+  osInfo: async () => (await loadSi()).osInfo(),
+  system: async () => (await loadSi()).system(),
+  cpu: async () => (await loadSi()).cpu(),
+  memTotal: async () => (await (await loadSi()).mem()).total,
+  diskLayout: async () => (await loadSi()).diskLayout(),
 };
 
 /**

@@ -95,3 +95,44 @@ export function parseProcNetDev(text: string): si.Systeminformation.NetworkStats
 export async function linuxNetworkStats(readText: Read = read): Promise<si.Systeminformation.NetworkStatsData[]> {
   return parseProcNetDev(await readText('/proc/net/dev'));
 }
+
+/**
+ * Memory from /proc/meminfo with systeminformation's MemData semantics (active = total −
+ * available, buffcache = buffers + cached + slab), so the Linux loop does not load
+ * systeminformation at all.
+ */
+export function parseProcMeminfo(text: string): si.Systeminformation.MemData {
+  const kb = new Map<string, number>();
+  for (const m of text.matchAll(/^([\w()]+):\s+(\d+)/gm)) kb.set(m[1]!.toLowerCase(), Number(m[2]) * 1024);
+  const v = (k: string) => kb.get(k) ?? 0;
+  const total = v('memtotal');
+  const free = v('memfree');
+  const buffers = v('buffers');
+  const cached = v('cached');
+  const slab = v('slab');
+  const buffcache = buffers + cached + slab;
+  const available = kb.get('memavailable') ?? free + buffcache;
+  const swaptotal = v('swaptotal');
+  const swapfree = v('swapfree');
+  return {
+    total,
+    free,
+    used: total - free,
+    active: total - available,
+    available,
+    buffcache,
+    buffers,
+    cached,
+    slab,
+    reclaimable: v('sreclaimable'),
+    swaptotal,
+    swapused: swaptotal - swapfree,
+    swapfree,
+    writeback: v('writeback'),
+    dirty: v('dirty'),
+  };
+}
+
+export async function linuxMem(readText: Read = read): Promise<si.Systeminformation.MemData> {
+  return parseProcMeminfo(await readText('/proc/meminfo'));
+}

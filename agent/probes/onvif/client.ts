@@ -70,8 +70,11 @@ interface Cam {
   getSnapshotUri(o: { profileToken: string }, cb: (err: Error | null, d: { uri?: unknown }) => void): void;
 }
 
-const { Cam: CamCtor } = require('onvif') as { Cam: new (o: Record<string, unknown>) => Cam };
-const { linerase } = require('onvif/lib/utils') as { linerase(x: unknown): Record<string, unknown> };
+// The onvif package (with xml2js) is required on first use: agents without ONVIF probes never load it.
+let onvifLib: { Cam: new (o: Record<string, unknown>) => Cam; linerase(x: unknown): Record<string, unknown> } | undefined;
+function onvif() {
+  return (onvifLib ??= { Cam: (require('onvif') as { Cam: new (o: Record<string, unknown>) => Cam }).Cam, linerase: (require('onvif/lib/utils') as { linerase(x: unknown): Record<string, unknown> }).linerase });
+}
 
 /** The innermost SOAP fault subcode value in a response, e.g. "ter:NotAuthorized". */
 export function faultCode(xml: string | undefined): string | undefined {
@@ -110,7 +113,7 @@ export function toProfiles(raw: unknown[]): ProfileInfo[] {
  */
 export function onvifClient(o: { url: string; user?: string | undefined; password?: string | undefined; timeoutMs: number; preserveAddress: boolean }): OnvifClient {
   const u = new URL(o.url);
-  const cam = new CamCtor({
+  const cam = new (onvif().Cam)({
     hostname: u.hostname,
     port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)),
     path: u.pathname,
@@ -186,7 +189,7 @@ export function onvifClient(o: { url: string; user?: string | undefined; passwor
         // data is xml2js output: [ { getNTPResponse: [ { NTPInformation: [ … ] } ] } ]
         const resp = (data as { getNTPResponse?: { NTPInformation?: unknown[] }[] }[])[0]?.getNTPResponse?.[0]?.NTPInformation;
         if (!resp) throw new OnvifError('bad_response', 'GetNTP: no NTPInformation');
-        const info = linerase(resp);
+        const info = onvif().linerase(resp);
         const manual = ([] as unknown[]).concat(info.NTPManual ?? [], info.NTPFromDHCP ?? []);
         const servers = manual.map((m) => {
           const x = m as Record<string, unknown>;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import jpeg from 'jpeg-js';
+import { createRequire } from 'node:module';
+import type jpegJs from 'jpeg-js';
 import { authorization, parseChallenges, pickChallenge } from './digest.ts';
 import { decodeDc, type DcImage } from './jpeg-dc.ts';
 
@@ -72,6 +73,8 @@ export function analyseFull(buf: Buffer): FrameStats {
   // colorTransform: false leaves YCbCr as decoded: channel 0 is the luma we want, and the
   // per-pixel colour conversion (about half of jpeg-js's decode time) is skipped. Camera
   // JPEGs are YCbCr (JFIF); a grey one is expanded to three equal channels.
+  // jpeg-js is required here, for the rare JPEG decodeDc cannot read, not at agent start.
+  const jpeg = createRequire(import.meta.url)('jpeg-js') as typeof jpegJs;
   const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: false, colorTransform: false, maxResolutionInMP: 50, maxMemoryUsageInMB: 256 });
   const { width, height, data } = img;
   const step = Math.max(1, Math.floor(Math.sqrt((width * height) / 40_000)));

@@ -1,4 +1,4 @@
-import iconv from 'iconv-lite';
+import { iconv } from './iconv.ts';
 
 /**
  * Decodes what a Windows console program wrote. Windows tools write in the console's OEM code
@@ -7,12 +7,12 @@ import iconv from 'iconv-lite';
  * other byte means UTF-16LE; a UTF-8 BOM or valid UTF-8 means UTF-8; otherwise the code page.
  */
 export function decodeConsole(buf: Buffer, codepage = 65001): string {
-  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return iconv.decode(buf.subarray(2), 'utf16le');
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString('utf16le');
   if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.subarray(3).toString('utf8');
-  if (looksUtf16le(buf)) return iconv.decode(buf, 'utf16le');
+  if (looksUtf16le(buf)) return buf.toString('utf16le');
   if (codepage === 65001 || isValidUtf8(buf)) return buf.toString('utf8');
   const enc = codepageEncoding(codepage);
-  return iconv.encodingExists(enc) ? iconv.decode(buf, enc) : buf.toString('latin1');
+  return iconv().encodingExists(enc) ? iconv().decode(buf, enc) : buf.toString('latin1');
 }
 
 /** iconv-lite's name for a Windows code page number. */

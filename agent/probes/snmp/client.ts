@@ -44,7 +44,11 @@ export interface NetSnmpReceiver {
   close(cb?: () => void): void;
 }
 
-export const snmp = createRequire(import.meta.url)('net-snmp') as NetSnmpModule;
+let netSnmpModule: NetSnmpModule | undefined;
+/** net-snmp, loaded on first use: an agent without SNMP probes never loads it (config validation imports this file for the protocol names). */
+export function netSnmp(): NetSnmpModule {
+  return (netSnmpModule ??= createRequire(import.meta.url)('net-snmp') as NetSnmpModule);
+}
 
 /** One SNMP value as the library decodes it: numbers, Buffers (strings, Counter64), OID strings. */
 export interface SnmpValue {
@@ -93,6 +97,7 @@ export function desAvailable(): boolean {
 }
 
 export function createClient(t: SnmpTarget): SnmpClient {
+  const snmp = netSnmp();
   if (t.version === '3' && t.priv_key && t.priv_protocol === 'des' && !desAvailable())
     throw new ProbeError('unsupported', 'SNMPv3 DES privacy needs the OpenSSL legacy provider: start node with --openssl-legacy-provider (or NODE_OPTIONS), or switch the device to AES');
   const opts = { port: t.port, retries: t.retries, timeout: t.request_timeout_ms, backoff: 1, idBitsSize: 32 };

@@ -1,4 +1,4 @@
-import iconv from 'iconv-lite';
+import { iconv } from '../platform/iconv.ts';
 import type { SnmpValue } from './client.ts';
 
 /** Vendors the poller knows, by sysObjectID enterprise subtree. */
@@ -33,7 +33,7 @@ export function text(v: SnmpValue | undefined): string {
     try {
       s = utf8.decode(buf);
     } catch {
-      s = iconv.decode(buf, 'gbk');
+      s = iconv().decode(buf, 'gbk');
     }
   } else s = x === null || x === undefined ? '' : String(x);
   return s.replace(/\r\n?/g, '\n').trim();

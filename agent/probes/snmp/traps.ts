@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Event } from '../../../protocol/sample.ts';
 import { probeSchema, ProbeError, type Probe, type ProbeContext, type ProbeDefinition } from '../probe.ts';
-import { AUTH_PROTOCOLS, PRIV_PROTOCOLS, snmp, type NetSnmpNotification, type SnmpValue } from './client.ts';
+import { AUTH_PROTOCOLS, netSnmp, PRIV_PROTOCOLS, type NetSnmpModule, type NetSnmpNotification, type SnmpValue } from './client.ts';
 import { hex, isText, num, text } from './decode.ts';
 
 /**
@@ -64,6 +64,7 @@ export function trapToEvent(n: NetSnmpNotification, devices: Record<string, stri
   const vbs = pdu.varbinds ?? [];
   const source = n.rinfo.address;
   const device = devices[source] ?? source;
+  const snmp = netSnmp();
   let trapOid: string;
   let version: string;
   if (pdu.type === snmp.PduType.Trap) {
@@ -100,12 +101,13 @@ export function trapToEvent(n: NetSnmpNotification, devices: Record<string, stri
 }
 
 export function createTrapReceiver(cfg: SnmpTrapConfig, ctx: Pick<ProbeContext, 'emitEvent' | 'log' | 'now'>): Probe & { port(): number } {
-  let receiver: ReturnType<typeof snmp.createReceiver> | undefined;
+  let receiver: ReturnType<NetSnmpModule['createReceiver']> | undefined;
   let received = 0;
   let rejected = 0;
   return {
     port: () => cfg.port,
     async start() {
+      const snmp = netSnmp();
       receiver = snmp.createReceiver({ port: cfg.port, address: cfg.address, transport: 'udp4', includeAuthentication: true }, (err, n) => {
         if (err || !n) {
           // Unknown community/user, bad digest: counted, not an agent error.

@@ -1,5 +1,4 @@
-import { NodeSSH } from 'node-ssh';
-import iconv from 'iconv-lite';
+import { iconv } from '../platform/iconv.ts';
 import { createHash } from 'node:crypto';
 import { ProbeError } from '../probe.ts';
 
@@ -36,7 +35,7 @@ export function decodeOutput(buf: Buffer): string {
   try {
     return utf8.decode(buf);
   } catch {
-    return iconv.decode(buf, 'gbk');
+    return iconv().decode(buf, 'gbk');
   }
 }
 
@@ -47,6 +46,8 @@ function hostKeyMatches(key: Buffer, want: string): boolean {
 }
 
 export async function connectSsh(t: SshTarget): Promise<SshSession> {
+  // node-ssh (with ssh2) is loaded when a probe first connects: agents without ssh probes never load it.
+  const { NodeSSH } = await import('node-ssh');
   const ssh = new NodeSSH();
   let hostKeyRejected = false;
   try {

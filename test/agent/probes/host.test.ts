@@ -62,7 +62,7 @@ t.test('Windows inventory: UBR from the registry, SMART failures, the persistent
   let started = 0;
   let released = 0;
   const fake = { currentLoad: systemHostSource.currentLoad, mem: systemHostSource.mem, fsSize: async () => [], networkStats: async () => [], loadavg: () => [0, 0, 0], uptime: () => 1, cpuCount: () => 6, hostname: () => 'pc-0301' };
-  const probe = createHostProbe(cfg(), fake, Date.now, { inventory: src, platform, powerShellStart: () => started++, powerShellRelease: () => released++ });
+  const probe = createHostProbe(cfg(), fake, Date.now, { inventory: src, platform, powerShellStart: () => void started++, powerShellRelease: () => void released++ });
   await probe.start!();
   const s = await probe.collect(signal());
   await probe.close!();
@@ -78,7 +78,7 @@ t.test('systemInventorySource reads this machine', async (t) => {
 });
 
 t.test('/proc readers match systeminformation without spawning processes', { skip: process.platform !== 'linux' && 'Linux only' }, async (t) => {
-  const { cpuLoadReader, linuxNetworkStats, parseProcStatCpu } = await import('../../../agent/probes/host/proc.ts');
+  const { cpuLoadReader, linuxMem, linuxNetworkStats, parseProcMeminfo, parseProcStatCpu } = await import('../../../agent/probes/host/proc.ts');
   const r = cpuLoadReader();
   await r();
   await si.currentLoad();
@@ -99,4 +99,12 @@ t.test('/proc readers match systeminformation without spawning processes', { ski
   const lo = net.find((n) => n.iface === 'lo');
   const siLo = (await si.networkStats('lo'))[0];
   t.ok(lo && siLo && lo.rx_bytes >= siLo.rx_bytes * 0.99, 'lo rx_bytes as si sees it');
+  const [mem, siMem] = await Promise.all([linuxMem(), si.mem()]);
+  t.equal(mem.total, siMem.total, 'MemTotal as si reads it');
+  t.equal(mem.swaptotal, siMem.swaptotal);
+  t.ok(Math.abs(mem.available - siMem.available) < 64 * 1024 * 1024, 'available within 64 MiB of si a moment later');
+  // si's semantics: active = total − available, buffcache = buffers + cached + slab; kB → bytes.
+  const m = parseProcMeminfo('MemTotal:  1000 kB\nMemFree:  100 kB\nMemAvailable:  600 kB\nBuffers:  10 kB\nCached:  200 kB\nSwapCached:  7 kB\nSlab:  30 kB\nSReclaimable:  20 kB\nSwapTotal:  50 kB\nSwapFree:  40 kB\n');
+  t.match(m, { total: 1024000, free: 102400, available: 614400, active: 409600, cached: 204800, buffcache: 245760, reclaimable: 20480, swapused: 10240 });
+  t.equal(parseProcMeminfo('MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 10 kB\nCached: 20 kB\nSlab: 30 kB\n').available, 163840, 'no MemAvailable (old kernels): free + buffcache');
 });
