@@ -67,6 +67,14 @@ async function viaCollector(influxUrl: string, influxPid: number) {
   let cpu0 = 0;
   let ccpu0 = 0;
   let t0 = 0;
+  // TIMELINE=1: every 0.5 s, points acked into the spool and written to InfluxDB so far.
+  const timeline: string[] = [];
+  const timelineTimer = setInterval(async () => {
+    if (!process.env.TIMELINE || !t0) return;
+    const m = await (await fetch(`${col.url}/metrics`)).text();
+    const v = (name: string) => Math.round(Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(m)?.[1] ?? 0) / 1000);
+    timeline.push(`${((performance.now() - t0) / 1000).toFixed(1)}s in ${v('watchpost_ingest_points_total')}k out ${v('watchpost_influx_points_written_total')}k`);
+  }, 500);
   // The agents say when their batches are made; the clock starts at "go".
   const sent = await new Promise<number>((resolve, reject) => {
     child.on('message', (m) => {
@@ -81,6 +89,7 @@ async function viaCollector(influxUrl: string, influxPid: number) {
     child.on('exit', (code) => code && reject(new Error(`agents exited ${code}`)));
   });
   const ackedSecs = (performance.now() - t0) / 1000;
+  clearInterval(timelineTimer);
   let n = 0;
   let lastChange = Date.now();
   for (;;) {
@@ -91,6 +100,7 @@ async function viaCollector(influxUrl: string, influxPid: number) {
     await new Promise((r) => setTimeout(r, 100));
   }
   const secs = (performance.now() - t0) / 1000;
+  if (timeline.length) console.log(`timeline: ${timeline.join(' | ')}`);
   const metrics = await (await fetch(`${col.url}/metrics`)).text();
   const writeProblems = metrics.split('\n').filter((l) => /^watchpost_influx_(write_errors|points_dropped)_total/.test(l));
   if (writeProblems.length) console.log(`collector write problems:\n  ${writeProblems.join('\n  ')}`);

@@ -27,16 +27,32 @@ export interface PostReply {
 const port = parentPort;
 if (port) {
   let stopper = new AbortController();
+  // The main thread keeps several batches queued here (its event loop may answer late when
+  // ingest keeps it busy); at most `concurrency` of them are posted at once.
+  const queue: PostRequest[] = [];
+  let active = 0;
+  const pump = () => {
+    while (queue.length && active < (queue[0]!.target.concurrency ?? 2)) {
+      const m = queue.shift()!;
+      active++;
+      const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
+      writeLines(m.target, body, m.points, stopper.signal)
+        .catch((e: unknown): WriteOutcome => ({ ok: false, retryable: true, reason: 'network', message: String(e) }))
+        .then((outcome) => {
+          active--;
+          port.postMessage({ id: m.id, outcome, body: m.body } satisfies PostReply, [m.body.buffer as ArrayBuffer]);
+          pump();
+        });
+    }
+  };
   port.on('message', (m: PostRequest | PostAbort) => {
     if (m.type === 'abort') {
       stopper.abort();
       stopper = new AbortController();
+      for (const q of queue.splice(0)) port.postMessage({ id: q.id, outcome: { ok: false, retryable: true, reason: 'timeout', message: 'aborted' }, body: q.body } satisfies PostReply, [q.body.buffer as ArrayBuffer]);
       return;
     }
-    const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
-    writeLines(m.target, body, m.points, stopper.signal).then(
-      (outcome) => port.postMessage({ id: m.id, outcome, body: m.body } satisfies PostReply, [m.body.buffer as ArrayBuffer]),
-      (e: unknown) => port.postMessage({ id: m.id, outcome: { ok: false, retryable: true, reason: 'network', message: String(e) }, body: m.body } satisfies PostReply, [m.body.buffer as ArrayBuffer]),
-    );
+    queue.push(m);
+    pump();
   });
 }

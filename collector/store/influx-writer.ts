@@ -103,6 +103,11 @@ export class PostThread {
     }
   }
 
+  /** Whether posts run on the thread (else on the caller's). */
+  get threaded(): boolean {
+    return this.worker !== undefined;
+  }
+
   private fail(message: string): void {
     if (!this.worker) return;
     this.worker = undefined;
@@ -211,7 +216,10 @@ export class InfluxWriter {
     const inflight = new Set<Promise<void>>();
     let after = 0;
     while (this.running) {
-      if (inflight.size >= this.concurrency) {
+      // With the post thread, more batches are handed over than are posted at once: the
+      // thread keeps InfluxDB busy even while this thread is slow to hear back.
+      const outstanding = this.poster?.threaded ? this.concurrency * 8 : this.concurrency;
+      if (inflight.size >= outstanding) {
         await Promise.race(inflight);
         continue;
       }

@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writevSync } from 'node:fs';
 import path from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
+import { crc32 } from 'node:zlib';
 
 export interface SpoolRow {
   id: number;
@@ -18,73 +19,217 @@ export class SpoolFullError extends Error {
   readonly code = 'spool_full';
 }
 
+export interface SpoolOptions {
+  /** Newest rows also kept in memory (default 64 MiB), so a writer that keeps up never reads the files. */
+  memoryBytes?: number;
+  /** A segment file is closed and a new one started past this size (default 16 MiB). */
+  segmentBytes?: number;
+  /** How often appended rows are fdatasync'ed (default 1000 ms; 0: after every append). */
+  syncMs?: number;
+}
+
+// Record: header then body. The CRC covers the body; a record cut short by a crash (or one
+// whose CRC fails) ends the segment: it and anything after it are cut off at the next open.
+const MAGIC = 0x57505331; // "WPS1"
+const HEADER = 40; // magic u32, body length u32, points u32, crc32 u32, id f64, created f64, oldest f64
+
+interface Segment {
+  file: string;
+  firstId: number;
+  lastId: number;
+  /** Rows in this segment not yet released. */
+  live: number;
+  size: number;
+}
+
+interface Ref {
+  id: number;
+  points: number;
+  bytes: number;
+}
+
 /**
- * The collector's write-ahead spool (node:sqlite, WAL): every accepted batch is committed
- * here, as line protocol, before it is acked; the InfluxDB writer drains it in order and
- * deletes rows only after InfluxDB answered. While InfluxDB is down (or not configured at
- * all) batches wait here. At its size limit the spool refuses new batches rather than
- * dropping accepted ones, which pushes the backlog back into the agents' outboxes.
+ * The collector's write-ahead spool: every accepted batch is appended here, as line
+ * protocol, before it is acked; the InfluxDB writer drains it in order and releases rows
+ * only after InfluxDB answered. While InfluxDB is down (or not configured at all) batches
+ * wait here. At its size limit the spool refuses new batches rather than dropping accepted
+ * ones, which pushes the backlog back into the agents' outboxes.
+ *
+ * Storage is a log of segment files (spool/NNN.log), as Prometheus' WAL and Kafka keep
+ * theirs: an append is one writev into the page cache, so a batch is safe from a collector
+ * crash the moment it is acked, and the log is fdatasync'ed every syncMs against power
+ * loss (SQLite's synchronous=NORMAL gives the same guarantee). A segment is deleted once
+ * all its rows are released. This replaced a node:sqlite table: storing and deleting a
+ * 80 kB row there cost 1 µs per point, a fifth of the collector's work per point; the log
+ * costs 0.05 µs. After a crash, rows already written but in a segment not yet deleted are
+ * written again; InfluxDB keeps one point per series and time, so the replay is harmless.
  */
 export class Spool {
-  private db: DatabaseSync;
   private bytes = 0;
   private pointsQueued = 0;
-  private st: Record<'insert' | 'take' | 'del', StatementSync>;
   private waiters: (() => void)[] = [];
   /**
    * The newest rows, also kept in memory (up to memoryBytes) so that a writer keeping up
-   * with ingest takes them without reading back what it just committed. Rows here are a
-   * contiguous run of ids ending at the newest row; older rows are read from the file.
+   * with ingest takes them without reading back what it just wrote. Rows here are a
+   * contiguous run of ids ending at the newest row; older rows are read from the files.
    */
   private recent: SpoolRow[] = [];
   private recentBytes = 0;
   private readonly memoryBytes: number;
+  private readonly segmentBytes: number;
+  private readonly dir?: string | undefined;
+  private segments: Segment[] = [];
+  private fd = -1;
+  private nextId = 1;
+  /** Unreleased rows by id, without bodies (ids only grow, so this stays sorted). */
+  private live = new Map<number, Ref>();
+  /** Where the last take() from the files stopped: the next row is read from here. */
+  private cursor?: { afterId: number; seg: number; offset: number } | undefined;
+  private syncTimer?: NodeJS.Timeout | undefined;
+  private dirty = false;
+  private readonly syncMs: number;
   readonly maxBytes: number;
 
-  constructor(dataDir: string, maxBytes: number, opts: { memoryBytes?: number } = {}) {
+  constructor(dataDir: string, maxBytes: number, opts: SpoolOptions = {}) {
     this.maxBytes = maxBytes;
-    this.memoryBytes = opts.memoryBytes ?? Math.min(64 * 1024 * 1024, maxBytes);
-    let file = ':memory:';
-    if (dataDir !== ':memory:') {
-      mkdirSync(dataDir, { recursive: true });
-      file = path.join(dataDir, 'spool.db');
+    this.segmentBytes = opts.segmentBytes ?? 16 * 1024 * 1024;
+    this.syncMs = opts.syncMs ?? 1000;
+    if (dataDir === ':memory:') {
+      // Tests: nothing on disk, so every row stays in memory.
+      this.memoryBytes = Infinity;
+      return;
     }
-    this.db = new DatabaseSync(file);
-    this.db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = NORMAL;
-      CREATE TABLE IF NOT EXISTS spool (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        created_ms INTEGER NOT NULL,
-        oldest_ms INTEGER NOT NULL,
-        points INTEGER NOT NULL,
-        bytes INTEGER NOT NULL,
-        body TEXT NOT NULL
-      );
-    `);
-    this.st = {
-      insert: this.db.prepare('INSERT INTO spool (created_ms, oldest_ms, points, bytes, body) VALUES (?, ?, ?, ?, ?)'),
-      take: this.db.prepare('SELECT id, points, body, oldest_ms, created_ms FROM spool WHERE id > ? ORDER BY id LIMIT ?'),
-      del: this.db.prepare('DELETE FROM spool WHERE id BETWEEN ? AND ?'),
-    };
-    const r = this.db.prepare('SELECT COALESCE(SUM(bytes),0) AS b, COALESCE(SUM(points),0) AS p FROM spool').get() as { b: number; p: number };
-    this.bytes = Number(r.b);
-    this.pointsQueued = Number(r.p);
+    this.memoryBytes = opts.memoryBytes ?? Math.min(64 * 1024 * 1024, maxBytes);
+    this.dir = path.join(dataDir, 'spool');
+    mkdirSync(this.dir, { recursive: true });
+    this.recover();
+    this.importSqlite(path.join(dataDir, 'spool.db'));
+  }
+
+  /** Rebuilds the index from the segment files, cutting off a torn tail. */
+  private recover(): void {
+    const files = readdirSync(this.dir!)
+      .filter((f) => /^\d{16}\.log$/.test(f))
+      .sort();
+    for (const f of files) {
+      const file = path.join(this.dir!, f);
+      const seg: Segment = { file, firstId: 0, lastId: 0, live: 0, size: 0 };
+      const fd = openSync(file, 'r+');
+      try {
+        const size = fstatSync(fd).size;
+        let off = 0;
+        const head = Buffer.alloc(HEADER);
+        while (off + HEADER <= size) {
+          readSync(fd, head, 0, HEADER, off);
+          const len = head.readUInt32LE(4);
+          if (head.readUInt32LE(0) !== MAGIC || off + HEADER + len > size) break;
+          const body = Buffer.alloc(len);
+          readSync(fd, body, 0, len, off + HEADER);
+          if (crc32(body) !== head.readUInt32LE(12)) break;
+          const id = head.readDoubleLE(16);
+          const points = head.readUInt32LE(8);
+          this.live.set(id, { id, points, bytes: len });
+          this.bytes += len;
+          this.pointsQueued += points;
+          seg.firstId ||= id;
+          seg.lastId = id;
+          seg.live++;
+          this.nextId = Math.max(this.nextId, id + 1);
+          off += HEADER + len;
+        }
+        // A record cut short by a crash: drop it and anything after it.
+        if (off < size) ftruncateSync(fd, off);
+        seg.size = off;
+      } finally {
+        closeSync(fd);
+      }
+      if (seg.live) this.segments.push(seg);
+      else unlinkSync(file);
+    }
+  }
+
+  /** Rows left in the node:sqlite spool of earlier versions are moved into the log, once. */
+  private importSqlite(file: string): void {
+    if (!existsSync(file)) return;
+    const db = new DatabaseSync(file);
+    try {
+      for (const r of db.prepare('SELECT points, body, oldest_ms FROM spool ORDER BY id').iterate() as Iterable<{ points: number; body: string | Uint8Array; oldest_ms: number }>) {
+        this.write(typeof r.body === 'string' ? Buffer.from(r.body) : Buffer.from(r.body), Number(r.points), Number(r.oldest_ms), Date.now());
+      }
+    } catch {
+      // No spool table: nothing to import.
+    } finally {
+      db.close();
+    }
+    this.sync();
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
   }
 
   /** Durably appends a line-protocol body; throws SpoolFullError at the size limit. */
   append(body: string | Buffer, points: number, oldestMs = Date.now()): void {
     if (points === 0) return;
     const buf = typeof body === 'string' ? Buffer.from(body) : body;
-    const size = buf.length;
-    if (this.bytes + size > this.maxBytes) throw new SpoolFullError(`spool full (${this.bytes} of ${this.maxBytes} bytes)`);
+    if (this.bytes + buf.length > this.maxBytes) throw new SpoolFullError(`spool full (${this.bytes} of ${this.maxBytes} bytes)`);
     const now = Date.now();
-    const oldest = Math.min(now, oldestMs);
-    const { lastInsertRowid } = this.st.insert.run(now, oldest, points, size, buf);
-    this.bytes += size;
-    this.pointsQueued += points;
-    this.remember({ id: Number(lastInsertRowid), points, body: buf, oldestMs: oldest, createdMs: now });
+    this.write(buf, points, Math.min(now, oldestMs), now);
     for (const w of this.waiters.splice(0)) w();
+  }
+
+  private write(buf: Buffer, points: number, oldestMs: number, createdMs: number): void {
+    const id = this.nextId;
+    if (this.dir) {
+      let seg = this.segments[this.segments.length - 1];
+      if (this.fd < 0 || !seg || seg.size >= this.segmentBytes) seg = this.startSegment(id);
+      const head = Buffer.allocUnsafe(HEADER);
+      head.writeUInt32LE(MAGIC, 0);
+      head.writeUInt32LE(buf.length, 4);
+      head.writeUInt32LE(points, 8);
+      head.writeUInt32LE(crc32(buf), 12);
+      head.writeDoubleLE(id, 16);
+      head.writeDoubleLE(createdMs, 24);
+      head.writeDoubleLE(oldestMs, 32);
+      // Throws on a full disk before anything is counted: the caller does not ack.
+      const n = writevSync(this.fd, [head, buf]);
+      if (n !== HEADER + buf.length) {
+        ftruncateSync(this.fd, seg.size);
+        throw new Error(`spool: short write (${n} of ${HEADER + buf.length} bytes)`);
+      }
+      seg.size += n;
+      seg.lastId = id;
+      seg.live++;
+      this.scheduleSync();
+    }
+    this.nextId++;
+    this.live.set(id, { id, points, bytes: buf.length });
+    this.bytes += buf.length;
+    this.pointsQueued += points;
+    this.remember({ id, points, body: buf, oldestMs, createdMs });
+  }
+
+  private startSegment(firstId: number): Segment {
+    if (this.fd >= 0) {
+      fdatasyncSync(this.fd);
+      closeSync(this.fd);
+    }
+    const file = path.join(this.dir!, `${String(firstId).padStart(16, '0')}.log`);
+    this.fd = openSync(file, 'a');
+    const seg: Segment = { file, firstId, lastId: firstId, live: 0, size: 0 };
+    this.segments.push(seg);
+    return seg;
+  }
+
+  private scheduleSync(): void {
+    if (this.syncMs === 0) return this.sync();
+    this.dirty = true;
+    this.syncTimer ??= setTimeout(() => {
+      this.syncTimer = undefined;
+      this.sync();
+    }, this.syncMs).unref();
+  }
+
+  private sync(): void {
+    if (this.dirty && this.fd >= 0) fdatasyncSync(this.fd);
+    this.dirty = false;
   }
 
   private remember(row: SpoolRow): void {
@@ -108,7 +253,7 @@ export class Spool {
     const first = this.recent[0];
     if (first && afterId >= first.id - 1) {
       // Served from memory: every row after afterId is in `recent`.
-      for (let k = afterId - first.id + 1; k < this.recent.length; k++) {
+      for (let k = Math.max(0, afterId - first.id + 1); k < this.recent.length; k++) {
         const r = this.recent[k]!;
         if (out.length && n + r.points > maxPoints) break;
         out.push(r);
@@ -116,25 +261,71 @@ export class Spool {
       }
       return out;
     }
-    for (const r of this.st.take.iterate(afterId, 10_000) as Iterable<{ id: number; points: number; body: Uint8Array | string; oldest_ms: number; created_ms: number }>) {
-      if (out.length && n + Number(r.points) > maxPoints) break;
-      // Rows written before bodies were stored as bytes come back as TEXT.
-      const body = typeof r.body === 'string' ? Buffer.from(r.body) : Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength);
-      out.push({ id: Number(r.id), points: Number(r.points), body, oldestMs: Number(r.oldest_ms), createdMs: Number(r.created_ms) });
-      n += Number(r.points);
+    return this.readFiles(maxPoints, afterId);
+  }
+
+  /** take() for rows no longer in memory: reads the segments from a cursor kept between calls. */
+  private readFiles(maxPoints: number, afterId: number): SpoolRow[] {
+    const out: SpoolRow[] = [];
+    if (!this.dir) return out;
+    let n = 0;
+    let c = this.cursor;
+    if (!c || c.afterId !== afterId) {
+      // Start at the segment holding the first row after afterId, from its beginning.
+      let seg = this.segments.findIndex((s) => s.lastId > afterId);
+      if (seg < 0) return out;
+      c = { afterId, seg, offset: 0 };
     }
+    const head = Buffer.alloc(HEADER);
+    while (c.seg < this.segments.length) {
+      const s = this.segments[c.seg]!;
+      if (c.offset >= s.size) {
+        // The last segment may still grow: the cursor waits at its end.
+        if (c.seg === this.segments.length - 1) break;
+        c = { afterId: c.afterId, seg: c.seg + 1, offset: 0 };
+        continue;
+      }
+      const fd = openSync(s.file, 'r');
+      try {
+        while (c.offset < s.size) {
+          readSync(fd, head, 0, HEADER, c.offset);
+          const len = head.readUInt32LE(4);
+          const id = head.readDoubleLE(16);
+          const points = head.readUInt32LE(8);
+          if (id <= afterId || !this.live.has(id)) {
+            c.offset += HEADER + len;
+            continue;
+          }
+          if (out.length && n + points > maxPoints) break;
+          const body = Buffer.allocUnsafe(len);
+          readSync(fd, body, 0, len, c.offset + HEADER);
+          out.push({ id, points, body, createdMs: head.readDoubleLE(24), oldestMs: head.readDoubleLE(32) });
+          n += points;
+          c.offset += HEADER + len;
+          c.afterId = id;
+        }
+      } finally {
+        closeSync(fd);
+      }
+      if (out.length && (n >= maxPoints || c.offset < s.size)) break;
+    }
+    this.cursor = c;
     return out;
   }
 
-  /** Deletes rows once written; `rows` is one contiguous run as returned by take(). */
+  /** Releases rows once written; `rows` is one contiguous run as returned by take(). */
   release(rows: SpoolRow[]): void {
     if (!rows.length) return;
     const lo = rows[0]!.id;
     const hi = rows[rows.length - 1]!.id;
-    this.st.del.run(lo, hi);
     for (const r of rows) {
-      this.bytes -= r.body.length;
-      this.pointsQueued -= r.points;
+      const ref = this.live.get(r.id);
+      if (!ref) continue;
+      this.live.delete(r.id);
+      this.bytes -= ref.bytes;
+      this.pointsQueued -= ref.points;
+      const seg = this.segmentOf(r.id);
+      if (seg && --seg.live === 0) this.drop(seg);
     }
     // Released rows leave memory too (concurrent writes release runs out of order).
     if (this.recent.length && this.recent[0]!.id <= hi && this.recent[this.recent.length - 1]!.id >= lo) {
@@ -152,6 +343,24 @@ export class Spool {
         }
       }
     }
+  }
+
+  /** Deletes a segment whose rows are all released; the one being appended to is closed first. */
+  private drop(seg: Segment): void {
+    if (seg === this.segments[this.segments.length - 1] && this.fd >= 0) {
+      closeSync(this.fd);
+      this.fd = -1;
+      this.dirty = false;
+    }
+    unlinkSync(seg.file);
+    this.segments.splice(this.segments.indexOf(seg), 1);
+    this.cursor = undefined;
+  }
+
+  private segmentOf(id: number): Segment | undefined {
+    // Segments are in id order; the one that holds id is usually the first.
+    for (const s of this.segments) if (id >= s.firstId && id <= s.lastId) return s;
+    return undefined;
   }
 
   /** Resolves at the next append or after ms, whichever comes first. */
@@ -172,6 +381,12 @@ export class Spool {
 
   close(): void {
     for (const w of this.waiters.splice(0)) w();
-    if (this.db.isOpen) this.db.close();
+    clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    if (this.fd >= 0) {
+      this.sync();
+      closeSync(this.fd);
+      this.fd = -1;
+    }
   }
 }
