@@ -8,7 +8,9 @@ import WebSocket from 'ws';
 import { AGENT_WS_PATH, PROTOCOL_VERSION } from '../protocol/frames.ts';
 import { stamp, template, type Template } from './ingest-points.ts';
 
-const [url, tokensCsv, totalS, batchS, windowS] = process.argv.slice(2);
+const [url, tokensCsv, totalS, batchS, windowS, rateS] = process.argv.slice(2);
+/** Points per second offered by all agents together; 0: as fast as acks come back. */
+const rate = Number(rateS ?? 0);
 const tokens = tokensCsv!.split(',');
 const total = Number(totalS);
 const batch = Number(batchS);
@@ -42,13 +44,26 @@ for (let a = 0; a < tokens.length; a++) {
   let seq = 0;
   let sent = 0;
   let acked = 0;
+  // Paced: a batch may go every batch / (rate / agents) seconds (starting staggered).
+  let credit = 0;
   const pump = () => {
-    while (sent < perAgent && seq - acked / batch < window) {
+    while (sent < perAgent && seq - acked / batch < window && (rate === 0 || credit > 0)) {
       seq++;
+      credit--;
       ws.send(frame(seq, a), { binary: false });
       sent += batch;
     }
   };
+  if (rate > 0) {
+    const every = (batch / (rate / tokens.length)) * 1000;
+    setTimeout(() => {
+      const timer = setInterval(() => {
+        credit++;
+        pump();
+        if (sent >= perAgent) clearInterval(timer);
+      }, every);
+    }, (every * a) / tokens.length);
+  }
   ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, agent_version: 'bench', hostname: `pc-${a}`, platform: 'bench', probes: [] })));
   ws.on('message', (d) => {
     const f = JSON.parse(d.toString()) as { type: string };

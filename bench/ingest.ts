@@ -2,6 +2,7 @@
 // with posting the same kind of line protocol straight to the same influxd in the same run.
 //   npm run bench:ingest            (defaults: 1,000,000 points, 10 agents)
 //   POINTS=2000000 AGENTS=20 npm run bench:ingest
+//   PACED_RATE=50000 PACED_S=10 (the paced run: latency at a load the collector sustains)
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { hashToken, newToken } from '../collector/store/agents.ts';
@@ -56,14 +57,14 @@ async function direct(influxUrl: string, influxPid: number) {
   return { points: n, secs, rate: n / secs, p99: quantile(latencies, 0.99) / 1000, influxCpu: cpuSeconds(influxPid) - cpu0, collectorCpu: 0 };
 }
 
-async function viaCollector(influxUrl: string, influxPid: number) {
+async function viaCollector(influxUrl: string, influxPid: number, database: string, points: number, rate = 0) {
   const tokens = Array.from({ length: AGENTS }, () => newToken());
   const col = await collectorProcess({
-    influxdb: { url: influxUrl, database: 'viacollector', batch_points: 10000 },
+    influxdb: { url: influxUrl, database, batch_points: 10000 },
     agents: tokens.map((t, i) => ({ name: `bench-${i}`, token_sha256: hashToken(t), building: 'A', floor: String(i % 10) })),
   });
   const pid = col.pid()!;
-  const child = fork(path.join(import.meta.dirname, 'ingest-agents.ts'), [col.url, tokens.join(','), String(POINTS), String(AGENT_BATCH), String(WINDOW)], { stdio: 'inherit' });
+  const child = fork(path.join(import.meta.dirname, 'ingest-agents.ts'), [col.url, tokens.join(','), String(points), String(AGENT_BATCH), String(WINDOW), String(rate)], { stdio: 'inherit' });
   let cpu0 = 0;
   let ccpu0 = 0;
   let t0 = 0;
@@ -93,7 +94,7 @@ async function viaCollector(influxUrl: string, influxPid: number) {
   let n = 0;
   let lastChange = Date.now();
   for (;;) {
-    const m = await countPoints(influxUrl, 'viacollector');
+    const m = await countPoints(influxUrl, database);
     if (m !== n) lastChange = Date.now();
     n = m;
     if (n >= sent || Date.now() - lastChange > 15_000) break;
@@ -115,16 +116,23 @@ try {
   const influxPid = influx.pid();
   console.log(`bench:ingest — ${POINTS.toLocaleString('en-US')} points; ${AGENTS} agents × batches of ${AGENT_BATCH} (window ${WINDOW}) vs direct /write batches of ${DIRECT_BATCH} × ${DIRECT_CONCURRENCY}`);
   const d = await direct(influx.url, influxPid);
-  const c = await viaCollector(influx.url, influxPid);
+  const c = await viaCollector(influx.url, influxPid, 'viacollector', POINTS);
+  // The same path at an offered load it can sustain: latency without a backlog.
+  const pacedRate = Number(process.env.PACED_RATE ?? 50_000);
+  const pacedPoints = pacedRate * Number(process.env.PACED_S ?? 10);
+  const paced = await viaCollector(influx.url, influxPid, 'paced', pacedPoints, pacedRate);
   console.log(
     table([
       { path: 'direct → influxd', points: d.points, 'wall s': d.secs, 'points/s': Math.round(d.rate), 'p99 latency s': d.p99, 'influxd cpu s': d.influxCpu, 'collector cpu s': '-' },
       { path: 'agents → collector → influxd', points: c.points, 'wall s': c.secs, 'points/s': Math.round(c.rate), 'p99 latency s': c.p99, 'influxd cpu s': c.influxCpu, 'collector cpu s': c.collectorCpu },
+      { path: `same, paced at ${pacedRate.toLocaleString('en-US')}/s`, points: paced.points, 'wall s': paced.secs, 'points/s': Math.round(paced.rate), 'p99 latency s': paced.p99, 'influxd cpu s': paced.influxCpu, 'collector cpu s': paced.collectorCpu },
     ]),
   );
   console.log(`ratio collector/direct throughput: ${(c.rate / d.rate).toFixed(2)} (target ≥ 0.80); collector throughput ${Math.round(c.rate).toLocaleString('en-US')} points/s (target ≥ 100,000)`);
   const expected = Math.ceil(POINTS / AGENTS / AGENT_BATCH) * AGENT_BATCH * AGENTS;
   console.log(`all acked by the collector after ${c.ackedSecs.toFixed(2)} s; points expected ${expected}, in InfluxDB via collector ${c.points}, direct ${d.points}: lost ${expected - c.points}`);
+  const pacedExpected = Math.ceil(pacedPoints / AGENTS / AGENT_BATCH) * AGENT_BATCH * AGENTS;
+  console.log(`paced run: p99 sample→InfluxDB latency ${paced.p99.toFixed(2)} s at ${pacedRate.toLocaleString('en-US')} points/s offered; lost ${pacedExpected - paced.points}`);
 } finally {
   await influx.destroy();
 }
