@@ -8,8 +8,16 @@
  * Two agents run: "spec" has every probe at 10 s as the issue asks (patches then runs `apt list`
  * every 10 s); "default" keeps patches at its default hourly interval, as deployed.
  * WATCHPOST_BENCH_AGENT_S sets the duration (default 600 s; e.g. 60 for a smoke run).
+ *
+ * The agents are launched exactly as deploy/systemd/watchpost-agent.service launches them: its
+ * Environment= (NODE_COMPILE_CACHE, in a temp dir standing for CacheDirectory), its
+ * ExecStartPre (--check-config, which fills the compile cache) and then its ExecStart, with
+ * the unit's node flags; /opt/watchpost is this checkout, /etc/watchpost/agent.yaml the bench's
+ * config. Nothing is tuned here that a deployed agent does not get.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { collectorProcess } from '../test/peers/collector.ts';
@@ -17,12 +25,28 @@ import { freePort, hasCommand, removeDir, spawnPeer, stopProcess, tempDir } from
 import { table } from './lib.ts';
 
 const DURATION_S = Number(process.env.WATCHPOST_BENCH_AGENT_S ?? 600);
-const CLI = path.resolve(import.meta.dirname, '../cli/watchpost.ts');
+const ROOT = path.resolve(import.meta.dirname, '..');
+const UNIT = readFileSync(path.join(ROOT, 'deploy/systemd/watchpost-agent.service'), 'utf8');
+
+/** The unit's command line for one directive, with this checkout for /opt/watchpost and `config` for the config file. */
+function unitCommand(directive: 'ExecStart' | 'ExecStartPre', config: string): string[] {
+  const line = new RegExp(`^${directive}=(.*)$`, 'm').exec(UNIT)?.[1];
+  if (!line) throw new Error(`deploy/systemd/watchpost-agent.service has no ${directive}=`);
+  return line.split(/\s+/).map((a) => (a === '/etc/watchpost/agent.yaml' ? config : a.replace('/opt/watchpost', ROOT)));
+}
+/** The unit's Environment= variables; paths under /var/cache/watchpost/agent go to `cacheDir`. */
+function unitEnv(cacheDir: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const m of UNIT.matchAll(/^Environment=([A-Z_]+)=(.*)$/gm)) env[m[1]!] = m[2]!.replace('/var/cache/watchpost/agent', cacheDir);
+  return env;
+}
 
 interface Tree {
   rssMiB: number;
   /** RSS of the root process alone (the agent's node process, without fping/apt children). */
   rootRssMiB: number;
+  /** VmHWM of the root process: its peak RSS over its whole life, start-up included. */
+  rootHwmMiB: number;
   cpuS: number;
 }
 
@@ -45,20 +69,25 @@ function tree(root: number): Tree {
   for (let i = 0; i < pids.length; i++) for (const [p, pp] of parent) if (pp === pids[i]) pids.push(p);
   let rss = 0;
   let rootRss = 0;
+  let rootHwm = 0;
   let cpu = 0;
   for (const p of pids) {
     const f = stat.get(p);
     if (!f) continue;
     cpu += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
     try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      const m = /VmRSS:\s+(\d+) kB/.exec(status);
       rss += m ? Number(m[1]) / 1024 : 0;
-      if (p === root) rootRss = m ? Number(m[1]) / 1024 : 0;
+      if (p === root) {
+        rootRss = m ? Number(m[1]) / 1024 : 0;
+        rootHwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+      }
     } catch {
       /* exited */
     }
   }
-  return { rssMiB: rss, rootRssMiB: rootRss, cpuS: cpu };
+  return { rssMiB: rss, rootRssMiB: rootRss, rootHwmMiB: rootHwm, cpuS: cpu };
 }
 
 /** zabbix_agentd accepts ports 1024–32767 only; freePort() comes from the ephemeral range above. */
@@ -111,8 +140,16 @@ interface Proc {
 }
 const procs: Proc[] = [];
 const add = (name: string, cmd: string, args: string[]) => procs.push({ name, peer: spawnPeer(cmd, args), peak: 0, peakRoot: 0, cpu0: 0 });
-add('watchpost agent (spec: all 10 s)', process.execPath, [CLI, 'agent', '--config', agentConfig('spec', 10)]);
-add('watchpost agent (patches hourly)', process.execPath, [CLI, 'agent', '--config', agentConfig('default', 3600)]);
+const agentEnv = { ...process.env, ...unitEnv(path.join(dir, 'cache')) };
+for (const [name, cfgName, patchesS] of [['watchpost agent (spec: all 10 s)', 'spec', 10], ['watchpost agent (patches hourly)', 'default', 3600]] as const) {
+  const file = agentConfig(cfgName, patchesS);
+  const [preCmd, ...preArgs] = unitCommand('ExecStartPre', file);
+  const pre = spawnSync(preCmd!, preArgs, { env: agentEnv, encoding: 'utf8' });
+  if (pre.status !== 0) throw new Error(`ExecStartPre failed: ${pre.stderr}`);
+  const [cmd, ...args] = unitCommand('ExecStart', file);
+  if (cfgName === 'spec') console.log(`agents launched as the systemd unit does: ${Object.entries(unitEnv('$CACHE')).map(([k, v]) => `${k}=${v}`).join(' ')} ${[cmd, ...args].join(' ').replaceAll(ROOT, '/opt/watchpost')} (after its ExecStartPre --check-config)`);
+  procs.push({ name, peer: spawnPeer(cmd!, args, { env: agentEnv }), peak: 0, peakRoot: 0, cpu0: 0 });
+}
 if (hasCommand('prometheus-node-exporter')) add('prometheus-node-exporter', 'prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${await freePort()}`]);
 else console.log('prometheus-node-exporter not installed: apt-get install prometheus-node-exporter');
 if (hasCommand('zabbix_agentd')) {
@@ -125,6 +162,7 @@ if (hasCommand('zabbix_agentd')) {
 await new Promise((r) => setTimeout(r, 15_000));
 for (const p of procs) p.cpu0 = tree(p.peer.proc.pid!).cpuS;
 const t0 = performance.now();
+const load0 = os.loadavg()[0]!;
 console.log(`bench:agent — measuring for ${DURATION_S} s (WATCHPOST_BENCH_AGENT_S), sampling RSS every second…`);
 while (performance.now() - t0 < DURATION_S * 1000) {
   await new Promise((r) => setTimeout(r, 1000));
@@ -135,9 +173,11 @@ while (performance.now() - t0 < DURATION_S * 1000) {
   }
 }
 const wall = (performance.now() - t0) / 1000;
+console.log(`load average (1 min) at start ${load0.toFixed(2)}, at end ${os.loadavg()[0]!.toFixed(2)} (2 cores shared with other work)`);
 const rows = procs.map((p) => {
-  const cpu = tree(p.peer.proc.pid!).cpuS - p.cpu0;
-  return { process: p.name, 'peak RSS MiB': p.peak, 'main process peak RSS MiB': p.peakRoot, 'avg CPU % of a core': (cpu / wall) * 100, alive: p.peer.proc.exitCode === null ? 'yes' : `exited ${p.peer.proc.exitCode}` };
+  const end = tree(p.peer.proc.pid!);
+  const cpu = end.cpuS - p.cpu0;
+  return { process: p.name, 'peak RSS MiB': p.peak, 'main process peak RSS MiB': p.peakRoot, 'main process VmHWM MiB (start-up incl.)': end.rootHwmMiB, 'avg CPU % of a core': (cpu / wall) * 100, alive: p.peer.proc.exitCode === null ? 'yes' : `exited ${p.peer.proc.exitCode}` };
 });
 for (const p of procs) await stopProcess(p.peer.proc);
 await collector?.stop();

@@ -78,6 +78,11 @@ if ($Uninstall) {
 }
 
 $Source = Resolve-Path (Join-Path $PSScriptRoot '..\..')
+# The same Node flags and compile cache as deploy/systemd/watchpost-agent.service (see the
+# comment there and docs/measurements.md): a smaller young generation, no optimising
+# compilers, modules kept compiled across restarts.
+$NodeFlags = '--max-semi-space-size=1 --no-opt --no-maglev'
+$CompileCache = Join-Path $DataRoot 'cache\compile'
 $Node = Join-Path $InstallDir 'node_modules\node\bin\node.exe'
 if (-not (Test-Path (Join-Path $Source 'node_modules\node'))) {
   throw "node_modules\node is missing in $($Source): run 'npm ci --omit=dev' there first (it installs the Node 24 runtime)."
@@ -98,7 +103,10 @@ Restrict-Folder $DataRoot "NT SERVICE\$ServiceName"
 Write-Host "  agent.yaml should use: data_dir: $DataRoot\agent, token_file: $DataRoot\agent.token, ca_file: $DataRoot\ca.pem"
 
 Write-Host 'Checking the config'
-& $Node (Join-Path $InstallDir 'cli\watchpost.ts') agent --config (Join-Path $DataRoot 'agent.yaml') --check-config | Out-Null
+# Also fills the compile cache the service then starts from.
+New-Item -ItemType Directory -Force -Path $CompileCache | Out-Null
+$env:NODE_COMPILE_CACHE = $CompileCache
+& $Node $NodeFlags.Split(' ') (Join-Path $InstallDir 'cli\watchpost.ts') agent --config (Join-Path $DataRoot 'agent.yaml') --check-config | Out-Null
 if ($LASTEXITCODE -ne 0) { throw "the agent config is invalid (exit $LASTEXITCODE): fix $DataRoot\agent.yaml and run again" }
 
 Write-Host "Registering service $ServiceName"
@@ -109,7 +117,8 @@ $xml = @"
   <name>Watchpost agent</name>
   <description>Watchpost monitoring agent: probes to outbox to collector.</description>
   <executable>$Node</executable>
-  <arguments>"$InstallDir\cli\watchpost.ts" agent --config "$DataRoot\agent.yaml"</arguments>
+  <arguments>$NodeFlags "$InstallDir\cli\watchpost.ts" agent --config "$DataRoot\agent.yaml"</arguments>
+  <env name="NODE_COMPILE_CACHE" value="$CompileCache"/>
   <workingdirectory>$DataRoot</workingdirectory>
   <serviceaccount><username>NT SERVICE\$ServiceName</username></serviceaccount>
   <startmode>Automatic</startmode>
