@@ -296,9 +296,11 @@ export class InfluxWriter {
   async stop(flushMs = 0): Promise<void> {
     const until = Date.now() + flushMs;
     this.flushing = true;
+    this.spool.wake();
     while (flushMs > 0 && this.healthy && this.spool.stats().points > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     this.running = false;
     this.stopper.abort();
+    this.spool.wake();
     this.poster?.abort();
     await this.loop;
     await this.poster?.close();

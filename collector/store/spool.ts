@@ -375,6 +375,11 @@ export class Spool {
     });
   }
 
+  /** Wakes whoever waits in wait() now (a writer told to flush). */
+  wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
   stats(): { bytes: number; points: number } {
     return { bytes: this.bytes, points: this.pointsQueued };
   }

@@ -92,3 +92,67 @@ t.test('the spool keeps rows across a restart until they are written', async (t)
   t.throws(() => new Spool(':memory:', 10).append('x'.repeat(100), 1), { code: 'spool_full' }, 'a full spool refuses instead of dropping');
   spool.close();
 });
+
+/** A pass-through to influxd that records each /write request's line count. */
+async function recordingProxy(t: { teardown(fn: () => void): void }) {
+  const writes: { at: number; lines: number }[] = [];
+  const proxy = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    writes.push({ at: Date.now(), lines: body.toString().split('\n').filter(Boolean).length });
+    const r = await fetch(new URL(req.url!, influx.url), { method: 'POST', body });
+    res.writeHead(r.status);
+    res.end(await r.text());
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  t.teardown(() => proxy.close());
+  return { url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, writes };
+}
+
+t.test('a part batch waits flush_interval_ms for more rows: one write instead of three; stop() flushes at once', async (t) => {
+  const { url, writes } = await recordingProxy(t);
+  const spool = new Spool(':memory:', 1e9);
+  const w = new InfluxWriter(target(url, { batch_points: 1000, flush_interval_ms: 2000 }), spool, new Metrics(), silentLogger);
+  w.start();
+  const t0 = Date.now();
+  for (let k = 0; k < 3; k++) {
+    spool.append(Array.from({ length: 10 }, (_, i) => `linger v=${i} ${1000 * k + i + 1}`).join('\n') + '\n', 10);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await waitFor('written', async () => spool.stats().points === 0, 15_000);
+  t.same(writes.map((x) => x.lines), [30], 'the three rows went out in one write');
+  t.ok(writes[0]!.at - t0 >= 1900, `after the flush interval (${writes[0]!.at - t0} ms)`);
+  // A full batch does not wait.
+  const t1 = Date.now();
+  spool.append(Array.from({ length: 1000 }, (_, i) => `linger v=${i} ${5000 + i}`).join('\n') + '\n', 1000);
+  await waitFor('full batch written', async () => spool.stats().points === 0, 15_000);
+  t.ok(writes[1]!.at - t1 < 1900, `a full batch goes at once (${writes[1]!.at - t1} ms)`);
+  // Stopping with a flush budget sends a part batch without waiting out the interval.
+  spool.append('linger v=1 9999\n', 1);
+  const t2 = Date.now();
+  await w.stop(5000);
+  t.equal(spool.stats().points, 0, 'flushed by stop()');
+  t.ok(Date.now() - t2 < 1000, `stop() did not wait the interval (${Date.now() - t2} ms)`);
+  t.equal(await influx.count('w', 'linger', 'v'), 1031);
+  spool.close();
+});
+
+t.test('if the post thread dies, writes go on from the main thread: nothing lost', async (t) => {
+  const spool = new Spool(':memory:', 1e9);
+  const metrics = new Metrics();
+  const w = new InfluxWriter(target(influx.url, { flush_interval_ms: 0 }), spool, metrics, silentLogger);
+  w.start();
+  spool.append('thread v=1 1000\n', 1);
+  await waitFor('first write', async () => spool.stats().points === 0, 10_000);
+  // The thread is private: reach it the way a crash would, from outside the writer's logic.
+  const poster = (w as unknown as { poster: { threaded: boolean; worker: { terminate(): Promise<number> } } }).poster;
+  t.ok(poster.threaded, 'posting on the thread');
+  await poster.worker.terminate();
+  await waitFor('fallback', async () => !poster.threaded, 5000);
+  spool.append('thread v=2 2000\nthread v=3 3000\n', 2);
+  await waitFor('written after the thread died', async () => spool.stats().points === 0, 10_000);
+  await w.stop();
+  t.equal(await influx.count('w', 'thread', 'v'), 3);
+  spool.close();
+});
