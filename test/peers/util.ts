@@ -39,9 +39,17 @@ export async function waitFor(what: string, ready: () => Promise<boolean>, timeo
   }
 }
 
+/** Peers still running; killed when the test process exits however it ends, so none outlive it. */
+const livePeers = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const p of livePeers) p.kill('SIGKILL');
+});
+
 /** Spawns a peer process, keeping the tail of its output for error messages. */
 export function spawnPeer(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { proc: ChildProcess; output: () => string } {
   const proc = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  livePeers.add(proc);
+  proc.once('exit', () => livePeers.delete(proc));
   let out = '';
   const keep = (d: Buffer) => {
     out = (out + d.toString()).slice(-20_000);
