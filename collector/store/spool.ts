@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writevSync } from 'node:fs';
+import { close, closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writevSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { crc32 } from 'node:zlib';
@@ -208,8 +208,10 @@ export class Spool {
 
   private startSegment(firstId: number): Segment {
     if (this.fd >= 0) {
-      fdatasyncSync(this.fd);
-      closeSync(this.fd);
+      // Synced and closed off this thread: ingest does not wait for the disk.
+      const fd = this.fd;
+      fdatasync(fd, () => close(fd, () => {}));
+      this.dirty = false;
     }
     const file = path.join(this.dir!, `${String(firstId).padStart(16, '0')}.log`);
     this.fd = openSync(file, 'a');
@@ -223,7 +225,9 @@ export class Spool {
     this.dirty = true;
     this.syncTimer ??= setTimeout(() => {
       this.syncTimer = undefined;
-      this.sync();
+      // On libuv's thread pool: a slow disk delays the sync, not ingest.
+      if (this.dirty && this.fd >= 0) fdatasync(this.fd, () => {});
+      this.dirty = false;
     }, this.syncMs).unref();
   }
 
