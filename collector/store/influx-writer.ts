@@ -141,8 +141,11 @@ export class PostThread {
     this.pending.clear();
   }
 
-  /** Posts one body; resolves with the outcome and the body (handed back for a retry). */
-  async post(t: InfluxTarget, body: Uint8Array, points: number, signal: AbortSignal): Promise<{ outcome: WriteOutcome; body: Uint8Array }> {
+  /**
+   * Posts one body; resolves with the outcome and the body handed back for a retry, or
+   * without a body when the thread died holding it (the caller rebuilds it from its rows).
+   */
+  async post(t: InfluxTarget, body: Uint8Array, points: number, signal: AbortSignal): Promise<{ outcome: WriteOutcome; body?: Uint8Array | undefined }> {
     const w = this.worker;
     if (!w) return { outcome: await writeLines(t, Buffer.from(body.buffer, body.byteOffset, body.byteLength), points, signal), body };
     const own = ownBytes(body);
@@ -150,8 +153,7 @@ export class PostThread {
     const reply = new Promise<PostReply>((resolve) => this.pending.set(id, resolve));
     w.postMessage({ type: 'write', id, target: t, body: own, points } satisfies PostRequest, [own.buffer as ArrayBuffer]);
     const r = await reply;
-    // A failed thread hands back nothing: post the original bytes again on this thread's next try.
-    return { outcome: r.outcome, body: r.body.byteLength ? r.body : body };
+    return { outcome: r.outcome, body: r.body.byteLength ? r.body : own === body ? undefined : body };
   }
 
   /** Aborts the posts in flight (they answer as aborted). */
@@ -279,7 +281,8 @@ export class InfluxWriter {
     const points = rows.reduce((n, r) => n + r.points, 0);
     while (this.running) {
       const posted = await this.poster!.post(this.t, body, points, this.stopper.signal);
-      body = posted.body;
+      // A post thread that died took the bytes with it; the rows still hold them.
+      body = posted.body ?? Buffer.concat(rows.map((r) => r.body));
       const out = posted.outcome;
       if (out.ok) {
         this.spool.release(rows);

@@ -138,21 +138,41 @@ t.test('a part batch waits flush_interval_ms for more rows: one write instead of
   spool.close();
 });
 
-t.test('if the post thread dies, writes go on from the main thread: nothing lost', async (t) => {
+t.test('if the post thread dies, even with a write in flight, writes go on from the main thread: nothing lost', async (t) => {
+  // The first write hangs until the thread is gone, then fails without reaching InfluxDB.
+  let hold: (() => void) | undefined;
+  let requests = 0;
+  const proxy = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (requests++ === 0) {
+      // Never forwarded: only a retry can bring these points to InfluxDB.
+      await new Promise<void>((r) => (hold = r));
+      res.destroy();
+      return;
+    }
+    const r = await fetch(new URL(req.url!, influx.url), { method: 'POST', body: Buffer.concat(chunks) });
+    res.writeHead(r.status);
+    res.end(await r.text());
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  t.teardown(() => proxy.close());
   const spool = new Spool(':memory:', 1e9);
-  const metrics = new Metrics();
-  const w = new InfluxWriter(target(influx.url, { flush_interval_ms: 0 }), spool, metrics, silentLogger);
+  const w = new InfluxWriter(target(`http://127.0.0.1:${(proxy.address() as { port: number }).port}`, { flush_interval_ms: 0 }), spool, new Metrics(), silentLogger);
   w.start();
-  spool.append('thread v=1 1000\n', 1);
-  await waitFor('first write', async () => spool.stats().points === 0, 10_000);
+  // Large enough not to come from Node's Buffer pool, so the body is handed to the thread, not copied.
+  const lines = Array.from({ length: 10_000 }, (_, i) => `thread v=${i} ${1000 + i}`).join('\n') + '\n';
+  spool.append(lines, 10_000);
+  await waitFor('write in flight', async () => hold !== undefined, 10_000);
   // The thread is private: reach it the way a crash would, from outside the writer's logic.
   const poster = (w as unknown as { poster: { threaded: boolean; worker: { terminate(): Promise<number> } } }).poster;
   t.ok(poster.threaded, 'posting on the thread');
   await poster.worker.terminate();
+  hold!();
   await waitFor('fallback', async () => !poster.threaded, 5000);
-  spool.append('thread v=2 2000\nthread v=3 3000\n', 2);
-  await waitFor('written after the thread died', async () => spool.stats().points === 0, 10_000);
+  spool.append('thread v=1 20000\nthread v=2 20001\n', 2);
+  await waitFor('written after the thread died', async () => spool.stats().points === 0, 15_000);
   await w.stop();
-  t.equal(await influx.count('w', 'thread', 'v'), 3);
+  t.equal(await influx.count('w', 'thread', 'v'), 10_002, 'the write the thread held is written again, whole');
   spool.close();
 });
