@@ -34,18 +34,18 @@ const MAGIC = 0x57505331; // "WPS1"
 const HEADER = 40; // magic u32, body length u32, points u32, crc32 u32, id f64, created f64, oldest f64
 
 interface Segment {
+  /** The log file; '' for the segment of a spool kept in memory only. */
   file: string;
   firstId: number;
   lastId: number;
   /** Rows in this segment not yet released. */
   live: number;
+  /**
+   * Ids released from this segment. Memory is spent only on rows written but not yet
+   * deleted with their segment: a backlog of unwritten rows costs none, however many.
+   */
+  released: Set<number>;
   size: number;
-}
-
-interface Ref {
-  id: number;
-  points: number;
-  bytes: number;
 }
 
 /**
@@ -81,8 +81,6 @@ export class Spool {
   private segments: Segment[] = [];
   private fd = -1;
   private nextId = 1;
-  /** Unreleased rows by id, without bodies (ids only grow, so this stays sorted). */
-  private live = new Map<number, Ref>();
   /** Where the last take() from the files stopped: the next row is read from here. */
   private cursor?: { afterId: number; seg: number; offset: number } | undefined;
   private syncTimer?: NodeJS.Timeout | undefined;
@@ -113,7 +111,7 @@ export class Spool {
       .sort();
     for (const f of files) {
       const file = path.join(this.dir!, f);
-      const seg: Segment = { file, firstId: 0, lastId: 0, live: 0, size: 0 };
+      const seg: Segment = { file, firstId: 0, lastId: 0, live: 0, released: new Set(), size: 0 };
       const fd = openSync(file, 'r+');
       try {
         const size = fstatSync(fd).size;
@@ -128,7 +126,6 @@ export class Spool {
           if (crc32(body) !== head.readUInt32LE(12)) break;
           const id = head.readDoubleLE(16);
           const points = head.readUInt32LE(8);
-          this.live.set(id, { id, points, bytes: len });
           this.bytes += len;
           this.pointsQueued += points;
           seg.firstId ||= id;
@@ -177,8 +174,8 @@ export class Spool {
 
   private write(buf: Buffer, points: number, oldestMs: number, createdMs: number): void {
     const id = this.nextId;
+    let seg = this.segments[this.segments.length - 1];
     if (this.dir) {
-      let seg = this.segments[this.segments.length - 1];
       if (this.fd < 0 || !seg || seg.size >= this.segmentBytes) seg = this.startSegment(id);
       const head = Buffer.allocUnsafe(HEADER);
       head.writeUInt32LE(MAGIC, 0);
@@ -195,12 +192,14 @@ export class Spool {
         throw new Error(`spool: short write (${n} of ${HEADER + buf.length} bytes)`);
       }
       seg.size += n;
-      seg.lastId = id;
-      seg.live++;
       this.scheduleSync();
+    } else if (!seg) {
+      seg = { file: '', firstId: id, lastId: id, live: 0, released: new Set(), size: 0 };
+      this.segments.push(seg);
     }
+    seg.lastId = id;
+    seg.live++;
     this.nextId++;
-    this.live.set(id, { id, points, bytes: buf.length });
     this.bytes += buf.length;
     this.pointsQueued += points;
     this.remember({ id, points, body: buf, oldestMs, createdMs });
@@ -215,7 +214,7 @@ export class Spool {
     }
     const file = path.join(this.dir!, `${String(firstId).padStart(16, '0')}.log`);
     this.fd = openSync(file, 'a');
-    const seg: Segment = { file, firstId, lastId: firstId, live: 0, size: 0 };
+    const seg: Segment = { file, firstId, lastId: firstId, live: 0, released: new Set(), size: 0 };
     this.segments.push(seg);
     return seg;
   }
@@ -296,7 +295,7 @@ export class Spool {
           const len = head.readUInt32LE(4);
           const id = head.readDoubleLE(16);
           const points = head.readUInt32LE(8);
-          if (id <= afterId || !this.live.has(id)) {
+          if (id <= afterId || s.released.has(id)) {
             c.offset += HEADER + len;
             continue;
           }
@@ -323,13 +322,13 @@ export class Spool {
     const lo = rows[0]!.id;
     const hi = rows[rows.length - 1]!.id;
     for (const r of rows) {
-      const ref = this.live.get(r.id);
-      if (!ref) continue;
-      this.live.delete(r.id);
-      this.bytes -= ref.bytes;
-      this.pointsQueued -= ref.points;
+      // A row of a deleted segment, or one released before, counts once.
       const seg = this.segmentOf(r.id);
-      if (seg && --seg.live === 0) this.drop(seg);
+      if (!seg || seg.released.has(r.id)) continue;
+      seg.released.add(r.id);
+      this.bytes -= r.body.length;
+      this.pointsQueued -= r.points;
+      if (--seg.live === 0) this.drop(seg);
     }
     // Released rows leave memory too (concurrent writes release runs out of order).
     if (this.recent.length && this.recent[0]!.id <= hi && this.recent[this.recent.length - 1]!.id >= lo) {
@@ -356,7 +355,7 @@ export class Spool {
       this.fd = -1;
       this.dirty = false;
     }
-    unlinkSync(seg.file);
+    if (seg.file) unlinkSync(seg.file);
     this.segments.splice(this.segments.indexOf(seg), 1);
     this.cursor = undefined;
   }

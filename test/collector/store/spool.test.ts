@@ -168,3 +168,22 @@ t.test('concurrent writers releasing out of order: every row written once (rando
     sp.close();
   }
 });
+
+t.test('releasing rows twice counts them once, on disk and in memory', async (t) => {
+  for (const where of ['disk', ':memory:']) {
+    const sp = new Spool(where === 'disk' ? dir(t) : ':memory:', 1e9, { segmentBytes: 200 });
+    for (let i = 1; i <= 10; i++) sp.append(body(i), points(i));
+    const a = sp.take(12);
+    const b = sp.take(1e9, a[a.length - 1]!.id);
+    sp.release(a);
+    const after = sp.stats();
+    sp.release(a);
+    t.same(sp.stats(), after, `${where}: a second release of the same rows changes nothing`);
+    sp.release(b);
+    sp.release(b);
+    t.same(sp.stats(), { bytes: 0, points: 0 }, `${where}: empty after every row was released`);
+    sp.append('x v=1 1\n', 1);
+    t.same(sp.stats(), { bytes: 8, points: 1 }, `${where}: appends after draining count normally`);
+    sp.close();
+  }
+});
