@@ -49,6 +49,24 @@ interface Conn {
   agent: { id: string; name: string; tags: Record<string, string> };
   hello: boolean;
   addr: string;
+  /** Seqs made durable in this turn of the event loop, acked together (sendAcks). */
+  acks: number[];
+}
+
+/**
+ * Sends the acks of one turn of the event loop in one socket write: an agent with several
+ * batches in flight gets them together, and each write to a loopback or LAN socket wakes
+ * the receiver (one write per batch was a tenth of the collector's main-thread time at
+ * 100k points/s). Each ack is still its own frame, as the protocol has it.
+ */
+function sendAcks(conn: Conn): void {
+  const seqs = conn.acks.splice(0);
+  if (conn.ws.readyState !== conn.ws.OPEN) return;
+  // ws writes each frame to the socket at once; corking the socket joins them.
+  const socket = (conn.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  socket?.cork();
+  for (const seq of seqs) conn.ws.send(`{"type":"ack","seq":${seq}}`);
+  socket?.uncork();
 }
 
 export class HttpError extends Error {
@@ -329,7 +347,7 @@ export class CollectorServer {
     const log = this.o.log.child({ agent: agent.name });
     const old = this.conns.get(agent.id);
     if (old) old.ws.close(CloseCode.replaced, 'replaced by a newer connection');
-    const conn: Conn = { ws, agent, hello: false, addr };
+    const conn: Conn = { ws, agent, hello: false, addr, acks: [] };
     this.conns.set(agent.id, conn);
     const helloTimer = setTimeout(() => {
       if (!conn.hello) ws.close(CloseCode.badFrame, 'no hello within 10 s');
@@ -386,7 +404,7 @@ export class CollectorServer {
         return;
       }
       this.batches.inc();
-      ws.send(`{"type":"ack","seq":${frame.seq}}`);
+      if (conn.acks.push(frame.seq) === 1) setImmediate(sendAcks, conn);
     });
     ws.on('close', () => {
       clearTimeout(helloTimer);
