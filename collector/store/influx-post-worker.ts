@@ -3,7 +3,7 @@ import { writeLines, type InfluxTarget, type WriteOutcome } from './influx-write
 
 /**
  * The InfluxDB writer's HTTP side, on its own thread: posting a 10,000-point body (copying
- * it into the socket, undici's bookkeeping, reading the answer) is a sixth of the collector's
+ * it into the socket, the HTTP exchange, reading the answer) is a sixth of the collector's
  * per-point work, and on the main thread it competes with ingest, so under load the writer
  * fell behind the acks. The main thread keeps the spool and every decision (retry, drop,
  * metrics); this thread only posts and answers. Bodies move between threads by transfer, not copy.

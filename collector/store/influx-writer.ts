@@ -34,7 +34,6 @@ function authHeaders(t: InfluxTarget): Record<string, string> {
   return {};
 }
 
-/** Posts one line-protocol body to the v1-compatible /write endpoint (InfluxDB 1.x, 2.x, 3.x). */
 /** Keep-alive connections to InfluxDB, one pool per thread. */
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 
@@ -267,22 +266,22 @@ export class InfluxWriter {
         continue;
       }
       after = rows[rows.length - 1]!.id;
-      const p: Promise<void> = this.writeUntilDone(rows).finally(() => inflight.delete(p));
+      const p: Promise<void> = this.writeUntilDone(rows, pending).finally(() => inflight.delete(p));
       inflight.add(p);
     }
     await Promise.allSettled(inflight);
   }
 
   /** Writes one run of rows, retrying with backoff until it is written, rejected or the writer stops. */
-  private async writeUntilDone(rows: SpoolRow[]): Promise<void> {
+  private async writeUntilDone(rows: SpoolRow[], points: number): Promise<void> {
     let backoffMs = 0;
     // A fresh copy: it is handed to the post thread, while the spool keeps the rows' own bytes.
-    let body: Uint8Array = Buffer.concat(rows.map((r) => r.body));
-    const points = rows.reduce((n, r) => n + r.points, 0);
+    const copy = () => Buffer.concat(rows.map((r) => r.body));
+    let body: Uint8Array = copy();
     while (this.running) {
       const posted = await this.poster!.post(this.t, body, points, this.stopper.signal);
       // A post thread that died took the bytes with it; the rows still hold them.
-      body = posted.body ?? Buffer.concat(rows.map((r) => r.body));
+      body = posted.body ?? copy();
       const out = posted.outcome;
       if (out.ok) {
         this.spool.release(rows);

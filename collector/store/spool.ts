@@ -169,7 +169,7 @@ export class Spool {
     if (this.bytes + buf.length > this.maxBytes) throw new SpoolFullError(`spool full (${this.bytes} of ${this.maxBytes} bytes)`);
     const now = Date.now();
     this.write(buf, points, Math.min(now, oldestMs), now);
-    for (const w of this.waiters.splice(0)) w();
+    this.wake();
   }
 
   private write(buf: Buffer, points: number, oldestMs: number, createdMs: number): void {
@@ -388,7 +388,7 @@ export class Spool {
   }
 
   close(): void {
-    for (const w of this.waiters.splice(0)) w();
+    this.wake();
     clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
     if (this.fd >= 0) {
