@@ -1,3 +1,4 @@
+import { concatBytes } from '../../lib/bytes.ts';
 import http from 'node:http';
 import https from 'node:https';
 import { Worker } from 'node:worker_threads';
@@ -276,7 +277,7 @@ export class InfluxWriter {
   private async writeUntilDone(rows: SpoolRow[], points: number): Promise<void> {
     let backoffMs = 0;
     // A fresh copy: it is handed to the post thread, while the spool keeps the rows' own bytes.
-    const copy = () => Buffer.concat(rows.map((r) => r.body));
+    const copy = () => concatBytes(rows.map((r) => r.body));
     let body: Uint8Array = copy();
     while (this.running) {
       const posted = await this.poster!.post(this.t, body, points, this.stopper.signal);
