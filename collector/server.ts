@@ -363,8 +363,35 @@ export class CollectorServer {
     }, 30_000);
     ws.on('pong', () => (alive = true));
     const source: Source = { kind: 'agent', name: agent.name, tags: agent.tags };
+    /** Runs one batch into ingest; false when the connection was closed instead. */
+    const ingest = (run: () => void): boolean => {
+      try {
+        run();
+        return true;
+      } catch (e) {
+        if (e instanceof SpoolFullError) {
+          log.error('spool full: refusing batches until InfluxDB catches up (agents keep them in their outboxes)');
+          ws.close(1013, 'spool full, try again later');
+          return false;
+        }
+        log.error({ err: (e as Error).stack }, 'ingest failed');
+        ws.close(1011, 'internal error');
+        return false;
+      }
+    };
+    const acked = (seq: number) => {
+      this.batches.inc();
+      if (conn.acks.push(seq) === 1) setImmediate(sendAcks, conn);
+    };
     ws.on('message', (data, isBinary) => {
       alive = true;
+      // Batches in the agents' own layout are taken from their bytes (transcode.ts); anything
+      // else, and anything invalid, is decoded whole below.
+      if (conn.hello && !isBinary) {
+        let seq: number | undefined;
+        if (!ingest(() => (seq = this.o.ingest.acceptFrame(source, data as Buffer)?.seq))) return;
+        if (seq !== undefined) return acked(seq);
+      }
       let frame;
       try {
         if (isBinary) throw new FrameError('binary frames are not part of the protocol');
@@ -391,20 +418,8 @@ export class CollectorServer {
         ws.close(CloseCode.badFrame, 'hello must come first');
         return;
       }
-      try {
-        this.o.ingest.accept(source, frame.samples.map(fromWire), (frame.events ?? []).map(eventFromWire));
-      } catch (e) {
-        if (e instanceof SpoolFullError) {
-          log.error('spool full: refusing batches until InfluxDB catches up (agents keep them in their outboxes)');
-          ws.close(1013, 'spool full, try again later');
-          return;
-        }
-        log.error({ err: (e as Error).stack }, 'ingest failed');
-        ws.close(1011, 'internal error');
-        return;
-      }
-      this.batches.inc();
-      if (conn.acks.push(frame.seq) === 1) setImmediate(sendAcks, conn);
+      const batch = frame;
+      if (ingest(() => this.o.ingest.accept(source, batch.samples.map(fromWire), (batch.events ?? []).map(eventFromWire)))) acked(batch.seq);
     });
     ws.on('close', () => {
       clearTimeout(helloTimer);

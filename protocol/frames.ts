@@ -165,6 +165,32 @@ function checkRecord(v: unknown, path: string, value: (x: unknown, p: string) =>
   }
 }
 
+/**
+ * Checks one decoded wire sample exactly as the batchFrame schema would; `p` is its path in
+ * the frame for the error message. Throws FrameError.
+ */
+export function checkWireSample(s: unknown, p: string): asserts s is WireSample {
+  if (!isObj(s)) bad(p, 'expected an object');
+  for (const k in s) if (!SAMPLE_KEYS.has(k)) bad(p, `unrecognized key "${k}"`);
+  if (typeof s.m !== 'string') bad(`${p}.m`, 'expected a string');
+  checkName(s.m, `${p}.m`);
+  if (typeof s.ts !== 'number' || !Number.isSafeInteger(s.ts) || s.ts < 0) bad(`${p}.ts`, 'expected a non-negative integer');
+  if (s.t !== undefined)
+    checkRecord(s.t, `${p}.t`, (x, q) => {
+      if (typeof x !== 'string' || x.length > 1024) bad(q, 'expected a string of at most 1024 characters');
+    });
+  if (s.f !== undefined)
+    checkRecord(s.f, `${p}.f`, (x, q) => {
+      if (typeof x === 'number' || typeof x === 'boolean') return;
+      if (typeof x !== 'string' || x.length > 65536) bad(q, 'expected a number, boolean or string of at most 65536 characters');
+    });
+  if (s.i !== undefined)
+    checkRecord(s.i, `${p}.i`, (x, q) => {
+      if (typeof x === 'number' ? Number.isSafeInteger(x) : typeof x === 'string' && INT_STRING.test(x)) return;
+      bad(q, 'expected an integer');
+    });
+}
+
 function checkBatch(o: Record<string, unknown>): BatchFrame {
   for (const k in o) if (k !== 'type' && k !== 'seq' && k !== 'samples' && k !== 'events') bad('(root)', `unrecognized key "${k}"`);
   const seq = o.seq;
@@ -172,29 +198,7 @@ function checkBatch(o: Record<string, unknown>): BatchFrame {
   const samples = o.samples;
   if (!Array.isArray(samples)) bad('samples', 'expected an array');
   if (samples.length > 100_000) bad('samples', 'too many samples (max 100000)');
-  for (let n = 0; n < samples.length; n++) {
-    const s: unknown = samples[n];
-    const p = `samples.${n}`;
-    if (!isObj(s)) bad(p, 'expected an object');
-    for (const k in s) if (!SAMPLE_KEYS.has(k)) bad(p, `unrecognized key "${k}"`);
-    if (typeof s.m !== 'string') bad(`${p}.m`, 'expected a string');
-    checkName(s.m, `${p}.m`);
-    if (typeof s.ts !== 'number' || !Number.isSafeInteger(s.ts) || s.ts < 0) bad(`${p}.ts`, 'expected a non-negative integer');
-    if (s.t !== undefined)
-      checkRecord(s.t, `${p}.t`, (x, q) => {
-        if (typeof x !== 'string' || x.length > 1024) bad(q, 'expected a string of at most 1024 characters');
-      });
-    if (s.f !== undefined)
-      checkRecord(s.f, `${p}.f`, (x, q) => {
-        if (typeof x === 'number' || typeof x === 'boolean') return;
-        if (typeof x !== 'string' || x.length > 65536) bad(q, 'expected a number, boolean or string of at most 65536 characters');
-      });
-    if (s.i !== undefined)
-      checkRecord(s.i, `${p}.i`, (x, q) => {
-        if (typeof x === 'number' ? Number.isSafeInteger(x) : typeof x === 'string' && INT_STRING.test(x)) return;
-        bad(q, 'expected an integer');
-      });
-  }
+  for (let n = 0; n < samples.length; n++) checkWireSample(samples[n], `samples.${n}`);
   if (o.events !== undefined) {
     const r = z.array(wireEvent).max(10_000).safeParse(o.events);
     if (!r.success) bad(`events.${r.error.issues[0]?.path.join('.')}`, r.error.issues[0]?.message ?? 'invalid event');

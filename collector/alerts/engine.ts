@@ -6,13 +6,13 @@ import { timeClasses, type HolidayCalendar } from './calendar.ts';
 import type { RouteResult, Router } from './routing.ts';
 import type { Alert, AlertStore } from './store.ts';
 import type { Topology } from './topology.ts';
+import { TARGET_TAGS } from '../ingest/transcode.ts';
 
 type Threshold = Extract<RuleConfig, { type: 'threshold' }>;
 type Absence = Extract<RuleConfig, { type: 'absence' }>;
 type EventRule = Extract<RuleConfig, { type: 'event' }>;
 type Inspection = Extract<RuleConfig, { type: 'inspection' }>;
 
-const TARGET_TAGS = ['device', 'camera', 'host', 'url', 'agent'] as const;
 const LABEL_TAGS = ['site', 'building', 'floor', 'shaft', 'room', 'role', 'device_kind', 'agent'] as const;
 const SEV_RANK = { info: 0, warning: 1, critical: 2 } as const;
 
@@ -134,7 +134,17 @@ export class AlertEngine {
     return l;
   }
 
-  /** Ingest listener entry: every accepted sample. */
+  /** Measurements the engine needs as samples: those rules name, LLDP neighbours and inspection results. */
+  wants(measurement: string): boolean {
+    return this.byMeasurement.has(measurement) || measurement === 'lldp_neighbor' || measurement === 'inspection';
+  }
+
+  /** Ingest listener entry: which agent reports each target (for every sample, wanted or not). */
+  observeTargets(targets: ReadonlyMap<string, string>): void {
+    for (const [target, agent] of targets) this.d.topology.observeAgent(target, agent);
+  }
+
+  /** Ingest listener entry: accepted samples of the measurements it wants. */
   onSamples(samples: readonly Sample[]): void {
     const now = this.d.now();
     this.evalSamples(samples, now);

@@ -138,6 +138,8 @@ export function startAlerts(ctx: CollectorContext): AlertsApi & { running: Runni
   });
   const evalMs = ctx.metrics.counter('watchpost_alert_evaluations_total', 'Rule evaluations of samples and events');
   ctx.ingest.addListener({
+    wants: (m) => engine.wants(m),
+    onTargets: (t) => engine.observeTargets(t),
     onSamples: (s) => {
       const before = engine.evaluated;
       engine.onSamples(s);

@@ -19,9 +19,14 @@ export class Topology {
   }
 
   /** Learns from samples: which agent reported a target, and LLDP neighbours. */
+  /** Remembers that `agent` reports `target` (an agent that goes down explains its targets' silence). */
+  observeAgent(target: string, agent: string): void {
+    if (agent !== target && this.agentOf.get(target) !== agent) this.agentOf.set(target, agent);
+  }
+
   observe(s: Sample, target: string | undefined): void {
     const agent = s.tags.agent;
-    if (target && agent && agent !== target) this.agentOf.set(target, agent);
+    if (target && agent) this.observeAgent(target, agent);
     if (s.measurement === 'lldp_neighbor') {
       const sw = s.tags.device;
       const remote = s.fields.remote_sys_name;

@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
+import { concatBytes } from '../../lib/bytes.ts';
 import { encodeLine } from '../../protocol/line-protocol.ts';
 import type { Event, Sample } from '../../protocol/sample.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Spool } from '../store/spool.ts';
 import type { Inventory } from './inventory.ts';
+import { type EncodeContext, type Encoded, encodeSamples, transcodeBatch } from './transcode.ts';
 
 /** Largest `attrs` JSON written with an event; longer values (config texts) are left out. */
 const MAX_ATTRS = 16 * 1024;
@@ -31,10 +33,18 @@ export interface Source {
   tags: Record<string, string>;
 }
 
-/** Gets every accepted sample and event after it is durable (alerts, uptime ledger, live state). */
+/**
+ * Gets accepted samples and events after they are durable (alerts, uptime ledger, live state).
+ * A listener that names the measurements it `wants` gets only those as Sample objects: the
+ * rest are written to InfluxDB without ever becoming objects (see transcode.ts), which is
+ * most of the collector's speed. Without `wants` it gets every sample.
+ */
 export interface IngestListener {
+  wants?(measurement: string): boolean;
   onSamples?(samples: readonly Sample[], source: Source): void;
   onEvents?(events: readonly Event[], source: Source): void;
+  /** For every accepted sample, wanted or not: target → agent that reported it (TARGET_TAGS), when they differ. */
+  onTargets?(targets: ReadonlyMap<string, string>, source: Source): void;
 }
 
 export interface IngestResult {
@@ -58,6 +68,16 @@ export class Ingest {
   private readonly rejected;
   private readonly eventsIn;
   private readonly now: () => number;
+  /** Whether any listener wants a measurement as Sample objects, by measurement. */
+  private wanted = new Map<string, boolean>();
+  private readonly wants = (m: string): boolean => {
+    let w = this.wanted.get(m);
+    if (w === undefined) {
+      w = this.listeners.some((l) => l.onSamples && (!l.wants || l.wants(m)));
+      if (this.wanted.size < 10_000) this.wanted.set(m, w);
+    }
+    return w;
+  };
 
   constructor(opts: { spool: Spool; inventory: Inventory; metrics: Metrics; log: Logger; maxFutureMs: number; now?: () => number }) {
     this.spool = opts.spool;
@@ -72,60 +92,66 @@ export class Ingest {
 
   addListener(l: IngestListener): void {
     this.listeners.push(l);
+    this.wanted.clear();
+  }
+
+  private context(source: Source): EncodeContext {
+    return { agent: source.kind === 'agent' ? source.name : undefined, agentTags: source.tags, inventory: this.inventory, limitMs: this.now() + this.maxFutureMs, wants: this.wants };
+  }
+
+  /**
+   * Accepts an agent's batch frame straight from its bytes. Returns undefined when the frame
+   * is not in the layout the fast path reads: decode it (decodeAgentFrame) and call accept.
+   */
+  acceptFrame(source: Source, frame: Buffer): (IngestResult & { seq: number }) | undefined {
+    const t = transcodeBatch(frame, this.context(source));
+    if (!t) return undefined;
+    return { seq: t.seq, ...this.commit(source, t.encoded, []) };
   }
 
   accept(source: Source, samples: Sample[], events: readonly Event[] = []): IngestResult {
-    const limit = this.now() + this.maxFutureMs;
-    let body = '';
-    let n = 0;
-    let future = 0;
-    let empty = 0;
-    const kept: Sample[] = [];
-    let oldest = Infinity;
-    for (const s of samples) {
-      if (s.time > limit) {
-        future++;
-        continue;
+    return this.commit(source, encodeSamples(samples, this.context(source)), events);
+  }
+
+  private commit(source: Source, enc: Encoded, events: readonly Event[]): IngestResult {
+    let body: Buffer = enc.body;
+    let n = enc.lines;
+    if (events.length) {
+      let text = '';
+      for (const e of events) {
+        const line = encodeLine({
+          measurement: 'event',
+          tags: { kind: e.kind, target: e.target, severity: e.severity, ...(source.kind === 'agent' ? { agent: source.name } : {}) },
+          fields: { message: e.message, attrs: attrsForInflux(e.attrs) },
+          time: e.time,
+        });
+        if (line) {
+          text += line + '\n';
+          n++;
+        }
       }
-      if (s.time < oldest) oldest = s.time;
-      if (source.kind === 'agent') s.tags.agent ??= source.name;
-      this.inventory.enrich(s, source.tags);
-      const line = encodeLine(s);
-      if (line === undefined) {
-        empty++;
-        continue;
-      }
-      body += line + '\n';
-      n++;
-      kept.push(s);
+      body = concatBytes([body, Buffer.from(text)]);
     }
-    for (const e of events) {
-      const line = encodeLine({
-        measurement: 'event',
-        tags: { kind: e.kind, target: e.target, severity: e.severity, ...(source.kind === 'agent' ? { agent: source.name } : {}) },
-        fields: { message: e.message, attrs: attrsForInflux(e.attrs) },
-        time: e.time,
-      });
-      if (line) {
-        body += line + '\n';
-        n++;
-      }
-    }
-    this.spool.append(body, n, Number.isFinite(oldest) ? oldest : this.now());
-    if (kept.length) this.accepted.inc({ source: source.kind }, kept.length);
+    this.spool.append(body, n, Number.isFinite(enc.oldest) ? enc.oldest : this.now());
+    const { lines: accepted, future, empty } = enc;
+    if (accepted) this.accepted.inc({ source: source.kind }, accepted);
     if (future) this.rejected.inc({ reason: 'future_timestamp' }, future);
     if (empty) this.rejected.inc({ reason: 'no_fields' }, empty);
     if (future) this.log.warn({ source: source.name, points: future }, 'points with timestamps in the future rejected: check the sender\'s clock');
     for (const e of events) this.eventsIn.inc({ kind: e.kind });
     for (const l of this.listeners) {
       try {
-        if (kept.length) l.onSamples?.(kept, source);
+        if (enc.samples.length && l.onSamples) {
+          const mine = l.wants ? enc.samples.filter((s) => l.wants!(s.measurement)) : enc.samples;
+          if (mine.length) l.onSamples(mine, source);
+        }
+        if (enc.targets.size) l.onTargets?.(enc.targets, source);
         if (events.length) l.onEvents?.(events, source);
       } catch (e) {
         // A listener bug must not cost the data: it is durable already.
         this.log.error({ err: (e as Error).message }, 'ingest listener failed');
       }
     }
-    return { accepted: kept.length, rejected: future + empty };
+    return { accepted, rejected: future + empty };
   }
 }

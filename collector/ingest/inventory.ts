@@ -33,14 +33,22 @@ export class Inventory {
     return this.devices.find((d) => d.name === name || d.address === name);
   }
 
-  enrich(s: Sample, agentTags: Record<string, string>): void {
-    let loc: Record<string, string> | undefined;
-    if (this.byName.size) {
-      for (const k of DEVICE_TAGS) {
-        const v = s.tags[k];
-        if (v !== undefined && (loc = this.byName.get(v))) break;
-      }
+  /**
+   * Location tags of the device a sample names: the first of its device, camera, url, host
+   * and agent tags whose value is a known device (`tagOf` reads the sample's tags).
+   */
+  locate(tagOf: (k: string) => string | undefined): Readonly<Record<string, string>> | undefined {
+    if (!this.byName.size) return undefined;
+    for (const k of DEVICE_TAGS) {
+      const v = tagOf(k);
+      let loc;
+      if (v !== undefined && (loc = this.byName.get(v))) return loc;
     }
+    return undefined;
+  }
+
+  enrich(s: Sample, agentTags: Record<string, string>): void {
+    const loc = this.byName.size ? this.locate((k) => s.tags[k]) : undefined;
     if (loc) for (const k in loc) s.tags[k] ??= loc[k]!;
     for (const k in agentTags) s.tags[k] ??= agentTags[k]!;
   }

@@ -26,6 +26,9 @@ export interface UptimeOptions {
 }
 
 /** An observation in a sample, or undefined when the sample says nothing about up/down. */
+/** The measurements observation() reads. */
+const OBSERVED = new Set(['camera', 'snmp_device', 'ping']);
+
 export function observation(s: Sample): { target: string; kind: TargetKind; up: boolean; reason: string } | undefined {
   const num = (v: unknown) => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : undefined);
   if (s.measurement === 'camera' && s.tags.camera) {
@@ -120,6 +123,7 @@ export function createUptimeModule(overrides: { writeIntervalMs?: number } = {})
     const svc = createUptimeService(ledger, opts, ctx.now);
     const self: Source = { kind: 'http', name: 'uptime-ledger', tags: {} };
     ctx.ingest.addListener({
+      wants: (m) => OBSERVED.has(m),
       onSamples(samples) {
         for (const s of samples) {
           const o = observation(s);
