@@ -63,6 +63,14 @@ export function template(kind: 'json' | 'line', agent: number, seq: number, n: n
 
 /** Writes `now - (i % 100)` into point i's timestamp, as points()/lines() do; returns the bytes. */
 export function stamp(t: Template, now: number): Buffer {
-  for (let i = 0; i < t.offsets.length; i++) t.buf.write(String(now - (i % 100)), t.offsets[i]!, 'latin1');
-  return t.buf;
+  const b = t.buf;
+  for (let i = 0; i < t.offsets.length; i++) {
+    // 13 ASCII digits, written in place (String() and buf.write per point cost more than the rest).
+    let v = now - (i % 100);
+    for (let d = t.offsets[i]! + 12; d >= t.offsets[i]!; d--) {
+      b[d] = 0x30 + (v % 10);
+      v = Math.floor(v / 10);
+    }
+  }
+  return b;
 }

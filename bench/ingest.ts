@@ -4,12 +4,14 @@
 //   POINTS=2000000 AGENTS=20 npm run bench:ingest
 //   PACED_RATE=50000 PACED_S=10 (the paced run: latency at a load the collector sustains)
 import { fork } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import { hashToken, newToken } from '../collector/store/agents.ts';
 import { collectorProcess } from '../test/peers/collector.ts';
 import { startInfluxd } from '../test/peers/influxd.ts';
 import { cpuSeconds, quantile, table } from './lib.ts';
 import { stamp, template } from './ingest-points.ts';
+import { concatBytes } from '../lib/bytes.ts';
 
 const POINTS = Number(process.env.POINTS ?? 1_000_000);
 const AGENTS = Number(process.env.AGENTS ?? 10);
@@ -25,6 +27,22 @@ async function countPoints(url: string, db: string): Promise<number> {
   u.searchParams.set('q', 'SELECT COUNT("usage_user") FROM "cpu"');
   const body = (await (await fetch(u, { method: 'POST' })).json()) as { results: { series?: { values: number[][] }[] }[] };
   return Number(body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
+}
+
+// The reference posts as the collector's writer does: node:http with keep-alive (fetch
+// copies each body twice, which would slow the reference and flatter the ratio).
+const keepAlive = new http.Agent({ keepAlive: true });
+
+function post(url: string, body: Buffer): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent: keepAlive, headers: { 'content-length': body.length } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 async function direct(influxUrl: string, influxPid: number) {
@@ -45,9 +63,9 @@ async function direct(influxUrl: string, influxPid: number) {
       const mine = jobs.slice(next, next + per);
       next += per;
       const created = Date.now();
-      const body = Buffer.concat(mine.map(([a, seq]) => stamp(templates[a]![seq % 32]!, created)));
-      const res = await fetch(`${influxUrl}/write?db=direct&precision=ms`, { method: 'POST', body });
-      if (res.status !== 204) throw new Error(`direct write failed: ${res.status} ${await res.text()}`);
+      const body = concatBytes(mine.map(([a, seq]) => stamp(templates[a]![seq % 32]!, created)));
+      const res = await post(`${influxUrl}/write?db=direct&precision=ms`, body);
+      if (res.status !== 204) throw new Error(`direct write failed: ${res.status} ${res.text}`);
       latencies.push(Date.now() - created + 99);
     }
   };
@@ -60,7 +78,7 @@ async function direct(influxUrl: string, influxPid: number) {
 async function viaCollector(influxUrl: string, influxPid: number, database: string, points: number, rate = 0) {
   const tokens = Array.from({ length: AGENTS }, () => newToken());
   const col = await collectorProcess({
-    influxdb: { url: influxUrl, database, batch_points: 10000 },
+    influxdb: { url: influxUrl, database, batch_points: Number(process.env.BATCH_POINTS ?? 10000) },
     agents: tokens.map((t, i) => ({ name: `bench-${i}`, token_sha256: hashToken(t), building: 'A', floor: String(i % 10) })),
   });
   const pid = col.pid()!;
@@ -91,16 +109,21 @@ async function viaCollector(influxUrl: string, influxPid: number, database: stri
   });
   const ackedSecs = (performance.now() - t0) / 1000;
   clearInterval(timelineTimer);
-  let n = 0;
+  // Done when the collector has had a 204 from influxd for every point: the direct path's
+  // clock stops at its last 204 too. (Polling SELECT COUNT instead would make influxd scan
+  // the growing database ten times a second while the collector is still writing.)
+  const written = async () => Number(/^watchpost_influx_points_written_total(?:\{[^}]*\})? (\S+)/m.exec(await (await fetch(`${col.url}/metrics`)).text())?.[1] ?? 0);
+  let w = 0;
   let lastChange = Date.now();
   for (;;) {
-    const m = await countPoints(influxUrl, database);
-    if (m !== n) lastChange = Date.now();
-    n = m;
-    if (n >= sent || Date.now() - lastChange > 15_000) break;
-    await new Promise((r) => setTimeout(r, 100));
+    const m = await written();
+    if (m !== w) lastChange = Date.now();
+    w = m;
+    if (w >= sent || Date.now() - lastChange > 15_000) break;
+    await new Promise((r) => setTimeout(r, 20));
   }
   const secs = (performance.now() - t0) / 1000;
+  const n = await countPoints(influxUrl, database);
   if (timeline.length) console.log(`timeline: ${timeline.join(' | ')}`);
   const metrics = await (await fetch(`${col.url}/metrics`)).text();
   const writeProblems = metrics.split('\n').filter((l) => /^watchpost_influx_(write_errors|points_dropped)_total/.test(l));
@@ -111,12 +134,29 @@ async function viaCollector(influxUrl: string, influxPid: number, database: stri
   return res;
 }
 
+/**
+ * Waits until influxd is idle (under 30 ms of CPU in 500 ms, at most 30 s): the previous
+ * phase's points are still being snapshotted and compacted for a few seconds after its
+ * last write, which would otherwise be charged to the next phase.
+ */
+async function settle(pid: number): Promise<void> {
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    const c0 = cpuSeconds(pid);
+    await new Promise((r) => setTimeout(r, 500));
+    if (cpuSeconds(pid) - c0 < 0.03) return;
+  }
+}
+
 const influx = await startInfluxd();
 try {
   const influxPid = influx.pid();
   console.log(`bench:ingest — ${POINTS.toLocaleString('en-US')} points; ${AGENTS} agents × batches of ${AGENT_BATCH} (window ${WINDOW}) vs direct /write batches of ${DIRECT_BATCH} × ${DIRECT_CONCURRENCY}`);
+  await settle(influxPid);
   const d = await direct(influx.url, influxPid);
+  await settle(influxPid);
   const c = await viaCollector(influx.url, influxPid, 'viacollector', POINTS);
+  await settle(influxPid);
   // The same path at an offered load it can sustain: latency without a backlog.
   const pacedRate = Number(process.env.PACED_RATE ?? 50_000);
   const pacedPoints = pacedRate * Number(process.env.PACED_S ?? 10);
