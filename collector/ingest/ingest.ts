@@ -40,6 +40,7 @@ export interface Source {
  * most of the collector's speed. Without `wants` it gets every sample.
  */
 export interface IngestListener {
+  /** Answers are cached per measurement: they must not change once the listener is added. */
   wants?(measurement: string): boolean;
   onSamples?(samples: readonly Sample[], source: Source): void;
   onEvents?(events: readonly Event[], source: Source): void;
