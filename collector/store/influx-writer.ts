@@ -1,4 +1,3 @@
-import { concatBytes } from '../../lib/bytes.ts';
 import http from 'node:http';
 import https from 'node:https';
 import { Worker } from 'node:worker_threads';
@@ -96,10 +95,17 @@ export async function writeLines(t: InfluxTarget, body: string | Buffer, points:
   return { ok: false, retryable: true, reason: 'server', retryAfterMs, message };
 }
 
-/** A copy of `b` in an ArrayBuffer of its own, so it can be transferred (a pooled Buffer cannot). */
+/**
+ * `b` if it may be transferred to the post thread (it starts an ArrayBuffer of its own:
+ * the writer's bodies, or a whole buffer), else a copy (a pooled Buffer's memory is shared).
+ */
 function ownBytes(b: Uint8Array): Uint8Array {
-  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b : new Uint8Array(b);
+  const whole = b.byteLength === b.buffer.byteLength;
+  return b.byteOffset === 0 && b.buffer instanceof ArrayBuffer && (whole || WRITER_BODIES.has(b.buffer)) ? b : new Uint8Array(b);
 }
+
+/** ArrayBuffers the writer made for post bodies (and that only a body uses). */
+const WRITER_BODIES = new WeakSet<ArrayBuffer>();
 
 /**
  * Posts bodies through writeLines on a worker thread (influx-post-worker.ts). If the thread
@@ -153,6 +159,7 @@ export class PostThread {
     const reply = new Promise<PostReply>((resolve) => this.pending.set(id, resolve));
     w.postMessage({ type: 'write', id, target: t, body: own, points } satisfies PostRequest, [own.buffer as ArrayBuffer]);
     const r = await reply;
+    if (r.body.byteLength && WRITER_BODIES.has(own.buffer as ArrayBuffer)) WRITER_BODIES.add(r.body.buffer as ArrayBuffer);
     return { outcome: r.outcome, body: r.body.byteLength ? r.body : own === body ? undefined : body };
   }
 
@@ -206,6 +213,34 @@ export class InfluxWriter {
   /** Seconds from a row's oldest sample time to its successful write. */
   readonly latency = new Window(10_000);
   private poster?: PostThread;
+  /**
+   * Bodies back from finished posts, reused for the next batches. A fresh 1.5 MB body costs
+   * more in page faults than in copying (on this machine ~4 ms against ~0.4 ms reused), which
+   * was a tenth of the collector's main thread at 200k points/s.
+   */
+  private spare: ArrayBuffer[] = [];
+
+  /** The rows' bytes in one body, in a spare buffer when one is large enough. */
+  private bodyOf(rows: readonly SpoolRow[]): Uint8Array {
+    let total = 0;
+    for (const r of rows) total += r.body.length;
+    const i = this.spare.findIndex((b) => b.byteLength >= total);
+    let ab: ArrayBuffer;
+    if (i >= 0) ab = this.spare.splice(i, 1)[0]!;
+    else {
+      ab = new ArrayBuffer(Math.max(64 * 1024, Math.ceil(total / (64 * 1024)) * 64 * 1024));
+      WRITER_BODIES.add(ab);
+    }
+    const out = Buffer.from(ab, 0, total);
+    let at = 0;
+    for (const r of rows) at += r.body.copy(out, at);
+    return out;
+  }
+
+  private recycle(body: Uint8Array): void {
+    const ab = body.buffer;
+    if (ab instanceof ArrayBuffer && WRITER_BODIES.has(ab) && this.spare.length < 4) this.spare.push(ab);
+  }
 
   constructor(t: InfluxTarget, spool: Spool, metrics: Metrics, log: Logger, onWritten?: (points: number) => void) {
     this.t = t;
@@ -276,8 +311,8 @@ export class InfluxWriter {
   /** Writes one run of rows, retrying with backoff until it is written, rejected or the writer stops. */
   private async writeUntilDone(rows: SpoolRow[], points: number): Promise<void> {
     let backoffMs = 0;
-    // A fresh copy: it is handed to the post thread, while the spool keeps the rows' own bytes.
-    const copy = () => concatBytes(rows.map((r) => r.body));
+    // A copy: it is handed to the post thread, while the spool keeps the rows' own bytes.
+    const copy = () => this.bodyOf(rows);
     let body: Uint8Array = copy();
     while (this.running) {
       const posted = await this.poster!.post(this.t, body, points, this.stopper.signal);
@@ -292,9 +327,11 @@ export class InfluxWriter {
         if (!this.healthy) this.log.info({ points }, 'InfluxDB writes succeed again; replaying the spool');
         this.healthy = true;
         this.onWritten?.(points);
+        this.recycle(body);
         return;
       }
       if (!out.retryable) {
+        this.recycle(body);
         this.spool.release(rows);
         this.written.inc({}, points - out.dropped);
         this.dropped.inc({}, out.dropped);
