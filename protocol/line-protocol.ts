@@ -10,7 +10,8 @@ function escapeMeasurement(s: string): string {
   return MEASUREMENT_RE.test(s) ? s.replace(/\\/g, '\\\\').replace(/[\n\r]/g, ' ').replace(/([, ])/g, '\\$1') : s;
 }
 
-function escapeTag(s: string): string {
+/** Escapes a tag key or value (and a field key) for line protocol. */
+export function escapeTag(s: string): string {
   return TAG_RE.test(s) ? s.replace(/\\/g, '\\\\').replace(/[\n\r]/g, ' ').replace(/([,= ])/g, '\\$1') : s;
 }
 

@@ -1,6 +1,6 @@
 import { copyBytes } from '../../lib/bytes.ts';
 import { checkWireSample, fromWire } from '../../protocol/frames.ts';
-import { encodeLine } from '../../protocol/line-protocol.ts';
+import { encodeLine, escapeTag } from '../../protocol/line-protocol.ts';
 import type { Sample } from '../../protocol/sample.ts';
 import type { Inventory } from './inventory.ts';
 
@@ -359,7 +359,7 @@ const escapedBytes = new Map<string, Buffer>();
 function escaped(s: string): Buffer {
   let b = escapedBytes.get(s);
   if (b === undefined) {
-    b = Buffer.from(s.replace(/\\/g, '\\\\').replace(/[\n\r]/g, ' ').replace(/([,= ])/g, '\\$1'));
+    b = Buffer.from(escapeTag(s));
     if (escapedBytes.size < 10_000) escapedBytes.set(s, b);
   }
   return b;
