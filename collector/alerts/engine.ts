@@ -155,7 +155,7 @@ export class AlertEngine {
   private evalSamples(samples: readonly Sample[], now: number): void {
     for (const s of samples) {
       const rules = this.byMeasurement.get(s.measurement);
-      if (s.measurement === 'lldp_neighbor' || s.tags.agent) this.d.topology.observe(s, this.targetOf(s, undefined));
+      if (s.measurement === 'lldp_neighbor') this.d.topology.observeLldp(s);
       if (s.measurement === 'inspection' && this.inspectionRules.length) this.inspectionSample(s);
       if (!rules) continue;
       for (const r of rules) {

@@ -18,22 +18,21 @@ export class Topology {
     }
   }
 
-  /** Learns from samples: which agent reported a target, and LLDP neighbours. */
-  /** Remembers that `agent` reports `target` (an agent that goes down explains its targets' silence). */
+  /**
+   * Remembers that `agent` reports `target` (an agent that goes down explains its targets'
+   * silence). Ingest reports this for every sample (IngestListener.onTargets).
+   */
   observeAgent(target: string, agent: string): void {
     if (agent !== target && this.agentOf.get(target) !== agent) this.agentOf.set(target, agent);
   }
 
-  observe(s: Sample, target: string | undefined): void {
-    const agent = s.tags.agent;
-    if (target && agent) this.observeAgent(target, agent);
-    if (s.measurement === 'lldp_neighbor') {
-      const sw = s.tags.device;
-      const remote = s.fields.remote_sys_name;
-      if (sw && typeof remote === 'string' && remote && remote !== sw) {
-        const k = this.inv.get(remote)?.kind;
-        if (k !== 'switch' && k !== 'router') this.lldp.set(remote, sw);
-      }
+  /** Learns from an lldp_neighbor sample which switch a non-switch neighbour hangs off. */
+  observeLldp(s: Sample): void {
+    const sw = s.tags.device;
+    const remote = s.fields.remote_sys_name;
+    if (sw && typeof remote === 'string' && remote && remote !== sw) {
+      const k = this.inv.get(remote)?.kind;
+      if (k !== 'switch' && k !== 'router') this.lldp.set(remote, sw);
     }
   }
 

@@ -135,3 +135,34 @@ t.test('camera down → SMS + email after `for`, ack link, escalation, resolve, 
   t.notOk(sms.sent.slice(-1).some((m) => m.phone === '13900139000'), 'not to duty');
   t.equal(alerts.deliveries('failed').length, 0, 'no failed deliveries');
 });
+
+t.test('a camera polled by an agent that is down is suppressed, learnt from samples no rule reads', async (t) => {
+  const dir = tempDir('alerts-polled');
+  t.teardown(() => removeDir(dir));
+  const cfg = collectorConfigSchema.parse({
+    collector: { listen_host: '127.0.0.1', listen_port: 0, data_dir: path.join(dir, 'data'), log_level: 'silent' },
+    alerts: {
+      eval_interval_ms: 50,
+      group_wait_s: 0,
+      rules: [
+        { name: 'camera_down', type: 'threshold', measurement: 'camera', field: 'up', op: '==', fire: 0 },
+        { name: 'agent_down', type: 'threshold', measurement: 'watchpost_agent', field: 'connected', op: '==', fire: 0, target_tag: 'agent' },
+      ],
+      route: { receiver: 'engineer' },
+      receivers: [{ name: 'engineer', email: ['engineer@example.gov.cn'] }],
+    },
+  });
+  const col = await startCollector(cfg, silentLogger);
+  t.teardown(() => col.stop());
+  const alerts = col.ctx.modules.get('alerts') as AlertsApi;
+  const now = Date.now();
+  // The poller's frame carries only a measurement no rule reads: it is written without
+  // becoming a Sample, and still tells the alert topology who polls cam-x.
+  const frame = JSON.stringify({ type: 'batch', seq: 1, samples: [{ m: 'onvif_time', t: { camera: 'cam-x' }, f: { drift_s: 0.4 }, ts: now }] });
+  t.same(col.ctx.ingest.acceptFrame({ kind: 'agent', name: 'poller-a', tags: {} }, Buffer.from(frame)), { seq: 1, accepted: 1, rejected: 0 });
+  const self = { kind: 'http' as const, name: 'test', tags: {} };
+  col.ctx.ingest.accept(self, [{ measurement: 'watchpost_agent', tags: { agent: 'poller-a' }, fields: { connected: 0n }, time: now }]);
+  col.ctx.ingest.accept(self, [{ measurement: 'camera', tags: { camera: 'cam-x' }, fields: { up: 0n }, time: now }]);
+  const state = Object.fromEntries(alerts.engine.openAlerts().map((a) => [a.target, a.state]));
+  t.same(state, { 'poller-a': 'firing', 'cam-x': 'suppressed' });
+});

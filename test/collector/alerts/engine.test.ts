@@ -55,6 +55,8 @@ t.test('topology: inventory parent, LLDP and polling agent suppress; the parent 
   const { e, sent, s, advance } = setup({}, [{ name: 'sw1', kind: 'switch' }, { name: 'cam-inv', kind: 'camera', parent: 'sw1' }, { name: 'sw2', kind: 'switch' }]);
   e.onSamples([s('lldp_neighbor', { device: 'sw2', local_port: 'Gi0/1' }, { remote_sys_name: 'cam-lldp' })]);
   e.onSamples([s('camera', { camera: 'cam-poll', agent: 'poller-a' }, { up: 1n })]);
+  // Ingest reports which agent polls each target, for every sample (IngestListener.onTargets).
+  e.observeTargets(new Map([['cam-poll', 'poller-a']]));
   e.onSamples([
     s('snmp_device', { device: 'sw1' }, { up: 0n }), s('snmp_device', { device: 'sw2' }, { up: 0n }), s('watchpost_agent', { agent: 'poller-a' }, { connected: 0n }),
   ]);
