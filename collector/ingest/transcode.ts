@@ -100,10 +100,10 @@ let numFrac = false;
 let numExp = false;
 let numNeg = false;
 
-// Tags of the sample being written: its own (by index into tK*/tV*) and the ones enrichment adds.
+// Tags of the sample being written: its own first (index i < nt, value read from B at
+// tVS/tVE[i]), then the ones enrichment adds (value in tagValues).
 const tagKeys: string[] = [];
-const tagValues: (string | undefined)[] = []; // undefined: the sample's own value, read from B
-const tagOwn = new Int32Array(MAX_ITEMS * 2);
+const tagValues: string[] = [];
 const order: number[] = [];
 let tagCount = 0;
 
@@ -420,13 +420,12 @@ let agentIndex = -1;
 // The last target noted in this frame, so a run of samples about one target notes it once.
 let lastTarget: string | undefined;
 let lastAgent: string | undefined;
+// The last measurement seen in this frame and whether listeners want it.
+let lastMeasurement: string | undefined;
+let lastWanted = false;
 
 function buildPlan(loc: Readonly<Record<string, string>> | undefined): void {
   tagCount = nt;
-  for (let j = 0; j < nt; j++) {
-    tagValues[j] = undefined;
-    tagOwn[j] = j;
-  }
   if (ctx.agent !== undefined) addTag('agent', ctx.agent);
   if (loc) for (const k in loc) addTag(k, loc[k]!);
   for (const k in ctx.agentTags) addTag(k, ctx.agentTags[k]!);
@@ -454,10 +453,7 @@ function buildPlan(loc: Readonly<Record<string, string>> | undefined): void {
 }
 
 function tagText(i: number): string {
-  const v = tagValues[i];
-  if (v !== undefined) return v;
-  const j = tagOwn[i]!;
-  return text(tVS[j]!, tVE[j]!);
+  return i < nt ? text(tVS[i]!, tVE[i]!) : tagValues[i]!;
 }
 
 /** Notes target → agent for the sample just written (see IngestListener.onTargets). */
@@ -468,17 +464,16 @@ function noteScannedTarget(): void {
   for (let t = 0; t < TARGET_TAGS.length; t++) {
     const i = targetIndex[t]!;
     if (i < 0) continue;
-    const v = tagValues[i];
-    if (v === undefined) {
-      const j = tagOwn[i]!;
-      if (tVE[j] === tVS[j]) continue;
-      if (agent === lastAgent && bytesAre(lastTarget, tVS[j]!, tVE[j]!)) return;
-      const target = text(tVS[j]!, tVE[j]!);
+    if (i < nt) {
+      if (tVE[i] === tVS[i]) continue;
+      if (agent === lastAgent && bytesAre(lastTarget, tVS[i]!, tVE[i]!)) return;
+      const target = text(tVS[i]!, tVE[i]!);
       if (target !== agent) result.targets.set(target, agent);
       lastTarget = target;
       lastAgent = agent;
       return;
     }
+    const v = tagValues[i]!;
     if (v === '') continue;
     if (v !== agent) result.targets.set(v, agent);
     return;
@@ -512,14 +507,13 @@ function writeScanned(): boolean {
   for (let n = 0; n < tagCount; n++) {
     const i = order[n]!;
     if (i < nt) {
-      const j = tagOwn[i]!;
-      if (tVE[j] === tVS[j]) continue;
+      if (tVE[i] === tVS[i]) continue;
       ensure(1);
       OUT[op++] = COMMA;
-      copyEscaped(tKS[j]!, tKE[j]!, false);
+      copyEscaped(tKS[i]!, tKE[i]!, false);
       ensure(1);
       OUT[op++] = EQUALS;
-      copyEscaped(tVS[j]!, tVE[j]!, false);
+      copyEscaped(tVS[i]!, tVE[i]!, false);
     } else {
       const v = addedValue[i]!;
       if (v.length === 0) continue;
@@ -615,9 +609,6 @@ export function encodeSamples(samples: readonly Sample[], c: EncodeContext): Enc
   for (const s of samples) writeSample(s);
   return finish();
 }
-
-let lastMeasurement: string | undefined;
-let lastWanted = false;
 
 const PREFIX = Buffer.from('{"type":"batch","seq":');
 const SAMPLES = Buffer.from(',"samples":[');
