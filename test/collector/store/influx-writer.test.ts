@@ -28,25 +28,38 @@ t.test('a field type conflict is a 400: those points are dropped and counted, th
   spool.close();
 });
 
-t.test('429/503 with Retry-After are retried after the delay the server asked for; nothing dropped', async (t) => {
-  let refusals = 2;
-  const times: number[] = [];
+/**
+ * A pass-through to influxd that records each request's arrival and line count. `intercept`
+ * sees each request first (its body, and its number from 0) and answers it itself by
+ * returning true; otherwise the request goes on to influxd.
+ */
+async function influxProxy(
+  t: { teardown(fn: () => void): void },
+  intercept?: (res: http.ServerResponse, body: Buffer, n: number) => boolean | Promise<boolean>,
+) {
+  const writes: { at: number; lines: number }[] = [];
   const proxy = http.createServer(async (req, res) => {
-    times.push(Date.now());
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    if (refusals-- > 0) {
-      res.writeHead(refusals === 1 ? 429 : 503, { 'retry-after': '1' });
-      res.end('{"error":"busy"}');
-      return;
-    }
-    const r = await fetch(new URL(req.url!, influx.url), { method: 'POST', body: Buffer.concat(chunks) });
+    const body = Buffer.concat(chunks);
+    writes.push({ at: Date.now(), lines: body.toString().split('\n').filter(Boolean).length });
+    if (await intercept?.(res, body, writes.length - 1)) return;
+    const r = await fetch(new URL(req.url!, influx.url), { method: 'POST', body });
     res.writeHead(r.status);
     res.end(await r.text());
   });
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   t.teardown(() => proxy.close());
-  const url = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  return { url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, writes };
+}
+
+t.test('429/503 with Retry-After are retried after the delay the server asked for; nothing dropped', async (t) => {
+  const { url, writes } = await influxProxy(t, (res, _body, n) => {
+    if (n >= 2) return false;
+    res.writeHead(n === 0 ? 429 : 503, { 'retry-after': '1' });
+    res.end('{"error":"busy"}');
+    return true;
+  });
   const spool = new Spool(':memory:', 1e9);
   const metrics = new Metrics();
   const w = new InfluxWriter(target(url, { concurrency: 1 }), spool, metrics, silentLogger);
@@ -55,7 +68,7 @@ t.test('429/503 with Retry-After are retried after the delay the server asked fo
   await waitFor('written after retries', async () => spool.stats().points === 0, 15_000);
   await w.stop();
   t.equal(await influx.count('w', 'retry', 'v'), 2);
-  t.ok(times[1]! - times[0]! >= 950, `second attempt waited for Retry-After (${times[1]! - times[0]!} ms)`);
+  t.ok(writes[1]!.at - writes[0]!.at >= 950, `second attempt waited for Retry-After (${writes[1]!.at - writes[0]!.at} ms)`);
   t.match(metrics.render(), /watchpost_influx_write_errors_total\{reason="rate_limited"\} 1/);
   t.match(metrics.render(), /watchpost_influx_write_errors_total\{reason="server"\} 1/);
   spool.close();
@@ -93,25 +106,8 @@ t.test('the spool keeps rows across a restart until they are written', async (t)
   spool.close();
 });
 
-/** A pass-through to influxd that records each /write request's line count. */
-async function recordingProxy(t: { teardown(fn: () => void): void }) {
-  const writes: { at: number; lines: number }[] = [];
-  const proxy = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks);
-    writes.push({ at: Date.now(), lines: body.toString().split('\n').filter(Boolean).length });
-    const r = await fetch(new URL(req.url!, influx.url), { method: 'POST', body });
-    res.writeHead(r.status);
-    res.end(await r.text());
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  t.teardown(() => proxy.close());
-  return { url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, writes };
-}
-
 t.test('a part batch waits flush_interval_ms for more rows: one write instead of three; stop() flushes at once', async (t) => {
-  const { url, writes } = await recordingProxy(t);
+  const { url, writes } = await influxProxy(t);
   const spool = new Spool(':memory:', 1e9);
   const w = new InfluxWriter(target(url, { batch_points: 1000, flush_interval_ms: 2000 }), spool, new Metrics(), silentLogger);
   w.start();
@@ -141,24 +137,15 @@ t.test('a part batch waits flush_interval_ms for more rows: one write instead of
 t.test('if the post thread dies, even with a write in flight, writes go on from the main thread: nothing lost', async (t) => {
   // The first write hangs until the thread is gone, then fails without reaching InfluxDB.
   let hold: (() => void) | undefined;
-  let requests = 0;
-  const proxy = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    if (requests++ === 0) {
-      // Never forwarded: only a retry can bring these points to InfluxDB.
-      await new Promise<void>((r) => (hold = r));
-      res.destroy();
-      return;
-    }
-    const r = await fetch(new URL(req.url!, influx.url), { method: 'POST', body: Buffer.concat(chunks) });
-    res.writeHead(r.status);
-    res.end(await r.text());
+  const { url } = await influxProxy(t, async (res, _body, n) => {
+    if (n > 0) return false;
+    // Never forwarded: only a retry can bring these points to InfluxDB.
+    await new Promise<void>((r) => (hold = r));
+    res.destroy();
+    return true;
   });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  t.teardown(() => proxy.close());
   const spool = new Spool(':memory:', 1e9);
-  const w = new InfluxWriter(target(`http://127.0.0.1:${(proxy.address() as { port: number }).port}`, { flush_interval_ms: 0 }), spool, new Metrics(), silentLogger);
+  const w = new InfluxWriter(target(url, { flush_interval_ms: 0 }), spool, new Metrics(), silentLogger);
   w.start();
   // Large enough not to come from Node's Buffer pool, so the body is handed to the thread, not copied.
   const lines = Array.from({ length: 10_000 }, (_, i) => `thread v=${i} ${1000 + i}`).join('\n') + '\n';
