@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pino from 'pino';
 import { createOnvifProbe } from '../agent/probes/onvif/cameras.ts';
-import { onvifSchema } from '../agent/probes/onvif/probe.ts';
+import { onvifSchema } from '../agent/probes/onvif/schema.ts';
 import { checkRtsp } from '../agent/probes/onvif/rtsp.ts';
 import { httpGet } from '../agent/probes/onvif/snapshot.ts';
 

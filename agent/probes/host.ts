@@ -1,13 +1,14 @@
 import os from 'node:os';
 import type si from 'systeminformation';
-import { z } from 'zod';
 import { int, type Sample } from '../../protocol/sample.ts';
 import { linuxFsSize } from './host/disks.ts';
 import { cpuLoadReader, linuxMem, linuxNetworkStats } from './host/proc.ts';
 import { loadSi } from './host/si.ts';
 import { inventorySample, readInventory, systemInventorySource, type Inventory, type InventorySource } from './host/inventory.ts';
 import { systemPlatform, type Platform } from './platform/platform.ts';
-import { abortable, ExitCode, probeSchema, type Probe, type ProbeDefinition } from './probe.ts';
+import { abortable, ExitCode, type Probe, type ProbeDefinition } from './probe.ts';
+import type { HostConfig } from './host/schema.ts';
+export type { HostConfig } from './host/schema.ts';
 
 /**
  * Host health with Telegraf's measurement and field names (cpu, mem, disk, system, net), so
@@ -20,26 +21,6 @@ import { abortable, ExitCode, probeSchema, type Probe, type ProbeDefinition } fr
  * the probe starts systeminformation's persistent PowerShell session, so its calls do not
  * each start powershell.exe.
  */
-export const hostSchema = probeSchema(
-  'host',
-  { interval_s: 10, timeout_ms: 8000 },
-  {
-    /** Mount points to skip (pseudo and container file systems are skipped by type anyway). */
-    ignore_mounts: z.array(z.string()).default([]),
-    /** File system types to skip, as Telegraf's inputs.disk ignore_fs. */
-    ignore_fs: z
-      .array(z.string())
-      .default(['tmpfs', 'devtmpfs', 'devfs', 'iso9660', 'overlay', 'aufs', 'squashfs', 'proc', 'sysfs', 'cgroup', 'cgroup2']),
-    /** Network interfaces to report (exact names); empty means all but loopback. */
-    interfaces: z.array(z.string()).default([]),
-    /** Disk used_percent at or above which `watchpost check host` warns / goes critical. */
-    disk_warn_pct: z.number().min(0).max(100).default(90),
-    disk_crit_pct: z.number().min(0).max(100).default(95),
-    /** How often the static inventory (host_inventory) is re-read; 0 disables it. */
-    inventory_interval_s: z.number().min(0).max(86400 * 7).default(21600),
-  },
-);
-export type HostConfig = z.infer<typeof hostSchema>;
 
 /** The slice of systeminformation the probe uses, so tests can pass recorded values. */
 export interface HostSource {
@@ -204,7 +185,6 @@ export function createHostProbe(
 export const hostProbe: ProbeDefinition<HostConfig> = {
   kind: 'host',
   description: 'CPU, memory, disks, network counters, load and uptime (Telegraf cpu/mem/disk/system/net)',
-  schema: hostSchema,
   create: (cfg, ctx) => createHostProbe(cfg, ctx.host ? { ...systemHostSource, hostname: () => ctx.host! } : systemHostSource),
   // Loop runs take a few ms on Linux; the run that reads the inventory (every 6 h) ~0.5–1.5 s.
   budget: () => ({ run_ms: 2000 }),

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import type { Logger } from 'pino';
 import type { Event, Sample } from '../../protocol/sample.ts';
@@ -47,8 +46,6 @@ export interface CheckStatus {
 export interface ProbeDefinition<C extends ProbeBaseConfig = ProbeBaseConfig> {
   kind: string;
   description: string;
-  /** Strict schema for one `probes[]` entry of this kind (built with probeSchema()). */
-  schema: z.ZodType<C>;
   create(config: C, ctx: ProbeContext): Probe;
   /** `watchpost check <kind>` support: extra CLI options and how they map onto a raw config entry. */
   cli?: {
@@ -78,25 +75,6 @@ export interface ProbeBaseConfig {
   tags: Record<string, string>;
 }
 
-/**
- * Builds a probe's strict config schema: the common keys every probe has (with this probe's
- * defaults) plus its own. Unknown keys are errors.
- */
-export function probeSchema<K extends string, S extends z.ZodRawShape>(
-  kind: K,
-  defaults: { interval_s: number; timeout_ms: number },
-  shape: S,
-) {
-  return z.strictObject({
-    kind: z.literal(kind),
-    name: z.string().min(1).max(128).optional(),
-    interval_s: z.number().positive().max(86400 * 31).default(defaults.interval_s),
-    timeout_ms: z.number().int().positive().max(3_600_000).default(defaults.timeout_ms),
-    jitter_pct: z.number().min(0).max(50).default(10),
-    tags: z.record(z.string(), z.string()).default({}),
-    ...shape,
-  });
-}
 
 /** A failure of the probe itself, with a stable class for self-metrics and alerting. */
 export class ProbeError extends Error {

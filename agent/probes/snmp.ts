@@ -1,49 +1,17 @@
 import { mapLimit } from '../../lib/concurrency.ts';
-import { z } from 'zod';
 import { int, type Event, type Sample } from '../../protocol/sample.ts';
-import { errorClass, ExitCode, probeSchema, type Probe, type ProbeContext, type ProbeDefinition } from './probe.ts';
+import { errorClass, ExitCode, type Probe, type ProbeContext, type ProbeDefinition } from './probe.ts';
 import { AUTH_PROTOCOLS, createClient, PRIV_PROTOCOLS, type SnmpClient, type SnmpTarget } from './snmp/client.ts';
 import { IF_STATUS, pollDevice, type DeviceReport } from './snmp/poll.ts';
 import { RateTracker } from './snmp/rates.ts';
+import type { SnmpDeviceConfig, SnmpConfig } from './snmp/schema.ts';
+export type { SnmpDeviceConfig, SnmpConfig } from './snmp/schema.ts';
 
 /**
  * Switch poller: system group, IF-MIB with rates, environment sensors and LLDP neighbours for
  * a list of devices, with one session per device and a cap on devices polled at once. A
  * device that does not answer is `snmp_device up=0` with its error class, never a failed run.
  */
-const deviceSchema = z.strictObject({
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65535).default(161),
-  /** The `device` tag; defaults to host (host:port when the port is not 161). */
-  name: z.string().min(1).optional(),
-  version: z.enum(['1', '2c', '3']).default('2c'),
-  community: z.string().default('public'),
-  user: z.string().optional(),
-  auth_protocol: z.enum(AUTH_PROTOCOLS).optional(),
-  auth_key: z.string().min(8).optional(),
-  priv_protocol: z.enum(PRIV_PROTOCOLS).optional(),
-  priv_key: z.string().min(8).optional(),
-  context: z.string().optional(),
-  request_timeout_ms: z.number().int().positive().max(60_000).default(2000),
-  retries: z.number().int().min(0).max(10).default(1),
-  max_repetitions: z.number().int().min(1).max(200).default(20),
-  tags: z.record(z.string(), z.string()).default({}),
-});
-export type SnmpDeviceConfig = z.infer<typeof deviceSchema>;
-
-export const snmpSchema = probeSchema(
-  'snmp',
-  { interval_s: 60, timeout_ms: 50_000 },
-  {
-    devices: z.array(deviceSchema).min(1),
-    /** Devices polled at the same time (each is one UDP session). */
-    concurrency: z.number().int().min(1).max(1000).default(32),
-    interfaces: z.boolean().default(true),
-    sensors: z.boolean().default(true),
-    lldp: z.boolean().default(true),
-  },
-);
-export type SnmpConfig = z.infer<typeof snmpSchema>;
 
 export function deviceName(d: SnmpDeviceConfig): string {
   return d.name ?? (d.port === 161 ? d.host : `${d.host}:${d.port}`);
@@ -181,7 +149,6 @@ const opt = (v: CliValues, k: string) => (typeof v[k] === 'string' ? (v[k] as st
 export const snmpProbe: ProbeDefinition<SnmpConfig> = {
   kind: 'snmp',
   description: 'Switch SNMP poll (v1/v2c/v3): system, interfaces with rates, sensors, LLDP neighbours',
-  schema: snmpSchema,
   create: (cfg, ctx) => createSnmpProbe(cfg, ctx),
   cli: {
     options: {

@@ -1,11 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { diffLines } from '../../lib/line-diff.ts';
 import { int, type Sample } from '../../protocol/sample.ts';
-import { errorClass, ExitCode, probeSchema, type Probe, type ProbeContext, type ProbeDefinition } from './probe.ts';
+import { errorClass, ExitCode, type Probe, type ProbeContext, type ProbeDefinition } from './probe.ts';
 import { CONFIG_COMMANDS, normalizeConfig, sha256, splitParts } from './ssh/config-text.ts';
 import { connectSsh, type SshSession, type SshTarget } from './ssh/session.ts';
+import type { SshConfig, SshTargetConfig } from './ssh/schema.ts';
+export type { SshConfig, SshTargetConfig } from './ssh/schema.ts';
 
 /**
  * Agentless checks over SSH (servers and switches) and switch configuration backup. Each
@@ -14,38 +15,6 @@ import { connectSsh, type SshSession, type SshTarget } from './ssh/session.ts';
  * is sent as a `config_changed` event with the diff (first run: `config_backup`), carrying the
  * text so the collector's configs module can keep every version.
  */
-const checkSchema = z.strictObject({
-  name: z.string().min(1),
-  command: z.string().min(1),
-  timeout_ms: z.number().int().positive().max(600_000).default(10_000),
-  /** The check is ok when the exit code is 0 and, if given, stdout matches this regex. */
-  expect: z.string().optional(),
-  /** Regex whose first group, parsed as a number, becomes the `value` field. */
-  value_regex: z.string().optional(),
-});
-
-const targetSchema = z.strictObject({
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65535).default(22),
-  name: z.string().min(1).optional(),
-  username: z.string().min(1),
-  password: z.string().optional(),
-  private_key_path: z.string().optional(),
-  host_key_sha256: z.string().optional(),
-  connect_timeout_ms: z.number().int().positive().max(120_000).default(10_000),
-  vendor: z.enum(['huawei', 'h3c', 'cisco', 'ruijie', 'linux']).optional(),
-  checks: z.array(checkSchema).default([]),
-  config_backup: z.boolean().default(false),
-  /** Overrides the vendor's config command. */
-  config_command: z.string().optional(),
-  config_timeout_ms: z.number().int().positive().max(600_000).default(30_000),
-  /** Extra regexes for lines to ignore when comparing configs. */
-  volatile_lines: z.array(z.string()).default([]),
-});
-
-export const sshSchema = probeSchema('ssh', { interval_s: 3600, timeout_ms: 120_000 }, { targets: z.array(targetSchema).min(1) });
-export type SshConfig = z.infer<typeof sshSchema>;
-type SshTargetConfig = z.infer<typeof targetSchema>;
 
 export function createSshProbe(cfg: SshConfig, ctx: Pick<ProbeContext, 'now' | 'emitEvent' | 'log' | 'stateDir'>, connect: (t: SshTarget) => Promise<SshSession> = connectSsh): Probe {
   const stateDir = path.join(ctx.stateDir, 'ssh-configs');
@@ -146,7 +115,6 @@ export function createSshProbe(cfg: SshConfig, ctx: Pick<ProbeContext, 'now' | '
 export const sshProbe: ProbeDefinition<SshConfig> = {
   kind: 'ssh',
   description: 'Agentless SSH checks (commands with timeouts, parsed values) and switch config backup with change events',
-  schema: sshSchema,
   create: (cfg, ctx) => createSshProbe(cfg, ctx),
   status(samples) {
     const bad = samples.filter((s) => s.measurement === 'ssh_check' && s.fields.ok === false);

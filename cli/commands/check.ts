@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { probeByKind, probes } from '../../agent/probes/index.ts';
+import { schemaOf } from '../../agent/probes/schemas.ts';
 import { abortable, ExitCode, errorClass, timeoutSignal, type ProbeBaseConfig, type ProbeDefinition } from '../../agent/probes/probe.ts';
 import { ConfigError, formatPath } from '../../config/load.ts';
 import { createLogger } from '../../lib/log.ts';
@@ -31,7 +32,7 @@ export function samplesToJson(samples: Sample[]): unknown[] {
  * the command also serves as a Nagios/Zabbix external check.
  */
 export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown>, format: 'line' | 'json'): Promise<number> {
-  const parsed = def.schema.safeParse({ kind: def.kind, ...raw });
+  const parsed = schemaOf(def.kind)!.safeParse({ kind: def.kind, ...raw });
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => ({ file: 'command line', line: 0, column: 0, path: formatPath(i.path), message: i.message, fix: `see \`watchpost check ${def.kind} --help\`` })),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { probes } from '../../agent/probes/index.ts';
+import { probeSchemas } from '../../agent/probes/schemas.ts';
 import type { ProbeBaseConfig } from '../../agent/probes/probe.ts';
 import { logLevel, probeEntry } from './common.ts';
 
@@ -47,7 +47,7 @@ export const agentConfigSchema = z
       .prefault({}),
     /** Tags added to every sample this agent sends (site, building, floor…). */
     tags: z.record(z.string(), z.string()).default({}),
-    probes: z.array(probeEntry(() => probes)).default([]),
+    probes: z.array(probeEntry(probeSchemas)).default([]),
   })
   .superRefine((c, ctx) => {
     if (!c.collector.token === !c.collector.token_file) {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ProbeDefinition } from '../../agent/probes/probe.ts';
 
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
@@ -22,19 +21,19 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * probe is reported at its own path (`probes[2].timeout_msec`) with that probe's fix, rather
  * than as a failed union of every probe kind.
  */
-export function probeEntry(list: () => readonly ProbeDefinition[]) {
+export function probeEntry(schemas: Readonly<Record<string, z.ZodType>>) {
   return z.unknown().transform((value, ctx) => {
-    const kinds = list().map((p) => p.kind);
+    const kinds = Object.keys(schemas);
     if (!isRecord(value) || typeof value.kind !== 'string') {
       ctx.addIssue({ code: 'invalid_value', values: kinds, input: isRecord(value) ? value.kind : value, path: ['kind'], message: 'each probe needs a "kind"' });
       return z.NEVER;
     }
-    const def = list().find((p) => p.kind === value.kind);
-    if (!def) {
+    const schema = Object.hasOwn(schemas, value.kind) ? schemas[value.kind] : undefined;
+    if (!schema) {
       ctx.addIssue({ code: 'invalid_value', values: kinds, input: value.kind, path: ['kind'], message: `unknown probe kind "${value.kind}"` });
       return z.NEVER;
     }
-    const r = def.schema.safeParse(value);
+    const r = schema.safeParse(value);
     if (!r.success) {
       for (const issue of r.error.issues) ctx.addIssue({ ...issue, input: undefined } as never);
       return z.NEVER;

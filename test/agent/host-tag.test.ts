@@ -1,6 +1,8 @@
 import t from 'tap';
-import { hostProbe, hostSchema } from '../../agent/probes/host.ts';
+import { hostProbe } from '../../agent/probes/host.ts';
+import { hostSchema } from '../../agent/probes/host/schema.ts';
 import { probeByKind } from '../../agent/probes/index.ts';
+import { probeSchemas } from '../../agent/probes/schemas.ts';
 import type { ProbeContext } from '../../agent/probes/probe.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { removeDir, tempDir } from '../peers/util.ts';
@@ -17,7 +19,7 @@ t.test('probes tag samples with the agent name given in their context', async (t
   t.ok(samples.length > 0);
   t.same([...new Set(samples.map((s) => s.tags.host))], ['office-pc-0301']);
   const pingDef = probeByKind('ping')!;
-  const ping = pingDef.create(pingDef.schema.parse({ kind: 'ping', targets: ['127.0.0.1'], count: 1 }), ctx);
+  const ping = pingDef.create(probeSchemas.ping.parse({ kind: 'ping', targets: ['127.0.0.1'], count: 1 }), ctx);
   const ps = await ping.collect(AbortSignal.timeout(20_000));
   t.equal(ps.find((s) => s.measurement === 'ping')?.tags.host, 'office-pc-0301');
 });

@@ -1,10 +1,11 @@
 import os from 'node:os';
-import { z } from 'zod';
 import type { Sample } from '../../../protocol/sample.ts';
 import { systemPlatform, type Platform } from '../platform/platform.ts';
-import { ExitCode, probeSchema, type CheckStatus, type Probe, type ProbeDefinition } from '../probe.ts';
+import { ExitCode, type CheckStatus, type Probe, type ProbeDefinition } from '../probe.ts';
 import { clamavState, clamdPing } from './clamav.ts';
 import { AV_SCRIPT, decodeProductState, isDefender, parseAvReport, type WscProduct } from './windows.ts';
+import type { AntivirusConfig } from './schema.ts';
+export type { AntivirusConfig } from './schema.ts';
 
 /**
  * Antivirus presence and health: one `antivirus` sample per product and one `antivirus_status`
@@ -12,15 +13,6 @@ import { AV_SCRIPT, decodeProductState, isDefender, parseAvReport, type WscProdu
  * A machine with no active antivirus is a finding (protected=false, CRITICAL in the check),
  * not an error of the probe.
  */
-export const antivirusSchema = probeSchema(
-  'antivirus',
-  { interval_s: 900, timeout_ms: 60_000 },
-  {
-    /** Signatures older than this many days count as out of date (where the age is known). */
-    max_signature_age_days: z.number().min(0).default(3),
-  },
-);
-export type AntivirusConfig = z.infer<typeof antivirusSchema>;
 
 export interface AvProduct {
   product: string;
@@ -147,7 +139,6 @@ export function antivirusStatus(samples: Sample[]): CheckStatus {
 export const antivirusProbe: ProbeDefinition<AntivirusConfig> = {
   kind: 'antivirus',
   description: 'antivirus products and health (Windows Security Center, Microsoft Defender, ClamAV on Linux)',
-  schema: antivirusSchema,
   create: (cfg, ctx) => createAntivirusProbe(cfg, { platform: systemPlatform(), host: ctx.host ?? os.hostname() }),
   budget: () => ({ run_ms: 10_000 }),
   cli: {

@@ -1,11 +1,12 @@
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
 import { int, type Sample } from '../../../protocol/sample.ts';
 import { systemPlatform, type Platform } from '../platform/platform.ts';
-import { ExitCode, probeSchema, type CheckStatus, type Probe, type ProbeDefinition } from '../probe.ts';
+import { ExitCode, type CheckStatus, type Probe, type ProbeDefinition } from '../probe.ts';
 import { aptPatches, dnfPatches, parseOsRelease } from './linux.ts';
 import { windowsPatches } from './windows.ts';
+import type { PatchesConfig } from './schema.ts';
+export type { PatchesConfig } from './schema.ts';
 
 /**
  * Patch level: pending and security updates, the last successful install, days since, and
@@ -16,28 +17,6 @@ import { windowsPatches } from './windows.ts';
  * result while none of it changed and the result is younger than max_age_s: `apt list` costs
  * ~1.5 s CPU, a stat() a few microseconds, so even a 10 s interval is cheap.
  */
-export const patchesSchema = probeSchema(
-  'patches',
-  { interval_s: 3600, timeout_ms: 180_000 },
-  {
-    /** Security updates pending at or above which `watchpost check patches` warns / goes critical. */
-    warn_security_pending: z.number().int().min(1).default(1),
-    crit_security_pending: z.number().int().min(1).default(10),
-    /** Days since the last installed patch at or above which the check warns / goes critical. */
-    warn_days_since_patch: z.number().min(1).default(35),
-    crit_days_since_patch: z.number().min(1).default(60),
-    /** Windows: search Windows Update / WSUS online instead of the last scan's cache (slow: minutes). */
-    online_search: z.boolean().default(false),
-    /** Force a method instead of detecting the OS family. */
-    method: z.enum(['auto', 'apt', 'dnf', 'windows']).default('auto'),
-    /**
-     * Linux: the longest a result is reused while the package state files are unchanged; the
-     * package manager runs again after it anyway. 0 runs it on every run. Windows runs every time.
-     */
-    max_age_s: z.number().min(0).max(86400 * 7).default(14400),
-  },
-);
-export type PatchesConfig = z.infer<typeof patchesSchema>;
 
 /** What one run found; undefined means "could not tell" (and error_class says why). */
 export interface PatchState {
@@ -188,7 +167,6 @@ export function patchesStatus(samples: Sample[], cfg: PatchesConfig): CheckStatu
 export const patchesProbe: ProbeDefinition<PatchesConfig> = {
   kind: 'patches',
   description: 'pending and security updates, last install, days since patch, reboot required (apt, dnf, Windows Update Agent)',
-  schema: patchesSchema,
   create: (cfg, ctx) => createPatchesProbe(cfg, { platform: systemPlatform(), host: ctx.host ?? os.hostname() }),
   // apt list ~1–2 s, dnf from cache a few s, the WUA offline search a few s (unchanged Linux state: a few stat() calls).
   budget: () => ({ run_ms: 30_000 }),

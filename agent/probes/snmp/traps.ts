@@ -1,8 +1,9 @@
-import { z } from 'zod';
 import type { Event } from '../../../protocol/sample.ts';
-import { probeSchema, ProbeError, type Probe, type ProbeContext, type ProbeDefinition } from '../probe.ts';
+import { ProbeError, type Probe, type ProbeContext, type ProbeDefinition } from '../probe.ts';
 import { AUTH_PROTOCOLS, netSnmp, PRIV_PROTOCOLS, type NetSnmpModule, type NetSnmpNotification, type SnmpValue } from './client.ts';
 import { hex, isText, num, text } from './decode.ts';
+import type { SnmpTrapConfig } from './trap-schema.ts';
+export type { SnmpTrapConfig } from './trap-schema.ts';
 
 /**
  * SNMP notification receiver (v1/v2c traps, v3 traps, informs — informs are acknowledged by
@@ -10,31 +11,6 @@ import { hex, isText, num, text } from './decode.ts';
  * event through ctx.emitEvent; collect() only reports the receiver's own counters.
  * Port 162 needs CAP_NET_BIND_SERVICE or a port redirect (README "Switches (SNMP)").
  */
-export const snmpTrapSchema = probeSchema(
-  'snmp_trap',
-  { interval_s: 60, timeout_ms: 5000 },
-  {
-    port: z.number().int().min(1).max(65535).default(162),
-    address: z.string().default('0.0.0.0'),
-    /** v1/v2c communities accepted; notifications with other communities are dropped and counted. */
-    communities: z.array(z.string().min(1)).default(['public']),
-    /** v3 users accepted (security level follows from the keys given). */
-    users: z
-      .array(
-        z.strictObject({
-          user: z.string().min(1),
-          auth_protocol: z.enum(AUTH_PROTOCOLS).default('sha'),
-          auth_key: z.string().min(8).optional(),
-          priv_protocol: z.enum(PRIV_PROTOCOLS).default('aes'),
-          priv_key: z.string().min(8).optional(),
-        }),
-      )
-      .default([]),
-    /** Source address → device name, so events carry the same `device` as the poller's samples. */
-    devices: z.record(z.string(), z.string()).default({}),
-  },
-);
-export type SnmpTrapConfig = z.infer<typeof snmpTrapSchema>;
 
 const TRAP_OID = '1.3.6.1.6.3.1.1.4.1.0';
 const UPTIME = '1.3.6.1.2.1.1.3.0';
@@ -159,6 +135,5 @@ export function createTrapReceiver(cfg: SnmpTrapConfig, ctx: Pick<ProbeContext, 
 export const snmpTrapProbe: ProbeDefinition<SnmpTrapConfig> = {
   kind: 'snmp_trap',
   description: 'SNMP trap/inform receiver (v1/v2c/v3): linkDown/linkUp, cold/warm start, auth failures, vendor traps as events',
-  schema: snmpTrapSchema,
   create: (cfg, ctx) => createTrapReceiver(cfg, ctx),
 };

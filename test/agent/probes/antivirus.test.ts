@@ -1,7 +1,8 @@
 import net from 'node:net';
 import path from 'node:path';
 import t from 'tap';
-import { antivirusProbe, antivirusSchema, createAntivirusProbe } from '../../../agent/probes/antivirus/antivirus.ts';
+import { antivirusProbe, createAntivirusProbe } from '../../../agent/probes/antivirus/antivirus.ts';
+import { antivirusSchema } from '../../../agent/probes/antivirus/schema.ts';
 import { clamdPing, clamdSocket, parseCvdHeader } from '../../../agent/probes/antivirus/clamav.ts';
 import { AV_SCRIPT, decodeProductState } from '../../../agent/probes/antivirus/windows.ts';
 import { systemPlatform } from '../../../agent/probes/platform/platform.ts';

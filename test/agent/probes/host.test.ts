@@ -1,6 +1,7 @@
 import si from 'systeminformation';
 import t from 'tap';
-import { createHostProbe, hostProbe, hostSchema, systemHostSource } from '../../../agent/probes/host.ts';
+import { createHostProbe, hostProbe, systemHostSource } from '../../../agent/probes/host.ts';
+import { hostSchema } from '../../../agent/probes/host/schema.ts';
 import { linuxFsSize } from '../../../agent/probes/host/disks.ts';
 import { parseRegDword, readInventory, systemInventorySource, type InventorySource } from '../../../agent/probes/host/inventory.ts';
 import { systemPlatform } from '../../../agent/probes/platform/platform.ts';

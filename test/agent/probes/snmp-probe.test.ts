@@ -1,7 +1,8 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { createSnmpProbe, snmpSchema, snmpProbe, type SnmpConfig } from '../../../agent/probes/snmp.ts';
+import { createSnmpProbe, snmpProbe, type SnmpConfig } from '../../../agent/probes/snmp.ts';
+import { snmpSchema } from '../../../agent/probes/snmp/schema.ts';
 import { counterRate } from '../../../agent/probes/snmp/rates.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import type { Event, Sample } from '../../../protocol/sample.ts';

@@ -1,0 +1,29 @@
+import type { z } from 'zod';
+import { antivirusSchema } from './antivirus/schema.ts';
+import { hostSchema } from './host/schema.ts';
+import { onvifSchema } from './onvif/schema.ts';
+import { patchesSchema } from './patches/schema.ts';
+import { pingSchema } from './ping/schema.ts';
+import { snmpSchema } from './snmp/schema.ts';
+import { snmpTrapSchema } from './snmp/trap-schema.ts';
+import { sshSchema } from './ssh/schema.ts';
+
+/**
+ * The config schema of every probe kind, by `kind` (agent/probes/index.ts has their code).
+ * Config validation and `watchpost check` use these; the running agent does not load them.
+ */
+export const probeSchemas = {
+  host: hostSchema,
+  ping: pingSchema,
+  patches: patchesSchema,
+  antivirus: antivirusSchema,
+  snmp: snmpSchema,
+  snmp_trap: snmpTrapSchema,
+  ssh: sshSchema,
+  onvif: onvifSchema,
+} satisfies Record<string, z.ZodType>;
+
+/** The schema of `kind`, or undefined for a kind no probe has. */
+export function schemaOf(kind: string): z.ZodType | undefined {
+  return Object.hasOwn(probeSchemas, kind) ? (probeSchemas as Record<string, z.ZodType>)[kind] : undefined;
+}
