@@ -1,6 +1,6 @@
 import t from 'tap';
 import { Outbox } from '../../agent/outbox.ts';
-import { decodeAgentFrame } from '../../protocol/frames.ts';
+import { decodeAgentFrame } from '../../protocol/schema.ts';
 import type { Sample } from '../../protocol/sample.ts';
 import { removeDir, tempDir } from '../peers/util.ts';
 

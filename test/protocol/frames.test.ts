@@ -1,5 +1,6 @@
 import t from 'tap';
-import { decodeAgentFrame, decodeCollectorFrame, fromWire, toWire } from '../../protocol/frames.ts';
+import { decodeCollectorFrame, fromWire, toWire } from '../../protocol/frames.ts';
+import { decodeAgentFrame } from '../../protocol/schema.ts';
 
 t.test('decodes a valid batch and converts wire samples back', async (t) => {
   const s = { measurement: 'interface', tags: { device: 'sw1' }, fields: { in_octets: 2n ** 63n, util: 1.5, up: true }, time: 1000 };
@@ -32,7 +33,7 @@ t.test('rejects malformed frames with FrameError naming the path', async (t) => 
 });
 
 import fc from 'fast-check';
-import { batchFrame } from '../../protocol/frames.ts';
+import { batchFrame, collectorFrame } from '../../protocol/schema.ts';
 
 t.test('the fast batch check accepts exactly what the batchFrame schema accepts', async (t) => {
   const name = fc.oneof(fc.constantFrom('m', 'cpu', 'usage_idle', ''), fc.string({ maxLength: 3 }), fc.constant('x'.repeat(257)));
@@ -61,4 +62,50 @@ t.test('the fast batch check accepts exactly what the batchFrame schema accepts'
     { numRuns: 1500 },
   );
   t.pass('1500 random frames agreed');
+});
+
+t.test("the agent's hand-written collector-frame check accepts exactly what the collectorFrame schema accepts", async (t) => {
+  const scalar = fc.oneof(fc.double(), fc.integer(), fc.nat(), fc.constant(-1), fc.constant(2 ** 60), fc.boolean(), fc.string({ maxLength: 4 }), fc.constant(null), fc.constant(1.5), fc.constant([]), fc.constant({}));
+  const frame = fc.record(
+    {
+      type: fc.oneof(fc.constantFrom('welcome', 'ack', 'error', 'batch', 'toString', '__proto__'), scalar),
+      protocol: scalar,
+      agent_id: scalar,
+      server_time_ms: scalar,
+      seq: scalar,
+      code: scalar,
+      message: scalar,
+      extra: scalar,
+    },
+    { requiredKeys: [] },
+  );
+  // Frames of each type whose values are mostly valid, with now and then a wrong one or an extra key.
+  const maybe = <T,>(good: fc.Arbitrary<T>) => fc.oneof({ arbitrary: good, weight: 4 }, { arbitrary: scalar, weight: 1 });
+  const extra = { x: scalar };
+  const nearlyValid = fc.oneof(
+    fc.record({ type: fc.constant('welcome'), protocol: maybe(fc.integer()), agent_id: maybe(fc.string()), server_time_ms: maybe(fc.double({ noNaN: true, noDefaultInfinity: true })), ...extra }, { requiredKeys: ['type', 'protocol', 'agent_id', 'server_time_ms'] }),
+    fc.record({ type: fc.constant('ack'), seq: maybe(fc.nat()), ...extra }, { requiredKeys: ['type', 'seq'] }),
+    fc.record({ type: fc.constant('error'), code: maybe(fc.string()), message: maybe(fc.string()), ...extra }, { requiredKeys: ['type', 'code', 'message'] }),
+  );
+  let accepted = 0;
+  fc.assert(
+    fc.property(fc.oneof(frame, nearlyValid, scalar), (f) => {
+      const text = JSON.stringify(f) ?? 'null';
+      const zodOk = collectorFrame.safeParse(JSON.parse(text)).success;
+      let handOk = true;
+      try {
+        decodeCollectorFrame(text);
+      } catch (e) {
+        if ((e as Error).name !== 'FrameError') throw e;
+        handOk = false;
+      }
+      if (handOk) accepted++;
+      return zodOk === handOk;
+    }),
+    { numRuns: 3000 },
+  );
+  t.ok(accepted > 0, `3000 random frames agreed (${accepted} accepted by both)`);
+  t.same(decodeCollectorFrame('{"type":"ack","seq":3}'), { type: 'ack', seq: 3 });
+  t.throws(() => decodeCollectorFrame('{"type":"ack","seq":-1}'), { name: 'FrameError', message: /at seq/ });
+  t.throws(() => decodeCollectorFrame('{"type":"welcome","protocol":1,"agent_id":"a","server_time_ms":1,"x":1}'), { message: /unrecognized key "x"/ });
 });
