@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/load.ts';
+import { ConfigError } from '../config/errors.ts';
 import { VERSION } from '../lib/version.ts';
 import { UsageError } from './args.ts';
 

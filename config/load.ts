@@ -1,41 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { ConfigError, deepFreeze, formatPath, type ConfigProblem } from './errors.ts';
 
-/** One problem in a config file, located and with a suggested fix. */
-export interface ConfigProblem {
-  file: string;
-  line: number;
-  column: number;
-  /** Path in the document, e.g. `probes[2].timeout_ms`. */
-  path: string;
-  message: string;
-  fix: string;
-}
-
-/** Thrown by loadConfig; `problems` lists every problem found, not only the first. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'config_invalid';
-  readonly problems: ConfigProblem[];
-  constructor(problems: ConfigProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
-    this.problems = problems;
-  }
-}
-
-export function formatProblem(p: ConfigProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.path || '(top level)'}: ${p.message}\n    fix: ${p.fix}`;
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out ? `.${String(seg)}` : String(seg);
-  }
-  return out;
-}
+export { ConfigError, deepFreeze, formatPath, formatProblem, type ConfigProblem } from './errors.ts';
 
 function locate(doc: Document, lc: LineCounter, path: readonly PropertyKey[], keyOnly = false): { line: number; column: number } {
   if (keyOnly && path.length) {
@@ -146,14 +114,6 @@ export function loadConfig<T>(file: string, schema: z.ZodType<T>): T {
     ]);
   }
   return parseConfig(text, file, schema);
-}
-
-export function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o)) deepFreeze(v);
-  }
-  return o;
 }
 
 const SECRET_KEY = /(^|_)(tokens?|passwords?|passwd|secrets?|community|communities|auth_key|priv_key|api_key|access_key_secret|secret_key|signing_key)$/i;

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { removeDir, tempDir } from '../peers/util.ts';
@@ -53,7 +53,7 @@ mark('onvif');
 `);
   const m = marks(out);
   const created = m.get('created') ?? [];
-  t.ok(created.some((u) => u.includes('agent/probes/snmp.ts')), 'every probe definition is loaded (config validation needs their schemas)');
+  t.ok(created.some((u) => u.includes('agent/probes/snmp.ts')), 'every probe definition is loaded');
   t.same(created.filter((u) => HEAVY.test(u)), [], 'validating the config and creating the probes loads none of the heavy code');
   t.same((m.get('collected') ?? []).filter((u) => HEAVY.test(u)), [], 'running host (loop), patches and ping loads none either');
   const onvif = m.get('onvif') ?? [];
@@ -91,4 +91,58 @@ t.test('the systemd unit and the Windows installer start the agent with the same
   const ps1 = readFileSync(path.join(ROOT, 'deploy/windows/install-agent.ps1'), 'utf8');
   t.equal(/^\$NodeFlags = '(.*)'$/m.exec(ps1)?.[1], start, 'install-agent.ps1 uses the same flags');
   t.match(ps1, /<env name="NODE_COMPILE_CACHE"/);
+});
+
+t.test('the running agent gets its config validated by a child process and loads no yaml, zod or config schema itself', async (t) => {
+  const dir = tempDir('agent-no-zod');
+  t.teardown(() => removeDir(dir));
+  const config = path.join(dir, 'agent.yaml');
+  writeFileSync(
+    config,
+    `agent: { name: pc-1, data_dir: ${JSON.stringify(path.join(dir, 'data'))}, log_level: info }\n` +
+      'collector: { url: "ws://127.0.0.1:9/v1/agent", token: "0123456789abcdef0123", allow_insecure: true }\n' +
+      'probes:\n  - { kind: ping, targets: [127.0.0.1], count: 1, interval_s: 1 }\n',
+  );
+  const hook = path.join(dir, 'hook.mjs');
+  writeFileSync(
+    hook,
+    `import { registerHooks } from 'node:module';
+const urls = [];
+registerHooks({ load(url, ctx, next) { urls.push(url); return next(url, ctx); } });
+process.on('SIGUSR2', () => process._rawDebug('LOADED ' + JSON.stringify(urls)));
+`,
+  );
+  const child = spawn(process.execPath, ['--import', hook, 'cli/watchpost.ts', 'agent', '--config', config], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  t.teardown(() => child.kill('SIGKILL'));
+  let err = '';
+  child.stderr.setEncoding('utf8');
+  const loaded = await new Promise<string[]>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`agent exited with ${code}: ${err}`)));
+    child.stderr.on('data', (d: string) => {
+      err += d;
+      if (err.includes('"msg":"agent started"') && !err.includes('SIGUSR2 sent')) {
+        err += 'SIGUSR2 sent';
+        child.kill('SIGUSR2');
+      }
+      const m = /LOADED (\[.*\])\n/.exec(err);
+      if (m) resolve(JSON.parse(m[1]!) as string[]);
+    });
+  });
+  t.ok(loaded.some((u) => u.endsWith('/agent/main.ts')), 'the agent started');
+  t.ok(loaded.some((u) => u.endsWith('/agent/probes/ping/ping.ts')), 'with its ping probe');
+  t.same(loaded.filter((u) => /node_modules\/(zod|yaml)\/|\/config\/load\.ts$|\/config\/schema\/|\/schema\.ts$|probe-schema\.ts$/.test(u)), [], 'no yaml, zod or schema module in the agent process');
+});
+
+t.test('an invalid agent config is reported by the agent as by --check-config, with the same exit code', async (t) => {
+  const dir = tempDir('agent-bad-config');
+  t.teardown(() => removeDir(dir));
+  const config = path.join(dir, 'agent.yaml');
+  writeFileSync(config, 'collector: { url: "wss://127.0.0.1:1/v1/agent", token: "0123456789abcdef0123" }\nprobes:\n  - { kind: ping, targets: [127.0.0.1], count: 0 }\n');
+  const run = (extra: string[]) => spawnSync(process.execPath, ['cli/watchpost.ts', 'agent', '--config', config, ...extra], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const check = run(['--check-config']);
+  const start = run([]);
+  t.equal(check.status, 2);
+  t.equal(start.status, 2, 'the agent does not start');
+  t.match(start.stderr, /agent\.yaml:3:\d+: probes\[0\]\.count: /, 'the problem, with file, line and path');
+  t.equal(start.stderr, check.stderr, 'the same report as --check-config');
 });
