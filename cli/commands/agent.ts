@@ -3,6 +3,7 @@ import path from 'node:path';
 import { deepFreeze } from '../../config/errors.ts';
 import type { AgentConfig } from '../../config/schema/agent.ts';
 import { createLogger } from '../../lib/log.ts';
+import { nodeChildArgs } from '../../lib/node-child.ts';
 import { startAgent } from '../../agent/main.ts';
 import { parse } from '../args.ts';
 import type { Command } from '../main.ts';
@@ -30,7 +31,7 @@ async function loadAgentConfig(file: string): Promise<AgentConfig> {
  * reported exactly as --check-config reports them: the child's message and exit code.
  */
 function validatedInChild(file: string): AgentConfig | number {
-  const r = spawnSync(process.execPath, [...process.execArgv, CLI, 'agent', '--config', file, '--emit-config'], {
+  const r = spawnSync(process.execPath, nodeChildArgs(CLI, 'agent', '--config', file, '--emit-config'), {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 * 1024 * 1024,
