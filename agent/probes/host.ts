@@ -4,7 +4,7 @@ import { int, type Sample } from '../../protocol/sample.ts';
 import { linuxFsSize } from './host/disks.ts';
 import { cpuLoadReader, linuxMem, linuxNetworkStats } from './host/proc.ts';
 import { loadSi } from './host/si.ts';
-import { inventorySample, readInventory, systemInventorySource, type Inventory, type InventorySource } from './host/inventory.ts';
+import { inventorySample, readInventory, readInventoryInChild, systemInventorySource, type Inventory, type InventorySource } from './host/inventory.ts';
 import { systemPlatform, type Platform } from './platform/platform.ts';
 import { abortable, ExitCode, type Probe, type ProbeDefinition } from './probe.ts';
 import type { HostConfig } from './host/schema.ts';
@@ -53,6 +53,8 @@ export const systemHostSource: HostSource = {
 export interface HostInventoryDeps {
   inventory: InventorySource;
   platform: Platform;
+  /** Reads the inventory some other way than readInventory(inventory, platform) here (readInventoryInChild). */
+  read?(signal: AbortSignal): Promise<Inventory>;
   /** Windows: start/stop systeminformation's persistent PowerShell session. */
   powerShellStart?(): void | Promise<void>;
   powerShellRelease?(): void | Promise<void>;
@@ -61,6 +63,7 @@ export interface HostInventoryDeps {
 const systemInventoryDeps = (): HostInventoryDeps => ({
   inventory: systemInventorySource,
   platform: systemPlatform(),
+  read: linux ? (signal) => readInventoryInChild(systemPlatform(), signal) : undefined,
   powerShellStart: async () => (await loadSi()).powerShellStart(),
   powerShellRelease: async () => (await loadSi()).powerShellRelease(),
 });
@@ -172,7 +175,7 @@ export function createHostProbe(
         });
       }
       if (cfg.inventory_interval_s > 0 && t - invAt >= cfg.inventory_interval_s * 1000) {
-        probe.inventory = await abortable(readInventory(inv.inventory, inv.platform, signal), signal);
+        probe.inventory = await abortable(inv.read ? inv.read(signal) : readInventory(inv.inventory, inv.platform, signal), signal);
         invAt = t;
         out.push(inventorySample(probe.inventory, host, cfg.tags, t));
       }

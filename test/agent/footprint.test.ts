@@ -61,6 +61,22 @@ mark('onvif');
   t.ok(onvif.some((u) => u.includes('node_modules/onvif/')), 'and the onvif package with it');
 });
 
+t.test('on Linux the host inventory is read by a child process: the agent itself never loads systeminformation', { skip: process.platform !== 'linux' && 'Linux only' }, async (t) => {
+  const out = loadedBy(`
+const { hostProbe } = await import('./agent/probes/host.ts');
+const { hostSchema } = await import('./agent/probes/host/schema.ts');
+const ctx = { log: (await import('./lib/log.ts')).silentLogger, now: Date.now, emitEvent() {}, emitSamples() {}, stateDir: '/nonexistent', host: 'pc' };
+const samples = await hostProbe.create(hostSchema.parse({ kind: 'host' }), ctx).collect(AbortSignal.timeout(60000));
+console.log('INVENTORY ' + JSON.stringify(samples.find((s) => s.measurement === 'host_inventory'), (k, v) => (typeof v === 'bigint' ? Number(v) : v)));
+`);
+  const inv = JSON.parse(/^INVENTORY (.*)$/m.exec(out)?.[1] ?? 'null') as { tags: Record<string, string>; fields: Record<string, unknown> } | null;
+  const osRelease = readFileSync('/etc/os-release', 'utf8');
+  t.equal(inv?.tags.os_family, 'linux');
+  t.equal(inv?.fields.os_name, /^NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1], 'the OS name, as /etc/os-release has it');
+  t.ok((inv?.fields.cpu_cores as number) > 0);
+  t.same((marks(out).get('end') ?? []).filter((u) => u.includes('node_modules/systeminformation/')), [], 'no systeminformation module in this process');
+});
+
 t.test('`watchpost agent` turns on the compile cache when the environment does not', async (t) => {
   const dir = tempDir('compile-cache');
   t.teardown(() => removeDir(dir));

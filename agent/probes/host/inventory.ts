@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type si from 'systeminformation';
+import { nodeChildArgs } from '../../../lib/node-child.ts';
 import { int, type Sample } from '../../../protocol/sample.ts';
 import { decodeConsole } from '../platform/decode.ts';
 import type { Platform } from '../platform/platform.ts';
@@ -83,6 +85,41 @@ export async function readInventory(src: InventorySource, platform: Platform, si
     // systeminformation says Ok / Predicted Failure / unknown (no smartctl, virtual disk).
     disks_smart_failed: disks.filter((d) => d.smartStatus && !/^(ok|unknown|)$/i.test(d.smartStatus)).length,
   };
+}
+
+const CHILD = path.join(import.meta.dirname, 'inventory-child.ts');
+
+const INVENTORY_KEYS: Record<keyof Inventory, 'string' | 'number'> = {
+  os_family: 'string', os_name: 'string', os_version: 'string', os_build: 'string', manufacturer: 'string', model: 'string',
+  serial: 'string', cpu_model: 'string', cpu_cores: 'number', mem_total: 'number', disks: 'number', disks_smart_failed: 'number',
+};
+
+function isInventory(v: unknown): v is Inventory {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return Object.entries(INVENTORY_KEYS).every(([k, type]) => typeof o[k] === type);
+}
+
+/**
+ * Reads the inventory in a short-lived child process (host/inventory-child.ts) running the same
+ * readInventory, so that systeminformation and the dozens of modules it loads (~2 MiB that would
+ * stay resident, docs/measurements.md) are not kept in the agent for a read every few hours.
+ * Used on Linux, where the probe's loop needs no systeminformation; on Windows the loop uses
+ * it anyway, through its persistent PowerShell session. If the child fails, the inventory is
+ * read here as before: the figures matter more than the memory.
+ */
+export async function readInventoryInChild(platform: Platform, signal?: AbortSignal): Promise<Inventory> {
+  const r = await platform.exec(process.execPath, nodeChildArgs(CHILD), { signal, timeoutMs: 120_000 });
+  if (r.code === 0 && !r.error_class) {
+    try {
+      const inv: unknown = JSON.parse(r.stdout.toString('utf8'));
+      if (isInventory(inv)) return inv;
+    } catch {
+      /* not JSON: read it here */
+    }
+  }
+  signal?.throwIfAborted();
+  return readInventory(systemInventorySource, platform, signal);
 }
 
 export function inventorySample(inv: Inventory, host: string, tags: Record<string, string>, time: number): Sample {

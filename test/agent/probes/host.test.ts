@@ -3,7 +3,7 @@ import t from 'tap';
 import { createHostProbe, hostProbe, systemHostSource } from '../../../agent/probes/host.ts';
 import { hostSchema } from '../../../agent/probes/host/schema.ts';
 import { linuxFsSize } from '../../../agent/probes/host/disks.ts';
-import { parseRegDword, readInventory, systemInventorySource, type InventorySource } from '../../../agent/probes/host/inventory.ts';
+import { parseRegDword, readInventory, readInventoryInChild, systemInventorySource, type InventorySource } from '../../../agent/probes/host/inventory.ts';
 import { systemPlatform } from '../../../agent/probes/platform/platform.ts';
 import { recordedPlatform } from './helpers.ts';
 
@@ -76,6 +76,27 @@ t.test('systemInventorySource reads this machine', async (t) => {
   const inv = await readInventory(systemInventorySource, systemPlatform());
   t.equal(inv.os_family, process.platform === 'linux' ? 'linux' : inv.os_family);
   t.ok(inv.cpu_cores > 0);
+});
+
+t.test('the inventory read in a child process equals the one read here; a failing child falls back to reading here', { skip: process.platform !== 'linux' && 'the child is used on Linux' }, async (t) => {
+  const platform = systemPlatform();
+  const here = await readInventory(systemInventorySource, platform);
+  const ran: string[] = [];
+  const child = await readInventoryInChild({ ...platform, exec: (cmd, args, o) => (ran.push(cmd), platform.exec(cmd, args, o)) });
+  t.same(ran, [process.execPath], 'one node child');
+  t.same(child, here);
+  for (const broken of [
+    { code: 1, stdout: Buffer.from(''), error_class: '' },
+    { code: 0, stdout: Buffer.from('{"os_family":"linux"}'), error_class: '' },
+    { code: 0, stdout: Buffer.from('not json'), error_class: '' },
+    { code: null, stdout: Buffer.from(''), error_class: 'timeout' },
+  ]) {
+    const inv = await readInventoryInChild({ ...platform, exec: async (cmd, args, o) => (cmd === process.execPath ? { ...broken, stderr: Buffer.from(''), duration_ms: 1 } : platform.exec(cmd, args, o)) });
+    t.same(inv, here, `child ${broken.error_class || `exit ${broken.code}`} with ${JSON.stringify(broken.stdout.toString())}: read here instead`);
+  }
+  const ac = new AbortController();
+  ac.abort();
+  await t.rejects(readInventoryInChild({ ...platform, exec: async () => ({ code: null, stdout: Buffer.from(''), stderr: Buffer.from(''), error_class: 'timeout', duration_ms: 1 }) }, ac.signal), 'an aborted run is not retried here');
 });
 
 t.test('/proc readers match systeminformation without spawning processes', { skip: process.platform !== 'linux' && 'Linux only' }, async (t) => {
