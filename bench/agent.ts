@@ -2,7 +2,7 @@
  * bench:agent — the agent with host + patches + ping (20 loopback targets) at a 10 s interval,
  * side by side with prometheus-node-exporter and zabbix_agentd idling on the same machine, in
  * the same run. Reports peak RSS and average CPU% of one core for each, children included
- * (the agent's fping/apt runs; zabbix_agentd's worker processes). Target: agent RSS ≤ 60 MB,
+ * (the agent's fping/apt runs; zabbix_agentd's worker processes). Target: agent RSS ≤ 60 MB (= 57.2 MiB),
  * CPU ≤ 1 %.
  *
  * Two agents run, each with its own enrolled identity: "spec" has every probe at 10 s as the
@@ -200,6 +200,14 @@ for (const ref of rows.slice(2)) {
     console.log(`ratio ${a.process} / ${ref.process}: RSS ${(a['peak RSS MiB'] / Math.max(0.01, ref['peak RSS MiB'])).toFixed(1)}×, CPU ${cpuRatio}`);
   }
 }
-for (const r of rows.slice(0, 2)) console.log(`${r.process}: RSS ≤ 60 MiB ${r['peak RSS MiB'] <= 60 ? 'met' : 'NOT met'}, CPU ≤ 1 % ${r['avg CPU % of a core'] <= 1 ? 'met' : 'NOT met'}`);
+// The issue says 60 MB: 60 × 10^6 bytes = 57.2 MiB. Judged on the whole tree (the agent's
+// fping/apt children are its cost too) and on VmHWM (the peak includes start-up).
+const LIMIT_MIB = 60e6 / 2 ** 20;
+for (const r of rows.slice(0, 2)) {
+  const verdict = (x: number) => `${x.toFixed(1)} MiB ${x <= LIMIT_MIB ? 'met' : 'NOT met'}`;
+  console.log(
+    `${r.process}: RSS ≤ 60 MB (${LIMIT_MIB.toFixed(1)} MiB): tree ${verdict(r['peak RSS MiB'])}, main process ${verdict(r['main process peak RSS MiB'])}, VmHWM ${verdict(r['main process VmHWM MiB (start-up incl.)'])}; CPU ≤ 1 % ${r['avg CPU % of a core'] <= 1 ? 'met' : 'NOT met'}`,
+  );
+}
 for (const p of procs) if (p.peer.proc.exitCode !== null && p.peer.proc.exitCode !== 0) console.log(`${p.name} output:\n${p.peer.output().slice(-1500)}`);
 process.exit(0);

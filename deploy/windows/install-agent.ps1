@@ -81,7 +81,7 @@ $Source = Resolve-Path (Join-Path $PSScriptRoot '..\..')
 # The same Node flags and compile cache as deploy/systemd/watchpost-agent.service (see the
 # comment there and docs/measurements.md): a smaller young generation, no optimising
 # compilers, modules kept compiled across restarts.
-$NodeFlags = '--max-semi-space-size=1 --no-opt --no-maglev --no-node-snapshot --optimize-for-size'
+$NodeFlags = '--max-semi-space-size=1 --no-opt --no-maglev --no-node-snapshot --optimize-for-size --no-sparkplug'
 $CompileCache = Join-Path $DataRoot 'cache\compile'
 $Node = Join-Path $InstallDir 'node_modules\node\bin\node.exe'
 if (-not (Test-Path (Join-Path $Source 'node_modules\node'))) {
