@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { BATCH_TARGET_BYTES, toWire } from '../protocol/frames.ts';
 import type { Event, Sample } from '../protocol/sample.ts';
+
+const RESERVE_CHUNK = 64 * 1024;
 
 export interface OutboxOptions {
   /** Directory for outbox.db; ':memory:' for tests that do not need durability. */
@@ -199,16 +201,22 @@ export class Outbox {
   /** (Re)creates the reserve file; silently does nothing when there is no room for it. */
   private reserve(): void {
     if (!this.reserveFile || this.opts.reserveBytes <= 0) return;
-    // Checked first: the 8 MiB of zeros are allocated only when the file is really missing.
     if (existsSync(this.reserveFile)) {
       this.reserveHeld = true;
       return;
     }
+    // Written as real blocks (a sparse file would reserve nothing), 64 KiB of zeros at a time:
+    // one 8 MiB buffer made every first start peak 8 MiB higher (bench:agent's VmHWM).
+    let fd: number | undefined;
     try {
-      writeFileSync(this.reserveFile, Buffer.alloc(this.opts.reserveBytes), { flag: 'wx' });
+      fd = openSync(this.reserveFile, 'wx');
+      const zeros = Buffer.alloc(Math.min(RESERVE_CHUNK, this.opts.reserveBytes));
+      for (let left = this.opts.reserveBytes; left > 0; left -= zeros.length) writeSync(fd, zeros, 0, Math.min(zeros.length, left));
       this.reserveHeld = true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOSPC') this.releaseReserve();
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
 

@@ -99,3 +99,18 @@ t.test('a batch larger than the frame target is split; every sample kept, in ord
   });
   t.same(got, [...samples.slice(0, 50).map((_, i) => String(i)), 'big', ...samples.slice(50).map((_, i) => String(i + 50))], 'all samples, in order');
 });
+
+t.test('the disk reserve is a real (not sparse) file of exactly reserveBytes, made once', async (t) => {
+  const dir = tempDir('outbox-reserve');
+  t.teardown(() => removeDir(dir));
+  const { statSync } = await import('node:fs');
+  const size = 3 * 64 * 1024 + 1000; // not a whole number of write chunks
+  const o = new Outbox({ dir, maxBytes: 1 << 20, maxAgeMs: 60_000, whenFull: 'drop_oldest', reserveBytes: size });
+  const st = statSync(`${dir}/outbox.reserve`);
+  t.equal(st.size, size);
+  t.ok(st.blocks * 512 >= size, `${st.blocks} blocks of 512 bytes allocated`);
+  o.close();
+  const again = new Outbox({ dir, maxBytes: 1 << 20, maxAgeMs: 60_000, whenFull: 'drop_oldest', reserveBytes: size });
+  t.equal(statSync(`${dir}/outbox.reserve`).mtimeMs, st.mtimeMs, 'kept as it is at the next start');
+  again.close();
+});
