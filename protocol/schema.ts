@@ -71,9 +71,6 @@ export type WireEvent = z.infer<typeof wireEvent>;
 export type HelloFrame = z.infer<typeof helloFrame>;
 export type BatchFrame = z.infer<typeof batchFrame>;
 export type AgentFrame = z.infer<typeof agentFrame>;
-export type WelcomeFrame = z.infer<typeof welcomeFrame>;
-export type AckFrame = z.infer<typeof ackFrame>;
-export type ErrorFrame = z.infer<typeof errorFrame>;
 export type CollectorFrame = z.infer<typeof collectorFrame>;
 
 /** Decodes and validates a frame received by the collector. Throws FrameError, never anything else. */
