@@ -60,13 +60,16 @@ export interface HostInventoryDeps {
   powerShellRelease?(): void | Promise<void>;
 }
 
-const systemInventoryDeps = (): HostInventoryDeps => ({
-  inventory: systemInventorySource,
-  platform: systemPlatform(),
-  read: linux ? (signal) => readInventoryInChild(systemPlatform(), signal) : undefined,
-  powerShellStart: async () => (await loadSi()).powerShellStart(),
-  powerShellRelease: async () => (await loadSi()).powerShellRelease(),
-});
+const systemInventoryDeps = (): HostInventoryDeps => {
+  const platform = systemPlatform();
+  return {
+    inventory: systemInventorySource,
+    platform,
+    read: linux ? (signal) => readInventoryInChild(platform, signal) : undefined,
+    powerShellStart: async () => (await loadSi()).powerShellStart(),
+    powerShellRelease: async () => (await loadSi()).powerShellRelease(),
+  };
+};
 
 export function createHostProbe(
   cfg: HostConfig,

@@ -4,6 +4,8 @@ import { deepFreeze } from '../../config/errors.ts';
 import type { AgentConfig } from '../../config/schema/agent.ts';
 import { createLogger } from '../../lib/log.ts';
 import { nodeChildArgs } from '../../lib/node-child.ts';
+// Imported up front even by --check-config: the service's pre-start run then fills the compile
+// cache for every module the agent will run (deploy/systemd/watchpost-agent.service).
 import { startAgent } from '../../agent/main.ts';
 import { parse } from '../args.ts';
 import type { Command } from '../main.ts';
