@@ -10,18 +10,6 @@ import { abortable, ExitCode, type Probe, type ProbeDefinition } from './probe.t
 import type { HostConfig } from './host/schema.ts';
 export type { HostConfig } from './host/schema.ts';
 
-/**
- * Host health with Telegraf's measurement and field names (cpu, mem, disk, system, net), so
- * dashboards built for Telegraf's inputs work unchanged. Each loop uses only cheap calls:
- * on Linux CPU, network and disks come from /proc/stat, /proc/net/dev, /proc/mounts + statfs
- * (systeminformation spawns cat/grep/df for those: host/proc.ts), mem from /proc/meminfo, os.loadavg/uptime are syscalls:
- * the Linux loop does not load systeminformation at all. The static inventory
- * (OS, build, vendor, serial, CPU, RAM, SMART: 100–500 ms per systeminformation call, see
- * bench:host-cost) is read at the first run and then every inventory_interval_s. On Windows
- * the probe starts systeminformation's persistent PowerShell session, so its calls do not
- * each start powershell.exe.
- */
-
 /** The slice of systeminformation the probe uses, so tests can pass recorded values. */
 export interface HostSource {
   currentLoad(): Promise<si.Systeminformation.CurrentLoadData>;
@@ -188,6 +176,17 @@ export function createHostProbe(
   return probe;
 }
 
+/**
+ * Host health with Telegraf's measurement and field names (cpu, mem, disk, system, net), so
+ * dashboards built for Telegraf's inputs work unchanged. Each loop uses only cheap calls:
+ * on Linux CPU, network and disks come from /proc/stat, /proc/net/dev, /proc/mounts + statfs
+ * (systeminformation spawns cat/grep/df for those: host/proc.ts), mem from /proc/meminfo, os.loadavg/uptime are syscalls:
+ * the Linux loop does not load systeminformation at all. The static inventory
+ * (OS, build, vendor, serial, CPU, RAM, SMART: 100–500 ms per systeminformation call, see
+ * bench:host-cost) is read at the first run and then every inventory_interval_s. On Windows
+ * the probe starts systeminformation's persistent PowerShell session, so its calls do not
+ * each start powershell.exe.
+ */
 export const hostProbe: ProbeDefinition<HostConfig> = {
   kind: 'host',
   description: 'CPU, memory, disks, network counters, load and uptime (Telegraf cpu/mem/disk/system/net)',

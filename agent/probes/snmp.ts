@@ -7,12 +7,6 @@ import { RateTracker } from './snmp/rates.ts';
 import type { SnmpDeviceConfig, SnmpConfig } from './snmp/schema.ts';
 export type { SnmpDeviceConfig, SnmpConfig } from './snmp/schema.ts';
 
-/**
- * Switch poller: system group, IF-MIB with rates, environment sensors and LLDP neighbours for
- * a list of devices, with one session per device and a cap on devices polled at once. A
- * device that does not answer is `snmp_device up=0` with its error class, never a failed run.
- */
-
 export function deviceName(d: SnmpDeviceConfig): string {
   return d.name ?? (d.port === 161 ? d.host : `${d.host}:${d.port}`);
 }
@@ -146,6 +140,11 @@ export function snmpCheckJson(samples: Sample[]): unknown {
 type CliValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 const opt = (v: CliValues, k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
 
+/**
+ * Switch poller: system group, IF-MIB with rates, environment sensors and LLDP neighbours for
+ * a list of devices, with one session per device and a cap on devices polled at once. A
+ * device that does not answer is `snmp_device up=0` with its error class, never a failed run.
+ */
 export const snmpProbe: ProbeDefinition<SnmpConfig> = {
   kind: 'snmp',
   description: 'Switch SNMP poll (v1/v2c/v3): system, interfaces with rates, sensors, LLDP neighbours',

@@ -8,14 +8,6 @@ import { connectSsh, type SshSession, type SshTarget } from './ssh/session.ts';
 import type { SshConfig, SshTargetConfig } from './ssh/schema.ts';
 export type { SshConfig, SshTargetConfig } from './ssh/schema.ts';
 
-/**
- * Agentless checks over SSH (servers and switches) and switch configuration backup. Each
- * target: one connection, the configured commands in order (each with its own timeout), then
- * optionally the running config. A config whose normalised text changed since the last run
- * is sent as a `config_changed` event with the diff (first run: `config_backup`), carrying the
- * text so the collector's configs module can keep every version.
- */
-
 export function createSshProbe(cfg: SshConfig, ctx: Pick<ProbeContext, 'now' | 'emitEvent' | 'log' | 'stateDir'>, connect: (t: SshTarget) => Promise<SshSession> = connectSsh): Probe {
   const stateDir = path.join(ctx.stateDir, 'ssh-configs');
 
@@ -112,6 +104,13 @@ export function createSshProbe(cfg: SshConfig, ctx: Pick<ProbeContext, 'now' | '
   };
 }
 
+/**
+ * Agentless checks over SSH (servers and switches) and switch configuration backup. Each
+ * target: one connection, the configured commands in order (each with its own timeout), then
+ * optionally the running config. A config whose normalised text changed since the last run
+ * is sent as a `config_changed` event with the diff (first run: `config_backup`), carrying the
+ * text so the collector's configs module can keep every version.
+ */
 export const sshProbe: ProbeDefinition<SshConfig> = {
   kind: 'ssh',
   description: 'Agentless SSH checks (commands with timeouts, parsed values) and switch config backup with change events',

@@ -7,13 +7,6 @@ import { AV_SCRIPT, decodeProductState, isDefender, parseAvReport, type WscProdu
 import type { AntivirusConfig } from './schema.ts';
 export type { AntivirusConfig } from './schema.ts';
 
-/**
- * Antivirus presence and health: one `antivirus` sample per product and one `antivirus_status`
- * saying whether the machine is protected (some product enabled with current signatures).
- * A machine with no active antivirus is a finding (protected=false, CRITICAL in the check),
- * not an error of the probe.
- */
-
 export interface AvProduct {
   product: string;
   enabled: boolean;
@@ -136,6 +129,12 @@ export function antivirusStatus(samples: Sample[]): CheckStatus {
   return { code: good ? ExitCode.OK : ExitCode.WARNING, summary: good ? `protected: ${desc}` : `protected without real-time scanning: ${desc}` };
 }
 
+/**
+ * Antivirus presence and health: one `antivirus` sample per product and one `antivirus_status`
+ * saying whether the machine is protected (some product enabled with current signatures).
+ * A machine with no active antivirus is a finding (protected=false, CRITICAL in the check),
+ * not an error of the probe.
+ */
 export const antivirusProbe: ProbeDefinition<AntivirusConfig> = {
   kind: 'antivirus',
   description: 'antivirus products and health (Windows Security Center, Microsoft Defender, ClamAV on Linux)',

@@ -8,16 +8,6 @@ import { windowsPatches } from './windows.ts';
 import type { PatchesConfig } from './schema.ts';
 export type { PatchesConfig } from './schema.ts';
 
-/**
- * Patch level: pending and security updates, the last successful install, days since, and
- * whether a reboot is pending. Debian family through apt, RHEL family through dnf, Windows
- * through the Windows Update Agent (falling back to wmic qfe / systeminfo for history).
- * It reads the package managers' caches and never refreshes them: a run does not touch the
- * network. On Linux a run first stats the package state (PACKAGE_STATE) and reuses the last
- * result while none of it changed and the result is younger than max_age_s: `apt list` costs
- * ~1.5 s CPU, a stat() a few microseconds, so even a 10 s interval is cheap.
- */
-
 /** What one run found; undefined means "could not tell" (and error_class says why). */
 export interface PatchState {
   os_family: 'debian' | 'rhel' | 'windows' | 'unknown';
@@ -164,6 +154,15 @@ export function patchesStatus(samples: Sample[], cfg: PatchesConfig): CheckStatu
   return { code, summary: parts.join(', ') };
 }
 
+/**
+ * Patch level: pending and security updates, the last successful install, days since, and
+ * whether a reboot is pending. Debian family through apt, RHEL family through dnf, Windows
+ * through the Windows Update Agent (falling back to wmic qfe / systeminfo for history).
+ * It reads the package managers' caches and never refreshes them: a run does not touch the
+ * network. On Linux a run first stats the package state (PACKAGE_STATE) and reuses the last
+ * result while none of it changed and the result is younger than max_age_s: `apt list` costs
+ * ~1.5 s CPU, a stat() a few microseconds, so even a 10 s interval is cheap.
+ */
 export const patchesProbe: ProbeDefinition<PatchesConfig> = {
   kind: 'patches',
   description: 'pending and security updates, last install, days since patch, reboot required (apt, dnf, Windows Update Agent)',

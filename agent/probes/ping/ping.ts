@@ -7,12 +7,6 @@ import { failed, parseFpingC, parseIputils, parseWindowsPing, type PingResult } 
 import type { PingConfig } from './schema.ts';
 export type { PingConfig } from './schema.ts';
 
-/**
- * Reachability of many targets (office PCs, printers, switches) with Telegraf's `ping` fields.
- * On Linux one fping process sweeps a whole batch; without fping, one system ping per target
- * (bounded concurrency); on Windows ping.exe per target, decoded from the console code page.
- */
-
 export interface PingDeps {
   platform: Platform;
   /** Which of fping / ping exist; looked up once per probe. */
@@ -128,6 +122,11 @@ function num(v: unknown): number {
   return typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : 0;
 }
 
+/**
+ * Reachability of many targets (office PCs, printers, switches) with Telegraf's `ping` fields.
+ * On Linux one fping process sweeps a whole batch; without fping, one system ping per target
+ * (bounded concurrency); on Windows ping.exe per target, decoded from the console code page.
+ */
 export const pingProbe: ProbeDefinition<PingConfig> = {
   kind: 'ping',
   description: 'reachability, packet loss and min/avg/max RTT per target (Telegraf ping; fping sweeps on Linux, ping.exe on Windows)',

@@ -5,13 +5,6 @@ import { hex, isText, num, text } from './decode.ts';
 import type { SnmpTrapConfig } from './trap-schema.ts';
 export type { SnmpTrapConfig } from './trap-schema.ts';
 
-/**
- * SNMP notification receiver (v1/v2c traps, v3 traps, informs — informs are acknowledged by
- * net-snmp). A long-running probe: start() binds the UDP port, every notification becomes an
- * event through ctx.emitEvent; collect() only reports the receiver's own counters.
- * Port 162 needs CAP_NET_BIND_SERVICE or a port redirect (README "Switches (SNMP)").
- */
-
 const TRAP_OID = '1.3.6.1.6.3.1.1.4.1.0';
 const UPTIME = '1.3.6.1.2.1.1.3.0';
 const STANDARD: Record<string, string> = {
@@ -132,6 +125,12 @@ export function createTrapReceiver(cfg: SnmpTrapConfig, ctx: Pick<ProbeContext, 
   };
 }
 
+/**
+ * SNMP notification receiver (v1/v2c traps, v3 traps, informs — informs are acknowledged by
+ * net-snmp). A long-running probe: start() binds the UDP port, every notification becomes an
+ * event through ctx.emitEvent; collect() only reports the receiver's own counters.
+ * Port 162 needs CAP_NET_BIND_SERVICE or a port redirect (README "Switches (SNMP)").
+ */
 export const snmpTrapProbe: ProbeDefinition<SnmpTrapConfig> = {
   kind: 'snmp_trap',
   description: 'SNMP trap/inform receiver (v1/v2c/v3): linkDown/linkUp, cold/warm start, auth failures, vendor traps as events',
