@@ -5,7 +5,8 @@ export type { AgentFrame, BatchFrame, CollectorFrame, HelloFrame, WireEvent, Wir
 
 /**
  * The agent ↔ collector wire protocol. Both sides import this module; the collector also
- * validates agent frames with the zod schemas in schema.ts, the reference for every frame. Frames are JSON text messages on one WebSocket:
+ * validates agent frames with the zod schemas in schema.ts, the reference for every frame.
+ * Frames are JSON text messages on one WebSocket:
  *
  *   agent → collector   hello, batch
  *   collector → agent   welcome, ack, error

@@ -45,7 +45,11 @@ function validatedInChild(file: string): AgentConfig | number {
     return r.status ?? 2;
   }
   if (r.stderr) process.stderr.write(r.stderr);
-  return deepFreeze(JSON.parse(r.stdout) as AgentConfig);
+  try {
+    return deepFreeze(JSON.parse(r.stdout) as AgentConfig);
+  } catch {
+    throw new Error(`cannot validate ${file}: the validating process (${process.execPath} … --emit-config) printed no config`);
+  }
 }
 
 export const command: Command = {
