@@ -147,9 +147,11 @@ interface Proc {
   peak: number;
   peakRoot: number;
   cpu0: number;
+  /** The main process's RSS at the end of each minute: whether it levels off or keeps growing. */
+  perMinute: number[];
 }
 const procs: Proc[] = [];
-const add = (name: string, cmd: string, args: string[]) => procs.push({ name, peer: spawnPeer(cmd, args), peak: 0, peakRoot: 0, cpu0: 0 });
+const add = (name: string, cmd: string, args: string[]) => procs.push({ name, peer: spawnPeer(cmd, args), peak: 0, peakRoot: 0, cpu0: 0, perMinute: [] });
 const agentEnv = { ...process.env, ...unitEnv(path.join(dir, 'cache')) };
 for (const [name, cfgName, patchesS] of [['watchpost agent (spec: all 10 s)', 'spec', 10], ['watchpost agent (patches hourly)', 'default', 3600]] as const) {
   const file = agentConfig(cfgName, patchesS);
@@ -158,7 +160,7 @@ for (const [name, cfgName, patchesS] of [['watchpost agent (spec: all 10 s)', 's
   if (pre.status !== 0) throw new Error(`ExecStartPre failed: ${pre.stderr}`);
   const [cmd, ...args] = unitCommand('ExecStart', file);
   if (cfgName === 'spec') console.log(`agents launched as the systemd unit does: ${Object.entries(unitEnv('$CACHE')).map(([k, v]) => `${k}=${v}`).join(' ')} ${[cmd, ...args].join(' ').replaceAll(ROOT, '/opt/watchpost')} (after its ExecStartPre --check-config)`);
-  procs.push({ name, peer: spawnPeer(cmd!, args, { env: agentEnv }), peak: 0, peakRoot: 0, cpu0: 0 });
+  procs.push({ name, peer: spawnPeer(cmd!, args, { env: agentEnv }), peak: 0, peakRoot: 0, cpu0: 0, perMinute: [] });
 }
 if (hasCommand('prometheus-node-exporter')) add('prometheus-node-exporter', 'prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${await freePort()}`]);
 else console.log('prometheus-node-exporter not installed: apt-get install prometheus-node-exporter');
@@ -181,6 +183,8 @@ while (performance.now() - t0 < DURATION_S * 1000) {
     p.peak = Math.max(p.peak, tr.rssMiB);
     p.peakRoot = Math.max(p.peakRoot, tr.rootRssMiB);
   }
+  const minute = Math.floor((performance.now() - t0) / 60_000);
+  for (const p of procs) if (p.perMinute.length < minute) p.perMinute.push(tree(p.peer.proc.pid!).rootRssMiB);
 }
 const wall = (performance.now() - t0) / 1000;
 console.log(`load average (1 min) at start ${load0.toFixed(2)}, at end ${os.loadavg()[0]!.toFixed(2)} (2 cores shared with other work)`);
@@ -194,6 +198,7 @@ await collector?.stop();
 removeDir(dir);
 if (collector) removeDir(collector.dir);
 console.log(table(rows));
+for (const p of procs.slice(0, 2)) if (p.perMinute.length) console.log(`${p.name}, main process RSS MiB at each minute: ${p.perMinute.map((x) => x.toFixed(1)).join(' ')}`);
 for (const ref of rows.slice(2)) {
   for (const a of rows.slice(0, 2)) {
     const cpuRatio = ref['avg CPU % of a core'] >= 0.01 ? `${(a['avg CPU % of a core'] / ref['avg CPU % of a core']).toFixed(0)}×` : `n/a (reference ${ref['avg CPU % of a core'].toFixed(3)} %)`;
