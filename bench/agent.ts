@@ -178,13 +178,13 @@ const load0 = os.loadavg()[0]!;
 console.log(`bench:agent — measuring for ${DURATION_S} s (WATCHPOST_BENCH_AGENT_S), sampling RSS every second…`);
 while (performance.now() - t0 < DURATION_S * 1000) {
   await new Promise((r) => setTimeout(r, 1000));
+  const minute = Math.floor((performance.now() - t0) / 60_000);
   for (const p of procs) {
     const tr = tree(p.peer.proc.pid!);
     p.peak = Math.max(p.peak, tr.rssMiB);
     p.peakRoot = Math.max(p.peakRoot, tr.rootRssMiB);
+    if (p.perMinute.length < minute) p.perMinute.push(tr.rootRssMiB);
   }
-  const minute = Math.floor((performance.now() - t0) / 60_000);
-  for (const p of procs) if (p.perMinute.length < minute) p.perMinute.push(tree(p.peer.proc.pid!).rootRssMiB);
 }
 const wall = (performance.now() - t0) / 1000;
 console.log(`load average (1 min) at start ${load0.toFixed(2)}, at end ${os.loadavg()[0]!.toFixed(2)} (2 cores shared with other work)`);

@@ -1,7 +1,37 @@
 import { z } from 'zod';
-import { probeSchemas } from '../../agent/probes/schemas.ts';
 import type { ProbeBaseConfig } from '../../agent/probes/probe.ts';
-import { logLevel, probeEntry } from './common.ts';
+import { probeSchemas, schemaOf } from '../../agent/probes/schemas.ts';
+import { logLevel } from './common.ts';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A `probes[]` entry validated by the schema of its own kind, so that an unknown key in a
+ * probe is reported at its own path (`probes[2].timeout_msec`) with that probe's fix, rather
+ * than as a failed union of every probe kind.
+ */
+function probeEntry() {
+  return z.unknown().transform((value, ctx) => {
+    const kinds = Object.keys(probeSchemas);
+    if (!isRecord(value) || typeof value.kind !== 'string') {
+      ctx.addIssue({ code: 'invalid_value', values: kinds, input: isRecord(value) ? value.kind : value, path: ['kind'], message: 'each probe needs a "kind"' });
+      return z.NEVER;
+    }
+    const schema = schemaOf(value.kind);
+    if (!schema) {
+      ctx.addIssue({ code: 'invalid_value', values: kinds, input: value.kind, path: ['kind'], message: `unknown probe kind "${value.kind}"` });
+      return z.NEVER;
+    }
+    const r = schema.safeParse(value);
+    if (!r.success) {
+      for (const issue of r.error.issues) ctx.addIssue({ ...issue, input: undefined } as never);
+      return z.NEVER;
+    }
+    return r.data;
+  });
+}
 
 export const agentConfigSchema = z
   .strictObject({
@@ -47,7 +77,7 @@ export const agentConfigSchema = z
       .prefault({}),
     /** Tags added to every sample this agent sends (site, building, floor…). */
     tags: z.record(z.string(), z.string()).default({}),
-    probes: z.array(probeEntry(probeSchemas)).default([]),
+    probes: z.array(probeEntry()).default([]),
   })
   .superRefine((c, ctx) => {
     if (!c.collector.token === !c.collector.token_file) {
