@@ -3,11 +3,79 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 /** A wrong command line: reported as one line and exit code 2, without a stack trace. */
 export class UsageError extends Error {}
 
-/** parseArgs with strict checking, turning its errors into UsageError. */
+const kebab = (s: string) => s.replaceAll('_', '-');
+const snake = (s: string) => s.replaceAll('-', '_');
+
+/** Edit distance, for "did you mean" on a mistyped option. */
+export function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The known name closest to `name`, when it is close enough to be a typo. */
+export function didYouMean(name: string, known: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = distance(kebab(name), kebab(k));
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/**
+ * Rewrites each `--opt` of argv to the spelling `options` declares, so every command takes
+ * both `--timeout-ms` (the documented style) and `--timeout_ms` (the older spelling, kept as
+ * an alias so existing scripts go on working).
+ */
+export function normalizeSpelling(argv: readonly string[], options: ParseArgsOptionsConfig): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (!a.startsWith('--') || a.length < 3) {
+      out.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+    const rest = eq < 0 ? '' : a.slice(eq);
+    if (Object.hasOwn(options, name)) out.push(a);
+    else if (Object.hasOwn(options, kebab(name))) out.push(`--${kebab(name)}${rest}`);
+    else if (Object.hasOwn(options, snake(name))) out.push(`--${snake(name)}${rest}`);
+    else out.push(a);
+  }
+  return out;
+}
+
+/**
+ * parseArgs with strict checking, turning its errors into UsageError: both option spellings
+ * (kebab and snake case) are accepted, and an unknown option gets "did you mean".
+ */
 export function parse<O extends ParseArgsOptionsConfig>(argv: string[], options: O, allowPositionals = true) {
+  const all = { help: { type: 'boolean', short: 'h' }, ...options } as const;
   try {
-    return parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals, strict: true });
+    return parseArgs({ args: normalizeSpelling(argv, all), options: all, allowPositionals, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    const err = e as Error & { code?: string };
+    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const m = /'(-{1,2}[^']+)'/.exec(err.message);
+      const given = m?.[1] ?? '';
+      const guess = didYouMean(given.replace(/^-+/, '').replace(/=.*/, ''), Object.keys(all));
+      throw new UsageError(`unknown option ${given || '(?)'}${guess ? ` — did you mean --${kebab(guess)}?` : ''} (see --help)`);
+    }
+    throw new UsageError(err.message);
   }
 }

@@ -53,8 +53,12 @@ export interface ProbeDefinition<C extends ProbeBaseConfig = ProbeBaseConfig> {
     toConfig(values: Record<string, string | boolean | (string | boolean)[] | undefined>): Record<string, unknown>;
     /** Structured JSON for `--json` when the probe defines a richer shape than its samples. */
     toJson?(samples: Sample[], events: Event[]): unknown;
-    /** When true, toJson's output is the whole `--json` document (no status/summary wrapper), for shapes an issue fixes exactly. */
+    /** When true, toJson's output is the document's body, for shapes an issue fixes exactly (check adds summary, and status where the body has none). */
     jsonDocument?: boolean;
+    /** One line of `--help` per option (cli/commands/check.ts has the wording of the common ones). */
+    help?: Record<string, string>;
+    /** Options without which a check makes no sense (`check snmp` without --host): a usage error, never a default target. */
+    required?: string[];
   };
   /**
    * The cost the probe declares for one run with this config (wall ms). The scheduler reports it

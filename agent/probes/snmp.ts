@@ -166,7 +166,7 @@ export const snmpProbe: ProbeDefinition<SnmpConfig> = {
       retries: { type: 'string' },
     },
     toConfig(v) {
-      const d: Record<string, unknown> = { host: opt(v, 'host') ?? '127.0.0.1' };
+      const d: Record<string, unknown> = { host: opt(v, 'host') };
       const n = (k: string) => (opt(v, k) === undefined ? undefined : Number(opt(v, k)));
       const map: [string, unknown][] = [
         ['port', n('port')],
@@ -187,6 +187,7 @@ export const snmpProbe: ProbeDefinition<SnmpConfig> = {
     },
     toJson: (samples: Sample[], _events: Event[]) => snmpCheckJson(samples),
     jsonDocument: true,
+    required: ['host'],
   },
   status(samples) {
     const down = samples.filter((s) => s.measurement === 'snmp_device' && s.fields.up === 0n);

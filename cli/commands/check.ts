@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { probeByKind, probes } from '../../agent/probes/index.ts';
 import { schemaOf } from '../../agent/probes/schemas.ts';
 import { abortable, ExitCode, errorClass, timeoutSignal, type ProbeBaseConfig, type ProbeDefinition } from '../../agent/probes/probe.ts';
@@ -13,6 +12,82 @@ import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
 
 const STATUS = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
+
+/** `--help` wording of the options several probes share; a probe's own `cli.help` wins. */
+export const COMMON_HELP: Record<string, string> = {
+  json: 'print one JSON document instead of line protocol',
+  format: 'line (InfluxDB line protocol, the default) or json',
+  'timeout-ms': 'end the whole run after this many milliseconds (UNKNOWN)',
+  host: 'the device to poll: IP address or host name (required)',
+  port: 'UDP/TCP port of the device (default: the protocol\'s)',
+  community: 'SNMP v1/v2c community (default public)',
+  'snmp-version': 'SNMP version: 1, 2c or 3 (default 2c)',
+  user: 'user name (SNMPv3 security name, ONVIF user, SSH user)',
+  'auth-protocol': 'SNMPv3 authentication: md5, sha, sha224, sha256, sha384, sha512',
+  'auth-key': 'SNMPv3 authentication passphrase (never printed)',
+  'priv-protocol': 'SNMPv3 privacy: des, aes, aes256b, aes256r',
+  'priv-key': 'SNMPv3 privacy passphrase (never printed)',
+  context: 'SNMPv3 context name',
+  'max-repetitions': 'GETBULK max-repetitions per request',
+  'request-timeout-ms': 'timeout of one request in milliseconds',
+  retries: 'retries of a request that got no answer',
+  url: 'the device\'s service URL',
+  password: 'password (never printed)',
+  camera: 'the camera\'s name in samples',
+  profile: 'ONVIF media profile token (default: the first)',
+  'rtsp-port': 'RTSP port when the camera reports an unreachable one (NAT)',
+  'snapshot-port': 'snapshot HTTP port when the camera reports an unreachable one (NAT)',
+  'no-stream': 'skip the RTSP stream check (reported as not checked)',
+  'no-snapshot': 'skip the snapshot picture check (reported as not checked)',
+  target: 'a host to ping (repeat for several)',
+  count: 'echo requests per target',
+  method: 'how to run: the probe\'s method names (see the README)',
+  'reply-timeout-ms': 'how long to wait for each reply, milliseconds',
+  'warn-loss-pct': 'WARNING at or above this packet loss %',
+  'crit-loss-pct': 'CRITICAL at or above this packet loss %',
+  'warn-rtt-ms': 'WARNING at or above this average round trip, ms',
+  'crit-rtt-ms': 'CRITICAL at or above this average round trip, ms',
+  inventory: 'also read the hardware/OS inventory (seconds of work)',
+  'max-signature-age-days': 'WARNING when antivirus signatures are older than this',
+  'online-search': 'ask Windows Update online (slow) instead of the cached result',
+  'warn-security-pending': 'WARNING at this many pending security updates',
+  'crit-security-pending': 'CRITICAL at this many pending security updates',
+  'warn-days-since-patch': 'WARNING when the last update is older than this many days',
+  'crit-days-since-patch': 'CRITICAL when the last update is older than this many days',
+};
+
+/** What to do about a failure, by error class: the `hint` of `--json`'s error. */
+const HINTS: Record<string, string> = {
+  timeout: 'no answer — check the community or credentials and the device\'s ACL, then that it is reachable from here (ping)',
+  unreachable: 'the device cannot be reached — check its address, cabling and any firewall between',
+  auth: 'the device refused the credentials — check the user name and passwords',
+  authentication: 'the device refused the credentials — check the user name and passwords',
+  auth_failed: 'the device refused the credentials — check the user name and password, and the device\'s clock (WS-Security rejects a skewed clock)',
+  no_reply: 'no echo reply — the host is down, unplugged, or drops ICMP (a firewall)',
+  tool_missing: 'the ping tool is missing — install fping (Debian package fping)',
+  not_found: 'a program or file the probe needs is missing — see the README for the probe\'s requirements',
+  permission: 'permission denied — run as the agent\'s service user or give it the capability the README names',
+  dns: 'the name does not resolve — check the host name or the DNS server',
+  tls: 'the TLS handshake failed — check the certificate and the CA file',
+};
+const SNMP_HINT = 'no answer — check the community or credentials and the switch\'s ACL';
+
+/** The `error` of a failed check's `--json`: from what the probe threw or from its first failed target. */
+export function checkError(kind: string, thrown: unknown, samples: Sample[], summary: string): { class: string; message: string; hint: string } | undefined {
+  let cls: string | undefined;
+  let message = summary;
+  if (thrown !== undefined) {
+    cls = errorClass(thrown);
+    message = (thrown as Error).message ?? String(thrown);
+  } else {
+    const failed = samples.find((s) => (s.fields.up === 0n || s.fields.up === 0 || s.fields.up === false) && (s.fields.error_class || s.tags.error_class));
+    if (failed) cls = String(failed.fields.error_class || failed.tags.error_class);
+  }
+  if (!cls) return undefined;
+  const snmpLike = kind === 'snmp' || kind === 'printer' || kind === 'portmap';
+  const hint = snmpLike && (cls === 'timeout' || cls === 'auth' || cls === 'authentication' || cls === 'auth_failed' || cls === 'unreachable') ? SNMP_HINT : (HINTS[cls] ?? 'see the message, and `watchpost check ' + kind + ' --help`');
+  return { class: cls, message, hint };
+}
 
 /** JSON-safe copy of samples: integers that do not fit a double become strings. */
 export function samplesToJson(samples: Sample[]): unknown[] {
@@ -51,21 +126,33 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
   });
   let samples: Sample[] = [];
   let status: { code: 0 | 1 | 2 | 3; summary: string };
+  let thrown: unknown;
   const timeout = timeoutSignal(cfg.timeout_ms);
   try {
     samples = await abortable(probe.collect(timeout.signal), timeout.signal);
     samples.push(...extra);
     status = def.status ? def.status(samples, cfg) : { code: ExitCode.OK, summary: `${samples.length} samples` };
   } catch (e) {
+    thrown = e;
     status = { code: ExitCode.UNKNOWN, summary: `${errorClass(e)}: ${(e as Error).message}` };
   } finally {
     timeout.clear();
     await probe.close?.();
   }
   if (format === 'json') {
-    const body = def.cli?.toJson && status.code !== ExitCode.UNKNOWN ? def.cli.toJson(samples, events) : { samples: samplesToJson(samples), events };
-    const whole = def.cli?.jsonDocument && def.cli.toJson && status.code !== ExitCode.UNKNOWN;
-    const out = whole ? body : { status: STATUS[status.code], summary: status.summary, ...(body as object) };
+    const useDoc = def.cli?.toJson !== undefined && thrown === undefined;
+    const body = (useDoc ? def.cli!.toJson!(samples, events) : { samples: samplesToJson(samples), events }) as Record<string, unknown>;
+    const error = status.code === ExitCode.OK ? undefined : checkError(def.kind, thrown, samples, status.summary);
+    // Every check's JSON carries status and summary; a document whose shape an issue fixes keeps
+    // its own keys (the printer's `status` is its device status) and gets the others beside them.
+    const head: Record<string, unknown> = def.cli?.jsonDocument && useDoc ? {} : { status: STATUS[status.code], summary: status.summary };
+    if (def.cli?.jsonDocument && useDoc) {
+      if (!Object.hasOwn(body, 'status')) head.status = STATUS[status.code];
+      head.summary = status.summary;
+    }
+    // A multi-target document (a list) has no place for them; its exit code carries the status.
+    const out = Array.isArray(body) ? body : def.cli?.jsonDocument && useDoc ? { ...body, ...head } : { ...head, ...body };
+    if (error && !Array.isArray(out)) (out as Record<string, unknown>).error = error;
     console.log(JSON.stringify(out, null, 2));
   } else {
     for (const s of samples) {
@@ -75,6 +162,31 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
     console.error(`${def.kind.toUpperCase()} ${STATUS[status.code]} - ${status.summary}`);
   }
   return status.code;
+}
+
+function optionHelp(def: ProbeDefinition, name: string): string {
+  const k = name.replaceAll('_', '-');
+  return def.cli?.help?.[name] ?? def.cli?.help?.[k] ?? COMMON_HELP[k] ?? '';
+}
+
+/** `watchpost check KIND --help`: every option in the documented (kebab-case) spelling with its meaning. */
+export function checkHelp(def: ProbeDefinition): string {
+  const opts: [string, { type: string; multiple?: boolean }][] = [
+    ['json', { type: 'boolean' }],
+    ['format', { type: 'string' }],
+    ['timeout-ms', { type: 'string' }],
+    ...(Object.entries(def.cli?.options ?? {}) as [string, { type: string; multiple?: boolean }][]),
+  ];
+  const rows = opts.map(([k, o]) => [`--${k.replaceAll('_', '-')}${o.type === 'string' ? ' VALUE' : ''}`, `${optionHelp(def, k)}${o.multiple ? ' (repeatable)' : ''}${def.cli?.required?.includes(k) ? ' [required]' : ''}`] as const);
+  const w = Math.max(...rows.map((r) => r[0].length)) + 2;
+  return [
+    `usage: watchpost check ${def.kind} [options]`,
+    `  ${def.description}`,
+    '',
+    ...rows.map(([a, b]) => `  ${a.padEnd(w)}${b}`),
+    '',
+    'Options are also accepted in snake_case (--timeout_ms). Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.',
+  ].join('\n');
 }
 
 export const command: Command = {
@@ -91,19 +203,24 @@ export const command: Command = {
     const { values } = parse(argv.slice(1), {
       format: { type: 'string' },
       json: { type: 'boolean' },
-      timeout_ms: { type: 'string' },
+      'timeout-ms': { type: 'string' },
       ...cliOpts,
     }, false);
     if (values.help) {
-      const lines = [`usage: watchpost check ${kind} [--json|--format line|json] [--timeout_ms N]`, `  ${def.description}`];
-      for (const [k, o] of Object.entries(cliOpts)) lines.push(`  --${k}${o.type === 'string' ? ' VALUE' : ''}${o.multiple ? ' (repeatable)' : ''}`);
-      console.log(lines.join('\n'));
+      console.log(checkHelp(def));
       return 0;
+    }
+    for (const r of def.cli?.required ?? []) {
+      if ((values as Record<string, unknown>)[r] === undefined) throw new UsageError(`--${r.replaceAll('_', '-')} is required (${optionHelp(def, r)}); see \`watchpost check ${kind} --help\``);
     }
     const format = values.json ? 'json' : (values.format ?? 'line');
     if (format !== 'line' && format !== 'json') throw new UsageError(`--format must be line or json, not "${String(format)}"`);
     const raw: Record<string, unknown> = def.cli ? def.cli.toConfig(values as never) : {};
-    if (values.timeout_ms !== undefined) raw.timeout_ms = z.coerce.number().parse(values.timeout_ms);
+    const timeoutMs = values['timeout-ms'];
+    if (timeoutMs !== undefined) {
+      if (!/^\d+$/.test(String(timeoutMs))) throw new UsageError(`--timeout-ms must be a whole number of milliseconds, not "${String(timeoutMs)}"`);
+      raw.timeout_ms = Number(timeoutMs);
+    }
     return runCheck(def, raw, format);
   },
 };

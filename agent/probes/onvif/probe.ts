@@ -97,6 +97,7 @@ export const onvifProbe: ProbeDefinition<OnvifConfig> = {
       return rs.length === 1 ? rs[0] : rs;
     },
     jsonDocument: true,
+    required: ['url'],
   },
   status: onvifStatus,
 };

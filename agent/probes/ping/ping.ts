@@ -151,6 +151,7 @@ export const pingProbe: ProbeDefinition<PingConfig> = {
       if (typeof v.method === 'string') out.method = v.method;
       return out;
     },
+    required: ['target'],
   },
   status(samples, cfg) {
     let code: 0 | 1 | 2 = ExitCode.OK;

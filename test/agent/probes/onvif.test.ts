@@ -203,14 +203,19 @@ else {
     const ok = await runCli(['--url', s.url, '--user', USER, '--password', PASS, '--rtsp_port', String(rtsp.port), '--json']);
     t.equal(ok.code, 0, ok.out);
     const j = JSON.parse(ok.out) as CameraResult;
-    t.same(Object.keys(j), ['reachable', 'auth', 'manufacturer', 'model', 'firmware', 'serial', 'hardwareId', 'clockDriftSeconds', 'profiles', 'stream', 'snapshot', 'errors']);
+    // The document, then the status and summary every check's JSON carries.
+    t.same(Object.keys(j), ['reachable', 'auth', 'manufacturer', 'model', 'firmware', 'serial', 'hardwareId', 'clockDriftSeconds', 'profiles', 'stream', 'snapshot', 'errors', 'status', 'summary']);
     t.same(Object.keys(j.profiles[0]!), ['token', 'name', 'encoding', 'width', 'height']);
     t.same(Object.keys(j.stream), ['uri', 'ok', 'latencyMs', 'error']);
     t.same(Object.keys(j.snapshot), ['uri', 'ok', 'bytes', 'width', 'height', 'problem']);
     t.equal(j.stream.ok, true);
     const bad = await runCli(['--url', s.url, '--user', USER, '--password', 'nope', '--json']);
     t.equal(bad.code, 2);
-    t.equal((JSON.parse(bad.out) as CameraResult).auth, 'failed');
+    const badDoc = JSON.parse(bad.out) as CameraResult & { status: string; error: { class: string; hint: string } };
+    t.equal(badDoc.auth, 'failed');
+    t.equal(badDoc.status, 'CRITICAL');
+    t.equal(badDoc.error.class, 'auth_failed');
+    t.match(badDoc.error.hint, /refused the credentials/);
     t.equal(onvifProbe.kind, 'onvif');
   });
 }

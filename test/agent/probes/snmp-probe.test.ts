@@ -198,7 +198,8 @@ t.test('watchpost check snmp --json prints exactly the documented shape', { skip
   const r = await cli(['--host', '127.0.0.1', '--port', String(sim.port), '--community', 'vrp_5720', '--json']);
   t.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  t.same(Object.keys(j), ['device', 'interfaces', 'sensors', 'neighbors']);
+  // The document, then the status and summary every check's JSON carries.
+  t.same(Object.keys(j), ['device', 'interfaces', 'sensors', 'neighbors', 'status', 'summary']);
   t.same(Object.keys(j.device), ['sysName', 'sysDescr', 'sysObjectID', 'vendor', 'uptimeSeconds']);
   t.match(j.device, { sysName: '<private>', sysObjectID: '1.3.6.1.4.1.2011.2.23.291', vendor: 'huawei', uptimeSeconds: 281568 });
   t.same(Object.keys(j.interfaces[0]), ['ifIndex', 'name', 'descr', 'alias', 'adminStatus', 'operStatus', 'speedMbps', 'inOctets', 'outOctets', 'inErrors', 'outErrors', 'inDiscards', 'outDiscards']);
