@@ -389,9 +389,12 @@ export class CollectorServer {
       // Batches in the agents' own layout are taken from their bytes (transcode.ts); anything
       // else, and anything invalid, is decoded whole below.
       if (conn.hello && !isBinary) {
-        let seq: number | undefined;
-        if (!ingest(() => (seq = this.o.ingest.acceptFrame(source, data as Buffer)?.seq))) return;
-        if (seq !== undefined) return acked(seq);
+        let r: { seq: number; accepted: number; rejected: number } | undefined;
+        if (!ingest(() => (r = this.o.ingest.acceptFrame(source, data as Buffer)))) return;
+        if (r !== undefined) {
+          this.o.agents.batch(agent.id, r.accepted + r.rejected);
+          return acked(r.seq);
+        }
       }
       let frame;
       try {
@@ -410,6 +413,7 @@ export class CollectorServer {
         }
         conn.hello = true;
         this.o.agents.seen(agent.id, { addr, version: frame.agent_version, hostname: frame.hostname });
+        this.o.agents.hello(agent.id, { probes: frame.probes, platform: frame.platform });
         ws.send(encodeFrame({ type: 'welcome', protocol: PROTOCOL_VERSION, agent_id: agent.name, server_time_ms: Date.now() }));
         log.info({ addr, version: frame.agent_version, probes: frame.probes.length }, 'agent connected');
         return;
@@ -420,7 +424,10 @@ export class CollectorServer {
         return;
       }
       const batch = frame;
-      if (ingest(() => this.o.ingest.accept(source, batch.samples.map(fromWire), (batch.events ?? []).map(eventFromWire)))) acked(batch.seq);
+      if (ingest(() => this.o.ingest.accept(source, batch.samples.map(fromWire), (batch.events ?? []).map(eventFromWire)))) {
+        this.o.agents.batch(agent.id, batch.samples.length);
+        acked(batch.seq);
+      }
     });
     ws.on('close', () => {
       clearTimeout(helloTimer);

@@ -13,6 +13,7 @@ import { previousMonth, tzOffsetMin } from '../reports/period.ts';
 import { HttpError } from '../server.ts';
 import { type Form, parseCookies, readForm, redirect, sendFile, sendHtml } from './http.ts';
 import * as pages from './pages.ts';
+import { agentsPage } from './agents-page.ts';
 import type { AlertView, PageCtx, WindowView } from './pages.ts';
 import { hasRole, LoginLimiter, type Role, type Session, UserStore } from './users.ts';
 
@@ -162,8 +163,11 @@ export function startConsole(ctx: CollectorContext): { users: UserStore } {
         const connected = new Set(ctx.server.connectedAgents());
         const byTarget = new Map<string, AlertView[]>();
         for (const a of alerts()?.engine?.openAlerts() ?? []) byTarget.set(a.target, [...(byTarget.get(a.target) ?? []), a]);
-        const agents = ctx.agents.list().map((a) => ({ ...a, connected: connected.has(a.name) }));
+        const agents = ctx.agents.overview(connected);
         return sendHtml(res, 200, pages.overviewPage(p, agents, ctx.inventory.devices, byTarget), h());
+      }
+      if (route === '/console/agents' && !post) {
+        return sendHtml(res, 200, agentsPage(p, ctx.agents.overview(new Set(ctx.server.connectedAgents()))), h());
       }
       if (route === '/console/alerts' && !post) {
         const list = alerts()?.engine?.openAlerts().sort((x, y) => (y.fired_ms ?? y.started_ms) - (x.fired_ms ?? x.started_ms));

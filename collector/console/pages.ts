@@ -29,6 +29,7 @@ th{background:#e8edf2}tr.fail td{background:#fbe1de}tr.warn td{background:#fdf1d
 .msg{background:#e3f4e8;padding:.5rem;border-left:4px solid #3c9a5f}.err{background:#fbe1de;padding:.5rem;border-left:4px solid #c0392b}
 button{cursor:pointer}input,select,textarea{font:inherit}fieldset{background:#fff;border:1px solid #dde3e9;margin:.5rem 0}
 .muted{color:#6b7785}.inline{display:inline}
+.scroll{overflow-x:auto;max-width:100%}.scroll table{min-width:40rem}
 `;
 
 export function t(p: PageCtx, k: ConsoleKey, v?: Record<string, string | number>): string {
@@ -46,6 +47,7 @@ export function when(p: PageCtx, ms: number | null | undefined): string {
 const NAV: [string, ConsoleKey][] = [
   ['/console/', 'overview'],
   ['/console/alerts', 'alerts'],
+  ['/console/agents', 'agents'],
   ['/console/maintenance', 'maintenance'],
   ['/console/inspections', 'inspections'],
   ['/console/problems', 'problems'],

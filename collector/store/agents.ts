@@ -2,6 +2,22 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { AuditLog } from './audit.ts';
 
+/** What the collector knows of an agent's current connection (kept in memory: it is live state). */
+export interface AgentLive {
+  probes: string[];
+  platform: string | null;
+  connected_ms: number | null;
+  last_batch_ms: number | null;
+  batches: number;
+  samples: number;
+}
+
+/** An agent as the console lists it: enrolled or from the collector config, with its live state. */
+export interface AgentView extends AgentRecord, AgentLive {
+  source: 'enrolled' | 'config';
+  connected: boolean;
+}
+
 export interface AgentRecord {
   id: string;
   name: string;
@@ -33,6 +49,8 @@ export class AgentRegistry {
   private readonly now: () => number;
   /** Static agents from the collector config (name, token hash) that are not in the store. */
   private readonly staticAgents = new Map<string, { name: string; tags: Record<string, string> }>();
+  /** Live state by agent id; static agents' last-seen/version live here too (they have no row). */
+  private readonly live = new Map<string, AgentLive & { last_seen_ms?: number; last_addr?: string; version?: string; hostname?: string }>();
 
   constructor(db: DatabaseSync, audit: AuditLog, now: () => number = Date.now) {
     this.db = db;
@@ -81,8 +99,37 @@ export class AgentRegistry {
     return row ? { id: row.id, name: row.name, tags: JSON.parse(row.tags) as Record<string, string> } : undefined;
   }
 
+  private liveOf(id: string) {
+    let l = this.live.get(id);
+    if (!l) this.live.set(id, (l = { probes: [], platform: null, connected_ms: null, last_batch_ms: null, batches: 0, samples: 0 }));
+    return l;
+  }
+
+  /** The hello of a connection: which probes the agent runs, on which platform. */
+  hello(id: string, info: { probes: readonly string[]; platform: string }): void {
+    const l = this.liveOf(id);
+    l.probes = [...info.probes];
+    l.platform = info.platform;
+    l.connected_ms = this.now();
+  }
+
+  /** A batch accepted from the agent. */
+  batch(id: string, samples: number): void {
+    const l = this.liveOf(id);
+    l.last_batch_ms = this.now();
+    l.batches++;
+    l.samples += samples;
+  }
+
   seen(id: string, info: { addr?: string; version?: string; hostname?: string }): void {
-    if (id.startsWith('static:')) return;
+    if (id.startsWith('static:')) {
+      const l = this.liveOf(id);
+      l.last_seen_ms = this.now();
+      if (info.addr) l.last_addr = info.addr;
+      if (info.version) l.version = info.version;
+      if (info.hostname) l.hostname = info.hostname;
+      return;
+    }
     this.db
       .prepare('UPDATE agents SET last_seen_ms = ?, last_addr = COALESCE(?, last_addr), version = COALESCE(?, version), hostname = COALESCE(?, hostname) WHERE id = ?')
       .run(this.now(), info.addr ?? null, info.version ?? null, info.hostname ?? null, id);
@@ -93,5 +140,38 @@ export class AgentRegistry {
       ...r,
       tags: JSON.parse(r.tags) as Record<string, string>,
     }));
+  }
+
+  /**
+   * Every agent the collector accepts — enrolled ones and those from the collector config —
+   * with its live state; `connected` names the agents with an open connection now.
+   */
+  overview(connected: ReadonlySet<string>): AgentView[] {
+    const empty: AgentLive = { probes: [], platform: null, connected_ms: null, last_batch_ms: null, batches: 0, samples: 0 };
+    const out: AgentView[] = this.list().map((r) => {
+      const l = this.live.get(r.id);
+      return { ...r, ...empty, ...(l ? { probes: l.probes, platform: l.platform, connected_ms: l.connected_ms, last_batch_ms: l.last_batch_ms, batches: l.batches, samples: l.samples } : {}), source: 'enrolled', connected: connected.has(r.name) };
+    });
+    for (const st of this.staticAgents.values()) {
+      if (out.some((a) => a.name === st.name)) continue;
+      const id = `static:${st.name}`;
+      const l = this.live.get(id);
+      out.push({
+        id,
+        name: st.name,
+        created_ms: 0,
+        revoked_ms: null,
+        last_seen_ms: l?.last_seen_ms ?? null,
+        last_addr: l?.last_addr ?? null,
+        version: l?.version ?? null,
+        hostname: l?.hostname ?? null,
+        tags: st.tags,
+        ...empty,
+        ...(l ? { probes: l.probes, platform: l.platform, connected_ms: l.connected_ms, last_batch_ms: l.last_batch_ms, batches: l.batches, samples: l.samples } : {}),
+        source: 'config',
+        connected: connected.has(st.name),
+      });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 }
