@@ -8,8 +8,17 @@ export interface UploadedFile {
 }
 
 export interface Form {
+  /** The last value of each field. */
   fields: Map<string, string>;
   files: Map<string, UploadedFile>;
+  /** Every value of a field sent several times (a multiple select, repeated checkboxes). */
+  lists?: Map<string, string[]>;
+}
+
+function listsOf(pairs: Iterable<[string, string]>): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const [k, v] of pairs) m.set(k, [...(m.get(k) ?? []), v]);
+  return m;
 }
 
 export function parseCookies(h: string | undefined): Record<string, string> {
@@ -67,7 +76,8 @@ export async function readForm(req: http.IncomingMessage, limit: number): Promis
     return parseMultipart(body, boundary.trim());
   }
   if (ct.startsWith('application/x-www-form-urlencoded') || ct === '') {
-    return { fields: new Map(new URLSearchParams(body.toString('utf8'))), files: new Map() };
+    const params = [...new URLSearchParams(body.toString('utf8'))];
+    return { fields: new Map(params), files: new Map(), lists: listsOf(params) };
   }
   throw new HttpError(415, `unsupported form encoding ${ct}`);
 }

@@ -9,11 +9,12 @@ import type { CollectorContext, CollectorModule } from '../module.ts';
 import { LANGS, type Lang } from '../reports/i18n.ts';
 import type { ReportService } from '../reports/module.ts';
 import { ReportFontError } from '../reports/pdf.ts';
-import { previousMonth, tzOffsetMin } from '../reports/period.ts';
+import { previousMonth } from '../reports/period.ts';
 import { HttpError } from '../server.ts';
 import { type Form, parseCookies, readForm, redirect, sendFile, sendHtml } from './http.ts';
 import * as pages from './pages.ts';
 import { agentsPage } from './agents-page.ts';
+import { checkDraft, maintenancePage } from './maintenance-page.ts';
 import type { AlertView, PageCtx, WindowView } from './pages.ts';
 import { hasRole, LoginLimiter, type Role, type Session, UserStore } from './users.ts';
 
@@ -182,21 +183,22 @@ export function startConsole(ctx: CollectorContext): { users: UserStore } {
       }
       if (route === '/console/maintenance') {
         const m = maintenance();
-        if (!post) return sendHtml(res, 200, pages.maintenancePage(p, m?.windows()), h());
+        if (!post) return sendHtml(res, 200, maintenancePage(p, m?.windows(), ctx.inventory.devices, ctx.now()), h());
         need('engineer');
         if (!m?.store) throw new HttpError(404, pages.t(p, 'maint_off'));
-        const local = (v: string) => {
-          const mm = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(v);
-          if (!mm) throw new HttpError(400, `bad time "${v}"`);
-          const guess = Date.UTC(+mm[1]!, +mm[2]! - 1, +mm[3]!, +mm[4]!, +mm[5]!);
-          return new Date(guess - tzOffsetMin(guess, tz) * 60_000).toISOString();
-        };
-        const w = windowSchema.safeParse({
+        const draft = {
           name: field('name'),
-          targets: field('targets').split(',').map((s) => s.trim()).filter(Boolean),
-          start: local(field('start')),
-          end: local(field('end')),
-        });
+          // A multiple select sends targets once per device; scripts may send one comma list.
+          targets: (form?.lists?.get('targets') ?? [field('targets')]).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean),
+          all: field('all') === '1',
+          start: field('start'),
+          end: field('end'),
+          reason: field('reason'),
+        };
+        const checked = checkDraft(p, draft, ctx.inventory.devices);
+        // An error goes back to the form with what was typed, in the page's language.
+        if (!checked.ok) return sendHtml(res, 400, maintenancePage(p, m.windows(), ctx.inventory.devices, ctx.now(), draft, checked.errors), h());
+        const w = windowSchema.safeParse(checked.window);
         if (!w.success) throw new HttpError(400, w.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
         const id = m.store.add(w.data, actor, ctx.now());
         ctx.audit.append(actor, 'maintenance.create', `maintenance:${id}`, { ...w.data, via: 'console' });

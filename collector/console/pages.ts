@@ -29,7 +29,8 @@ th{background:#e8edf2}tr.fail td{background:#fbe1de}tr.warn td{background:#fdf1d
 .msg{background:#e3f4e8;padding:.5rem;border-left:4px solid #3c9a5f}.err{background:#fbe1de;padding:.5rem;border-left:4px solid #c0392b}
 button{cursor:pointer}input,select,textarea{font:inherit}fieldset{background:#fff;border:1px solid #dde3e9;margin:.5rem 0}
 .muted{color:#6b7785}.inline{display:inline}
-.scroll{overflow-x:auto;max-width:100%}.scroll table{min-width:40rem}
+.scroll{overflow-x:auto;max-width:100%}.scroll table{min-width:40rem}.scroll td:first-child{min-width:6rem}
+.bad{outline:2px solid #c0392b}span.err{display:inline-block;padding:.1rem .4rem;margin-top:.2rem}fieldset{min-width:0}select{width:100%;max-width:40rem}
 `;
 
 export function t(p: PageCtx, k: ConsoleKey, v?: Record<string, string | number>): string {
@@ -144,23 +145,6 @@ export interface WindowView {
   end?: string | undefined;
   recurring?: unknown;
   created_by: string;
-}
-
-export function maintenancePage(p: PageCtx, windows: WindowView[] | undefined): string {
-  if (!windows) return layout(p, t(p, 'maintenance'), html`<p class="muted">${t(p, 'maint_off')}</p>`);
-  return layout(
-    p,
-    t(p, 'maintenance'),
-    html`<table><tr><th>${t(p, 'name')}</th><th>${t(p, 'target')}</th><th>${t(p, 'start')}</th><th>${t(p, 'end')}</th><th></th></tr>
-${windows.map(
-  (w) => html`<tr><td>${w.name}</td><td>${w.targets.join(', ') || '*'}</td><td>${w.start ?? (w.recurring ? JSON.stringify(w.recurring) : '')}</td><td>${w.end ?? ''}</td>
-<td>${p.canEdit && typeof w.id === 'number' ? html`<form method="post" action="/console/maintenance/delete">${csrfField(p)}<input type="hidden" name="id" value="${w.id}"><button>${t(p, 'delete')}</button></form>` : ''}</td></tr>`,
-)}</table>
-${p.canEdit ? html`<fieldset><legend>${t(p, 'create')}</legend><form method="post" action="/console/maintenance">${csrfField(p)}
-<p><label>${t(p, 'name')} <input name="name" required></label></p><p><label>${t(p, 'targets')} <input name="targets" size="50"></label></p>
-<p><label>${t(p, 'start')} <input type="datetime-local" name="start" required></label> <label>${t(p, 'end')} <input type="datetime-local" name="end" required></label></p>
-<p><button>${t(p, 'create')}</button></p></form></fieldset>` : ''}`,
-  );
 }
 
 export function inspectionsPage(p: PageCtx, schedules: ScheduleStatus[], runs: InspectionRecord[]): string {

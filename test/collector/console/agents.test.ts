@@ -50,7 +50,7 @@ t.test('the agents page lists config and enrolled agents with version, probes an
 
   const pg = browser.pages()[0] ?? (await browser.newPage());
   await pg.goto(`${k.url}/console/login`);
-  await pg.getByLabel('用户名').fill('wang');
+  await pg.getByLabel('用户名').fill('li');
   await pg.getByLabel('密码').fill('correct horse battery');
   await pg.getByRole('button', { name: '登录' }).click();
   await pg.waitForURL(`${k.url}/console/`);
@@ -62,4 +62,24 @@ t.test('the agents page lists config and enrolled agents with version, probes an
     t.ok(wide <= width, `${width} px: the page is ${wide} px wide (the table scrolls in its box)`);
     await pg.screenshot({ path: path.join(shots, `agents-${width}.png`), fullPage: true });
   }
+
+  // The maintenance form on the phone: devices picked from the inventory, a mistake comes back
+  // with what was typed and the field marked.
+  await pg.goto(`${k.url}/console/maintenance`);
+  await pg.getByLabel('名称').fill('3F 交换机更换');
+  await pg.locator('select[name="targets"]').selectOption(['sw-a-3f-01', 'cam-a-3f-lobby']);
+  await pg.locator('input[name="start"]').fill('2026-12-05T16:00');
+  await pg.locator('input[name="end"]').fill('2026-12-05T15:00');
+  await pg.getByRole('button', { name: '创建' }).click();
+  await pg.locator('#err-end').waitFor();
+  t.equal(await pg.locator('#err-end').textContent(), '结束时间必须晚于开始时间。');
+  t.equal(await pg.getByLabel('名称').inputValue(), '3F 交换机更换', 'the name typed is kept');
+  t.same(await pg.locator('select[name="targets"] option:checked').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value)), ['sw-a-3f-01', 'cam-a-3f-lobby']);
+  t.ok(((await pg.evaluate('document.documentElement.scrollWidth')) as number) <= 390, 'the form fits the phone');
+  await pg.screenshot({ path: path.join(shots, 'maintenance-error-390.png'), fullPage: true });
+  await pg.locator('input[name="end"]').fill('2026-12-05T18:00');
+  await pg.getByRole('button', { name: '创建' }).click();
+  await pg.waitForURL(/msg=saved/);
+  t.match((await pg.locator('#windows').textContent()) ?? '', /3F 交换机更换.*sw-a-3f-01.*2026-12-05 16:00.*2026-12-05 18:00/s, 'listed in local time');
+  await pg.screenshot({ path: path.join(shots, 'maintenance-390.png'), fullPage: true });
 });

@@ -96,11 +96,32 @@ t.test('console over HTTP: login, CSRF, roles, rate limiting, escaping, audit', 
     t.equal(r.status, 303);
     const list = await b.get('/console/maintenance');
     t.match(list.text, 'Shaft A-1 UPS swap &lt;b&gt;');
-    t.match(list.text, '2026-12-01T01:00:00.000Z', '09:00 in Asia/Shanghai');
-    const m = k.c.ctx.modules.get('maintenance') as { windows(): { id: number | string; name: string }[] };
+    t.match(list.text, /<td>2026-12-01 09:00<\/td><td>2026-12-01 11:30<\/td>/, 'shown in the collector\'s time zone, as entered');
+    t.notMatch(list.text, /T01:00:00\.000Z/, 'never as a UTC ISO string');
+    const m = k.c.ctx.modules.get('maintenance') as { windows(): { id: number | string; name: string; start?: string; targets: string[] }[] };
     const w = m.windows().find((x) => x.name.startsWith('Shaft A-1'))!;
     t.ok(w, 'the maintenance module has it');
-    t.equal((await b.post('/console/maintenance', { _csrf: Browserless.csrf(page.text), name: 'x', start: 'tomorrow', end: '' })).status, 400, 'bad times are refused');
+    t.equal(w.start, '2026-12-01T01:00:00.000Z', '09:00 in Asia/Shanghai');
+    t.same(w.targets, ['sw-a-3f-01', 'cam-a-3f-lobby']);
+    const bad = await b.post('/console/maintenance?lang=en', { _csrf: Browserless.csrf(page.text), name: 'Keep me', targets: 'sw-a-3f-01', start: 'tomorrow', end: '' });
+    t.equal(bad.status, 400, 'bad times are refused');
+    t.match(bad.text, /Enter the start as a date and time/);
+    t.match(bad.text, /name="name" required value="Keep me"/, 'what was typed is kept');
+    // A multiple select sends `targets` once per device.
+    const multi = async (fields: [string, string][]) => {
+      const r = await fetch(`${k.url}/console/maintenance`, { method: 'POST', redirect: 'manual', headers: { cookie: [...b.cookies].map(([x, v]) => `${x}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams([['_csrf', Browserless.csrf(page.text)], ...fields]).toString() });
+      return { status: r.status, text: await r.text() };
+    };
+    const before = await multi([['name', 'Backwards'], ['targets', 'sw-a-3f-01'], ['targets', 'cam-a-3f-lobby'], ['start', '2026-12-02T10:00'], ['end', '2026-12-02T09:00']]);
+    t.equal(before.status, 400);
+    t.match(before.text, /The end must be after the start\./, 'in the page\'s language (English, chosen above)');
+    t.match(before.text, /<option value="sw-a-3f-01" selected>[\s\S]*<option value="cam-a-3f-lobby" selected>/, 'both picked devices stay picked');
+    t.match((await multi([['name', 'Ghost'], ['targets', 'sw-nowhere'], ['start', '2026-12-02T10:00'], ['end', '2026-12-02T11:00']])).text, /Not in the inventory: sw-nowhere\./);
+    t.match((await multi([['name', 'Nothing'], ['start', '2026-12-02T10:00'], ['end', '2026-12-02T11:00']])).text, /Pick the devices the work affects/, 'no devices and not "all" is a question, not a site-wide window');
+    t.equal((await multi([['name', 'Two'], ['targets', 'sw-a-3f-01'], ['targets', 'cam-a-3f-lobby'], ['start', '2026-12-02T10:00'], ['end', '2026-12-02T11:00']])).status, 303);
+    t.same(m.windows().find((x) => x.name === 'Two')?.targets, ['sw-a-3f-01', 'cam-a-3f-lobby']);
+    t.equal((await multi([['name', 'Whole site'], ['all', '1'], ['start', '2026-12-02T10:00'], ['end', '2026-12-02T11:00']])).status, 303);
+    t.same(m.windows().find((x) => x.name === 'Whole site')?.targets, [], 'all devices: no target list');
     t.equal((await b.post('/console/maintenance/delete', { _csrf: Browserless.csrf(page.text), id: String(w.id) })).status, 303);
     t.notOk(m.windows().some((x) => x.name.startsWith('Shaft A-1')), 'deleted');
   });
