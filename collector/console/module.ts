@@ -15,6 +15,7 @@ import { type Form, parseCookies, readForm, redirect, sendFile, sendHtml } from 
 import * as pages from './pages.ts';
 import { agentsPage } from './agents-page.ts';
 import { checkDraft, maintenancePage } from './maintenance-page.ts';
+import { inspectionPage, iw } from './inspection-page.ts';
 import type { AlertView, PageCtx, WindowView } from './pages.ts';
 import { hasRole, LoginLimiter, type Role, type Session, UserStore } from './users.ts';
 
@@ -28,6 +29,13 @@ interface AlertsLike {
 interface MaintenanceLike {
   windows(): WindowView[];
   store?: { add(w: unknown, actor: string, now: number): number; remove(id: number, actor: string, now: number): boolean };
+}
+
+/** jpg or png by the file's magic bytes (never by its name or the browser's content type). */
+function photoKind(data: Buffer): 'jpg' | 'png' | undefined {
+  if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'jpg';
+  if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
+  return undefined;
 }
 
 const SESSION = 'wp_session';
@@ -222,13 +230,54 @@ export function startConsole(ctx: CollectorContext): { users: UserStore } {
         const id = await svc.start(actor, field('schedule'));
         return redirect(res, `/console/inspections/${id}`, h());
       }
-      const im = /^\/console\/inspections\/(\d+)(?:\/(item|sign))?$/.exec(route);
+      const im = /^\/console\/inspections\/(\d+)(?:\/(item|items|sign))?$/.exec(route);
       if (im && svc) {
         const id = Number(im[1]);
         if (!post && !im[2]) {
           const r = svc.store.get(id);
           if (!r) throw new HttpError(404, `no inspection ${id}`);
-          return sendHtml(res, 200, pages.inspectionPage(p, r), h());
+          return sendHtml(res, 200, inspectionPage(p, r), h());
+        }
+        if (post && im[2] === 'items') {
+          // The whole checklist in one submit: record what changed, then sign if asked.
+          need('engineer');
+          const r = svc.store.get(id);
+          if (!r) throw new HttpError(404, `no inspection ${id}`);
+          const manual = r.items.filter((i) => i.mode === 'manual');
+          const drafts = new Map(manual.map((i) => [i.seq, { result: field(`result-${i.seq}`), note: field(`note-${i.seq}`).slice(0, 2000) }]));
+          const summary = field('summary').slice(0, 4000);
+          const again = (status: number, opts: { error: string; missing?: Set<number> }) => sendHtml(res, status, inspectionPage(p, svc.store.get(id) ?? r, { ...opts, drafts, summary }), h());
+          const photos = new Map<number, string>();
+          for (const i of manual) {
+            const f = form?.files.get(`photo-${i.seq}`);
+            if (!f) continue;
+            const kind = photoKind(f.data);
+            if (!kind) return again(415, { error: iw(p, 'bad_photo', { item: i.label }) });
+            photos.set(i.seq, kind);
+          }
+          for (const i of manual) {
+            const d = drafts.get(i.seq)!;
+            const kind = photos.get(i.seq);
+            if (d.result === '' && !kind) continue;
+            if (d.result !== '' && !['pass', 'warn', 'fail', 'na'].includes(d.result)) throw new HttpError(400, `result-${i.seq} must be pass, warn, fail or na`);
+            const result = (d.result || i.result) as ItemResult | null;
+            if (!result) continue; // a photo for an item not checked yet waits for its result
+            let photo: string | null = i.photo;
+            if (kind) {
+              mkdirSync(photoDir, { recursive: true });
+              photo = `${randomBytes(16).toString('hex')}.${kind}`;
+              writeFileSync(path.join(photoDir, photo), form!.files.get(`photo-${i.seq}`)!.data);
+            }
+            if (result === i.result && d.note === i.note && photo === i.photo) continue;
+            svc.record(actor, id, i.seq, { result, note: d.note, photo });
+          }
+          if (field('action') === 'sign') {
+            const now = svc.store.get(id)!;
+            const miss = new Set(now.items.filter((i) => i.mode === 'manual' && i.result === null).map((i) => i.seq));
+            if (miss.size) return again(400, { error: iw(p, 'missing', { items: now.items.filter((i) => miss.has(i.seq)).map((i) => i.label).join(p.lang === 'en' ? ', ' : '、') }), missing: miss });
+            svc.sign(actor, id, summary);
+          }
+          return redirect(res, `/console/inspections/${id}?msg=saved`, h());
         }
         if (post && im[2] === 'item') {
           need('engineer');
@@ -237,11 +286,10 @@ export function startConsole(ctx: CollectorContext): { users: UserStore } {
           let photo: string | null = null;
           const f = form?.files.get('photo');
           if (f) {
-            const isJpeg = f.data[0] === 0xff && f.data[1] === 0xd8 && f.data[2] === 0xff;
-            const isPng = f.data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-            if (!isJpeg && !isPng) throw new HttpError(415, 'photos must be JPEG or PNG');
+            const kind = photoKind(f.data);
+            if (!kind) throw new HttpError(415, 'photos must be JPEG or PNG');
             mkdirSync(photoDir, { recursive: true });
-            photo = `${randomBytes(16).toString('hex')}.${isJpeg ? 'jpg' : 'png'}`;
+            photo = `${randomBytes(16).toString('hex')}.${kind}`;
             writeFileSync(path.join(photoDir, photo), f.data);
           }
           svc.record(actor, id, intField('seq'), { result, note: field('note').slice(0, 2000), photo });

@@ -30,7 +30,8 @@ th{background:#e8edf2}tr.fail td{background:#fbe1de}tr.warn td{background:#fdf1d
 button{cursor:pointer}input,select,textarea{font:inherit}fieldset{background:#fff;border:1px solid #dde3e9;margin:.5rem 0}
 .muted{color:#6b7785}.inline{display:inline}
 .scroll{overflow-x:auto;max-width:100%}.scroll table{min-width:40rem}.scroll td:first-child{min-width:6rem}
-.bad{outline:2px solid #c0392b}span.err{display:inline-block;padding:.1rem .4rem;margin-top:.2rem}fieldset{min-width:0}select{width:100%;max-width:40rem}
+.bad{outline:2px solid #c0392b}span.err{display:inline-block;padding:.1rem .4rem;margin-top:.2rem}fieldset{min-width:0}select{width:100%;max-width:40rem}input.note-in,textarea{width:100%;max-width:40rem;box-sizing:border-box}tr.missing td{background:#fdf1d2}input[type=file]{max-width:100%}
+@media(max-width:640px){#manual-items,#manual-items tbody,#manual-items tr,#manual-items td{display:block;width:auto}#manual-items tr:first-child{display:none}#manual-items td{border:0;padding:.2rem .5rem}#manual-items tr{border-bottom:1px solid #dde3e9;padding:.3rem 0}}
 `;
 
 export function t(p: PageCtx, k: ConsoleKey, v?: Record<string, string | number>): string {
@@ -161,34 +162,6 @@ ${runs.map(
   (r) => html`<tr><td><a href="/console/inspections/${r.id}">${r.id}</a></td><td><a href="/console/inspections/${r.id}">${r.title}</a></td><td>${r.period}</td><td>${when(p, r.started_ms)} · ${r.started_by}</td>
 <td>${r.signed_ms ? `${when(p, r.signed_ms)} · ${r.signed_by}` : t(p, 'not_signed')}</td><td>${r.items.filter((i) => i.result === 'fail').length}</td></tr>`,
 )}</table>`,
-  );
-}
-
-export function inspectionPage(p: PageCtx, r: InspectionRecord, error?: string): string {
-  const editable = p.canEdit && r.signed_ms === null;
-  const res = (x: string | null) => (x ? t(p, x as ConsoleKey) : t(p, 'pending'));
-  const ev = (e: Record<string, unknown>) =>
-    Object.entries(e)
-      .map(([k, v]) => `${k}=${typeof v === 'number' ? Math.round(v * 100) / 100 : Array.isArray(v) ? v.join(' ') : String(v)}`)
-      .join(', ');
-  const auto = r.items.filter((i) => i.mode === 'auto');
-  const manual = r.items.filter((i) => i.mode === 'manual');
-  return layout(
-    p,
-    `${r.title} · ${r.period}`,
-    html`<p>${r.signed_ms ? t(p, 'signed_by', { who: r.signed_by ?? '', when: when(p, r.signed_ms) }) : t(p, 'not_signed')}${r.summary ? html` — ${r.summary}` : ''}</p>
-<h2>${t(p, 'items')} (${t(p, 'auto')})</h2><table><tr><th>${t(p, 'device')}</th><th>${t(p, 'item')}</th><th>${t(p, 'result')}</th><th>${t(p, 'evidence')}</th></tr>
-${auto.map((i) => html`<tr class="${i.result ?? ''}"><td>${i.device}</td><td>${i.label}</td><td>${res(i.result)}</td><td>${ev(i.evidence)}</td></tr>`)}</table>
-<h2>${t(p, 'items')} (${t(p, 'manual')})</h2><table><tr><th>${t(p, 'item')}</th><th>${t(p, 'result')}</th><th>${t(p, 'note')}</th><th>${t(p, 'photo')}</th></tr>
-${manual.map(
-  (i) => html`<tr class="${i.result ?? ''}" data-seq="${i.seq}"><td>${i.label}</td>
-<td>${editable ? html`<form method="post" action="/console/inspections/${r.id}/item" enctype="multipart/form-data" id="item-${i.seq}">${csrfField(p)}<input type="hidden" name="seq" value="${i.seq}">
-<select name="result" aria-label="${t(p, 'result')} ${i.label}">${(['pass', 'warn', 'fail', 'na'] as const).map((o) => html`<option value="${o}" ${i.result === o ? html`selected` : ''}>${t(p, o)}</option>`)}</select></form>` : res(i.result)}</td>
-<td>${editable ? html`<input name="note" form="item-${i.seq}" value="${i.note}" aria-label="${t(p, 'note')} ${i.label}" size="40"> <input type="file" name="photo" accept="image/jpeg,image/png" form="item-${i.seq}" aria-label="${t(p, 'photo')} ${i.label}"> <button form="item-${i.seq}">${t(p, 'save')}</button>` : html`<span class="note">${i.note}</span>`}</td>
-<td>${i.photo ? html`<a href="/console/photos/${i.photo}"><img src="/console/photos/${i.photo}" alt="${t(p, 'photo')}" height="48"></a>` : ''}</td></tr>`,
-)}</table>
-${editable ? html`<fieldset><legend>${t(p, 'sign')}</legend><form method="post" action="/console/inspections/${r.id}/sign">${csrfField(p)}<p><label>${t(p, 'sign_summary')}<br><textarea name="summary" rows="3" cols="60"></textarea></label></p><p><button>${t(p, 'sign')}</button></p></form></fieldset>` : ''}`,
-    error,
   );
 }
 

@@ -82,4 +82,13 @@ t.test('the agents page lists config and enrolled agents with version, probes an
   await pg.waitForURL(/msg=saved/);
   t.match((await pg.locator('#windows').textContent()) ?? '', /3F 交换机更换.*sw-a-3f-01.*2026-12-05 16:00.*2026-12-05 18:00/s, 'listed in local time');
   await pg.screenshot({ path: path.join(shots, 'maintenance-390.png'), fullPage: true });
+
+  // The inspection checklist on the phone: one form, nothing pre-selected, the camera for photos.
+  await pg.goto(`${k.url}/console/inspections`);
+  await pg.getByRole('button', { name: '开始巡检' }).click();
+  await pg.waitForURL(/\/console\/inspections\/\d+$/);
+  t.equal(await pg.locator('form#checklist').count(), 1, 'one form for the checklist');
+  t.same(await pg.locator('select[name^="result-"]').evaluateAll((ss) => ss.map((x) => (x as unknown as { value: string }).value)), ['', ''], 'every manual item starts as not checked');
+  t.ok(((await pg.evaluate('document.documentElement.scrollWidth')) as number) <= 390, 'the checklist fits the phone');
+  await pg.screenshot({ path: path.join(shots, 'inspection-390.png'), fullPage: true });
 });
