@@ -100,7 +100,7 @@ export function startAlerts(ctx: CollectorContext): AlertsApi & { running: Runni
       log.error({ receiver: n.receiver }, 'notification for an unknown receiver dropped');
       return;
     }
-    for (const ch of ['email', 'sms', 'webhook', 'dingtalk', 'wecom'] as const) {
+    for (const ch of ['email', 'sms', 'webhook', 'dingtalk', 'wecom', 'console'] as const) {
       for (const addr of r[ch]) {
         if (!dispatcher.hasChannel(ch)) {
           if (!warned.has(ch)) log.error({ channel: ch, receiver: r.name }, `receiver has ${ch} addresses but notify.${ch} is not configured: not sent`);

@@ -14,6 +14,7 @@ import { HttpError } from '../server.ts';
 import { type Form, parseCookies, readForm, redirect, sendFile, sendHtml } from './http.ts';
 import * as pages from './pages.ts';
 import { agentsPage } from './agents-page.ts';
+import { notificationsPage } from './notifications-page.ts';
 import { checkDraft, maintenancePage } from './maintenance-page.ts';
 import { inspectionPage, iw } from './inspection-page.ts';
 import type { AlertView, PageCtx, WindowView } from './pages.ts';
@@ -22,6 +23,7 @@ import { hasRole, LoginLimiter, type Role, type Session, UserStore } from './use
 /** The parts of the alerts module (AlertsApi) the console uses, looked up at run time. */
 interface AlertsLike {
   engine?: { openAlerts(): AlertView[] };
+  dispatcher?: { recent(limit?: number): Parameters<typeof notificationsPage>[1] };
   acknowledge?(id: number, by: string, via: string): unknown;
   smsUsage?(year?: number): Parameters<typeof pages.smsPage>[1];
 }
@@ -174,6 +176,9 @@ export function startConsole(ctx: CollectorContext): { users: UserStore } {
         for (const a of alerts()?.engine?.openAlerts() ?? []) byTarget.set(a.target, [...(byTarget.get(a.target) ?? []), a]);
         const agents = ctx.agents.overview(connected);
         return sendHtml(res, 200, pages.overviewPage(p, agents, ctx.inventory.devices, byTarget), h());
+      }
+      if (route === '/console/notifications' && !post) {
+        return sendHtml(res, 200, notificationsPage(p, alerts()?.dispatcher?.recent(200), url.searchParams.get('channel') || undefined), h());
       }
       if (route === '/console/agents' && !post) {
         return sendHtml(res, 200, agentsPage(p, ctx.agents.overview(new Set(ctx.server.connectedAgents()))), h());

@@ -50,6 +50,7 @@ const NAV: [string, ConsoleKey][] = [
   ['/console/', 'overview'],
   ['/console/alerts', 'alerts'],
   ['/console/agents', 'agents'],
+  ['/console/notifications', 'notifications'],
   ['/console/maintenance', 'maintenance'],
   ['/console/inspections', 'inspections'],
   ['/console/problems', 'problems'],

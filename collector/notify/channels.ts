@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { NotifyConfig } from '../../config/schema/alerts.ts';
 import { AliyunSms } from './aliyun-sms.ts';
+import { ConsoleNotifier } from './console.ts';
 import type { SmsBudget } from './budget.ts';
 import { DingTalkNotifier } from './dingtalk.ts';
 import { EmailNotifier } from './email.ts';
@@ -23,5 +24,6 @@ export function buildChannels(c: NotifyConfig, o: { budget?: SmsBudget; now: () 
   if (c.webhook) list.push(new WebhookNotifier(c.webhook.secret, o.now));
   if (c.dingtalk) list.push(new DingTalkNotifier(c.dingtalk.secret, o.now));
   list.push(new WeComNotifier());
+  list.push(new ConsoleNotifier());
   return { list, sms, close: () => email?.close() };
 }

@@ -191,4 +191,10 @@ export class Dispatcher {
     if (o.status) return this.st(`SELECT ${cols} FROM notify_deliveries WHERE status = ? ORDER BY id DESC LIMIT ?`).all(o.status, o.limit ?? 100) as unknown as Delivery[];
     return this.st(`SELECT ${cols} FROM notify_deliveries ORDER BY id DESC LIMIT ?`).all(o.limit ?? 100) as unknown as Delivery[];
   }
+
+  /** The newest deliveries with the notification each carried (the console's notifications page). */
+  recent(limit = 100): (Delivery & { notification: Notification })[] {
+    const rows = this.st('SELECT id, key, channel, address, receiver, status, attempts, next_ms, created_ms, sent_ms, reason, code, error, provider, parts, notification FROM notify_deliveries ORDER BY id DESC LIMIT ?').all(limit) as unknown as (Delivery & { notification: string })[];
+    return rows.map((r) => ({ ...r, notification: JSON.parse(r.notification) as Notification }));
+  }
 }

@@ -70,7 +70,7 @@ export interface SendResult {
  * `signal` (the dispatcher's timeout). Implementations keep no retry loop of their own.
  */
 export interface Notifier {
-  readonly channel: 'email' | 'sms' | 'webhook' | 'dingtalk' | 'wecom';
+  readonly channel: 'email' | 'sms' | 'webhook' | 'dingtalk' | 'wecom' | 'console';
   send(n: Notification, address: string, signal: AbortSignal): Promise<SendResult>;
 }
 

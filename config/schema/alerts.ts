@@ -107,6 +107,8 @@ export const receiverSchema = z.strictObject({
   webhook: z.array(z.url()).default([]),
   dingtalk: z.array(z.url()).default([]),
   wecom: z.array(z.url()).default([]),
+  /** Console inboxes (any name, e.g. "duty"): shown on the console's notifications page; needs no server. */
+  console: z.array(z.string().min(1).max(64)).default([]),
 });
 
 export const alertsSchema = z
