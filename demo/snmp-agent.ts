@@ -1,4 +1,25 @@
-import snmp from 'net-snmp';
+import { createRequire } from 'node:module';
+
+/** The slice of net-snmp (which ships no types) the simulated devices use. */
+interface MibNode {
+  value: unknown;
+  valueType: number;
+}
+interface NetSnmpAgentModule {
+  ObjectType: Record<'Integer' | 'OctetString' | 'OID' | 'IpAddress' | 'Counter' | 'Gauge' | 'TimeTicks' | 'Counter64', number>;
+  MibProviderType: { Scalar: number };
+  MaxAccess: Record<string, number>;
+  AccessControlModelType: { None: number };
+  createAgent(
+    o: Record<string, unknown>,
+    cb: (e: Error | null) => void,
+  ): {
+    getAuthorizer(): { addCommunity(c: string): void };
+    getMib(): { addProviderToNode(p: Record<string, unknown>): unknown; addNodesForOid(oid: string): MibNode };
+    close(cb: () => void): void;
+  };
+}
+const snmp = createRequire(import.meta.url)('net-snmp') as NetSnmpAgentModule;
 
 /** One variable of a device recording: its OID, SNMP type and value. */
 export interface Variable {
@@ -98,9 +119,9 @@ export async function startSnmpDevice(vars: readonly Variable[], opts: { port: n
   agent.getAuthorizer().addCommunity(opts.community ?? 'public');
   const mib = agent.getMib();
   for (const root of ['1.0.8802.1', '1.3.6.1']) mib.addProviderToNode({ name: `demo-${root}`, type: snmp.MibProviderType.Scalar, oid: root, scalarType: T.OctetString, maxAccess: snmp.MaxAccess['read-only'] });
-  const nodes = new Map<string, { value: unknown; valueType: number }>();
+  const nodes = new Map<string, MibNode>();
   for (const v of vars) {
-    const n = mib.addNodesForOid(v.oid) as { value: unknown; valueType: number };
+    const n = mib.addNodesForOid(v.oid);
     n.value = v.value;
     n.valueType = v.type;
     nodes.set(v.oid, n);

@@ -367,6 +367,8 @@ export function startConsole(ctx: CollectorContext): { users: UserStore } {
     }
   };
   ctx.server.route('GET', '/console', (_req, res) => redirect(res, '/console/'));
+  // A newcomer opens the bare address first: that is the console.
+  ctx.server.route('GET', '/', (_req, res) => redirect(res, '/console/'));
   ctx.server.route('GET', '/console/', handler);
   ctx.server.route('POST', '/console/', handler);
   return { users };
