@@ -69,7 +69,7 @@ export const command: Command = {
         `  console:     ${collector.url}/console/  (user admin, password ${secrets.password})`,
         `  api token:   ${secrets.apiToken}`,
         `  devices:     ${peers.snmp.size} SNMP (${recorded ? 'from the shared device recordings' : 'synthesized: ../shared/fixtures is absent'}), ${peers.cameras.size} ONVIF cameras, ${DEVICES.filter((d) => 'ping' in d.sim).length} PCs (ping 127.0.0.x), a HTTPS portal`,
-        `  InfluxDB:    ${influx ?? 'not installed — state, console and reports work from the state DB; metrics wait in the spool (apt install influxdb, or WATCHPOST_INFLUX_URL)'}`,
+        `  InfluxDB:    ${influx ?? `${influxOpt === 'none' ? 'not used (--influx none)' : 'not installed'} — state, console and reports work from the state DB; metrics wait in the spool (apt install influxdb, or WATCHPOST_INFLUX_URL)`}`,
         `  outage:      ${OUTAGE_CAMERA} goes offline in ${values['outage-after-s'] ?? 120} s for ${values['outage-for-s'] ?? 300} s`,
         `  configs:     ${collectorFile}, ${agentFile}`,
         `  health:      ${collector.url}/healthz`,

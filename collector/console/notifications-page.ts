@@ -24,7 +24,7 @@ export function notificationsPage(p: PageCtx, rows: (Delivery & { notification: 
     p,
     w(p, 'title'),
     html`<p class="muted">${w(p, 'inbox')}</p>
-<form method="get" action="/console/notifications"><label>${w(p, 'channel')} <select name="channel"><option value="">${w(p, 'all')}</option>${CHANNELS.map((c) => html`<option value="${c}"${c === channel ? html` selected` : ''}>${c}</option>`)}</select></label> <button>OK</button></form>
+<form method="get" action="/console/notifications"><label>${w(p, 'channel')} <select name="channel" class="auto"><option value="">${w(p, 'all')}</option>${CHANNELS.map((c) => html`<option value="${c}"${c === channel ? html` selected` : ''}>${c}</option>`)}</select></label> <button>OK</button></form>
 ${shown.length ? html`<div class="scroll"><table id="notifications"><tr><th>${w(p, 'at')}</th><th>${w(p, 'what')}</th><th>${w(p, 'channel')}</th><th>${w(p, 'to')}</th><th>${w(p, 'status')}</th><th>${w(p, 'sent')}</th></tr>
 ${shown.map((r) => {
   const n = r.notification;

@@ -30,7 +30,7 @@ th{background:#e8edf2}tr.fail td{background:#fbe1de}tr.warn td{background:#fdf1d
 button{cursor:pointer}input,select,textarea{font:inherit}fieldset{background:#fff;border:1px solid #dde3e9;margin:.5rem 0}
 .muted{color:#6b7785}.inline{display:inline}
 .scroll{overflow-x:auto;max-width:100%}.scroll table{min-width:40rem}.scroll td:first-child{min-width:6rem}
-.bad{outline:2px solid #c0392b}span.err{display:inline-block;padding:.1rem .4rem;margin-top:.2rem}fieldset{min-width:0}select{width:100%;max-width:40rem}input.note-in,textarea{width:100%;max-width:40rem;box-sizing:border-box}tr.missing td{background:#fdf1d2}input[type=file]{max-width:100%}
+.bad{outline:2px solid #c0392b}span.err{display:inline-block;padding:.1rem .4rem;margin-top:.2rem}fieldset{min-width:0}select{width:100%;max-width:40rem}select.auto{width:auto}input.note-in,textarea{width:100%;max-width:40rem;box-sizing:border-box}tr.missing td{background:#fdf1d2}input[type=file]{max-width:100%}
 @media(max-width:640px){#manual-items,#manual-items tbody,#manual-items tr,#manual-items td{display:block;width:auto}#manual-items tr:first-child{display:none}#manual-items td{border:0;padding:.2rem .5rem}#manual-items tr{border-bottom:1px solid #dde3e9;padding:.3rem 0}}
 `;
 

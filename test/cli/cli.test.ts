@@ -76,10 +76,10 @@ t.test('enroll, list, rotate, revoke, and the audit chain verifies', async (t) =
   t.notMatch(l.out, /wpa_/, 'tokens never reach the audit log');
 });
 
-t.test('demo (npm start) brings up a collector and a local agent that delivers', async (t) => {
+t.test('demo without InfluxDB (--influx none): the collector and the local agent deliver, metrics wait in the spool', async (t) => {
   const dir = tempDir('demo');
   const port = await freePort();
-  const p = spawn(process.execPath, [CLI, 'demo', '--dir', dir, '--port', String(port)], { cwd: ROOT, env: { ...process.env, WATCHPOST_LOG_LEVEL: 'warn' } });
+  const p = spawn(process.execPath, [CLI, 'demo', '--dir', dir, '--port', String(port), '--influx', 'none'], { cwd: ROOT, env: { ...process.env, WATCHPOST_LOG_LEVEL: 'warn' } });
   let out = '';
   p.stdout.on('data', (d) => (out += d));
   t.teardown(() => {
@@ -97,8 +97,9 @@ t.test('demo (npm start) brings up a collector and a local agent that delivers',
   const h = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<string, unknown>;
   t.match(h, { status: 'ok', influxdb: 'not_configured', agents_connected: 1 });
   t.ok((h.spool_points as number) > 0, 'metrics wait in the spool without InfluxDB');
-  t.match(out, /Watchpost is running/);
+  t.match(out, /Watchpost demo: a simulated building/);
   t.match(out, new RegExp(`http://127.0.0.1:${port}/healthz`));
+  t.match(out, /InfluxDB: {4}not used \(--influx none\)/);
   p.kill('SIGTERM');
   const code = await new Promise((r) => p.on('exit', r));
   t.equal(code, 0, 'SIGTERM stops it cleanly');
