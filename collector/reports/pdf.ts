@@ -159,11 +159,12 @@ class Writer {
     const n = Math.max(points.length, 1);
     const slot = plotW / n;
     points.forEach((p, i) => {
+      const bx = axisX + i * slot + slot * 0.15;
+      // A day without data has its label and no bar: unknown, not zero.
+      if (n <= 31 && (i % 5 === 0 || i === n - 1)) doc.fontSize(6.5).fillColor(C.grey).text(p.day.slice(8), bx - 4, top + h + 2, { width: slot * 0.7 + 8, align: 'center', lineBreak: false });
       if (p.value === null) return;
       const v = Math.max(lo, Math.min(100, p.value));
-      const bx = axisX + i * slot + slot * 0.15;
       doc.rect(bx, y(v), slot * 0.7, top + h - y(v)).fill(target !== null && p.value < target ? C.red : C.bar);
-      if (n <= 31 && (i % 5 === 0 || i === n - 1)) doc.fontSize(6.5).fillColor(C.grey).text(p.day.slice(8), bx - 4, top + h + 2, { width: slot * 0.7 + 8, align: 'center', lineBreak: false });
     });
     if (target !== null && target >= lo) {
       doc.moveTo(axisX, y(target)).lineTo(axisX + plotW, y(target)).lineWidth(0.8).dash(3, { space: 2 }).strokeColor(C.red).stroke().undash();
