@@ -104,8 +104,3 @@ export function ledgerCounts(l: LedgerReader, days: readonly PeriodDay[], now: n
   }
   return out;
 }
-
-/** "monitored 3 of 31 days" and its Chinese equivalent come from this; the figures only. */
-export function coverageShare(c: Coverage): number {
-  return c.days_in_period ? c.days_monitored / c.days_in_period : 0;
-}

@@ -129,3 +129,43 @@ t.test('targets are matched by name, then by address (one or a list), case-insen
   t.notOk(cfg.success, 'monitored_since must be a real date');
   t.match(String(cfg.error), /expected a date like 2026-10-20/);
 });
+
+t.test('watchpost report reads the uptime ledger from the state DB, with maintenance excluded', async (t) => {
+  const dir = tempDir('report-cli-ledger');
+  t.teardown(() => removeDir(dir));
+  const dataDir = path.join(dir, 'data');
+  const db = openStateDb(dataDir);
+  const ledger = new UptimeLedger(db, { silenceMs: 300_000 });
+  const p = monthPeriod('2026-10', TZ);
+  const from = localMidnight(2026, 10, 20, TZ);
+  const downFrom = localMidnight(2026, 10, 25, TZ) + 10 * H;
+  for (let ts = from; ts <= p.endMs; ts += 5 * 60_000) {
+    ledger.observe('sw-x', 'device', !(ts >= downFrom && ts < downFrom + 2 * H), 'snmp_no_response', ts);
+    ledger.observe('10.3.1.21', 'device', true, '', ts);
+  }
+  db.close();
+  const cfg = path.join(dir, 'collector.yaml');
+  writeFileSync(
+    cfg,
+    [
+      `collector: { data_dir: ${JSON.stringify(dataDir)} }`,
+      `reports: { timezone: ${TZ} }`,
+      'inventory:',
+      '  devices:',
+      '    - { name: sw-x, kind: switch, building: B, floor: "2" }',
+      '    - { name: pc-0301, kind: pc, address: 10.3.1.21, building: B, floor: "3", room: "301" }',
+      'maintenance:',
+      '  windows:',
+      '    - { name: swap, targets: [sw-x], start: "2026-10-25T11:00:00+08:00", end: "2026-10-25T12:00:00+08:00" }',
+      '',
+    ].join('\n'),
+  );
+  const out = path.join(dir, 'r.pdf');
+  const r = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../../cli/watchpost.ts'), 'report', '--config', cfg, '--month', '2026-10', '--lang', 'en', '--out', out], { encoding: 'utf8' });
+  t.equal(r.status, 0, r.stderr);
+  const text = spawnSync('pdftotext', ['-layout', out, '-'], { encoding: 'utf8' }).stdout.replace(/[ \t]+/g, ' ');
+  // 12 days = 288 h, 1 h of it maintenance; down 10:00–12:00, of which 10:00–11:00 counts: 286 / 287 h.
+  t.match(text, /sw-x 99\.652% 12 \/ 31/, 'availability over the monitored, non-maintenance time');
+  t.match(text, /pc-0301 Building B · Floor 3 ·[^\n]*? 100\.000% 12 \/ 31/, 'the ledger\'s 10.3.1.21 is pc-0301');
+  t.match(text, /Monitoring data from 2026-10-20: monitored 12 of 31 days\./);
+});
