@@ -411,7 +411,7 @@ function inspections(w: Writer) {
         .map(([k, v]) => `${k}=${typeof v === 'number' ? Math.round(v * 100) / 100 : String(v)}`)
         .join(', ');
     w.table(
-      [{ key: 'm', w: 1.3 }, { key: 'd', w: 2.6 }, { key: 'i', w: 3.6 }, { key: 'r', w: 1.2, align: 'center' }, { key: 'e', w: 5 }],
+      [{ key: 'm', w: 1.5 }, { key: 'd', w: 2.6 }, { key: 'i', w: 3.6 }, { key: 'r', w: 1.7, align: 'center' }, { key: 'e', w: 4.4 }],
       [w.t('mode'), w.t('device'), w.t('item'), w.t('result'), w.t('evidence')],
       ins.items.map((it) => [w.t(it.mode), it.device, it.label, res(it), [it.note, ev(it.evidence)].filter(Boolean).join(' · ')]),
       (i) => (ins.items[i]!.result === 'fail' ? C.fail : ins.items[i]!.result === 'warn' ? C.warn : undefined),
