@@ -13,32 +13,10 @@ import { monthPeriod } from '../../../collector/reports/period.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
 import { startInfluxd } from '../../peers/influxd.ts';
 import { removeDir, tempDir } from '../../peers/util.ts';
+import { pdftotext, sections, squash } from './pdf-text.ts';
 import { MONTH, seedInflux, TZ } from './seed.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../../../cli/watchpost.ts');
-
-function pdftotext(file: string, ...args: string[]): string {
-  const r = spawnSync('pdftotext', [...args, file, '-'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`pdftotext failed: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** pdftotext collapses runs of spaces in -layout mode differently per page: compare on single spaces. */
-const squash = (s: string) => s.replace(/[ \t]+/g, ' ');
-
-/** The text between each heading and the next (headings on a line of their own, in the order the report prints them). */
-export function sections(text: string, headings: string[]): Record<string, string> {
-  let from = 0;
-  const at = headings.map((h) => {
-    const re = new RegExp(`(^|[\\n\\f]) ?${h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ?\\n`, 'g');
-    re.lastIndex = from;
-    const m = re.exec(text);
-    if (!m) throw new Error(`heading "${h}" not found`);
-    from = m.index + m[0].length;
-    return m.index;
-  });
-  return Object.fromEntries(headings.map((h, i) => [h, text.slice(at[i]!, at[i + 1] ?? text.length)]));
-}
 
 /**
  * The inventory of the seeded building: what the report names and places devices by. Besides
