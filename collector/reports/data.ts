@@ -267,7 +267,12 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
     const v = val(s, s.values[0]!, 'p');
     host(s).av_protected = typeof v === 'boolean' ? v : null;
   }
-  for (const s of disks) host(s).disk_used_max_pct = num(s, s.values[0]!, 'used');
+  // Disks of hosts already known as PCs only: every agent's own host reports its disks too.
+  for (const s of disks) {
+    const name = idx.nameOf(tagOf(s, 'host'));
+    const inv = idx.resolve(name);
+    if (hosts.has(name) || (inv && sectionOf(inv.kind) === 'pcs')) host(s).disk_used_max_pct = num(s, s.values[0]!, 'used');
+  }
 
   // Every inventory device is listed, seen or not; every target seen is listed, registered or not.
   const names = new Set<string>([...idx.devices.map((d) => d.name), ...polled.keys(), ...ledgered.keys(), ...hosts.keys()]);

@@ -157,6 +157,7 @@ t.test('watchpost report: a seeded month, in English and Chinese, from a real in
     const pcs = s['PCs and peripherals']!;
     t.match(pcs, /pc-0301 Building A · Floor 3 ·[^\n]*? 99\.462% 31 \/ 31 5 0 yes — yes/, 'the ping of 10.3.1.21 and PC-0301\'s agent are pc-0301: 740 of 744 h');
     t.match(pcs, /prn-a-3f Building A · Floor 3 ·[^\n]*? 100\.000% 16 \/ 31 — — not checked — not checked/, 'printer added on the 16th; no patch check made');
+    t.notMatch(pcs, 'poller-a-b1', 'an agent\'s own host with only a disk reading is not listed as a PC');
     t.match(pcs, /pc-a-301 Building A · Floor 3 ·[^\n]*? — — 45 2 yes 50% no/, 'PC 45 days behind on patches');
 
     const alerts = s['Alerts and response times']!;

@@ -56,6 +56,8 @@ export function* seedLines(scale: SeedScale, chunkLines = 50_000, opts: SeedOpti
     const pcDown = t >= pcDownFrom && t < pcDownFrom + 4 * 3600;
     push(`ping,url=10.3.1.21,host=poller-a-b1,floor=1 result_code=${pcDown ? 2 : 0}i,percent_packet_loss=${pcDown ? 100 : 0} ${t}`);
     if (t >= printerFrom) push(`ping,url=10.3.1.50,host=poller-a-b1,floor=1 result_code=0i,percent_packet_loss=0 ${t}`);
+    // The poller's own host reports its disk: it is not a PC of the report.
+    push(`disk,host=poller-a-b1,path=/,device=sda1,fstype=ext4,mode=rw used_percent=30 ${t}`);
     // pc-0301's own agent reports as PC-0301 (Windows capitals).
     push(`patches,host=PC-0301,os_family=windows pending=0i,security_pending=0i,days_since_patch=5 ${t}`);
     push(`antivirus_status,host=PC-0301 protected=true,products=1i ${t}`);
