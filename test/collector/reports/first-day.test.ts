@@ -5,6 +5,7 @@
  * camera-days and PCs as raw IPs under 网络设备 / 未登记位置.
  */
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { localMidnight, localParts, monthPeriod } from '../../../collector/reports/period.ts';
@@ -66,6 +67,8 @@ t.test('the current month, monitoring started today: a real collector, its ledge
   const out = path.join(col.dir, 'today.pdf');
   const r = spawnSync(process.execPath, [CLI, 'report', '--config', col.configFile, '--month', month, '--lang', 'zh-CN', '--out', out], { encoding: 'utf8' });
   t.equal(r.status, 0, r.stderr);
+  // WP_KEEP_REPORTS=DIR keeps the PDF for a person to look at.
+  if (process.env.WP_KEEP_REPORTS && existsSync(process.env.WP_KEEP_REPORTS)) copyFileSync(out, path.join(process.env.WP_KEEP_REPORTS, 'first-day-zh-CN.pdf'));
   const text = squash(pdftotext(out, '-layout'));
   const s = sections(text, ['摘要', '网络设备', '视频监控系统', '电脑及外设', '告警及响应时间']);
   t.match(s['摘要']!, /网络设备平均可用率 100\.000%/, 'not 0.065 %');
