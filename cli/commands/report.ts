@@ -6,6 +6,9 @@ import { generateReport } from '../../collector/reports/generate.ts';
 import { LANGS, type Lang } from '../../collector/reports/i18n.ts';
 import { ReportFontError } from '../../collector/reports/pdf.ts';
 import { previousMonth } from '../../collector/reports/period.ts';
+import { UptimeLedger } from '../../collector/uptime/ledger.ts';
+import { Inventory } from '../../collector/ingest/inventory.ts';
+import { createMaintenance } from '../../collector/maintenance/module.ts';
 import { loadConfig } from '../../config/load.ts';
 import { collectorConfigSchema } from '../../config/schema/collector.ts';
 import { parse, UsageError } from '../args.ts';
@@ -44,6 +47,11 @@ export const command: Command = {
         const provider: AlertsProvider = { sla: (f, t) => slaReport(alertStore.firedBetween(f, t), f, t, cfg.alerts.sla.resolve_within_s, Date.now()) };
         modules.set('alerts', provider);
       }
+      // The uptime ledger the collector kept in the state DB: exact up/down/unknown time per
+      // target, with the same maintenance windows the collector excludes.
+      const maintenance = createMaintenance({ db: st.db, config: cfg, inventory: new Inventory(cfg.inventory.devices), audit: st.audit, now: Date.now });
+      const ledger = new UptimeLedger(st.db, { silenceMs: cfg.uptime.silence_s * 1000, maintenance });
+      if (ledger.targets().length) modules.set('uptime', { ledger, report: (target: string, from: number, to: number) => ledger.report(target, from, to, Date.now()) });
       const { pdf, data } = await generateReport({ config: cfg, month, lang, inspections: new InspectionStore(st.db, st.audit), modules });
       writeFileSync(values.out, pdf);
       console.error(

@@ -119,6 +119,8 @@ export async function evaluate(
       if (f.uptime_month_pct !== null) add(d, 'uptime_month', f.uptime_month_pct >= th.camera_uptime_month_pct ? 'pass' : 'warn', { pct: f.uptime_month_pct });
       if (f.clock_drift_s !== null) add(d, 'clock_drift', grade(Math.abs(f.clock_drift_s), th.clock_drift_warn_s, th.clock_drift_fail_s), { drift_s: f.clock_drift_s });
       if (f.stream_ok !== null) add(d, 'stream', f.stream_ok ? 'pass' : 'fail', { stream_ok: f.stream_ok });
+      // Reachable, but the stream check is switched off: not checked, never failed.
+      else if (f.up === 1) add(d, 'stream', 'na', { checked: false });
       if (f.snapshot_problem !== null) add(d, 'snapshot', f.snapshot_problem === 'none' ? 'pass' : 'fail', { problem: f.snapshot_problem });
       if (f.firmware !== null) {
         const was = base(d, 'firmware')?.firmware;

@@ -92,7 +92,7 @@ export function influxInspectionInputs(q: InfluxReader): InspectionInputs {
       const w = `${range(since, until)} AND ${inList('camera', devices)}`;
       const day = `${range(until - 86_400_000, until)} AND ${inList('camera', devices)}`;
       const [last, ledger, day24, whole] = await Promise.all([
-        q.query(`SELECT LAST("up") AS up, LAST("clock_drift_s") AS drift, LAST("stream_ok") AS stream, LAST("snapshot_problem") AS snap, LAST("firmware") AS fw FROM "camera" WHERE ${w} GROUP BY "camera"`),
+        q.query(`SELECT LAST("up") AS up, LAST("clock_drift_s") AS drift, LAST("stream_ok") AS stream, LAST("reachable") AS reach, LAST("auth") AS auth, LAST("snapshot_problem") AS snap, LAST("firmware") AS fw FROM "camera" WHERE ${w} GROUP BY "camera"`),
         q.query(`SELECT LAST("uptime_24h_pct") AS d, LAST("uptime_month_pct") AS m FROM "camera_uptime" WHERE ${w} GROUP BY "camera"`),
         q.query(`SELECT MEAN("up") AS u FROM "camera" WHERE ${day} GROUP BY "camera"`),
         q.query(`SELECT MEAN("up") AS u FROM "camera" WHERE ${w} GROUP BY "camera"`),
@@ -115,7 +115,13 @@ export function influxInspectionInputs(q: InfluxReader): InspectionInputs {
         const f = get(s.tags.camera!);
         const snap = val(s, r, 'snap');
         const fw = val(s, r, 'fw');
-        Object.assign(f, { up: num(s, r, 'up'), clock_drift_s: num(s, r, 'drift'), stream_ok: bool(val(s, r, 'stream')), snapshot_problem: typeof snap === 'string' ? snap : null, firmware: typeof fw === 'string' ? fw : null });
+        const up = num(s, r, 'up');
+        // Older agents wrote stream_ok=false when the stream check was off or the camera was
+        // unreachable. up = reachable ∧ auth ok ∧ (stream ok or not tried), so a false stream_ok
+        // is a failed stream only when the camera was down while reachable and authenticated.
+        let stream = bool(val(s, r, 'stream'));
+        if (stream === false && !(up === 0 && bool(val(s, r, 'reach')) === true && val(s, r, 'auth') !== 'failed')) stream = null;
+        Object.assign(f, { up, clock_drift_s: num(s, r, 'drift'), stream_ok: stream, snapshot_problem: typeof snap === 'string' ? snap : null, firmware: typeof fw === 'string' ? fw : null });
       }
       return out;
     },

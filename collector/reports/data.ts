@@ -1,16 +1,25 @@
 import type { CollectorConfig } from '../../config/schema/collector.ts';
 import type { InspectionRecord, ProblemRecord } from '../inspections/store.ts';
 import { type InfluxReader, ident, num, ts, val, type Series } from './influxql.ts';
+import { availability, DayCounts, ledgerCounts, periodDays, type Coverage } from './coverage.ts';
+import { DeviceIndex, sectionOf } from './devices.ts';
 import { localMidnight, type Period } from './period.ts';
 
-export interface DeviceRow {
-  name: string;
-  kind: string;
+/** Where a row's device is: its inventory location (empty strings when unregistered). */
+export interface RowPlace {
   building: string;
   floor: string;
   shaft: string;
-  /** Share of polls the device answered, in %; null without data. */
+  room: string;
+}
+
+export interface DeviceRow extends RowPlace {
+  name: string;
+  /** Inventory kind (switch, router, …), or "unregistered" for a target not in the inventory. */
+  kind: string;
+  /** Up share of the monitored time, in %; null when never seen this month. */
   availability_pct: number | null;
+  coverage: Coverage;
   reboots: number;
   ports_down: number;
   port_errors: number;
@@ -18,27 +27,29 @@ export interface DeviceRow {
   peak_temp_c: number | null;
 }
 
-export interface CameraRow {
+export interface CameraRow extends RowPlace {
   name: string;
-  building: string;
-  floor: string;
-  /** Days with data, and days whose 24 h uptime met the target. */
+  kind: string;
+  /** Camera-days: monitored days, and those whose uptime met the 24 h target. */
   days: number;
   compliant_days: number;
   worst_24h_pct: number | null;
   month_pct: number | null;
+  coverage: Coverage;
 }
 
-export interface PcRow {
+/** A PC, printer or server. A null `*_ok` means the check was not made (no data, or not applicable): not checked, never failed. */
+export interface PcRow extends RowPlace {
   host: string;
-  building: string;
-  floor: string;
+  kind: string;
+  availability_pct: number | null;
+  coverage: Coverage;
   days_since_patch: number | null;
   security_pending: number | null;
   av_protected: boolean | null;
   disk_used_max_pct: number | null;
-  patch_ok: boolean;
-  av_ok: boolean;
+  patch_ok: boolean | null;
+  av_ok: boolean | null;
 }
 
 export interface AlertRow {
@@ -98,42 +109,13 @@ export interface AlertsProvider {
   smsUsage?(year?: number): { quota: number; used_parts: number; by_purpose: Record<string, number> } | undefined;
 }
 /**
- * The uptime ledger (ctx.modules.get('uptime'), UptimeService in collector/uptime/module.ts):
- * exact intervals with maintenance excluded. When it runs, per-camera daily and monthly
- * uptime come from it instead of InfluxDB.
+ * The uptime ledger (ctx.modules.get('uptime'), UptimeService in collector/uptime/module.ts, or
+ * the CLI's ledger over the state DB): exact intervals with maintenance excluded. Targets it
+ * knows are reported from it; the others from polls in InfluxDB.
  */
 export interface UptimeProvider {
   ledger?: { targets(): { target: string; kind: string }[] };
-  report?(target: string, from: number, to: number): { uptime_pct: number | null };
-}
-
-/** Per-camera rows from the uptime ledger: one report per local day and one for the month (up to now). */
-export function camerasFromLedger(u: Required<UptimeProvider>, p: Period, target24: number, now: number, loc: (name: string) => { building: string; floor: string }): { rows: CameraRow[]; trend: Map<string, { sum: number; n: number }> } {
-  const days: { day: string; from: number; to: number }[] = [];
-  const [y, m] = p.month.split('-').map(Number) as [number, number];
-  for (let d = 1; ; d++) {
-    const from = localMidnight(y, m, d, p.tz);
-    if (from >= p.endMs || from >= now) break;
-    days.push({ day: `${p.month}-${String(d).padStart(2, '0')}`, from, to: Math.min(localMidnight(y, m, d + 1, p.tz), now) });
-  }
-  const trend = new Map<string, { sum: number; n: number }>();
-  const rows: CameraRow[] = [];
-  for (const { target } of u.ledger.targets().filter((x) => x.kind === 'camera')) {
-    const c: CameraRow = { name: target, ...loc(target), days: 0, compliant_days: 0, worst_24h_pct: null, month_pct: u.report(target, p.startMs, Math.min(p.endMs, now)).uptime_pct };
-    for (const d of days) {
-      const pct = u.report(target, d.from, d.to).uptime_pct;
-      if (pct === null) continue;
-      c.days++;
-      if (pct >= target24) c.compliant_days++;
-      c.worst_24h_pct = c.worst_24h_pct === null ? pct : Math.min(c.worst_24h_pct, pct);
-      const t = trend.get(d.day) ?? { sum: 0, n: 0 };
-      t.sum += pct;
-      t.n++;
-      trend.set(d.day, t);
-    }
-    if (c.days || c.month_pct !== null) rows.push(c);
-  }
-  return { rows, trend };
+  report?(target: string, from: number, to: number): { up_ms: number; down_ms: number; known_ms?: number };
 }
 
 /** Inspections and problems for a period (the inspections module's store). */
@@ -172,6 +154,7 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
   const r = cfg.reports;
   const th = cfg.inspections.thresholds;
   const now = deps.now ?? Date.now;
+  const nowMs = now();
   const q = deps.influx;
   const range = `time >= ${ts(period.startMs)} AND time < ${ts(period.endMs)}`;
   const EDGE = 3 * 86_400_000;
@@ -179,20 +162,19 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
   const tail = `time >= ${ts(Math.max(period.startMs, period.endMs - EDGE))} AND time < ${ts(period.endMs)}`;
   const lastWeek = `time >= ${ts(Math.max(period.startMs, period.endMs - 7 * 86_400_000))} AND time < ${ts(period.endMs)}`;
   const run = async (s: string): Promise<Series[]> => (q ? q.query(s) : []);
-  const inv = new Map(cfg.inventory.devices.map((d) => [d.name, d]));
-  const loc = (name: string, s?: Series) => {
-    const d = inv.get(name);
-    return {
-      building: d?.building ?? (s ? tagOf(s, 'building') : ''),
-      floor: d?.floor ?? (s ? tagOf(s, 'floor') : ''),
-      shaft: d?.shaft ?? (s ? tagOf(s, 'shaft') : ''),
-    };
-  };
-  const locGroup = `${ident('building')}, ${ident('floor')}, ${ident('shaft')}`;
+  const idx = new DeviceIndex(cfg.inventory.devices);
+  const days = periodDays(period);
+  const dayAt = new Map(days.map((d, i) => [d.day, i]));
+  const bucket = (s: Series, row: unknown[]) => dayAt.get(dayLabel(Date.parse(String(val(s, row, 'time'))), period)) ?? -1;
+  const since = (name: string) => idx.monitoredSince(name, (y, m, d) => localMidnight(y, m, d, period.tz));
+  const byDay = `${dayGroup(period)} fill(none)`;
 
-  // Network devices.
-  const [avail, temps, ports, devUptime, dailyAvail] = await Promise.all([
-    run(`SELECT MEAN("up") AS avail, SUM("reboot") AS reboots FROM "snmp_device" WHERE ${range} GROUP BY "device", ${locGroup}`),
+  // Availability, day by day: the uptime ledger for the targets it knows, else polls in InfluxDB.
+  const [snmpDaily, pingAll, pingUp, camDaily, temps, ports] = await Promise.all([
+    run(`SELECT SUM("up") AS up, COUNT("up") AS n, SUM("reboot") AS reboots FROM "snmp_device" WHERE ${range} GROUP BY "device", ${byDay}`),
+    run(`SELECT COUNT("result_code") AS n FROM "ping" WHERE ${range} GROUP BY "url", ${byDay}`),
+    run(`SELECT COUNT("result_code") AS n FROM "ping" WHERE ${range} AND "result_code" = 0 GROUP BY "url", ${byDay}`),
+    run(`SELECT SUM("up") AS up, COUNT("up") AS n FROM "camera" WHERE ${range} GROUP BY "camera", ${byDay}`),
     run(`SELECT MAX("value") AS peak FROM "sensor" WHERE ${range} AND "kind" = 'temperature' GROUP BY "device"`),
     // Whole-month scans only where the month is needed (flaps); state at the end and counter
     // deltas come from the first and last days, which keeps InfluxDB's work near one field.
@@ -201,134 +183,158 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
       run(`SELECT FIRST("in_errors") AS first_errs FROM "interface" WHERE ${head} GROUP BY "device", "ifName"`),
       run(`SELECT SUM("flaps") AS flaps FROM "interface" WHERE ${range} GROUP BY "device", "ifName"`),
     ]),
-    run(`SELECT LAST("uptime_month_pct") AS month FROM "device_uptime" WHERE ${range} GROUP BY "device"`),
-    run(`SELECT MEAN("up") AS avail FROM "snmp_device" WHERE ${range} GROUP BY ${dayGroup(period)}`),
   ]);
-  const devices = new Map<string, DeviceRow>();
-  const dev = (name: string, s?: Series): DeviceRow => {
-    let d = devices.get(name);
-    if (!d) {
-      d = { name, kind: inv.get(name)?.kind ?? 'switch', ...loc(name, s), availability_pct: null, reboots: 0, ports_down: 0, port_errors: 0, flaps: 0, peak_temp_c: null };
-      devices.set(name, d);
-    }
-    return d;
+  /** What was seen of a device: which measurements named it, its day counts, reboots per day. */
+  interface Seen {
+    camera: boolean;
+    counts: DayCounts;
+    reboots: number[];
+  }
+  const polled = new Map<string, Seen>();
+  const seen = (target: string): Seen => {
+    const name = idx.nameOf(target);
+    let x = polled.get(name);
+    if (!x) polled.set(name, (x = { camera: false, counts: new DayCounts(days.length), reboots: new Array<number>(days.length).fill(0) }));
+    return x;
   };
-  for (const s of avail) {
-    const row = s.values[0]!;
-    const d = dev(tagOf(s, 'device'), s);
-    const a = num(s, row, 'avail');
-    d.availability_pct = a === null ? null : a * 100;
-    d.reboots = num(s, row, 'reboots') ?? 0;
+  for (const s of snmpDaily) {
+    const x = seen(tagOf(s, 'device'));
+    for (const row of s.values) {
+      const i = bucket(s, row);
+      x.counts.add(i, num(s, row, 'up') ?? 0, num(s, row, 'n') ?? 0);
+      if (i >= 0) x.reboots[i]! += num(s, row, 'reboots') ?? 0;
+    }
   }
-  for (const s of devUptime) {
-    const m = num(s, s.values[0]!, 'month');
-    if (m !== null) dev(tagOf(s, 'device')).availability_pct = m;
+  const upPings = new Map<string, number>();
+  for (const s of pingUp) for (const row of s.values) upPings.set(`${tagOf(s, 'url')}\u0000${bucket(s, row)}`, num(s, row, 'n') ?? 0);
+  for (const s of pingAll) {
+    const x = seen(tagOf(s, 'url'));
+    for (const row of s.values) {
+      const i = bucket(s, row);
+      x.counts.add(i, upPings.get(`${tagOf(s, 'url')}\u0000${i}`) ?? 0, num(s, row, 'n') ?? 0);
+    }
   }
-  for (const s of temps) dev(tagOf(s, 'device')).peak_temp_c = num(s, s.values[0]!, 'peak');
-  const [portEnd, portStart, portFlaps] = ports;
-  const portKey = (s: Series) => `${tagOf(s, 'device')}\u0000${tagOf(s, 'ifName')}`;
-  const firstErrs = new Map(portStart.map((s) => [portKey(s), num(s, s.values[0]!, 'first_errs')]));
-  for (const s of portEnd) {
-    const row = s.values[0]!;
-    const d = dev(tagOf(s, 'device'));
-    if (num(s, row, 'admin') === 1 && num(s, row, 'oper') === 2) d.ports_down++;
-    const last = num(s, row, 'last_errs');
-    const first = firstErrs.get(portKey(s));
-    // A counter that went down was reset (reboot): count what it gained since.
-    if (last !== null) d.port_errors += first === null || first === undefined ? 0 : last >= first ? last - first : last;
+  for (const s of camDaily) {
+    const x = seen(tagOf(s, 'camera'));
+    x.camera = true;
+    for (const row of s.values) x.counts.add(bucket(s, row), num(s, row, 'up') ?? 0, num(s, row, 'n') ?? 0);
   }
-  for (const s of portFlaps) dev(tagOf(s, 'device')).flaps += num(s, s.values[0]!, 'flaps') ?? 0;
 
-  // Cameras: the uptime ledger when it runs, else camera_uptime from InfluxDB, else raw `camera.up`.
+  // The ledger's figures replace the polls' for every device it observed (one unit per device: ms, not polls).
   const uptime = deps.modules?.get('uptime') as UptimeProvider | undefined;
-  let cameras: CameraRow[] | undefined;
-  const camTrend = new Map<string, { sum: number; n: number }>();
+  const ledgered = new Map<string, { camera: boolean; counts: DayCounts }>();
   if (typeof uptime?.report === 'function' && typeof uptime.ledger?.targets === 'function') {
-    const l = camerasFromLedger(uptime as Required<UptimeProvider>, period, r.camera_24h_target_pct, now(), (n) => loc(n));
-    if (l.rows.length) {
-      cameras = l.rows;
-      for (const [k, v] of l.trend) camTrend.set(k, v);
+    const reader = { targets: () => uptime.ledger!.targets(), report: uptime.report.bind(uptime) };
+    for (const [target, l] of ledgerCounts(reader, days, nowMs)) {
+      const name = idx.nameOf(target);
+      const x = ledgered.get(name) ?? { camera: false, counts: new DayCounts(days.length) };
+      ledgered.set(name, x);
+      x.camera ||= l.kind === 'camera';
+      l.counts.days.forEach((c, i) => c && x.counts.add(i, c.up, c.known));
     }
   }
-  const target24 = r.camera_24h_target_pct;
-  const [camDaily, camMonth] = cameras
-    ? [[], []]
-    : await Promise.all([
-        run(`SELECT LAST("uptime_24h_pct") AS u FROM "camera_uptime" WHERE ${range} GROUP BY "camera", ${locGroup}, ${dayGroup(period)}`),
-        run(`SELECT LAST("uptime_month_pct") AS m FROM "camera_uptime" WHERE ${range} GROUP BY "camera"`),
-      ]);
-  // Raw `camera.up` only when the uptime ledger wrote nothing for the month.
-  const camRaw = cameras || camDaily.length ? [] : await run(`SELECT MEAN("up") AS u FROM "camera" WHERE ${range} GROUP BY "camera", ${locGroup}, ${dayGroup(period)}`);
-  if (!cameras) {
-    const byCam = new Map<string, CameraRow>();
-    const daily = camDaily.length ? camDaily : camRaw;
-    const scale = camDaily.length ? 1 : 100;
-    for (const s of daily) {
-      const name = tagOf(s, 'camera');
-      const old = byCam.get(name);
-      const c: CameraRow = old ?? { name, ...loc(name, s), days: 0, compliant_days: 0, worst_24h_pct: null, month_pct: null };
-      if (!old) byCam.set(name, c);
-      if (!c.building) Object.assign(c, { building: tagOf(s, 'building'), floor: tagOf(s, 'floor') });
-      let sum = 0;
-      let n = 0;
-      for (const row of s.values) {
-        const u = num(s, row, 'u');
-        if (u === null) continue;
-        const pct = u * scale;
-        c.days++;
-        if (pct >= target24) c.compliant_days++;
-        c.worst_24h_pct = c.worst_24h_pct === null ? pct : Math.min(c.worst_24h_pct, pct);
-        sum += pct;
-        n++;
-        const day = dayLabel(Date.parse(String(val(s, row, 'time'))), period);
-        const t = camTrend.get(day) ?? { sum: 0, n: 0 };
-        t.sum += pct;
-        t.n++;
-        camTrend.set(day, t);
-      }
-      if (n && !camDaily.length) c.month_pct = sum / n;
-    }
-    for (const s of camMonth) {
-      const c = byCam.get(tagOf(s, 'camera'));
-      if (c) c.month_pct = num(s, s.values[0]!, 'm');
-    }
-    cameras = [...byCam.values()];
-  }
+  const avail = (name: string) => availability(ledgered.get(name)?.counts ?? polled.get(name)?.counts, days, since(name));
 
-  // PCs.
+  // PCs, printers and servers report patches, antivirus and disks about themselves (host tag).
+  const locGroup = `${ident('building')}, ${ident('floor')}, ${ident('shaft')}`;
   const [patches, av, disks] = await Promise.all([
     // Patch and antivirus state at the end of the month: the last week is enough.
     run(`SELECT LAST("days_since_patch") AS days, LAST("security_pending") AS sec FROM "patches" WHERE ${lastWeek} GROUP BY "host", ${locGroup}`),
     run(`SELECT LAST("protected") AS p FROM "antivirus_status" WHERE ${lastWeek} GROUP BY "host", ${locGroup}`),
     run(`SELECT MAX("used_percent") AS used FROM "disk" WHERE ${range} GROUP BY "host"`),
   ]);
-  const pcs = new Map<string, PcRow>();
-  const pc = (s: Series): PcRow => {
-    const host = tagOf(s, 'host');
-    let p = pcs.get(host);
-    if (!p) {
-      const l = loc(host, s);
-      p = { host, building: l.building, floor: l.floor, days_since_patch: null, security_pending: null, av_protected: null, disk_used_max_pct: null, patch_ok: false, av_ok: false };
-      pcs.set(host, p);
-    }
-    return p;
+  interface HostFacts {
+    tags: RowPlace;
+    days_since_patch: number | null;
+    security_pending: number | null;
+    av_protected: boolean | null;
+    disk_used_max_pct: number | null;
+  }
+  const hosts = new Map<string, HostFacts>();
+  const host = (s: Series): HostFacts => {
+    const name = idx.nameOf(tagOf(s, 'host'));
+    let h = hosts.get(name);
+    // The tags of a PC's own samples are its own agent's: its location when it is not in the inventory.
+    if (!h) hosts.set(name, (h = { tags: { building: tagOf(s, 'building'), floor: tagOf(s, 'floor'), shaft: tagOf(s, 'shaft'), room: '' }, days_since_patch: null, security_pending: null, av_protected: null, disk_used_max_pct: null }));
+    return h;
   };
   for (const s of patches) {
-    const p = pc(s);
-    p.days_since_patch = num(s, s.values[0]!, 'days');
-    p.security_pending = num(s, s.values[0]!, 'sec');
+    const h = host(s);
+    h.days_since_patch = num(s, s.values[0]!, 'days');
+    h.security_pending = num(s, s.values[0]!, 'sec');
   }
   for (const s of av) {
     const v = val(s, s.values[0]!, 'p');
-    pc(s).av_protected = typeof v === 'boolean' ? v : null;
+    host(s).av_protected = typeof v === 'boolean' ? v : null;
   }
+  // Disks of hosts already known as PCs only: every agent's own host reports its disks too.
   for (const s of disks) {
-    const p = pcs.get(tagOf(s, 'host'));
-    if (p) p.disk_used_max_pct = num(s, s.values[0]!, 'used');
+    const name = idx.nameOf(tagOf(s, 'host'));
+    const inv = idx.resolve(name);
+    if (hosts.has(name) || (inv && sectionOf(inv.kind) === 'pcs')) host(s).disk_used_max_pct = num(s, s.values[0]!, 'used');
   }
-  for (const p of pcs.values()) {
-    p.patch_ok = p.days_since_patch !== null && p.days_since_patch <= th.patch_warn_days && (p.security_pending ?? 0) === 0;
-    p.av_ok = p.av_protected === true;
+
+  // Every inventory device is listed, seen or not; every target seen is listed, registered or not.
+  const names = new Set<string>([...idx.devices.map((d) => d.name), ...polled.keys(), ...ledgered.keys(), ...hosts.keys()]);
+  const devices: DeviceRow[] = [];
+  const cameras: CameraRow[] = [];
+  const pcs: PcRow[] = [];
+  const target24 = r.camera_24h_target_pct;
+  const byName = new Map<string, DeviceRow>();
+  for (const name of names) {
+    const inv = idx.resolve(name);
+    const kind = inv?.kind ?? 'unregistered';
+    const section = inv ? sectionOf(inv.kind) : hosts.has(name) ? 'pcs' : ledgered.get(name)?.camera || polled.get(name)?.camera ? 'cctv' : 'network';
+    const a = avail(name);
+    const h = hosts.get(name);
+    const place = inv ? idx.place(name) : (h?.tags ?? { building: '', floor: '', shaft: '', room: '' });
+    if (section === 'cctv') {
+      const daily = a.daily.filter((v): v is number => v !== null);
+      cameras.push({ name, kind, ...place, days: daily.length, compliant_days: daily.filter((v) => v >= target24).length, worst_24h_pct: daily.length ? Math.min(...daily) : null, month_pct: a.pct, coverage: a.coverage });
+    } else if (section === 'pcs') {
+      const patch = h?.days_since_patch ?? null;
+      const sec = h?.security_pending ?? null;
+      pcs.push({
+        host: name,
+        kind,
+        ...place,
+        availability_pct: a.pct,
+        coverage: a.coverage,
+        days_since_patch: patch,
+        security_pending: sec,
+        av_protected: h?.av_protected ?? null,
+        disk_used_max_pct: h?.disk_used_max_pct ?? null,
+        patch_ok: patch === null && sec === null ? null : patch !== null && patch <= th.patch_warn_days && (sec ?? 0) === 0,
+        av_ok: h?.av_protected === undefined || h.av_protected === null ? null : h.av_protected,
+      });
+    } else {
+      const reboots = (polled.get(name)?.reboots ?? []).reduce((sum, n, i) => (a.daily[i] === null ? sum : sum + n), 0);
+      const row: DeviceRow = { name, kind, ...place, availability_pct: a.pct, coverage: a.coverage, reboots, ports_down: 0, port_errors: 0, flaps: 0, peak_temp_c: null };
+      devices.push(row);
+      byName.set(name, row);
+    }
+  }
+  const dev = (target: string) => byName.get(idx.nameOf(target));
+  for (const s of temps) {
+    const d = dev(tagOf(s, 'device'));
+    if (d) d.peak_temp_c = num(s, s.values[0]!, 'peak');
+  }
+  const [portEnd, portStart, portFlaps] = ports;
+  const portKey = (s: Series) => `${tagOf(s, 'device')}\u0000${tagOf(s, 'ifName')}`;
+  const firstErrs = new Map(portStart.map((s) => [portKey(s), num(s, s.values[0]!, 'first_errs')]));
+  for (const s of portEnd) {
+    const row = s.values[0]!;
+    const d = dev(tagOf(s, 'device'));
+    if (!d) continue;
+    if (num(s, row, 'admin') === 1 && num(s, row, 'oper') === 2) d.ports_down++;
+    const last = num(s, row, 'last_errs');
+    const first = firstErrs.get(portKey(s));
+    // A counter that went down was reset (reboot): count what it gained since.
+    if (last !== null) d.port_errors += first === null || first === undefined ? 0 : last >= first ? last - first : last;
+  }
+  for (const s of portFlaps) {
+    const d = dev(tagOf(s, 'device'));
+    if (d) d.flaps += num(s, s.values[0]!, 'flaps') ?? 0;
   }
 
   // Alerts and SMS: the alerts module's own SLA rows and SMS budget when it runs, else InfluxDB.
@@ -346,6 +352,8 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
       sla_breach: a.silenced ? false : a.breach,
     }));
   } else alerts = episodes(await run(`SELECT "state" FROM "alert_state" WHERE ${range} GROUP BY "rule", "target", "severity"`));
+  // An alert about 10.3.1.21 is about pc-0301.
+  for (const a of alerts) a.target = idx.nameOf(a.target);
 
   let sms: SmsRow[] = [];
   let budget: number | null = r.sms_yearly_budget_parts ?? null;
@@ -364,29 +372,32 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
     }
   }
 
-  const deviceTrend: DailyPoint[] = [];
-  for (const s of dailyAvail)
-    for (const row of s.values) {
-      const a = num(s, row, 'avail');
-      deviceTrend.push({ day: dayLabel(Date.parse(String(val(s, row, 'time'))), period), value: a === null ? null : a * 100 });
-    }
-  const cameraTrend = [...camTrend.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, t]) => ({ day, value: t.sum / t.n }));
+  // Daily trends: the mean over the devices monitored that day; a day nobody was monitored has no bar.
+  const trend = (rows: string[]): DailyPoint[] => {
+    const daily = rows.map((n) => avail(n).daily);
+    return days.map((d, i) => {
+      const v = daily.map((x) => x[i]).filter((x): x is number => x !== null && x !== undefined);
+      return { day: d.day, value: v.length ? v.reduce((s, x) => s + x, 0) / v.length : null };
+    });
+  };
+  const deviceTrend = trend(devices.map((d) => d.name));
+  const cameraTrend = trend(cameras.map((c) => c.name));
 
-  const byLoc = (a: { building: string; floor: string; name?: string; host?: string }, b: typeof a) =>
-    a.building.localeCompare(b.building) || a.floor.localeCompare(b.floor, undefined, { numeric: true }) || (a.name ?? a.host ?? '').localeCompare(b.name ?? b.host ?? '');
+  const byLoc = (a: RowPlace & { name?: string; host?: string }, b: typeof a) =>
+    a.building.localeCompare(b.building) || a.floor.localeCompare(b.floor, undefined, { numeric: true }) || a.room.localeCompare(b.room) || (a.name ?? a.host ?? '').localeCompare(b.name ?? b.host ?? '');
   return {
     period,
     organisation: r.organisation,
     contractor: r.contractor,
-    generated_ms: now(),
+    generated_ms: nowMs,
     targets: { camera_24h_pct: target24, device_availability_pct: r.device_availability_target_pct, onsite_sla_minutes: r.onsite_sla_minutes, patch_warn_days: th.patch_warn_days },
-    devices: [...devices.values()].sort((a, b) => a.shaft.localeCompare(b.shaft) || byLoc(a, b)),
+    devices: devices.sort((a, b) => a.shaft.localeCompare(b.shaft) || byLoc(a, b)),
     cameras: cameras.sort(byLoc),
-    pcs: [...pcs.values()].sort(byLoc),
+    pcs: pcs.sort(byLoc),
     alerts: alerts.sort((a, b) => a.started_ms - b.started_ms),
     sms,
     sms_budget_parts: budget,
-    trend: { device_availability: deviceTrend, camera_uptime: cameraTrend },
+    trend: { device_availability: deviceTrend.some((p) => p.value !== null) ? deviceTrend : [], camera_uptime: cameraTrend.some((p) => p.value !== null) ? cameraTrend : [] },
     inspections: deps.inspections?.inspectionsIn(period.startMs, period.endMs) ?? [],
     problems: deps.inspections?.problemsFor(period.startMs, period.endMs) ?? [],
   };

@@ -47,7 +47,7 @@ const en = {
   worst_day: 'Worst day',
   month_uptime: 'Month uptime',
   pcs: 'PCs and peripherals',
-  host: 'Host',
+  host: 'Device',
   days_since_patch: 'Days since patch',
   security_pending: 'Security updates pending',
   antivirus: 'Antivirus',
@@ -96,6 +96,16 @@ const en = {
   closed: 'closed',
   overdue: 'overdue',
   no_data: 'No data for this month.',
+  monitored: 'Monitored days',
+  monitored_days: 'monitored {n} of {total} days',
+  never_seen: 'never seen',
+  not_checked: 'not checked',
+  devices_seen: 'Devices with data this month',
+  coverage_days: 'Monitored device-days (coverage)',
+  overdue_n: 'overdue {n}',
+  coverage_note: 'Availability counts only the time a device was monitored (from its first sample, or its inventory monitored_since day); time without data is unknown, never down.',
+  monitoring_from: 'Monitoring data from {day}: monitored {n} of {total} days.',
+  never_seen_list: 'No data this month from: {names}.',
 };
 
 type Strings = typeof en;
@@ -145,7 +155,7 @@ const zh: Strings = {
   worst_day: '最差一天',
   month_uptime: '月在线率',
   pcs: '电脑及外设',
-  host: '主机',
+  host: '设备',
   days_since_patch: '距上次补丁天数',
   security_pending: '待装安全补丁',
   antivirus: '杀毒软件',
@@ -194,6 +204,16 @@ const zh: Strings = {
   closed: '已关闭',
   overdue: '已逾期',
   no_data: '本月无数据。',
+  monitored: '监测天数',
+  monitored_days: '已监测 {n}/{total} 天',
+  never_seen: '无数据',
+  not_checked: '未检查',
+  devices_seen: '本月有监测数据的设备',
+  coverage_days: '已监测设备·天（覆盖率）',
+  overdue_n: '已逾期 {n}',
+  coverage_note: '可用率只计算设备被监测的时间（自其第一条数据或台账中的 monitored_since 日期起）；无数据的时段计为未知，不计为中断。',
+  monitoring_from: '监测数据自 {day} 起：已监测 {n}/{total} 天。',
+  never_seen_list: '本月未收到以下设备的任何数据：{names}。',
 };
 
 export type StringKey = keyof Strings;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
+import type { Coverage } from './coverage.ts';
 import type { ReportData } from './data.ts';
 import { type Lang, tr, type StringKey } from './i18n.ts';
 import { fmtLocal } from './period.ts';
@@ -158,11 +159,12 @@ class Writer {
     const n = Math.max(points.length, 1);
     const slot = plotW / n;
     points.forEach((p, i) => {
+      const bx = axisX + i * slot + slot * 0.15;
+      // A day without data has its label and no bar: unknown, not zero.
+      if (n <= 31 && (i % 5 === 0 || i === n - 1)) doc.fontSize(6.5).fillColor(C.grey).text(p.day.slice(8), bx - 4, top + h + 2, { width: slot * 0.7 + 8, align: 'center', lineBreak: false });
       if (p.value === null) return;
       const v = Math.max(lo, Math.min(100, p.value));
-      const bx = axisX + i * slot + slot * 0.15;
       doc.rect(bx, y(v), slot * 0.7, top + h - y(v)).fill(target !== null && p.value < target ? C.red : C.bar);
-      if (n <= 31 && (i % 5 === 0 || i === n - 1)) doc.fontSize(6.5).fillColor(C.grey).text(p.day.slice(8), bx - 4, top + h + 2, { width: slot * 0.7 + 8, align: 'center', lineBreak: false });
     });
     if (target !== null && target >= lo) {
       doc.moveTo(axisX, y(target)).lineTo(axisX + plotW, y(target)).lineWidth(0.8).dash(3, { space: 2 }).strokeColor(C.red).stroke().undash();
@@ -187,12 +189,31 @@ class Writer {
   }
 }
 
-function locationLabel(w: Writer, d: { building: string; floor: string; shaft: string }): string {
+function locationLabel(w: Writer, d: { building: string; floor: string; shaft: string; room?: string }): string {
   const en = w.lang === 'en';
   const b = d.building ? (en ? `${w.t('building')} ${d.building}` : `${d.building}${w.t('building')}`) : '';
-  if (d.shaft) return [b, `${w.t('shaft')} ${d.shaft}`].filter(Boolean).join(' · ');
-  if (d.floor) return [b, en ? `${w.t('floor')} ${d.floor}` : `${d.floor}${w.t('floor')}`, w.t('office_area')].filter(Boolean).join(' · ');
-  return b || w.t('unknown_location');
+  const room = d.room ? [d.room] : [];
+  if (d.shaft) return [b, `${w.t('shaft')} ${d.shaft}`, ...room].filter(Boolean).join(' · ');
+  if (d.floor) return [b, en ? `${w.t('floor')} ${d.floor}` : `${d.floor}${w.t('floor')}`, ...(room.length ? room : [w.t('office_area')])].filter(Boolean).join(' · ');
+  return [b, ...room].filter(Boolean).join(' · ') || w.t('unknown_location');
+}
+
+type AnyRow = ReportData['devices'][number] | ReportData['cameras'][number] | ReportData['pcs'][number];
+
+/** Whether anything at all was heard from the device this month (a PC's own agent counts, even unpinged). */
+function heardFrom(x: AnyRow): boolean {
+  return x.coverage.days_monitored > 0 || ('host' in x && (x.days_since_patch !== null || x.av_protected !== null || x.disk_used_max_pct !== null));
+}
+
+/** "12 / 31" monitored days; "—" when heard from but never polled for up/down; else "never seen". */
+function monitored(w: Writer, x: AnyRow): string {
+  const c: Coverage = x.coverage;
+  return c.days_monitored ? `${c.days_monitored} / ${c.days_in_period}` : heardFrom(x) ? '—' : w.t('never_seen');
+}
+
+/** A problem is overdue when due before the report was made, and for a past month before its end. */
+export function overdueCutoff(d: Pick<ReportData, 'generated_ms' | 'period'>): number {
+  return Math.min(d.generated_ms, d.period.endMs);
 }
 
 function cover(w: Writer) {
@@ -231,7 +252,18 @@ function summary(w: Writer) {
   const d = w.d;
   w.h1(w.t('summary'));
   const avail = mean(d.devices.map((x) => x.availability_pct));
-  const below = d.devices.filter((x) => x.availability_pct !== null && x.availability_pct < d.targets.device_availability_pct).length;
+  const watched = d.devices.filter((x) => x.availability_pct !== null);
+  const below = watched.filter((x) => x.availability_pct! < d.targets.device_availability_pct).length;
+  const all = [...d.devices, ...d.cameras, ...d.pcs];
+  const seen = all.filter(heardFrom);
+  const polled = all.filter((x) => x.coverage.days_monitored > 0);
+  const devDays = all.reduce((a, x) => a + x.coverage.days_monitored, 0);
+  const periodDays = all.reduce((a, x) => a + x.coverage.days_in_period, 0);
+  const patchChecked = d.pcs.filter((p) => p.patch_ok !== null);
+  const avChecked = d.pcs.filter((p) => p.av_ok !== null);
+  const cutoff = overdueCutoff(d);
+  const open = d.problems.filter((p) => p.closed_ms === null);
+  const overdue = open.filter((p) => p.due_ms < cutoff).length;
   const camDays = d.cameras.reduce((a, c) => a + c.days, 0);
   const camOk = d.cameras.reduce((a, c) => a + c.compliant_days, 0);
   const slaMs = d.targets.onsite_sla_minutes * 60_000;
@@ -241,18 +273,26 @@ function summary(w: Writer) {
   const ratio = (a: number, b: number) => (b ? `${a} / ${b} (${((a * 100) / b).toFixed(1)}%)` : '—');
   const rows: string[][] = [
     [w.t('net_avail'), pct(avail, 3), `≥ ${d.targets.device_availability_pct}%`],
-    [w.t('devices_below'), `${below} / ${d.devices.length}`, '0'],
+    [w.t('devices_below'), `${below} / ${watched.length}`, '0'],
+    [w.t('devices_seen'), `${seen.length} / ${all.length}`, ''],
+    [w.t('coverage_days'), ratio(devDays, periodDays), ''],
     [w.t('cam_24h'), ratio(camOk, camDays), `≥ ${d.targets.camera_24h_pct}%`],
     [w.t('cam_month'), pct(mean(d.cameras.map((c) => c.month_pct)), 3), ''],
-    [w.t('pc_patch'), ratio(d.pcs.filter((p) => p.patch_ok).length, d.pcs.length), ''],
-    [w.t('pc_av'), ratio(d.pcs.filter((p) => p.av_ok).length, d.pcs.length), ''],
+    [w.t('pc_patch'), ratio(patchChecked.filter((p) => p.patch_ok).length, patchChecked.length), ''],
+    [w.t('pc_av'), ratio(avChecked.filter((p) => p.av_ok).length, avChecked.length), ''],
     [w.t('incidents'), `${d.alerts.length} (${w.t('critical')} ${d.alerts.filter((a) => a.severity === 'critical').length})`, ''],
     [w.t('sla'), ratio(sla.filter(Boolean).length, sla.length), `≤ ${d.targets.onsite_sla_minutes} min`],
     [w.t('sms_used'), d.sms_budget_parts ? `${sent} / ${d.sms_budget_parts}` : String(sent), ''],
     [w.t('inspections_done'), `${signed} / ${d.inspections.length}`, ''],
-    [w.t('open_problems'), String(d.problems.filter((p) => p.closed_ms === null).length), ''],
+    [w.t('open_problems'), overdue ? `${open.length} (${w.t('overdue_n', { n: overdue })})` : String(open.length), ''],
   ];
   w.table([{ key: 'f', w: 5 }, { key: 'v', w: 3, align: 'right' }, { key: 't', w: 2, align: 'right' }], [w.t('figure'), w.t('value'), w.t('target')], rows);
+  const first = polled.map((x) => x.coverage.first_day!).sort()[0];
+  const firstDay = `${d.period.month}-01`;
+  if (first && first > firstDay) w.para(w.t('monitoring_from', { day: first, n: Math.max(...polled.map((x) => x.coverage.days_monitored)), total: all[0]!.coverage.days_in_period }));
+  w.para(w.t('coverage_note'), C.grey);
+  const never = all.filter((x) => !heardFrom(x)).map((x) => ('name' in x ? x.name : x.host));
+  if (never.length) w.para(w.t('never_seen_list', { names: never.join(', ') }), C.grey);
   if (d.trend.device_availability.length) w.barChart(w.t('net_trend'), d.trend.device_availability, d.targets.device_availability_pct);
   if (d.trend.camera_uptime.length) w.barChart(w.t('cam_trend'), d.trend.camera_uptime, d.targets.camera_24h_pct);
 }
@@ -270,9 +310,14 @@ function network(w: Writer) {
   for (const [label, devs] of groups) {
     w.h2(label);
     w.table(
-      [{ key: 'd', w: 4 }, { key: 'a', w: 2, align: 'right' }, { key: 'r', w: 1.4, align: 'right' }, { key: 'p', w: 1.6, align: 'right' }, { key: 'e', w: 1.8, align: 'right' }, { key: 'f', w: 1.4, align: 'right' }, { key: 't', w: 1.4, align: 'right' }],
-      [w.t('device'), w.t('availability'), w.t('reboots'), w.t('ports_down'), w.t('errors'), w.t('flaps'), w.t('peak_temp')],
-      devs.map((x) => [x.name, pct(x.availability_pct, 3), String(x.reboots), String(x.ports_down), String(Math.round(x.port_errors)), String(x.flaps), x.peak_temp_c === null ? '—' : x.peak_temp_c.toFixed(1)]),
+      [{ key: 'd', w: 4 }, { key: 'a', w: 2, align: 'right' }, { key: 'm', w: 1.8, align: 'right' }, { key: 'r', w: 1.4, align: 'right' }, { key: 'p', w: 1.6, align: 'right' }, { key: 'e', w: 1.8, align: 'right' }, { key: 'f', w: 1.4, align: 'right' }, { key: 't', w: 1.4, align: 'right' }],
+      [w.t('device'), w.t('availability'), w.t('monitored'), w.t('reboots'), w.t('ports_down'), w.t('errors'), w.t('flaps'), w.t('peak_temp')],
+      // Counts of a device never heard from are unknown, not zero.
+      devs.map((x) =>
+        heardFrom(x)
+          ? [x.name, pct(x.availability_pct, 3), monitored(w, x), String(x.reboots), String(x.ports_down), String(Math.round(x.port_errors)), String(x.flaps), x.peak_temp_c === null ? '—' : x.peak_temp_c.toFixed(1)]
+          : [x.name, '—', monitored(w, x), '—', '—', '—', '—', '—'],
+      ),
       (i) => (devs[i]!.availability_pct !== null && devs[i]!.availability_pct! < target ? C.fail : devs[i]!.reboots > 0 || devs[i]!.ports_down > 0 ? C.warn : undefined),
     );
   }
@@ -285,9 +330,9 @@ function cctv(w: Writer) {
   if (!d.cameras.length) return w.para(w.t('no_data'), C.grey);
   const cams = d.cameras;
   w.table(
-    [{ key: 'c', w: 4 }, { key: 'l', w: 4 }, { key: 'd', w: 2.2, align: 'right' }, { key: 'w', w: 1.8, align: 'right' }, { key: 'm', w: 1.8, align: 'right' }],
-    [w.t('camera'), w.t('location'), w.t('days_ok', { t: d.targets.camera_24h_pct }), w.t('worst_day'), w.t('month_uptime')],
-    cams.map((c) => [c.name, locationLabel(w, { ...c, shaft: '' }), `${c.compliant_days} / ${c.days}`, pct(c.worst_24h_pct), pct(c.month_pct, 3)]),
+    [{ key: 'c', w: 4 }, { key: 'l', w: 4 }, { key: 'v', w: 1.8, align: 'right' }, { key: 'd', w: 2.2, align: 'right' }, { key: 'w', w: 1.8, align: 'right' }, { key: 'm', w: 1.8, align: 'right' }],
+    [w.t('camera'), w.t('location'), w.t('monitored'), w.t('days_ok', { t: d.targets.camera_24h_pct }), w.t('worst_day'), w.t('month_uptime')],
+    cams.map((c) => [c.name, locationLabel(w, c), monitored(w, c), c.days ? `${c.compliant_days} / ${c.days}` : '—', pct(c.worst_24h_pct), pct(c.month_pct, 3)]),
     (i) => (cams[i]!.compliant_days < cams[i]!.days ? C.fail : undefined),
   );
 }
@@ -296,20 +341,25 @@ function pcs(w: Writer) {
   const d = w.d;
   w.h1(w.t('pcs'));
   if (!d.pcs.length) return w.para(w.t('no_data'), C.grey);
-  const yn = (b: boolean | null) => (b === null ? '—' : b ? w.t('yes') : w.t('no'));
+  const yn = (b: boolean | null) => (b === null ? w.t('not_checked') : b ? w.t('yes') : w.t('no'));
+  // Compliant when every check that was made passed; with no check made it is not checked.
+  const compliant = (p: (typeof d.pcs)[number]) => (p.patch_ok === null && p.av_ok === null ? null : p.patch_ok !== false && p.av_ok !== false);
   w.table(
-    [{ key: 'h', w: 3.2 }, { key: 'l', w: 3.4 }, { key: 'p', w: 1.7, align: 'right' }, { key: 's', w: 1.8, align: 'right' }, { key: 'a', w: 1.6, align: 'center' }, { key: 'd', w: 1.6, align: 'right' }, { key: 'c', w: 1.8, align: 'center' }],
-    [w.t('host'), w.t('location'), w.t('days_since_patch'), w.t('security_pending'), w.t('antivirus'), w.t('disk_used'), w.t('compliant')],
+    // Widths in points at 8.5 pt: the longest word of each column ("Availability", "checked") fits unbroken.
+    [{ key: 'h', w: 68 }, { key: 'l', w: 92 }, { key: 'v', w: 51, align: 'right' }, { key: 'm', w: 50, align: 'right' }, { key: 'p', w: 44, align: 'right' }, { key: 's', w: 46, align: 'right' }, { key: 'a', w: 58, align: 'center' }, { key: 'd', w: 38, align: 'right' }, { key: 'c', w: 58, align: 'center' }],
+    [w.t('host'), w.t('location'), w.t('availability'), w.t('monitored'), w.t('days_since_patch'), w.t('security_pending'), w.t('antivirus'), w.t('disk_used'), w.t('compliant')],
     d.pcs.map((p) => [
       p.host,
-      locationLabel(w, { ...p, shaft: '' }),
+      locationLabel(w, p),
+      pct(p.availability_pct, 3),
+      monitored(w, p),
       p.days_since_patch === null ? '—' : p.days_since_patch.toFixed(0),
       p.security_pending === null ? '—' : String(p.security_pending),
       yn(p.av_protected),
       pct(p.disk_used_max_pct, 0),
-      yn(p.patch_ok && p.av_ok),
+      yn(compliant(p)),
     ]),
-    (i) => (d.pcs[i]!.patch_ok && d.pcs[i]!.av_ok ? undefined : C.fail),
+    (i) => (compliant(d.pcs[i]!) === false ? C.fail : undefined),
   );
 }
 
@@ -355,15 +405,15 @@ function inspections(w: Writer) {
     w.h2(`${ins.title} · ${ins.period}`);
     w.para(ins.signed_ms ? w.t('signed_by', { who: ins.signed_by ?? '', when: fmtLocal(ins.signed_ms, d.period.tz) }) : w.t('not_signed'), C.grey);
     if (ins.summary) w.para(ins.summary);
-    const res = (r: string | null) => (r ? w.t(r as StringKey) : w.t('pending'));
+    const res = (it: (typeof ins.items)[number]) => (it.result === 'na' && it.evidence.checked === false ? w.t('not_checked') : it.result ? w.t(it.result as StringKey) : w.t('pending'));
     const ev = (e: Record<string, unknown>) =>
       Object.entries(e)
         .map(([k, v]) => `${k}=${typeof v === 'number' ? Math.round(v * 100) / 100 : String(v)}`)
         .join(', ');
     w.table(
-      [{ key: 'm', w: 1.3 }, { key: 'd', w: 2.6 }, { key: 'i', w: 3.6 }, { key: 'r', w: 1.2, align: 'center' }, { key: 'e', w: 5 }],
+      [{ key: 'm', w: 1.5 }, { key: 'd', w: 2.6 }, { key: 'i', w: 3.6 }, { key: 'r', w: 1.7, align: 'center' }, { key: 'e', w: 4.4 }],
       [w.t('mode'), w.t('device'), w.t('item'), w.t('result'), w.t('evidence')],
-      ins.items.map((it) => [w.t(it.mode), it.device, it.label, res(it.result), [it.note, ev(it.evidence)].filter(Boolean).join(' · ')]),
+      ins.items.map((it) => [w.t(it.mode), it.device, it.label, res(it), [it.note, ev(it.evidence)].filter(Boolean).join(' · ')]),
       (i) => (ins.items[i]!.result === 'fail' ? C.fail : ins.items[i]!.result === 'warn' ? C.warn : undefined),
     );
   }
@@ -373,7 +423,7 @@ function problems(w: Writer) {
   const d = w.d;
   w.h1(w.t('problems'));
   if (!d.problems.length) return w.para(w.t('no_problems'), C.grey);
-  const end = d.period.endMs;
+  const end = overdueCutoff(d);
   const status = (p: ReportData['problems'][number]) => (p.closed_ms !== null ? w.t('closed') : p.due_ms < end ? w.t('overdue') : w.t('open'));
   w.table(
     [{ key: 'n', w: 0.8, align: 'right' }, { key: 't', w: 6 }, { key: 'd', w: 2.4 }, { key: 'o', w: 2 }, { key: 'u', w: 1.8 }, { key: 's', w: 1.4 }],

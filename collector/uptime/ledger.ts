@@ -44,6 +44,18 @@ export interface UptimeReport {
   maintenance_ms: number;
   /** up_ms / counted_ms × 100; unknown counts against it. Null when nothing was counted. */
   uptime_pct: number | null;
+  /** up_ms + down_ms: the counted time the target was actually observed (its coverage). */
+  known_ms: number;
+  /**
+   * up_ms / known_ms × 100: availability over the observed time only, unknown excluded (as
+   * Zabbix's SLA leaves out no-data periods). Null when nothing was observed. What a report
+   * prints next to its coverage; uptime_pct is the stricter figure for rolling compliance.
+   */
+  availability_pct: number | null;
+  /** known_ms / counted_ms × 100. Null when nothing was counted. */
+  coverage_pct: number | null;
+  /** The first observed instant inside the range (after maintenance), null when none. */
+  first_known_ms: number | null;
   down_pct: number | null;
   unknown_pct: number | null;
   /** Down intervals (clipped to the range, maintenance not removed), with their reasons. */
@@ -87,6 +99,13 @@ function lengthOutside(span: Span, holes: Span[]): number {
     if (b > a) len -= b - a;
   }
   return len;
+}
+
+/** The first instant of span not covered by `holes` (sorted, merged); the span must not be wholly covered. */
+function firstOutside(span: Span, holes: Span[]): number {
+  let t = span.start;
+  for (const h of holes) if (h.start <= t && h.end > t) t = h.end;
+  return t;
 }
 
 const pct = (part: number, whole: number): number | null => (whole > 0 ? (part / whole) * 100 : null);
@@ -165,12 +184,17 @@ export class UptimeLedger {
     const maintenance_ms = maint.reduce((a, m) => a + m.end - m.start, 0);
     let up_ms = 0;
     let down_ms = 0;
+    let first: number | null = null;
     const outages: UptimeReport['outages'] = [];
     for (const r of rows) {
       const end = r.end_ms ?? (now - r.last_seen_ms <= this.silenceMs ? now : r.last_seen_ms);
       const span = { start: Math.max(from, r.start_ms), end: Math.min(to, end) };
       if (span.end <= span.start) continue;
       const len = lengthOutside(span, maint);
+      if (len > 0) {
+        const f = firstOutside(span, maint);
+        if (first === null || f < first) first = f;
+      }
       if (r.state === 'up') up_ms += len;
       else {
         down_ms += len;
@@ -178,7 +202,8 @@ export class UptimeLedger {
       }
     }
     const counted_ms = to - from - maintenance_ms;
-    const unknown_ms = counted_ms - up_ms - down_ms;
+    const known_ms = up_ms + down_ms;
+    const unknown_ms = counted_ms - known_ms;
     return {
       target,
       kind: kindRow?.kind,
@@ -190,6 +215,10 @@ export class UptimeLedger {
       unknown_ms,
       maintenance_ms,
       uptime_pct: pct(up_ms, counted_ms),
+      known_ms,
+      availability_pct: pct(up_ms, known_ms),
+      coverage_pct: pct(known_ms, counted_ms),
+      first_known_ms: first,
       down_pct: pct(down_ms, counted_ms),
       unknown_pct: pct(unknown_ms, counted_ms),
       outages,

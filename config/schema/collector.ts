@@ -12,6 +12,11 @@ export const deviceSchema = z.strictObject({
   address: z.string().optional(),
   /** The device this one is reached through (a camera's access switch): used for alert suppression. */
   parent: z.string().optional(),
+  /**
+   * The local day (YYYY-MM-DD, reports.timezone) monitoring of this device began: the monthly
+   * report counts its availability from then, and from its first sample when that is later.
+   */
+  monitored_since: z.iso.date({ error: 'expected a date like 2026-10-20 (the local day monitoring of this device began)' }).optional(),
   ...locationShape,
 });
 

@@ -15,9 +15,11 @@ export function cameraSample(name: string, r: CameraResult, mem: CameraMemory, t
     up: int(up ? 1 : 0),
     reachable: r.reachable,
     auth: r.auth,
-    stream_ok: r.stream.ok,
     snapshot_ok: r.snapshot.ok,
   };
+  // Absent when the stream was not tried (stream: false, camera unreachable): a check that was
+  // not made is not a failed one.
+  if (r.stream.uri !== null || r.stream.error !== null) f.stream_ok = r.stream.ok;
   // Absent when no snapshot was tried (camera unreachable, snapshot: false): not "none".
   if (r.snapshot.problem !== null) f.snapshot_problem = r.snapshot.problem;
   if (errorClass) f.error_class = errorClass;

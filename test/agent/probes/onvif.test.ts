@@ -186,6 +186,8 @@ else {
     const cfg = config({ cameras: list.map((s, i) => ({ url: s.url, name: `cam-${i}` })), concurrency: 2, stream: false });
     const samples: Sample[] = await createOnvifProbe(cfg, ctx(tempDir('onvif-many'))).collect(AbortSignal.timeout(20_000));
     t.same(samples.map((s) => [s.tags.camera, s.fields.up]), [['cam-0', 1n], ['cam-1', 1n], ['cam-2', 1n], ['cam-3', 0n]]);
+    // stream: false is a check not made: no stream_ok, never stream_ok=false (which read as 视频流 异常).
+    t.same(samples.map((s) => s.fields.stream_ok), [undefined, undefined, undefined, undefined], 'stream_ok absent when the stream was not tried');
     t.match(onvifStatus(samples, cfg), { code: ExitCode.CRITICAL, summary: 'cam-3 unreachable' });
     t.throws(() => onvifSchema.parse({ kind: 'onvif' }), /give `url`/);
   });

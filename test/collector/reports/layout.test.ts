@@ -12,8 +12,13 @@ const period = monthPeriod('2026-10', 'Asia/Shanghai');
 function data(): ReportData {
   const pcs = Array.from({ length: 150 }, (_, i) => ({
     host: i === 3 ? `pc-${'x'.repeat(120)}` : `pc-a-${String(i).padStart(3, '0')}`,
+    kind: 'pc',
     building: 'A',
     floor: String(3 + (i % 5)),
+    shaft: '',
+    room: '',
+    availability_pct: 100 - (i % 4) / 10,
+    coverage: { days_monitored: 31 - (i % 3), days_in_period: 31, first_day: '2026-10-01' },
     days_since_patch: i % 40,
     security_pending: i % 3,
     av_protected: i % 7 !== 0,
@@ -51,7 +56,7 @@ t.test('long tables: headers on every page, cells never overflow their page', as
   const pages = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).stdout.split('\f');
   const pcPages = pages.filter((p) => /pc-a-\d{3}/.test(p));
   t.ok(pcPages.length >= 3, `the PC table spans ${pcPages.length} pages`);
-  for (const [i, p] of pcPages.entries()) t.match(p, /Host\s+Location\s+Days since/, `PC table page ${i + 1} starts with the header row`);
+  for (const [i, p] of pcPages.entries()) t.match(p, /Device\s+Location\s+Availability\s+Monitored/, `PC table page ${i + 1} starts with the header row`);
   t.equal(pages.join('').match(/pc-a-\d{3}/g)?.length, 149, 'every row is there once');
 
   // Word boxes: nothing crosses the right margin (A4 595.28 pt, 50 pt margins).

@@ -103,6 +103,9 @@ t.test('maintenance windows are excluded, also where they overlap an outage', as
   t.equal(d9.down_ms, 0.25 * H, 'only 23:45–24:00 of the outage is outside maintenance');
   t.equal(fixed(d9.uptime_pct), (100 * 22 / 22.25).toFixed(9), '98.876404494 %');
   t.equal(fixed(d9.uptime_pct), '98.876404494');
+  t.equal(d9.known_ms, 22.25 * H, 'maintenance is neither known nor unknown');
+  // The day's first observation outside maintenance is 00:00; on a range starting inside a window it is the window's end.
+  t.equal(l.report('cam-3', windows[0]!.start, at('2026-11-10T00:00:00+08:00'), now).first_known_ms, windows[0]!.end);
   const d10 = l.report('cam-3', at('2026-11-10T00:00:00+08:00'), now, now);
   t.equal(d10.maintenance_ms, 0);
   t.equal(fixed(d10.uptime_pct), '97.916666667');
@@ -123,6 +126,15 @@ t.test('a silent agent makes time unknown, not up', async (t) => {
   t.equal(r.up_ms, 22 * H);
   t.equal(fixed(r.uptime_pct), (100 * 22 / 24).toFixed(9));
   t.equal(fixed(r.unknown_pct), (100 * 2 / 24).toFixed(9));
+  // Coverage: what a report prints next to availability over the observed time only.
+  t.equal(r.known_ms, 22 * H);
+  t.equal(r.availability_pct, 100, 'up all the time it was observed');
+  t.equal(fixed(r.coverage_pct), (100 * 22 / 24).toFixed(9));
+  t.equal(r.first_known_ms, day);
+  // Monitoring that starts mid-range: first observation, and availability over the hours after it.
+  const first = l.report('cam-4', day - 24 * H, day + H, day + 24 * H);
+  t.match(first, { known_ms: H, availability_pct: 100, first_known_ms: day });
+  t.equal(fixed(first.uptime_pct), (100 / 25).toFixed(9), 'uptime_pct still counts the unknown day against it');
   // Still silent at "now": the open interval stops at its last report.
   const later = l.report('cam-4', day + 24 * H, day + 48 * H, day + 48 * H);
   t.equal(later.up_ms, 0, 'the last report was at 23:59 the day before');
