@@ -1,21 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { accessSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
+import { SHARED_FIXTURES as FIXTURES } from './fixtures.ts';
 import { BUILT_IN } from './onvif-replies.ts';
-
-/** ../shared/fixtures next to the repository, when this checkout has it (development and CI). */
-const FIXTURES = (() => {
-  const p = path.resolve(import.meta.dirname, '../../shared/fixtures');
-  try {
-    accessSync(p);
-    return p;
-  } catch {
-    return undefined;
-  }
-})();
 
 /**
  * An ONVIF device simulator for tests, the bench and the demo building: an HTTP SOAP server that answers each

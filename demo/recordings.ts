@@ -1,17 +1,9 @@
-import { accessSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { SHARED_FIXTURES } from './fixtures.ts';
 import path from 'node:path';
 import { parseSnmprec, type Variable } from './snmp-agent.ts';
 
-/** ../shared/fixtures next to the repository, when this checkout has it. */
-export const SHARED_FIXTURES = (() => {
-  const p = path.resolve(import.meta.dirname, '../../shared/fixtures');
-  try {
-    accessSync(path.join(p, 'snmprec'));
-    return p;
-  } catch {
-    return undefined;
-  }
-})();
+export { SHARED_FIXTURES };
 
 /**
  * The SNMP variables of a simulated device: the shared recording of a real device when this

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import dgram from 'node:dgram';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
@@ -10,6 +9,7 @@ import { hashToken, newToken } from '../collector/store/agents.ts';
 import { createCa, issueCert } from '../collector/security/pki.ts';
 import { DEVICES, OUTAGE_CAMERA, SITE, type DemoDevice } from './building.ts';
 import { startOnvifSim, type OnvifSim } from './onvif-sim.ts';
+import { freeTcpPort, freeUdpPort } from './ports.ts';
 import { deviceVariables, synthesizedPrinter, synthesizedSwitch } from './recordings.ts';
 import { startRtspStub, type RtspStub } from './rtsp-stub.ts';
 import { startSnmpDevice, type SnmpDevice } from './snmp-agent.ts';
@@ -17,28 +17,6 @@ import { startSnmpDevice, type SnmpDevice } from './snmp-agent.ts';
 export const CAMERA_USER = 'admin';
 /** The simulated cameras' password: a demo value, shown in the generated agent config. */
 export const CAMERA_PASSWORD = 'Demo#Cam2026';
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = dgram.createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** A secret made once per demo data dir and kept there (mode 0600), so every start prints the same one. */
 function secretFile(file: string, make: () => string): string {

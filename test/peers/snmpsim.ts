@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
 import { removeDir, tempDir, waitFor } from './util.ts';
+import { freeUdpPort } from '../../demo/ports.ts';
 
 /** Debian's example recordings (snmpsim package), e.g. cisco_16_switch.snmprec.gz. */
 export const SNMPSIM_EXAMPLES = '/usr/share/doc/snmpsim/examples/data';
@@ -74,16 +75,7 @@ export function spawnTied(cmd: string, args: string[], opts: { cwd?: string; cle
 }
 
 /** A free UDP port on 127.0.0.1 (bound then released). */
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = dgram.createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+export { freeUdpPort };
 
 /**
  * Starts Debian's snmpsimd on 127.0.0.1 with copies of the given recordings in a temp data

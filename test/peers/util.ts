@@ -1,20 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 /** A free TCP port on 127.0.0.1 (bound then released; the peer binds it right after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freeTcpPort as freePort } from '../../demo/ports.ts';
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `wp-${prefix}-`));
@@ -85,12 +75,4 @@ export function hasCommand(cmd: string): boolean {
 }
 
 /** The shared fixtures folder (../shared/fixtures next to the repo), or undefined when absent. */
-export const FIXTURES = (() => {
-  const p = path.resolve(import.meta.dirname, '../../../shared/fixtures');
-  try {
-    accessSync(p);
-    return p;
-  } catch {
-    return undefined;
-  }
-})();
+export { SHARED_FIXTURES as FIXTURES } from '../../demo/fixtures.ts';
