@@ -4,7 +4,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { createClient, type SnmpTarget } from '../../../agent/probes/snmp/client.ts';
 import { pollPrinter, type PrinterReport } from '../../../agent/probes/printer/poll.ts';
-import { createPrinterProbe } from '../../../agent/probes/printer/probe.ts';
+import { createPrinterProbe } from '../../../agent/probes/printer/collect.ts';
 import { printerSchema } from '../../../agent/probes/printer/schema.ts';
 import { printerCheckJson } from '../../../agent/probes/printer/check.ts';
 import { silentLogger } from '../../../lib/log.ts';
@@ -219,10 +219,10 @@ if (!FIXTURES) {
     t.same(sup[0]!.tags, { device: 'printer-3f', room: '3层 打印区', index: '1', colour: 'black', type: 'toner', site: 'hq' });
     t.match(sup[0]!.fields, { level: 8n, max: 100n, percent: 8, state: 'low', class: 'supplyThatIsConsumed', unit: 'percent' });
     t.equal(sup[3]!.fields.percent, undefined, 'unknown percent is absent, not 0');
-    t.same(events.map((e) => [e.kind, e.severity, e.message]), [
-      ['printer_alert', 'critical', 'printer-3f 卡纸：请打开前盖取出纸张'],
-      ['printer_alert', 'warning', 'printer-3f 前盖打开'],
-      ['printer_alert', 'warning', 'printer-3f Toner low'],
+    t.same(events.map((e) => [e.kind, e.target, e.severity, e.message]), [
+      ['printer_alert', 'printer-3f', 'critical', '卡纸：请打开前盖取出纸张'],
+      ['printer_alert', 'printer-3f', 'warning', '前盖打开'],
+      ['printer_alert', 'printer-3f', 'warning', 'Toner low'],
     ]);
     const json = printerCheckJson(s1) as { alerts: { time: string }[] };
     // prtAlertTime 123000 ticks, sysUpTime 200000: raised 770 s before the poll.
@@ -237,9 +237,9 @@ if (!FIXTURES) {
     const pr2 = s2.find((s) => s.measurement === 'printer')!;
     t.equal(pr2.fields.pages_printed, 55n);
     t.equal(pr2.fields.alerts_open, 3n);
-    t.same(events.map((e) => [e.kind, e.severity, e.message]), [
-      ['printer_alert', 'warning', 'printer-3f Tray 1 empty'],
-      ['printer_alert_cleared', 'info', 'printer-3f 卡纸：请打开前盖取出纸张（已清除 cleared）'],
+    t.same(events.map((e) => [e.kind, e.target, e.severity, e.message]), [
+      ['printer_alert', 'printer-3f', 'warning', 'Tray 1 empty'],
+      ['printer_alert_cleared', 'printer-3f', 'info', '卡纸：请打开前盖取出纸张（已清除 cleared）'],
     ]);
 
     // A new probe (agent restart) with the same state directory: nothing is new; a counter reset counts from 0.
