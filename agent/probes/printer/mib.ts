@@ -130,14 +130,14 @@ export function fieldName(c: ErrorCondition): string {
 const ENTERPRISES: Record<number, string> = {
   11: 'hp', 2435: 'brother', 1602: 'canon', 367: 'ricoh', 1347: 'kyocera', 18334: 'konica-minolta', 2385: 'sharp',
   253: 'xerox', 297: 'fujifilm', 641: 'lexmark', 1248: 'epson', 40093: 'pantum', 19046: 'lenovo', 236: 'samsung',
-  2001: 'oki', 1129: 'toshiba', 674: 'dell',
+  2001: 'oki', 1129: 'toshiba', 674: 'dell', 211: 'fujitsu',
 };
 /** Names in sysDescr/hrDeviceDescr, for agents whose sysObjectID is generic (an embedded net-snmp). */
 const DESCR_VENDORS: [RegExp, string][] = [
   [/\bHP\b|Hewlett|JETDIRECT|LaserJet/i, 'hp'], [/Brother/i, 'brother'], [/Canon/i, 'canon'], [/Ricoh|Aficio|Lanier|Savin/i, 'ricoh'],
   [/Kyocera|ECOSYS|TASKalfa/i, 'kyocera'], [/Konica|Minolta|bizhub/i, 'konica-minolta'], [/Sharp/i, 'sharp'],
   [/Fuji ?Xerox|FUJIFILM|DocuCentre|ApeosPort/i, 'fujifilm'], [/Xerox/i, 'xerox'], [/Lexmark/i, 'lexmark'], [/Epson/i, 'epson'],
-  [/Pantum|奔图/i, 'pantum'], [/Lenovo|联想/i, 'lenovo'], [/Samsung/i, 'samsung'], [/\bOKI\b/i, 'oki'], [/Toshiba|e-STUDIO/i, 'toshiba'],
+  [/Pantum|奔图/i, 'pantum'], [/Lenovo|联想/i, 'lenovo'], [/Samsung/i, 'samsung'], [/\bOKI\b/i, 'oki'], [/Toshiba|e-STUDIO/i, 'toshiba'], [/Fujitsu/i, 'fujitsu'], [/Kodak/i, 'kodak'], [/Avision|虹光/i, 'avision'],
 ];
 
 export function printerVendor(sysObjectID: string, ...descrs: string[]): string {

@@ -10,7 +10,7 @@ import { printerCheckJson } from '../../../agent/probes/printer/check.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import type { Event } from '../../../protocol/sample.ts';
 import { freeUdpPort, snmpBulkWalk, startSnmpsim, type SnmpSim } from '../../peers/snmpsim.ts';
-import { syntheticPrinter } from '../../peers/snmprec.ts';
+import { snmprec, syntheticPrinter } from '../../peers/snmprec.ts';
 import { FIXTURES, removeDir, tempDir } from '../../peers/util.ts';
 
 // The four public printer recordings and one written from RFC 3805/2790, served by snmpsimd;
@@ -22,9 +22,19 @@ if (!FIXTURES) {
   const REC = path.join(FIXTURES, 'snmprec');
   const names = ['printer_jetdirect_m880', 'printer_brother_hl5370dw', 'printer_ricoh_mpc3002', 'printer_canonprinter_lbp'];
   const TH = { low_pct: 10, full_pct: 90, receptacle_level: 'remaining' as const };
+  // A standalone network scanner: system group and HOST-RESOURCES only, no Printer-MIB.
+  const SCANNER = snmprec([
+    ['1.3.6.1.2.1.1.1.0', '4', 'fi-7300NX'],
+    ['1.3.6.1.2.1.1.2.0', '6', '1.3.6.1.4.1.8072.3.2.10'],
+    ['1.3.6.1.2.1.1.3.0', '67', 4200],
+    ['1.3.6.1.2.1.1.5.0', '4', 'scanner-2f'],
+    ['1.3.6.1.2.1.25.3.2.1.2.1', '6', '1.3.6.1.2.1.25.3.1.1'],
+    ['1.3.6.1.2.1.25.3.2.1.3.1', '4', 'FUJITSU fi-7300NX Network Scanner'],
+    ['1.3.6.1.2.1.25.3.2.1.5.1', '2', 3],
+  ]);
   let sim: SnmpSim;
   t.before(async () => {
-    sim = await startSnmpsim([...names.map((n) => ({ name: n, file: path.join(REC, `${n}.snmprec`) })), { name: 'printer-3f', text: syntheticPrinter() }], { quiet: true });
+    sim = await startSnmpsim([...names.map((n) => ({ name: n, file: path.join(REC, `${n}.snmprec`) })), { name: 'printer-3f', text: syntheticPrinter() }, { name: 'scanner', text: SCANNER }], { quiet: true });
   });
   t.teardown(() => sim?.stop());
 
@@ -192,6 +202,15 @@ if (!FIXTURES) {
     t.equal(r.consoleText, '卡纸 Paper jam | Open front door');
     t.equal(r.pagesTotal, 12345);
     t.equal(r.serial, 'CN7B123456');
+  });
+
+  t.test('a scanner answering only HOST-RESOURCES: up, identity and status, no supplies', async (t) => {
+    const r = await poll('scanner');
+    t.match(r, { sysName: 'scanner-2f', model: 'FUJITSU fi-7300NX Network Scanner', deviceStatus: 'warning', printerStatus: null, errors: null, serial: null, pagesTotal: null, uptimeSeconds: 42 });
+    t.equal(r.vendor, 'fujitsu', 'generic net-snmp sysObjectID: the vendor from hrDeviceDescr');
+    t.same([r.supplies, r.trays, r.alerts], [[], [], []]);
+    const j = printerCheckJson(await createPrinterProbe(printerSchema.parse({ kind: 'printer', devices: [{ host: '127.0.0.1', port: sim.port, community: 'scanner' }] }), { log: silentLogger, now: Date.now, emitEvent: () => {} }).collect(AbortSignal.timeout(10_000))) as { status: unknown };
+    t.same(j.status, { printer: null, device: 'warning', errors: null }, 'conditions unknown, not "no errors"');
   });
 
   t.test('SNMPv1 reads the same printer (GETNEXT walks)', async (t) => {
