@@ -25,7 +25,8 @@ export function percentOf(level: number | null, max: number | null): number | nu
 
 /**
  * The state of one supply. Special levels: −1 (other: no restriction) is `ok`, −2 `unknown`,
- * −3 "some remaining" `some_remaining` (never a made-up 50 %). A level that is a quantity
+ * −3 "some remaining" `some_remaining` (never a made-up 50 %); Ricoh's −100 "near end" is
+ * `low` (`near_full` for a receptacle). A level that is a quantity
  * needs a known capacity to mean anything beyond zero: with max −1/−2 a level of 0 is `empty`
  * only when the printer itself raises noToner (Brother reports 0 with max −2 for a working
  * cartridge), and any other level is `unknown`.
@@ -35,6 +36,8 @@ export function supplyState(p: { receptacle: boolean; level: number | null; max:
   if (level === null || level === -2) return 'unknown';
   if (level === -1) return 'ok';
   if (level === -3) return 'some_remaining';
+  // Ricoh (and its Lanier/NRG/Savin brands) signal "near end" with −100 on models that cannot measure.
+  if (level === -100) return p.receptacle ? 'near_full' : 'low';
   if (level < 0) return 'unknown';
   if (max === null || max <= 0 || percent === null) {
     if (level === 0 && !p.receptacle && p.noToner) return 'empty';

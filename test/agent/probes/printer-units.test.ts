@@ -50,6 +50,9 @@ t.test('supply states: special levels, consumed vs receptacle, thresholds', asyn
   t.equal(st(false, 0, -2), 'unknown', 'Brother: 0 of unknown capacity without noToner');
   t.equal(st(false, 0, -2, TH, true), 'empty', '…and with the printer saying noToner');
   t.equal(st(false, 3, -2), 'unknown');
+  t.equal(st(false, -100, 100), 'low', 'Ricoh: −100 is "near end"');
+  t.equal(st(true, -100, 100), 'near_full');
+  t.equal(st(false, -7, 100), 'unknown', 'other negative levels mean nothing');
   // Receptacles: the level is the remaining space (RFC 3805).
   t.equal(st(true, 100, 100), 'ok', 'all space left: empty waste box');
   t.equal(st(true, 11, 100), 'ok');
