@@ -7,6 +7,7 @@ import { pollPrinter, type PrinterReport } from '../../../agent/probes/printer/p
 import { createPrinterProbe } from '../../../agent/probes/printer/collect.ts';
 import { printerSchema } from '../../../agent/probes/printer/schema.ts';
 import { printerCheckJson } from '../../../agent/probes/printer/check.ts';
+import { alertCode, alertSeverity, capacityUnit, decodeErrorState, hrDeviceStatus, hrPrinterStatus, supplyClass, supplyType, supplyUnit } from '../../../agent/probes/printer/mib.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import type { Event } from '../../../protocol/sample.ts';
 import { freeUdpPort, snmpBulkWalk, startSnmpsim, type SnmpSim } from '../../peers/snmpsim.ts';
@@ -93,9 +94,10 @@ if (!FIXTURES) {
         t.equal(s.level, num(9, i), `level ${s.index}`);
         t.equal(s.max, num(8, i), `max ${s.index}`);
         t.equal(s.description, readWalk(sup.get(`${S}.6.${i}`)), `description ${s.index}`);
-        if (num(4, i) === null) t.equal(s.class, null, 'absent class column is null');
-        if (num(5, i) === null) t.equal(s.type, null, 'absent type column is null');
-        if (num(7, i) === null) t.equal(s.unit, null, 'absent unit column is null');
+        // Enumerations: the walked number under the MIB's name, null when the column is absent.
+        t.equal(s.class, num(4, i) === null ? null : supplyClass(num(4, i)!), `class ${s.index}`);
+        t.equal(s.type, num(5, i) === null ? null : supplyType(num(5, i)!), `type ${s.index}`);
+        t.equal(s.unit, num(7, i) === null ? null : supplyUnit(num(7, i)!), `unit ${s.index}`);
       }
 
       const I = '1.3.6.1.2.1.43.8.2.1';
@@ -107,12 +109,27 @@ if (!FIXTURES) {
         t.equal(y.level, inp.has(`${I}.10.${i}`) ? Number(inp.get(`${I}.10.${i}`)) : null, `tray ${y.index} level`);
         t.equal(y.max, inp.has(`${I}.9.${i}`) ? Number(inp.get(`${I}.9.${i}`)) : null, `tray ${y.index} max`);
         t.equal(y.name, readWalk(inp.get(`${I}.13.${i}`)) || readWalk(inp.get(`${I}.18.${i}`)), `tray ${y.index} name`);
+        t.equal(y.media, inp.has(`${I}.12.${i}`) ? readWalk(inp.get(`${I}.12.${i}`)) : null, `tray ${y.index} media`);
+        t.equal(y.unit, inp.has(`${I}.8.${i}`) ? capacityUnit(Number(inp.get(`${I}.8.${i}`))) : null, `tray ${y.index} unit`);
       }
 
       const life = await walk(n, '1.3.6.1.2.1.43.10.2.1.4');
       t.equal(r.pagesTotal, life.size ? [...life.values()].reduce((a, v) => a + Number(v), 0) : null, 'pages_total = prtMarkerLifeCount');
       const err = await walk(n, '1.3.6.1.2.1.25.3.5.1.2');
       if (!err.size) t.equal(r.errors, null, 'no hrPrinterDetectedErrorState: conditions unknown, not zero');
+      // snmpbulkwalk prints the BITS octets as hex ("2C 04 ").
+      else t.same(r.errors, decodeErrorState(Buffer.from(err.get('1.3.6.1.2.1.25.3.5.1.2.1')!.replace(/\s+/g, ''), 'hex')), 'error state');
+      t.equal(r.deviceStatus, hr.has('1.3.6.1.2.1.25.3.2.1.5.1') ? hrDeviceStatus(Number(hr.get('1.3.6.1.2.1.25.3.2.1.5.1'))) : null, 'hrDeviceStatus');
+      const ps = (await walk(n, '1.3.6.1.2.1.25.3.5.1.1')).get('1.3.6.1.2.1.25.3.5.1.1.1');
+      t.equal(r.printerStatus, ps === undefined ? null : hrPrinterStatus(Number(ps)), 'hrPrinterStatus');
+      const A = '1.3.6.1.2.1.43.18.1.1';
+      const al = await walk(n, A);
+      t.equal(r.alerts.length, new Set([...al.keys()].map((k) => k.split('.').pop())).size, 'one alert per prtAlertTable row');
+      for (const a of r.alerts) {
+        t.equal(a.severity, alertSeverity(Number(al.get(`${A}.2.1.${a.index}`))), `alert ${a.index} severity`);
+        t.equal(a.code, alertCode(Number(al.get(`${A}.7.1.${a.index}`))), `alert ${a.index} code`);
+        t.equal(a.timeTicks, Number(al.get(`${A}.9.1.${a.index}`)), `alert ${a.index} time`);
+      }
     });
   }
 
