@@ -65,7 +65,11 @@ export function colourOf(description: string): Colour {
     const m = re.exec(description);
     if (m && (!best || m.index < best.at)) best = { at: m.index, c };
   }
-  return best?.c ?? '其它';
+  if (best) return best.c;
+  // No colour word: Kyocera (TK-5240K), Konica Minolta (TN-512K) and Brother (TN-213C) order
+  // codes end in the colour's letter.
+  const code = /\b[A-Z]{1,3}-?\d{3,5}([KCMY])\b/.exec(description);
+  return code ? ({ K: 'black', C: 'cyan', M: 'magenta', Y: 'yellow' } as const)[code[1] as 'K' | 'C' | 'M' | 'Y'] : '其它';
 }
 
 const COLOUR_ZH: Record<Colour, string> = { black: '黑色', cyan: '青色', magenta: '品红色', yellow: '黄色', 其它: '' };

@@ -103,7 +103,7 @@ t.test('colour from the description, English and Chinese', async (t) => {
   const cases: [string, string][] = [
     ['Black Toner', 'black'], ['Photo Black Ink', 'black'], ['Cyan Cartridge 827A', 'cyan'], ['Magenta Toner', 'magenta'], ['Yellow Drum', 'yellow'],
     ['黑色碳粉盒', 'black'], ['青色墨粉', 'cyan'], ['蓝色墨水', 'cyan'], ['品红色碳粉', 'magenta'], ['洋红墨盒', 'magenta'], ['黄色碳粉', 'yellow'],
-    ['Toner [K]', 'black'], ['Drum Unit', '其它'], ['Waste Toner Box', '其它'], ['Canon Cartridge 719/719H', '其它'], ['Blackish', '其它'],
+    ['Toner [K]', 'black'], ['TK-5240K', 'black'], ['TK-5240M', 'magenta'], ['TN-512Y', 'yellow'], ['TN-213C', 'cyan'], ['HP CF300A', '其它'], ['Canon 045H', '其它'], ['Drum Unit', '其它'], ['Waste Toner Box', '其它'], ['Canon Cartridge 719/719H', '其它'], ['Blackish', '其它'],
   ];
   for (const [d, c] of cases) t.equal(colourOf(d), c, d);
   t.equal(supplyWords('tonerCartridge', 'black', 'x'), '黑色碳粉');
