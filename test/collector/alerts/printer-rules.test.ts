@@ -41,6 +41,7 @@ function engine(devices: unknown[]) {
 }
 
 t.test('the rules file validates; every rule names a printer field the probe writes', async (t) => {
+  t.equal(rules.find((r) => r.name === 'printer_alerts')?.severity, 'info', 'the printer\'s own alert rows do not page twice for one jam');
   t.same(rules.map((r) => r.name), ['printer_down', 'printer_supply_low', 'printer_supply_empty', 'printer_waste_near_full', 'printer_waste_full', 'printer_jammed', 'printer_door_open', 'printer_offline', 'printer_service_requested', 'printer_alerts']);
 });
 
