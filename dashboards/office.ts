@@ -1,6 +1,6 @@
 import { build, locationFilter, locationVariables, tagVariable, type DashboardDef } from './lib/dashboard.ts';
 import { L, type Lang } from './lib/i18n.ts';
-import { agg, cmp, select, tagVar } from './lib/influxql.ts';
+import { agg, cmp, ident, select, tagVar } from './lib/influxql.ts';
 import { barGaugePanel, Layout, statPanel, tablePanel, timeseriesPanel, valueText } from './lib/panels.ts';
 
 const LAST = (f: string, alias = f) => [agg('last', f), alias] as const;
@@ -99,6 +99,68 @@ export const office: DashboardDef = {
       }),
       12,
       10,
+    );
+    l.row(lang, L('打印机', 'Printers'));
+    const flag = (c: string) => ({ colour: true, mappings: valueText(lang, { '0': [L('否', 'no'), 'transparent'], '1': [L('是', 'yes'), c] }) });
+    l.add(
+      tablePanel(lang, {
+        title: L('打印机状态', 'Printer status'),
+        sortBy: { column: L('耗材不足', 'Supplies low'), desc: true },
+        queries: [{ q: select(LAST('up'), LAST('model'), LAST('device_status'), LAST('jammed'), LAST('door_open'), LAST('offline'), LAST('supplies_low'), LAST('supplies_empty'), LAST('pages_total')).from('printer').where(...loc).inRange().byTags('device', 'building', 'floor', 'room') }],
+        columns: {
+          device: { name: L('打印机', 'Printer') },
+          building: { name: L('楼栋', 'Building') },
+          floor: { name: L('楼层', 'Floor') },
+          room: { name: L('房间', 'Room') },
+          up: { name: L('在线', 'Up'), colour: true, mappings: valueText(lang, { '1': [L('是', 'yes'), 'green'], '0': [L('否', 'no'), 'red'] }) },
+          model: { name: L('型号', 'Model') },
+          device_status: { name: L('设备状态', 'Device status') },
+          jammed: { name: L('卡纸', 'Jammed'), ...flag('red') },
+          door_open: { name: L('机盖打开', 'Door open'), ...flag('orange') },
+          offline: { name: L('脱机', 'Offline'), ...flag('red') },
+          supplies_low: { name: L('耗材不足', 'Supplies low') },
+          supplies_empty: { name: L('耗材用完', 'Supplies empty') },
+          pages_total: { name: L('总页数', 'Pages total') },
+          Time: { name: L('最后采集', 'Last poll'), unit: 'dateTimeFromNow' },
+        },
+      }),
+      24,
+      8,
+    );
+    l.add(
+      barGaugePanel(lang, {
+        title: L('耗材余量', 'Supplies left'),
+        // Waste boxes report remaining space; they have their own gauge of how full they are.
+        queries: [{ q: select(agg('last', 'percent')).from('printer_supply').where(...loc, `${ident('type')} !~ /^waste/`).inRange().byTags('device', 'index', 'colour', 'type'), alias: '$tag_device $tag_colour $tag_type' }],
+        unit: 'percent',
+        min: 0,
+        max: 100,
+        steps: ['red', [11, 'orange'], [25, 'green']],
+      }),
+      10,
+      9,
+    );
+    l.add(
+      barGaugePanel(lang, {
+        title: L('废粉盒（已满程度）', 'Waste boxes (how full)'),
+        queries: [{ q: select(agg('last', 'fill_pct')).from('printer_supply').where(...loc).inRange().byTags('device', 'index'), alias: '$tag_device' }],
+        unit: 'percent',
+        min: 0,
+        max: 100,
+        steps: ['green', [90, 'orange'], [100, 'red']],
+      }),
+      6,
+      9,
+    );
+    l.add(
+      timeseriesPanel(lang, {
+        title: L('每日打印页数', 'Pages per day'),
+        // pages_printed is the count since the previous poll (reset-safe on the agent): a day's pages are their sum.
+        queries: [{ q: select(agg('sum', 'pages_printed')).from('printer').where(...loc).inRange().byTime('1d', 0).byTags('device'), alias: '$tag_device' }],
+        bars: true,
+      }),
+      8,
+      9,
     );
     l.row(lang, L('资产与资源', 'Inventory and resources'));
     l.add(

@@ -28,6 +28,9 @@ const LABELS: Record<string, [string, string]> = {
   disk: ['Disk space', '磁盘空间'],
   disk_health: ['Disk health (SMART)', '磁盘健康（SMART）'],
   ssh: ['SSH check', 'SSH 检查'],
+  supplies: ['Supplies above threshold', '耗材余量正常'],
+  printer_alerts: ['No open printer alerts or faults', '无未处理的打印机告警或故障'],
+  pages: ['Pages printed since last inspection', '自上次巡检打印页数'],
 };
 
 /** Default manual checklist items per kind, [en, zh]. */
@@ -128,8 +131,21 @@ export async function evaluate(
       }
     }
   } else if (kind === 'pc') {
-    const facts = await inputs.pcs(devices, sinceMs, untilMs);
+    // Printers are the devices the printer probe reports; the rest are PCs.
+    const printers = (await inputs.printers?.(devices, sinceMs, untilMs)) ?? new Map();
+    const facts = await inputs.pcs(devices.filter((d) => !printers.has(d)), sinceMs, untilMs);
     for (const d of devices) {
+      const p = printers.get(d);
+      if (p) {
+        add(d, 'reachable', p.up === 1 ? 'pass' : 'fail', { up: p.up });
+        if (p.up !== 1) continue;
+        const bad = [p.supplies_empty, p.waste_full].filter(Boolean);
+        const low = [p.supplies_low, p.waste_near_full].filter(Boolean);
+        add(d, 'supplies', bad.length ? 'fail' : low.length ? 'warn' : 'pass', { empty: p.supplies_empty, low: p.supplies_low, waste_full: p.waste_full, waste_near_full: p.waste_near_full });
+        add(d, 'printer_alerts', p.conditions.length ? 'fail' : (p.alerts_open ?? 0) > 0 ? 'warn' : 'pass', { open_alerts: p.alerts_open ?? 'unknown', conditions: p.conditions });
+        if (p.pages !== null) add(d, 'pages', 'pass', { pages: p.pages });
+        continue;
+      }
       const f = facts.get(d);
       if (!f) {
         add(d, 'reachable', 'fail', { data: 'none' });

@@ -32,6 +32,22 @@ export interface PcFacts {
   smart_failed: number | null;
 }
 
+export interface PrinterFacts {
+  /** Last poll answered (1/0), null without data in the window. */
+  up: number | null;
+  /** The printer probe's supplies in words at the last poll ("黑色碳粉 8%"), '' when none. */
+  supplies_low: string;
+  supplies_empty: string;
+  waste_near_full: string;
+  waste_full: string;
+  /** prtAlertTable rows open at the last poll. */
+  alerts_open: number | null;
+  /** Error conditions set at the last poll (jammed, door_open, …). */
+  conditions: string[];
+  /** Sum of pages_printed over the window, null when the printer counts no pages. */
+  pages: number | null;
+}
+
 export interface ServerFacts {
   checks: { check: string; ok: boolean | null; value: number | null; exit_code: number | null }[];
 }
@@ -45,7 +61,12 @@ export interface InspectionInputs {
   cameras(devices: string[], sinceMs: number, untilMs: number): Promise<Map<string, CameraFacts>>;
   pcs(devices: string[], sinceMs: number, untilMs: number): Promise<Map<string, PcFacts>>;
   servers(devices: string[], sinceMs: number, untilMs: number): Promise<Map<string, ServerFacts>>;
+  /** Printers among the devices (those the printer probe reports); optional for inputs written before printers. */
+  printers?(devices: string[], sinceMs: number, untilMs: number): Promise<Map<string, PrinterFacts>>;
 }
+
+/** Printer conditions an inspection lists (the printer probe's 0/1 fields). */
+export const PRINTER_CONDITIONS = ['jammed', 'door_open', 'offline', 'service_requested', 'no_toner', 'no_paper', 'marker_supply_missing', 'input_tray_missing', 'output_full', 'overdue_prevent_maint'] as const;
 
 const inList = (tag: string, names: string[]) => `(${names.map((n) => `${ident(tag)} = ${str(n)}`).join(' OR ')})`;
 const first = (s: Series) => s.values[0] ?? [];
@@ -144,6 +165,37 @@ export function influxInspectionInputs(q: InfluxReader): InspectionInputs {
       for (const s of a) get(s.tags.host!).av_protected = bool(val(s, first(s), 'p'));
       for (const s of d) get(s.tags.host!).disk_used_max_pct = num(s, first(s), 'u');
       for (const s of inv) get(s.tags.host!).smart_failed = num(s, first(s), 'f');
+      return out;
+    },
+    async printers(devices, since, until) {
+      const out = new Map<string, PrinterFacts>();
+      if (!devices.length) return out;
+      const w = `${range(since, until)} AND ${inList('device', devices)}`;
+      const conds = PRINTER_CONDITIONS.map((c) => `LAST(${ident(c)}) AS ${ident(c)}`).join(', ');
+      const [last, pages] = await Promise.all([
+        q.query(`SELECT LAST("up") AS up, LAST("supplies_low") AS sl, LAST("supplies_empty") AS se, LAST("waste_near_full") AS wn, LAST("waste_full") AS wf, LAST("alerts_open") AS ao, ${conds} FROM "printer" WHERE ${w} GROUP BY "device"`),
+        q.query(`SELECT SUM("pages_printed") AS p FROM "printer" WHERE ${w} GROUP BY "device"`),
+      ]);
+      const text = (s: Series, k: string) => {
+        const v = val(s, first(s), k);
+        return typeof v === 'string' ? v : '';
+      };
+      for (const s of last) {
+        out.set(s.tags.device!, {
+          up: num(s, first(s), 'up'),
+          supplies_low: text(s, 'sl'),
+          supplies_empty: text(s, 'se'),
+          waste_near_full: text(s, 'wn'),
+          waste_full: text(s, 'wf'),
+          alerts_open: num(s, first(s), 'ao'),
+          conditions: PRINTER_CONDITIONS.filter((c) => num(s, first(s), c) === 1),
+          pages: null,
+        });
+      }
+      for (const s of pages) {
+        const f = out.get(s.tags.device!);
+        if (f) f.pages = num(s, first(s), 'p');
+      }
       return out;
     },
     async servers(devices, since, until) {
