@@ -179,6 +179,8 @@ export function writeDemoConfigs(dir: string, port: number, peers: DemoPeers, in
       group_wait_s: 5,
       repeat_interval_s: 3600,
       api_tokens: [{ name: 'demo', token_sha256: hashToken(s.apiToken) }],
+      // The shipped printer rules (toner, drum, waste, jam, door, offline…), as an installation uses them.
+      rules_files: [path.resolve(import.meta.dirname, '../config/rules/printers.yaml')],
       rules: [
         { name: 'camera_down', type: 'threshold', measurement: 'camera', field: 'up', op: '==', fire: 0, for_s: 30, severity: 'critical', summary: '摄像机离线 camera {target} down' },
         { name: 'switch_down', type: 'threshold', measurement: 'snmp_device', field: 'up', op: '==', fire: 0, for_s: 30, severity: 'critical', summary: '交换机无响应 switch {target} not answering' },
@@ -212,6 +214,7 @@ export function writeDemoConfigs(dir: string, port: number, peers: DemoPeers, in
       { kind: 'host', interval_s: 10 },
       { kind: 'ping', interval_s: 10, targets: DEVICES.flatMap((d) => ('ping' in d.sim ? [d.sim.ping] : [])) },
       { kind: 'snmp', interval_s: 15, devices: DEVICES.filter((d) => 'snmp' in d.sim && d.kind === 'switch').map((d) => snmpDevice(d.name)) },
+      { kind: 'printer', interval_s: 30, devices: DEVICES.filter((d) => 'snmp' in d.sim && d.kind === 'printer').map((d) => snmpDevice(d.name)) },
       {
         kind: 'onvif',
         interval_s: 15,

@@ -18,7 +18,7 @@ export const COMMON_HELP: Record<string, string> = {
   json: 'print one JSON document instead of line protocol',
   format: 'line (InfluxDB line protocol, the default) or json',
   'timeout-ms': 'end the whole run after this many milliseconds (UNKNOWN)',
-  host: 'the device to poll: IP address or host name (required)',
+  host: 'the device to poll: IP address or host name',
   port: 'UDP/TCP port of the device (default: the protocol\'s)',
   community: 'SNMP v1/v2c community (default public)',
   'snmp-version': 'SNMP version: 1, 2c or 3 (default 2c)',
@@ -71,6 +71,7 @@ const HINTS: Record<string, string> = {
   tls: 'the TLS handshake failed — check the certificate and the CA file',
 };
 const SNMP_HINT = 'no answer — check the community or credentials and the switch\'s ACL';
+const PRINTER_HINT = 'no answer — check the community or credentials and the printer\'s SNMP settings (many ship with SNMP off or read-only to one address)';
 
 /** The `error` of a failed check's `--json`: from what the probe threw or from its first failed target. */
 export function checkError(kind: string, thrown: unknown, samples: Sample[], summary: string): { class: string; message: string; hint: string } | undefined {
@@ -85,7 +86,7 @@ export function checkError(kind: string, thrown: unknown, samples: Sample[], sum
   }
   if (!cls) return undefined;
   const snmpLike = kind === 'snmp' || kind === 'printer' || kind === 'portmap';
-  const hint = snmpLike && (cls === 'timeout' || cls === 'auth' || cls === 'authentication' || cls === 'auth_failed' || cls === 'unreachable') ? SNMP_HINT : (HINTS[cls] ?? 'see the message, and `watchpost check ' + kind + ' --help`');
+  const hint = snmpLike && (cls === 'timeout' || cls === 'auth' || cls === 'authentication' || cls === 'auth_failed' || cls === 'unreachable') ? (kind === 'printer' ? PRINTER_HINT : SNMP_HINT) : (HINTS[cls] ?? 'see the message, and `watchpost check ' + kind + ' --help`');
   return { class: cls, message, hint };
 }
 
@@ -140,7 +141,8 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
     await probe.close?.();
   }
   if (format === 'json') {
-    const useDoc = def.cli?.toJson !== undefined && thrown === undefined;
+    // No answer at all (UNKNOWN) leaves a fixed-shape document nothing to fill: the plain wrapper says so.
+    const useDoc = def.cli?.toJson !== undefined && thrown === undefined && status.code !== ExitCode.UNKNOWN;
     const body = (useDoc ? def.cli!.toJson!(samples, events) : { samples: samplesToJson(samples), events }) as Record<string, unknown>;
     const error = status.code === ExitCode.OK ? undefined : checkError(def.kind, thrown, samples, status.summary);
     // Every check's JSON carries status and summary; a document whose shape an issue fixes keeps

@@ -14,6 +14,12 @@ export const printerProbe: ProbeDefinition<PrinterConfig> = {
     toConfig: printerToConfig,
     toJson: (samples: Sample[]) => printerCheckJson(samples),
     jsonDocument: true,
+    required: ['host'],
+    help: {
+      'low-pct': 'a consumed supply or a tray is low at or below this % (default 10)',
+      'full-pct': 'a waste receptacle is near full at or above this % full (default 90)',
+      'receptacle-level': 'remaining (RFC 3805: the level is the space left, the default) or filled (devices that report fullness)',
+    },
   },
   budget: (cfg) => ({ run_ms: Math.ceil(cfg.devices.length / cfg.concurrency) * 1500 }),
   status: (samples) => printerStatus(samples),
