@@ -50,6 +50,10 @@ export interface PcRow extends RowPlace {
   disk_used_max_pct: number | null;
   patch_ok: boolean | null;
   av_ok: boolean | null;
+  /** Printers: pages printed this month (sum of the probe's reset-safe per-poll counts); null when not polled. */
+  pages_month?: number | null;
+  /** Printers: each supply at the end of the month, in words (zh) and by name (en). */
+  supplies?: { words: string; name: string; percent: number | null; state: string }[];
 }
 
 export interface AlertRow {
@@ -170,7 +174,7 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
   const byDay = `${dayGroup(period)} fill(none)`;
 
   // Availability, day by day: the uptime ledger for the targets it knows, else polls in InfluxDB.
-  const [snmpDaily, pingAll, pingUp, camDaily, temps, ports] = await Promise.all([
+  const [snmpDaily, pingAll, pingUp, camDaily, temps, ports, printerDaily, supplies] = await Promise.all([
     run(`SELECT SUM("up") AS up, COUNT("up") AS n, SUM("reboot") AS reboots FROM "snmp_device" WHERE ${range} GROUP BY "device", ${byDay}`),
     run(`SELECT COUNT("result_code") AS n FROM "ping" WHERE ${range} GROUP BY "url", ${byDay}`),
     run(`SELECT COUNT("result_code") AS n FROM "ping" WHERE ${range} AND "result_code" = 0 GROUP BY "url", ${byDay}`),
@@ -183,6 +187,9 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
       run(`SELECT FIRST("in_errors") AS first_errs FROM "interface" WHERE ${head} GROUP BY "device", "ifName"`),
       run(`SELECT SUM("flaps") AS flaps FROM "interface" WHERE ${range} GROUP BY "device", "ifName"`),
     ]),
+    run(`SELECT SUM("up") AS up, COUNT("up") AS n, SUM("pages_printed") AS pages FROM "printer" WHERE ${range} GROUP BY "device", ${byDay}`),
+    // Written together each poll, so the last values of one supply belong to the same poll.
+    run(`SELECT LAST("percent") AS pct, LAST("state") AS state, LAST("words") AS words, LAST("name") AS label FROM "printer_supply" WHERE ${lastWeek} GROUP BY "device", "index"`),
   ]);
   /** What was seen of a device: which measurements named it, its day counts, reboots per day. */
   interface Seen {
@@ -213,6 +220,26 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
       const i = bucket(s, row);
       x.counts.add(i, upPings.get(`${tagOf(s, 'url')}\u0000${i}`) ?? 0, num(s, row, 'n') ?? 0);
     }
+  }
+  const pages = new Map<string, number>();
+  for (const s of printerDaily) {
+    const name = idx.nameOf(tagOf(s, 'device'));
+    const x = seen(name);
+    for (const row of s.values) {
+      const i = bucket(s, row);
+      x.counts.add(i, num(s, row, 'up') ?? 0, num(s, row, 'n') ?? 0);
+      // Pages of days before monitoring began are not this report's to count.
+      if (i >= 0) pages.set(name, (pages.get(name) ?? 0) + (num(s, row, 'pages') ?? 0));
+    }
+    if (!pages.has(name)) pages.set(name, 0);
+  }
+  const supplyRows = new Map<string, { index: number; words: string; name: string; percent: number | null; state: string }[]>();
+  for (const s of supplies) {
+    const name = idx.nameOf(tagOf(s, 'device'));
+    const row = s.values[0]!;
+    const list = supplyRows.get(name) ?? [];
+    list.push({ index: Number(tagOf(s, 'index')), words: String(val(s, row, 'words') ?? ''), name: String(val(s, row, 'label') ?? ''), percent: num(s, row, 'pct'), state: String(val(s, row, 'state') ?? 'unknown') });
+    supplyRows.set(name, list);
   }
   for (const s of camDaily) {
     const x = seen(tagOf(s, 'camera'));
@@ -284,7 +311,7 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
   for (const name of names) {
     const inv = idx.resolve(name);
     const kind = inv?.kind ?? 'unregistered';
-    const section = inv ? sectionOf(inv.kind) : hosts.has(name) ? 'pcs' : ledgered.get(name)?.camera || polled.get(name)?.camera ? 'cctv' : 'network';
+    const section = inv ? sectionOf(inv.kind) : hosts.has(name) || pages.has(name) ? 'pcs' : ledgered.get(name)?.camera || polled.get(name)?.camera ? 'cctv' : 'network';
     const a = avail(name);
     const h = hosts.get(name);
     const place = inv ? idx.place(name) : (h?.tags ?? { building: '', floor: '', shaft: '', room: '' });
@@ -306,6 +333,7 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
         disk_used_max_pct: h?.disk_used_max_pct ?? null,
         patch_ok: patch === null && sec === null ? null : patch !== null && patch <= th.patch_warn_days && (sec ?? 0) === 0,
         av_ok: h?.av_protected === undefined || h.av_protected === null ? null : h.av_protected,
+        ...(kind === 'printer' || pages.has(name) ? { pages_month: pages.get(name) ?? null, supplies: (supplyRows.get(name) ?? []).sort((x, y) => x.index - y.index).map(({ index: _i, ...rest }) => rest) } : {}),
       });
     } else {
       const reboots = (polled.get(name)?.reboots ?? []).reduce((sum, n, i) => (a.daily[i] === null ? sum : sum + n), 0);

@@ -361,6 +361,25 @@ function pcs(w: Writer) {
     ]),
     (i) => (compliant(d.pcs[i]!) === false ? C.fail : undefined),
   );
+  const printers = d.pcs.filter((p) => p.supplies !== undefined);
+  if (!printers.length) return;
+  // Printers: supplies at the month's end in words (the state when it is not ok), pages this month.
+  const bad = (st: string) => st === 'low' || st === 'empty' || st === 'near_full' || st === 'full';
+  w.para(w.t('printers'));
+  w.table(
+    [{ key: 'h', w: 68 }, { key: 'l', w: 92 }, { key: 'v', w: 51, align: 'right' }, { key: 'g', w: 50, align: 'right' }, { key: 's', w: 244 }],
+    [w.t('host'), w.t('location'), w.t('availability'), w.t('pages_month'), w.t('supplies')],
+    printers.map((p) => [
+      p.host,
+      locationLabel(w, p),
+      pct(p.availability_pct, 3),
+      p.pages_month === null || p.pages_month === undefined ? '—' : String(p.pages_month),
+      p.supplies!.length
+        ? p.supplies!.map((x) => `${(w.lang === 'en' ? x.name : x.words) || x.name || x.words} ${x.percent === null ? '' : `${Math.round(x.percent)}%`}${x.state !== 'ok' ? ` (${w.t(`supply_${x.state}` as never) || x.state})` : ''}`.replace(/\s+\(/, ' (').trim()).join(w.lang === 'en' ? '; ' : '；')
+        : w.t('not_checked'),
+    ]),
+    (i) => (printers[i]!.supplies!.some((x) => bad(x.state)) ? C.fail : undefined),
+  );
 }
 
 function alerts(w: Writer) {
