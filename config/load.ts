@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError, deepFreeze, formatPath, type ConfigProblem } from './errors.ts';
+import { ConfigError, deepFreeze, formatPath } from './errors.ts';
 
 export { ConfigError, deepFreeze, formatPath, formatProblem, type ConfigProblem } from './errors.ts';
 

@@ -60,7 +60,6 @@ export function synthesizedSwitch(o: { descr: string; objectId: string; name: st
     }
   }
   for (const p of ports) {
-    const up = o.up.includes(p);
     v.push(S(`1.3.6.1.2.1.31.1.1.1.1.${p}`, p <= 24 ? `GE0/0/${p}` : `XGE0/0/${p - 24}`));
   }
   for (const p of ports) v.push(C64(`1.3.6.1.2.1.31.1.1.1.6.${p}`, o.up.includes(p) ? BigInt(p) * 10_000_000n : 0n));

@@ -1,7 +1,7 @@
 import { mapLimit } from '../../lib/concurrency.ts';
 import { int, type Event, type Sample } from '../../protocol/sample.ts';
 import { errorClass, ExitCode, type Probe, type ProbeContext, type ProbeDefinition } from './probe.ts';
-import { AUTH_PROTOCOLS, createClient, PRIV_PROTOCOLS, type SnmpClient, type SnmpTarget } from './snmp/client.ts';
+import { createClient, type SnmpClient, type SnmpTarget } from './snmp/client.ts';
 import { IF_STATUS, pollDevice, type DeviceReport } from './snmp/poll.ts';
 import { RateTracker } from './snmp/rates.ts';
 import type { SnmpDeviceConfig, SnmpConfig } from './snmp/schema.ts';

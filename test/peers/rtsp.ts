@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { freePort, hasCommand, spawnPeer, stopProcess, waitFor } from './util.ts';
+import { freePort, spawnPeer, stopProcess, waitFor } from './util.ts';
 
 const SCRIPT = path.join(import.meta.dirname, 'rtsp-server.py');
 const PYTHON = '/usr/bin/python3';

@@ -1,6 +1,6 @@
 import type { Event } from '../../../protocol/sample.ts';
 import { ProbeError, type Probe, type ProbeContext, type ProbeDefinition } from '../probe.ts';
-import { AUTH_PROTOCOLS, netSnmp, PRIV_PROTOCOLS, type NetSnmpModule, type NetSnmpNotification, type SnmpValue } from './client.ts';
+import { netSnmp, type NetSnmpModule, type NetSnmpNotification, type SnmpValue } from './client.ts';
 import { hex, isText, num, text } from './decode.ts';
 import type { SnmpTrapConfig } from './trap-schema.ts';
 export type { SnmpTrapConfig } from './trap-schema.ts';

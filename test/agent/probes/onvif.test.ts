@@ -9,7 +9,7 @@ import type { CameraResult } from '../../../agent/probes/onvif/check.ts';
 import { ExitCode } from '../../../agent/probes/probe.ts';
 import type { Sample } from '../../../protocol/sample.ts';
 import { RECORDED_CLOCK_MS, startOnvifSim, type OnvifSim, type OnvifSimOptions } from '../../peers/onvif-sim.ts';
-import { hasRtspServer, startRtspServer, type RtspPeer } from '../../peers/rtsp.ts';
+import { hasRtspServer, startRtspServer } from '../../peers/rtsp.ts';
 import { FIXTURES, removeDir, tempDir as mkTemp } from '../../peers/util.ts';
 
 if (!FIXTURES) t.plan(0, '../shared/fixtures is absent: the ONVIF simulator serves its recordings');

@@ -57,7 +57,6 @@ t.test('console end to end in headless Chromium: log in, acknowledge, inspect an
   await page.getByRole('link', { name: 'Inspections' }).click();
   await page.getByRole('button', { name: 'Start inspection' }).click();
   await page.waitForURL(/\/console\/inspections\/\d+$/);
-  const inspectionUrl = page.url();
   t.equal(await page.getByLabel('Result Cabling tidy').inputValue(), '', 'an item nobody recorded starts as "not checked"');
   t.equal(await page.locator('select[aria-label="Result Cabling tidy"] option:checked').textContent(), 'not checked');
   t.equal(await page.getByLabel('Photo Door locked').getAttribute('capture'), 'environment', 'the photo input opens the phone camera');
