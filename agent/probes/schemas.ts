@@ -4,6 +4,7 @@ import { hostSchema } from './host/schema.ts';
 import { onvifSchema } from './onvif/schema.ts';
 import { patchesSchema } from './patches/schema.ts';
 import { pingSchema } from './ping/schema.ts';
+import { portmapSchema } from './portmap/schema.ts';
 import { snmpSchema } from './snmp/schema.ts';
 import { snmpTrapSchema } from './snmp/trap-schema.ts';
 import { sshSchema } from './ssh/schema.ts';
@@ -21,6 +22,7 @@ export const probeSchemas = {
   snmp_trap: snmpTrapSchema,
   ssh: sshSchema,
   onvif: onvifSchema,
+  portmap: portmapSchema,
 } satisfies Record<string, z.ZodType>;
 
 /** The schema of `kind`, or undefined for a kind no probe has. */

@@ -42,11 +42,13 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
   const log = createLogger(process.env.WATCHPOST_LOG_LEVEL ?? 'warn', `check-${def.kind}`);
   const events: Event[] = [];
   const extra: Sample[] = [];
+  const documents: { kind: string; body: unknown }[] = [];
   const probe = def.create(cfg, {
     log,
     now: Date.now,
     emitEvent: (e) => events.push(e),
     emitSamples: (s) => extra.push(...s),
+    emitDocument: (kind, body) => documents.push({ kind, body }),
     stateDir: process.env.WATCHPOST_STATE_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'watchpost-check-')),
   });
   let samples: Sample[] = [];
@@ -63,7 +65,7 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
     await probe.close?.();
   }
   if (format === 'json') {
-    const body = def.cli?.toJson && status.code !== ExitCode.UNKNOWN ? def.cli.toJson(samples, events) : { samples: samplesToJson(samples), events };
+    const body = def.cli?.toJson && status.code !== ExitCode.UNKNOWN ? def.cli.toJson(samples, events, documents) : { samples: samplesToJson(samples), events };
     const whole = def.cli?.jsonDocument && def.cli.toJson && status.code !== ExitCode.UNKNOWN;
     const out = whole ? body : { status: STATUS[status.code], summary: status.summary, ...(body as object) };
     console.log(JSON.stringify(out, null, 2));
