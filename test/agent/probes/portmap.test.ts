@@ -1,0 +1,227 @@
+import t from 'tap';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { createClient, type SnmpTarget } from '../../../agent/probes/snmp/client.ts';
+import { createPortmapProbe, PORTMAP_DOCUMENT } from '../../../agent/probes/portmap/portmap.ts';
+import { portmapSchema } from '../../../agent/probes/portmap/schema.ts';
+import type { PortmapSnapshot } from '../../../lib/portmap-snapshot.ts';
+import { FIXTURES } from '../../peers/util.ts';
+import { snmpBulkWalk, startSnmpsim, walkHexToMac, type SnmpSim } from '../../peers/snmpsim.ts';
+import { silentLogger } from '../../../lib/log.ts';
+
+// Forwarding-table recordings of real switches served by snmpsimd; every entry the probe reports
+// is checked against what Net-SNMP's snmpbulkwalk reads from the same agent.
+if (!FIXTURES) {
+  t.plan(0, 'skip: ../shared/fixtures (SNMP recordings) not present');
+} else {
+  const REC = path.join(FIXTURES, 'snmprec');
+  const names = ['fdb_huawei_s5720-36c', 'fdb_cisco_c3750', 'comware_a5500', 'vrp_5720'];
+  // Cisco community indexing, written from CISCO-VTP-MIB/BRIDGE-MIB: VLANs 1, 10 and 1002 are
+  // operational, each VLAN's context has its own table and its own bridge-port numbering.
+  const sys = ['1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.9.1.516', '1.3.6.1.2.1.1.5.0|4|acc-3f', '1.3.6.1.2.1.17.1.1.0|4x|00aabbcc0000'];
+  const ifs = [1, 2, 3].map((i) => `1.3.6.1.2.1.31.1.1.1.1.1010${i}|4|Gi1/0/${i}`);
+  const fdb = (rows: [mac: string, bp: number][], bps: [bp: number, ifIndex: number][]) => [
+    ...bps.map(([bp, i]) => `1.3.6.1.2.1.17.1.4.1.2.${bp}|2|${i}`),
+    ...rows.map(([m, bp]) => `1.3.6.1.2.1.17.4.3.1.2.${m.split(':').map((h) => parseInt(h, 16)).join('.')}|2|${bp}`),
+    ...rows.map(([m]) => `1.3.6.1.2.1.17.4.3.1.3.${m.split(':').map((h) => parseInt(h, 16)).join('.')}|2|3`),
+  ].sort(oidOrder);
+  const ciscoMain = [
+    ...sys,
+    ...fdb([['00:00:00:00:01:01', 1]], [[1, 10101], [2, 10102], [3, 10103]]),
+    ...ifs,
+    '1.3.6.1.4.1.9.9.46.1.3.1.1.2.1.1|2|1',
+    '1.3.6.1.4.1.9.9.46.1.3.1.1.2.1.10|2|1',
+    '1.3.6.1.4.1.9.9.46.1.3.1.1.2.1.1002|2|1',
+    '1.3.6.1.4.1.9.9.46.1.6.1.1.14.10103|2|1',
+  ].sort(oidOrder);
+  const ciscoVlan1 = [...sys, ...fdb([['00:00:00:00:01:01', 1]], [[1, 10101], [3, 10103]])].sort(oidOrder);
+  // In VLAN 10's context bridge port 1 is Gi1/0/2: the per-VLAN numbering must be used.
+  const ciscoVlan10 = [...sys, ...fdb([['00:00:00:00:10:01', 1], ['00:00:00:00:10:02', 3]], [[1, 10102], [3, 10103]])].sort(oidOrder);
+
+  let sim: SnmpSim;
+  t.before(async () => {
+    sim = await startSnmpsim(
+      [
+        ...names.map((n) => ({ name: n, file: path.join(REC, `${n}.snmprec`) })),
+        { name: 'cisco_vlans', text: ciscoMain.join('\n') + '\n' },
+        { name: 'cisco_vlans@1', text: ciscoVlan1.join('\n') + '\n' },
+        { name: 'cisco_vlans@10', text: ciscoVlan10.join('\n') + '\n' },
+      ],
+      { quiet: true },
+    );
+  });
+  t.teardown(() => sim?.stop());
+
+  const device = (community: string, over: Record<string, unknown> = {}) => ({ host: '127.0.0.1', port: sim.port, community, request_timeout_ms: 1500, retries: 0, ...over });
+  const run = async (devices: Record<string, unknown>[], over: Record<string, unknown> = {}) => {
+    const cfg = portmapSchema.parse({ kind: 'portmap', devices, ...over });
+    const docs: PortmapSnapshot[] = [];
+    const probe = createPortmapProbe(cfg, { log: silentLogger, now: () => 1_700_000_000_000, emitDocument: (k, b) => k === PORTMAP_DOCUMENT && docs.push(b as PortmapSnapshot) }, (x: SnmpTarget) => createClient(x));
+    const samples = await probe.collect(new AbortController().signal);
+    return { samples, docs };
+  };
+  const walk = (community: string, oid: string) => snmpBulkWalk(sim.port, oid, ['-v2c', '-c', community]);
+  const suffix = (oid: string, root: string) => oid.slice(root.length + 1);
+  const macOf = (parts: string[]) => parts.map((p) => Number(p).toString(16).padStart(2, '0')).join(':');
+
+  /** The forwarding entries snmpbulkwalk reads, in the probe's terms (before the one-VLAN-wins de-duplication). */
+  const reference = async (community: string) => {
+    const bp = new Map([...(await walk(community, '1.3.6.1.2.1.17.1.4.1.2'))].map(([o, v]) => [Number(suffix(o, '1.3.6.1.2.1.17.1.4.1.2')), Number(v)]));
+    const st = new Map([...(await walk(community, '1.3.6.1.2.1.17.4.3.1.3'))].map(([o, v]) => [suffix(o, '1.3.6.1.2.1.17.4.3.1.3'), Number(v)]));
+    const out: { mac: string; vlan: number | null; ifIndex: number; bridgePort: number | null; source: string }[] = [];
+    for (const [o, v] of await walk(community, '1.3.6.1.2.1.17.4.3.1.2')) {
+      const idx = suffix(o, '1.3.6.1.2.1.17.4.3.1.2');
+      const port = Number(v);
+      if (port <= 0 || [2, 4, 5].includes(st.get(idx) ?? 3) || !bp.has(port)) continue;
+      out.push({ mac: macOf(idx.split('.')), vlan: null, ifIndex: bp.get(port)!, bridgePort: port, source: 'bridge' });
+    }
+    const ifBp = new Map([...bp].map(([b, i]) => [i, b]));
+    for (const [o, v] of await walk(community, '1.3.6.1.4.1.2011.5.25.42.2.1.3.1.4')) {
+      const p = suffix(o, '1.3.6.1.4.1.2011.5.25.42.2.1.3.1.4').split('.');
+      out.push({ mac: macOf(p.slice(0, 6)), vlan: Number(p[6]), ifIndex: Number(v), bridgePort: ifBp.get(Number(v)) ?? null, source: 'huawei' });
+    }
+    for (const [o, v] of await walk(community, '1.3.6.1.2.1.17.7.1.2.2.1.2')) {
+      const p = suffix(o, '1.3.6.1.2.1.17.7.1.2.2.1.2').split('.');
+      out.push({ mac: macOf(p.slice(1)), vlan: Number(p[0]), ifIndex: bp.get(Number(v))!, bridgePort: Number(v), source: 'qbridge' });
+    }
+    return out;
+  };
+  const key = (e: { mac: string; vlan: number | null; ifIndex: number; bridgePort: number | null; source: string }) => `${e.source} ${e.mac} vlan=${e.vlan} if=${e.ifIndex} bp=${e.bridgePort}`;
+
+  t.test('Huawei S5720: BRIDGE-MIB and hwDynFdbPort agree on 26 MACs; 24 sit behind the uplink', async (t) => {
+    const { docs, samples } = await run([device('fdb_huawei_s5720-36c')]);
+    const s = docs[0]!;
+    t.equal(s.up, true);
+    t.equal(s.vendor, 'huawei');
+    t.equal(s.sysName, 'DUMSYS-05');
+    const ref = await reference('fdb_huawei_s5720-36c');
+    const bridge = ref.filter((e) => e.source === 'bridge');
+    const huawei = ref.filter((e) => e.source === 'huawei');
+    t.equal(bridge.length, 48);
+    t.equal(huawei.length, 29);
+    const agree = bridge.filter((b) => huawei.some((h) => h.mac === b.mac && h.ifIndex === b.ifIndex));
+    t.equal(agree.length, 26, 'the recording: 26 MACs in both tables on the same port');
+    // Where both say the same MAC and port, the hwDynFdbPort row (it has the VLAN) is the entry.
+    const expected = [...huawei, ...bridge.filter((b) => !agree.includes(b))].map(key).sort();
+    t.same(s.entries.map(key).sort(), expected, 'every entry as snmpbulkwalk reads it');
+    const xge = s.entries.filter((e) => e.ifName === 'XGigabitEthernet0/0/1');
+    t.equal(new Set(bridge.filter((e) => e.ifIndex === 34).map((e) => e.mac)).size, 24);
+    t.ok(xge.length >= 24 && xge.every((e) => !e.edge), 'MACs behind the uplink are not on it');
+    t.ok(s.uplinks.includes('XGigabitEthernet0/0/1'));
+    const port = s.ports.find((p) => p.ifName === 'XGigabitEthernet0/0/1')!;
+    t.ok(port.reasons.includes('too_many_macs'));
+    t.equal(port.macCount, new Set(xge.map((e) => e.mac)).size);
+    // Edge ports: one or few MACs and nothing else against them.
+    const edges = s.entries.filter((e) => e.edge);
+    t.ok(edges.length > 0);
+    for (const e of edges) t.same(s.ports.find((p) => p.ifIndex === e.ifIndex)!.reasons, [], `${e.ifName} is an edge port`);
+    const arpRef = [...(await walk('fdb_huawei_s5720-36c', '1.3.6.1.2.1.4.22.1.2'))].map(([o, v]) => {
+      const p = suffix(o, '1.3.6.1.2.1.4.22.1.2').split('.');
+      // snmpbulkwalk prints a MAC whose bytes happen to be printable as a string.
+      const mac = /^([0-9A-Fa-f]{2} ){5}[0-9A-Fa-f]{2} ?$/.test(v) ? walkHexToMac(v) : [...Buffer.from(v, 'latin1')].map((b) => b.toString(16).padStart(2, '0')).join(':');
+      return `${p.slice(1).join('.')} ${mac} ${p[0]}`;
+    });
+    t.equal(arpRef.length, 49);
+    t.same(s.arp.map((a) => `${a.ip} ${a.mac} ${a.ifIndex}`).sort(), arpRef.sort(), 'ARP as snmpbulkwalk reads it');
+    t.equal(samples[0]!.fields.entries, BigInt(s.entries.length));
+    t.equal(samples[0]!.fields.up, 1n);
+  });
+
+  t.test('Cisco 3750: the default VLAN only, every FDB port a trunk', async (t) => {
+    const { docs, samples } = await run([device('fdb_cisco_c3750')]);
+    const s = docs[0]!;
+    const ref = await reference('fdb_cisco_c3750');
+    t.equal(ref.length, 15);
+    t.same(s.entries.map(key).sort(), ref.map(key).sort());
+    t.ok(s.entries.every((e) => e.vlan === null && !e.edge));
+    for (const i of new Set(s.entries.map((e) => e.ifIndex))) t.ok(s.ports.find((p) => p.ifIndex === i)!.reasons.includes('trunk'), `ifIndex ${i} trunks`);
+    // The recording holds no per-VLAN contexts: the first VLAN walk fails and the walk stops there.
+    t.same(s.vlanErrors, [{ vlan: 1, errorClass: 'timeout' }]);
+    t.equal(samples[0]!.fields.vlan_errors, 1n);
+    t.equal(s.arp.length, 9);
+  });
+
+  t.test('Cisco community indexing: community@vlan per operational VLAN, 1002–1005 skipped, per-VLAN bridge ports', async (t) => {
+    const { docs } = await run([device('cisco_vlans')]);
+    const s = docs[0]!;
+    t.same(s.vlanErrors, [], 'VLAN 1002 is not asked for (it has no recording and would time out)');
+    t.same(
+      s.entries.map((e) => `${e.mac} ${e.vlan} ${e.ifName} ${e.bridgePort}`),
+      ['00:00:00:00:01:01 1 Gi1/0/1 1', '00:00:00:00:10:01 10 Gi1/0/2 1', '00:00:00:00:10:02 10 Gi1/0/3 3'],
+    );
+    t.same(s.entries.map((e) => e.edge), [true, true, false], 'Gi1/0/3 is trunking');
+    const off = await run([device('cisco_vlans', { per_vlan: 'off' })]);
+    t.same(off.docs[0]!.entries.map((e) => `${e.mac} ${e.vlan}`), ['00:00:00:00:01:01 null']);
+  });
+
+  t.test('Comware A5500: Q-BRIDGE over five FDB ids', async (t) => {
+    const { docs } = await run([device('comware_a5500')]);
+    const s = docs[0]!;
+    t.equal(s.vendor, 'h3c');
+    const ref = await reference('comware_a5500');
+    t.equal(ref.length, 104);
+    t.same(s.entries.map(key).sort(), ref.map(key).sort(), 'every entry as snmpbulkwalk reads it; FDB id = VLAN (no dot1qVlanFdbId, the ids are configured VLANs)');
+    t.same([...new Set(s.entries.map((e) => e.vlan))].sort((a, b) => a! - b!), [10, 20, 25, 30, 55]);
+    const p26 = s.ports.find((p) => p.ifName === 'GigabitEthernet1/0/26')!;
+    t.equal(ref.filter((e) => e.ifIndex === 26).length, 57);
+    t.equal(p26.macCount, new Set(ref.filter((e) => e.ifIndex === 26).map((e) => e.mac)).size, 'distinct MACs (two appear in two VLANs)');
+    t.equal(p26.edge, false);
+    t.equal(s.arp.length, 19);
+  });
+
+  t.test('VRP S5720 LLDP rows: neighbour ports are not edge ports', async (t) => {
+    const { docs } = await run([device('vrp_5720')]);
+    const s = docs[0]!;
+    // lldpRemLocalPortNum is VRP's bridge port: 14, 49, 50, 52 and the management port 901.
+    const names = new Set(s.ports.filter((p) => p.reasons.includes('lldp')).map((p) => p.ifName));
+    t.same([...names].sort(), ['GigabitEthernet0/0/14', 'MEth0/0/1', 'XGigabitEthernet0/0/1', 'XGigabitEthernet0/0/2', 'XGigabitEthernet0/0/4'].sort());
+    const ce = s.ports.find((p) => p.ifName === 'XGigabitEthernet0/0/4')!;
+    t.same(ce.neighbors.map((n) => [n.remoteSysName, n.remotePort]), [['CE-NG', '10GE1/0/41']]);
+    // Two learned MACs on XGE0/0/4 (bridge port 52); three rows with port -1 are not entries.
+    t.same(s.entries.map((e) => `${e.mac} ${e.ifName} ${e.edge}`), ['d8:cb:8a:8a:a8:0f XGigabitEthernet0/0/4 false', 'd8:cb:8a:8a:a8:19 XGigabitEthernet0/0/4 false']);
+    t.same(s.uplinks, ['MEth0/0/1', 'GigabitEthernet0/0/14', 'XGigabitEthernet0/0/1', 'XGigabitEthernet0/0/2', 'XGigabitEthernet0/0/4']);
+  });
+
+  t.test('a known switch MAC on a port makes it an uplink; max_macs_edge is the threshold', async (t) => {
+    // 00:18:b9:14:4d:01 is learned on Cisco bridge port 9; as a configured switch MAC its port gains switch_mac.
+    const { docs } = await run([device('fdb_cisco_c3750')], { switch_macs: ['00-18-B9-14-4D-01'] });
+    const p = docs[0]!.ports.find((x) => x.ifIndex === 10109)!;
+    t.same(p.reasons, ['cdp', 'switch_mac', 'trunk']);
+    const without = await run([device('fdb_cisco_c3750')]);
+    t.same(without.docs[0]!.ports.find((x) => x.ifIndex === 10109)!.reasons, ['cdp', 'trunk']);
+    const few = await run([device('fdb_huawei_s5720-36c')], { max_macs_edge: 12 });
+    const g2 = few.docs[0]!.ports.find((x) => x.ifName === 'GigabitEthernet0/0/2')!;
+    t.equal(g2.macCount, 12);
+    t.equal(g2.edge, true, '12 MACs with max_macs_edge 12 is still an edge port');
+  });
+
+  t.test('an agent that does not answer is up=0, an empty snapshot, never an error', async (t) => {
+    const { docs, samples } = await run([device('no_such_community', { request_timeout_ms: 300 })]);
+    t.equal(samples[0]!.fields.up, 0n);
+    t.equal(samples[0]!.fields.error_class, 'timeout');
+    t.equal(docs[0]!.up, false);
+    t.same(docs[0]!.entries, []);
+  });
+
+  t.test('watchpost check portmap --json prints exactly the issue shape', async (t) => {
+    const out = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile(process.execPath, ['cli/watchpost.ts', 'check', 'portmap', '--host', '127.0.0.1', '--port', String(sim.port), '--community', 'vrp_5720', '--json'], (e, stdout) => resolve({ code: (e as { code?: number } | null)?.code ?? 0, stdout })),
+    );
+    t.equal(out.code, 0);
+    const j = JSON.parse(out.stdout);
+    t.same(Object.keys(j), ['device', 'entries', 'arp', 'uplinks']);
+    t.same(j.device, { sysName: '<private>', vendor: 'huawei' });
+    t.same(Object.keys(j.entries[0]), ['mac', 'vlan', 'ifIndex', 'ifName', 'bridgePort', 'source', 'edge']);
+    t.same(j.entries[0], { mac: 'd8:cb:8a:8a:a8:0f', vlan: null, ifIndex: 57, ifName: 'XGigabitEthernet0/0/4', bridgePort: 52, source: 'bridge', edge: false });
+    t.same(Object.keys(j.arp[0]), ['ip', 'mac', 'ifIndex']);
+    t.ok(j.arp.some((a: { ip: string; mac: string; ifIndex: number }) => a.ip === '10.1.100.26' && a.mac === '14:a0:f8:cf:af:39' && a.ifIndex === 19));
+    t.equal(j.uplinks.length, 5);
+  });
+}
+
+function oidOrder(a: string, b: string): number {
+  const x = a.split('|')[0]!.split('.').map(Number);
+  const y = b.split('|')[0]!.split('.').map(Number);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return x.length - y.length;
+}
