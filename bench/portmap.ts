@@ -37,7 +37,7 @@ const LLDP_REM = '1.0.8802.1.1.2.1.4.1.1';
 const LLDP_LOC = '1.0.8802.1.1.2.1.3.7.1.3';
 const ARP = '1.3.6.1.2.1.4.22.1.2';
 /** The subtrees each switch's recording holds data in: what snmpbulkwalk walks (the probe also asks for the empty ones). */
-const TABLES = ['1.3.6.1.2.1.1', IFX_NAME, IF_OPER, IFX_SPEED, BASE_PORT, `${QFDB}.2`, `${QFDB}.3`, VLAN_NAME, LLDP_REM, LLDP_LOC];
+const TABLES = ['1.3.6.1.2.1.1', IFX_NAME, IF_OPER, IFX_SPEED, BASE_PORT, QFDB, VLAN_NAME, LLDP_REM, LLDP_LOC];
 
 const mac = (sw: number, port: number, k: number) => [0x02, 0x10, sw >> 8, sw & 0xff, port, k];
 const community = (n: number) => `sw${String(n).padStart(3, '0')}`;
