@@ -69,7 +69,11 @@ export const cablingModule: CollectorModule = {
         throw new HttpError(400, 'body must be JSON: {"switch":…,"port":…,"room":…}');
       }
       const fields: Partial<Record<RecordField, string>> = {};
-      for (const k of RECORD_FIELDS) if (b[k] !== undefined) fields[k] = typeof b[k] === 'string' ? (b[k] as string) : (() => { throw new HttpError(400, `"${k}" must be a string`); })();
+      for (const k of RECORD_FIELDS) {
+        if (b[k] === undefined) continue;
+        if (typeof b[k] !== 'string') throw new HttpError(400, `"${k}" must be a string`);
+        fields[k] = b[k];
+      }
       const unknown = Object.keys(b).filter((k) => k !== 'switch' && k !== 'port' && !(RECORD_FIELDS as readonly string[]).includes(k));
       if (unknown.length) throw new HttpError(400, `unknown field(s) ${unknown.join(', ')}; allowed: switch, port, ${RECORD_FIELDS.join(', ')}`);
       const sw = str(b.switch, 'switch');
@@ -94,16 +98,9 @@ export const cablingModule: CollectorModule = {
         if (e instanceof CsvError) throw new HttpError(400, e.message);
         throw e;
       }
-      let changed = 0;
-      for (const row of rows) {
-        const { switch: sw, port, ...fields } = row;
-        const before = register.record(sw, port);
-        if (before && RECORD_FIELDS.every((k) => before[k] === fields[k])) continue;
-        const r = register.setRecord(sw, port, fields, actor, ctx.now());
-        ctx.audit.append(actor, 'cabling.record_set', `port:${sw}/${port}`, { before: r.before, after: r.after, via: 'csv' });
-        changed++;
-      }
-      sendJson(res, 200, { rows: rows.length, changed });
+      const changed = register.importRecords(rows, actor, ctx.now());
+      for (const r of changed) ctx.audit.append(actor, 'cabling.record_set', `port:${r.after.switch}/${r.after.port}`, { before: r.before, after: r.after, via: 'csv' });
+      sendJson(res, 200, { rows: rows.length, changed: changed.length });
     });
     return handle;
   },

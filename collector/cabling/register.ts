@@ -125,8 +125,12 @@ export interface CablingRegister {
   search(q: string): SearchHit[];
   ports(sw: string): ({ switch: string; port: string; if_index: number; oper_status: string; speed_mbps: number | null; pvid: number | null; edge: boolean; mac_count: number; reasons: string[] } & { nodes: SearchHit[]; record: PortRecord | null })[];
   history(mac: string): Move[];
+  /** Every switch a snapshot has come from, with its port and node counts. */
+  switches(): { switch: string; ports: number; edge_ports: number; nodes: number; last_seen_ms: number }[];
   record(sw: string, port: string): PortRecord | null;
   records(): PortRecord[];
+  /** Sets the records of an imported sheet; returns those that changed (unchanged rows are skipped). */
+  importRecords(rows: readonly PortRecord[], by: string, now: number): { before: PortRecord | null; after: PortRecord }[];
   /** Sets the given fields of a port's record; returns the record before and after. */
   setRecord(sw: string, port: string, fields: Partial<Record<RecordField, string>>, by: string, now: number): { before: PortRecord | null; after: PortRecord };
 }
@@ -170,6 +174,9 @@ export function createCablingRegister(db: DatabaseSync, opts: RegisterOptions): 
     ),
     byIp: db.prepare('SELECT DISTINCT mac FROM cabling_ips WHERE ip = ?'),
     like: db.prepare('SELECT * FROM cabling_nodes WHERE mac LIKE ? OR switch LIKE ? OR port LIKE ? ORDER BY switch, port LIMIT 200'),
+    switches: db.prepare(
+      'SELECT p.switch, COUNT(*) AS ports, SUM(p.edge) AS edge_ports, (SELECT COUNT(*) FROM cabling_nodes n WHERE n.switch = p.switch) AS nodes, MAX(p.last_seen_ms) AS last_seen_ms FROM cabling_ports p GROUP BY p.switch ORDER BY p.switch',
+    ),
     recordLike: db.prepare('SELECT switch, port FROM cabling_records WHERE room LIKE ? OR wall_socket LIKE ? OR cable_label LIKE ? OR patch_panel LIKE ? LIMIT 200'),
   };
   const recordOf = (sw: string, port: string) => (q.record.get(sw, port) as PortRecord | undefined) ?? null;
@@ -278,9 +285,20 @@ export function createCablingRegister(db: DatabaseSync, opts: RegisterOptions): 
         record: recordOf(sw, String(p.port)),
       }));
     },
+    switches: () =>
+      q.switches.all() as unknown as { switch: string; ports: number; edge_ports: number; nodes: number; last_seen_ms: number }[],
     history: (mac) => q.history.all(normMac(mac) ?? mac) as unknown as Move[],
     record: recordOf,
     records: () => q.records.all() as unknown as PortRecord[],
+    importRecords(rows, by, now) {
+      const changed: { before: PortRecord | null; after: PortRecord }[] = [];
+      for (const { switch: sw, port, ...fields } of rows) {
+        const before = recordOf(sw, port);
+        if (before && RECORD_FIELDS.every((k) => before[k] === fields[k])) continue;
+        changed.push(this.setRecord(sw, port, fields, by, now));
+      }
+      return changed;
+    },
     setRecord(sw, port, fields, by, now) {
       const before = recordOf(sw, port);
       const after: PortRecord = { switch: sw, port, patch_panel: '', cable_label: '', wall_socket: '', room: '', note: '', ...(before ?? {}) };
