@@ -82,6 +82,8 @@ export interface Node {
   first_seen_ms: number;
   port_since_ms: number;
   last_seen_ms: number;
+  /** 1 once the node was reported lost (unseen for lostAfterMs); back to 0 when seen again. */
+  lost_reported: number;
 }
 export interface Move {
   mac: string;
@@ -125,6 +127,12 @@ export interface CablingRegister {
   search(q: string): SearchHit[];
   ports(sw: string): ({ switch: string; port: string; if_index: number; oper_status: string; speed_mbps: number | null; pvid: number | null; edge: boolean; mac_count: number; reasons: string[] } & { nodes: SearchHit[]; record: PortRecord | null })[];
   history(mac: string): Move[];
+  /**
+   * For the monthly inspection of one switch: ports whose device changed since `sinceMs` (a
+   * device arrived, by first sighting or by a move, or left by a move) and the devices now on
+   * it that no inventory entry names.
+   */
+  inspect(sw: string, sinceMs: number): { changed: { port: string; mac: string; change: 'new' | 'moved_in' | 'moved_out'; time_ms: number }[]; unknown: { port: string; mac: string; ips: string[]; vendor: string }[] };
   /** Every switch a snapshot has come from, with its port and node counts. */
   switches(): { switch: string; ports: number; edge_ports: number; nodes: number; last_seen_ms: number }[];
   record(sw: string, port: string): PortRecord | null;
@@ -174,6 +182,8 @@ export function createCablingRegister(db: DatabaseSync, opts: RegisterOptions): 
     ),
     byIp: db.prepare('SELECT DISTINCT mac FROM cabling_ips WHERE ip = ?'),
     like: db.prepare('SELECT * FROM cabling_nodes WHERE mac LIKE ? OR switch LIKE ? OR port LIKE ? ORDER BY switch, port LIMIT 200'),
+    nodesOfSwitch: db.prepare('SELECT * FROM cabling_nodes WHERE switch = ? ORDER BY port, mac'),
+    movesFrom: db.prepare('SELECT mac, from_switch, from_port, to_switch, to_port, time_ms FROM cabling_moves WHERE from_switch = ? AND time_ms >= ? ORDER BY id'),
     switches: db.prepare(
       'SELECT p.switch, COUNT(*) AS ports, SUM(p.edge) AS edge_ports, (SELECT COUNT(*) FROM cabling_nodes n WHERE n.switch = p.switch) AS nodes, MAX(p.last_seen_ms) AS last_seen_ms FROM cabling_ports p GROUP BY p.switch ORDER BY p.switch',
     ),
@@ -281,9 +291,24 @@ export function createCablingRegister(db: DatabaseSync, opts: RegisterOptions): 
         edge: p.edge === 1,
         mac_count: Number(p.mac_count),
         reasons: String(p.reasons).split(',').filter(Boolean),
-        nodes: (q.nodesOnPort.all(sw, String(p.port)) as unknown as Node[]).map(hit),
+        // What is on the port now: a node reported lost is history (search still finds it).
+        nodes: (q.nodesOnPort.all(sw, String(p.port)) as unknown as Node[]).filter((n) => !n.lost_reported).map(hit),
         record: recordOf(sw, String(p.port)),
       }));
+    },
+    inspect(sw, sinceMs) {
+      const changed: { port: string; mac: string; change: 'new' | 'moved_in' | 'moved_out'; time_ms: number }[] = [];
+      for (const n of q.nodesOfSwitch.all(sw) as unknown as Node[]) {
+        if (n.port_since_ms < sinceMs) continue;
+        changed.push({ port: n.port, mac: n.mac, change: n.first_seen_ms === n.port_since_ms ? 'new' : 'moved_in', time_ms: n.port_since_ms });
+      }
+      for (const m of q.movesFrom.all(sw, sinceMs) as unknown as Move[]) changed.push({ port: m.from_port, mac: m.mac, change: 'moved_out', time_ms: m.time_ms });
+      const unknown = (q.nodesOfSwitch.all(sw) as unknown as Node[])
+        .filter((n) => !n.lost_reported)
+        .map(hit)
+        .filter((h) => !h.inventory_device)
+        .map((h) => ({ port: h.port, mac: h.mac, ips: h.ips, vendor: h.vendor }));
+      return { changed: changed.sort((a, b) => a.time_ms - b.time_ms), unknown };
     },
     switches: () =>
       q.switches.all() as unknown as { switch: string; ports: number; edge_ports: number; nodes: number; last_seen_ms: number }[],

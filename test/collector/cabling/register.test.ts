@@ -5,6 +5,7 @@ import { createPortmapProbe, PORTMAP_DOCUMENT } from '../../../agent/probes/port
 import { portmapSchema } from '../../../agent/probes/portmap/schema.ts';
 import type { AlertsApi } from '../../../collector/alerts/module.ts';
 import type { CablingHandle } from '../../../collector/cabling/module.ts';
+import type { InspectionService } from '../../../collector/inspections/service.ts';
 import { startCollector } from '../../../collector/main.ts';
 import { hashToken, newToken } from '../../../collector/store/agents.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
@@ -36,7 +37,8 @@ if (!FIXTURES) {
     const c = await startCollector(
       collectorConfigSchema.parse({
         collector: { listen_host: '127.0.0.1', listen_port: 0, data_dir: dir, log_level: 'warn' },
-        inventory: { devices: [{ name: 'pc-0305', kind: 'pc', address: '10.120.30.77', room: '305' }] },
+        inventory: { devices: [{ name: 'pc-0305', kind: 'pc', address: '10.120.30.77', room: '305' }, { name: 'sw-3f', kind: 'switch', building: 'A', floor: '3' }] },
+        inspections: { schedules: [{ id: 'net-a', title: 'Building A network', kind: 'network', every: 'monthly', owner: 'Wang', scope: { building: 'A' } }] },
         alerts: { api_tokens: [{ name: 'noc', token_sha256: hashToken(token) }], rules: [{ name: 'rogue', type: 'event', kinds: ['cabling_unknown_device'], severity: 'warning' }] },
       }),
       silentLogger,
@@ -96,6 +98,21 @@ if (!FIXTURES) {
     const ports = (await (await api('/api/cabling/ports?switch=sw-3f')).json()) as { ports: { port: string; edge: boolean; reasons: string[]; nodes: { mac: string }[]; mac_count: number }[] };
     const up = ports.ports.find((p) => p.port === 'XGigabitEthernet0/0/1')!;
     t.same([up.edge, up.reasons, up.nodes], [false, ['too_many_macs'], []], 'no device is "on" the uplink');
+
+    // The monthly network inspection gets the register's items for the switch.
+    const svc = c.ctx.modules.get('inspections') as InspectionService;
+    const run = svc.store.get(await svc.start('li', 'net-a'))!;
+    const changed = run.items.find((i) => i.code === 'cabling_changed' && i.device === 'sw-3f')!;
+    t.equal(changed.result, 'warn');
+    t.same((changed.evidence.ports as { port: string; mac: string; change: string }[]).map((x) => `${x.change} ${x.port} ${x.mac}`).sort(), [
+      'moved_in GigabitEthernet0/0/7 c4:2f:90:20:5f:8c',
+      'moved_out GigabitEthernet0/0/6 c4:2f:90:20:5f:8c',
+      'new GigabitEthernet0/0/5 c4:2f:90:20:5f:d9',
+      'new GigabitEthernet0/0/8 8c:e7:48:7c:77:ea',
+    ]);
+    const unknownItem = run.items.find((i) => i.code === 'cabling_unknown' && i.device === 'sw-3f')!;
+    t.same([unknownItem.result, (unknownItem.evidence.devices as { mac: string }[]).map((x) => x.mac)], ['warn', ['c4:2f:90:20:5f:d9']], 'the device that left GE0/0/8 is no longer "on" it');
+    t.equal(unknownItem.label, '接入端口上的未知终端');
 
     const lost = c.ctx.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'cabling.record_set'").get() as { n: number };
     t.equal(lost.n, 1, 'the record edit is audit-logged');
