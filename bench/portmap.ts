@@ -91,7 +91,7 @@ function childCpu(): number {
 async function runWatchpost(port: number) {
   const dir = tempDir('bench-portmap-db');
   const db = openStateDb(dir);
-  const register = createCablingRegister(db, { identity: { vendor: () => '', device: () => undefined }, emit: () => {}, lostAfterMs: 86_400_000 });
+  const register = createCablingRegister(db, { identity: { vendor: () => '', device: () => undefined, addressesOf: () => [] }, emit: () => {}, lostAfterMs: 86_400_000 });
   const cfg = portmapSchema.parse({
     kind: 'portmap',
     concurrency: CONCURRENCY,

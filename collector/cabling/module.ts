@@ -26,10 +26,32 @@ export const LOST_AFTER_MS = 24 * 3600_000;
 export const cablingModule: CollectorModule = {
   name: 'cabling',
   start(ctx): CablingHandle {
+    // Agents name the PCs they run on by the address they connect from, when that address is
+    // theirs alone (several agents behind one NAT address name nobody). Re-read once a minute.
+    let agentsAt = new Map<string, string>();
+    let agentsRead = -Infinity;
+    const agentByIp = () => {
+      if (ctx.now() - agentsRead < 60_000) return agentsAt;
+      agentsRead = ctx.now();
+      const seen = new Map<string, string | null>();
+      for (const a of ctx.agents.list()) {
+        if (a.revoked_ms || !a.last_addr) continue;
+        const ip = a.last_addr.replace(/^::ffff:/, '');
+        seen.set(ip, seen.has(ip) ? null : a.name);
+      }
+      agentsAt = new Map([...seen].filter((e): e is [string, string] => e[1] !== null));
+      return agentsAt;
+    };
     const register = createCablingRegister(ctx.db, {
       identity: {
         vendor: ouiVendor,
-        device: (ip) => (ip ? ctx.inventory.devices.find((d) => d.address === ip)?.name : undefined),
+        device: (ip) => (ip ? (ctx.inventory.devices.find((d) => d.address === ip)?.name ?? agentByIp().get(ip)) : undefined),
+        addressesOf: (text) => {
+          const t = text.toLowerCase();
+          const ips = ctx.inventory.devices.filter((d) => d.address && d.name.toLowerCase().includes(t)).map((d) => d.address!);
+          for (const [ip, name] of agentByIp()) if (name.toLowerCase().includes(t)) ips.push(ip);
+          return ips;
+        },
       },
       emit: (events: Event[]) => ctx.ingest.accept(SOURCE, [], events),
       lostAfterMs: LOST_AFTER_MS,

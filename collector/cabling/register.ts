@@ -97,8 +97,10 @@ export interface Move {
 /** Who a MAC is: the OUI vendor, and the inventory device whose address is one of its IPs. */
 export interface Identity {
   vendor(mac: string): string;
-  /** An inventory device (name) for an IP or MAC, when one is configured. */
+  /** The inventory device or agent (name) for an IP or MAC, when one is known. */
   device(ip: string | null, mac: string): string | undefined;
+  /** IPs of the devices and agents whose name contains `text` (case-insensitive), for search by host name. */
+  addressesOf(text: string): string[];
 }
 
 export interface SearchHit extends Node {
@@ -275,9 +277,8 @@ export function createCablingRegister(db: DatabaseSync, opts: RegisterOptions): 
       const pat = `%${s.toLowerCase().replace(/[%_]/g, '')}%`;
       for (const n of q.like.all(pat, pat, pat) as unknown as Node[]) add(n);
       for (const r of q.recordLike.all(pat, pat, pat, pat) as { switch: string; port: string }[]) for (const n of q.nodesOnPort.all(r.switch, r.port) as unknown as Node[]) add(n);
-      const hits = [...found.values()].map(hit);
-      const byName = [...((q.like.all('%', '%', '%') as unknown as Node[]).map(hit))].filter((h) => h.inventory_device?.toLowerCase().includes(s.toLowerCase()) && !found.has(h.mac));
-      return [...hits, ...byName];
+      for (const ip of opts.identity.addressesOf(s)) for (const r of q.byIp.all(ip) as { mac: string }[]) add(q.node.get(r.mac) as Node | undefined);
+      return [...found.values()].map(hit);
     },
 
     ports(sw) {

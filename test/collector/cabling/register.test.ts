@@ -65,11 +65,16 @@ if (!FIXTURES) {
     };
     const api = (p: string, init: RequestInit = {}) => fetch(`${c.url}${p}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
 
-    t.same(await poll(), { attached: 3, moved: 0, lost: 0, unknown: 2 }, 'three MACs on edge ports; pc-0305 is in the inventory');
+    // An agent names the PC it runs on by its address; two agents behind one NAT address name nobody.
+    c.ctx.agents.seen(c.ctx.agents.enroll('pc-0307', 'test').id, { addr: '::ffff:10.120.30.61' });
+    for (const n of ['nat-a', 'nat-b']) c.ctx.agents.seen(c.ctx.agents.enroll(n, 'test').id, { addr: '10.120.30.78' });
+    t.same(await poll(), { attached: 3, moved: 0, lost: 0, unknown: 1 }, 'three MACs on edge ports; pc-0305 is in the inventory, pc-0307 an agent');
+    t.equal(cabling.register.search('pc-0307')[0]?.mac, '8c:e7:48:7c:77:ea', 'found by the agent name');
+    t.same(cabling.register.search('nat-a'), []);
     const open = alerts.engine.openAlerts().filter((a) => a.rule === 'rogue');
     t.equal(open.length, 1, 'the rule fires for the switch');
     t.equal(open[0]!.target, 'sw-3f');
-    t.match(open[0]!.summary ?? '', /unknown device (c4:2f:90:20:5f:d9|8c:e7:48:7c:77:ea)/);
+    t.match(open[0]!.summary ?? '', /unknown device c4:2f:90:20:5f:d9 \(Hangzhou Hikvision[^)]*\) 10\.120\.30\.78 on sw-3f GigabitEthernet0\/0\/5/);
     const again = await poll();
     t.same(again, { attached: 0, moved: 0, lost: 0, unknown: 0 }, 'the same table again changes nothing');
 
