@@ -46,8 +46,11 @@ if (!FIXTURES) {
         { name: 'cisco_vlans', text: ciscoMain.join('\n') + '\n' },
         { name: 'cisco_vlans@1', text: ciscoVlan1.join('\n') + '\n' },
         { name: 'cisco_vlans@10', text: ciscoVlan10.join('\n') + '\n' },
+        // SNMPv3 picks the recording by context: the per-VLAN contexts are vlan-1 and vlan-10.
+        { name: 'vlan-1', text: ciscoVlan1.join('\n') + '\n' },
+        { name: 'vlan-10', text: ciscoVlan10.join('\n') + '\n' },
       ],
-      { quiet: true },
+      { quiet: true, users: [{ user: 'noc', authProto: 'SHA', authKey: 'auth-key-123', privProto: 'AES', privKey: 'priv-key-123' }] },
     );
   });
   t.teardown(() => sim?.stop());
@@ -150,6 +153,9 @@ if (!FIXTURES) {
       ['00:00:00:00:01:01 1 Gi1/0/1 1', '00:00:00:00:10:01 10 Gi1/0/2 1', '00:00:00:00:10:02 10 Gi1/0/3 3'],
     );
     t.same(s.entries.map((e) => e.edge), [true, true, false], 'Gi1/0/3 is trunking');
+    const v3 = await run([device('', { version: '3', user: 'noc', auth_protocol: 'sha', auth_key: 'auth-key-123', priv_protocol: 'aes', priv_key: 'priv-key-123', context: 'cisco_vlans' })]);
+    t.same(v3.docs[0]!.entries, s.entries, 'SNMPv3 reads the same through contexts vlan-1 and vlan-10');
+    t.same(v3.docs[0]!.vlanErrors, []);
     const off = await run([device('cisco_vlans', { per_vlan: 'off' })]);
     t.same(off.docs[0]!.entries.map((e) => `${e.mac} ${e.vlan}`), ['00:00:00:00:01:01 null']);
   });
