@@ -110,6 +110,14 @@ export interface SearchHit extends Node {
   record: PortRecord | null;
 }
 
+export interface CablingReportFacts {
+  switches: number;
+  devices: number;
+  new_devices: number;
+  moves: number;
+  unknown: { switch: string; port: string; mac: string; ips: string[]; vendor: string; first_seen_ms: number }[];
+}
+
 export interface IngestSummary {
   attached: number;
   moved: number;
@@ -135,6 +143,8 @@ export interface CablingRegister {
    * it that no inventory entry names.
    */
   inspect(sw: string, sinceMs: number): { changed: { port: string; mac: string; change: 'new' | 'moved_in' | 'moved_out'; time_ms: number }[]; unknown: { port: string; mac: string; ips: string[]; vendor: string }[] };
+  /** The monthly report's figures for [fromMs, toMs): devices now on edge ports, first seen and moves in the period, and the unknown ones. */
+  reportFacts(fromMs: number, toMs: number): CablingReportFacts;
   /** Every switch a snapshot has come from, with its port and node counts. */
   switches(): { switch: string; ports: number; edge_ports: number; nodes: number; last_seen_ms: number }[];
   record(sw: string, port: string): PortRecord | null;
@@ -184,6 +194,8 @@ export function createCablingRegister(db: DatabaseSync, opts: RegisterOptions): 
     ),
     byIp: db.prepare('SELECT DISTINCT mac FROM cabling_ips WHERE ip = ?'),
     like: db.prepare('SELECT * FROM cabling_nodes WHERE mac LIKE ? OR switch LIKE ? OR port LIKE ? ORDER BY switch, port LIMIT 200'),
+    nodesPresent: db.prepare('SELECT * FROM cabling_nodes WHERE lost_reported = 0 AND first_seen_ms < ? ORDER BY switch, port, mac'),
+    movesIn: db.prepare('SELECT COUNT(*) AS n FROM cabling_moves WHERE time_ms >= ? AND time_ms < ?'),
     nodesOfSwitch: db.prepare('SELECT * FROM cabling_nodes WHERE switch = ? ORDER BY port, mac'),
     movesFrom: db.prepare('SELECT mac, from_switch, from_port, to_switch, to_port, time_ms FROM cabling_moves WHERE from_switch = ? AND time_ms >= ? ORDER BY id'),
     switches: db.prepare(
@@ -310,6 +322,16 @@ export function createCablingRegister(db: DatabaseSync, opts: RegisterOptions): 
         .filter((h) => !h.inventory_device)
         .map((h) => ({ port: h.port, mac: h.mac, ips: h.ips, vendor: h.vendor }));
       return { changed: changed.sort((a, b) => a.time_ms - b.time_ms), unknown };
+    },
+    reportFacts(fromMs, toMs) {
+      const now = (q.nodesPresent.all(toMs) as unknown as Node[]).map(hit);
+      return {
+        switches: (q.switches.all() as unknown[]).length,
+        devices: now.length,
+        new_devices: now.filter((n) => n.first_seen_ms >= fromMs).length,
+        moves: (q.movesIn.get(fromMs, toMs) as { n: number }).n,
+        unknown: now.filter((n) => !n.inventory_device).map((n) => ({ switch: n.switch, port: n.port, mac: n.mac, ips: n.ips, vendor: n.vendor, first_seen_ms: n.first_seen_ms })),
+      };
     },
     switches: () =>
       q.switches.all() as unknown as { switch: string; ports: number; edge_ports: number; nodes: number; last_seen_ms: number }[],

@@ -1,11 +1,13 @@
 import t from 'tap';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createPortmapProbe, PORTMAP_DOCUMENT } from '../../../agent/probes/portmap/portmap.ts';
 import { portmapSchema } from '../../../agent/probes/portmap/schema.ts';
 import type { AlertsApi } from '../../../collector/alerts/module.ts';
 import type { CablingHandle } from '../../../collector/cabling/module.ts';
 import type { InspectionService } from '../../../collector/inspections/service.ts';
+import type { ReportService } from '../../../collector/reports/module.ts';
 import { startCollector } from '../../../collector/main.ts';
 import { hashToken, newToken } from '../../../collector/store/agents.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
@@ -118,6 +120,16 @@ if (!FIXTURES) {
     const unknownItem = run.items.find((i) => i.code === 'cabling_unknown' && i.device === 'sw-3f')!;
     t.same([unknownItem.result, (unknownItem.evidence.devices as { mac: string }[]).map((x) => x.mac)], ['warn', ['c4:2f:90:20:5f:d9']], 'the device that left GE0/0/8 is no longer "on" it');
     t.equal(unknownItem.label, '接入端口上的未知终端');
+
+    // The monthly report has a section.
+    const reports = c.ctx.modules.get('reports') as ReportService;
+    const month = new Date(clock + 8 * 3600_000).toISOString().slice(0, 7);
+    const pdfFile = path.join(dir, 'report.pdf');
+    writeFileSync(pdfFile, await reports.render(month, 'zh-CN'));
+    const text = spawnSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' }).stdout.replace(/[ \t]+/g, ' ');
+    t.match(text, '综合布线与终端');
+    t.match(text, '已采集 1 台交换机的端口表：接入端口上共 2 台终端，本月新发现 2 台，移位 1 次，1 台不在台账中。');
+    t.match(text, /sw-3f GigabitEthernet0\/0\/5 c4:2f:90:20:5f:d9 10\.120\.30\.78/);
 
     const lost = c.ctx.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'cabling.record_set'").get() as { n: number };
     t.equal(lost.n, 1, 'the record edit is audit-logged');
