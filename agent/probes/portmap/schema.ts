@@ -4,7 +4,7 @@ import { probeSchema } from '../probe-schema.ts';
 
 const mac = z
   .string()
-  .regex(/^[0-9a-fA-F]{2}([:-]?[0-9a-fA-F]{2}){5}$/, 'a MAC address such as 00:11:22:aa:bb:cc')
+  .refine((s) => /^[0-9a-fA-F]{2}([:-]?[0-9a-fA-F]{2}){5}$/.test(s), 'not a MAC address: write six hex bytes, 00:11:22:aa:bb:cc (00-11-22-AA-BB-CC and 001122aabbcc work too)')
   .transform((s) => s.replace(/[:-]/g, '').toLowerCase().match(/../g)!.join(':'));
 
 export const portmapDeviceSchema = deviceSchema.extend({
