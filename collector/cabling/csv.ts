@@ -48,7 +48,9 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((r) => r.some((c) => c !== ''));
 }
 
-export class CsvError extends Error {}
+export class CsvError extends Error {
+  override name = 'CsvError';
+}
 
 /** Records from CSV text; throws CsvError naming the line and the fix. */
 export function csvToRecords(text: string): PortRecord[] {
