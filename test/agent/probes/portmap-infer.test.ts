@@ -1,6 +1,6 @@
 import t from 'tap';
 import { inferEdges } from '../../../agent/probes/portmap/infer.ts';
-import type { DeviceTables, RawEntry } from '../../../agent/probes/portmap/read.ts';
+import { ipv6, type DeviceTables, type RawEntry } from '../../../agent/probes/portmap/read.ts';
 
 // Edge inference on tables written by hand for what no recording holds: an Eth-Trunk with two
 // members, a duplicate entry without VLAN, and the MAC-count threshold.
@@ -45,4 +45,17 @@ t.test('max_macs_edge: four MACs are an edge port, five are not', async (t) => {
 t.test('without dot1dBasePortIfIndex, bridge ports are taken as ifIndexes; unmapped ports are dropped', async (t) => {
   const r = inferEdges(tables([e('00:00:00:00:00:01', 2), e('00:00:00:00:00:02', 9)], { bridgePorts: new Map(), aggregateOf: new Map() }), new Set(), 4);
   t.same(r.entries.map((x) => [x.mac, x.ifIndex]), [['00:00:00:00:00:01', 2]]);
+});
+
+t.test('ipNetToPhysicalTable IPv6 addresses print as RFC 5952 text', async (t) => {
+  const b = (s: string) => s.split(':').flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 255]);
+  const cases: [string, string][] = [
+    ['0:0:0:0:0:0:0:0', '::'],
+    ['0:0:0:0:0:0:0:1', '::1'],
+    ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
+    ['2001:db8:0:1:0:0:0:1', '2001:db8:0:1::1'],
+    ['2001:db8:1:2:3:4:5:0', '2001:db8:1:2:3:4:5:0'],
+    ['2001:0:0:1:0:0:0:0', '2001:0:0:1::'],
+  ];
+  for (const [full, text] of cases) t.equal(ipv6(b(full)), text, full);
 });

@@ -1,6 +1,7 @@
 import t from 'tap';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createClient, type SnmpTarget } from '../../../agent/probes/snmp/client.ts';
 import { createPortmapProbe, PORTMAP_DOCUMENT } from '../../../agent/probes/portmap/portmap.ts';
 import { portmapSchema } from '../../../agent/probes/portmap/schema.ts';
@@ -38,6 +39,45 @@ if (!FIXTURES) {
   // In VLAN 10's context bridge port 1 is Gi1/0/2: the per-VLAN numbering must be used.
   const ciscoVlan10 = [...sys, ...fdb([['00:00:00:00:10:01', 1], ['00:00:00:00:10:02', 3]], [[1, 10102], [3, 10103]])].sort(oidOrder);
 
+  // Tables no recording here holds, written from their MIBs: an Eth-Trunk by IEEE8023-LAG-MIB
+  // and one by ifStackTable, dot1qVlanFdbId (FDB id 5 is VLAN 100), Q-BRIDGE tagged membership,
+  // ipNetToPhysicalTable (IPv4 and IPv6) and a CDP neighbour.
+  const mac = (m: string) => m.split(':').map((h) => parseInt(h, 16)).join('.');
+  const synthetic = [
+    '1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.2011.2.23.291',
+    '1.3.6.1.2.1.1.5.0|4|sw-lab',
+    '1.3.6.1.2.1.17.1.1.0|4x|00e0fc000001',
+    ...[1, 2, 3, 4, 5, 6].map((i) => `1.3.6.1.2.1.2.2.1.3.${i}|2|6`),
+    '1.3.6.1.2.1.2.2.1.3.40|2|161',
+    '1.3.6.1.2.1.2.2.1.3.41|2|161',
+    ...[1, 2, 3, 4, 5, 6].map((i) => `1.3.6.1.2.1.31.1.1.1.1.${i}|4|GE0/0/${i}`),
+    '1.3.6.1.2.1.31.1.1.1.1.40|4|Eth-Trunk1',
+    '1.3.6.1.2.1.31.1.1.1.1.41|4|Eth-Trunk2',
+    '1.3.6.1.2.1.31.1.2.1.3.41.5|2|1',
+    '1.3.6.1.2.1.31.1.2.1.3.41.6|2|1',
+    ...[1, 2, 3, 4, 5, 6].map((i) => `1.3.6.1.2.1.17.1.4.1.2.${i}|2|${i}`),
+    '1.3.6.1.2.1.17.1.4.1.2.7|2|40',
+    `1.3.6.1.2.1.17.7.1.2.2.1.2.5.${mac('00:00:5e:00:01:01')}|2|1`,
+    `1.3.6.1.2.1.17.7.1.2.2.1.2.5.${mac('00:00:5e:00:01:02')}|2|2`,
+    `1.3.6.1.2.1.17.7.1.2.2.1.2.5.${mac('00:00:5e:00:01:03')}|2|3`,
+    `1.3.6.1.2.1.17.7.1.2.2.1.2.5.${mac('00:00:5e:00:01:05')}|2|5`,
+    `1.3.6.1.2.1.17.7.1.2.2.1.2.5.${mac('00:e0:fc:00:00:01')}|2|1`,
+    `1.3.6.1.2.1.17.7.1.2.2.1.3.5.${mac('00:e0:fc:00:00:01')}|2|4`,
+    '1.3.6.1.2.1.17.7.1.4.2.1.3.0.100|66|5',
+    '1.3.6.1.2.1.17.7.1.4.3.1.1.100|4|OFFICE',
+    // VLAN 100: egress ports 1, 2 and 4; untagged 1 and 4, so port 2 is tagged (a trunk).
+    '1.3.6.1.2.1.17.7.1.4.3.1.2.100|4x|d0',
+    '1.3.6.1.2.1.17.7.1.4.3.1.4.100|4x|90',
+    '1.3.6.1.2.1.17.7.1.4.5.1.1.1|66|100',
+    `1.3.6.1.2.1.4.35.1.4.1.1.4.10.0.0.5|4x|00005e000101`,
+    `1.3.6.1.2.1.4.35.1.4.1.2.16.254.128.0.0.0.0.0.0.2.0.94.255.254.0.1.1|4x|00005e000101`,
+    `1.3.6.1.2.1.4.35.1.6.1.1.4.10.0.0.5|2|3`,
+    '1.3.6.1.4.1.9.9.23.1.2.1.1.6.6.1|4|ap-3f.example',
+    '1.3.6.1.4.1.9.9.23.1.2.1.1.7.6.1|4|GigabitEthernet0',
+    '1.2.840.10006.300.43.1.2.1.1.13.3|2|40',
+    '1.2.840.10006.300.43.1.2.1.1.13.4|2|40',
+  ].sort(oidOrder);
+
   let sim: SnmpSim;
   t.before(async () => {
     sim = await startSnmpsim(
@@ -49,6 +89,9 @@ if (!FIXTURES) {
         // SNMPv3 picks the recording by context: the per-VLAN contexts are vlan-1 and vlan-10.
         { name: 'vlan-1', text: ciscoVlan1.join('\n') + '\n' },
         { name: 'vlan-10', text: ciscoVlan10.join('\n') + '\n' },
+        { name: 'synthetic', text: synthetic.join('\n') + '\n' },
+        // Some Huawei models answer only hwDynFdbPort: the S5720 recording without its BRIDGE-MIB table.
+        { name: 'huawei_only', text: readFileSync(path.join(REC, 'fdb_huawei_s5720-36c.snmprec'), 'utf8').replace(/^1\.3\.6\.1\.2\.1\.17\.4\.3\.1\..*\n/gm, '') },
       ],
       { quiet: true, users: [{ user: 'noc', authProto: 'SHA', authKey: 'auth-key-123', privProto: 'AES', privKey: 'priv-key-123' }] },
     );
@@ -199,6 +242,36 @@ if (!FIXTURES) {
     const g2 = few.docs[0]!.ports.find((x) => x.ifName === 'GigabitEthernet0/0/2')!;
     t.equal(g2.macCount, 12);
     t.equal(g2.edge, true, '12 MACs with max_macs_edge 12 is still an edge port');
+  });
+
+  t.test('tables written from the MIBs: LAG members, ifStack, dot1qVlanFdbId, tagged ports, ipNetToPhysicalTable, CDP', async (t) => {
+    const s = (await run([device('synthetic')])).docs[0]!;
+    t.same(
+      s.entries.map((e) => `${e.mac} ${e.vlan} ${e.ifName} ${e.edge}`),
+      ['00:00:5e:00:01:01 100 GE0/0/1 true', '00:00:5e:00:01:02 100 GE0/0/2 false', '00:00:5e:00:01:03 100 GE0/0/3 false', '00:00:5e:00:01:05 100 GE0/0/5 false'],
+      'FDB id 5 is VLAN 100; the self entry is not an entry',
+    );
+    const port = (n: string) => s.ports.find((p) => p.ifName === n)!;
+    t.same([port('GE0/0/2').trunk, port('GE0/0/2').reasons], [true, ['trunk']], 'tagged in VLAN 100');
+    t.same([port('GE0/0/3').aggregate, port('GE0/0/3').reasons], [40, ['aggregate']], 'dot3adAggPortAttachedAggID');
+    t.same([port('GE0/0/5').aggregate, port('GE0/0/6').aggregate], [41, 41], 'ifStackTable under a LAG');
+    t.same(port('GE0/0/6').reasons, ['cdp', 'aggregate'], 'a CDP neighbour on a member makes its aggregate an uplink');
+    t.same(port('GE0/0/6').neighbors, [{ protocol: 'cdp', remoteSysName: 'ap-3f.example', remotePort: 'GigabitEthernet0', remoteChassisId: '' }]);
+    t.equal(port('GE0/0/1').pvid, 100);
+    t.same(s.uplinks, ['GE0/0/2', 'Eth-Trunk1', 'Eth-Trunk2'], 'aggregates stand for their members');
+    t.same(s.arp, [
+      { ip: '10.0.0.5', mac: '00:00:5e:00:01:01', ifIndex: 1 },
+      { ip: 'fe80::200:5eff:fe00:101', mac: '00:00:5e:00:01:01', ifIndex: 1 },
+    ]);
+    t.equal(s.bridgeMac, '00:e0:fc:00:00:01');
+  });
+
+  t.test('a Huawei that answers only hwDynFdbPort', async (t) => {
+    const s = (await run([device('huawei_only')])).docs[0]!;
+    const ref = (await reference('huawei_only')).filter((e) => e.source === 'huawei');
+    t.equal(ref.length, 29);
+    t.same(s.entries.map(key).sort(), ref.map(key).sort(), 'every hwDynFdbPort row, bridge port found back through dot1dBasePortIfIndex');
+    t.ok(s.entries.every((e) => e.source === 'huawei' && e.vlan !== null));
   });
 
   t.test('an agent that does not answer is up=0, an empty snapshot, never an error', async (t) => {
