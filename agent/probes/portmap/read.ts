@@ -233,14 +233,16 @@ export async function readTables(client: SnmpClient, arp: boolean): Promise<Devi
     }
     return bridgePorts.get(Number(portNum)) ?? (interfaces.has(Number(portNum)) ? Number(portNum) : undefined);
   };
-  for (const [idx, sysNameV] of mergeKeys(c, [OID.lldpRemSysName, OID.lldpRemChassisId, OID.lldpRemPortId])) {
+  // A row is any index one of its columns has (agents leave empty columns out). Index: timeMark.localPortNum.remIndex.
+  const lldpRows = new Set([OID.lldpRemSysName, OID.lldpRemChassisId, OID.lldpRemPortId].flatMap((o) => [...col(c, o).keys()]));
+  for (const idx of lldpRows) {
     const portNum = idx.split('.')[1] ?? '';
     const r = (o: string) => col(c, o).get(idx);
     const chassisSub = num(r(OID.lldpRemChassisIdSubtype));
     const portSub = num(r(OID.lldpRemPortIdSubtype));
     addNeighbor(lldpIfIndex(portNum), {
       protocol: 'lldp',
-      remoteSysName: text(sysNameV),
+      remoteSysName: text(r(OID.lldpRemSysName)),
       remotePort: portSub === 3 || !printable(r(OID.lldpRemPortId)) ? hex(r(OID.lldpRemPortId)) : text(r(OID.lldpRemPortId)) || text(r(OID.lldpRemPortDesc)),
       remoteChassisId: chassisSub === 4 || !printable(r(OID.lldpRemChassisId)) ? hex(r(OID.lldpRemChassisId)) : text(r(OID.lldpRemChassisId)),
     });
@@ -302,12 +304,6 @@ export async function readTables(client: SnmpClient, arp: boolean): Promise<Devi
     pvid,
     ciscoVlans: vendor === 'cisco' ? [...new Set(ciscoVlans)] : [],
   };
-}
-
-function mergeKeys(c: Cols, oids: string[]): Map<string, SnmpValue | undefined> {
-  const out = new Map<string, SnmpValue | undefined>();
-  for (const o of oids) for (const k of col(c, o).keys()) if (!out.has(k)) out.set(k, col(c, OID.lldpRemSysName).get(k));
-  return out;
 }
 
 /** A PortList bitmap (first octet's high bit = bridge port 1) as port numbers. */
