@@ -23,6 +23,8 @@ export function inferEdges(t: DeviceTables, knownSwitchMacs: ReadonlySet<string>
 
   const byKey = new Map<string, FdbEntry>();
   for (const r of t.entries) {
+    // A group address (multicast, broadcast: I/G bit set) or all-zero is no station on a port.
+    if (parseInt(r.mac.slice(0, 2), 16) & 1 || r.mac === '00:00:00:00:00:00') continue;
     const ifIndex = r.ifIndex ?? (r.bridgePort !== null ? ifOfBp(r.bridgePort) : undefined);
     if (ifIndex === undefined) continue;
     const key = `${r.mac}|${r.vlan}|${ifIndex}`;

@@ -35,6 +35,11 @@ t.test('an entry without VLAN gives way to the same MAC and port with one; the s
   t.same(r.entries.map((x) => `${x.mac} ${x.vlan} ${x.source} ${x.edge}`), ['00:00:00:00:00:01 10 qbridge true', '00:00:00:00:00:aa null bridge true']);
 });
 
+t.test('group addresses (multicast, broadcast) and all-zero MACs are not stations', async (t) => {
+  const r = inferEdges(tables([e('01:00:5e:00:00:fb', 1), e('ff:ff:ff:ff:ff:ff', 1), e('00:00:00:00:00:00', 1), e('02:00:00:00:00:01', 1)]), new Set(), 4);
+  t.same(r.entries.map((x) => x.mac), ['02:00:00:00:00:01']);
+});
+
 t.test('max_macs_edge: four MACs are an edge port, five are not', async (t) => {
   const macs = (n: number) => Array.from({ length: n }, (_, i) => e(`00:00:00:00:01:0${i}`, 1));
   t.equal(inferEdges(tables(macs(4)), new Set(), 4).ports.find((p) => p.ifIndex === 1)!.edge, true);
