@@ -70,6 +70,17 @@ export const cablingModule: CollectorModule = {
       if (typeof v !== 'string' || !v.trim()) throw new HttpError(400, `"${name}" must be a non-empty string`);
       return v.trim();
     };
+    // Until agents carry snapshots in a document frame, a script (or another poller) can post them.
+    ctx.server.route('POST', '/api/cabling/snapshot', async (req, res) => {
+      const actor = apiActor(ctx.config, req);
+      let body: unknown;
+      try {
+        body = JSON.parse((await readBody(req, 16 << 20)).toString('utf8'));
+      } catch {
+        throw new HttpError(400, 'body must be a PortmapSnapshot as JSON (lib/portmap-snapshot.ts)');
+      }
+      sendJson(res, 200, handle.ingestDocument(actor, body, ctx.now()));
+    });
     ctx.server.route('GET', '/api/cabling/search', (req, res, url) => {
       apiActor(ctx.config, req);
       sendJson(res, 200, { hits: register.search(url.searchParams.get('q') ?? '') });

@@ -147,6 +147,15 @@ if (!FIXTURES) {
     t.equal(en, '\ufeffswitch,port,patch panel,cable label,wall socket,room,note\r\nsw-3f,GigabitEthernet0/0/5,A1-05,,3F-306-01,306,\'=cmd\r\nsw-3f,GigabitEthernet0/0/7,A2-01,C3-0307,3F-305-02,305 财务室,"""双口"", 备用"\r\n', 'a formula-looking cell is exported inert');
     const back = (await (await api('/api/cabling/records.csv', { method: 'POST', body: en })).json()) as { rows: number; changed: number };
     t.same(back, { rows: 2, changed: 0 }, 'the export imports back unchanged');
+    // The same entry over HTTP: a malformed snapshot is refused with the path at fault.
+    const snap = JSON.parse(JSON.stringify(docs[0])) as { entries: { mac: string }[] };
+    t.same(await (await api('/api/cabling/snapshot', { method: 'POST', body: JSON.stringify(snap) })).json(), { attached: 0, moved: 0, lost: 0, unknown: 0 });
+    snap.entries[0]!.mac = 'C4-2F-90-20-5F-D9';
+    const refused = await api('/api/cabling/snapshot', { method: 'POST', body: JSON.stringify(snap) });
+    t.equal(refused.status, 400);
+    t.match(((await refused.json()) as { error: string }).error, /entries\.0\.mac/);
+    t.equal((await fetch(`${c.url}/api/cabling/snapshot`, { method: 'POST', body: '{}' })).status, 401);
+
     const bad = await api('/api/cabling/records.csv', { method: 'POST', body: '交换机,端口,颜色\r\nsw,1,红\r\n' });
     t.equal(bad.status, 400);
     t.match(((await bad.json()) as { error: string }).error, /line 1: unknown column\(s\) "颜色"/);
