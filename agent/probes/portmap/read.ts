@@ -26,6 +26,11 @@ export const OID = {
   hwDynFdbPort: '1.3.6.1.4.1.2011.5.25.42.2.1.3.1.4',
   vtpVlanState: '1.3.6.1.4.1.9.9.46.1.3.1.1.2',
   vlanTrunkPortDynamicStatus: '1.3.6.1.4.1.9.9.46.1.6.1.1.14',
+  vlanTrunkPortVlansEnabled: '1.3.6.1.4.1.9.9.46.1.6.1.1.4',
+  vlanTrunkPortVlansEnabled2k: '1.3.6.1.4.1.9.9.46.1.6.1.1.17',
+  vlanTrunkPortVlansEnabled3k: '1.3.6.1.4.1.9.9.46.1.6.1.1.18',
+  vlanTrunkPortVlansEnabled4k: '1.3.6.1.4.1.9.9.46.1.6.1.1.19',
+  vmVlan: '1.3.6.1.4.1.9.9.68.1.2.2.1.2',
   ipNetToMediaPhysAddress: '1.3.6.1.2.1.4.22.1.2',
   ipNetToMediaType: '1.3.6.1.2.1.4.22.1.4',
   ipNetToPhysicalPhysAddress: '1.3.6.1.2.1.4.35.1.4',
@@ -91,7 +96,11 @@ export interface DeviceTables {
   aggregateOf: Map<number, number>;
   trunks: Set<number>;
   pvid: Map<number, number>;
-  /** Operational Cisco VLANs (vtpVlanState), 1002–1005 left out; empty elsewhere. */
+  /**
+   * Cisco VLANs to read per VLAN: operational in vtpVlanState, 1002–1005 left out, and in use
+   * on a port (an access port's vmVlan, or enabled on a trunking port) where the device says
+   * which are; empty elsewhere.
+   */
   ciscoVlans: number[];
 }
 
@@ -282,11 +291,17 @@ export async function readTables(client: SnmpClient, arp: boolean): Promise<Devi
     if (p !== undefined && ifIndex !== undefined) pvid.set(ifIndex, p);
   }
 
+  // VLANs in use, as Netdisco's get_vlan_list: access ports' vmVlan and the VLANs enabled on trunking ports.
+  const inUse = new Set<number>();
+  for (const v of col(c, OID.vmVlan).values()) if (num(v) !== undefined) inUse.add(num(v)!);
+  const enabled = [OID.vlanTrunkPortVlansEnabled, OID.vlanTrunkPortVlansEnabled2k, OID.vlanTrunkPortVlansEnabled3k, OID.vlanTrunkPortVlansEnabled4k];
+  for (const i of trunks) enabled.forEach((o, k) => portList(col(c, o).get(String(i))).forEach((b) => inUse.add(k * 1024 + b - 1)));
   const ciscoVlans: number[] = [];
   for (const [idx, v] of col(c, OID.vtpVlanState)) {
     const vlan = Number(idx.split('.')[1]);
     // operational(1) only; 1002–1005 are the FDDI/Token Ring defaults no port uses.
-    if (num(v) === 1 && vlan > 0 && vlan < 4095 && (vlan < 1002 || vlan > 1005)) ciscoVlans.push(vlan);
+    if (num(v) !== 1 || !(vlan > 0 && vlan < 4095) || (vlan >= 1002 && vlan <= 1005)) continue;
+    if (inUse.size === 0 || inUse.has(vlan)) ciscoVlans.push(vlan);
   }
   ciscoVlans.sort((a, b) => a - b);
 

@@ -16,7 +16,7 @@ if (!FIXTURES) {
   t.plan(0, 'skip: ../shared/fixtures (SNMP recordings) not present');
 } else {
   const REC = path.join(FIXTURES, 'snmprec');
-  const names = ['fdb_huawei_s5720-36c', 'fdb_cisco_c3750', 'comware_a5500', 'vrp_5720'];
+  const names = ['fdb_huawei_s5720-36c', 'fdb_cisco_c3750', 'comware_a5500', 'vrp_5720', 'ios_2960x'];
   // Cisco community indexing, written from CISCO-VTP-MIB/BRIDGE-MIB: VLANs 1, 10 and 1002 are
   // operational, each VLAN's context has its own table and its own bridge-port numbering.
   const sys = ['1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.9.1.516', '1.3.6.1.2.1.1.5.0|4|acc-3f', '1.3.6.1.2.1.17.1.1.0|4x|00aabbcc0000'];
@@ -32,8 +32,13 @@ if (!FIXTURES) {
     ...ifs,
     '1.3.6.1.4.1.9.9.46.1.3.1.1.2.1.1|2|1',
     '1.3.6.1.4.1.9.9.46.1.3.1.1.2.1.10|2|1',
+    '1.3.6.1.4.1.9.9.46.1.3.1.1.2.1.20|2|1',
     '1.3.6.1.4.1.9.9.46.1.3.1.1.2.1.1002|2|1',
+    // Trunk Gi1/0/3 carries VLANs 1 and 10 (bits 1 and 10 of vlanTrunkPortVlansEnabled); access ports are in 1 and 10.
+    '1.3.6.1.4.1.9.9.46.1.6.1.1.4.10103|4x|4020',
     '1.3.6.1.4.1.9.9.46.1.6.1.1.14.10103|2|1',
+    '1.3.6.1.4.1.9.9.68.1.2.2.1.2.10101|2|1',
+    '1.3.6.1.4.1.9.9.68.1.2.2.1.2.10102|2|10',
   ].sort(oidOrder);
   const ciscoVlan1 = [...sys, ...fdb([['00:00:00:00:01:01', 1]], [[1, 10101], [3, 10103]])].sort(oidOrder);
   // In VLAN 10's context bridge port 1 is Gi1/0/2: the per-VLAN numbering must be used.
@@ -187,10 +192,21 @@ if (!FIXTURES) {
     t.equal(s.arp.length, 9);
   });
 
-  t.test('Cisco community indexing: community@vlan per operational VLAN, 1002–1005 skipped, per-VLAN bridge ports', async (t) => {
+  t.test('Cisco 2960-X: default context entries as snmpbulkwalk reads them; per-VLAN list from vtpVlanState in use', async (t) => {
+    const s = (await run([device('ios_2960x')])).docs[0]!;
+    const ref = await reference('ios_2960x');
+    t.ok(ref.length > 0);
+    t.same(s.entries.map(key).sort(), ref.map(key).sort());
+    const states = await walk('ios_2960x', '1.3.6.1.4.1.9.9.46.1.3.1.1.2');
+    const used = new Set([...(await walk('ios_2960x', '1.3.6.1.4.1.9.9.68.1.2.2.1.2')).values()].map(Number));
+    const first = [...states].map(([o, v]) => [Number(o.split('.').pop()), Number(v)]).filter(([vl, st]) => st === 1 && (vl! < 1002 || vl! > 1005) && used.has(vl!)).map(([vl]) => vl!).sort((a, b) => a - b)[0];
+    t.same(s.vlanErrors, [{ vlan: first, errorClass: 'timeout' }], 'the first VLAN in use is asked for (and the recording has no per-VLAN contexts)');
+  });
+
+  t.test('Cisco community indexing: community@vlan per operational VLAN in use, 1002–1005 skipped, per-VLAN bridge ports', async (t) => {
     const { docs } = await run([device('cisco_vlans')]);
     const s = docs[0]!;
-    t.same(s.vlanErrors, [], 'VLAN 1002 is not asked for (it has no recording and would time out)');
+    t.same(s.vlanErrors, [], 'neither VLAN 1002 nor VLAN 20, which no port uses, is asked for (they have no recording and would time out)');
     t.same(
       s.entries.map((e) => `${e.mac} ${e.vlan} ${e.ifName} ${e.bridgePort}`),
       ['00:00:00:00:01:01 1 Gi1/0/1 1', '00:00:00:00:10:01 10 Gi1/0/2 1', '00:00:00:00:10:02 10 Gi1/0/3 3'],
