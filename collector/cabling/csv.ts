@@ -48,6 +48,7 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((r) => r.some((c) => c !== ''));
 }
 
+/** A sheet that cannot be imported; the message names the line and the fix. */
 export class CsvError extends Error {
   override name = 'CsvError';
 }

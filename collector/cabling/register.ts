@@ -72,6 +72,7 @@ export type PortRecord = { switch: string; port: string } & Record<RecordField, 
 /** Event kinds the register raises (alert rules of `type: event` match them). */
 export const CABLING_EVENTS = { unknown: 'cabling_unknown_device', moved: 'cabling_device_moved', lost: 'cabling_port_lost_device' } as const;
 
+/** A MAC the register has placed on a switch port (the last edge port it was seen on). */
 export interface Node {
   mac: string;
   switch: string;
@@ -85,6 +86,7 @@ export interface Node {
   /** 1 once the node was reported lost (unseen for lostAfterMs); back to 0 when seen again. */
   lost_reported: number;
 }
+/** One move of a MAC from one edge port to another. */
 export interface Move {
   mac: string;
   from_switch: string;
@@ -103,6 +105,7 @@ export interface Identity {
   addressesOf(text: string): string[];
 }
 
+/** A node with what the register knows about it: IPs (newest first), vendor, name and its port's record. */
 export interface SearchHit extends Node {
   ips: string[];
   vendor: string;
@@ -110,6 +113,7 @@ export interface SearchHit extends Node {
   record: PortRecord | null;
 }
 
+/** The monthly report's cabling figures (collector/reports). */
 export interface CablingReportFacts {
   switches: number;
   devices: number;
@@ -118,6 +122,7 @@ export interface CablingReportFacts {
   unknown: { switch: string; port: string; mac: string; ips: string[]; vendor: string; first_seen_ms: number }[];
 }
 
+/** What one snapshot changed: nodes attached for the first time, moved, lost, and how many of the new ones nobody names. */
 export interface IngestSummary {
   attached: number;
   moved: number;
@@ -155,6 +160,7 @@ export interface CablingRegister {
   setRecord(sw: string, port: string, fields: Partial<Record<RecordField, string>>, by: string, now: number): { before: PortRecord | null; after: PortRecord };
 }
 
+/** How the register names devices, where its events go, and when a device counts as gone. */
 export interface RegisterOptions {
   identity: Identity;
   emit(events: Event[]): void;

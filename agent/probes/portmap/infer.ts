@@ -1,6 +1,7 @@
 import type { FdbEntry, PortmapPort, UplinkReason } from '../../../lib/portmap-snapshot.ts';
 import type { DeviceTables } from './read.ts';
 
+/** The verdict on one switch: entries with `edge` set, every port with its reasons, and the uplinks' names. */
 export interface Inference {
   entries: FdbEntry[];
   ports: PortmapPort[];

@@ -2,6 +2,7 @@ import type { ArpEntry, FdbSource, PortNeighbor } from '../../../lib/portmap-sna
 import type { SnmpClient, SnmpValue } from '../snmp/client.ts';
 import { hex, num, printable, text, vendorOf } from '../snmp/decode.ts';
 
+/** Every object the probe reads (the default context's walk takes all columns but the scalars). */
 export const OID = {
   sysObjectID: '1.3.6.1.2.1.1.2.0',
   sysName: '1.3.6.1.2.1.1.5.0',
@@ -71,6 +72,7 @@ export interface RawEntry {
   source: FdbSource;
 }
 
+/** One interface as IF-MIB names it; `lag` from ifType ieee8023adLag or, where ifType is missing, its name. */
 export interface RawIf {
   ifIndex: number;
   ifName: string;
