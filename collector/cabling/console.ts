@@ -37,6 +37,7 @@ const en = {
   note: 'Note',
   save: 'Save',
   edit: 'Edit',
+  moved_from: 'moved here from',
   export_csv: 'Export CSV',
   import_csv: 'Import CSV',
   import: 'Import',
@@ -77,6 +78,7 @@ const zh: typeof en = {
   note: '备注',
   save: '保存',
   edit: '编辑',
+  moved_from: '移自',
   export_csv: '导出 CSV',
   import_csv: '导入 CSV',
   import: '导入',
@@ -97,7 +99,7 @@ function hitsTable(p: PageCtx, hits: SearchHit[]): Safe {
   return scroll(html`<table class="cab"><tr><th>${tt(p, 'ip')} / ${tt(p, 'mac')}</th><th>${tt(p, 'device')}</th><th>${tt(p, 'switch')} · ${tt(p, 'port')}</th><th>${tt(p, 'vlan')}</th><th>${tt(p, 'room')} · ${tt(p, 'wall_socket')}</th><th>${tt(p, 'last_seen')}</th></tr>
 ${hits.map(
   (h) => html`<tr><td>${h.ips.join(', ') || '—'}<br><code>${h.mac}</code><br><span class="muted">${h.vendor}</span></td><td data-l="${tt(p, 'device')}">${h.inventory_device ?? '—'}</td>
-<td><a href="/console/cabling/switch?name=${encodeURIComponent(h.switch)}">${h.switch}</a><br>${h.port}</td><td data-l="${tt(p, 'vlan')}">${h.vlan ?? '—'}</td><td data-l="${tt(p, 'room')}">${h.record?.room || '—'}<br>${h.record?.wall_socket ?? ''}</td><td data-l="${tt(p, 'last_seen')}">${when(p, h.last_seen_ms)}</td></tr>`,
+<td><a href="/console/cabling/switch?name=${encodeURIComponent(h.switch)}">${h.switch}</a><br>${h.port}${h.moves.map((m) => html`<br><span class="muted">${when(p, m.time_ms)} ${tt(p, 'moved_from')} ${m.from_switch} ${m.from_port}</span>`)}</td><td data-l="${tt(p, 'vlan')}">${h.vlan ?? '—'}</td><td data-l="${tt(p, 'room')}">${h.record?.room || '—'}<br>${h.record?.wall_socket ?? ''}</td><td data-l="${tt(p, 'last_seen')}">${when(p, h.last_seen_ms)}</td></tr>`,
 )}</table>`);
 }
 

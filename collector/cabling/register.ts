@@ -108,6 +108,8 @@ export interface Identity {
 /** A node with what the register knows about it: IPs (newest first), vendor, name and its port's record. */
 export interface SearchHit extends Node {
   ips: string[];
+  /** The latest moves of this MAC, oldest first (at most 5). */
+  moves: Move[];
   vendor: string;
   inventory_device: string | null;
   record: PortRecord | null;
@@ -212,7 +214,8 @@ export function createCablingRegister(db: DatabaseSync, opts: RegisterOptions): 
   const recordOf = (sw: string, port: string) => (q.record.get(sw, port) as PortRecord | undefined) ?? null;
   const hit = (n: Node): SearchHit => {
     const ips = (q.ipsOf.all(n.mac) as { ip: string }[]).map((r) => r.ip);
-    return { ...n, ips, vendor: opts.identity.vendor(n.mac), inventory_device: opts.identity.device(ips[0] ?? null, n.mac) ?? null, record: recordOf(n.switch, n.port) };
+    const moves = (q.history.all(n.mac) as unknown as Move[]).slice(-5);
+    return { ...n, ips, moves, vendor: opts.identity.vendor(n.mac), inventory_device: opts.identity.device(ips[0] ?? null, n.mac) ?? null, record: recordOf(n.switch, n.port) };
   };
   const describe = (mac: string, ips: string[]) => {
     const v = opts.identity.vendor(mac);

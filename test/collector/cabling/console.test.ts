@@ -37,12 +37,19 @@ if (!FIXTURES) {
     const cabling = k.c.ctx.modules.get('cabling') as CablingHandle;
     t.equal(cabling.ingestDocument('agent-3f', docs[0], Date.now()).attached, 3);
 
+    // A second sighting on another port: the search shows where it came from.
+    const moved = JSON.parse(JSON.stringify(docs[0])) as { time: number; entries: { mac: string; ifIndex: number; ifName: string }[] };
+    moved.time += 60_000;
+    const pc = moved.entries.find((e) => e.mac === 'c4:2f:90:20:5f:8c')!;
+    Object.assign(pc, { ifIndex: 12, ifName: 'GigabitEthernet0/0/7' });
+    t.equal(cabling.ingestDocument('agent-3f', moved, Date.now()).moved, 1);
+
     const viewer = new Browserless(k.url);
     await viewer.login('wang');
     const found = await viewer.get('/console/cabling?q=10.120.30.77');
     t.equal(found.status, 200);
     t.match(found.text, /sw-3f-01/);
-    t.match(found.text, /GigabitEthernet0\/0\/6/);
+    t.match(found.text, /GigabitEthernet0\/0\/7[^]*移自 sw-3f-01 GigabitEthernet0\/0\/6/, 'where it came from');
     t.match(found.text, /c4:2f:90:20:5f:8c/);
     t.notMatch(found.text, /<form method="post" action="\/console\/cabling\/record"/, 'a viewer gets no edit form');
     const csrfV = Browserless.csrf(found.text);
@@ -54,14 +61,14 @@ if (!FIXTURES) {
     const noCsrf = await eng.post('/console/cabling/record', { switch: 'sw-3f-01', port: 'GigabitEthernet0/0/6', room: 'x' });
     t.equal(noCsrf.status, 403, 'no CSRF token, no edit');
     const sw = await eng.get('/console/cabling/switch?name=sw-3f-01');
-    const saved = await eng.post('/console/cabling/record', { _csrf: Browserless.csrf(sw.text), switch: 'sw-3f-01', port: 'GigabitEthernet0/0/6', room: XSS, wall_socket: '3F-305-02', patch_panel: 'A1-06' });
+    const saved = await eng.post('/console/cabling/record', { _csrf: Browserless.csrf(sw.text), switch: 'sw-3f-01', port: 'GigabitEthernet0/0/7', room: XSS, wall_socket: '3F-305-02', patch_panel: 'A1-07' });
     t.equal(saved.status, 303);
     const audit = k.c.ctx.audit.list(50).filter((e) => e.action === 'cabling.record_set');
     t.equal(audit.length, 1);
     t.equal(audit[0]!.actor, 'li');
     const csv = await eng.get('/console/cabling/export?lang=zh');
     t.match(csv.text, /交换机,端口,配线架位置/);
-    t.match(csv.text, /sw-3f-01,GigabitEthernet0\/0\/6,A1-06,,3F-305-02,/);
+    t.match(csv.text, /sw-3f-01,GigabitEthernet0\/0\/7,A1-07,,3F-305-02,/);
 
     const ctx = await chromium.launchPersistentContext(profile, {
       executablePath: '/usr/bin/chromium',
@@ -80,7 +87,7 @@ if (!FIXTURES) {
     await page.getByPlaceholder('IP、MAC、主机名、房间或信息点').fill('pc-0305');
     await page.getByRole('button', { name: '查找' }).click();
     const row = page.locator('table tr', { hasText: 'c4:2f:90:20:5f:8c' });
-    t.match(await row.innerText(), /pc-0305[\s\S]*sw-3f-01[\s\S]*GigabitEthernet0\/0\/6[\s\S]*30[\s\S]*3F-305-02/);
+    t.match(await row.innerText(), /pc-0305[\s\S]*sw-3f-01[\s\S]*GigabitEthernet0\/0\/7[\s\S]*移自 sw-3f-01 GigabitEthernet0\/0\/6[\s\S]*30/);
     t.not(await page.title(), 'pwned', 'markup in a record is text');
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });
