@@ -8,13 +8,14 @@ import { snmpTrapProbe } from './snmp/traps.ts';
 import { sshProbe } from './ssh.ts';
 import { onvifProbe } from './onvif/probe.ts';
 import { printerProbe } from './printer/probe.ts';
+import { portmapProbe } from './portmap/portmap.ts';
 
 /**
  * Every probe kind the agent knows, by `kind`. Adding a probe: one file in this folder
  * exporting a ProbeDefinition, and one line here.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const probes: readonly ProbeDefinition<any>[] = [hostProbe, pingProbe, patchesProbe, antivirusProbe, snmpProbe, snmpTrapProbe, sshProbe, onvifProbe, printerProbe];
+export const probes: readonly ProbeDefinition<any>[] = [hostProbe, pingProbe, patchesProbe, antivirusProbe, snmpProbe, snmpTrapProbe, sshProbe, onvifProbe, printerProbe, portmapProbe];
 
 export function probeByKind(kind: string): ProbeDefinition | undefined {
   return probes.find((p) => p.kind === kind);

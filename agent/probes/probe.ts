@@ -24,6 +24,13 @@ export interface ProbeContext {
   /** For push-style probes (traps) and for state changes noticed during collect (reboot detected). */
   emitEvent(event: Event): void;
   emitSamples(samples: Sample[]): void;
+  /**
+   * For probes whose result is a whole-state document rather than time series (a switch's port
+   * map): `kind` names the document, `body` is plain JSON-safe data. The agent forwards it to the
+   * collector as one document frame once the protocol has one; where nothing is wired it is
+   * undefined and the probe's samples still flow.
+   */
+  emitDocument?(kind: string, body: unknown): void;
   /** A directory the probe may keep state in (config backups, last snapshot hash). */
   stateDir: string;
   /**
@@ -52,7 +59,7 @@ export interface ProbeDefinition<C extends ProbeBaseConfig = ProbeBaseConfig> {
     options: ParseArgsOptionsConfig;
     toConfig(values: Record<string, string | boolean | (string | boolean)[] | undefined>): Record<string, unknown>;
     /** Structured JSON for `--json` when the probe defines a richer shape than its samples. */
-    toJson?(samples: Sample[], events: Event[]): unknown;
+    toJson?(samples: Sample[], events: Event[], documents?: { kind: string; body: unknown }[]): unknown;
     /** When true, toJson's output is the document's body, for shapes an issue fixes exactly (check adds summary, and status where the body has none). */
     jsonDocument?: boolean;
     /** One line of `--help` per option (cli/commands/check.ts has the wording of the common ones). */

@@ -5,6 +5,7 @@ import { onvifSchema } from './onvif/schema.ts';
 import { patchesSchema } from './patches/schema.ts';
 import { pingSchema } from './ping/schema.ts';
 import { printerSchema } from './printer/schema.ts';
+import { portmapSchema } from './portmap/schema.ts';
 import { snmpSchema } from './snmp/schema.ts';
 import { snmpTrapSchema } from './snmp/trap-schema.ts';
 import { sshSchema } from './ssh/schema.ts';
@@ -23,6 +24,7 @@ export const probeSchemas = {
   ssh: sshSchema,
   onvif: onvifSchema,
   printer: printerSchema,
+  portmap: portmapSchema,
 } satisfies Record<string, z.ZodType>;
 
 /** The schema of `kind`, or undefined for a kind no probe has. */

@@ -118,11 +118,13 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
   const log = createLogger(process.env.WATCHPOST_LOG_LEVEL ?? 'warn', `check-${def.kind}`);
   const events: Event[] = [];
   const extra: Sample[] = [];
+  const documents: { kind: string; body: unknown }[] = [];
   const probe = def.create(cfg, {
     log,
     now: Date.now,
     emitEvent: (e) => events.push(e),
     emitSamples: (s) => extra.push(...s),
+    emitDocument: (kind, body) => documents.push({ kind, body }),
     stateDir: process.env.WATCHPOST_STATE_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'watchpost-check-')),
   });
   let samples: Sample[] = [];
@@ -143,7 +145,7 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
   if (format === 'json') {
     // No answer at all (UNKNOWN) leaves a fixed-shape document nothing to fill: the plain wrapper says so.
     const useDoc = def.cli?.toJson !== undefined && thrown === undefined && status.code !== ExitCode.UNKNOWN;
-    const body = (useDoc ? def.cli!.toJson!(samples, events) : { samples: samplesToJson(samples), events }) as Record<string, unknown>;
+    const body = (useDoc ? def.cli!.toJson!(samples, events, documents) : { samples: samplesToJson(samples), events }) as Record<string, unknown>;
     const error = status.code === ExitCode.OK ? undefined : checkError(def.kind, thrown, samples, status.summary);
     // Every check's JSON carries status and summary; a document whose shape an issue fixes keeps
     // its own keys (the printer's `status` is its device status) and gets the others beside them.

@@ -11,6 +11,8 @@ import type { ReportService } from '../reports/module.ts';
 import { ReportFontError } from '../reports/pdf.ts';
 import { previousMonth } from '../reports/period.ts';
 import { HttpError } from '../server.ts';
+import { cablingPage } from '../cabling/console.ts';
+import type { CablingHandle } from '../cabling/module.ts';
 import { type Form, parseCookies, readForm, redirect, sendFile, sendHtml } from './http.ts';
 import * as pages from './pages.ts';
 import { agentsPage } from './agents-page.ts';
@@ -352,6 +354,10 @@ export function startConsole(ctx: CollectorContext): { users: UserStore } {
           return redirect(res, '/console/users?msg=saved', h());
         }
         return sendHtml(res, 200, pages.usersPage(p, users.list()), h());
+      }
+      if (route.startsWith('/console/cabling')) {
+        const register = (ctx.modules.get('cabling') as CablingHandle | undefined)?.register;
+        if (await cablingPage({ route, post, url, res, p, form, actor, need, headers: h, register, audit: ctx.audit, now: ctx.now })) return;
       }
       throw new HttpError(404, `no page ${route}`);
     } catch (e) {

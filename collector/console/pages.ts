@@ -54,6 +54,7 @@ const NAV: [string, ConsoleKey][] = [
   ['/console/maintenance', 'maintenance'],
   ['/console/inspections', 'inspections'],
   ['/console/problems', 'problems'],
+  ['/console/cabling', 'cabling'],
   ['/console/reports', 'reports'],
   ['/console/sms', 'sms'],
 ];

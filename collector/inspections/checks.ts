@@ -31,6 +31,8 @@ const LABELS: Record<string, [string, string]> = {
   supplies: ['Supplies above threshold', '耗材余量正常'],
   printer_alerts: ['No open printer alerts or faults', '无未处理的打印机告警或故障'],
   pages: ['Pages printed since last inspection', '自上次巡检打印页数'],
+  cabling_changed: ['Ports whose device changed since the last signed inspection', '自上次签字巡检以来终端变化的端口'],
+  cabling_unknown: ['Unknown devices on edge ports', '接入端口上的未知终端'],
 };
 
 /** Default manual checklist items per kind, [en, zh]. */
@@ -169,6 +171,30 @@ export async function evaluate(
         items.push({ mode: 'auto', code: `ssh:${c.check}`, device: d, label: `${label('ssh', lang)} ${c.check}`, result: c.ok ? 'pass' : 'fail', evidence: { ok: c.ok, exit_code: c.exit_code, value: c.value }, note: '', photo: null });
       }
     }
+  }
+  return items;
+}
+
+/** What the cabling register (collector/cabling) offers an inspection of one switch. */
+export interface CablingFacts {
+  inspect(sw: string, sinceMs: number): { changed: { port: string; mac: string; change: string; time_ms: number }[]; unknown: { port: string; mac: string; ips: string[]; vendor: string }[] };
+  switches(): { switch: string }[];
+}
+
+/**
+ * Automatic cabling items for a network inspection: per switch in scope that the register
+ * has a port map of, the ports whose device changed since `sinceMs` and the unknown devices
+ * on its edge ports (warn when there are any; the evidence lists them).
+ */
+export function cablingItems(devices: string[], register: CablingFacts, sinceMs: number, lang: Lang): NewItem[] {
+  const mapped = new Set(register.switches().map((s) => s.switch));
+  const items: NewItem[] = [];
+  for (const d of devices) {
+    if (!mapped.has(d)) continue;
+    const r = register.inspect(d, sinceMs);
+    const item = (code: string, list: unknown[], evidence: Record<string, unknown>): NewItem => ({ mode: 'auto', code, device: d, label: label(code, lang), result: list.length ? 'warn' : 'pass', evidence, note: '', photo: null });
+    items.push(item('cabling_changed', r.changed, { count: r.changed.length, ports: r.changed.slice(0, 50) }));
+    items.push(item('cabling_unknown', r.unknown, { count: r.unknown.length, devices: r.unknown.slice(0, 50) }));
   }
   return items;
 }

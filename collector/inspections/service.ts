@@ -4,7 +4,7 @@ import type { CollectorConfig, DeviceConfig } from '../../config/schema/collecto
 import type { InspectionSchedule } from '../../config/schema/inspections-reports.ts';
 import { type Event, int, type Sample } from '../../protocol/sample.ts';
 import type { AuditLog } from '../store/audit.ts';
-import { DEVICE_KINDS, evaluate, manualItems } from './checks.ts';
+import { cablingItems, DEVICE_KINDS, evaluate, manualItems, type CablingFacts } from './checks.ts';
 import type { InspectionInputs } from './inputs.ts';
 import { periodOf, scheduleStatus, type ScheduleStatus } from './schedule.ts';
 import { InspectionError, InspectionStore, type ItemResult } from './store.ts';
@@ -99,6 +99,9 @@ export class InspectionService {
     let auto: Awaited<ReturnType<typeof evaluate>> = [];
     if (this.o.inputs) auto = await evaluate(s.kind, devices, this.o.inputs, { sinceMs, untilMs: now + 1 }, this.o.config.inspections.thresholds, this.lang, previous);
     else this.o.log.warn({ schedule: s.id }, 'no influxdb configured: the inspection has manual items only');
+    // The cabling register (a module, when it runs) is state in SQLite: its items need no InfluxDB.
+    const cabling = (this.o.modules?.get('cabling') as { register?: CablingFacts } | undefined)?.register;
+    if (s.kind === 'network' && cabling) auto.push(...cablingItems(devices, cabling, previous?.signed_ms ?? now - periodLen, this.lang));
     const items = [...auto, ...manualItems(s.kind, s.manual_items, this.lang)];
     return this.store.create(actor, { schedule_id: s.id, title: s.title, kind: s.kind, period: period.label, inventory: devices, items });
   }

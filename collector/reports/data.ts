@@ -1,3 +1,4 @@
+import type { CablingReportFacts } from '../cabling/register.ts';
 import type { CollectorConfig } from '../../config/schema/collector.ts';
 import type { InspectionRecord, ProblemRecord } from '../inspections/store.ts';
 import { type InfluxReader, ident, num, ts, val, type Series } from './influxql.ts';
@@ -97,6 +98,8 @@ export interface ReportData {
   trend: { device_availability: DailyPoint[]; camera_uptime: DailyPoint[] };
   inspections: InspectionRecord[];
   problems: ProblemRecord[];
+  /** The cabling register's figures, when it runs and has a port map. */
+  cabling?: CablingReportFacts | null;
 }
 
 /**
@@ -428,7 +431,15 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
     trend: { device_availability: deviceTrend.some((p) => p.value !== null) ? deviceTrend : [], camera_uptime: cameraTrend.some((p) => p.value !== null) ? cameraTrend : [] },
     inspections: deps.inspections?.inspectionsIn(period.startMs, period.endMs) ?? [],
     problems: deps.inspections?.problemsFor(period.startMs, period.endMs) ?? [],
+    cabling: cablingFacts(deps.modules, period),
   };
+}
+
+function cablingFacts(modules: Map<string, unknown> | undefined, p: Period): CablingReportFacts | null {
+  const reg = (modules?.get('cabling') as { register?: { reportFacts?(a: number, b: number): CablingReportFacts } } | undefined)?.register;
+  if (typeof reg?.reportFacts !== 'function') return null;
+  const f = reg.reportFacts(p.startMs, p.endMs);
+  return f.switches ? f : null;
 }
 
 /** Alert episodes from alert_state transitions: firing → acknowledged → resolved. */

@@ -323,6 +323,23 @@ function network(w: Writer) {
   }
 }
 
+function cabling(w: Writer) {
+  const c = w.d.cabling;
+  if (!c) return;
+  w.h1(w.t('cabling'));
+  w.para(w.t('cabling_summary', { switches: c.switches, devices: c.devices, new_devices: c.new_devices, moves: c.moves, unknown: c.unknown.length }));
+  if (!c.unknown.length) return;
+  w.h2(w.t('cabling_unknown'));
+  const rows = c.unknown.slice(0, 40);
+  w.table(
+    [{ key: 's', w: 2.6 }, { key: 'p', w: 3 }, { key: 'm', w: 2.6 }, { key: 'i', w: 2.2 }, { key: 'v', w: 3.4 }, { key: 'f', w: 1.8 }],
+    [w.t('device'), w.t('port'), 'MAC', 'IP', w.t('vendor'), w.t('first_seen')],
+    rows.map((u) => [u.switch, u.port, u.mac, u.ips.join(', '), u.vendor, fmtLocal(u.first_seen_ms, w.d.period.tz, false)]),
+    () => C.warn,
+  );
+  if (c.unknown.length > rows.length) w.para(w.t('cabling_more', { n: c.unknown.length - rows.length }), C.grey);
+}
+
 function cctv(w: Writer) {
   const d = w.d;
   w.h1(w.t('cctv'));
@@ -483,6 +500,7 @@ export async function renderReport(d: ReportData, lang: Lang, font: { path: stri
   cover(w);
   summary(w);
   network(w);
+  cabling(w);
   cctv(w);
   pcs(w);
   alerts(w);
