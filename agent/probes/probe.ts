@@ -32,6 +32,14 @@ export interface ProbeContext {
    * measurement of one agent carries the same host.
    */
   host?: string | undefined;
+  /**
+   * Sends an inventory document (`document` frame): a whole list that is not a metric per
+   * item (installed software, a port map). The agent sends it only when its hash differs
+   * from the last one sent for this probe and kind, or when the last was sent more than
+   * `resendMs` ago; the frame goes through the outbox like batches. Returns the body's hash
+   * and whether it was queued. Absent where nothing takes documents (some tests).
+   */
+  emitDocument?(kind: string, body: unknown, opts: { resendMs: number }): { hash: string; queued: boolean };
 }
 
 /** Monitoring Plugins exit codes. */
@@ -52,7 +60,9 @@ export interface ProbeDefinition<C extends ProbeBaseConfig = ProbeBaseConfig> {
     options: ParseArgsOptionsConfig;
     toConfig(values: Record<string, string | boolean | (string | boolean)[] | undefined>): Record<string, unknown>;
     /** Structured JSON for `--json` when the probe defines a richer shape than its samples. */
-    toJson?(samples: Sample[], events: Event[]): unknown;
+    toJson?(samples: Sample[], events: Event[], extra: CheckExtra): unknown;
+    /** Reads check-only options (a policy file) once before the run; the result is passed to toJson and status as extra.prepared. May throw ConfigError. */
+    prepare?(values: Record<string, string | boolean | (string | boolean)[] | undefined>): Promise<unknown>;
     /** When true, toJson's output is the whole `--json` document (no status/summary wrapper), for shapes an issue fixes exactly. */
     jsonDocument?: boolean;
   };
@@ -63,7 +73,14 @@ export interface ProbeDefinition<C extends ProbeBaseConfig = ProbeBaseConfig> {
    */
   budget?(config: C): { run_ms: number };
   /** Monitoring Plugins status of one run, for `watchpost check`. Default: OK if collect succeeded. */
-  status?(samples: Sample[], config: C): CheckStatus;
+  status?(samples: Sample[], config: C, extra?: CheckExtra): CheckStatus;
+}
+
+/** What a one-shot `watchpost check` run hands to toJson and status besides samples. */
+export interface CheckExtra {
+  /** Documents the probe emitted (emitDocument), last per kind. */
+  documents: Map<string, unknown>;
+  prepared: unknown;
 }
 
 export interface ProbeBaseConfig {

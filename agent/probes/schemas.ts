@@ -7,6 +7,7 @@ import { pingSchema } from './ping/schema.ts';
 import { snmpSchema } from './snmp/schema.ts';
 import { snmpTrapSchema } from './snmp/trap-schema.ts';
 import { sshSchema } from './ssh/schema.ts';
+import { softwareSchema } from './software/schema.ts';
 
 /**
  * The config schema of every probe kind, by `kind` (agent/probes/index.ts has their code).
@@ -21,6 +22,7 @@ export const probeSchemas = {
   snmp_trap: snmpTrapSchema,
   ssh: sshSchema,
   onvif: onvifSchema,
+  software: softwareSchema,
 } satisfies Record<string, z.ZodType>;
 
 /** The schema of `kind`, or undefined for a kind no probe has. */

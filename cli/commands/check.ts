@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { probeByKind, probes } from '../../agent/probes/index.ts';
 import { schemaOf } from '../../agent/probes/schemas.ts';
-import { abortable, ExitCode, errorClass, timeoutSignal, type ProbeBaseConfig, type ProbeDefinition } from '../../agent/probes/probe.ts';
+import { abortable, ExitCode, errorClass, timeoutSignal, type CheckExtra, type ProbeBaseConfig, type ProbeDefinition } from '../../agent/probes/probe.ts';
 import { ConfigError, formatPath } from '../../config/load.ts';
 import { createLogger } from '../../lib/log.ts';
 import { encodeLine } from '../../protocol/line-protocol.ts';
@@ -31,7 +31,7 @@ export function samplesToJson(samples: Sample[]): unknown[] {
  * default, JSON with --json. The exit code follows the Monitoring Plugins convention, so
  * the command also serves as a Nagios/Zabbix external check.
  */
-export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown>, format: 'line' | 'json'): Promise<number> {
+export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown>, format: 'line' | 'json', prepared?: unknown): Promise<number> {
   const parsed = schemaOf(def.kind)!.safeParse({ kind: def.kind, ...raw });
   if (!parsed.success) {
     throw new ConfigError(
@@ -42,12 +42,18 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
   const log = createLogger(process.env.WATCHPOST_LOG_LEVEL ?? 'warn', `check-${def.kind}`);
   const events: Event[] = [];
   const extra: Sample[] = [];
+  const documents = new Map<string, unknown>();
+  const checkExtra: CheckExtra = { documents, prepared: prepared };
   const probe = def.create(cfg, {
     log,
     now: Date.now,
     emitEvent: (e) => events.push(e),
     emitSamples: (s) => extra.push(...s),
     stateDir: process.env.WATCHPOST_STATE_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'watchpost-check-')),
+    emitDocument(kind, body) {
+      documents.set(kind, body);
+      return { hash: '', queued: false };
+    },
   });
   let samples: Sample[] = [];
   let status: { code: 0 | 1 | 2 | 3; summary: string };
@@ -55,7 +61,7 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
   try {
     samples = await abortable(probe.collect(timeout.signal), timeout.signal);
     samples.push(...extra);
-    status = def.status ? def.status(samples, cfg) : { code: ExitCode.OK, summary: `${samples.length} samples` };
+    status = def.status ? def.status(samples, cfg, checkExtra) : { code: ExitCode.OK, summary: `${samples.length} samples` };
   } catch (e) {
     status = { code: ExitCode.UNKNOWN, summary: `${errorClass(e)}: ${(e as Error).message}` };
   } finally {
@@ -63,7 +69,7 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
     await probe.close?.();
   }
   if (format === 'json') {
-    const body = def.cli?.toJson && status.code !== ExitCode.UNKNOWN ? def.cli.toJson(samples, events) : { samples: samplesToJson(samples), events };
+    const body = def.cli?.toJson && status.code !== ExitCode.UNKNOWN ? def.cli.toJson(samples, events, checkExtra) : { samples: samplesToJson(samples), events };
     const whole = def.cli?.jsonDocument && def.cli.toJson && status.code !== ExitCode.UNKNOWN;
     const out = whole ? body : { status: STATUS[status.code], summary: status.summary, ...(body as object) };
     console.log(JSON.stringify(out, null, 2));
@@ -104,6 +110,6 @@ export const command: Command = {
     if (format !== 'line' && format !== 'json') throw new UsageError(`--format must be line or json, not "${String(format)}"`);
     const raw: Record<string, unknown> = def.cli ? def.cli.toConfig(values as never) : {};
     if (values.timeout_ms !== undefined) raw.timeout_ms = z.coerce.number().parse(values.timeout_ms);
-    return runCheck(def, raw, format);
+    return runCheck(def, raw, format, await def.cli?.prepare?.(values as never));
   },
 };
