@@ -1,0 +1,120 @@
+import { DocumentError } from '../ingest/ingest.ts';
+import type { CollectorModule } from '../module.ts';
+import { apiActor } from '../alerts/api-auth.ts';
+import { HttpError, sendJson } from '../server.ts';
+import { type Finding, type LicenceCount, PolicyEngine } from '../../lib/software-policy.ts';
+import { softwareBodySchema } from './body.ts';
+import { createSoftwareStore, type MachineSummary, type SoftwareStore } from './store.ts';
+
+/** One machine's policy findings. */
+export interface MachineFindings {
+  agent: string;
+  forbidden: Finding[];
+  requires_license: Finding[];
+  unreviewed: Finding[];
+}
+
+/** The fleet under the policy: per-machine findings and licence counts against licences held. */
+export interface FleetFindings {
+  machines: MachineFindings[];
+  licensing: (LicenceCount & { exceeded: boolean })[];
+  totals: { machines: number; forbidden: number; unreviewed: number; exceeded: number };
+}
+
+/** ctx.modules.get('software'): the store, the policy engine and the fleet evaluation. */
+export interface SoftwareService {
+  store: SoftwareStore;
+  policy: PolicyEngine;
+  findings(): FleetFindings;
+  /** Whether a machine's OS or Office is not activated (for inspections), from its last list. */
+  unactivated(m: MachineSummary): string[];
+}
+
+export function fleetFindings(store: SoftwareStore, policy: PolicyEngine): FleetFindings {
+  const all = store.all();
+  const machines: MachineFindings[] = [];
+  for (const m of store.machines()) {
+    const f = policy.findings(all.get(m.agent) ?? []);
+    machines.push({ agent: m.agent, forbidden: f.filter((x) => x.action === 'forbidden'), requires_license: f.filter((x) => x.action === 'requires_license'), unreviewed: f.filter((x) => x.action === 'unreviewed') });
+  }
+  const licensing = policy.licensing([...store.machines()].map((m) => all.get(m.agent) ?? [])).map((l) => ({ ...l, exceeded: l.installed > l.licensed }));
+  return {
+    machines,
+    licensing,
+    totals: {
+      machines: machines.length,
+      forbidden: machines.reduce((n, m) => n + m.forbidden.length, 0),
+      unreviewed: machines.reduce((n, m) => n + m.unreviewed.length, 0),
+      exceeded: licensing.filter((l) => l.exceeded).length,
+    },
+  };
+}
+
+export function unactivated(m: MachineSummary): string[] {
+  const out: string[] = [];
+  if (m.os_activation !== 'licensed' && m.os_activation !== 'not_applicable') out.push(`os:${m.os_activation}`);
+  for (const o of m.office) if (o.kind !== 'wps' && o.activation !== 'licensed') out.push(`office:${o.product}:${o.activation}`);
+  return out;
+}
+
+function day(v: string | null, name: string): number | undefined {
+  if (v === null || v === '') return undefined;
+  const t = Date.parse(v);
+  if (!Number.isFinite(t)) throw new HttpError(400, `bad "${name}": ${v} (use an ISO date, e.g. 2026-12-01)`);
+  return t;
+}
+
+/**
+ * Installed software per machine (the agents' `software` documents) with history, and the
+ * licensing policy (`software.policy`) over it. API (token from alerts.api_tokens):
+ * GET /api/software/machines, /api/software/machine?agent=, /api/software/search?q=,
+ * /api/software/changes?from=&to=[&agent=], /api/software/findings.
+ */
+export const softwareModule: CollectorModule = {
+  name: 'software',
+  start(ctx) {
+    const store = createSoftwareStore(ctx.db);
+    const policy = new PolicyEngine(ctx.config.software.policy.rules);
+    const stored = ctx.metrics.counter('watchpost_software_documents_total', 'Software lists applied, by outcome (unchanged, stale, baseline, changed)');
+    ctx.ingest.onDocument('software', (doc, source) => {
+      const r = softwareBodySchema.safeParse(doc.body);
+      if (!r.success) {
+        const i = r.error.issues[0];
+        throw new DocumentError(`software document body invalid at ${i?.path.join('.') || '(root)'}: ${i?.message}`);
+      }
+      const res = store.apply(source.name, doc.hash, doc.time, r.data, ctx.now());
+      stored.inc({ outcome: res.outcome });
+      if (res.changes) ctx.log.info({ agent: source.name, changes: res.changes }, 'software changed');
+    });
+    const service: SoftwareService = { store, policy, findings: () => fleetFindings(store, policy), unactivated };
+    ctx.server.route('GET', '/api/software/machines', (req, res) => {
+      apiActor(ctx.config, req);
+      sendJson(res, 200, { machines: store.machines() });
+    });
+    ctx.server.route('GET', '/api/software/machine', (req, res, url) => {
+      apiActor(ctx.config, req);
+      const agent = url.searchParams.get('agent');
+      if (!agent) throw new HttpError(400, 'missing "agent"');
+      const m = store.machine(agent);
+      if (!m) throw new HttpError(404, `no software list from ${agent}`);
+      sendJson(res, 200, { machine: m, software: store.installed(agent), findings: policy.findings(store.installed(agent)), os_history: store.osHistory(agent) });
+    });
+    ctx.server.route('GET', '/api/software/search', (req, res, url) => {
+      apiActor(ctx.config, req);
+      const q = url.searchParams.get('q');
+      if (!q) throw new HttpError(400, 'missing "q"');
+      sendJson(res, 200, { q, installed: store.search(q) });
+    });
+    ctx.server.route('GET', '/api/software/changes', (req, res, url) => {
+      apiActor(ctx.config, req);
+      const from = day(url.searchParams.get('from'), 'from') ?? 0;
+      const to = day(url.searchParams.get('to'), 'to') ?? ctx.now() + 1;
+      sendJson(res, 200, { changes: store.changes(from, to, url.searchParams.get('agent') ?? undefined) });
+    });
+    ctx.server.route('GET', '/api/software/findings', (req, res) => {
+      apiActor(ctx.config, req);
+      sendJson(res, 200, service.findings());
+    });
+    return service;
+  },
+};
