@@ -22,6 +22,6 @@ export function compilePattern(p: string): RegExp {
     }
   }
   let src = '';
-  for (const ch of p) src += ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.|+()[\]{}/-]/g, '\\$&');
+  for (const ch of p) src += ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
   return new RegExp(`^${src}$`, 'isu');
 }
