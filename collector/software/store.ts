@@ -122,6 +122,8 @@ export interface ApplyResult {
  */
 export interface SoftwareStore {
   apply(agent: string, hash: string, docTimeMs: number, body: SoftwareBody, receivedMs: number): ApplyResult;
+  /** A resend of the list held (same hash): records that it is still current and returns true, before the body is even validated. */
+  resend(agent: string, hash: string, receivedMs: number): boolean;
   machines(): MachineSummary[];
   machine(agent: string): MachineSummary | undefined;
   installed(agent: string): InstalledRow[];
@@ -170,6 +172,12 @@ export function createSoftwareStore(db: DatabaseSync): SoftwareStore {
     r && ({ ...(r as unknown as MachineSummary), licenses: JSON.parse(String(r.licenses)), office: JSON.parse(String(r.office)), errors: JSON.parse(String(r.errors)), packages: Number(r.packages) });
 
   return {
+    resend(agent, hash, receivedMs) {
+      const head = st.head!.get(agent) as { hash: string } | undefined;
+      if (head?.hash !== hash) return false;
+      st.seen!.run(receivedMs, agent);
+      return true;
+    },
     apply(agent, hash, docTimeMs, body, receivedMs) {
       const head = st.head!.get(agent) as { hash: string; doc_time_ms: number; os_name: string; os_version: string; os_edition: string; os_activation: string; office: string } | undefined;
       if (head && head.hash === hash) {

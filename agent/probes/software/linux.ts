@@ -146,6 +146,13 @@ export async function linuxOs(platform: Platform): Promise<OsInfo> {
   };
 }
 
+/** rpm's database in its sqlite (RHEL 9, Kylin V10 SP3), Berkeley DB and ndb forms, at the classic and the /usr/lib/sysimage location. */
+export const RPM_DATABASES = ['rpmdb.sqlite', 'Packages', 'Packages.db'].flatMap((f) => [`/var/lib/rpm/${f}`, `/usr/lib/sysimage/rpm/${f}`]);
+
+async function anyExists(platform: Platform, files: string[]): Promise<boolean> {
+  return (await Promise.all(files.map((f) => platform.exists(f)))).some(Boolean);
+}
+
 export interface LinuxInventory {
   items: SoftwareItem[];
   errors: Record<string, string>;
@@ -179,15 +186,16 @@ export async function linuxInventory(platform: Platform, o: LinuxSourcesOptions,
   };
   const [dpkg, rpm, snap, flatpak] = await Promise.all([
     platform.exec('dpkg-query', ['-W', `-f=${DPKG_FORMAT}`], { signal, env: C, timeoutMs: 60_000 }),
-    // rpm on a Debian machine is a tool without a system database: only asked when one exists.
-    o.rpmArgs || (await platform.exists('/var/lib/rpm')) ? platform.exec('rpm', ['-qa', ...(o.rpmArgs ?? []), '--queryformat', RPM_FORMAT], { signal, env: C, timeoutMs: 60_000 }) : undefined,
+    // Debian's rpm package brings the tool and an empty /var/lib/rpm: rpm is asked only when a database file exists.
+    o.rpmArgs || (await anyExists(platform, RPM_DATABASES)) ? platform.exec('rpm', ['-qa', ...(o.rpmArgs ?? []), '--queryformat', RPM_FORMAT], { signal, env: C, timeoutMs: 60_000 }) : undefined,
     platform.exists('/usr/bin/snap').then((y) => (y ? platform.exec('snap', ['list', '--unicode=never', '--color=never'], { signal, env: C, timeoutMs: 30_000 }) : undefined)),
     platform.exists('/usr/bin/flatpak').then((y) => (y ? platform.exec('flatpak', ['list', '--app', `--columns=${FLATPAK_COLUMNS}`], { signal, env: C, timeoutMs: 30_000 }) : undefined)),
   ]);
   const dpkgRows = failed('dpkg', dpkg) ? [] : parseDpkg(dpkg.stdout.toString('utf8'));
   const infoDir = o.dpkgInfoDir ?? '/var/lib/dpkg/info';
   // dpkg keeps no install time; its file list is rewritten at every install or upgrade of the package.
-  const mtimes = await Promise.all(dpkgRows.map((r) => platform.mtime(`${infoDir}/${r.infoName}.list`)));
+  const lists = dpkgRows.map((r) => `${infoDir}/${r.infoName}.list`);
+  const mtimes = platform.mtimes ? await platform.mtimes(lists) : await Promise.all(lists.map((f) => platform.mtime(f)));
   const uos = await uosApps(platform, o);
   const uosIds = new Set(uos.map((a) => path.basename(a.install_location)));
   dpkgRows.forEach((r, i) => {
