@@ -172,9 +172,12 @@ async function agentCost(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const rows = await fleet();
-  console.log(`\n${AGENTS} agents × ${PACKAGES} packages into one collector:`);
-  console.log(table(rows));
+  // SW_AGENTS=0 measures the agent's cost alone.
+  if (AGENTS > 0) {
+    const rows = await fleet();
+    console.log(`\n${AGENTS} agents × ${PACKAGES} packages into one collector:`);
+    console.log(table(rows));
+  }
   await agentCost();
   process.exit(0);
 }
