@@ -49,6 +49,7 @@ const NAV: [string, ConsoleKey][] = [
   ['/console/maintenance', 'maintenance'],
   ['/console/inspections', 'inspections'],
   ['/console/problems', 'problems'],
+  ['/console/software', 'software'],
   ['/console/reports', 'reports'],
   ['/console/sms', 'sms'],
 ];
