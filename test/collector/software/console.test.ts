@@ -79,7 +79,7 @@ t.test('software console pages in headless Chromium at 1280 and 390 px', async (
   for (const w of [1280, 390]) {
     await page.setViewportSize({ width: w, height: 900 });
     await page.screenshot({ path: path.join(out, `software-${w}.png`), fullPage: true });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
     t.ok(overflow <= 0, `no sideways scrolling of the page at ${w} px (${overflow})`);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
