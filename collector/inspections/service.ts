@@ -4,6 +4,8 @@ import type { CollectorConfig, DeviceConfig } from '../../config/schema/collecto
 import type { InspectionSchedule } from '../../config/schema/inspections-reports.ts';
 import { type Event, int, type Sample } from '../../protocol/sample.ts';
 import type { AuditLog } from '../store/audit.ts';
+import type { SoftwareService } from '../software/module.ts';
+import { softwareInspectionItems } from '../software/inspection.ts';
 import { DEVICE_KINDS, evaluate, manualItems } from './checks.ts';
 import type { InspectionInputs } from './inputs.ts';
 import { periodOf, scheduleStatus, type ScheduleStatus } from './schedule.ts';
@@ -99,6 +101,9 @@ export class InspectionService {
     let auto: Awaited<ReturnType<typeof evaluate>> = [];
     if (this.o.inputs) auto = await evaluate(s.kind, devices, this.o.inputs, { sinceMs, untilMs: now + 1 }, this.o.config.inspections.thresholds, this.lang, previous);
     else this.o.log.warn({ schedule: s.id }, 'no influxdb configured: the inspection has manual items only');
+    // PC inspections also check the machines' software lists (forbidden software, activation), kept in the state DB.
+    const software = this.o.modules?.get('software') as SoftwareService | undefined;
+    if (s.kind === 'pc' && software) auto = [...auto, ...softwareInspectionItems(software, devices, this.lang)];
     const items = [...auto, ...manualItems(s.kind, s.manual_items, this.lang)];
     return this.store.create(actor, { schedule_id: s.id, title: s.title, kind: s.kind, period: period.label, inventory: devices, items });
   }
