@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DocumentError } from '../ingest/ingest.ts';
 import type { CollectorModule } from '../module.ts';
 import { apiActor } from '../alerts/api-auth.ts';
@@ -82,6 +83,10 @@ export const softwareModule: CollectorModule = {
         stored.inc({ outcome: 'unchanged' });
         return;
       }
+      // Stored under its hash, the body must be what the hash says: a mismatch would make the
+      // collector take a later, real change for a resend. Agents hash JSON.stringify(body), and
+      // JSON.parse keeps key order, so the same text comes back here.
+      if (createHash('sha256').update(JSON.stringify(doc.body)).digest('hex') !== doc.hash) throw new DocumentError('software document whose hash does not match its body');
       const r = softwareBodySchema.safeParse(doc.body);
       if (!r.success) {
         const i = r.error.issues[0];

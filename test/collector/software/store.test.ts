@@ -77,3 +77,31 @@ t.test('OS and Office activation history, and fleet findings with licence totals
   t.same(f.totals, { machines: 3, forbidden: 1, unreviewed: 1, exceeded: 1 });
   t.same(f.machines.find((m) => m.agent === 'pc-01')?.forbidden.map((x) => x.name), ['迅雷']);
 });
+
+import path from 'node:path';
+import pino from 'pino';
+import { startCollector } from '../../../collector/main.ts';
+import { collectorConfigSchema } from '../../../config/schema/collector.ts';
+import type { Ingest } from '../../../collector/ingest/ingest.ts';
+import { removeDir } from '../../peers/util.ts';
+
+t.test('the handler refuses a body that does not match its hash or the schema, and unknown kinds are dropped', async (t) => {
+  const dir = tempDir('sw-handler');
+  const c = await startCollector(collectorConfigSchema.parse({ collector: { listen_host: '127.0.0.1', listen_port: 0, data_dir: path.join(dir, 'data'), log_level: 'silent' } }), pino({ level: 'silent' }));
+  t.teardown(async () => {
+    await c.stop();
+    removeDir(dir);
+  });
+  const ingest = c.ctx.ingest as Ingest;
+  const src = { kind: 'agent' as const, name: 'pc-01', tags: {} };
+  const good = body([item('bash', '5.1')]);
+  t.equal(ingest.acceptDocument(src, { kind: 'software', hash: 'f'.repeat(64), time: 1, body: good as never }), 'invalid', 'wrong hash');
+  const bad = { os: { name: 'x' }, software: 'nope' };
+  t.equal(ingest.acceptDocument(src, { kind: 'software', hash: documentHash(bad), time: 1, body: bad }), 'invalid', 'bad shape');
+  t.equal(ingest.acceptDocument(src, { kind: 'portmap', hash: documentHash({}), time: 1, body: {} }), 'unhandled', 'no handler for the kind');
+  t.equal(ingest.acceptDocument(src, { kind: 'software', hash: documentHash(good), time: 1, body: good as never }), 'stored');
+  const m = await (await fetch(`${c.url}/metrics`)).text();
+  t.match(m, /watchpost_ingest_documents_total\{kind="software",result="invalid"\} 2/);
+  t.match(m, /watchpost_ingest_documents_total\{kind="portmap",result="unhandled"\} 1/);
+  t.match(m, /watchpost_software_documents_total\{outcome="baseline"\} 1/);
+});
