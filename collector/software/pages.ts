@@ -49,6 +49,7 @@ const en = {
   requires_license_a: 'requires licence',
   unreviewed_a: 'unreviewed',
   exceeded: 'over the licences held',
+  stale: 'out of date',
 };
 const zh: typeof en = {
   title: '软件',
@@ -96,6 +97,7 @@ const zh: typeof en = {
   requires_license_a: '需许可',
   unreviewed_a: '未审核',
   exceeded: '超出持有的许可数',
+  stale: '已过期',
 };
 type Key = keyof typeof en;
 const s = (p: PageCtx, k: Key, v: Record<string, string> = {}) => (p.lang === 'en' ? en : zh)[k].replace(/\{(\w+)\}/g, (_, x: string) => v[x] ?? '');
@@ -136,7 +138,9 @@ ${machines.length ? wide(html`<table><tr><th>${s(p, 'machine')}</th><th>${s(p, '
 ${machines.map((m) => {
   const f = byAgent.get(m.agent);
   const bad = (f?.forbidden.length ?? 0) > 0;
-  return html`<tr class="${bad ? 'fail' : actCls(m.os_activation)}"><td><a href="/console/software/machine?agent=${enc(m.agent)}">${m.agent}</a></td><td>${m.os_name} ${m.os_version}${m.os_edition ? html` <span class="muted">${m.os_edition}</span>` : ''}</td><td>${act(p, m.os_activation)}</td><td>${m.packages}</td><td>${f?.forbidden.length ?? 0}</td><td>${f?.unreviewed.length ?? 0}</td><td>${when(p, m.received_ms)}</td></tr>`;
+  // Agents resend an unchanged list daily: one older than two days is out of date, whatever it says.
+  const stale = now - m.received_ms > 2 * 86_400_000;
+  return html`<tr class="${bad ? 'fail' : actCls(m.os_activation) || (stale ? 'warn' : '')}"><td><a href="/console/software/machine?agent=${enc(m.agent)}">${m.agent}</a></td><td>${m.os_name} ${m.os_version}${m.os_edition ? html` <span class="muted">${m.os_edition}</span>` : ''}</td><td>${act(p, m.os_activation)}</td><td>${m.packages}</td><td>${f?.forbidden.length ?? 0}</td><td>${f?.unreviewed.length ?? 0}</td><td>${when(p, m.received_ms)}${stale ? html` <strong>${s(p, 'stale')}</strong>` : ''}</td></tr>`;
 })}</table>`) : html`<p class="muted">${s(p, 'no_lists')}</p>`}`;
   return layout(p, s(p, 'title'), body);
 }

@@ -8,6 +8,8 @@ import { collectSoftware } from '../../../agent/probes/software/software.ts';
 import { softwareSchema } from '../../../agent/probes/software/schema.ts';
 import { systemPlatform } from '../../../agent/probes/platform/platform.ts';
 import type { Ingest } from '../../../collector/ingest/ingest.ts';
+import { softwareBodySchema } from '../../../collector/software/body.ts';
+import type { SoftwareService } from '../../../collector/software/module.ts';
 import { removeDir, tempDir } from '../../peers/util.ts';
 import { consoleCollector, PASSWORD } from '../console/helpers.ts';
 
@@ -42,6 +44,10 @@ t.test('software console pages in headless Chromium at 1280 and 390 px', async (
   const win2 = { ...win, software: canonical(win.software.filter((s) => s.name !== '迅雷').map((s) => (s.name === '微信' && s.version === '3.9.11.25' ? { ...s, version: '3.9.12.17' } : s))) };
   t.equal(send('pc-zhang-3f', win2, now - 60_000), 'stored');
   t.equal(send('pc-li-2f', { ...win, os: { ...win.os, activation: 'unlicensed' } }, now - 3_600_000), 'stored');
+  // A machine whose list stopped arriving five days ago.
+  const sw = k.c.ctx.modules.get('software') as SoftwareService;
+  const old = softwareBodySchema.parse({ ...win, software: win.software.slice(0, 2) });
+  sw.store.apply('pc-old-1f', documentHash(old), now - 5 * 86_400_000, old, now - 5 * 86_400_000);
   const deb = await collectSoftware(softwareSchema.parse({ kind: 'software', uos_apps_dir: tempDir('none') }), { platform: systemPlatform(), host: 'srv' });
   t.equal(send('srv-debian', deb, now - 120_000), 'stored');
 
@@ -69,6 +75,8 @@ t.test('software console pages in headless Chromium at 1280 and 390 px', async (
   t.match(text, /pc-li-2f\s+Microsoft Windows 10 专业版 10\.0\.19045\.4651\s+Professional\s+未激活/, 'OS, edition and activation per machine');
   t.match(text, /Office seats\s+2\s+0 超出持有的许可数/, 'licence count over the licences held');
   t.match(text, /srv-debian\s+Debian GNU\/Linux/);
+  t.match(text, /pc-old-1f\s.*已过期/, 'a list older than two days is marked out of date');
+  t.notMatch(text, /pc-li-2f\s.*已过期/);
   // Which machines have WeChat (two users on each Windows machine).
   await page.getByLabel('查找安装了某软件的计算机').fill('微信');
   await page.getByRole('button', { name: '查找' }).click();
