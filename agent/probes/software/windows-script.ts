@@ -38,8 +38,8 @@ public static class WatchpostRegTime {
 '@
 }
 $r = @{ entries = New-Object System.Collections.ArrayList; msix = New-Object System.Collections.ArrayList; licenses = New-Object System.Collections.ArrayList; errors = @{} }
-$U = 'SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall'
-$V = 'DisplayName','DisplayVersion','Publisher','InstallDate','InstallLocation','SystemComponent','ParentKeyName','ReleaseType','WindowsInstaller'
+$UninstallPath = 'SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall'
+$ValueNames = 'DisplayName','DisplayVersion','Publisher','InstallDate','InstallLocation','SystemComponent','ParentKeyName','ReleaseType','WindowsInstaller'
 function Read-Uninstall($base, $path, $hive, $sid) {
   $k = $base.OpenSubKey($path)
   if (-not $k) { return }
@@ -48,7 +48,7 @@ function Read-Uninstall($base, $path, $hive, $sid) {
       $s = $k.OpenSubKey($n)
       if (-not $s) { continue }
       $e = @{ key = $n; hive = $hive; sid = $sid; lw = [WatchpostRegTime]::EpochS($s) }
-      foreach ($v in $V) { $x = $s.GetValue($v); if ($null -ne $x) { $e[$v] = '' + $x } }
+      foreach ($vn in $ValueNames) { $x = $s.GetValue($vn); if ($null -ne $x) { $e[$vn] = '' + $x } }
       $s.Close()
       if ($e.DisplayName) { [void]$script:r.entries.Add($e) }
     } catch { $script:r.errors["$hive\$n"] = '' + $_.Exception.HResult }
@@ -56,16 +56,18 @@ function Read-Uninstall($base, $path, $hive, $sid) {
   $k.Close()
 }
 $is64 = [Environment]::Is64BitOperatingSystem
-$views = if ($is64) { @(@('Registry64','HKLM64'), @('Registry32','HKLM32')) } else { @(@('Registry32','HKLM32')) }
+# Assigned, not output from an if: PowerShell would unroll a one-element array of arrays.
+$views = @(,@('Registry32','HKLM32'))
+if ($is64) { $views = @(@('Registry64','HKLM64'), @('Registry32','HKLM32')) }
 foreach ($vw in $views) {
   $b = [Microsoft.Win32.RegistryKey]::OpenBaseKey('LocalMachine', $vw[0])
-  Read-Uninstall $b $U $vw[1] ''
+  Read-Uninstall $b $UninstallPath $vw[1] ''
   $b.Close()
 }
 $hku = [Microsoft.Win32.RegistryKey]::OpenBaseKey('Users', 'Default')
 foreach ($sid in $hku.GetSubKeyNames()) {
   if ($sid -notmatch '^S-1-(5-21|12-1)-[\d-]+$') { continue }
-  Read-Uninstall $hku "$sid\$U" 'HKU' $sid
+  Read-Uninstall $hku "$sid\$UninstallPath" 'HKU' $sid
   if ($is64) { Read-Uninstall $hku "$sid\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall" 'HKU32' $sid }
 }
 $hku.Close()
@@ -75,7 +77,7 @@ try {
   $me = [Security.Principal.WindowsIdentity]::GetCurrent().User.Value
   foreach ($p in $pk) {
     $users = @()
-    if ($all) { foreach ($u in $p.PackageUserInformation) { $users += @{ sid = '' + $u.UserSecurityId.Sid; state = '' + $u.InstallState } } }
+    if ($all) { foreach ($ui in $p.PackageUserInformation) { $users += @{ sid = '' + $ui.UserSecurityId.Sid; state = '' + $ui.InstallState } } }
     else { $users = @(@{ sid = $me; state = 'Installed' }) }
     $created = 0
     try { if ($p.InstallLocation) { $created = [int64](([DateTimeOffset](Get-Item -LiteralPath $p.InstallLocation).CreationTimeUtc).ToUnixTimeSeconds()) } } catch {}

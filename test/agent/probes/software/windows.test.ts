@@ -100,3 +100,16 @@ t.test('the script reads what the parsers expect and escapes non-ASCII', async (
   t.match(SOFTWARE_SCRIPT, 'RegQueryInfoKey');
   t.match(SOFTWARE_SCRIPT, "'[^\\x00-\\x7f]'");
 });
+
+t.test('the script names every variable one way (PowerShell names are case-insensitive) and shadows no automatic variable', async (t) => {
+  const names = new Map<string, Set<string>>();
+  for (const m of SOFTWARE_SCRIPT.matchAll(/\$(?:script:)?([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    const n = m[1]!;
+    (names.get(n.toLowerCase()) ?? names.set(n.toLowerCase(), new Set()).get(n.toLowerCase())!).add(n);
+  }
+  const clashes = [...names.values()].filter((s) => s.size > 1).map((s) => [...s].join('/'));
+  t.same(clashes, [], 'no $V and $v for two things');
+  const automatic = ['args', 'input', 'host', 'error', 'matches', 'home', 'pid', 'profile', 'pwd', 'this', 'event', 'sender', 'psitem', 'ofs'];
+  t.same(automatic.filter((a) => names.has(a)), []);
+  t.ok(names.has('valuenames') && names.has('uninstallpath'));
+});
