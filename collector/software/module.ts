@@ -3,7 +3,8 @@ import { DocumentError } from '../ingest/ingest.ts';
 import type { CollectorModule } from '../module.ts';
 import { apiActor } from '../alerts/api-auth.ts';
 import { HttpError, sendJson } from '../server.ts';
-import { type Finding, type LicenceCount, PolicyEngine } from '../../lib/software-policy.ts';
+import { type Finding, type LicenceCount, PolicyEngine, type PolicySubject } from '../../lib/software-policy.ts';
+import { int, type Sample } from '../../protocol/sample.ts';
 import { softwareBodySchema } from './body.ts';
 import { createSoftwareStore, type MachineSummary, type SoftwareStore } from './store.ts';
 
@@ -34,10 +35,7 @@ export interface SoftwareService {
 export function fleetFindings(store: SoftwareStore, policy: PolicyEngine): FleetFindings {
   const all = store.all();
   const machines: MachineFindings[] = [];
-  for (const m of store.machines()) {
-    const f = policy.findings(all.get(m.agent) ?? []);
-    machines.push({ agent: m.agent, forbidden: f.filter((x) => x.action === 'forbidden'), requires_license: f.filter((x) => x.action === 'requires_license'), unreviewed: f.filter((x) => x.action === 'unreviewed') });
-  }
+  for (const m of store.machines()) machines.push(machineFindings(policy, m.agent, all.get(m.agent) ?? []));
   const licensing = policy.licensing([...store.machines()].map((m) => all.get(m.agent) ?? [])).map((l) => ({ ...l, exceeded: l.installed > l.licensed }));
   return {
     machines,
@@ -56,6 +54,35 @@ export function unactivated(m: MachineSummary): string[] {
   if (m.os_activation !== 'licensed' && m.os_activation !== 'not_applicable') out.push(`os:${m.os_activation}`);
   for (const o of m.office) if (o.kind !== 'wps' && o.activation !== 'licensed') out.push(`office:${o.product}:${o.activation}`);
   return out;
+}
+
+/**
+ * One machine's standing under the policy as a sample (`software_compliance`, tags host), so
+ * threshold alert rules and dashboards can use it: written after every list received (a
+ * resend too, so it stays current) and for every machine at start (the policy may have changed).
+ */
+export function complianceSample(m: MachineSummary, f: MachineFindings, now: number): Sample {
+  const office = m.office.filter((o) => o.kind !== 'wps');
+  return {
+    measurement: 'software_compliance',
+    tags: { host: m.agent },
+    fields: {
+      forbidden: int(f.forbidden.length),
+      requires_license: int(f.requires_license.length),
+      unreviewed: int(f.unreviewed.length),
+      packages: int(m.packages),
+      os_activation: m.os_activation,
+      os_activated: m.os_activation === 'licensed' || m.os_activation === 'not_applicable',
+      office_unactivated: int(office.filter((o) => o.activation !== 'licensed').length),
+      list_age_s: Math.max(0, Math.round((now - m.doc_time_ms) / 1000)),
+    },
+    time: now,
+  };
+}
+
+function machineFindings(policy: PolicyEngine, agent: string, rows: readonly PolicySubject[]): MachineFindings {
+  const f = policy.findings(rows);
+  return { agent, forbidden: f.filter((x) => x.action === 'forbidden'), requires_license: f.filter((x) => x.action === 'requires_license'), unreviewed: f.filter((x) => x.action === 'unreviewed') };
 }
 
 function day(v: string | null, name: string): number | undefined {
@@ -77,10 +104,25 @@ export const softwareModule: CollectorModule = {
     const store = createSoftwareStore(ctx.db);
     const policy = new PolicyEngine(ctx.config.software.policy.rules);
     const stored = ctx.metrics.counter('watchpost_software_documents_total', 'Software lists applied, by outcome (unchanged, stale, baseline, changed)');
+    // Findings per machine, kept with the hash they were computed for: a resend re-emits them without a policy run.
+    const cache = new Map<string, { hash: string; f: MachineFindings }>();
+    const emit = (agent: string) => {
+      const m = store.machine(agent);
+      if (!m) return;
+      let c = cache.get(agent);
+      if (c?.hash !== m.hash) cache.set(agent, (c = { hash: m.hash, f: machineFindings(policy, agent, store.installed(agent)) }));
+      try {
+        ctx.ingest.accept({ kind: 'http', name: 'collector-software', tags: {} }, [complianceSample(m, c.f, ctx.now())]);
+      } catch (e) {
+        // The list is stored already; a full spool costs this sample, not the document.
+        ctx.log.warn({ agent, err: (e as Error).message }, 'software_compliance sample not written');
+      }
+    };
     ctx.ingest.onDocument('software', (doc, source) => {
       // Most documents are the daily resend of an unchanged list: answered from the hash alone.
       if (store.resend(source.name, doc.hash, ctx.now())) {
         stored.inc({ outcome: 'unchanged' });
+        emit(source.name);
         return;
       }
       // Stored under its hash, the body must be what the hash says: a mismatch would make the
@@ -94,7 +136,16 @@ export const softwareModule: CollectorModule = {
       }
       const res = store.apply(source.name, doc.hash, doc.time, r.data, ctx.now());
       stored.inc({ outcome: res.outcome });
+      emit(source.name);
       if (res.changes) ctx.log.info({ agent: source.name, changes: res.changes }, 'software changed');
+    });
+    // After every module has started (the alerts engine listens for samples).
+    setImmediate(() => {
+      try {
+        for (const m of store.machines()) emit(m.agent);
+      } catch (e) {
+        ctx.log.error({ err: (e as Error).message }, 'software compliance samples at start failed');
+      }
     });
     const service: SoftwareService = { store, policy, findings: () => fleetFindings(store, policy), unactivated };
     ctx.server.route('GET', '/api/software/machines', (req, res) => {

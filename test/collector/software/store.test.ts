@@ -92,7 +92,10 @@ t.test('the handler refuses a body that does not match its hash or the schema, a
     await c.stop();
     removeDir(dir);
   });
+  await new Promise((r) => setImmediate(r)); // the module's start-up round of compliance samples (no machines yet)
   const ingest = c.ctx.ingest as Ingest;
+  const got: { tags: Record<string, string>; fields: Record<string, unknown> }[] = [];
+  ingest.addListener({ wants: (m) => m === 'software_compliance', onSamples: (s) => got.push(...s) });
   const src = { kind: 'agent' as const, name: 'pc-01', tags: {} };
   const good = body([item('bash', '5.1')]);
   t.equal(ingest.acceptDocument(src, { kind: 'software', hash: 'f'.repeat(64), time: 1, body: good as never }), 'invalid', 'wrong hash');
@@ -104,4 +107,8 @@ t.test('the handler refuses a body that does not match its hash or the schema, a
   t.match(m, /watchpost_ingest_documents_total\{kind="software",result="invalid"\} 2/);
   t.match(m, /watchpost_ingest_documents_total\{kind="portmap",result="unhandled"\} 1/);
   t.match(m, /watchpost_software_documents_total\{outcome="baseline"\} 1/);
+  t.equal(ingest.acceptDocument(src, { kind: 'software', hash: documentHash(good), time: 2, body: good as never }), 'stored', 'the resend');
+  t.equal(got.length, 2, `a software_compliance sample per list received, resends too (${got.length})`);
+  t.same(got[1]!.tags, { host: 'pc-01' });
+  t.match(got[1]!.fields, { forbidden: 0n, unreviewed: 1n, packages: 1n, os_activation: 'licensed', os_activated: true, office_unactivated: 0n });
 });
