@@ -6,7 +6,7 @@ import type { Ingest } from '../../../collector/ingest/ingest.ts';
 import type { InspectionService } from '../../../collector/inspections/service.ts';
 import { startCollector } from '../../../collector/main.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
-import { removeDir, tempDir } from '../../peers/util.ts';
+import { removeDir, tempDir, waitFor } from '../../peers/util.ts';
 
 t.test('a quarterly PC inspection gets automatic items from the software lists', async (t) => {
   const dir = tempDir('sw-insp');
@@ -15,6 +15,7 @@ t.test('a quarterly PC inspection gets automatic items from the software lists',
     inventory: { devices: [{ name: 'pc-zhang', kind: 'pc', building: 'A' }, { name: 'pc-wang', kind: 'pc', building: 'A' }, { name: 'pc-never', kind: 'pc', building: 'A' }] },
     inspections: { schedules: [{ id: 'pcs-a', title: 'Building A PCs', kind: 'pc', every: 'quarterly', scope: { building: 'A' } }] },
     software: { policy: { rules: [{ name: 'no P2P', match: { name: '/迅雷|BitTorrent/i' }, action: 'forbidden' }] } },
+    alerts: { eval_interval_ms: 50, rules: [{ name: 'forbidden_software', type: 'threshold', measurement: 'software_compliance', field: 'forbidden', op: '>', fire: 0, for_s: 0, severity: 'warning' }] },
   });
   const c = await startCollector(cfg, pino({ level: 'silent' }));
   t.teardown(async () => {
@@ -42,5 +43,10 @@ t.test('a quarterly PC inspection gets automatic items from the software lists',
     'forbidden and unactivated fail; WPS has no Office activation item; no list is never a pass',
   );
   t.same(items[0]!.evidence.forbidden, ['迅雷 1.0']);
+  // The same list raises an ordinary threshold alert through software_compliance.
+  type Engine = { engine: { openAlerts(): { rule: string; target: string }[] } };
+  const engine = (c.ctx.modules.get('alerts') as Engine).engine;
+  await waitFor('forbidden_software alert', async () => engine.openAlerts().some((a) => a.rule === 'forbidden_software'), 10_000);
+  t.same(engine.openAlerts().filter((a) => a.rule === 'forbidden_software').map((a) => a.target), ['pc-zhang']);
   t.equal(items[0]!.label, '无禁用软件');
 });
