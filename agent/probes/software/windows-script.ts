@@ -37,7 +37,7 @@ public static class WatchpostRegTime {
 }
 '@
 }
-$r = @{ entries = New-Object System.Collections.ArrayList; msix = New-Object System.Collections.ArrayList; licenses = New-Object System.Collections.ArrayList; errors = @{} }
+$r = @{ entries = [System.Collections.ArrayList]::new(); msix = [System.Collections.ArrayList]::new(); licenses = [System.Collections.ArrayList]::new(); errors = @{} }
 $UninstallPath = 'SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall'
 $ValueNames = 'DisplayName','DisplayVersion','Publisher','InstallDate','InstallLocation','SystemComponent','ParentKeyName','ReleaseType','WindowsInstaller'
 function Read-Uninstall($base, $path, $hive, $sid) {
