@@ -69,8 +69,11 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
     await probe.close?.();
   }
   if (format === 'json') {
-    const body = def.cli?.toJson && status.code !== ExitCode.UNKNOWN ? def.cli.toJson(samples, events, checkExtra) : { samples: samplesToJson(samples), events };
-    const whole = def.cli?.jsonDocument && def.cli.toJson && status.code !== ExitCode.UNKNOWN;
+    // A run that produced its inventory document prints it in the probe's shape even when the
+    // status is UNKNOWN (a source failed): the shape is the interface, the exit code the verdict.
+    const shaped = status.code !== ExitCode.UNKNOWN || documents.size > 0;
+    const body = def.cli?.toJson && shaped ? def.cli.toJson(samples, events, checkExtra) : { samples: samplesToJson(samples), events };
+    const whole = def.cli?.jsonDocument && def.cli.toJson && shaped;
     const out = whole ? body : { status: STATUS[status.code], summary: status.summary, ...(body as object) };
     console.log(JSON.stringify(out, null, 2));
   } else {

@@ -68,3 +68,28 @@ t.test('a bad policy file is reported with file:line, path and fix', async (t) =
   t.match(r.err, 'rules[0].match.name');
   t.match(r.err, /fix: .*between slashes/);
 });
+
+import { runCheck } from '../../cli/commands/check.ts';
+import { createSoftwareProbe, softwareProbe } from '../../agent/probes/software/software.ts';
+import { prepareSoftwareCheck } from '../../agent/probes/software/check.ts';
+import { recordedPlatform } from '../agent/probes/helpers.ts';
+
+t.test('a failed source: exit UNKNOWN, and the JSON keeps its shape', async (t) => {
+  // dpkg-query exits 2 (a broken status file): nothing can be said about this machine's software.
+  const platform = recordedPlatform({ os: 'linux', exec: { 'dpkg-query': { code: 2, stderr: Buffer.from('dpkg-query: error: parsing file /var/lib/dpkg/status') } }, files: { '/etc/os-release': 'NAME="Kylin"\nVERSION_ID="V10"\nID=kylin\n' } });
+  const def = { ...softwareProbe, create: (cfg: never, ctx: never) => createSoftwareProbe(cfg, { platform, host: 'pc', listDir: async () => [] }, ctx) };
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (s: string) => lines.push(s);
+  let code: number;
+  try {
+    code = await runCheck(def as never, {}, 'json', prepareSoftwareCheck({}));
+  } finally {
+    console.log = log;
+  }
+  t.equal(code, 3);
+  const j = JSON.parse(lines.join('\n'));
+  t.same(Object.keys(j), ['os', 'software', 'findings', 'licensing']);
+  t.same(j.os, { name: 'Kylin', version: 'V10', edition: '', activation: 'unknown' });
+  t.same(j.software, []);
+});
