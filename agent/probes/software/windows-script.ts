@@ -17,8 +17,12 @@
  * - Win32_OperatingSystem and the CurrentVersion key for the edition; the Click-to-Run
  *   configuration key for Office 365/2016+ C2R products.
  * Non-ASCII characters are escaped (\uXXXX) so the output survives any console code page.
+ * The whole script is one script block (`& { … }`): the persistent session reads commands
+ * from stdin, where a script of many statements would run piecemeal as lines arrive, and its
+ * variables and $ErrorActionPreference stay out of the session shared with other probes.
+ * Read-Uninstall reaches $r through PowerShell's dynamic scoping (it only calls methods on it).
  */
-export const SOFTWARE_SCRIPT = String.raw`
+export const SOFTWARE_SCRIPT = String.raw`& {
 $ErrorActionPreference = 'Stop'
 if (-not ('WatchpostRegTime' -as [type])) {
 Add-Type -TypeDefinition @'
@@ -50,8 +54,8 @@ function Read-Uninstall($base, $path, $hive, $sid) {
       $e = @{ key = $n; hive = $hive; sid = $sid; lw = [WatchpostRegTime]::EpochS($s) }
       foreach ($vn in $ValueNames) { $x = $s.GetValue($vn); if ($null -ne $x) { $e[$vn] = '' + $x } }
       $s.Close()
-      if ($e.DisplayName) { [void]$script:r.entries.Add($e) }
-    } catch { $script:r.errors["$hive\$n"] = '' + $_.Exception.HResult }
+      if ($e.DisplayName) { [void]$r.entries.Add($e) }
+    } catch { $r.errors["$hive\$n"] = '' + $_.Exception.HResult }
   }
   $k.Close()
 }
@@ -102,4 +106,5 @@ try {
 } catch {}
 $j = $r | ConvertTo-Json -Compress -Depth 5
 [regex]::Replace($j, '[^\x00-\x7f]', { param($m) '\u{0:x4}' -f [int][char]$m.Value })
+}
 `;

@@ -112,4 +112,7 @@ t.test('the script names every variable one way (PowerShell names are case-insen
   const automatic = ['args', 'input', 'host', 'error', 'matches', 'home', 'pid', 'profile', 'pwd', 'this', 'event', 'sender', 'psitem', 'ofs'];
   t.same(automatic.filter((a) => names.has(a)), []);
   t.ok(names.has('valuenames') && names.has('uninstallpath'));
+  t.match(SOFTWARE_SCRIPT.trim(), /^& \{[\s\S]*\}$/, 'one script block, so the stdin session runs it whole');
+  t.equal((SOFTWARE_SCRIPT.match(/\{/g) ?? []).length, (SOFTWARE_SCRIPT.match(/\}/g) ?? []).length, 'braces balance');
+  t.notMatch(SOFTWARE_SCRIPT, /\$script:/, 'no script-scope variables (the block has its own scope)');
 });
