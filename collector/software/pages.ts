@@ -50,6 +50,7 @@ const en = {
   unreviewed_a: 'unreviewed',
   exceeded: 'over the licences held',
   stale: 'out of date',
+  forbidden_h: 'Forbidden software installed',
 };
 const zh: typeof en = {
   title: '软件',
@@ -98,6 +99,7 @@ const zh: typeof en = {
   unreviewed_a: '未审核',
   exceeded: '超出持有的许可数',
   stale: '已过期',
+  forbidden_h: '已安装的禁用软件',
 };
 type Key = keyof typeof en;
 const s = (p: PageCtx, k: Key, v: Record<string, string> = {}) => (p.lang === 'en' ? en : zh)[k].replace(/\{(\w+)\}/g, (_, x: string) => v[x] ?? '');
@@ -133,6 +135,12 @@ export function softwareOverview(p: PageCtx, svc: SoftwareService | undefined, q
 ${q ? html`<h2>${s(p, 'results', { q })}</h2>${hits.length ? wrap(html`<table><tr><th>${s(p, 'machine')}</th><th>${s(p, 'name')}</th><th>${s(p, 'version')}</th><th>${s(p, 'scope')}</th></tr>${hits.map((r) => html`<tr><td><a href="/console/software/machine?agent=${enc(r.agent)}">${r.agent}</a></td><td>${r.name}</td><td>${r.version}</td><td>${r.scope}</td></tr>`)}</table>`) : html`<p class="muted">${s(p, 'none')}</p>`}` : ''}
 <p><a href="/console/software/changes?month=${month}">${s(p, 'changes_month', { m: month })}</a></p>
 ${fleet.licensing.length ? html`<h2>${s(p, 'licensing')}</h2>${wrap(html`<table><tr><th>${s(p, 'rule')}</th><th>${s(p, 'installed')}</th><th>${s(p, 'licensed')}</th></tr>${fleet.licensing.map((l) => html`<tr class="${l.exceeded ? 'fail' : ''}"><td>${l.rule}</td><td>${l.installed}</td><td>${l.licensed}${l.exceeded ? html` <strong>${s(p, 'exceeded')}</strong>` : ''}</td></tr>`)}</table>`)}` : ''}
+${(() => {
+  const bad = fleet.machines.flatMap((m) => m.forbidden.map((f) => ({ agent: m.agent, ...f })));
+  return bad.length
+    ? html`<h2>${s(p, 'forbidden_h')} (${bad.length})</h2>${wrap(html`<table><tr><th>${s(p, 'machine')}</th><th>${s(p, 'name')}</th><th>${s(p, 'version')}</th><th>${s(p, 'rule')}</th></tr>${bad.map((f) => html`<tr class="fail"><td><a href="/console/software/machine?agent=${enc(f.agent)}">${f.agent}</a></td><td>${f.name}</td><td>${f.version}</td><td>${f.rule ?? ''}</td></tr>`)}</table>`)}`
+    : '';
+})()}
 <h2>${s(p, 'machines')}</h2>
 ${machines.length ? wide(html`<table><tr><th>${s(p, 'machine')}</th><th>${s(p, 'os')}</th><th>${s(p, 'activation')}</th><th>${s(p, 'programs')}</th><th>${s(p, 'forbidden')}</th><th>${s(p, 'unreviewed')}</th><th>${s(p, 'received')}</th></tr>
 ${machines.map((m) => {

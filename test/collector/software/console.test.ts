@@ -75,6 +75,7 @@ t.test('software console pages in headless Chromium at 1280 and 390 px', async (
   t.match(text, /pc-li-2f\s+Microsoft Windows 10 专业版 10\.0\.19045\.4651\s+Professional\s+未激活/, 'OS, edition and activation per machine');
   t.match(text, /Office seats\s+2\s+0 超出持有的许可数/, 'licence count over the licences held');
   t.match(text, /srv-debian\s+Debian GNU\/Linux/);
+  t.match(text, /已安装的禁用软件 \(1\)\s+计算机\s+名称\s+版本号\s+规则\s+pc-li-2f\s+迅雷\s+11\.4\.8\.2122\s+no P2P clients/, 'the fleet\'s forbidden findings');
   t.match(text, /pc-old-1f\s.*已过期/, 'a list older than two days is marked out of date');
   t.notMatch(text, /pc-li-2f\s.*已过期/);
   // Which machines have WeChat (two users on each Windows machine).
