@@ -56,12 +56,12 @@ export function softwareSample(doc: SoftwareDocument, host: string, tags: Record
  * The software probe: one full inventory per run, sent as a `software` document (not a
  * metric per package) when it changed or once a day, plus one `software` sample with counts.
  */
-export function createSoftwareProbe(cfg: SoftwareConfig, deps: SoftwareDeps, ctx: Pick<ProbeContext, 'emitDocument'>): Probe & { last?: SoftwareDocument } {
-  const probe: Probe & { last?: SoftwareDocument } = {
+export function createSoftwareProbe(cfg: SoftwareConfig, deps: SoftwareDeps, ctx: Pick<ProbeContext, 'emitDocument'>): Probe {
+  // Nothing of the list is kept between runs (it is in the outbox, or unchanged): the agent's RSS stays flat.
+  const probe: Probe = {
     async collect(signal) {
       const doc = await collectSoftware(cfg, deps, signal);
       signal.throwIfAborted();
-      probe.last = doc;
       const sent = ctx.emitDocument?.('software', doc, { resendMs: cfg.resend_s * 1000 });
       return [softwareSample(doc, deps.host, cfg.tags, deps.platform.now(), sent)];
     },
@@ -69,7 +69,7 @@ export function createSoftwareProbe(cfg: SoftwareConfig, deps: SoftwareDeps, ctx
   return probe;
 }
 
-/** The `--policy` file's engine and --strict, prepared once by the CLI (cli/software-check.ts). */
+/** The `--policy` file's engine and --strict, prepared once by the CLI (./check.ts). */
 export interface SoftwareCheckPrepared {
   json(doc: SoftwareDocument): unknown;
   status(doc: SoftwareDocument): CheckStatus;
