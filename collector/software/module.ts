@@ -61,15 +61,15 @@ export function unactivated(m: MachineSummary): string[] {
  * threshold alert rules and dashboards can use it: written after every list received (a
  * resend too, so it stays current) and for every machine at start (the policy may have changed).
  */
-export function complianceSample(m: MachineSummary, f: MachineFindings, now: number): Sample {
+export function complianceSample(m: MachineSummary, f: FindingCounts, now: number): Sample {
   const office = m.office.filter((o) => o.kind !== 'wps');
   return {
     measurement: 'software_compliance',
     tags: { host: m.agent },
     fields: {
-      forbidden: int(f.forbidden.length),
-      requires_license: int(f.requires_license.length),
-      unreviewed: int(f.unreviewed.length),
+      forbidden: int(f.forbidden),
+      requires_license: int(f.requires_license),
+      unreviewed: int(f.unreviewed),
       packages: int(m.packages),
       os_activation: m.os_activation,
       os_activated: m.os_activation === 'licensed' || m.os_activation === 'not_applicable',
@@ -78,6 +78,13 @@ export function complianceSample(m: MachineSummary, f: MachineFindings, now: num
     },
     time: now,
   };
+}
+
+/** A machine's findings counted by action. */
+export interface FindingCounts {
+  forbidden: number;
+  requires_license: number;
+  unreviewed: number;
 }
 
 function machineFindings(policy: PolicyEngine, agent: string, rows: readonly PolicySubject[]): MachineFindings {
@@ -104,13 +111,17 @@ export const softwareModule: CollectorModule = {
     const store = createSoftwareStore(ctx.db);
     const policy = new PolicyEngine(ctx.config.software.policy.rules);
     const stored = ctx.metrics.counter('watchpost_software_documents_total', 'Software lists applied, by outcome (unchanged, stale, baseline, changed)');
-    // Findings per machine, kept with the hash they were computed for: a resend re-emits them without a policy run.
-    const cache = new Map<string, { hash: string; f: MachineFindings }>();
+    // Finding counts per machine (counts only: 500 machines' finding lists would be ~1 M objects),
+    // kept with the hash they were computed for, so a resend re-emits them without a policy run.
+    const cache = new Map<string, { hash: string; f: FindingCounts }>();
     const emit = (agent: string) => {
       const m = store.machine(agent);
       if (!m) return;
       let c = cache.get(agent);
-      if (c?.hash !== m.hash) cache.set(agent, (c = { hash: m.hash, f: machineFindings(policy, agent, store.installed(agent)) }));
+      if (c?.hash !== m.hash) {
+        const f = machineFindings(policy, agent, store.installed(agent));
+        cache.set(agent, (c = { hash: m.hash, f: { forbidden: f.forbidden.length, requires_license: f.requires_license.length, unreviewed: f.unreviewed.length } }));
+      }
       try {
         ctx.ingest.accept({ kind: 'http', name: 'collector-software', tags: {} }, [complianceSample(m, c.f, ctx.now())]);
       } catch (e) {
