@@ -24,6 +24,7 @@ export const softwareBodySchema = z.object({
   licenses: z.array(z.object({ family: z.enum(['windows', 'office']), name: str(512), description: str(1024), activation: str(64) })).max(1000).default([]),
   office: z.array(z.object({ kind: z.enum(['c2r', 'msi', 'wps']), product: str(512), version: str(128), activation: str(64) })).max(1000).default([]),
   errors: z.record(str(64), str(256)).default({}),
+  read_scopes: z.record(str(64), z.array(str(256)).max(10_000)).optional(),
 });
 
 export type SoftwareBody = z.infer<typeof softwareBodySchema>;

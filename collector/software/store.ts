@@ -118,7 +118,9 @@ export interface ApplyResult {
  * first list is a baseline (its programs are not "installed" changes: they were there
  * before Watchpost looked). Changes are dated by the agent's inventory time. Entries of a
  * source that failed on the agent (body.errors) keep their previous rows, so a broken
- * rpm database does not read as every package removed.
+ * rpm database does not read as every package removed, and per-user entries of users the
+ * agent could not read this time (body.read_scopes: their hive is loaded only while they are
+ * logged on) stay as they were instead of reading as removed at every log-off.
  */
 export interface SoftwareStore {
   apply(agent: string, hash: string, docTimeMs: number, body: SoftwareBody, receivedMs: number): ApplyResult;
@@ -202,7 +204,9 @@ export function createSoftwareStore(db: DatabaseSync): SoftwareStore {
           else if (o.publisher !== r.publisher || o.install_date !== r.install_date || o.install_location !== r.install_location)
             st.upd!.run(r.publisher, r.install_date, r.install_location, agent, r.source, r.scope, r.name, r.arch, r.version);
         }
-        for (const [k, o] of old) if (!now.has(k) && !failed.has(o.source)) removed.push(o);
+        // Per-user entries of a user whose hive was not loaded (logged off) were not looked at.
+        const unread = (o: InstalledRow) => o.scope !== 'machine' && body.read_scopes?.[o.source] !== undefined && !body.read_scopes[o.source]!.includes(o.scope);
+        for (const [k, o] of old) if (!now.has(k) && !failed.has(o.source) && !unread(o)) removed.push(o);
         for (const o of removed) st.del!.run(agent, o.source, o.scope, o.name, o.arch, o.version);
         for (const r of added) st.ins!.run(agent, r.source, r.scope, r.name, r.arch, r.version, r.publisher, r.install_date, r.install_location, docTimeMs);
         if (head) {

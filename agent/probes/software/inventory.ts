@@ -55,6 +55,12 @@ export interface SoftwareDocument {
   office: OfficeSuite[];
   /** Sources that failed this run, with their error class (a failed source keeps the whole list from being trusted as complete). */
   errors: Record<string, string>;
+  /**
+   * Per source, the user scopes that could be read this run (Windows: the SIDs whose hive was
+   * loaded). Per-user entries of a scope not listed were not looked at, not removed: the
+   * collector keeps them. A source absent here was read for every scope.
+   */
+  read_scopes?: Record<string, string[]>;
 }
 
 const KEY_ORDER = (a: SoftwareItem, b: SoftwareItem) =>

@@ -23,7 +23,7 @@ export async function collectSoftware(cfg: SoftwareConfig, deps: SoftwareDeps, s
   const p = deps.platform;
   if (p.os === 'windows') {
     const w = await windowsInventory(p, { includeSystemComponents: cfg.include_system_components, includeUpdates: cfg.include_updates }, signal);
-    return { os: w.os, software: canonical(w.items), licenses: w.licenses, office: w.office, errors: w.errors };
+    return { os: w.os, software: canonical(w.items), licenses: w.licenses, office: w.office, errors: w.errors, read_scopes: w.readScopes };
   }
   if (p.os !== 'linux') return { os: { name: os.type(), version: os.release(), edition: '', activation: 'unknown' }, software: [], licenses: [], office: [], errors: { os: 'unsupported_os' } };
   const [info, inv] = await Promise.all([

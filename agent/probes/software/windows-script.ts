@@ -8,7 +8,9 @@
  * - Uninstall keys through .NET's registry views: LocalMachine 64-bit and 32-bit view (the
  *   latter is HKLM\SOFTWARE\WOW6432Node), and every user hive loaded under HKEY_USERS, so
  *   per-user installs (WPS, WeChat, VS Code user setup) are seen even when the agent runs as
- *   SYSTEM (osquery's `programs` misses them then, its issue #2732). Each entry carries its
+ *   SYSTEM (osquery's `programs` misses them then, its issue #2732). Only logged-on users'
+ *   hives are loaded: `hives` lists those read, so the collector keeps what it knows of the
+ *   others instead of taking a log-off for an uninstall. Each entry carries its
  *   key's last-write time (RegQueryInfoKey), the install date when InstallDate is empty.
  * - MSIX/AppX packages for all users when the account may list them (SYSTEM and admins),
  *   otherwise the agent account's own.
@@ -41,7 +43,7 @@ public static class WatchpostRegTime {
 }
 '@
 }
-$r = @{ entries = [System.Collections.ArrayList]::new(); msix = [System.Collections.ArrayList]::new(); licenses = [System.Collections.ArrayList]::new(); errors = @{} }
+$r = @{ entries = [System.Collections.ArrayList]::new(); msix = [System.Collections.ArrayList]::new(); licenses = [System.Collections.ArrayList]::new(); hives = [System.Collections.ArrayList]::new(); errors = @{} }
 $UninstallPath = 'SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall'
 $ValueNames = 'DisplayName','DisplayVersion','Publisher','InstallDate','InstallLocation','SystemComponent','ParentKeyName','ReleaseType','WindowsInstaller'
 function Read-Uninstall($base, $path, $hive, $sid) {
@@ -71,6 +73,7 @@ foreach ($vw in $views) {
 $hku = [Microsoft.Win32.RegistryKey]::OpenBaseKey('Users', 'Default')
 foreach ($sid in $hku.GetSubKeyNames()) {
   if ($sid -notmatch '^S-1-(5-21|12-1)-[\d-]+$') { continue }
+  [void]$r.hives.Add($sid)
   Read-Uninstall $hku "$sid\$UninstallPath" 'HKU' $sid
   if ($is64) { Read-Uninstall $hku "$sid\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall" 'HKU32' $sid }
 }
@@ -79,6 +82,7 @@ try {
   $all = $true
   try { $pk = @(Get-AppxPackage -AllUsers) } catch { $all = $false; $pk = @(Get-AppxPackage) }
   $me = [Security.Principal.WindowsIdentity]::GetCurrent().User.Value
+  $r.msix_all = $all; $r.me = $me
   foreach ($p in $pk) {
     $users = @()
     if ($all) { foreach ($ui in $p.PackageUserInformation) { $users += @{ sid = '' + $ui.UserSecurityId.Sid; state = '' + $ui.InstallState } } }

@@ -53,6 +53,11 @@ export interface RawWindowsReport {
   licenses: RawLicense[];
   os?: { caption: string; version: string; edition_id: string; display_version: string; ubr: string; product_type: number };
   c2r?: { products: string; version: string; platform: string; channel: string };
+  /** SIDs whose hive was loaded and read (logged-on users, service accounts). */
+  hives?: string[];
+  /** Whether Get-AppxPackage -AllUsers worked; when not, only `me`'s packages were listed. */
+  msix_all?: boolean;
+  me?: string;
   errors: Record<string, string>;
 }
 
@@ -231,6 +236,8 @@ export interface WindowsInventory {
   licenses: LicenseProduct[];
   office: OfficeSuite[];
   errors: Record<string, string>;
+  /** Per source, the user scopes (SIDs) that were read this run: see SoftwareDocument.read_scopes. */
+  readScopes: Record<string, string[]>;
 }
 
 /** Everything from one report (the pure part of windowsInventory, for tests on recorded JSON). */
@@ -238,11 +245,13 @@ export function windowsFromReport(rep: RawWindowsReport, o: WindowsOptions): Win
   const licenses = licensesOf(rep.licenses);
   const errors: Record<string, string> = {};
   for (const [k, v] of Object.entries(rep.errors)) if (k === 'msix' || k === 'os' || k === 'licensing') errors[k] = `hresult_${v}`;
-  return { os: windowsOs(rep, licenses), items: [...fromUninstall(rep.entries, o), ...fromMsix(rep.msix, o)], licenses, office: officeSuites(rep, licenses), errors };
+  const readScopes: Record<string, string[]> = { registry: Array.isArray(rep.hives) ? [...rep.hives].sort() : [] };
+  if (rep.msix_all === false && rep.me) readScopes.msix = [rep.me];
+  return { os: windowsOs(rep, licenses), items: [...fromUninstall(rep.entries, o), ...fromMsix(rep.msix, o)], licenses, office: officeSuites(rep, licenses), errors, readScopes };
 }
 
 export async function windowsInventory(platform: Platform, o: WindowsOptions, signal?: AbortSignal): Promise<WindowsInventory> {
   const rep = parseWindowsReport(await platform.powershell(SOFTWARE_SCRIPT, signal));
-  if (!rep) return { os: { name: 'Windows', version: '', edition: '', activation: 'unknown' }, items: [], licenses: [], office: [], errors: { registry: 'powershell_failed' } };
+  if (!rep) return { os: { name: 'Windows', version: '', edition: '', activation: 'unknown' }, items: [], licenses: [], office: [], errors: { registry: 'powershell_failed', msix: 'powershell_failed' }, readScopes: {} };
   return windowsFromReport(rep, o);
 }

@@ -53,6 +53,23 @@ t.test('a source that failed on the agent keeps its rows (not every package "rem
   t.same(s.installed('srv').map((r) => r.name).sort(), ['bash', 'httpd']);
 });
 
+t.test('a user who logged off: their per-user programs are kept, not removed', async (t) => {
+  const s = createSoftwareStore(openStateDb(':memory:'));
+  const U = 'S-1-5-21-1-1001';
+  const reg = (name: string, version: string, scope = 'machine') => item(name, version, { source: 'registry', scope, arch: '' });
+  const on = body([reg('Chrome', '131'), reg('微信', '3.9', U), reg('WPS Office', '11.1', U)], { read_scopes: { registry: [U] } });
+  s.apply('pc', documentHash(on), D(1), on, D(1));
+  // Night: nobody logged on, the hive is not loaded; Chrome was upgraded meanwhile.
+  const off = body([reg('Chrome', '132')], { read_scopes: { registry: [] } });
+  t.same(s.apply('pc', documentHash(off), D(2), off, D(2)), { outcome: 'changed', changes: 1 });
+  t.same(s.changes(0, D(31), 'pc').map((c) => [c.change, c.name]), [['upgraded', 'Chrome']]);
+  t.same(s.installed('pc').map((r) => r.name).sort(), ['Chrome', 'WPS Office', '微信']);
+  // Morning: the user logs on and has removed WPS meanwhile.
+  const back = body([reg('Chrome', '132'), reg('微信', '3.9', U)], { read_scopes: { registry: [U] } });
+  s.apply('pc', documentHash(back), D(3), back, D(3));
+  t.same(s.changes(D(3), D(4), 'pc').map((c) => [c.change, c.name, c.scope]), [['removed', 'WPS Office', U]], 'a real removal in a hive that was read');
+});
+
 t.test('OS and Office activation history, and fleet findings with licence totals', async (t) => {
   const s = createSoftwareStore(openStateDb(':memory:'));
   const office = [{ kind: 'c2r' as const, product: 'O365ProPlusRetail', version: '16.0', activation: 'grace' }];

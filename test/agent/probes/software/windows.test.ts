@@ -45,6 +45,7 @@ t.test('a Chinese Windows 10 desktop: machine and per-user entries, updates and 
     { kind: 'wps', product: 'WPS Office (11.1.0.14309)', version: '11.1.0.14309', activation: 'unknown' },
   ]);
   t.same(w.errors, {});
+  t.same(w.readScopes, { registry: [U1, U2] }, 'the user hives read; MSIX listed for all users');
 });
 
 t.test('asked for: system components and updates are listed too', async (t) => {
@@ -62,6 +63,7 @@ t.test('a Server Core box where AppX and licensing failed: nulls for empty colle
   t.same(w.items.map((i) => i.name), ['7-Zip 23.01 (x64)']);
   t.same(w.os, { name: 'Microsoft Windows Server 2019 Datacenter', version: '10.0.17763.6054', edition: 'ServerDatacenterCor', activation: 'unknown' }, 'licensing unreadable: unknown, never licensed');
   t.same(w.errors, { msix: 'hresult_-2146233087', licensing: 'hresult_-2147217405' });
+  t.same(w.readScopes, { registry: [] }, 'nobody logged on: no user hive read');
 });
 
 t.test('through the probe: PowerShell runs the script once; no output is a failed registry source', async (t) => {
@@ -74,7 +76,7 @@ t.test('through the probe: PowerShell runs the script once; no output is a faile
   t.same(doc.software.map((s) => s.source + ':' + s.name).slice(0, 2), ['msix:Microsoft.WindowsTerminal', 'msix:DingTalk.Desktop'], 'canonical order: source, then scope (a SID sorts before "machine"), then name');
   const broken = recordedPlatform({ os: 'windows', powershell: () => '' });
   const d2 = await collectSoftware(cfg, { platform: broken, host: 'pc-01' });
-  t.same(d2.errors, { registry: 'powershell_failed' });
+  t.same(d2.errors, { registry: 'powershell_failed', msix: 'powershell_failed' }, 'both Windows sources failed: the collector keeps what it had of each');
   t.equal(d2.os.activation, 'unknown');
 });
 
