@@ -256,7 +256,7 @@ export async function renderLicensingReport(d: LicensingReportData, lang: Lang, 
   if (!d.machines.length) w.para(w.t('no_lists'), C.grey);
   else
     w.table(
-      [2.3, 3.5, 2.6, 2.1, 4.0, 1.3, 2.2],
+      [2.3, 3.3, 2.5, 2.1, 3.9, 1.7, 2.2],
       [w.t('machine'), w.t('os'), w.t('edition'), w.t('activation'), w.t('office'), w.t('programs'), w.t('received')],
       d.machines.map((m) => [m.agent, `${m.os_name} ${m.os_version}`, m.os_edition || '—', w.act(m.os_activation), m.office.map((o) => `${o.product} ${o.version} (${o.kind}, ${w.act(o.activation)})`).join('\n') || '—', String(m.packages), day(m.received_ms)]),
       (i) => {
