@@ -8,12 +8,17 @@ import { int, type Sample } from '../../protocol/sample.ts';
 import { softwareBodySchema } from './body.ts';
 import { createSoftwareStore, type MachineSummary, type SoftwareStore } from './store.ts';
 
-/** One machine's policy findings. */
+/**
+ * One machine's standing under the policy: the forbidden and licensed programs themselves,
+ * unreviewed ones counted (thousands per machine without a policy), and the requires_license
+ * rules it counts against.
+ */
 export interface MachineFindings {
   agent: string;
   forbidden: Finding[];
   requires_license: Finding[];
-  unreviewed: Finding[];
+  unreviewed: number;
+  licence_rules: string[];
 }
 
 /** The fleet under the policy: per-machine findings and licence counts against licences held. */
@@ -32,18 +37,47 @@ export interface SoftwareService {
   unactivated(m: MachineSummary): string[];
 }
 
-export function fleetFindings(store: SoftwareStore, policy: PolicyEngine): FleetFindings {
-  const all = store.all();
-  const machines: MachineFindings[] = [];
-  for (const m of store.machines()) machines.push(machineFindings(policy, m.agent, all.get(m.agent) ?? []));
-  const licensing = policy.licensing([...store.machines()].map((m) => all.get(m.agent) ?? [])).map((l) => ({ ...l, exceeded: l.installed > l.licensed }));
+/** A machine's findings from its rows. */
+export function machineFindings(policy: PolicyEngine, agent: string, rows: readonly PolicySubject[]): MachineFindings {
+  const out: MachineFindings = { agent, forbidden: [], requires_license: [], unreviewed: 0, licence_rules: [] };
+  for (const f of policy.findings(rows)) {
+    if (f.action === 'forbidden') out.forbidden.push(f);
+    else if (f.action === 'requires_license') out.requires_license.push(f);
+    else out.unreviewed++;
+  }
+  out.licence_rules = [...new Set(out.requires_license.map((f) => f.rule!))];
+  return out;
+}
+
+/**
+ * Findings per machine, kept with the list hash they were computed for: the console and the
+ * API evaluate the fleet from these, and a machine's rows are read again only when its list
+ * changed (500 machines × 2,000 rows is a million rows to read per page view otherwise).
+ */
+export function findingsCache(store: SoftwareStore, policy: PolicyEngine): (m: MachineSummary) => MachineFindings {
+  const cache = new Map<string, { hash: string; f: MachineFindings }>();
+  return (m) => {
+    let c = cache.get(m.agent);
+    if (c?.hash !== m.hash) cache.set(m.agent, (c = { hash: m.hash, f: machineFindings(policy, m.agent, store.installed(m.agent)) }));
+    return c.f;
+  };
+}
+
+export function fleetFindings(store: SoftwareStore, policy: PolicyEngine, of: (m: MachineSummary) => MachineFindings = findingsCache(store, policy)): FleetFindings {
+  const machines = store.machines().map(of);
+  const held = new Map<string, number>();
+  for (const m of machines) for (const r of m.licence_rules) held.set(r, (held.get(r) ?? 0) + 1);
+  const licensing = policy.rules
+    .filter((r) => r.action === 'requires_license')
+    .map((r) => ({ rule: r.name, installed: held.get(r.name) ?? 0, licensed: r.licenses ?? 0 }))
+    .map((l) => ({ ...l, exceeded: l.installed > l.licensed }));
   return {
     machines,
     licensing,
     totals: {
       machines: machines.length,
       forbidden: machines.reduce((n, m) => n + m.forbidden.length, 0),
-      unreviewed: machines.reduce((n, m) => n + m.unreviewed.length, 0),
+      unreviewed: machines.reduce((n, m) => n + m.unreviewed, 0),
       exceeded: licensing.filter((l) => l.exceeded).length,
     },
   };
@@ -61,14 +95,14 @@ export function unactivated(m: MachineSummary): string[] {
  * threshold alert rules and dashboards can use it: written after every list received (a
  * resend too, so it stays current) and for every machine at start (the policy may have changed).
  */
-export function complianceSample(m: MachineSummary, f: FindingCounts, now: number): Sample {
+export function complianceSample(m: MachineSummary, f: MachineFindings, now: number): Sample {
   const office = m.office.filter((o) => o.kind !== 'wps');
   return {
     measurement: 'software_compliance',
     tags: { host: m.agent },
     fields: {
-      forbidden: int(f.forbidden),
-      requires_license: int(f.requires_license),
+      forbidden: int(f.forbidden.length),
+      requires_license: int(f.requires_license.length),
       unreviewed: int(f.unreviewed),
       packages: int(m.packages),
       os_activation: m.os_activation,
@@ -78,18 +112,6 @@ export function complianceSample(m: MachineSummary, f: FindingCounts, now: numbe
     },
     time: now,
   };
-}
-
-/** A machine's findings counted by action. */
-export interface FindingCounts {
-  forbidden: number;
-  requires_license: number;
-  unreviewed: number;
-}
-
-function machineFindings(policy: PolicyEngine, agent: string, rows: readonly PolicySubject[]): MachineFindings {
-  const f = policy.findings(rows);
-  return { agent, forbidden: f.filter((x) => x.action === 'forbidden'), requires_license: f.filter((x) => x.action === 'requires_license'), unreviewed: f.filter((x) => x.action === 'unreviewed') };
 }
 
 function day(v: string | null, name: string): number | undefined {
@@ -111,19 +133,13 @@ export const softwareModule: CollectorModule = {
     const store = createSoftwareStore(ctx.db);
     const policy = new PolicyEngine(ctx.config.software.policy.rules);
     const stored = ctx.metrics.counter('watchpost_software_documents_total', 'Software lists applied, by outcome (unchanged, stale, baseline, changed)');
-    // Finding counts per machine (counts only: 500 machines' finding lists would be ~1 M objects),
-    // kept with the hash they were computed for, so a resend re-emits them without a policy run.
-    const cache = new Map<string, { hash: string; f: FindingCounts }>();
+    const findingsOf = findingsCache(store, policy);
     const emit = (agent: string) => {
       const m = store.machine(agent);
       if (!m) return;
-      let c = cache.get(agent);
-      if (c?.hash !== m.hash) {
-        const f = machineFindings(policy, agent, store.installed(agent));
-        cache.set(agent, (c = { hash: m.hash, f: { forbidden: f.forbidden.length, requires_license: f.requires_license.length, unreviewed: f.unreviewed.length } }));
-      }
+      const f = findingsOf(m);
       try {
-        ctx.ingest.accept({ kind: 'http', name: 'collector-software', tags: {} }, [complianceSample(m, c.f, ctx.now())]);
+        ctx.ingest.accept({ kind: 'http', name: 'collector-software', tags: {} }, [complianceSample(m, f, ctx.now())]);
       } catch (e) {
         // The list is stored already; a full spool costs this sample, not the document.
         ctx.log.warn({ agent, err: (e as Error).message }, 'software_compliance sample not written');
@@ -158,7 +174,7 @@ export const softwareModule: CollectorModule = {
         ctx.log.error({ err: (e as Error).message }, 'software compliance samples at start failed');
       }
     });
-    const service: SoftwareService = { store, policy, findings: () => fleetFindings(store, policy), unactivated };
+    const service: SoftwareService = { store, policy, findings: () => fleetFindings(store, policy, findingsOf), unactivated };
     ctx.server.route('GET', '/api/software/machines', (req, res) => {
       apiActor(ctx.config, req);
       sendJson(res, 200, { machines: store.machines() });

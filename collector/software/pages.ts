@@ -148,7 +148,7 @@ ${machines.map((m) => {
   const bad = (f?.forbidden.length ?? 0) > 0;
   // Agents resend an unchanged list daily: one older than two days is out of date, whatever it says.
   const stale = now - m.received_ms > 2 * 86_400_000;
-  return html`<tr class="${bad ? 'fail' : actCls(m.os_activation) || (stale ? 'warn' : '')}"><td><a href="/console/software/machine?agent=${enc(m.agent)}">${m.agent}</a></td><td>${m.os_name} ${m.os_version}${m.os_edition ? html` <span class="muted">${m.os_edition}</span>` : ''}</td><td>${act(p, m.os_activation)}</td><td>${m.packages}</td><td>${f?.forbidden.length ?? 0}</td><td>${f?.unreviewed.length ?? 0}</td><td>${when(p, m.received_ms)}${stale ? html` <strong>${s(p, 'stale')}</strong>` : ''}</td></tr>`;
+  return html`<tr class="${bad ? 'fail' : actCls(m.os_activation) || (stale ? 'warn' : '')}"><td><a href="/console/software/machine?agent=${enc(m.agent)}">${m.agent}</a></td><td>${m.os_name} ${m.os_version}${m.os_edition ? html` <span class="muted">${m.os_edition}</span>` : ''}</td><td>${act(p, m.os_activation)}</td><td>${m.packages}</td><td>${f?.forbidden.length ?? 0}</td><td>${f?.unreviewed ?? 0}</td><td>${when(p, m.received_ms)}${stale ? html` <strong>${s(p, 'stale')}</strong>` : ''}</td></tr>`;
 })}</table>`) : html`<p class="muted">${s(p, 'no_lists')}</p>`}`;
   return layout(p, s(p, 'title'), body);
 }

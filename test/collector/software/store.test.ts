@@ -2,7 +2,7 @@ import t from 'tap';
 import { documentHash } from '../../../agent/probes/software/inventory.ts';
 import { softwareBodySchema, type SoftwareBody } from '../../../collector/software/body.ts';
 import { createSoftwareStore } from '../../../collector/software/store.ts';
-import { fleetFindings } from '../../../collector/software/module.ts';
+import { findingsCache, fleetFindings } from '../../../collector/software/module.ts';
 import { openStateDb } from '../../../collector/store/db.ts';
 import { PolicyEngine } from '../../../lib/software-policy.ts';
 import { tempDir } from '../../peers/util.ts';
@@ -93,6 +93,17 @@ t.test('OS and Office activation history, and fleet findings with licence totals
   t.same(f.licensing, [{ rule: 'Office seats', installed: 2, licensed: 1, exceeded: true }]);
   t.same(f.totals, { machines: 3, forbidden: 1, unreviewed: 1, exceeded: 1 });
   t.same(f.machines.find((m) => m.agent === 'pc-01')?.forbidden.map((x) => x.name), ['迅雷']);
+  // The fleet view reads a machine's rows again only when its list changed.
+  let reads = 0;
+  const counted = { ...s, installed: (a: string) => (reads++, s.installed(a)) };
+  const of = findingsCache(counted, policy);
+  fleetFindings(counted, policy, of);
+  fleetFindings(counted, policy, of);
+  t.equal(reads, 3, 'three machines, each read once');
+  const c2 = body([item('Notepad++', '8.7', { source: 'registry' })]);
+  s.apply('pc-03', documentHash(c2), D(2), c2, D(2));
+  t.same(fleetFindings(counted, policy, of).totals, { machines: 3, forbidden: 1, unreviewed: 1, exceeded: 1 });
+  t.equal(reads, 4, 'only the changed machine again');
 });
 
 import path from 'node:path';
