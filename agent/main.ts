@@ -6,6 +6,7 @@ import type { AgentConfig } from '../config/schema/agent.ts';
 import { VERSION } from '../lib/version.ts';
 import { int } from '../protocol/sample.ts';
 import { Batcher } from './batcher.ts';
+import { DocumentGate } from './documents.ts';
 import { Outbox } from './outbox.ts';
 import { probeByKind } from './probes/index.ts';
 import type { ProbeBaseConfig } from './probes/probe.ts';
@@ -40,6 +41,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     const name = pc.name ?? pc.kind;
     const plog = log.child({ probe: name });
     const stateDir = path.join(cfg.agent.data_dir, 'probes', name.replace(/[^\w.-]/g, '_'));
+    const gate = new DocumentGate(outbox, stateDir);
     const probe = def.create(pc, {
       log: plog,
       now: Date.now,
@@ -47,6 +49,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
       host,
       emitEvent: (e) => batcher.push([], [e]),
       emitSamples: (s) => batcher.push(s, []),
+      emitDocument: (kind, body, opts) => gate.offer(kind, body, opts),
     });
     scheduler.add({ name, config: pc, probe, log: plog, budgetMs: def.budget?.(pc).run_ms });
     names.push(name);

@@ -26,7 +26,7 @@ export interface OutboxOptions {
 export interface OutboxRow {
   seq: number;
   samples: number;
-  /** The batch frame, ready to send. */
+  /** The batch or document frame, ready to send. */
   frame: string;
 }
 
@@ -123,6 +123,15 @@ export class Outbox {
       n++;
     }
     return this.appendPayload(`"samples":[${part}]${events.length ? `,"events":${JSON.stringify(events)}` : ''}`, n);
+  }
+
+  /**
+   * Appends an inventory document (a `document` frame; `bodyJson` is the body's JSON) as one
+   * row of its own. It travels and is acked like a batch; returns its sequence number, or
+   * undefined when it was dropped (outbox full under drop_newest, disk full).
+   */
+  appendDocument(kind: string, hash: string, time: number, bodyJson: string): number | undefined {
+    return this.appendPayload(`"kind":${JSON.stringify(kind)},"hash":${JSON.stringify(hash)},"time":${Math.trunc(time)},"body":${bodyJson}`, 0);
   }
 
   private appendPayload(payload: string, samples: number): number | undefined {
@@ -246,7 +255,8 @@ export class Outbox {
     return rows.map((r) => ({
       seq: Number(r.seq),
       samples: Number(r.samples),
-      frame: `{"type":"batch","seq":${r.seq},${r.payload}}`,
+      // A batch's payload starts with its samples, a document's with its kind (appendDocument).
+      frame: `{"type":"${r.payload.startsWith('"kind"') ? 'document' : 'batch'}","seq":${r.seq},${r.payload}}`,
     }));
   }
 

@@ -100,7 +100,10 @@ async function runWatchpost(port: number) {
     devices: Array.from({ length: DEVICES }, (_, n) => ({ host: '127.0.0.1', port, community: community(n), name: community(n), max_repetitions: MAX_REP, request_timeout_ms: 10_000, retries: 1 })),
   });
   const docs: PortmapSnapshot[] = [];
-  const probe = createPortmapProbe(cfg, { log: silentLogger, now: Date.now, emitDocument: (k, b) => k === PORTMAP_DOCUMENT && docs.push(b as PortmapSnapshot) });
+  const probe = createPortmapProbe(cfg, { log: silentLogger, now: Date.now, emitDocument: (k, b) => {
+      if (k === PORTMAP_DOCUMENT) docs.push(b as PortmapSnapshot);
+      return { hash: '', queued: true };
+    } });
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await probe.collect(AbortSignal.timeout(600_000));

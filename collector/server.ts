@@ -423,6 +423,11 @@ export class CollectorServer {
         ws.close(CloseCode.badFrame, 'hello must come first');
         return;
       }
+      if (frame.type === 'document') {
+        const doc = frame;
+        if (ingest(() => this.o.ingest.acceptDocument(source, { kind: doc.kind, hash: doc.hash, time: doc.time, body: doc.body }))) acked(doc.seq);
+        return;
+      }
       const batch = frame;
       if (ingest(() => this.o.ingest.accept(source, batch.samples.map(fromWire), (batch.events ?? []).map(eventFromWire)))) {
         this.o.agents.batch(agent.id, batch.samples.length);

@@ -1,3 +1,6 @@
+/** The document kind of a port map (agent → collector `document` frame; one per switch per poll). */
+export const PORTMAP_DOCUMENT = 'portmap';
+
 // The port map of one switch as the `portmap` probe read it: the contract between the agent
 // (agent/probes/portmap/) and the collector's cabling register (collector/cabling/). Types
 // only, so both sides share them without either loading the other's code; the collector

@@ -1,15 +1,21 @@
 import type { Event, FieldValue, Sample } from './sample.ts';
-import type { AgentFrame, BatchFrame, CollectorFrame, HelloFrame, WireEvent, WireSample } from './schema.ts';
+import type { AgentFrame, BatchFrame, CollectorFrame, DocumentFrame, HelloFrame, WireEvent, WireSample } from './schema.ts';
 
-export type { AgentFrame, BatchFrame, CollectorFrame, HelloFrame, WireEvent, WireSample };
+export type { AgentFrame, BatchFrame, CollectorFrame, DocumentFrame, HelloFrame, WireEvent, WireSample };
 
 /**
  * The agent ↔ collector wire protocol. Both sides import this module; the collector also
  * validates agent frames with the zod schemas in schema.ts, the reference for every frame.
  * Frames are JSON text messages on one WebSocket:
  *
- *   agent → collector   hello, batch
+ *   agent → collector   hello, batch, document
  *   collector → agent   welcome, ack, error
+ *
+ * A document is a whole inventory that is not a metric per item (installed software, a
+ * port map): `{type:'document', seq, kind, hash, time, body}`. It shares the batches'
+ * sequence and is acked the same way; the collector hands it to the handler registered
+ * for its kind. Agents send one only when its hash changed, plus a periodic resend, so
+ * receiving the same hash again must change nothing.
  *
  * Identity comes from the bearer token presented at the HTTP upgrade, never from a frame.
  * A batch is acked only once the collector has made it durable (its spool), so an agent
@@ -94,6 +100,29 @@ export function checkWireSample(s: unknown, p: string): asserts s is WireSample 
       if (typeof x === 'number' ? Number.isSafeInteger(x) : typeof x === 'string' && INT_STRING.test(x)) return;
       frameError(q, 'expected an integer');
     });
+}
+
+const DOCUMENT_KEYS = new Set(['type', 'seq', 'kind', 'hash', 'time', 'body']);
+const HASH = /^[0-9a-f]{64}$/;
+
+/**
+ * Checks a decoded document frame exactly as schema.ts's documentFrame would (a property
+ * test holds the two together): the envelope only; the body is the kind handler's to validate.
+ * Throws FrameError.
+ */
+export function checkDocumentFrame(o: Record<string, unknown>): asserts o is DocumentFrame {
+  for (const k in o) if (!DOCUMENT_KEYS.has(k)) frameError('(root)', `unrecognized key "${k}"`);
+  if (o.type !== 'document') frameError('type', 'expected "document"');
+  const nonNegInt = (k: string) => {
+    const v = o[k];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) frameError(k, 'expected a non-negative integer');
+  };
+  nonNegInt('seq');
+  if (typeof o.kind !== 'string') frameError('kind', 'expected a string');
+  checkName(o.kind, 'kind');
+  if (typeof o.hash !== 'string' || !HASH.test(o.hash)) frameError('hash', 'expected a SHA-256 hex digest');
+  nonNegInt('time');
+  if (!isObject(o.body)) frameError('body', 'expected an object');
 }
 
 /** The frame's JSON, or FrameError. */

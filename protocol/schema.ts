@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkWireSample, FrameError, frameError, isObject, parseFrameJson } from './frames.ts';
+import { checkDocumentFrame, checkWireSample, FrameError, frameError, isObject, parseFrameJson } from './frames.ts';
 
 /**
  * The zod schemas of the wire frames: the reference for what each side accepts (the
@@ -46,6 +46,16 @@ export const batchFrame = z.strictObject({
   events: z.array(wireEvent).max(10_000).optional(),
 });
 
+/** An inventory document (frames.ts explains when agents send one); the body is validated by the handler of its kind. */
+export const documentFrame = z.strictObject({
+  type: z.literal('document'),
+  seq: z.number().int().nonnegative(),
+  kind: name,
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  time: z.number().int().nonnegative(),
+  body: z.record(z.string(), z.unknown()),
+});
+
 export const welcomeFrame = z.strictObject({
   type: z.literal('welcome'),
   protocol: z.number().int(),
@@ -64,12 +74,13 @@ export const errorFrame = z.strictObject({
   message: z.string(),
 });
 
-export const agentFrame = z.discriminatedUnion('type', [helloFrame, batchFrame]);
+export const agentFrame = z.discriminatedUnion('type', [helloFrame, batchFrame, documentFrame]);
 export const collectorFrame = z.discriminatedUnion('type', [welcomeFrame, ackFrame, errorFrame]);
 
 export type WireEvent = z.infer<typeof wireEvent>;
 export type HelloFrame = z.infer<typeof helloFrame>;
 export type BatchFrame = z.infer<typeof batchFrame>;
+export type DocumentFrame = z.infer<typeof documentFrame>;
 export type AgentFrame = z.infer<typeof agentFrame>;
 export type CollectorFrame = z.infer<typeof collectorFrame>;
 
@@ -79,6 +90,11 @@ export function decodeAgentFrame(data: string | Buffer): AgentFrame {
   // Batches are the hot path (100k+ samples/s): a hand-written check that accepts exactly
   // what the batchFrame schema accepts (a property test holds the two together).
   if (isObject(json) && json.type === 'batch') return checkBatch(json);
+  // A software list's body has thousands of entries that zod would walk only to accept as unknown.
+  if (isObject(json) && json.type === 'document') {
+    checkDocumentFrame(json);
+    return json;
+  }
   const r = agentFrame.safeParse(json);
   if (!r.success) {
     const first = r.error.issues[0];

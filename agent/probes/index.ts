@@ -9,13 +9,14 @@ import { sshProbe } from './ssh.ts';
 import { onvifProbe } from './onvif/probe.ts';
 import { printerProbe } from './printer/probe.ts';
 import { portmapProbe } from './portmap/portmap.ts';
+import { softwareProbe } from './software/software.ts';
 
 /**
  * Every probe kind the agent knows, by `kind`. Adding a probe: one file in this folder
  * exporting a ProbeDefinition, and one line here.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const probes: readonly ProbeDefinition<any>[] = [hostProbe, pingProbe, patchesProbe, antivirusProbe, snmpProbe, snmpTrapProbe, sshProbe, onvifProbe, printerProbe, portmapProbe];
+export const probes: readonly ProbeDefinition<any>[] = [hostProbe, pingProbe, patchesProbe, antivirusProbe, snmpProbe, snmpTrapProbe, sshProbe, onvifProbe, printerProbe, portmapProbe, softwareProbe];
 
 export function probeByKind(kind: string): ProbeDefinition | undefined {
   return probes.find((p) => p.kind === kind);

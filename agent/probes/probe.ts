@@ -24,13 +24,6 @@ export interface ProbeContext {
   /** For push-style probes (traps) and for state changes noticed during collect (reboot detected). */
   emitEvent(event: Event): void;
   emitSamples(samples: Sample[]): void;
-  /**
-   * For probes whose result is a whole-state document rather than time series (a switch's port
-   * map): `kind` names the document, `body` is plain JSON-safe data. The agent forwards it to the
-   * collector as one document frame once the protocol has one; where nothing is wired it is
-   * undefined and the probe's samples still flow.
-   */
-  emitDocument?(kind: string, body: unknown): void;
   /** A directory the probe may keep state in (config backups, last snapshot hash). */
   stateDir: string;
   /**
@@ -39,6 +32,15 @@ export interface ProbeContext {
    * measurement of one agent carries the same host.
    */
   host?: string | undefined;
+  /**
+   * Sends an inventory document (`document` frame): a whole list that is not a metric per
+   * item (installed software, a port map). The agent sends it only when its hash differs
+   * from the last one sent for this probe and kind, or when the last was sent more than
+   * `resendMs` ago (0: every time — a port map whose last-seen times are the news); the frame
+   * goes through the outbox like batches. Returns the body's hash and whether it was queued.
+   * Absent where nothing takes documents (some tests).
+   */
+  emitDocument?(kind: string, body: unknown, opts: { resendMs: number }): { hash: string; queued: boolean };
 }
 
 /** Monitoring Plugins exit codes. */
@@ -59,7 +61,9 @@ export interface ProbeDefinition<C extends ProbeBaseConfig = ProbeBaseConfig> {
     options: ParseArgsOptionsConfig;
     toConfig(values: Record<string, string | boolean | (string | boolean)[] | undefined>): Record<string, unknown>;
     /** Structured JSON for `--json` when the probe defines a richer shape than its samples. */
-    toJson?(samples: Sample[], events: Event[], documents?: { kind: string; body: unknown }[]): unknown;
+    toJson?(samples: Sample[], events: Event[], extra: CheckExtra): unknown;
+    /** Reads check-only options (a policy file) once before the run; the result is passed to toJson and status as extra.prepared. May throw ConfigError. */
+    prepare?(values: Record<string, string | boolean | (string | boolean)[] | undefined>): Promise<unknown>;
     /** When true, toJson's output is the document's body, for shapes an issue fixes exactly (check adds summary, and status where the body has none). */
     jsonDocument?: boolean;
     /** One line of `--help` per option (cli/commands/check.ts has the wording of the common ones). */
@@ -74,7 +78,16 @@ export interface ProbeDefinition<C extends ProbeBaseConfig = ProbeBaseConfig> {
    */
   budget?(config: C): { run_ms: number };
   /** Monitoring Plugins status of one run, for `watchpost check`. Default: OK if collect succeeded. */
-  status?(samples: Sample[], config: C): CheckStatus;
+  status?(samples: Sample[], config: C, extra?: CheckExtra): CheckStatus;
+}
+
+/** What a one-shot `watchpost check` run hands to toJson and status besides samples. */
+export interface CheckExtra {
+  /** Documents the probe emitted (emitDocument), last per kind. */
+  documents: Map<string, unknown>;
+  /** Every document emitted, in order (a port map sends one per switch). */
+  list: { kind: string; body: unknown }[];
+  prepared: unknown;
 }
 
 export interface ProbeBaseConfig {

@@ -9,6 +9,7 @@ import { portmapSchema } from './portmap/schema.ts';
 import { snmpSchema } from './snmp/schema.ts';
 import { snmpTrapSchema } from './snmp/trap-schema.ts';
 import { sshSchema } from './ssh/schema.ts';
+import { softwareSchema } from './software/schema.ts';
 
 /**
  * The config schema of every probe kind, by `kind` (agent/probes/index.ts has their code).
@@ -25,6 +26,7 @@ export const probeSchemas = {
   onvif: onvifSchema,
   printer: printerSchema,
   portmap: portmapSchema,
+  software: softwareSchema,
 } satisfies Record<string, z.ZodType>;
 
 /** The schema of `kind`, or undefined for a kind no probe has. */

@@ -1,6 +1,6 @@
 import { probeByKind, probes } from '../../agent/probes/index.ts';
 import { schemaOf } from '../../agent/probes/schemas.ts';
-import { abortable, ExitCode, errorClass, timeoutSignal, type ProbeBaseConfig, type ProbeDefinition } from '../../agent/probes/probe.ts';
+import { abortable, ExitCode, errorClass, timeoutSignal, type CheckExtra, type ProbeBaseConfig, type ProbeDefinition } from '../../agent/probes/probe.ts';
 import { ConfigError, formatPath } from '../../config/load.ts';
 import { createLogger } from '../../lib/log.ts';
 import { encodeLine } from '../../protocol/line-protocol.ts';
@@ -107,7 +107,7 @@ export function samplesToJson(samples: Sample[]): unknown[] {
  * default, JSON with --json. The exit code follows the Monitoring Plugins convention, so
  * the command also serves as a Nagios/Zabbix external check.
  */
-export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown>, format: 'line' | 'json'): Promise<number> {
+export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown>, format: 'line' | 'json', prepared?: unknown): Promise<number> {
   const parsed = schemaOf(def.kind)!.safeParse({ kind: def.kind, ...raw });
   if (!parsed.success) {
     throw new ConfigError(
@@ -118,14 +118,20 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
   const log = createLogger(process.env.WATCHPOST_LOG_LEVEL ?? 'warn', `check-${def.kind}`);
   const events: Event[] = [];
   const extra: Sample[] = [];
-  const documents: { kind: string; body: unknown }[] = [];
+  const list: { kind: string; body: unknown }[] = [];
+  const documents = new Map<string, unknown>();
+  const checkExtra: CheckExtra = { documents, list, prepared: prepared };
   const probe = def.create(cfg, {
     log,
     now: Date.now,
     emitEvent: (e) => events.push(e),
     emitSamples: (s) => extra.push(...s),
-    emitDocument: (kind, body) => documents.push({ kind, body }),
     stateDir: process.env.WATCHPOST_STATE_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'watchpost-check-')),
+    emitDocument(kind, body) {
+      documents.set(kind, body);
+      list.push({ kind, body });
+      return { hash: '', queued: false };
+    },
   });
   let samples: Sample[] = [];
   let status: { code: 0 | 1 | 2 | 3; summary: string };
@@ -134,7 +140,7 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
   try {
     samples = await abortable(probe.collect(timeout.signal), timeout.signal);
     samples.push(...extra);
-    status = def.status ? def.status(samples, cfg) : { code: ExitCode.OK, summary: `${samples.length} samples` };
+    status = def.status ? def.status(samples, cfg, checkExtra) : { code: ExitCode.OK, summary: `${samples.length} samples` };
   } catch (e) {
     thrown = e;
     status = { code: ExitCode.UNKNOWN, summary: `${errorClass(e)}: ${(e as Error).message}` };
@@ -143,9 +149,11 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
     await probe.close?.();
   }
   if (format === 'json') {
-    // No answer at all (UNKNOWN) leaves a fixed-shape document nothing to fill: the plain wrapper says so.
-    const useDoc = def.cli?.toJson !== undefined && thrown === undefined && status.code !== ExitCode.UNKNOWN;
-    const body = (useDoc ? def.cli!.toJson!(samples, events, documents) : { samples: samplesToJson(samples), events }) as Record<string, unknown>;
+    // No answer at all (UNKNOWN) leaves a fixed-shape document nothing to fill: the plain wrapper
+    // says so. A run that produced its inventory document keeps the probe's shape even when a
+    // source failed (UNKNOWN): the shape is the interface, the exit code the verdict.
+    const useDoc = def.cli?.toJson !== undefined && thrown === undefined && (status.code !== ExitCode.UNKNOWN || documents.size > 0);
+    const body = (useDoc ? def.cli!.toJson!(samples, events, checkExtra) : { samples: samplesToJson(samples), events }) as Record<string, unknown>;
     const error = status.code === ExitCode.OK ? undefined : checkError(def.kind, thrown, samples, status.summary);
     // Every check's JSON carries status and summary; a document whose shape an issue fixes keeps
     // its own keys (the printer's `status` is its device status) and gets the others beside them.
@@ -225,6 +233,6 @@ export const command: Command = {
       if (!/^\d+$/.test(String(timeoutMs))) throw new UsageError(`--timeout-ms must be a whole number of milliseconds, not "${String(timeoutMs)}"`);
       raw.timeout_ms = Number(timeoutMs);
     }
-    return runCheck(def, raw, format);
+    return runCheck(def, raw, format, await def.cli?.prepare?.(values as never));
   },
 };

@@ -1,7 +1,8 @@
 import type { Event } from '../../protocol/sample.ts';
 import type { CollectorModule } from '../module.ts';
 import { apiActor } from '../alerts/api-auth.ts';
-import type { Source } from '../ingest/ingest.ts';
+import { DocumentError, type Source } from '../ingest/ingest.ts';
+import { PORTMAP_DOCUMENT } from '../../lib/portmap-snapshot.ts';
 import { HttpError, readBody, sendJson } from '../server.ts';
 import { csvToRecords, CsvError, recordsToCsv } from './csv.ts';
 import { ouiVendor } from './oui.ts';
@@ -66,11 +67,20 @@ export const cablingModule: CollectorModule = {
       },
     };
 
+    // Agents' port maps arrive as `portmap` document frames (one per switch per poll).
+    ctx.ingest.onDocument(PORTMAP_DOCUMENT, (doc, source) => {
+      try {
+        handle.ingestDocument(source.name, doc.body, ctx.now());
+      } catch (e) {
+        if (e instanceof HttpError) throw new DocumentError(e.message);
+        throw e;
+      }
+    });
     const str = (v: unknown, name: string) => {
       if (typeof v !== 'string' || !v.trim()) throw new HttpError(400, `"${name}" must be a non-empty string`);
       return v.trim();
     };
-    // Until agents carry snapshots in a document frame, a script (or another poller) can post them.
+    // A script (or a poller that is not a Watchpost agent) can post snapshots too.
     ctx.server.route('POST', '/api/cabling/snapshot', async (req, res) => {
       const actor = apiActor(ctx.config, req);
       let body: unknown;

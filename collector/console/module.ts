@@ -9,7 +9,7 @@ import type { CollectorContext, CollectorModule } from '../module.ts';
 import { LANGS, type Lang } from '../reports/i18n.ts';
 import type { ReportService } from '../reports/module.ts';
 import { ReportFontError } from '../reports/pdf.ts';
-import { previousMonth } from '../reports/period.ts';
+import { localParts, previousMonth } from '../reports/period.ts';
 import { HttpError } from '../server.ts';
 import { cablingPage } from '../cabling/console.ts';
 import type { CablingHandle } from '../cabling/module.ts';
@@ -19,6 +19,8 @@ import { agentsPage } from './agents-page.ts';
 import { notificationsPage } from './notifications-page.ts';
 import { checkDraft, maintenancePage } from './maintenance-page.ts';
 import { inspectionPage, iw } from './inspection-page.ts';
+import type { SoftwareService } from '../software/module.ts';
+import { isMonth, softwareChanges, softwareMachine, softwareOverview } from '../software/pages.ts';
 import type { AlertView, PageCtx, WindowView } from './pages.ts';
 import { hasRole, LoginLimiter, type Role, type Session, UserStore } from './users.ts';
 
@@ -100,6 +102,12 @@ export function startConsole(ctx: CollectorContext): { users: UserStore } {
       if (host !== req.headers.host) throw new HttpError(403, 'cross-origin form refused');
     } else if (origin === 'null') throw new HttpError(403, 'cross-origin form refused');
   }
+
+  /** The current local month (the software changes page's default), as YYYY-MM. */
+  const thisMonth = (now: number) => {
+    const lp = localParts(now, tz);
+    return `${lp.y}-${String(lp.m).padStart(2, '0')}`;
+  };
 
   const handler = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
     const headers: string[] = [];
@@ -184,6 +192,15 @@ export function startConsole(ctx: CollectorContext): { users: UserStore } {
       }
       if (route === '/console/agents' && !post) {
         return sendHtml(res, 200, agentsPage(p, ctx.agents.overview(new Set(ctx.server.connectedAgents()))), h());
+      }
+      if (route.startsWith('/console/software') && !post) {
+        const sw = ctx.modules.get('software') as SoftwareService | undefined;
+        if (route === '/console/software') return sendHtml(res, 200, softwareOverview(p, sw, (url.searchParams.get('q') ?? '').trim().slice(0, 200), ctx.now()), h());
+        if (route === '/console/software/machine') return sendHtml(res, 200, softwareMachine(p, sw, url.searchParams.get('agent') ?? ''), h());
+        if (route === '/console/software/changes') {
+          const m = url.searchParams.get('month');
+          return sendHtml(res, 200, softwareChanges(p, sw, isMonth(m) ? m : thisMonth(ctx.now())), h());
+        }
       }
       if (route === '/console/alerts' && !post) {
         const list = alerts()?.engine?.openAlerts().sort((x, y) => (y.fired_ms ?? y.started_ms) - (x.fired_ms ?? x.started_ms));

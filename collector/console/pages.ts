@@ -55,6 +55,7 @@ const NAV: [string, ConsoleKey][] = [
   ['/console/inspections', 'inspections'],
   ['/console/problems', 'problems'],
   ['/console/cabling', 'cabling'],
+  ['/console/software', 'software'],
   ['/console/reports', 'reports'],
   ['/console/sms', 'sms'],
 ];

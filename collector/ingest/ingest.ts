@@ -48,6 +48,31 @@ export interface IngestListener {
   onTargets?(targets: ReadonlyMap<string, string>, source: Source): void;
 }
 
+/** An inventory document as received (protocol `document` frame, without its seq). */
+export interface InventoryDocument {
+  kind: string;
+  hash: string;
+  /** When the agent took the inventory (agent clock, epoch ms). */
+  time: number;
+  body: Record<string, unknown>;
+}
+
+/**
+ * Takes the documents of one kind (collector/software takes 'software'). Called on the
+ * connection's turn, before the frame is acked: it must make the document durable (the
+ * state DB) before returning, and must treat a document whose hash it already holds as a
+ * no-op, since agents resend unchanged documents daily and after reconnects. It throws
+ * DocumentError for a body it cannot accept (counted, acked, not retried); any other throw
+ * closes the connection and the agent sends the document again.
+ */
+export type DocumentHandler = (doc: InventoryDocument, source: Source) => void;
+
+/** A document body the handler refuses (bad shape): acked so the agent does not resend it forever. */
+export class DocumentError extends Error {
+  override readonly name = 'DocumentError';
+  readonly code = 'bad_document';
+}
+
 export interface IngestResult {
   accepted: number;
   rejected: number;
@@ -61,6 +86,8 @@ export interface IngestResult {
  */
 export class Ingest {
   private listeners: IngestListener[] = [];
+  private documentHandlers = new Map<string, DocumentHandler>();
+  private readonly documentsIn;
   private readonly spool: Spool;
   private readonly inventory: Inventory;
   private readonly log: Logger;
@@ -89,11 +116,42 @@ export class Ingest {
     this.accepted = opts.metrics.counter('watchpost_ingest_points_total', 'Points accepted into the spool, by source kind');
     this.rejected = opts.metrics.counter('watchpost_ingest_points_rejected_total', 'Points refused at ingest, by reason');
     this.eventsIn = opts.metrics.counter('watchpost_ingest_events_total', 'Events accepted, by kind');
+    this.documentsIn = opts.metrics.counter('watchpost_ingest_documents_total', 'Inventory documents received, by kind and result (stored, unhandled, invalid)');
   }
 
   addListener(l: IngestListener): void {
     this.listeners.push(l);
     this.wanted.clear();
+  }
+
+  /** Registers the handler of a document kind; one per kind (a second registration is a programming error). */
+  onDocument(kind: string, handler: DocumentHandler): void {
+    if (this.documentHandlers.has(kind)) throw new Error(`a handler for documents of kind "${kind}" is already registered`);
+    this.documentHandlers.set(kind, handler);
+  }
+
+  /**
+   * Hands a document to its kind's handler. Returns once it is durable (the caller acks
+   * then). A kind nobody handles, or a body its handler refuses, is counted and logged and
+   * returns normally, so the frame is acked and not resent; other handler failures throw.
+   */
+  acceptDocument(source: Source, doc: InventoryDocument): 'stored' | 'unhandled' | 'invalid' {
+    const h = this.documentHandlers.get(doc.kind);
+    let result: 'stored' | 'unhandled' | 'invalid' = 'stored';
+    if (!h) {
+      result = 'unhandled';
+      this.log.warn({ source: source.name, kind: doc.kind }, 'document of a kind this collector does not handle: dropped');
+    } else {
+      try {
+        h(doc, source);
+      } catch (e) {
+        if (!(e instanceof DocumentError)) throw e;
+        result = 'invalid';
+        this.log.warn({ source: source.name, kind: doc.kind, err: e.message }, 'document refused');
+      }
+    }
+    this.documentsIn.inc({ kind: doc.kind, result });
+    return result;
   }
 
   private context(source: Source): EncodeContext {

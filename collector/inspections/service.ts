@@ -4,6 +4,8 @@ import type { CollectorConfig, DeviceConfig } from '../../config/schema/collecto
 import type { InspectionSchedule } from '../../config/schema/inspections-reports.ts';
 import { type Event, int, type Sample } from '../../protocol/sample.ts';
 import type { AuditLog } from '../store/audit.ts';
+import type { SoftwareService } from '../software/module.ts';
+import { softwareInspectionItems } from '../software/inspection.ts';
 import { cablingItems, DEVICE_KINDS, evaluate, manualItems, type CablingFacts } from './checks.ts';
 import type { InspectionInputs } from './inputs.ts';
 import { periodOf, scheduleStatus, type ScheduleStatus } from './schedule.ts';
@@ -102,6 +104,9 @@ export class InspectionService {
     // The cabling register (a module, when it runs) is state in SQLite: its items need no InfluxDB.
     const cabling = (this.o.modules?.get('cabling') as { register?: CablingFacts } | undefined)?.register;
     if (s.kind === 'network' && cabling) auto.push(...cablingItems(devices, cabling, previous?.signed_ms ?? now - periodLen, this.lang));
+    // PC inspections also check the machines' software lists (forbidden software, activation), kept in the state DB.
+    const software = this.o.modules?.get('software') as SoftwareService | undefined;
+    if (s.kind === 'pc' && software) auto = [...auto, ...softwareInspectionItems(software, devices, this.lang)];
     const items = [...auto, ...manualItems(s.kind, s.manual_items, this.lang)];
     return this.store.create(actor, { schedule_id: s.id, title: s.title, kind: s.kind, period: period.label, inventory: devices, items });
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { locationShape, logLevel } from './common.ts';
 import { alertsSchema, maintenanceSchema, notifySchema } from './alerts.ts';
 import { consoleConfigSchema, inspectionsConfigSchema, reportsConfigSchema } from './inspections-reports.ts';
+import { softwarePolicySchema } from './software-policy.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a SHA-256 hex digest (64 hex characters): `watchpost token hash` prints it');
 
@@ -108,6 +109,12 @@ export const collectorConfigSchema = z.strictObject({
   inspections: inspectionsConfigSchema,
   reports: reportsConfigSchema,
   console: consoleConfigSchema,
+  /** Installed software (collector/software): the licensing policy, in the same format as a `watchpost check software --policy` file. */
+  software: z
+    .strictObject({
+      policy: softwarePolicySchema.prefault({}),
+    })
+    .prefault({}),
   /** Uptime ledger (collector/uptime): when a silent target turns unknown, the office time zone, the 24 h compliance bar. */
   uptime: z
     .strictObject({

@@ -109,3 +109,37 @@ t.test("the agent's hand-written collector-frame check accepts exactly what the 
   t.throws(() => decodeCollectorFrame('{"type":"ack","seq":-1}'), { name: 'FrameError', message: /at seq/ });
   t.throws(() => decodeCollectorFrame('{"type":"welcome","protocol":1,"agent_id":"a","server_time_ms":1,"x":1}'), { message: /unrecognized key "x"/ });
 });
+
+import { documentFrame } from '../../protocol/schema.ts';
+
+t.test("the hand-written document check accepts exactly what the documentFrame schema accepts", async (t) => {
+  const scalar = fc.oneof(fc.double(), fc.integer(), fc.nat(), fc.constant(-1), fc.constant(2 ** 60), fc.boolean(), fc.string({ maxLength: 4 }), fc.constant(null), fc.constant(1.5), fc.constant([]), fc.constant({}));
+  const hash = fc.oneof({ arbitrary: fc.stringMatching(/^[0-9a-f]{64}$/), weight: 6 }, fc.constant('A'.repeat(64)), fc.constant('a'.repeat(63)), fc.constant(''));
+  const kind = fc.oneof({ arbitrary: fc.constantFrom('software', 'portmap', 'x'.repeat(256)), weight: 4 }, fc.constantFrom('', 'x'.repeat(257)), fc.string({ maxLength: 5 }));
+  const body = fc.oneof({ arbitrary: fc.dictionary(fc.string({ maxLength: 3 }).filter((k) => k !== '__proto__'), scalar, { maxKeys: 3 }), weight: 4 }, scalar);
+  const maybe = <T,>(good: fc.Arbitrary<T>) => fc.oneof({ arbitrary: good, weight: 12 }, { arbitrary: scalar, weight: 1 });
+  const frame = fc.record(
+    { type: fc.oneof({ arbitrary: fc.constant('document'), weight: 5 }, { arbitrary: scalar, weight: 1 }), seq: maybe(fc.nat()), kind: maybe(kind), hash: maybe(hash), time: maybe(fc.nat()), body: maybe(body), extra: scalar },
+    { requiredKeys: ['type', 'seq', 'kind', 'hash', 'time', 'body'] },
+  );
+  let accepted = 0;
+  fc.assert(
+    fc.property(fc.oneof(frame, fc.record({ type: fc.constant('document'), seq: scalar, kind: scalar, hash: scalar, time: scalar, body: scalar }, { requiredKeys: [] })), (f) => {
+      const text = JSON.stringify(f);
+      const zodOk = documentFrame.safeParse(JSON.parse(text)).success;
+      let handOk = true;
+      try {
+        const d = decodeAgentFrame(text);
+        if (d.type !== 'document') return false;
+      } catch (e) {
+        if ((e as Error).name !== 'FrameError') throw e;
+        handOk = false;
+      }
+      if (handOk) accepted++;
+      return zodOk === handOk;
+    }),
+    { numRuns: 3000 },
+  );
+  t.ok(accepted > 40, `3000 random document frames agreed (${accepted} accepted by both)`);
+  t.throws(() => decodeAgentFrame(`{"type":"document","seq":1,"kind":"software","hash":"${'0'.repeat(64)}","time":1,"body":[]}`), { message: /at body/ });
+});

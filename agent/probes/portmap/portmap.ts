@@ -1,5 +1,5 @@
 import { mapLimit } from '../../../lib/concurrency.ts';
-import type { PortmapSnapshot } from '../../../lib/portmap-snapshot.ts';
+import { PORTMAP_DOCUMENT, type PortmapSnapshot } from '../../../lib/portmap-snapshot.ts';
 import type { Event, Sample } from '../../../protocol/sample.ts';
 import { ExitCode, type Probe, type ProbeContext, type ProbeDefinition } from '../probe.ts';
 import { createClient, type SnmpClient, type SnmpTarget } from '../snmp/client.ts';
@@ -10,7 +10,7 @@ import type { PortmapConfig, PortmapDeviceConfig } from './schema.ts';
 export type { PortmapConfig } from './schema.ts';
 
 /** The document kind the probe hands to `ctx.emitDocument` (one PortmapSnapshot per device per run). */
-export const PORTMAP_DOCUMENT = 'portmap';
+export { PORTMAP_DOCUMENT };
 
 const deviceName = (d: PortmapDeviceConfig) => d.name ?? (d.port === 161 ? d.host : `${d.host}:${d.port}`);
 
@@ -94,7 +94,8 @@ export function createPortmapProbe(cfg: PortmapConfig, ctx: Pick<ProbeContext, '
       const samples: Sample[] = [];
       for (const r of reads) {
         const snap = snapshotOf(r, known, cfg.max_macs_edge, time);
-        ctx.emitDocument?.(PORTMAP_DOCUMENT, snap);
+        // Every run: the register needs each poll's last-seen times, not only changes.
+        ctx.emitDocument?.(PORTMAP_DOCUMENT, snap, { resendMs: 0 });
         samples.push(sampleOf(snap, r.pollMs, { ...r.d.tags, ...cfg.tags }));
       }
       return samples;
@@ -196,7 +197,7 @@ export const portmapProbe: ProbeDefinition<PortmapConfig> = {
       if (n('max-macs-edge') !== undefined) out.max_macs_edge = n('max-macs-edge');
       return out;
     },
-    toJson: (_samples: Sample[], _events: Event[], docs = []) => portmapCheckJson(docs),
+    toJson: (_samples: Sample[], _events: Event[], extra) => portmapCheckJson(extra.list),
     jsonDocument: true,
     required: ['host'],
     help: {

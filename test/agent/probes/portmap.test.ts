@@ -107,7 +107,10 @@ if (!FIXTURES) {
   const run = async (devices: Record<string, unknown>[], over: Record<string, unknown> = {}) => {
     const cfg = portmapSchema.parse({ kind: 'portmap', devices, ...over });
     const docs: PortmapSnapshot[] = [];
-    const probe = createPortmapProbe(cfg, { log: silentLogger, now: () => 1_700_000_000_000, emitDocument: (k, b) => k === PORTMAP_DOCUMENT && docs.push(b as PortmapSnapshot) }, (x: SnmpTarget) => createClient(x));
+    const probe = createPortmapProbe(cfg, { log: silentLogger, now: () => 1_700_000_000_000, emitDocument: (k, b) => {
+      if (k === PORTMAP_DOCUMENT) docs.push(b as PortmapSnapshot);
+      return { hash: '', queued: true };
+    } }, (x: SnmpTarget) => createClient(x));
     const samples = await probe.collect(new AbortController().signal);
     return { samples, docs };
   };

@@ -31,7 +31,10 @@ if (!FIXTURES) {
     const probe = createPortmapProbe(portmapSchema.parse({ kind: 'portmap', devices: [{ host: '127.0.0.1', port: sim.port, community: 'sw3f', name: 'sw-3f-01' }] }), {
       log: silentLogger,
       now: Date.now,
-      emitDocument: (kind, body) => kind === PORTMAP_DOCUMENT && docs.push(body),
+      emitDocument: (kind, body) => {
+        if (kind === PORTMAP_DOCUMENT) docs.push(body);
+        return { hash: '', queued: true };
+      },
     });
     await probe.collect(AbortSignal.timeout(20_000));
     const cabling = k.c.ctx.modules.get('cabling') as CablingHandle;

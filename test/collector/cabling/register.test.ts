@@ -56,7 +56,10 @@ if (!FIXTURES) {
     const probe = createPortmapProbe(portmapSchema.parse({ kind: 'portmap', devices: [{ host: '127.0.0.1', port: sim.port, community: 'sw3f', name: 'sw-3f' }] }), {
       log: silentLogger,
       now: () => clock,
-      emitDocument: (kind, body) => kind === PORTMAP_DOCUMENT && docs.push(body),
+      emitDocument: (kind, body) => {
+        if (kind === PORTMAP_DOCUMENT) docs.push(body);
+        return { hash: '', queued: true };
+      },
     });
     let docs: unknown[] = [];
     const poll = async () => {
