@@ -58,6 +58,16 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`watchpost ${name}: ${e.message}`);
       return 2;
     }
+    const err = e as NodeJS.ErrnoException & { address?: string; port?: number };
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+      const where = err.port !== undefined ? `${err.address ?? ''}:${err.port}` : 'the configured address';
+      console.error(
+        err.code === 'EADDRINUSE'
+          ? `watchpost ${name}: ${where} is already in use (another collector or demo, or another service). Stop it, or choose another port: WATCHPOST_PORT=9090 npm start, --port, or collector.listen_port.`
+          : `watchpost ${name}: not allowed to listen on ${where} (ports below 1024 need privileges): choose a port above 1024.`,
+      );
+      return 2;
+    }
     throw e;
   }
 }

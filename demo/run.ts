@@ -215,6 +215,10 @@ export function writeDemoConfigs(dir: string, port: number, peers: DemoPeers, in
       { kind: 'ping', interval_s: 10, targets: DEVICES.flatMap((d) => ('ping' in d.sim ? [d.sim.ping] : [])) },
       { kind: 'snmp', interval_s: 15, devices: DEVICES.filter((d) => 'snmp' in d.sim && d.kind === 'switch').map((d) => snmpDevice(d.name)) },
       { kind: 'printer', interval_s: 30, devices: DEVICES.filter((d) => 'snmp' in d.sim && d.kind === 'printer').map((d) => snmpDevice(d.name)) },
+      // Which device is on which port: the floor switches' forwarding tables, every 5 minutes.
+      { kind: 'portmap', interval_s: 300, jitter_pct: 0, devices: DEVICES.filter((d) => 'snmp' in d.sim && d.kind === 'switch' && d.shaft).map((d) => snmpDevice(d.name)) },
+      // This machine's installed software, for the licensing (正版化) pages.
+      { kind: 'software', interval_s: 43_200, jitter_pct: 0 },
       {
         kind: 'onvif',
         interval_s: 15,

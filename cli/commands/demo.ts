@@ -51,7 +51,14 @@ export const command: Command = {
     const { agentFile, collectorFile } = writeDemoConfigs(dir, port, peers, influx);
     const ccfg = parseConfig(readFileSync(collectorFile, 'utf8'), collectorFile, collectorConfigSchema);
     const acfg = parseConfig(readFileSync(agentFile, 'utf8'), agentFile, agentConfigSchema);
-    const collector = await startCollector(ccfg, log);
+    let collector;
+    try {
+      collector = await startCollector(ccfg, log);
+    } catch (e) {
+      // The simulated devices are this process's own: stop them before saying what went wrong.
+      await peers.stop();
+      throw e;
+    }
     const secrets = demoSecrets(dir);
     const users = (collector.ctx.modules.get('console') as { users?: UserStore } | undefined)?.users;
     if (users) {

@@ -104,3 +104,17 @@ t.test('demo without InfluxDB (--influx none): the collector and the local agent
   const code = await new Promise((r) => p.on('exit', r));
   t.equal(code, 0, 'SIGTERM stops it cleanly');
 });
+
+t.test('a port already in use is one clear line and exit 2, and the demo stops its simulated devices', async (t) => {
+  const net = await import('node:net');
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => new Promise<void>((r) => blocker.close(() => r())));
+  const port = (blocker.address() as { port: number }).port;
+  const dir = tempDir('demo-busy');
+  t.teardown(() => removeDir(dir));
+  const r = run(['demo', '--dir', dir, '--port', String(port), '--influx', 'none']);
+  t.equal(r.code, 2, 'exit 2, and the process ended: nothing of the demo stayed up');
+  t.match(r.err, new RegExp(`watchpost demo: 127\\.0\\.0\\.1:${port} is already in use .*WATCHPOST_PORT=9090 npm start`));
+  t.notMatch(r.err, /at Server\.setupListenHandle|node:net/, 'no stack trace');
+});
