@@ -9,7 +9,8 @@ export const deviceSchema = z.strictObject({
   /** The name samples carry in their `device`/`host`/`camera` tag. */
   name: z.string().min(1),
   kind: z.enum(['switch', 'router', 'camera', 'nvr', 'pc', 'printer', 'server', 'ups', 'other']).default('other'),
-  address: z.string().optional(),
+  /** IP address or host name samples name it by (ping `url`, camera URL host…); a list when it has several. */
+  address: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   /** The device this one is reached through (a camera's access switch): used for alert suppression. */
   parent: z.string().optional(),
   ...locationShape,
