@@ -7,9 +7,10 @@ import { inspectionsModule } from './inspections/module.ts';
 import { reportsModule } from './reports/module.ts';
 import { consoleModule } from './console/module.ts';
 import { configsModule } from './configs/module.ts';
+import { devicesModule } from './devices/module.ts';
 
 /**
  * The collector's modules, started in this order. Adding one: a folder under collector/
  * with a module.ts exporting a CollectorModule, and one line here.
  */
-export const modules: CollectorModule[] = [selfMetrics, uptimeModule, maintenanceModule, alertsModule, inspectionsModule, reportsModule, consoleModule, configsModule];
+export const modules: CollectorModule[] = [selfMetrics, uptimeModule, maintenanceModule, alertsModule, devicesModule, inspectionsModule, reportsModule, consoleModule, configsModule];

@@ -104,6 +104,21 @@ export const collectorConfigSchema = z.strictObject({
   inspections: inspectionsConfigSchema,
   reports: reportsConfigSchema,
   console: consoleConfigSchema,
+  /** Device state (collector/devices): the health thresholds that make a reachable device `degraded`. */
+  devices: z
+    .strictObject({
+      /** A camera whose clock is off by more than this is degraded. */
+      clock_drift_s: z.number().positive().default(10),
+      /** A temperature sensor above this (°C) is degraded. */
+      temperature_max_c: z.number().default(65),
+      /** A CPU or memory sensor above this (%) is degraded. */
+      utilisation_max_pct: z.number().min(0).max(100).default(95),
+      /** Ping loss above this (%) while replies still come is degraded. */
+      loss_max_pct: z.number().min(0).max(100).default(20),
+      /** How often states are re-evaluated for silence and maintenance. */
+      eval_interval_ms: z.number().int().min(100).max(60_000).default(5000),
+    })
+    .prefault({}),
   /** Uptime ledger (collector/uptime): when a silent target turns unknown, the office time zone, the 24 h compliance bar. */
   uptime: z
     .strictObject({
