@@ -45,6 +45,10 @@ function fixFor(issue: z.core.$ZodIssue, path: string): string {
     }
     case 'invalid_format':
       return `use a valid ${issue.format}`;
+    case 'custom': {
+      const fix = (issue.params as { fix?: unknown } | undefined)?.fix;
+      return typeof fix === 'string' ? fix : 'see the documented options in config/*.example.yaml';
+    }
     default:
       return 'see the documented options in config/*.example.yaml';
   }

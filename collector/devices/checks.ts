@@ -40,7 +40,9 @@ const SNAPSHOT_WORDS: Record<string, string> = {
 export function findings(s: Sample, cfg: CollectorConfig['devices']): Finding {
   const health = new Map<string, Reason[]>();
   const o = observation(s);
-  const f: Finding = { health, ...(o ? { reach: { up: o.up, reason: o.reason } } : {}) };
+  // The model says which failure it was (timeout, auth…); the ledger keeps its own coarse reason.
+  const why = o && !o.up && typeof s.fields.error_class === 'string' && s.fields.error_class ? s.fields.error_class : o?.reason;
+  const f: Finding = { health, ...(o ? { reach: { up: o.up, reason: why! } } : {}) };
   if (s.measurement === 'camera') {
     if (s.fields.reachable !== true) return f;
     const cam: Reason[] = [];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { locationShape, logLevel } from './common.ts';
 import { alertsSchema, maintenanceSchema, notifySchema } from './alerts.ts';
+import { didYouMean } from '../measurements.ts';
 import { consoleConfigSchema, inspectionsConfigSchema, reportsConfigSchema } from './inspections-reports.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a SHA-256 hex digest (64 hex characters): `watchpost token hash` prints it');
@@ -128,6 +129,27 @@ export const collectorConfigSchema = z.strictObject({
       compliant_24h_pct: z.number().min(0).max(100).default(99.5),
     })
     .prefault({}),
+}).superRefine((c, ctx) => {
+  // Cross-references: what one section names must exist in another.
+  const first = new Map<string, number>();
+  c.inventory.devices.forEach((d, i) => {
+    const j = first.get(d.name);
+    if (j !== undefined) ctx.addIssue({ code: 'custom', path: ['inventory', 'devices', i, 'name'], message: `device name "${d.name}" is used twice (also inventory.devices[${j}])`, params: { fix: 'give each device a unique name (samples and alerts are matched by it)' } });
+    else first.set(d.name, i);
+  });
+  c.inventory.devices.forEach((d, i) => {
+    if (d.parent === undefined || first.has(d.parent)) return;
+    const m = didYouMean(d.parent, first.keys());
+    ctx.addIssue({ code: 'custom', path: ['inventory', 'devices', i, 'parent'], message: `unknown parent "${d.parent}"${m ? ` (did you mean "${m}"?)` : ''}`, params: { fix: m ? `use "${m}"` : 'name a device listed under inventory.devices' } });
+  });
+  const configured = { email: c.notify.email !== undefined, sms: c.notify.sms.providers.length > 0, webhook: c.notify.webhook !== undefined, dingtalk: c.notify.dingtalk !== undefined };
+  c.alerts.receivers.forEach((r, i) => {
+    for (const ch of ['email', 'sms', 'webhook', 'dingtalk'] as const) {
+      if (r[ch].length && !configured[ch]) {
+        ctx.addIssue({ code: 'custom', path: ['alerts', 'receivers', i, ch], message: `receiver "${r.name}" sends ${ch} but notify.${ch} is not configured: nothing would be sent`, params: { fix: ch === 'sms' ? 'add a provider under notify.sms.providers, or remove the numbers' : `configure notify.${ch}, or remove the ${ch} addresses` } });
+      }
+    }
+  });
 });
 
 export type CollectorConfig = z.infer<typeof collectorConfigSchema>;
