@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DeviceDetail, DeviceView } from '../devices/module.ts';
+import type { DeviceDetail, DeviceView, Reason } from '../devices/module.ts';
 import type { Lang } from '../reports/i18n.ts';
 import { html, Safe } from './html.ts';
 import { csrfField, layout, type PageCtx, when } from './pages.ts';
@@ -53,8 +53,24 @@ export function duration(ms: number, lang: Lang): string {
   return `${Math.floor(h / 24)}${u.d}${h % 24 ? ` ${h % 24}${u.h}` : ''}`;
 }
 
-export function placeOf(d: { building: string | null; floor: string | null; shaft: string | null; room: string | null }): string {
-  return [d.building, d.floor ? `${d.floor}F` : '', d.shaft ? `竖井/shaft ${d.shaft}` : '', d.room].filter(Boolean).join(' · ');
+export function placeOf(d: { building: string | null; floor: string | null; shaft: string | null; room: string | null }, lang: Lang = 'zh-CN'): string {
+  return [d.building, d.floor ? `${d.floor}F` : '', d.shaft ? `${lang === 'en' ? 'shaft' : '竖井'} ${d.shaft}` : '', d.room].filter(Boolean).join(' · ');
+}
+
+const ZH_REASON: Record<string, (r: Reason) => string> = {
+  never_seen: () => '尚无任何采样：没有采集任务覆盖它',
+  silence: (r) => `已 ${String(r.value)} 秒无数据（上限 ${String(r.threshold)} 秒）`,
+  maintenance: () => '维护窗口内',
+  snapshot: (r) => ({ black: '截图全黑', frozen: '画面冻结', uniform: '画面单色' } as Record<string, string>)[String(r.value)] ?? `截图异常：${String(r.value)}`,
+  stream: (r) => `视频流失败（${String(r.value)}）`,
+  clock_drift: (r) => `时钟偏差 ${String(r.value)} 秒（上限 ${String(r.threshold)} 秒）`,
+  ping_loss: (r) => `丢包 ${String(r.value)}%（上限 ${String(r.threshold)}%）`,
+  reachability: (r) => `不可达（${String(r.value)}）`,
+};
+
+/** A reason in the page's language (the API keeps the English message). */
+export function reasonText(lang: Lang, r: Reason): string {
+  return lang === 'en' ? r.message : (ZH_REASON[r.check]?.(r) ?? r.message);
 }
 
 /**
@@ -69,7 +85,7 @@ export const LIVE_CSP = `default-src 'none'; script-src 'sha256-${LIVE_HASH}'; c
 
 const STYLE = html`<style>
 .wrap{overflow-x:auto;max-width:100%}.chips{display:flex;flex-wrap:wrap;gap:.4rem;margin:.5rem 0}.chip{padding:.25rem .6rem;border-radius:1rem;background:#fff;border:1px solid #cfd8e1;text-decoration:none;color:inherit}
-.chip b{font-size:1.1em}.st-down{background:#fbe1de}.st-degraded{background:#fdf1d2}.st-unknown{background:#e6e9ee}.st-maintenance{background:#e3ecf8}.st-up{background:#e3f4e8}
+.chip{white-space:nowrap}.chip b{font-size:1.1em}.st-down{background:#fbe1de}.st-degraded{background:#fdf1d2}.st-unknown{background:#e6e9ee}.st-maintenance{background:#e3ecf8}.st-up{background:#e3f4e8}
 form.filters{display:flex;flex-wrap:wrap;gap:.4rem;align-items:end}form.filters label{display:flex;flex-direction:column;font-size:.85em}form.filters select,form.filters input{max-width:9rem}
 td.reasons{min-width:12rem}main{box-sizing:border-box;max-width:100%}svg{max-width:100%;height:auto}
 @media (max-width:600px){td,th{padding:.3rem .35rem;font-size:.9em}h1{font-size:1.3em}}
@@ -88,7 +104,7 @@ export function overviewLive(p: PageCtx, all: DeviceView[], shown: DeviceView[],
 <div class="wrap"><table id="devices"><tr><th>${dw(L, 'status')}</th><th>${dw(L, 'device')}</th><th>${dw(L, 'location')}</th><th>${dw(L, 'for')}</th><th>${dw(L, 'reasons')}</th><th>${dw(L, 'kind')}</th><th>${dw(L, 'last_seen')}</th><th>${dw(L, 'alerts')}</th></tr>
 ${shown.map(
   (d) => html`<tr data-device="${d.name}" data-status="${d.status}"><td>${statusCell(p, d.status)}</td><td><a href="/console/devices/${encodeURIComponent(d.name)}">${d.name}</a>${d.address && d.address !== d.name ? html`<br><span class="muted">${d.address}</span>` : ''}</td>
-<td>${placeOf(d)}</td><td>${duration(now - Date.parse(d.since), L)}</td><td class="reasons">${d.reasons.map((r) => r.message).join('; ')}</td><td>${d.kind === 'unregistered' ? dw(L, 'unregistered') : d.kind}</td><td>${d.last_seen ? when(p, Date.parse(d.last_seen)) : '—'}</td><td>${d.alerts_open || ''}</td></tr>`,
+<td>${placeOf(d, L)}</td><td>${duration(now - Date.parse(d.since), L)}</td><td class="reasons">${d.reasons.map((r) => reasonText(L, r)).join('; ')}</td><td>${d.kind === 'unregistered' ? dw(L, 'unregistered') : d.kind}</td><td>${d.last_seen ? when(p, Date.parse(d.last_seen)) : '—'}</td><td>${d.alerts_open || ''}</td></tr>`,
 )}</table></div>${shown.length ? '' : html`<p class="muted">${dw(L, 'none')}</p>`}`;
 }
 
@@ -158,9 +174,9 @@ export function devicePage(p: PageCtx, d: DeviceDetail, now: number, charts: Saf
     p,
     d.name,
     html`${STYLE}<p>${statusCell(p, d.status)} ${dw(L, 'since')} ${when(p, Date.parse(d.since))} (${duration(now - Date.parse(d.since), L)})</p>
-${d.reasons.length ? html`<ul id="reasons">${d.reasons.map((r) => html`<li data-check="${r.check}">${r.message}${r.threshold !== null ? html` <span class="muted">[${r.check}: ${String(r.value)} / ${String(r.threshold)}]</span>` : ''}</li>`)}</ul>` : ''}
-<div class="wrap"><table><tr><th>${dw(L, 'kind')}</th><td>${d.kind === 'unregistered' ? dw(L, 'unregistered') : d.kind}</td></tr><tr><th>${dw(L, 'location')}</th><td>${placeOf(d)}${d.site ? ` (${d.site})` : ''}</td></tr>
-<tr><th>${dw(L, 'addresses')}</th><td>${d.addresses.join(', ')}</td></tr><tr><th>${dw(L, 'agent')}</th><td>${d.agent ?? '—'}</td></tr><tr><th>${dw(L, 'last_seen')}</th><td>${d.last_seen ? when(p, Date.parse(d.last_seen)) : '—'}</td></tr>
+${d.reasons.length ? html`<ul id="reasons">${d.reasons.map((r) => html`<li data-check="${r.check}">${reasonText(L, r)}${r.threshold !== null ? html` <span class="muted">[${r.check}: ${String(r.value)} / ${String(r.threshold)}]</span>` : ''}</li>`)}</ul>` : ''}
+<div class="wrap"><table><tr><th>${dw(L, 'kind')}</th><td>${d.kind === 'unregistered' ? dw(L, 'unregistered') : d.kind}</td></tr><tr><th>${dw(L, 'location')}</th><td>${placeOf(d, L)}${d.site ? ` (${d.site})` : ''}</td></tr>
+<tr><th>${dw(L, 'addresses')}</th><td>${d.addresses.join(', ') || '—'}</td></tr><tr><th>${dw(L, 'agent')}</th><td>${d.agent ?? '—'}</td></tr><tr><th>${dw(L, 'last_seen')}</th><td>${d.last_seen ? when(p, Date.parse(d.last_seen)) : '—'}</td></tr>
 <tr><th>${dw(L, 'uptime24')}</th><td>${d.uptime_24h_pct === null ? '—' : `${d.uptime_24h_pct.toFixed(2)} %`}</td></tr><tr><th>${dw(L, 'uptime30')}</th><td>${d.uptime_month_pct === null ? '—' : `${d.uptime_month_pct.toFixed(2)} %`}</td></tr></table></div>
 ${grafana ? html`<p><a href="${grafana}" rel="noopener">${dw(L, 'grafana')}</a></p>` : ''}
 <h2>${dw(L, 'history')}</h2>${timeline(p, d.history, d.status, now)}
@@ -201,12 +217,12 @@ export interface AlertRow {
 export function alertListPage(p: PageCtx, open: AlertRow[] | undefined, resolved: AlertRow[], q: URLSearchParams, now: number, deadlineMs: number, title: string): string {
   const L = p.lang;
   if (!open) return layout(p, title, html`<p class="muted">${dw(L, 'alerts_off')}</p>`);
-  const loc = (a: AlertRow) => placeOf({ building: a.labels.building ?? null, floor: a.labels.floor ?? null, shaft: a.labels.shaft ?? null, room: a.labels.room ?? null });
+  const loc = (a: AlertRow) => placeOf({ building: a.labels.building ?? null, floor: a.labels.floor ?? null, shaft: a.labels.shaft ?? null, room: a.labels.room ?? null }, L);
   const openTable = html`<div class="wrap"><table><tr><th>#</th><th>${dw(L, 'severity')}</th><th>${dw(L, 'device')}</th><th>${dw(L, 'location')}</th><th>${dw(L, 'summary')}</th><th>${dw(L, 'age')}</th><th>${dw(L, 'left')}</th><th>${dw(L, 'state')}</th><th></th></tr>
 ${open.map((a) => {
   const fired = a.fired_ms ?? a.started_ms;
   const left = fired + deadlineMs - now;
-  return html`<tr class="${a.severity === 'critical' ? 'critical' : a.severity === 'warning' ? 'warn' : ''}" data-alert="${a.id}"><td>${a.id}</td><td>${dw(L, a.severity)}</td><td><a href="/console/devices/${encodeURIComponent(a.target)}">${a.target}</a><br><span class="muted">${a.rule}</span></td><td data-col="location">${loc(a)}</td><td>${a.summary}</td>
+  return html`<tr class="${a.severity === 'critical' ? 'critical' : a.severity === 'warning' ? 'warn' : ''}" data-alert="${a.id}" data-target="${a.target}"><td>${a.id}</td><td>${dw(L, a.severity)}</td><td><a href="/console/devices/${encodeURIComponent(a.target)}">${a.target}</a><br><span class="muted">${a.rule}</span></td><td data-col="location">${loc(a)}</td><td>${a.summary}</td>
 <td>${duration(now - fired, L)}</td><td data-col="left">${left >= 0 ? duration(left, L) : dw(L, 'overdue', { d: duration(-left, L) })}</td>
 <td>${a.acked_by ? dw(L, 'acked_by', { who: a.acked_by }) : dw(L, a.state)}${a.ack_note ? html`<br><span class="muted">${a.ack_note}</span>` : ''}${a.suppressor ? html`<br>${dw(L, 'suppressed_by', { x: a.suppressor })}` : ''}${a.silenced ? html`<br>${dw(L, 'silenced_by')}` : ''}</td>
 <td>${p.canEdit && !a.acked_by && (a.state === 'firing' || a.state === 'suppressed') ? html`<form method="post" action="/console/alerts/ack">${csrfField(p)}<input type="hidden" name="id" value="${a.id}"><input name="note" aria-label="${dw(L, 'note')} ${a.id}" placeholder="${dw(L, 'note')}" maxlength="2000"><button>${dw(L, 'ack')}</button></form>` : ''}</td></tr>`;

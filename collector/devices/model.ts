@@ -202,6 +202,11 @@ export class DeviceModel {
     for (const r of this.recs.values()) if (r.lastSeen !== undefined && this.written.get(r.name) !== r.lastSeen) this.st.touch.run(r.lastSeen, r.agent ?? null, r.name);
   }
 
+  /** When the agent of this name last reported (an agent's own host is seen through its connection). */
+  agentSeen(name: string): number | undefined {
+    return this.d.agentSeen(name);
+  }
+
   list(): DeviceRecord[] {
     return [...this.recs.values()];
   }

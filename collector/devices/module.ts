@@ -130,7 +130,7 @@ export function createDeviceService(ctx: CollectorContext, model: DeviceModel): 
       room: d?.room ?? null,
       status: r.status,
       since: iso(r.since)!,
-      last_seen: iso(r.lastSeen),
+      last_seen: iso(Math.max(r.lastSeen ?? -Infinity, model.agentSeen(r.name) ?? -Infinity)),
       reasons: r.reasons,
       agent: r.agent ?? null,
       uptime_24h_pct: round(u?.last24h(r.name).uptime_pct),

@@ -29,7 +29,7 @@ else {
     { name: 'sw-a-4f-dead', kind: 'switch', building: 'A', floor: '4', shaft: 'A-1', room: 'shaft-4' },
     { name: 'sw-a-5f-never', kind: 'switch', building: 'A', floor: '5', shaft: 'A-1', room: 'shaft-5' },
     { name: 'cam-a-1f-lobby', kind: 'camera', building: 'A', floor: '1', room: 'lobby' },
-    { name: 'cam-a-1f-gate', kind: 'camera', building: 'A', floor: '1', room: 'gate' },
+    { name: 'cam-a-1f-gate', kind: 'camera', building: 'A', floor: '1', room: 'gate', parent: 'sw-a-4f-dead' },
     { name: 'pc-0301', kind: 'pc', address: ['127.0.0.21', 'pc-0301.office.lan'], building: 'A', floor: '3', room: '301' },
     { name: 'pc-0302', kind: 'pc', address: '127.0.0.22', building: 'A', floor: '3', room: '302' },
   ];
@@ -63,7 +63,15 @@ else {
       collector: { listen_host: '127.0.0.1', listen_port: 0, data_dir: path.join(dir, 'collector'), log_level: 'silent' },
       influxdb: { url: influx.url, database: 'watchpost', flush_interval_ms: 100 },
       inventory: { devices: INVENTORY },
-      alerts: { api_tokens: [{ name: 'ops', token_sha256: hashToken(apiToken) }] },
+      alerts: {
+        api_tokens: [{ name: 'ops', token_sha256: hashToken(apiToken) }],
+        eval_interval_ms: 200, group_wait_s: 0,
+        rules: [
+          { name: 'switch_down', type: 'threshold', measurement: 'snmp_device', field: 'up', op: '==', fire: 0, severity: 'critical' },
+          // Fires later than the switch: the camera behind the dead switch is suppressed by it.
+          { name: 'camera_down', type: 'threshold', measurement: 'camera', field: 'up', op: '==', fire: 0, for_s: 4, severity: 'critical' },
+        ],
+      },
       devices: { eval_interval_ms: 1000 },
       console: { grafana_url: 'http://127.0.0.1:3000' },
     });
@@ -113,8 +121,12 @@ else {
     t.match(by.get('pc-0301'), { status: 'up', address: '127.0.0.21', room: '301', agent: 'poller-a-b1' }, 'a ping of 127.0.0.21 is pc-0301');
     t.match(by.get('127.0.0.99'), { status: 'up', kind: 'unregistered', building: null, floor: null });
     t.match(by.get('poller-a-b1'), { status: 'up' }, 'the agent\'s own host, connected');
+    t.ok(by.get('poller-a-b1')!.last_seen, 'seen through its connection');
     t.same((await api('?status=down')).map((d) => d.name).sort(), ['cam-a-1f-gate', 'sw-a-4f-dead']);
     t.same((await api('?shaft=A-1&kind=switch')).map((d) => d.name), ['sw-a-4f-dead', 'sw-a-5f-never', 'sw-a-3f-01'], 'problems first');
+
+    await waitFor('the camera alert', async () => ((await api('?status=down')).find((d) => d.name === 'cam-a-1f-gate')?.alerts_open ?? 0) > 0, 20_000);
+    t.equal((await api('?status=down')).find((d) => d.name === 'sw-a-4f-dead')?.alerts_open, 1, 'alerts_open counts the device\'s alerts by inventory name');
 
     // InfluxDB: the switch polled by an agent tagged floor 1 is stored with its own floor and room.
     await waitFor('points in InfluxDB', async () => (await influx!.count('watchpost', 'snmp_device', 'up', `"device" = 'sw-a-3f-01'`).catch(() => 0)) > 0, 20_000);
@@ -154,7 +166,8 @@ else {
       t.equal(await rowStatus(name), st, `console: ${name} ${st}`);
     }
     t.match(await page.locator('tr[data-device="cam-a-1f-lobby"]').innerText(), '异常', 'zh status word');
-    t.match(await page.locator('tr[data-device="sw-a-5f-never"]').innerText(), '未知');
+    t.match(await page.locator('tr[data-device="sw-a-5f-never"]').innerText(), /未知[\s\S]*没有采集任务覆盖它/, 'zh status and reason');
+    t.match(await page.locator('tr[data-device="cam-a-1f-lobby"]').innerText(), '截图全黑');
     const firstRows = await page.locator('tr[data-device]').evaluateAll((rs) => rs.slice(0, 3).map((r) => r.getAttribute('data-status')));
     t.same(firstRows, ['down', 'down', 'degraded'], 'problem devices first');
     t.equal(await page.locator('[data-count="down"] b').innerText(), '2');
@@ -169,6 +182,20 @@ else {
     t.equal(await page.evaluate('window.__marker'), 1, 'refreshed without a page load');
     t.equal(await page.locator('tr[data-device]').count(), 3, 'the refresh keeps the filter');
     t.same(errors, [], 'no script or CSP errors');
+
+    // The alert list: location, age, time left to the 2-hour deadline, suppressed by the switch, ack with a note.
+    await page.goto(`${c.url}/console/alerts`);
+    const sw = page.locator('tr[data-target="sw-a-4f-dead"]');
+    t.match(await sw.locator('[data-col=location]').innerText(), 'A · 4F · 竖井 A-1 · shaft-4');
+    t.match(await sw.locator('[data-col=left]').innerText(), /^1 小时 5\d 分$/, 'time left to the on-site deadline');
+    t.match(await sw.innerText(), '严重', 'severity in Chinese');
+    t.match(await page.locator('tr[data-target="cam-a-1f-gate"]').innerText(), '被 sw-a-4f-dead 抑制', 'suppressed by its parent switch');
+    await sw.getByPlaceholder('备注').fill('已派人 ladder to shaft A-1');
+    await sw.getByRole('button', { name: '确认' }).click();
+    await page.waitForURL(/msg=saved/);
+    t.match(await page.locator('tr[data-target="sw-a-4f-dead"]').innerText(), /已由 li 确认[\s\S]*已派人 ladder to shaft A-1/);
+    t.ok(c.ctx.audit.list(50).some((e) => e.action === 'alert.ack' && e.details.includes('ladder to shaft A-1')), 'the note is in the audit log');
+    await page.screenshot({ path: path.join(out, 'alerts-1280.png'), fullPage: true });
 
     await page.setViewportSize({ width: 390, height: 844 });
     for (const p of ['/console/', '/console/devices/sw-a-3f-01', '/console/devices/cam-a-1f-lobby', '/console/alerts']) {
