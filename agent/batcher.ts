@@ -2,6 +2,8 @@ import type { Event, Sample } from '../protocol/sample.ts';
 import type { Outbox } from './outbox.ts';
 import type { SampleSink } from './scheduler.ts';
 
+const LOCATION = new Set(['site', 'building', 'floor', 'shaft', 'room', 'role', 'device_kind']);
+
 /**
  * Collects what probes produce into batches for the outbox: a batch is closed when it
  * reaches maxSamples or flushMs after its first sample, whichever comes first. Tags the
@@ -25,7 +27,10 @@ export class Batcher implements SampleSink {
 
   push(samples: Sample[], events: Event[]): void {
     for (const s of samples) {
-      for (const k in this.tags) s.tags[k] ??= this.tags[k]!;
+      // The agent's location describes its own host: a sample about a camera, a pinged
+      // address or a polled switch does not get it (the collector puts the device's own).
+      const other = s.tags.camera || s.tags.url || s.tags.target || (s.tags.device && !s.tags.host);
+      for (const k in this.tags) if (!other || !LOCATION.has(k)) s.tags[k] ??= this.tags[k]!;
       this.samples.push(s);
       if (this.samples.length >= this.maxSamples) this.flush();
     }

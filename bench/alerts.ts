@@ -32,7 +32,7 @@ const CROSS = Number(process.env.CROSS ?? 0.0005);
 function rules(): RuleConfig[] {
   const out: unknown[] = [];
   for (let i = 0; i < RULES; i++) {
-    out.push({ name: `r${i}`, type: 'threshold', measurement: `m${i % MEAS}`, field: `f${Math.floor(i / MEAS)}`, op: '>', fire: 90, clear: 80, for_s: 0, severity: i % 3 ? 'warning' : 'critical' });
+    out.push({ name: `r${i}`, type: 'threshold', measurement: `m${i % MEAS}`, external: true, field: `f${Math.floor(i / MEAS)}`, op: '>', fire: 90, clear: 80, for_s: 0, severity: i % 3 ? 'warning' : 'critical' });
   }
   return alertsSchema.parse({ rules: out, receivers: [{ name: 'eng', webhook: ['http://127.0.0.1:9/x'] }], route: { receiver: 'eng' }, group_wait_s: 0, repeat_interval_s: 0 }).rules;
 }

@@ -7,6 +7,7 @@ import type { RouteResult, Router } from './routing.ts';
 import type { Alert, AlertStore } from './store.ts';
 import type { Topology } from './topology.ts';
 import { TARGET_TAGS } from '../ingest/transcode.ts';
+import type { Inventory } from '../ingest/inventory.ts';
 
 type Threshold = Extract<RuleConfig, { type: 'threshold' }>;
 type Absence = Extract<RuleConfig, { type: 'absence' }>;
@@ -40,6 +41,24 @@ export interface EngineDeps {
   ackUrl(alert: number, receiver: string): string | undefined;
   /** Records a state change (alert_state measurement). */
   changed(a: Alert): void;
+  /**
+   * Resolves targets to devices: a rule's target tag value (an IP, a URL) becomes the
+   * inventory name, and the default target is what the sample is about (Inventory.subject).
+   */
+  inventory?: Inventory | undefined;
+  /** A threshold alert not re-confirmed by a sample for this long is stale: it suppresses nothing. Default 15 min. */
+  staleMs?: number | undefined;
+}
+
+/**
+ * What a rule looks at: an open alert raised under a different fingerprint belongs to a rule
+ * that has since changed (another measurement, field, target tag or filter) and is resolved.
+ */
+export function ruleFingerprint(r: RuleConfig): string {
+  if (r.type === 'threshold') return JSON.stringify([r.type, r.measurement, r.field, r.target_tag ?? '', r.where]);
+  if (r.type === 'absence') return JSON.stringify([r.type, r.measurement, r.target_tag ?? '', r.where]);
+  if (r.type === 'event') return JSON.stringify([r.type, [...r.kinds].sort()]);
+  return JSON.stringify([r.type]);
 }
 
 interface Group {
@@ -111,6 +130,36 @@ export class AlertEngine {
       this.open.set(`${a.rule}\u0000${a.target}`, a);
       this.byId.set(a.id, a);
     }
+    this.reconcile();
+  }
+
+  /**
+   * Resolves open alerts whose rule no longer exists or now looks at something else, with the
+   * reason; called at start (a rule edit takes effect by restart). Alerts from before rules
+   * had fingerprints take the current one: only a removed rule resolves them.
+   */
+  reconcile(): Alert[] {
+    const now = this.d.now();
+    const done: Alert[] = [];
+    for (const a of [...this.open.values()]) {
+      const r = this.ruleByName.get(a.rule);
+      let why: string | undefined;
+      if (!r) why = `rule "${a.rule}" no longer exists`;
+      else if (a.rule_fp === undefined) {
+        a.rule_fp = ruleFingerprint(r);
+        this.d.store.save(a);
+      } else if (a.rule_fp !== ruleFingerprint(r)) why = `rule "${a.rule}" changed (what it measures or its target)`;
+      if (!why) continue;
+      if (a.state === 'pending') {
+        this.drop(a);
+        continue;
+      }
+      a.resolved_reason = why;
+      this.resolve(a, now);
+      done.push(a);
+      this.d.log.warn({ alert: a.id, rule: a.rule, target: a.target, reason: why }, 'stale alert resolved');
+    }
+    return done;
   }
 
   get(id: number): Alert | undefined {
@@ -122,7 +171,15 @@ export class AlertEngine {
   }
 
   private targetOf(s: Sample, tag: string | undefined): string | undefined {
-    if (tag) return s.tags[tag];
+    const inv = this.d.inventory;
+    if (tag) {
+      const v = s.tags[tag];
+      return v && inv ? inv.nameOf(v) : v;
+    }
+    if (inv) {
+      const subj = inv.subject((k) => s.tags[k]);
+      return subj ? (subj.device?.name ?? subj.target) : undefined;
+    }
     for (const k of TARGET_TAGS) if (s.tags[k]) return s.tags[k];
     return undefined;
   }
@@ -141,7 +198,8 @@ export class AlertEngine {
 
   /** Ingest listener entry: which agent reports each target (for every sample, wanted or not). */
   observeTargets(targets: ReadonlyMap<string, string>): void {
-    for (const [target, agent] of targets) this.d.topology.observeAgent(target, agent);
+    const inv = this.d.inventory;
+    for (const [target, agent] of targets) this.d.topology.observeAgent(inv ? inv.nameOf(target) : target, agent);
   }
 
   /** Ingest listener entry: accepted samples of the measurements it wants. */
@@ -264,6 +322,7 @@ export class AlertEngine {
       summary: summary ?? render(r.summary, `${r.name}`, { target, value, labels }),
       labels, value, started_ms: now, fired_ms: undefined, acked_ms: undefined, acked_by: undefined, resolved_ms: undefined,
       suppressed_by: undefined, silenced: false, flapping: false, level: 0, notified_ms: undefined, routes: [], told: [], last_seen_ms: now,
+      rule_fp: ruleFingerprint(r),
     };
     const a: Alert = { ...base, id: this.d.store.insert(base) };
     this.open.set(`${r.name}\u0000${target}`, a);
@@ -331,21 +390,33 @@ export class AlertEngine {
   }
 
   /** Acknowledges an open alert; stops escalation and repeats. Returns false when it is not open. */
-  acknowledge(id: number, by: string): Alert | undefined {
+  acknowledge(id: number, by: string, note?: string): Alert | undefined {
     const a = this.byId.get(id);
     if (!a || (a.state !== 'firing' && a.state !== 'suppressed')) return undefined;
     a.state = 'acknowledged';
     a.acked_ms = this.d.now();
     a.acked_by = by;
+    if (note) a.ack_note = note;
     this.d.store.save(a);
     this.d.changed(a);
     return a;
   }
 
+  /**
+   * Whether an open alert may explain others: its rule still exists and, for a threshold
+   * alert, a sample confirmed it recently (absence alerts are about silence itself).
+   */
+  private current(o: Alert, now: number): boolean {
+    const r = this.ruleByName.get(o.rule);
+    if (!r || (o.rule_fp !== undefined && o.rule_fp !== ruleFingerprint(r))) return false;
+    return r.type !== 'threshold' || now - o.last_seen_ms <= (this.d.staleMs ?? 15 * 60_000);
+  }
+
   private suppressor(a: Alert): Alert | undefined | 'wait' {
+    const now = this.d.now();
     for (const anc of this.d.topology.ancestors(a.target)) {
       for (const o of this.open.values()) {
-        if (o.target !== anc || o.id === a.id) continue;
+        if (o.target !== anc || o.id === a.id || !this.current(o, now)) continue;
         if (o.state === 'firing' || o.state === 'acknowledged') return o;
         if (o.state === 'pending') return 'wait';
       }
@@ -388,7 +459,7 @@ export class AlertEngine {
       const rule = this.ruleByName.get(a.rule);
       if (a.state === 'pending' && rule?.type === 'threshold' && now - a.started_ms >= rule.for_s * 1000) this.fire(a, now);
       else if (rule?.type === 'event' && now - a.last_seen_ms >= rule.resolve_after_s * 1000) this.resolve(a, now);
-      else if (a.state === 'suppressed' && !(a.suppressed_by !== undefined && this.byId.has(a.suppressed_by))) {
+      else if (a.state === 'suppressed' && !(a.suppressed_by !== undefined && this.byId.has(a.suppressed_by) && this.current(this.byId.get(a.suppressed_by)!, now))) {
         // The device in front of it recovered but this one did not: now it is news.
         a.state = 'firing';
         a.suppressed_by = undefined;

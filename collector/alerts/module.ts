@@ -22,8 +22,9 @@ import { Topology } from './topology.ts';
 export interface AlertsApi {
   engine: AlertEngine;
   dispatcher: Dispatcher;
-  /** Acknowledges an open alert and audit-logs who, when and how; undefined when it is not open. */
-  acknowledge(id: number, by: string, via: string): Alert | undefined;
+  /** Acknowledges an open alert and audit-logs who, when, how and the note; undefined when it is not open. */
+  acknowledge(id: number, by: string, via: string, note?: string): Alert | undefined;
+  store: AlertStore;
   /** SLA figures (time to ack/resolve, 2-hour breach flag) for alerts fired in [fromMs, toMs). */
   sla(fromMs: number, toMs: number): SlaReport;
   /** Inspection due/overdue status (called by the inspections module). */
@@ -114,6 +115,7 @@ export function startAlerts(ctx: CollectorContext): AlertsApi & { running: Runni
   const baseUrl = () => ctx.config.collector.public_url?.replace(/\/$/, '') ?? `http://${ctx.config.collector.listen_host}:${(ctx.server.server.address() as AddressInfo | null)?.port ?? ctx.config.collector.listen_port}`;
   const engine = new AlertEngine({
     cfg, rules, store, calendar, topology: new Topology(ctx.inventory.devices), now: ctx.now, log,
+    inventory: ctx.inventory, staleMs: Math.max(15 * 60_000, 3 * ctx.config.uptime.silence_s * 1000),
     router: new Router(cfg.route, { group_wait_s: cfg.group_wait_s, repeat_interval_s: cfg.repeat_interval_s }),
     deliver: (n) => {
       try {
@@ -155,11 +157,11 @@ export function startAlerts(ctx: CollectorContext): AlertsApi & { running: Runni
   ctx.metrics.gauge('watchpost_notifications_failed', 'Deliveries that failed for good', () => Number((ctx.db.prepare("SELECT COUNT(*) AS n FROM notify_deliveries WHERE status = 'failed'").get() as { n: number }).n));
 
   const api: AlertsApi = {
-    engine, dispatcher,
-    acknowledge(id, by, via) {
-      const a = engine.acknowledge(id, by);
+    engine, dispatcher, store,
+    acknowledge(id, by, via, note) {
+      const a = engine.acknowledge(id, by, note?.trim().slice(0, 2000) || undefined);
       if (a) {
-        ctx.audit.append(by, 'alert.ack', `alert:${id}`, { via, rule: a.rule, target: a.target, fired_ms: a.fired_ms, time_to_ack_s: a.fired_ms ? (a.acked_ms! - a.fired_ms) / 1000 : null });
+        ctx.audit.append(by, 'alert.ack', `alert:${id}`, { via, rule: a.rule, target: a.target, fired_ms: a.fired_ms, time_to_ack_s: a.fired_ms ? (a.acked_ms! - a.fired_ms) / 1000 : null, note: a.ack_note ?? null });
         log.info({ alert: id, by, via }, 'alert acknowledged');
       }
       return a;
@@ -218,7 +220,7 @@ export function startAlerts(ctx: CollectorContext): AlertsApi & { running: Runni
     const actor = apiActor(ctx.config, req);
     const b = json(await readBody(req, 8192)) as Record<string, unknown>;
     const by = typeof b.by === 'string' && b.by ? `${actor}/${b.by}` : actor;
-    const a = api.acknowledge(Number(m[1]), by, typeof b.via === 'string' ? b.via : 'api');
+    const a = api.acknowledge(Number(m[1]), by, typeof b.via === 'string' ? b.via : 'api', typeof b.note === 'string' ? b.note : undefined);
     if (!a) {
       const cur = engine.get(Number(m[1]));
       throw new HttpError(cur ? 409 : 404, cur ? `alert ${m[1]} is ${cur.state}, not firing` : `no alert ${m[1]}`);

@@ -33,6 +33,15 @@ registerMigrations({
   `,
 });
 
+registerMigrations({
+  id: '101_alerts_rule_fp',
+  sql: `
+    ALTER TABLE alerts ADD COLUMN rule_fp TEXT;
+    ALTER TABLE alerts ADD COLUMN resolved_reason TEXT;
+    ALTER TABLE alerts ADD COLUMN ack_note TEXT;
+  `,
+});
+
 export type AlertStateName = 'pending' | 'firing' | 'acknowledged' | 'resolved' | 'suppressed';
 
 /** One alert as kept in memory and in the `alerts` table. */
@@ -60,6 +69,12 @@ export interface Alert {
   /** Receivers already told (so the resolution reaches every one of them). */
   told: string[];
   last_seen_ms: number;
+  /** What the rule looked at when the alert was raised (AlertEngine's ruleFingerprint): a changed rule resolves it. */
+  rule_fp?: string | undefined;
+  /** Why it was resolved when it was not its condition clearing (rule removed or changed). */
+  resolved_reason?: string | undefined;
+  /** The note given with the acknowledgement. */
+  ack_note?: string | undefined;
 }
 
 interface Row {
@@ -90,6 +105,9 @@ function toAlert(r: Row): Alert {
     routes: JSON.parse(String(r.routes)),
     told: JSON.parse(String(r.told)),
     last_seen_ms: Number(r.last_seen_ms),
+    rule_fp: r.rule_fp === null || r.rule_fp === undefined ? undefined : String(r.rule_fp),
+    resolved_reason: r.resolved_reason === null || r.resolved_reason === undefined ? undefined : String(r.resolved_reason),
+    ack_note: r.ack_note === null || r.ack_note === undefined ? undefined : String(r.ack_note),
   };
 }
 
@@ -103,23 +121,24 @@ export class AlertStore {
   constructor(db: DatabaseSync) {
     this.db = db;
     this.ins = db.prepare(
-      'INSERT INTO alerts (rule, target, severity, state, summary, labels, value, started_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+      'INSERT INTO alerts (rule, target, severity, state, summary, labels, value, started_ms, last_seen_ms, rule_fp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
     );
     this.upd = db.prepare(
       `UPDATE alerts SET severity = ?, state = ?, summary = ?, labels = ?, value = ?, fired_ms = ?, acked_ms = ?, acked_by = ?, resolved_ms = ?,
-       suppressed_by = ?, silenced = ?, flapping = ?, level = ?, notified_ms = ?, routes = ?, told = ?, last_seen_ms = ? WHERE id = ?`,
+       suppressed_by = ?, silenced = ?, flapping = ?, level = ?, notified_ms = ?, routes = ?, told = ?, last_seen_ms = ?, rule_fp = ?, resolved_reason = ?, ack_note = ? WHERE id = ?`,
     );
     this.del = db.prepare('DELETE FROM alerts WHERE id = ?');
   }
 
   insert(a: Omit<Alert, 'id'>): number {
-    return Number((this.ins.get(a.rule, a.target, a.severity, a.state, a.summary, JSON.stringify(a.labels), a.value ?? null, a.started_ms, a.last_seen_ms) as { id: number }).id);
+    return Number((this.ins.get(a.rule, a.target, a.severity, a.state, a.summary, JSON.stringify(a.labels), a.value ?? null, a.started_ms, a.last_seen_ms, a.rule_fp ?? null) as { id: number }).id);
   }
 
   save(a: Alert): void {
     this.upd.run(
       a.severity, a.state, a.summary, JSON.stringify(a.labels), a.value ?? null, a.fired_ms ?? null, a.acked_ms ?? null, a.acked_by ?? null, a.resolved_ms ?? null,
-      a.suppressed_by ?? null, a.silenced ? 1 : 0, a.flapping ? 1 : 0, a.level, a.notified_ms ?? null, JSON.stringify(a.routes), JSON.stringify(a.told), a.last_seen_ms, a.id,
+      a.suppressed_by ?? null, a.silenced ? 1 : 0, a.flapping ? 1 : 0, a.level, a.notified_ms ?? null, JSON.stringify(a.routes), JSON.stringify(a.told), a.last_seen_ms,
+      a.rule_fp ?? null, a.resolved_reason ?? null, a.ack_note ?? null, a.id,
     );
   }
 
@@ -137,11 +156,18 @@ export class AlertStore {
     return r ? toAlert(r) : undefined;
   }
 
-  list(o: { state?: string; limit?: number } = {}): Alert[] {
-    const rows = o.state
-      ? this.db.prepare('SELECT * FROM alerts WHERE state = ? ORDER BY id DESC LIMIT ?').all(o.state, o.limit ?? 200)
-      : this.db.prepare('SELECT * FROM alerts ORDER BY id DESC LIMIT ?').all(o.limit ?? 200);
-    return (rows as Row[]).map(toAlert);
+  /** Newest first; `q` matches rule, target or summary; `from`/`to` bound the start time. */
+  list(o: { state?: string | undefined; target?: string | undefined; severity?: string | undefined; q?: string | undefined; from?: number | undefined; to?: number | undefined; limit?: number | undefined } = {}): Alert[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (o.state) (where.push('state = ?'), args.push(o.state));
+    if (o.target) (where.push('target = ?'), args.push(o.target));
+    if (o.severity) (where.push('severity = ?'), args.push(o.severity));
+    if (o.q) (where.push("(instr(lower(rule), lower(?)) > 0 OR instr(lower(target), lower(?)) > 0 OR instr(lower(summary), lower(?)) > 0)"), args.push(o.q, o.q, o.q));
+    if (o.from !== undefined) (where.push('started_ms >= ?'), args.push(o.from));
+    if (o.to !== undefined) (where.push('started_ms < ?'), args.push(o.to));
+    const sql = `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, o.limit ?? 200) as Row[]).map(toAlert);
   }
 
   /** Alerts that fired in [fromMs, toMs), for SLA figures. */

@@ -1,5 +1,6 @@
 import type { Sample } from '../../protocol/sample.ts';
 import type { DeviceConfig } from '../../config/schema/collector.ts';
+import { addressesOf } from '../ingest/inventory.ts';
 
 /**
  * What each target is reached through: the inventory's `parent`, LLDP neighbours seen by a
@@ -14,7 +15,7 @@ export class Topology {
   constructor(devices: readonly DeviceConfig[]) {
     for (const d of devices) {
       this.inv.set(d.name, d);
-      if (d.address) this.inv.set(d.address, d);
+      for (const a of addressesOf(d)) if (!this.inv.has(a)) this.inv.set(a, d);
     }
   }
 

@@ -21,6 +21,8 @@ export interface CablingHandle {
 }
 
 const SOURCE: Source = { kind: 'http', name: 'collector-cabling', tags: {} };
+/** An inventory device's addresses: `address` may be one or a list. */
+const addressesOf = (d: { address?: string | string[] | undefined }): string[] => (d.address === undefined ? [] : Array.isArray(d.address) ? d.address : [d.address]);
 /** A node unseen this long has left its port: longer than a night with the PC off and the FDB aged out. */
 export const LOST_AFTER_MS = 24 * 3600_000;
 
@@ -46,10 +48,10 @@ export const cablingModule: CollectorModule = {
     const register = createCablingRegister(ctx.db, {
       identity: {
         vendor: ouiVendor,
-        device: (ip) => (ip ? (ctx.inventory.devices.find((d) => d.address === ip)?.name ?? agentByIp().get(ip)) : undefined),
+        device: (ip) => (ip ? (ctx.inventory.devices.find((d) => addressesOf(d).includes(ip))?.name ?? agentByIp().get(ip)) : undefined),
         addressesOf: (text) => {
           const t = text.toLowerCase();
-          const ips = ctx.inventory.devices.filter((d) => d.address && d.name.toLowerCase().includes(t)).map((d) => d.address!);
+          const ips = ctx.inventory.devices.filter((d) => d.name.toLowerCase().includes(t)).flatMap(addressesOf);
           for (const [ip, name] of agentByIp()) if (name.toLowerCase().includes(t)) ips.push(ip);
           return ips;
         },

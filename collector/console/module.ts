@@ -21,14 +21,19 @@ import { checkDraft, maintenancePage } from './maintenance-page.ts';
 import { inspectionPage, iw } from './inspection-page.ts';
 import type { SoftwareService } from '../software/module.ts';
 import { isMonth, softwareChanges, softwareMachine, softwareOverview } from '../software/pages.ts';
+import * as dp from './device-pages.ts';
+import { deviceCharts } from './charts.ts';
+import type { Alert, AlertStore } from '../alerts/store.ts';
+import type { DeviceService } from '../devices/module.ts';
 import type { AlertView, PageCtx, WindowView } from './pages.ts';
 import { hasRole, LoginLimiter, type Role, type Session, UserStore } from './users.ts';
 
 /** The parts of the alerts module (AlertsApi) the console uses, looked up at run time. */
 interface AlertsLike {
-  engine?: { openAlerts(): AlertView[] };
+  engine?: { openAlerts(): AlertView[]; get?(id: number): Alert | undefined };
+  store?: AlertStore;
   dispatcher?: { recent(limit?: number): Parameters<typeof notificationsPage>[1] };
-  acknowledge?(id: number, by: string, via: string): unknown;
+  acknowledge?(id: number, by: string, via: string, note?: string): unknown;
   smsUsage?(year?: number): Parameters<typeof pages.smsPage>[1];
 }
 /** The parts of the maintenance module the console uses. */
@@ -76,6 +81,7 @@ export function startConsole(ctx: CollectorContext): { users: UserStore } {
   const reports = () => ctx.modules.get('reports') as ReportService | undefined;
   const alerts = () => ctx.modules.get('alerts') as AlertsLike | undefined;
   const maintenance = () => ctx.modules.get('maintenance') as MaintenanceLike | undefined;
+  const devices = () => ctx.modules.get('devices') as DeviceService | undefined;
 
   function pageCtx(req: http.IncomingMessage, url: URL, s: Session | undefined, extra: string[]): PageCtx {
     const cookies = parseCookies(req.headers.cookie);
@@ -182,10 +188,35 @@ export function startConsole(ctx: CollectorContext): { users: UserStore } {
       }
       if (route === '/console/' && !post) {
         const connected = new Set(ctx.server.connectedAgents());
-        const byTarget = new Map<string, AlertView[]>();
-        for (const a of alerts()?.engine?.openAlerts() ?? []) byTarget.set(a.target, [...(byTarget.get(a.target) ?? []), a]);
         const agents = ctx.agents.overview(connected);
-        return sendHtml(res, 200, pages.overviewPage(p, agents, ctx.inventory.devices, byTarget), h());
+        const dev = devices();
+        if (!dev) {
+          const byTarget = new Map<string, AlertView[]>();
+          for (const a of alerts()?.engine?.openAlerts() ?? []) byTarget.set(a.target, [...(byTarget.get(a.target) ?? []), a]);
+          return sendHtml(res, 200, pages.overviewPage(p, agents, ctx.inventory.devices, byTarget), h());
+        }
+        const q = url.searchParams;
+        const all = dev.list();
+        const shown = dev.list({ status: q.get('status'), kind: q.get('kind'), building: q.get('building'), floor: q.get('floor'), shaft: q.get('shaft'), q: q.get('q') });
+        if (q.get('partial') === '1') return sendHtml(res, 200, dp.overviewLive(p, all, shown, ctx.now()).s, h());
+        return sendHtml(res, 200, dp.devicesOverviewPage(p, all, shown, q, ctx.now(), pages.t(p, 'overview'), pages.agentsTable(p, agents)), { ...h(), 'content-security-policy': dp.LIVE_CSP });
+      }
+      const dm = /^\/console\/devices\/(.+)$/.exec(route);
+      if (dm && !post) {
+        const dev = devices();
+        let name = '';
+        try {
+          name = decodeURIComponent(dm[1]!);
+        } catch {
+          throw new HttpError(400, 'bad device name');
+        }
+        const d = dev?.detail(name);
+        if (!d) throw new HttpError(404, `no device "${name}"`);
+        const g = cc.grafana_url?.replace(/\/$/, '');
+        const board = d.kind === 'camera' ? ['cctv', 'camera'] : d.kind === 'switch' || d.kind === 'router' ? ['network', 'switch'] : ['office', 'host'];
+        const lang = p.lang === 'en' ? 'en' : 'zh';
+        const grafana = g ? `${g}/d/watchpost-${board[0]}-${lang}?var-${board[1]}=${encodeURIComponent(d.name)}${d.building ? `&var-building=${encodeURIComponent(d.building)}` : ''}` : undefined;
+        return sendHtml(res, 200, dp.devicePage(p, d, ctx.now(), await deviceCharts(cfg.influxdb, d), grafana), h());
       }
       if (route === '/console/notifications' && !post) {
         return sendHtml(res, 200, notificationsPage(p, alerts()?.dispatcher?.recent(200), url.searchParams.get('channel') || undefined), h());
@@ -203,14 +234,23 @@ export function startConsole(ctx: CollectorContext): { users: UserStore } {
         }
       }
       if (route === '/console/alerts' && !post) {
-        const list = alerts()?.engine?.openAlerts().sort((x, y) => (y.fired_ms ?? y.started_ms) - (x.fired_ms ?? x.started_ms));
-        return sendHtml(res, 200, pages.alertsPage(p, list), h());
+        const a = alerts();
+        const open = a?.engine?.openAlerts() as (AlertView & Partial<Alert>)[] | undefined;
+        const q = url.searchParams;
+        const days = Math.min(366, Math.max(1, Number(q.get('days') ?? 7) || 7));
+        const row = (x: Alert): dp.AlertRow => {
+          const sup = x.suppressed_by !== undefined ? a?.engine?.get?.(x.suppressed_by) : undefined;
+          return { ...x, suppressor: sup ? sup.target : undefined };
+        };
+        const resolved = a?.store ? a.store.list({ state: 'resolved', q: q.get('q') || undefined, severity: q.get('severity') || undefined, from: ctx.now() - days * 86_400_000, limit: 200 }) : [];
+        const list = open?.map((x) => row(x as Alert)).sort((x, y) => (y.fired_ms ?? y.started_ms) - (x.fired_ms ?? x.started_ms));
+        return sendHtml(res, 200, dp.alertListPage(p, list, resolved.map(row), q, ctx.now(), cfg.alerts.sla.resolve_within_s * 1000, pages.t(p, 'alerts')), h());
       }
       if (route === '/console/alerts/ack' && post) {
         need('engineer');
         const a = alerts();
         if (typeof a?.acknowledge !== 'function') throw new HttpError(404, pages.t(p, 'alerts_off'));
-        if (!a.acknowledge(intField('id'), actor, 'console')) throw new HttpError(409, `alert ${field('id')} is not open`);
+        if (!a.acknowledge(intField('id'), actor, 'console', field('note'))) throw new HttpError(409, `alert ${field('id')} is not open`);
         return redirect(res, '/console/alerts?msg=saved', h());
       }
       if (route === '/console/maintenance') {

@@ -99,6 +99,12 @@ export interface AlertView {
   acked_by?: string | undefined;
 }
 
+/** The agents and when each last reported (under the device overview). */
+export function agentsTable(p: PageCtx, agents: (AgentRecord & { connected: boolean })[]): Safe {
+  return html`<h2>${t(p, 'agents')}</h2><div style="overflow-x:auto"><table><tr><th>${t(p, 'agent')}</th><th>${t(p, 'location')}</th><th>${t(p, 'status')}</th><th>${t(p, 'last_seen')}</th></tr>
+${agents.map((a) => html`<tr class="${a.connected ? '' : 'warn'}"><td>${a.name}</td><td>${locationOf(a.tags)}</td><td>${a.connected ? t(p, 'connected') : a.revoked_ms ? 'revoked' : '—'}</td><td>${a.last_seen_ms ? when(p, a.last_seen_ms) : t(p, 'never')}</td></tr>`)}</table></div>`;
+}
+
 export function overviewPage(p: PageCtx, agents: (AgentRecord & { connected: boolean })[], devices: readonly DeviceConfig[], alertsByTarget: Map<string, AlertView[]>): string {
   const groups = new Map<string, DeviceConfig[]>();
   for (const d of devices) {

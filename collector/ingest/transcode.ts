@@ -2,7 +2,7 @@ import { copyBytes } from '../../lib/bytes.ts';
 import { checkWireSample, fromWire } from '../../protocol/frames.ts';
 import { encodeLine, escapeTag } from '../../protocol/line-protocol.ts';
 import type { Sample } from '../../protocol/sample.ts';
-import type { Inventory } from './inventory.ts';
+import { FOREIGN, isLocationKey, type Inventory } from './inventory.ts';
 
 /**
  * Agent batch frame bytes → line protocol, without building a JavaScript object per sample.
@@ -376,7 +376,7 @@ function text(s: number, e: number): string {
 }
 
 function tagIndex(k: string): number {
-  for (let i = 0; i < tagCount; i++) if (tagKeys[i] === k) return i;
+  for (let i = 0; i < tagCount; i++) if (tagKeys[i] === k && !(i < nt && skipOwn[i])) return i;
   return -1;
 }
 
@@ -389,7 +389,8 @@ function bytesAre(str: string | undefined, s: number, e: number): boolean {
 
 /**
  * A tag value as the inventory lookup sees it: the sample's own tags and the agent tag it
- * is given, not the enrolment tags added after (as Inventory.enrich does it).
+ * is given, not the enrolment tags added after (as Inventory.enrich does it). tagKeys[j]
+ * for j < nt are the sample's own keys here (writeScanned refreshed them).
  */
 function locTagValue(k: string): string | undefined {
   for (let j = 0; j < nt; j++) if (tagKeys[j] === k) return text(tVS[j]!, tVE[j]!);
@@ -414,6 +415,9 @@ let planNt = -1;
 let planCtx: EncodeContext | undefined;
 let planLoc: Readonly<Record<string, string>> | undefined;
 const addedKey: Buffer[] = [];
+// Own tags of the sample the plan leaves out: location tags of a sample about an inventory
+// device, which the inventory's replace (Inventory.enrich does the same).
+const skipOwn = new Uint8Array(MAX_ITEMS);
 const addedValue: Buffer[] = [];
 const targetIndex = new Int32Array(TARGET_TAGS.length);
 let agentIndex = -1;
@@ -426,9 +430,11 @@ let lastWanted = false;
 
 function buildPlan(loc: Readonly<Record<string, string>> | undefined): void {
   tagCount = nt;
+  const replace = loc !== undefined && loc !== FOREIGN;
+  for (let j = 0; j < nt; j++) skipOwn[j] = replace && isLocationKey(tagKeys[j]!) ? 1 : 0;
   if (ctx.agent !== undefined) addTag('agent', ctx.agent);
-  if (loc) for (const k in loc) addTag(k, loc[k]!);
-  for (const k in ctx.agentTags) addTag(k, ctx.agentTags[k]!);
+  if (replace) for (const k in loc) addTag(k, loc[k]!);
+  for (const k in ctx.agentTags) if (loc === undefined || !isLocationKey(k)) addTag(k, ctx.agentTags[k]!);
   order.length = tagCount;
   for (let i = 0; i < tagCount; i++) {
     // Insertion sort: a handful of tags, mostly in order already.
@@ -507,7 +513,7 @@ function writeScanned(): boolean {
   for (let n = 0; n < tagCount; n++) {
     const i = order[n]!;
     if (i < nt) {
-      if (tVE[i] === tVS[i]) continue;
+      if (tVE[i] === tVS[i] || skipOwn[i]) continue;
       ensure(1);
       OUT[op++] = COMMA;
       copyEscaped(tKS[i]!, tKE[i]!, false);

@@ -35,7 +35,10 @@ export function observation(s: Sample): { target: string; kind: TargetKind; up: 
     const up = num(s.fields.up);
     if (up === undefined) return undefined;
     const reason = typeof s.fields.error_class === 'string' ? s.fields.error_class : 'down';
-    return { target: s.tags.camera, kind: 'camera', up: up === 1, reason };
+    // Reachable and logged in but the stream or picture failed: up, and degraded in the
+    // device model (collector/devices) — a failed health check is not an outage.
+    const answered = s.fields.reachable === true && s.fields.auth !== 'failed';
+    return { target: s.tags.camera, kind: 'camera', up: up === 1 || answered, reason };
   }
   if (s.measurement === 'snmp_device' && s.tags.device) {
     const up = num(s.fields.up);
@@ -128,8 +131,10 @@ export function createUptimeModule(overrides: { writeIntervalMs?: number } = {})
         for (const s of samples) {
           const o = observation(s);
           if (!o) continue;
-          const change = ledger.observe(o.target, o.kind, o.up, o.reason, s.time);
-          if (change === 'changed') ctx.log.info({ target: o.target, up: o.up, reason: o.reason }, 'uptime state change');
+          // Keyed by inventory name: a ping of 10.3.1.21 is pc-0301's uptime.
+          const target = ctx.inventory.nameOf(o.target);
+          const change = ledger.observe(target, o.kind, o.up, o.reason, s.time);
+          if (change === 'changed') ctx.log.info({ target, up: o.up, reason: o.reason }, 'uptime state change');
         }
       },
     });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { didYouMean, MEASUREMENTS } from '../measurements.ts';
 
 /** Alerts, notification channels and maintenance windows: the collector's `alerts:`, `notify:` and `maintenance:` sections. */
 
@@ -21,6 +22,8 @@ export const thresholdRule = z.strictObject({
   ...common,
   type: z.literal('threshold'),
   measurement: z.string().min(1),
+  /** The measurement comes from Telegraf or another /write client: not checked against what the built-in probes write. */
+  external: z.boolean().default(false),
   field: z.string().min(1),
   /** Tag equality filters. */
   where,
@@ -38,6 +41,8 @@ export const absenceRule = z.strictObject({
   ...common,
   type: z.literal('absence'),
   measurement: z.string().min(1),
+  /** The measurement comes from Telegraf or another /write client: not checked against what the built-in probes write. */
+  external: z.boolean().default(false),
   where,
   target_tag: z.string().optional(),
   /** Fires when a target that reported before has sent nothing for this long. */
@@ -63,7 +68,30 @@ export const inspectionRule = z.strictObject({
 });
 
 export const ruleSchema = z.discriminatedUnion('type', [thresholdRule, absenceRule, eventRule, inspectionRule]);
-export const rulesFileSchema = z.strictObject({ rules: z.array(ruleSchema) });
+/** Reports a threshold/absence rule on a measurement or field no built-in probe writes (config/measurements.ts). */
+export function checkRuleTarget(r: z.infer<typeof ruleSchema>, path: (string | number)[], ctx: z.RefinementCtx): void {
+  if ((r.type !== 'threshold' && r.type !== 'absence') || r.external) return;
+  const fields = MEASUREMENTS[r.measurement];
+  if (fields === undefined) {
+    const m = didYouMean(r.measurement, Object.keys(MEASUREMENTS));
+    ctx.addIssue({
+      code: 'custom', path: [...path, 'measurement'],
+      message: `no built-in probe writes measurement "${r.measurement}"${m ? ` (did you mean "${m}"?)` : ''}`,
+      params: { fix: m ? `use "${m}"` : 'use a measurement from docs/measurements.md, or set external: true for data written by Telegraf' },
+    });
+    return;
+  }
+  if (r.type === 'threshold' && fields && !fields.includes(r.field)) {
+    const f = didYouMean(r.field, fields);
+    ctx.addIssue({
+      code: 'custom', path: [...path, 'field'],
+      message: `measurement "${r.measurement}" has no field "${r.field}"${f ? ` (did you mean "${f}"?)` : ''}`,
+      params: { fix: f ? `use "${f}"` : `use one of: ${fields.join(', ')}` },
+    });
+  }
+}
+
+export const rulesFileSchema = z.strictObject({ rules: z.array(ruleSchema) }).superRefine((f, ctx) => f.rules.forEach((r, i) => checkRuleTarget(r, ['rules', i], ctx)));
 
 const timeClass = z.enum(['working_hours', 'off_hours', 'night', 'workday', 'weekend', 'holiday']);
 
@@ -153,6 +181,7 @@ export const alertsSchema = z
     a.rules.forEach((r, i) => {
       if (seen.has(r.name)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'name'], message: `duplicate rule name "${r.name}"` });
       seen.add(r.name);
+      checkRuleTarget(r, ['rules', i], ctx);
     });
     })
   .prefault({});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { locationShape, logLevel } from './common.ts';
 import { alertsSchema, maintenanceSchema, notifySchema } from './alerts.ts';
+import { didYouMean } from '../measurements.ts';
 import { consoleConfigSchema, inspectionsConfigSchema, reportsConfigSchema } from './inspections-reports.ts';
 import { softwarePolicySchema } from './software-policy.ts';
 
@@ -10,7 +11,8 @@ export const deviceSchema = z.strictObject({
   /** The name samples carry in their `device`/`host`/`camera` tag. */
   name: z.string().min(1),
   kind: z.enum(['switch', 'router', 'camera', 'nvr', 'pc', 'printer', 'server', 'ups', 'other']).default('other'),
-  address: z.string().optional(),
+  /** IP address or host name samples name it by (ping `url`, camera URL host…); a list when it has several. */
+  address: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   /** The device this one is reached through (a camera's access switch): used for alert suppression. */
   parent: z.string().optional(),
   /**
@@ -115,6 +117,21 @@ export const collectorConfigSchema = z.strictObject({
       policy: softwarePolicySchema.prefault({}),
     })
     .prefault({}),
+  /** Device state (collector/devices): the health thresholds that make a reachable device `degraded`. */
+  devices: z
+    .strictObject({
+      /** A camera whose clock is off by more than this is degraded. */
+      clock_drift_s: z.number().positive().default(10),
+      /** A temperature sensor above this (°C) is degraded. */
+      temperature_max_c: z.number().default(65),
+      /** A CPU or memory sensor above this (%) is degraded. */
+      utilisation_max_pct: z.number().min(0).max(100).default(95),
+      /** Ping loss above this (%) while replies still come is degraded. */
+      loss_max_pct: z.number().min(0).max(100).default(20),
+      /** How often states are re-evaluated for silence and maintenance. */
+      eval_interval_ms: z.number().int().min(100).max(60_000).default(5000),
+    })
+    .prefault({}),
   /** Uptime ledger (collector/uptime): when a silent target turns unknown, the office time zone, the 24 h compliance bar. */
   uptime: z
     .strictObject({
@@ -124,6 +141,27 @@ export const collectorConfigSchema = z.strictObject({
       compliant_24h_pct: z.number().min(0).max(100).default(99.5),
     })
     .prefault({}),
+}).superRefine((c, ctx) => {
+  // Cross-references: what one section names must exist in another.
+  const first = new Map<string, number>();
+  c.inventory.devices.forEach((d, i) => {
+    const j = first.get(d.name);
+    if (j !== undefined) ctx.addIssue({ code: 'custom', path: ['inventory', 'devices', i, 'name'], message: `device name "${d.name}" is used twice (also inventory.devices[${j}])`, params: { fix: 'give each device a unique name (samples and alerts are matched by it)' } });
+    else first.set(d.name, i);
+  });
+  c.inventory.devices.forEach((d, i) => {
+    if (d.parent === undefined || first.has(d.parent)) return;
+    const m = didYouMean(d.parent, first.keys());
+    ctx.addIssue({ code: 'custom', path: ['inventory', 'devices', i, 'parent'], message: `unknown parent "${d.parent}"${m ? ` (did you mean "${m}"?)` : ''}`, params: { fix: m ? `use "${m}"` : 'name a device listed under inventory.devices' } });
+  });
+  const configured = { email: c.notify.email !== undefined, sms: c.notify.sms.providers.length > 0, webhook: c.notify.webhook !== undefined, dingtalk: c.notify.dingtalk !== undefined };
+  c.alerts.receivers.forEach((r, i) => {
+    for (const ch of ['email', 'sms', 'webhook', 'dingtalk'] as const) {
+      if (r[ch].length && !configured[ch]) {
+        ctx.addIssue({ code: 'custom', path: ['alerts', 'receivers', i, ch], message: `receiver "${r.name}" sends ${ch} but notify.${ch} is not configured: nothing would be sent`, params: { fix: ch === 'sms' ? 'add a provider under notify.sms.providers, or remove the numbers' : `configure notify.${ch}, or remove the ${ch} addresses` } });
+      }
+    }
+  });
 });
 
 export type CollectorConfig = z.infer<typeof collectorConfigSchema>;

@@ -109,6 +109,8 @@ export const consoleConfigSchema = z
     default_lang: z.enum(['zh-CN', 'en']).default('zh-CN'),
     /** Set the Secure flag on the session cookie (behind TLS). Defaults to on when tls is configured. */
     secure_cookies: z.boolean().optional(),
+    /** Grafana base URL (e.g. http://grafana.lan:3000): device pages link to the matching dashboard. */
+    grafana_url: z.url().optional(),
   })
   .prefault({});
 

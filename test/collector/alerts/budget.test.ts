@@ -52,7 +52,7 @@ t.test('SMS budget: warning to the warn receiver, cap refuses SMS while email st
 
   // The email server goes away: evaluation goes on, deliveries are retried and then visibly failed.
   await smtp.close();
-  const c2 = collectorConfigSchema.parse({ ...cfg, collector: { ...cfg.collector, data_dir: path.join(dir, 'data2') }, notify: { ...cfg.notify, email: { ...cfg.notify.email!, port: dead }, sms: { ...cfg.notify.sms, providers: [] } } });
+  const c2 = collectorConfigSchema.parse({ ...cfg, collector: { ...cfg.collector, data_dir: path.join(dir, 'data2') }, alerts: { ...cfg.alerts, receivers: cfg.alerts.receivers.map((r) => ({ ...r, sms: [] })) }, notify: { ...cfg.notify, email: { ...cfg.notify.email!, port: dead }, sms: { ...cfg.notify.sms, providers: [] } } });
   const col2 = await startCollector(c2, silentLogger, { now: () => clock });
   t.teardown(() => col2.stop());
   const a2 = col2.ctx.modules.get('alerts') as AlertsApi;

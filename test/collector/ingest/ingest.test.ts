@@ -46,7 +46,7 @@ t.test('an agent frame is taken from its bytes: spooled whole, listeners get onl
   const r = ingest.acceptFrame(agent, frame(7));
   t.same(r, { seq: 7, accepted: 3, rejected: 0 });
   t.same(seen.ping, ['ping']);
-  t.same(seen.all, ['ping:poller-1:A', 'cpu:poller-1:A', 'snmp_if:poller-1:A'], 'a listener without `wants` gets every sample, enriched');
+  t.same(seen.all, ['ping:poller-1:undefined', 'cpu:poller-1:A', 'snmp_if:poller-1:undefined'], 'a listener without `wants` gets every sample, enriched; the agent\'s location only on its own host\'s');
   t.same(seen.none, []);
   t.same(targets, [['10.1.1.1', 'poller-1'], ['pc-1', 'poller-1'], ['sw-3', 'poller-1']], 'targets of every sample, wanted or not');
   const rows = spool.take(100);
@@ -54,9 +54,9 @@ t.test('an agent frame is taken from its bytes: spooled whole, listeners get onl
   t.equal(rows[0]!.points, 3);
   t.equal(
     rows[0]!.body.toString(),
-    `ping,agent=poller-1,building=A,url=10.1.1.1 result_code=0 ${now - 2}\n` +
+    `ping,agent=poller-1,url=10.1.1.1 result_code=0 ${now - 2}\n` +
       `cpu,agent=poller-1,building=A,host=pc-1 usage_idle=90.5 ${now - 1}\n` +
-      `snmp_if,agent=poller-1,building=A,device=sw-3,ifName=Gi0/1 in_octets=18446744073709551615i ${now}\n`,
+      `snmp_if,agent=poller-1,device=sw-3,ifName=Gi0/1 in_octets=18446744073709551615i ${now}\n`,
   );
 });
 

@@ -168,9 +168,29 @@ t.test('future samples are refused, samples without fields are not written, targ
   t.same(r.encoded.samples.map((x) => [x.measurement, x.tags.building]), [['ping', 'C'], ['ping', 'C']], 'wanted samples arrive enriched');
 });
 
+t.test('a sample about an inventory device carries its location, not the agent\'s; an unregistered target gets none', async (t) => {
+  const s = (x: object) => JSON.stringify(x);
+  const text = `{"type":"batch","seq":1,"samples":[${[
+    s({ m: 'snmp_device', t: { device: 'sw1', floor: '1', room: 'IT' }, i: { up: 1 }, ts: NOW - 3 }),
+    s({ m: 'ping', t: { url: 'http://10.0.0.9:8080/', host: 'pc-7', floor: '1' }, f: { rtt_ms: 1 }, ts: NOW - 2 }),
+    s({ m: 'ping', t: { url: '10.0.0.77', host: 'pc-7' }, f: { rtt_ms: 1 }, ts: NOW - 1 }),
+    s({ m: 'cpu', t: { host: 'pc-7' }, f: { usage_idle: 50 }, ts: NOW }),
+  ].join(',')}]}`;
+  const c = ctx({ wants: () => false });
+  const r = transcodeBatch(Buffer.from(text), c)!;
+  same(t, r, reference(text, c), 'as the general way');
+  t.same(r.encoded.body.toString().split('\n'), [
+    `snmp_device,agent=pc-7,building=B,device=sw1,device_kind=switch,floor=2,odd\\ key=x\\,y\\=z,role=core up=1i ${NOW - 3}`,
+    `ping,agent=pc-7,building=C,device_kind=camera,host=pc-7,odd\\ key=x\\,y\\=z,room=a\\ b,url=http://10.0.0.9:8080/ rtt_ms=1 ${NOW - 2}`,
+    `ping,agent=pc-7,host=pc-7,odd\\ key=x\\,y\\=z,url=10.0.0.77 rtt_ms=1 ${NOW - 1}`,
+    `cpu,agent=pc-7,building=A,floor=3,host=pc-7,odd\\ key=x\\,y\\=z usage_idle=50 ${NOW}`,
+    '',
+  ]);
+});
+
 // Random frames, valid and not: the transcoder must accept exactly the valid ones (in the
 // agents' layout) and write what the reference writes.
-const special = ['cpu', 'host', 'device', 'url', 'agent', 'building', 'floor', 'sw1', '10.0.0.9', 'a b', 'a,b', 'a=b', 'q"q', 'b\\s', 'n\nl', '日本', '😀', '', 'x'.repeat(257), 'y'.repeat(1025)];
+const special = ['cpu', 'host', 'device', 'url', 'camera', 'target', 'agent', 'building', 'floor', 'room', 'device_kind', 'http://10.0.0.9:80/x', 'sw1', '10.0.0.9', 'a b', 'a,b', 'a=b', 'q"q', 'b\\s', 'n\nl', '日本', '😀', '', 'x'.repeat(257), 'y'.repeat(1025)];
 const str = fc.oneof(fc.constantFrom(...special), fc.string({ maxLength: 4 }), fc.string({ unit: 'binary', maxLength: 3 }));
 const num = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => JSON.stringify(x)),

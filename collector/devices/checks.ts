@@ -1,0 +1,79 @@
+import type { CollectorConfig } from '../../config/schema/collector.ts';
+import type { Sample } from '../../protocol/sample.ts';
+import { observation } from '../uptime/module.ts';
+
+/** Why a device is not simply up: which check, what it read, against what, in words. */
+export interface Reason {
+  check: string;
+  value: string | number | boolean | null;
+  threshold: string | number | null;
+  message: string;
+}
+
+/** The measurements the device model reads as samples (kept small: each becomes an object at ingest). */
+export const DEVICE_MEASUREMENTS = new Set(['camera', 'snmp_device', 'ping', 'sensor', 'interface', 'lldp_neighbor', 'ssh_check']);
+
+/**
+ * What one sample says about its device: reachability (the uptime ledger's own observation,
+ * so the model and the ledger cannot disagree) and, per health check it carries, the
+ * reasons that check currently fails (an empty list clears the check).
+ */
+export interface Finding {
+  reach?: { up: boolean; reason: string };
+  /** check key (one per series: `sensor:temperature:CPU`) → failing reasons, [] when it passes. */
+  health: Map<string, Reason[]>;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : undefined);
+
+const SNAPSHOT_WORDS: Record<string, string> = {
+  black: 'snapshot is black',
+  frozen: 'snapshot is frozen (identical to the last one)',
+  uniform: 'snapshot is one uniform colour',
+  not_jpeg: 'snapshot is not a JPEG',
+  corrupt_jpeg: 'snapshot JPEG is corrupt',
+  unreachable: 'snapshot URL does not answer',
+  timeout: 'snapshot timed out',
+};
+
+/** Reads one sample (DEVICE_MEASUREMENTS) with the thresholds of the config's `devices:`. */
+export function findings(s: Sample, cfg: CollectorConfig['devices']): Finding {
+  const health = new Map<string, Reason[]>();
+  const o = observation(s);
+  // The model says which failure it was (timeout, auth…); the ledger keeps its own coarse reason.
+  const why = o && !o.up && typeof s.fields.error_class === 'string' && s.fields.error_class ? s.fields.error_class : o?.reason;
+  const f: Finding = { health, ...(o ? { reach: { up: o.up, reason: why! } } : {}) };
+  if (s.measurement === 'camera') {
+    if (s.fields.reachable !== true) return f;
+    const cam: Reason[] = [];
+    const err = s.fields.error_class;
+    if (num(s.fields.up) === 0 && typeof err === 'string' && err.startsWith('stream_')) {
+      cam.push({ check: 'stream', value: err, threshold: null, message: `RTSP stream failed (${err.slice(7)})` });
+    }
+    health.set('stream', cam);
+    const p = s.fields.snapshot_problem;
+    health.set('snapshot', typeof p === 'string' && p !== 'none' ? [{ check: 'snapshot', value: p, threshold: 'none', message: SNAPSHOT_WORDS[p] ?? `snapshot: ${p}` }] : []);
+    const d = num(s.fields.clock_drift_s);
+    if (d !== undefined) {
+      health.set('clock_drift', Math.abs(d) > cfg.clock_drift_s ? [{ check: 'clock_drift', value: d, threshold: cfg.clock_drift_s, message: `clock off by ${Math.round(d)} s (limit ${cfg.clock_drift_s} s)` }] : []);
+    }
+  } else if (s.measurement === 'sensor') {
+    const key = `sensor:${s.tags.kind ?? ''}:${s.tags.entity ?? ''}`;
+    const r: Reason[] = [];
+    const st = s.fields.status;
+    const v = num(s.fields.value);
+    if (st === 'failed' || st === 'critical' || st === 'warning') r.push({ check: key, value: String(st), threshold: 'ok', message: `${s.tags.kind ?? 'sensor'} ${s.tags.entity ?? ''} status ${String(st)}` });
+    else if (s.tags.kind === 'temperature' && v !== undefined && v > cfg.temperature_max_c) r.push({ check: key, value: v, threshold: cfg.temperature_max_c, message: `${s.tags.entity ?? 'temperature'} ${v} °C (limit ${cfg.temperature_max_c} °C)` });
+    else if ((s.tags.kind === 'cpu' || s.tags.kind === 'memory') && v !== undefined && v > cfg.utilisation_max_pct) r.push({ check: key, value: v, threshold: cfg.utilisation_max_pct, message: `${s.tags.kind} ${v} % (limit ${cfg.utilisation_max_pct} %)` });
+    health.set(key, r);
+  } else if (s.measurement === 'ping') {
+    const loss = num(s.fields.percent_packet_loss);
+    if (o?.up && loss !== undefined) {
+      health.set('ping_loss', loss > cfg.loss_max_pct ? [{ check: 'ping_loss', value: Math.round(loss * 10) / 10, threshold: cfg.loss_max_pct, message: `${Math.round(loss)} % of pings lost (limit ${cfg.loss_max_pct} %)` }] : []);
+    }
+  } else if (s.measurement === 'ssh_check' && s.tags.check) {
+    const key = `ssh:${s.tags.check}`;
+    health.set(key, s.fields.ok === false ? [{ check: key, value: typeof s.fields.error_class === 'string' ? s.fields.error_class : false, threshold: 'ok', message: `SSH check ${s.tags.check} failed` }] : []);
+  }
+  return f;
+}

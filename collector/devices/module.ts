@@ -1,0 +1,275 @@
+import type http from 'node:http';
+import type { Sample } from '../../protocol/sample.ts';
+import { apiActor } from '../alerts/api-auth.ts';
+import type { Alert } from '../alerts/store.ts';
+import type { ConfigStore, ConfigVersion } from '../configs/module.ts';
+import { parseCookies } from '../console/http.ts';
+import type { UserStore } from '../console/users.ts';
+import { addressesOf } from '../ingest/inventory.ts';
+import type { InspectionService } from '../inspections/service.ts';
+import type { CollectorContext, CollectorModule } from '../module.ts';
+import { HttpError, sendJson } from '../server.ts';
+import type { UptimeService } from '../uptime/module.ts';
+import { DEVICE_MEASUREMENTS, type Reason } from './checks.ts';
+import { DeviceModel, type DeviceRecord, type DeviceStatus } from './model.ts';
+
+export type { Reason } from './checks.ts';
+export type { DeviceStatus } from './model.ts';
+
+/** One device as GET /api/devices gives it (the exact shape of issue 15). */
+export interface DeviceView {
+  name: string;
+  /** Inventory kind (switch, camera, pc…), or "unregistered" for a target seen but not in the inventory. */
+  kind: string;
+  address: string | null;
+  site: string | null;
+  building: string | null;
+  floor: string | null;
+  shaft: string | null;
+  room: string | null;
+  status: DeviceStatus;
+  /** ISO 8601 times. */
+  since: string;
+  last_seen: string | null;
+  reasons: Reason[];
+  agent: string | null;
+  uptime_24h_pct: number | null;
+  uptime_month_pct: number | null;
+  alerts_open: number;
+}
+
+/** GET /api/devices/NAME: the view plus what the device page shows. */
+export interface DeviceDetail extends DeviceView {
+  addresses: string[];
+  role: string | null;
+  parent: string | null;
+  /** Latest sample of each measurement about it, per series. */
+  latest: Record<string, { tags: Record<string, string>; fields: Record<string, number | string | boolean>; time: string }[]>;
+  alerts: { open: AlertBrief[]; recent: AlertBrief[] };
+  config_versions: ConfigVersion[];
+  inspections: { id: number; title: string; kind: string; period: string; started: string; signed: string | null; signed_by: string | null }[];
+  history: { status: DeviceStatus; at: string; reasons: Reason[] }[];
+}
+
+export interface AlertBrief {
+  id: number;
+  rule: string;
+  severity: string;
+  state: string;
+  summary: string;
+  fired: string | null;
+  resolved: string | null;
+  acked_by: string | null;
+}
+
+/** What ctx.modules.get('devices') is: for the console, the alerts and the monthly report. */
+export interface DeviceService {
+  model: DeviceModel;
+  /** Every device, problems first (down, degraded, unknown, maintenance, up), then by name. */
+  list(filter?: DeviceFilter): DeviceView[];
+  /** One device by name or address, or undefined. */
+  detail(name: string): DeviceDetail | undefined;
+}
+
+export interface DeviceFilter {
+  status?: string | null | undefined;
+  kind?: string | null | undefined;
+  building?: string | null | undefined;
+  floor?: string | null | undefined;
+  shaft?: string | null | undefined;
+  q?: string | null | undefined;
+}
+
+export const STATUS_ORDER: Record<DeviceStatus, number> = { down: 0, degraded: 1, unknown: 2, maintenance: 3, up: 4 };
+const iso = (ms: number | undefined | null) => (ms === undefined || ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
+const round = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.round(v * 1000) / 1000);
+
+function jsonFields(f: Sample['fields']): Record<string, number | string | boolean> {
+  const out: Record<string, number | string | boolean> = {};
+  for (const [k, v] of Object.entries(f)) out[k] = typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v;
+  return out;
+}
+
+function brief(a: Alert): AlertBrief {
+  return { id: a.id, rule: a.rule, severity: a.severity, state: a.state, summary: a.summary, fired: iso(a.fired_ms), resolved: iso(a.resolved_ms), acked_by: a.acked_by ?? null };
+}
+
+interface AlertsLike {
+  engine?: { openAlerts(): Alert[] };
+}
+
+/**
+ * Whoever may read device state: an API token (alerts.api_tokens) or a console session.
+ * Throws HttpError 401 otherwise.
+ */
+export function readerOf(ctx: CollectorContext, req: http.IncomingMessage): string {
+  const sid = parseCookies(req.headers.cookie).wp_session;
+  if (sid) {
+    const users = (ctx.modules.get('console') as { users?: UserStore } | undefined)?.users;
+    const s = users?.session(sid);
+    if (s) return s.user.username;
+  }
+  return apiActor(ctx.config, req);
+}
+
+/** Builds the service over a model (exposed for tests that drive the model with their own clock). */
+export function createDeviceService(ctx: CollectorContext, model: DeviceModel): DeviceService {
+  const uptime = () => ctx.modules.get('uptime') as UptimeService | undefined;
+  const openAlerts = () => (ctx.modules.get('alerts') as AlertsLike | undefined)?.engine?.openAlerts() ?? [];
+  const view = (r: DeviceRecord, alertsOpen: number): DeviceView => {
+    const d = r.device;
+    const u = uptime();
+    return {
+      name: r.name,
+      kind: d?.kind ?? 'unregistered',
+      address: d ? (addressesOf(d)[0] ?? null) : r.name,
+      site: d?.site ?? null,
+      building: d?.building ?? null,
+      floor: d?.floor ?? null,
+      shaft: d?.shaft ?? null,
+      room: d?.room ?? null,
+      status: r.status,
+      since: iso(r.since)!,
+      last_seen: iso(Math.max(r.lastSeen ?? -Infinity, model.agentSeen(r.name) ?? -Infinity)),
+      reasons: r.reasons,
+      agent: r.agent ?? null,
+      uptime_24h_pct: round(u?.last24h(r.name).uptime_pct),
+      uptime_month_pct: round(u?.month(r.name).uptime_pct),
+      alerts_open: alertsOpen,
+    };
+  };
+  const counts = () => {
+    const n = new Map<string, number>();
+    for (const a of openAlerts()) n.set(a.target, (n.get(a.target) ?? 0) + 1);
+    return n;
+  };
+  return {
+    model,
+    list(f = {}) {
+      const n = counts();
+      const q = f.q?.trim().toLowerCase();
+      return model
+        .list()
+        .filter((r) => {
+          const d = r.device;
+          if (f.status && r.status !== f.status) return false;
+          if (f.kind && (d?.kind ?? 'unregistered') !== f.kind) return false;
+          if (f.building && d?.building !== f.building) return false;
+          if (f.floor && d?.floor !== f.floor) return false;
+          if (f.shaft && d?.shaft !== f.shaft) return false;
+          if (q) {
+            const hay = [r.name, ...(d ? addressesOf(d) : []), d?.room ?? '', d?.role ?? ''].join('\n').toLowerCase();
+            if (!hay.includes(q)) return false;
+          }
+          return true;
+        })
+        .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.name.localeCompare(b.name))
+        .map((r) => view(r, n.get(r.name) ?? 0));
+    },
+    detail(name) {
+      const r = model.get(name);
+      if (!r) return undefined;
+      const open = openAlerts().filter((a) => a.target === r.name);
+      const latest: DeviceDetail['latest'] = {};
+      for (const s of [...r.latest.values()].sort((a, b) => a.measurement.localeCompare(b.measurement))) {
+        (latest[s.measurement] ??= []).push({ tags: s.tags, fields: jsonFields(s.fields), time: iso(s.time)! });
+      }
+      const recent = (ctx.db.prepare('SELECT id FROM alerts WHERE target = ? ORDER BY id DESC LIMIT 20').all(r.name) as { id: number }[])
+        .map((x) => (ctx.modules.get('alerts') as { engine?: { get(id: number): Alert | undefined } } | undefined)?.engine?.get(Number(x.id)))
+        .filter((a): a is Alert => a !== undefined);
+      const configs = ctx.modules.get('configs') as ConfigStore | undefined;
+      const insp = ctx.modules.get('inspections') as InspectionService | undefined;
+      const d = r.device;
+      return {
+        ...view(r, open.length),
+        addresses: d ? addressesOf(d) : [r.name],
+        role: d?.role ?? null,
+        parent: d?.parent ?? null,
+        latest,
+        alerts: { open: open.map(brief), recent: recent.map(brief) },
+        config_versions: configs && typeof configs.versions === 'function' ? configs.versions(r.name) : [],
+        inspections: (insp?.store.list(200) ?? [])
+          .filter((i) => i.inventory.includes(r.name))
+          .map((i) => ({ id: i.id, title: i.title, kind: i.kind, period: i.period, started: iso(i.started_ms)!, signed: iso(i.signed_ms), signed_by: i.signed_by })),
+        history: model.history(r.name, ctx.now() - 30 * 86_400_000).map((h) => ({ status: h.status, at: iso(h.at)!, reasons: h.reasons })),
+      };
+    },
+  };
+}
+
+/** Reads maintenance and agents through the other modules at call time. */
+export function createDeviceModel(ctx: CollectorContext): DeviceModel {
+  return new DeviceModel({
+    db: ctx.db,
+    inventory: ctx.inventory,
+    config: ctx.config,
+    now: ctx.now,
+    inMaintenance: (name, t) => {
+      const m = ctx.modules.get('maintenance') as { active?(target: string, labels: Record<string, string>, t: number): boolean } | undefined;
+      return m?.active?.(name, {}, t) ?? false;
+    },
+    agentSeen: (name) => {
+      if (ctx.server.connectedAgents().includes(name)) return ctx.now();
+      return ctx.agents.list().find((a) => a.name === name)?.last_seen_ms ?? undefined;
+    },
+  });
+}
+
+/**
+ * The device-state module: a DeviceModel fed by ingest, re-judged every
+ * devices.eval_interval_ms, and GET /api/devices[/NAME] (API token or console session).
+ */
+export function createDevicesModule(): CollectorModule {
+  const timers: NodeJS.Timeout[] = [];
+  const models: DeviceModel[] = [];
+  return {
+    name: 'devices',
+    start(ctx) {
+      const model = createDeviceModel(ctx);
+      const svc = createDeviceService(ctx, model);
+      ctx.ingest.addListener({ wants: (m) => DEVICE_MEASUREMENTS.has(m), onSamples: (s) => model.onSamples(s) });
+      const handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
+        readerOf(ctx, req);
+        const p = url.searchParams;
+        if (url.pathname === '/api/devices' || url.pathname === '/api/devices/') {
+          return sendJson(res, 200, svc.list({ status: p.get('status'), kind: p.get('kind'), building: p.get('building'), floor: p.get('floor'), shaft: p.get('shaft'), q: p.get('q') }));
+        }
+        let name: string;
+        try {
+          name = decodeURIComponent(url.pathname.slice('/api/devices/'.length));
+        } catch {
+          throw new HttpError(400, 'bad device name in the path');
+        }
+        const d = svc.detail(name);
+        if (!d) throw new HttpError(404, `no device "${name}" (GET /api/devices lists them)`);
+        sendJson(res, 200, d);
+      };
+      ctx.server.route('GET', '/api/devices', handler);
+      ctx.server.route('GET', '/api/devices/', handler);
+      const t = setInterval(() => {
+        if (!ctx.db.isOpen) return;
+        try {
+          model.tick();
+        } catch (e) {
+          ctx.log.error({ err: (e as Error).stack }, 'device state tick failed');
+        }
+      }, ctx.config.devices.eval_interval_ms);
+      t.unref();
+      timers.push(t);
+      models.push(model);
+      return svc;
+    },
+    stop() {
+      const t = timers.pop();
+      if (t) clearInterval(t);
+      const m = models.pop();
+      try {
+        m?.flush();
+      } catch {
+        /* the state DB is closed after modules stop; nothing is lost but the last touch */
+      }
+    },
+  };
+}
+
+export const devicesModule: CollectorModule = createDevicesModule();
