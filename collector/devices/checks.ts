@@ -11,7 +11,7 @@ export interface Reason {
 }
 
 /** The measurements the device model reads as samples (kept small: each becomes an object at ingest). */
-export const DEVICE_MEASUREMENTS = new Set(['camera', 'snmp_device', 'ping', 'sensor', 'interface', 'lldp_neighbor', 'ssh_check']);
+export const DEVICE_MEASUREMENTS = new Set(['camera', 'snmp_device', 'ping', 'printer', 'sensor', 'interface', 'lldp_neighbor', 'ssh_check']);
 
 /**
  * What one sample says about its device: reachability (the uptime ledger's own observation,
@@ -35,6 +35,16 @@ const SNAPSHOT_WORDS: Record<string, string> = {
   unreachable: 'snapshot URL does not answer',
   timeout: 'snapshot timed out',
 };
+
+/** Printer error conditions (hrPrinterDetectedErrorState) that make a printer that answers degraded. */
+const PRINTER_CONDITIONS: [string, string][] = [
+  ['jammed', 'paper jam'],
+  ['door_open', 'door open'],
+  ['offline', 'printer offline'],
+  ['no_toner', 'out of toner'],
+  ['no_paper', 'out of paper'],
+  ['service_requested', 'service requested'],
+];
 
 /** Reads one sample (DEVICE_MEASUREMENTS) with the thresholds of the config's `devices:`. */
 export function findings(s: Sample, cfg: CollectorConfig['devices']): Finding {
@@ -70,6 +80,17 @@ export function findings(s: Sample, cfg: CollectorConfig['devices']): Finding {
     const loss = num(s.fields.percent_packet_loss);
     if (o?.up && loss !== undefined) {
       health.set('ping_loss', loss > cfg.loss_max_pct ? [{ check: 'ping_loss', value: Math.round(loss * 10) / 10, threshold: cfg.loss_max_pct, message: `${Math.round(loss)} % of pings lost (limit ${cfg.loss_max_pct} %)` }] : []);
+    }
+  } else if (s.measurement === 'printer') {
+    if (!o?.up) return f;
+    // Conditions the printer reports (absent fields: not reported, which is not a pass either — left as they were).
+    for (const [field, words] of PRINTER_CONDITIONS) {
+      const v = num(s.fields[field]);
+      if (v !== undefined) health.set(`printer:${field}`, v === 1 ? [{ check: field, value: 1, threshold: 0, message: words }] : []);
+    }
+    for (const [field, words] of [['supplies_empty', 'empty'], ['waste_full', 'waste container full']] as const) {
+      const v = s.fields[field];
+      if (typeof v === 'string') health.set(`printer:${field}`, v ? [{ check: field, value: v, threshold: '', message: `${words}: ${v}` }] : []);
     }
   } else if (s.measurement === 'ssh_check' && s.tags.check) {
     const key = `ssh:${s.tags.check}`;

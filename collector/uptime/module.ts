@@ -27,7 +27,7 @@ export interface UptimeOptions {
 
 /** An observation in a sample, or undefined when the sample says nothing about up/down. */
 /** The measurements observation() reads. */
-const OBSERVED = new Set(['camera', 'snmp_device', 'ping']);
+const OBSERVED = new Set(['camera', 'snmp_device', 'ping', 'printer']);
 
 export function observation(s: Sample): { target: string; kind: TargetKind; up: boolean; reason: string } | undefined {
   const num = (v: unknown) => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : undefined);
@@ -44,6 +44,12 @@ export function observation(s: Sample): { target: string; kind: TargetKind; up: 
     const up = num(s.fields.up);
     if (up === undefined) return undefined;
     return { target: s.tags.device, kind: 'device', up: up === 1, reason: 'snmp_no_response' };
+  }
+  if (s.measurement === 'printer' && s.tags.device) {
+    const up = num(s.fields.up);
+    if (up === undefined) return undefined;
+    // A jam or an empty toner is a printer that answers: up, and degraded in the device model.
+    return { target: s.tags.device, kind: 'device', up: up === 1, reason: typeof s.fields.error_class === 'string' && s.fields.error_class ? s.fields.error_class : 'snmp_no_response' };
   }
   if (s.measurement === 'ping' && s.tags.url) {
     const rc = num(s.fields.result_code);
