@@ -7,6 +7,10 @@ import { pingSchema } from './ping/schema.ts';
 import { snmpSchema } from './snmp/schema.ts';
 import { snmpTrapSchema } from './snmp/trap-schema.ts';
 import { sshSchema } from './ssh/schema.ts';
+import { httpSchema } from './http/schema.ts';
+import { tlsSchema } from './tls/schema.ts';
+import { dnsSchema } from './dns/schema.ts';
+import { tcpSchema } from './tcp/schema.ts';
 
 /**
  * The config schema of every probe kind, by `kind` (agent/probes/index.ts has their code).
@@ -21,6 +25,10 @@ export const probeSchemas = {
   snmp_trap: snmpTrapSchema,
   ssh: sshSchema,
   onvif: onvifSchema,
+  http: httpSchema,
+  tls: tlsSchema,
+  dns: dnsSchema,
+  tcp: tcpSchema,
 } satisfies Record<string, z.ZodType>;
 
 /** The schema of `kind`, or undefined for a kind no probe has. */
