@@ -18,10 +18,15 @@ function matches(m: Message, id: number, name: string, type: number): boolean {
 function udp(server: string, port: number, q: Buffer, id: number, name: string, type: number, timeoutMs: number, signal?: AbortSignal): Promise<Message> {
   return phase('query', timeoutMs, signal, (onCancel) => {
     const sock = dgram.createSocket(net.isIPv6(server) ? 'udp6' : 'udp4');
-    onCancel(() => sock.close());
+    let open = true;
+    const close = () => {
+      if (open) sock.close();
+      open = false;
+    };
+    onCancel(close);
     return new Promise<Message>((resolve, reject) => {
       sock.on('error', (e) => {
-        sock.close();
+        close();
         reject(e);
       });
       // A datagram with another id or question is someone else's (or forged): keep waiting.
@@ -32,13 +37,13 @@ function udp(server: string, port: number, q: Buffer, id: number, name: string, 
           m = decodeMessage(buf);
         } catch (e) {
           if (buf.length >= 2 && buf.readUInt16BE(0) === id) {
-            sock.close();
+            close();
             reject(new PhaseError('query', 'malformed', `query: malformed answer: ${(e as Error).message}`));
           }
           return;
         }
         if (!matches(m, id, name, type)) return;
-        sock.close();
+        close();
         resolve(m);
       });
       sock.connect(port, server, () => sock.send(q));

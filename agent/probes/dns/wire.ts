@@ -15,7 +15,9 @@ export function rcodeName(n: number): string {
 }
 
 /** A malformed message from the server (truncated, a pointer loop, a label past the end). */
-export class WireError extends Error {}
+export class WireError extends Error {
+  override name = 'WireError';
+}
 
 export interface Answer {
   name: string;
