@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type net from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import zlib from 'node:zlib';
 import { connectTcp, handshake, phase, PhaseError, resolveHost, type IpProtocol } from '../tcp/dial.ts';
 import { inspectTls, type TlsInfo } from '../tls/x509.ts';
@@ -19,9 +19,7 @@ export interface RequestSpec {
   method: string;
   headers: Record<string, string>;
   body?: Buffer | undefined;
-  ca?: Buffer | undefined;
-  cert?: Buffer | undefined;
-  key?: Buffer | undefined;
+  secureContext?: SecureContext | undefined;
   tlsVerify: boolean;
   proxy?: URL | undefined;
   ipProtocol: IpProtocol;
@@ -128,7 +126,7 @@ async function oneHop(url: URL, spec: RequestSpec, method: string, headers: Reco
     ph.connect += performance.now() - t0;
     if (https) {
       t0 = performance.now();
-      const s = await handshake(sock, { servername: hostOf(url), ca: spec.ca, cert: spec.cert, key: spec.key, alpn: ['http/1.1'] }, t.tls_ms, signal);
+      const s = await handshake(sock, { servername: hostOf(url), secureContext: spec.secureContext, alpn: ['http/1.1'] }, t.tls_ms, signal);
       sock = s;
       ph.tls += performance.now() - t0;
       const info = inspectTls(s, hostOf(url));

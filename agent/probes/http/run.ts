@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { mapLimit } from '../../../lib/concurrency.ts';
 import { int, type Sample } from '../../../protocol/sample.ts';
 import type { Probe } from '../probe.ts';
+import { secureContextFor } from '../tcp/dial.ts';
 import { x509Sample } from '../tls/x509.ts';
 import { domainSample, safeUrl } from '../tls/expiry.ts';
 import { decodeBody } from './charset.ts';
@@ -22,10 +22,6 @@ export const RESULT = {
 } as const;
 type ResultType = keyof typeof RESULT;
 
-async function fileOrUndefined(p: string | undefined): Promise<Buffer | undefined> {
-  return p === undefined ? undefined : readFile(p);
-}
-
 /** The request a target describes; reads its PEM files (a missing file is that target's failure, reported by the caller). */
 export async function requestSpec(t: HttpTarget): Promise<RequestSpec> {
   const headers: Record<string, string> = { ...t.headers };
@@ -37,9 +33,7 @@ export async function requestSpec(t: HttpTarget): Promise<RequestSpec> {
     method: t.method,
     headers,
     body: t.body === undefined ? undefined : Buffer.from(t.body, 'utf8'),
-    ca: await fileOrUndefined(t.ca_file),
-    cert: await fileOrUndefined(t.cert_file),
-    key: await fileOrUndefined(t.key_file),
+    secureContext: new URL(t.url).protocol === 'https:' || t.max_redirects > 0 ? await secureContextFor(t) : undefined,
     tlsVerify: t.tls_verify,
     proxy: t.proxy ? new URL(t.proxy) : undefined,
     ipProtocol: t.ip_protocol,
@@ -121,8 +115,8 @@ export async function probeTarget(t: HttpTarget, base: Record<string, string>, s
   try {
     r = await httpRequest(url, await requestSpec(t), signal);
   } catch (e) {
-    // Only reading the target's PEM files can throw here: the request itself reports, never throws.
-    configError = `${(e as NodeJS.ErrnoException).code ?? 'error'} reading certificate files`;
+    // Only loading the target's PEM files can throw here: the request itself reports, never throws.
+    configError = `${(e as NodeJS.ErrnoException).code ?? 'error'} loading ca_file/cert_file/key_file`;
     r = { finalUrl: url, redirects: 0, wireBytes: 0, phases: { dns: 0, connect: 0, tls: 0, processing: 0, transfer: 0 } };
   }
   const elapsed = (performance.now() - started) / 1000;

@@ -95,6 +95,8 @@ export function connectTcp(address: string, port: number, timeoutMs: number, sig
 
 export interface TlsDialOptions {
   servername: string;
+  /** A context made once for many handshakes (secureContextFor); ca/cert/key are then ignored. */
+  secureContext?: tls.SecureContext | undefined;
   ca?: string | Buffer | undefined;
   cert?: string | Buffer | undefined;
   key?: string | Buffer | undefined;
@@ -108,14 +110,22 @@ export interface TlsDialOptions {
  */
 export function handshake(socket: net.Socket, o: TlsDialOptions, timeoutMs: number, signal?: AbortSignal): Promise<TLSSocket> {
   return phase('tls', timeoutMs, signal, (onCancel) => {
-    const s = tls.connect({
+    let s: TLSSocket;
+    s = tls.connect({
       socket,
       servername: net.isIP(o.servername) ? undefined : o.servername,
+      secureContext: o.secureContext,
       ca: o.ca,
       cert: o.cert,
       key: o.key,
       rejectUnauthorized: false,
       ALPNProtocols: o.alpn,
+      // Node builds the detailed chain for this call when the chain verified; keeping it spares
+      // inspectTls a second build, the costliest step of a handshake. The host name is checked there.
+      checkServerIdentity: (_host, cert) => {
+        peerCerts.set(s, cert);
+        return undefined;
+      },
     });
     onCancel(() => {
       s.destroy();
@@ -129,4 +139,34 @@ export function handshake(socket: net.Socket, o: TlsDialOptions, timeoutMs: numb
       s.once('error', reject);
     });
   });
+}
+
+const peerCerts = new WeakMap<TLSSocket, tls.PeerCertificate>();
+
+/** The chain Node built while verifying the handshake, when it did (see handshake). */
+export function verifiedPeerCertificate(s: TLSSocket): tls.DetailedPeerCertificate | undefined {
+  return peerCerts.get(s) as tls.DetailedPeerCertificate | undefined;
+}
+
+const contexts = new Map<string, { ctx: Promise<tls.SecureContext>; at: number }>();
+const CONTEXT_TTL_MS = 60_000;
+
+/**
+ * A TLS context for a CA / client certificate file triple, shared by every target naming the
+ * same files and re-read after a minute (a renewed certificate is picked up). Building a context
+ * parses the CA bundle into an X509 store, which per connection was most of a handshake's CPU.
+ * Rejects when a file cannot be read or parsed.
+ */
+export function secureContextFor(files: { ca_file?: string | undefined; cert_file?: string | undefined; key_file?: string | undefined }, now = Date.now()): Promise<tls.SecureContext> {
+  const key = JSON.stringify([files.ca_file ?? '', files.cert_file ?? '', files.key_file ?? '']);
+  const hit = contexts.get(key);
+  if (hit && now - hit.at < CONTEXT_TTL_MS) return hit.ctx;
+  const ctx = (async () => {
+    const { readFile } = await import('node:fs/promises');
+    const [ca, cert, key_] = await Promise.all([files.ca_file, files.cert_file, files.key_file].map((f) => (f ? readFile(f) : undefined)));
+    return tls.createSecureContext({ ca, cert, key: key_ });
+  })();
+  contexts.set(key, { ctx, at: now });
+  ctx.catch(() => contexts.delete(key));
+  return ctx;
 }

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { mapLimit } from '../../../lib/concurrency.ts';
 import type { Sample } from '../../../protocol/sample.ts';
 import type { Probe } from '../probe.ts';
-import { connectTcp, handshake, PhaseError, resolveHost } from '../tcp/dial.ts';
+import { connectTcp, handshake, PhaseError, resolveHost, secureContextFor } from '../tcp/dial.ts';
 import { domainSample } from './expiry.ts';
 import type { TlsConfig, TlsTarget } from './schema.ts';
 import { startTls } from './starttls.ts';
@@ -24,8 +23,8 @@ export async function probeTlsTarget(t: TlsTarget, base: Record<string, string>,
   let sock: import('node:net').Socket | undefined;
   const out: Sample[] = [];
   try {
-    const [ca, cert, key] = await Promise.all([t.ca_file, t.cert_file, t.key_file].map((f) => (f ? readFile(f) : undefined))).catch((e: NodeJS.ErrnoException) => {
-      throw new PhaseError('config', 'config', `${e.code ?? 'error'} reading certificate files`);
+    const secureContext = await secureContextFor(t).catch((e: NodeJS.ErrnoException) => {
+      throw new PhaseError('config', 'config', `${e.code ?? 'error'} loading ca_file/cert_file/key_file`);
     });
     const addr = await resolveHost(t.host, t.ip_protocol, t.ip_fallback, t.dns_ms, signal);
     let t0 = performance.now();
@@ -38,7 +37,7 @@ export async function probeTlsTarget(t: TlsTarget, base: Record<string, string>,
       times.starttls = performance.now() - t0;
     }
     t0 = performance.now();
-    const s = await handshake(sock, { servername: name, ca, cert, key }, t.tls_ms, signal);
+    const s = await handshake(sock, { servername: name, secureContext }, t.tls_ms, signal);
     sock = s;
     times.tls = performance.now() - t0;
     const sample = x509Sample(inspectTls(s, name), source, tags, now());

@@ -1,5 +1,6 @@
 import tls, { type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import { int, type Sample } from '../../../protocol/sample.ts';
+import { verifiedPeerCertificate } from '../tcp/dial.ts';
 
 /** One certificate of a presented chain, reduced to what the samples and alerts need. */
 export interface CertInfo {
@@ -61,7 +62,7 @@ function certInfo(c: DetailedPeerCertificate): CertInfo {
  * only refused. The host name is checked here, apart from the chain, so both results show.
  */
 export function inspectTls(socket: TLSSocket, hostname: string): TlsInfo {
-  const peer = socket.getPeerCertificate(true);
+  const peer = verifiedPeerCertificate(socket) ?? socket.getPeerCertificate(true);
   const chain: CertInfo[] = [];
   const seen = new Set<string>();
   for (let c: DetailedPeerCertificate | undefined = peer; c && c.raw && !seen.has(c.fingerprint256); c = c.issuerCertificate) {
