@@ -33,7 +33,8 @@ export async function requestSpec(t: HttpTarget): Promise<RequestSpec> {
     method: t.method,
     headers,
     body: t.body === undefined ? undefined : Buffer.from(t.body, 'utf8'),
-    secureContext: new URL(t.url).protocol === 'https:' || t.max_redirects > 0 ? await secureContextFor(t) : undefined,
+    // Also for http:// URLs: a redirect may lead to https.
+    secureContext: await secureContextFor(t),
     tlsVerify: t.tls_verify,
     proxy: t.proxy ? new URL(t.proxy) : undefined,
     ipProtocol: t.ip_protocol,
@@ -108,7 +109,7 @@ export function checkResponse(t: HttpTarget, r: HttpResult): Checked {
 export async function probeTarget(t: HttpTarget, base: Record<string, string>, signal: AbortSignal, now: () => number): Promise<Sample[]> {
   const url = new URL(t.url);
   const server = safeUrl(url);
-  const tags: Record<string, string> = { ...base, ...t.tags, ...(t.name ? { site: t.name } : {}) };
+  const tags: Record<string, string> = { ...base, ...t.tags, ...(t.name ? { target_name: t.name } : {}) };
   let r: HttpResult;
   let configError = '';
   const started = performance.now();
@@ -173,6 +174,8 @@ export async function probeTarget(t: HttpTarget, base: Record<string, string>, s
   ];
   if (r.tls) out.push(x509Sample(r.tls, r.tlsSource!, tags, time));
   if (t.domain_expires) out.push(domainSample(url.hostname, t.domain_expires, tags, time));
+  // The target's own thresholds travel with the samples, for the collector's expiry rules.
+  for (const s of out.slice(1)) s.fields.expiry_thresholds_days = t.expiry_days.join(',');
   return out;
 }
 

@@ -25,7 +25,7 @@ function readBanner(sock: import('node:net').Socket, want: string, timeoutMs: nu
 
 /** One port: connect time, and the banner when an expectation is set (Telegraf net_response, with up and error_class). */
 export async function probeTcpTarget(t: TcpTarget, base: Record<string, string>, signal: AbortSignal, now: () => number): Promise<Sample> {
-  const tags: Record<string, string> = { ...base, ...t.tags, ...(t.name ? { site: t.name } : {}), server: t.host, port: String(t.port), protocol: 'tcp' };
+  const tags: Record<string, string> = { ...base, ...t.tags, ...(t.name ? { target_name: t.name } : {}), server: t.host, port: String(t.port), protocol: 'tcp' };
   const fields: Sample['fields'] = {};
   let result: keyof typeof RESULT = 'success';
   let sock: import('node:net').Socket | undefined;

@@ -16,7 +16,7 @@ export function tlsSource(t: TlsTarget): string {
 
 /** One TLS service: dial, optional STARTTLS, handshake, then the x509_cert sample (up=0 with error_class when it failed). */
 export async function probeTlsTarget(t: TlsTarget, base: Record<string, string>, signal: AbortSignal, now: () => number): Promise<Sample[]> {
-  const tags = { ...base, ...t.tags, ...(t.name ? { site: t.name } : {}) };
+  const tags = { ...base, ...t.tags, ...(t.name ? { target_name: t.name } : {}) };
   const source = tlsSource(t);
   const name = t.server_name ?? t.host;
   const times = { connect: 0, starttls: 0, tls: 0 };
@@ -58,6 +58,8 @@ export async function probeTlsTarget(t: TlsTarget, base: Record<string, string>,
     sock?.destroy();
   }
   if (t.domain_expires) out.push(domainSample(name, t.domain_expires, tags, now()));
+  // The target's own thresholds travel with the samples, for the collector's expiry rules.
+  for (const s of out) if (Number(s.fields.up ?? 1) === 1) s.fields.expiry_thresholds_days = t.expiry_days.join(',');
   return out;
 }
 
