@@ -20,7 +20,9 @@ export interface Assertion {
 }
 
 /** A malformed assertion; the message says where (config validation shows it at the option). */
-export class JsonPathError extends Error {}
+export class JsonPathError extends Error {
+  override name = 'JsonPathError';
+}
 
 export function parseAssertion(src: string): Assertion {
   let i = 0;
