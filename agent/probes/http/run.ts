@@ -26,6 +26,9 @@ type ResultType = keyof typeof RESULT;
 export async function requestSpec(t: HttpTarget): Promise<RequestSpec> {
   const headers: Record<string, string> = { ...t.headers };
   const has = (n: string) => Object.keys(headers).some((k) => k.toLowerCase() === n);
+  const u = new URL(t.url);
+  // https://user:password@host/ means Basic auth, as browsers and curl take it.
+  if (u.username && !t.basic_auth && !t.bearer_token) headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
   if (t.basic_auth) headers.Authorization = `Basic ${Buffer.from(`${t.basic_auth.username}:${t.basic_auth.password}`).toString('base64')}`;
   if (t.bearer_token) headers.Authorization = `Bearer ${t.bearer_token}`;
   if (t.body !== undefined && !has('content-type')) headers['Content-Type'] = t.body_content_type;

@@ -221,6 +221,7 @@ t.test('status expectations, JSON API failures, POST body, basic and bearer auth
   t.equal(post.http.fields.result_type, 'success', String(post.http.fields.error));
   t.equal((await one({ url: plain('/private.html') })).http.fields.http_response_code, 401n);
   t.equal((await one({ url: plain('/private.html'), basic_auth: { username: 'ops', password: 's3cret-pass' } })).http.fields.result_type, 'success');
+  t.equal((await one({ url: `http://ops:s3cret-pass@127.0.0.1:${ports.plain}/private.html` })).http.fields.result_type, 'success', 'credentials in the URL are Basic auth');
   t.equal((await one({ url: plain('/bearer'), bearer_token: 'tok-abcdef-123456' })).http.fields.result_type, 'success');
   const big = await one({ url: plain('/big.txt'), max_body_bytes: 1024 * 1024 });
   t.equal(big.http.fields.result_type, 'body_read_error');
