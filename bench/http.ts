@@ -15,7 +15,7 @@ import { createHttpProbe } from '../agent/probes/http/run.ts';
 import { httpSchema } from '../agent/probes/http/schema.ts';
 import { mapLimit } from '../lib/concurrency.ts';
 import { makeCert } from '../test/peers/certs.ts';
-import { startNginx } from '../test/peers/nginx.ts';
+import { freePorts, startNginx } from '../test/peers/nginx.ts';
 import { freePort, removeDir, spawnPeer, stopProcess, tempDir, waitFor } from '../test/peers/util.ts';
 import { cpuSeconds } from './lib.ts';
 
@@ -26,12 +26,7 @@ const BLACKBOX = '/usr/bin/prometheus-blackbox-exporter';
 
 const root = makeCert({ cn: 'Bench Root', ca: true, toDays: 3650 });
 const leaf = makeCert({ cn: 'site.bench', sans: ['127.0.0.1'], toDays: 365, issuer: root });
-const ports: number[] = [];
-const seen = new Set<number>();
-while (ports.length < N) {
-  const p = await freePort();
-  if (!seen.has(p)) ports.push(p), seen.add(p);
-}
+const ports = await freePorts(N);
 const servers = ports.map((p, i) => `server { listen 127.0.0.1:${p} ssl; ssl_certificate site.crt; ssl_certificate_key site.key; location / { default_type text/html; return 200 '<html><body>site ${i} 政务服务 ok</body></html>'; } }`).join('\n');
 const nginx = await startNginx({ servers, files: { 'site.crt': leaf.cert, 'site.key': leaf.key, 'ca.pem': root.cert }, ports, workers: 2 });
 const CA = path.join(nginx.dir, 'ca.pem');

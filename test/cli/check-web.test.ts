@@ -4,7 +4,7 @@ import iconv from 'iconv-lite';
 import t from 'tap';
 import { makeCert } from '../peers/certs.ts';
 import { startDnsmasq } from '../peers/dnsmasq.ts';
-import { startNginx } from '../peers/nginx.ts';
+import { freePorts, startNginx } from '../peers/nginx.ts';
 import { freePort } from '../peers/util.ts';
 
 // Each case spawns the CLI (a fresh Node process): allow for a loaded machine.
@@ -28,7 +28,8 @@ const root = makeCert({ cn: 'CLI Root', ca: true, toDays: 3650 });
 const good = makeCert({ cn: 'portal.test', sans: ['127.0.0.1'], toDays: 200, issuer: root });
 const soon = makeCert({ cn: 'soon.test', sans: ['127.0.0.1'], toDays: 20, issuer: root });
 const expired = makeCert({ cn: 'old.test', sans: ['127.0.0.1'], fromDays: -90, toDays: -1, issuer: root });
-const ports = { good: await freePort(), soon: await freePort(), expired: await freePort() };
+const [p1, p2, p3] = await freePorts(3);
+const ports = { good: p1!, soon: p2!, expired: p3! };
 let servers = '';
 const files: Record<string, string | Buffer> = { 'ca.pem': root.cert, 'html/index.html': iconv.encode('<meta charset="gb2312"><p>欢迎访问区政府门户网站</p>', 'gbk') };
 for (const [k, c] of Object.entries({ good, soon, expired })) {

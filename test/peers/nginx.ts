@@ -1,7 +1,7 @@
 import net from 'node:net';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { removeDir, spawnPeer, stopProcess, tempDir, waitFor } from './util.ts';
+import { freePort, removeDir, spawnPeer, stopProcess, tempDir, waitFor } from './util.ts';
 
 export const NGINX = '/usr/sbin/nginx';
 
@@ -16,6 +16,13 @@ export interface NginxPeer {
  * server blocks a test writes; `files` are written under the prefix first (relative paths).
  * Resolves once every port in `ports` accepts connections.
  */
+/** n distinct free ports (freePort alone may hand out one twice). */
+export async function freePorts(n: number): Promise<number[]> {
+  const out = new Set<number>();
+  while (out.size < n) out.add(await freePort());
+  return [...out];
+}
+
 export async function startNginx(o: { servers: string; files?: Record<string, string | Buffer>; ports: number[]; workers?: number }): Promise<NginxPeer> {
   const dir = tempDir('nginx');
   for (const d of ['tmp', 'logs', 'html']) mkdirSync(path.join(dir, d), { recursive: true });
@@ -58,11 +65,15 @@ http {
     'nginx',
     async () => {
       if (exited) throw new Error(`nginx exited with code ${proc.exitCode}: ${output()}`);
+      // nginx writes its pid file only after binding every listen socket: until then an open
+      // port may be someone else's (a port freePort handed out and another process took).
+      if (!existsSync(path.join(dir, 'nginx.pid'))) return false;
       return (await Promise.all(o.ports.map(open))).every(Boolean);
     },
     20_000,
     output,
   );
+  if (exited) throw new Error(`nginx exited with code ${proc.exitCode}: ${output()}`);
   return {
     dir,
     async stop() {

@@ -11,7 +11,7 @@ import { ExitCode } from '../../../agent/probes/probe.ts';
 import type { Sample } from '../../../protocol/sample.ts';
 import { makeCert, type Issued } from '../../peers/certs.ts';
 import { startConnectProxy } from '../../peers/connect-proxy.ts';
-import { startNginx } from '../../peers/nginx.ts';
+import { freePorts, startNginx } from '../../peers/nginx.ts';
 import { freePort, removeDir, tempDir } from '../../peers/util.ts';
 
 t.setTimeout(180_000);
@@ -38,8 +38,9 @@ const GB18030_PAGE = iconv.encode('<html><body>数字政府 𠀀 服务大厅</b
 const BIG5_PAGE = iconv.encode('<html><head><meta http-equiv="Content-Type" content="text/html; charset=big5"></head><body>臺北市政府 公告</body></html>', 'big5');
 
 const API_OK = '{"code":0,"data":{"items":[{"name":"a"}]}}';
-const ports: Record<string, number> = {};
-for (const k of [...Object.keys(certs), 'plain', 'mtls']) ports[k] = await freePort();
+const names = [...Object.keys(certs), 'plain', 'mtls'];
+const free = await freePorts(names.length);
+const ports: Record<string, number> = Object.fromEntries(names.map((k, i) => [k, free[i]!]));
 
 const files: Record<string, string | Buffer> = {
   'html/gbk.html': GBK_PAGE,
@@ -62,7 +63,7 @@ files['mtls.key'] = certs.valid!.leaf.key;
 files['client-ca.pem'] = root.cert + inter.cert;
 servers += `server { listen 127.0.0.1:${ports.mtls} ssl; ssl_certificate mtls.crt; ssl_certificate_key mtls.key;
   ssl_verify_client on; ssl_client_certificate client-ca.pem; ssl_verify_depth 3; location / { return 200 "hello $ssl_client_s_dn"; } }\n`;
-servers += `server { listen 127.0.0.1:${ports.plain}; root html;
+servers += `server { listen 127.0.0.1:${ports.plain}; listen [::1]:${ports.plain}; root html;
   location = /gb18030.html { charset gb18030; }
   location = /redirect { return 301 /hop2; }
   location = /hop2 { return 302 http://127.0.0.1:${ports.plain}/final; }
@@ -244,6 +245,13 @@ t.test('client certificate, IPv4 preference with a host name, and a CONNECT prox
   const byName = await one({ url: `http://localhost:${ports.plain}/final`, ip_protocol: 'ip4' });
   t.equal(byName.http.fields.result_type, 'success');
   t.ok(n(byName.http.fields.dns_time_s) > 0, 'a name costs a lookup');
+  // localhost has no IPv6 address in this machine's /etc/hosts: ip6 only fails, ip6 with fallback uses IPv4.
+  const v6only = await one({ url: `http://localhost:${ports.plain}/final`, ip_protocol: 'ip6', ip_fallback: false });
+  t.equal(v6only.http.fields.result_type, 'dns_error');
+  t.equal((await one({ url: `http://localhost:${ports.plain}/final`, ip_protocol: 'ip6' })).http.fields.result_type, 'success');
+  const literal = await one({ url: `http://[::1]:${ports.plain}/final`, keywords: ['final page'] });
+  t.equal(literal.http.fields.result_type, 'success', 'an IPv6 literal');
+  t.equal(literal.http.tags.server, `http://[::1]:${ports.plain}/final`);
   const proxy = await startConnectProxy({ user: 'px', pass: 'proxy-pass-1' });
   t.teardown(() => proxy.close());
   const via = await one({ url: https('valid'), ca_file: CA, proxy: `http://px:proxy-pass-1@127.0.0.1:${proxy.port}` });
