@@ -3,6 +3,7 @@ import t from 'tap';
 import { charsetOfContentType, charsetOfMeta, decodeBody } from '../../../agent/probes/http/charset.ts';
 import { holds, parseAssertion, select } from '../../../agent/probes/http/json-path.ts';
 import { safeUrl } from '../../../agent/probes/tls/expiry.ts';
+import { phase, PhaseError, resolveHost } from '../../../agent/probes/tcp/dial.ts';
 
 t.test('charset: BOM beats header beats meta beats default', async (t) => {
   const gbk = iconv.encode('<meta http-equiv="Content-Type" content="text/html; charset=GB2312">机关', 'gbk');
@@ -36,4 +37,23 @@ t.test('json-path: parsing, selection, comparisons, errors', async (t) => {
 t.test('safeUrl blanks credentials for tags and messages', async (t) => {
   t.equal(safeUrl(new URL('https://u:p@a.example/x?token=abc&q=1')), 'https://a.example/x?token=<secret>&q=1');
   t.equal(safeUrl(new URL('https://a.example/x?q=1')), 'https://a.example/x?q=1');
+});
+
+t.test('a phase that never ends fails at its own timeout with its name; the run signal ends it too', async (t) => {
+  const t0 = Date.now();
+  const e = await phase('dns', 80, undefined, () => new Promise(() => {})).catch((x: unknown) => x);
+  t.ok(e instanceof PhaseError);
+  t.equal((e as PhaseError).phase, 'dns');
+  t.equal((e as PhaseError).errorClass, 'timeout');
+  t.ok(Date.now() - t0 < 1000);
+  let cancelled = false;
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(new Error('shutdown')), 30);
+  const e2 = await phase('transfer', 10_000, ac.signal, (onCancel) => {
+    onCancel(() => (cancelled = true));
+    return new Promise(() => {});
+  }).catch((x: unknown) => x);
+  t.equal((e2 as PhaseError).phase, 'transfer');
+  t.ok(cancelled, 'cleanup ran (the socket is destroyed)');
+  t.same(await resolveHost('[::1]', 'ip4', false, 10, undefined), { address: '::1', family: 6 }, 'a literal needs no lookup, whatever the preference');
 });

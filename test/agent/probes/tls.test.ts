@@ -81,3 +81,39 @@ t.test('failures are data: no STARTTLS offered, wrong server name, nothing liste
   t.equal(silentS!.fields.failed_phase, 'tls');
   t.equal(status.code, ExitCode.CRITICAL);
 });
+
+t.test('IMAP and POP3 STARTTLS against small servers that speak just that much of each protocol', async (t) => {
+  const tlsMod = await import('node:tls');
+  const ctx = tlsMod.createSecureContext({ key: leaf.key, cert: leaf.cert + inter.cert });
+  const serve = (greeting: string, command: RegExp, ok: string) => {
+    const srv = net.createServer((sock) => {
+      sock.on('error', () => {});
+      sock.write(`${greeting}\r\n`);
+      sock.once('data', (d) => {
+        if (!command.test(d.toString())) return void sock.end('bad\r\n');
+        sock.write(`${ok}\r\n`, () => {
+          const tsock = new tlsMod.TLSSocket(sock, { isServer: true, secureContext: ctx });
+          tsock.on('error', () => {});
+        });
+      });
+    });
+    return new Promise<number>((r) => srv.listen(0, '127.0.0.1', () => {
+      t.teardown(() => srv.close());
+      r((srv.address() as net.AddressInfo).port);
+    }));
+  };
+  const imap = await serve('* OK [CAPABILITY IMAP4rev1 STARTTLS] ready', /^a1 STARTTLS\r\n$/, 'a1 OK Begin TLS negotiation now');
+  const pop = await serve('+OK POP3 ready', /^STLS\r\n$/, '+OK Begin TLS');
+  const { samples, status } = await run([
+    { host: '127.0.0.1', port: imap, starttls: 'imap', ca_file: CA },
+    { host: '127.0.0.1', port: pop, starttls: 'pop3', ca_file: CA },
+  ]);
+  t.equal(samples[0]!.tags.source, `imap://127.0.0.1:${imap}`);
+  t.equal(samples[1]!.tags.source, `pop3://127.0.0.1:${pop}`);
+  for (const s of samples) {
+    t.equal(s.fields.verification, 'valid', String(s.fields.error ?? ''));
+    t.equal(s.tags.common_name, 'mail.test');
+  }
+  t.match(String(samples[0]!.fields.banner), /^\* OK/);
+  t.equal(status.code, ExitCode.WARNING, 'the 20-day intermediate again');
+});
