@@ -3,6 +3,7 @@ import type net from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import zlib from 'node:zlib';
 import { connectTcp, handshake, phase, PhaseError, resolveHost, type IpProtocol } from '../tcp/dial.ts';
+import { safeUrl } from '../tls/expiry.ts';
 import { inspectTls, type TlsInfo } from '../tls/x509.ts';
 import type { PhaseTimeouts } from './schema.ts';
 
@@ -234,7 +235,7 @@ export async function httpRequest(url: URL, spec: RequestSpec, signal?: AbortSig
     const loc = hop.headers.location;
     if (!REDIRECT.has(hop.status) || !loc) return out;
     if (out.redirects >= spec.maxRedirects) {
-      out.error = new PhaseError('processing', 'too_many_redirects', `redirect: more than max_redirects (${spec.maxRedirects}) redirects, last to ${new URL(loc, cur).href}`);
+      out.error = new PhaseError('processing', 'too_many_redirects', `redirect: more than max_redirects (${spec.maxRedirects}) redirects, last to ${safeUrl(new URL(loc, cur))}`);
       return out;
     }
     const next = new URL(loc, cur);
