@@ -78,6 +78,9 @@ t.test('check http --json: {status, summary, samples} with http_response and x50
   const bad = await run(['check', 'http', '--url', 'ftp://x/', '--json']);
   t.equal(bad.code, 2);
   t.match(bad.err, /targets\[0\]\.url/);
+  const badHeader = await run(['check', 'http', '--url', url('good'), '--header', 'X-Token abc', '--json']);
+  t.equal(badHeader.code, 2);
+  t.match(badHeader.err, /targets\[0\]\.headers\.X-Token abc: "X-Token abc" is not a header name/);
 });
 
 t.test('check tls, check dns, check tcp', async (t) => {

@@ -43,7 +43,12 @@ export const httpTargetSchema = z
     name: z.string().min(1).max(128).optional(),
     method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
     headers: z
-      .record(z.string().regex(headerName, 'a header name (token characters only)'), z.string().regex(/^[^\r\n]*$/, 'no line breaks in header values'))
+      .record(z.string(), z.string().regex(/^[^\r\n]*$/, 'no line breaks in header values'))
+      .superRefine((h, ctx) => {
+        for (const k of Object.keys(h)) {
+          if (!headerName.test(k)) ctx.addIssue({ code: 'custom', path: [k], message: `"${k}" is not a header name (letters, digits, - and no spaces; on the command line: --header 'Name: value')` });
+        }
+      })
       .default({}),
     body: z.string().optional(),
     /** Sent as Content-Type when there is a body and headers do not set one. */
