@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { didYouMean as closest } from '../lib/did-you-mean.ts';
 
 /** A wrong command line: reported as one line and exit code 2, without a stack trace. */
 export class UsageError extends Error {}
@@ -6,30 +7,9 @@ export class UsageError extends Error {}
 const kebab = (s: string) => s.replaceAll('_', '-');
 const snake = (s: string) => s.replaceAll('-', '_');
 
-/** Edit distance, for "did you mean" on a mistyped option. */
-export function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
-
-/** The known name closest to `name`, when it is close enough to be a typo. */
+/** The known option closest to `name` (either spelling), when it is close enough to be a typo. */
 export function didYouMean(name: string, known: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = distance(kebab(name), kebab(k));
-    if (d < bestD) [best, bestD] = [k, d];
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  return closest(name, known, (s) => kebab(s).toLowerCase());
 }
 
 /**

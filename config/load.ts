@@ -121,7 +121,7 @@ export function loadConfig<T>(file: string, schema: z.ZodType<T>): T {
   return parseConfig(text, file, schema);
 }
 
-const SECRET_KEY = /(^|_)(tokens?|passwords?|passwd|secrets?|community|communities|auth_key|priv_key|api_key|access_key_secret|secret_key|signing_key)$/i;
+const SECRET_KEY = /(^|[_-])(tokens?|passwords?|passwd|secrets?|community|communities|auth_key|priv_key|api_key|access_key_secret|secret_key|signing_key|authorization|cookie)$/i;
 
 /** Query parameters that carry credentials in webhook URLs (DingTalk/WeCom robots, signed links). */
 const SECRET_PARAM = /^(access_token|token|key|secret|sign|signature|password|p)$/i;

@@ -28,6 +28,11 @@ export const MEASUREMENTS: Readonly<Record<string, readonly string[] | null>> = 
   portmap: null,
   software: null,
   software_compliance: null,
+  http_response: null,
+  x509_cert: null,
+  domain: null,
+  dns_query: null,
+  net_response: null,
   // Written by the collector and the agent about themselves.
   device_uptime: ['uptime_24h_pct', 'uptime_month_pct'],
   camera_uptime: ['uptime_24h_pct', 'uptime_month_pct', 'compliant_24h', 'unknown_24h_pct'],
@@ -41,27 +46,4 @@ export const MEASUREMENTS: Readonly<Record<string, readonly string[] | null>> = 
   watchpost_probe: null,
 };
 
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0]!;
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = d[j]!;
-      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return d[b.length]!;
-}
-
-/** The closest of `options` to `word` when it is close enough to be a typo, else undefined. */
-export function didYouMean(word: string, options: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const o of options) {
-    const dd = distance(word.toLowerCase(), o.toLowerCase());
-    if (dd < bestD) [best, bestD] = [o, dd];
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
+export { didYouMean } from '../lib/did-you-mean.ts';

@@ -197,6 +197,64 @@ export const wall: DashboardDef = {
       9,
     );
 
+    l.row(lang, L('网站与证书', 'Websites and certificates'));
+    l.add(statPanel(lang, { ...big, title: L('无法访问网站', 'Sites down'), queries: [{ q: countWhere('http_response', 'up', ['server'], cmp('v', '=', 0)) }] }), 4, 8);
+    l.add(
+      statPanel(lang, { ...big, title: L('30天内到期证书', 'Certificates expiring in 30 days'), queries: [{ q: countWhere('x509_cert', 'chain_expiry', ['source'], cmp('v', '<', 30 * 86400)) }] }),
+      4,
+      8,
+    );
+    // Every site, worst first: a site that stopped answering keeps its last error.
+    l.add(
+      tablePanel(lang, {
+        title: L('网站', 'Sites'),
+        large: true,
+        sortBy: { column: L('在线', 'Up') },
+        queries: [
+          {
+            q: select([agg('last', 'up'), 'up'], [agg('last', 'response_time'), 'response_time'], [agg('last', 'error_class'), 'error_class'])
+              .from('http_response')
+              .inRange()
+              .byTags('server', 'target_name'),
+          },
+        ],
+        columns: {
+          server: { name: L('网址', 'URL') },
+          target_name: { name: L('名称', 'Name') },
+          up: { name: L('在线', 'Up'), colour: true, mappings: valueText(lang, { '1': [L('正常', 'up'), 'green'], '0': [L('故障', 'down'), 'red'] }) },
+          response_time: { name: L('响应时间', 'Response time'), unit: 's', colour: true, steps: ['green', [2, 'orange'], [5, 'red']] },
+          ...reason,
+          Time: { hidden: true },
+        },
+      }),
+      8,
+      8,
+    );
+    l.add(
+      tablePanel(lang, {
+        title: L('60天内到期的证书（含中间证书）', 'Certificates expiring within 60 days (intermediates included)'),
+        large: true,
+        sortBy: { column: L('剩余天数', 'Days left') },
+        queries: [
+          {
+            q: select(['"chain_expiry" / 86400', 'days'], 'chain_expiry_common_name')
+              .from(select([agg('last', 'chain_expiry'), 'chain_expiry'], [agg('last', 'chain_expiry_common_name'), 'chain_expiry_common_name']).from('x509_cert').inRange().byTags('source', 'common_name'))
+              .where(cmp('chain_expiry', '<', 60 * 86400))
+              .byTags('source', 'common_name'),
+          },
+        ],
+        columns: {
+          source: { name: L('地址', 'Address') },
+          common_name: { name: L('证书', 'Certificate') },
+          chain_expiry_common_name: { name: L('最早到期', 'Expires first') },
+          days: { name: L('剩余天数', 'Days left'), unit: 'none', colour: true, steps: ['red', [7, 'orange'], [30, 'green']] },
+          Time: { hidden: true },
+        },
+      }),
+      8,
+      8,
+    );
+
     l.row(lang, L('巡检与采集器', 'Inspections and collector'));
     l.add(
       tablePanel(lang, {

@@ -10,13 +10,17 @@ import { onvifProbe } from './onvif/probe.ts';
 import { printerProbe } from './printer/probe.ts';
 import { portmapProbe } from './portmap/portmap.ts';
 import { softwareProbe } from './software/software.ts';
+import { httpProbe } from './http/probe.ts';
+import { tlsProbe } from './tls/probe.ts';
+import { dnsProbe } from './dns/probe.ts';
+import { tcpProbe } from './tcp/tcp.ts';
 
 /**
  * Every probe kind the agent knows, by `kind`. Adding a probe: one file in this folder
  * exporting a ProbeDefinition, and one line here.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const probes: readonly ProbeDefinition<any>[] = [hostProbe, pingProbe, patchesProbe, antivirusProbe, snmpProbe, snmpTrapProbe, sshProbe, onvifProbe, printerProbe, portmapProbe, softwareProbe];
+export const probes: readonly ProbeDefinition<any>[] = [hostProbe, pingProbe, patchesProbe, antivirusProbe, snmpProbe, snmpTrapProbe, sshProbe, onvifProbe, printerProbe, portmapProbe, softwareProbe, httpProbe, tlsProbe, dnsProbe, tcpProbe];
 
 export function probeByKind(kind: string): ProbeDefinition | undefined {
   return probes.find((p) => p.kind === kind);

@@ -10,6 +10,10 @@ import { snmpSchema } from './snmp/schema.ts';
 import { snmpTrapSchema } from './snmp/trap-schema.ts';
 import { sshSchema } from './ssh/schema.ts';
 import { softwareSchema } from './software/schema.ts';
+import { httpSchema } from './http/schema.ts';
+import { tlsSchema } from './tls/schema.ts';
+import { dnsSchema } from './dns/schema.ts';
+import { tcpSchema } from './tcp/schema.ts';
 
 /**
  * The config schema of every probe kind, by `kind` (agent/probes/index.ts has their code).
@@ -27,6 +31,10 @@ export const probeSchemas = {
   printer: printerSchema,
   portmap: portmapSchema,
   software: softwareSchema,
+  http: httpSchema,
+  tls: tlsSchema,
+  dns: dnsSchema,
+  tcp: tcpSchema,
 } satisfies Record<string, z.ZodType>;
 
 /** The schema of `kind`, or undefined for a kind no probe has. */

@@ -8,11 +8,13 @@ import type { Alert, AlertStore } from './store.ts';
 import type { Topology } from './topology.ts';
 import { TARGET_TAGS } from '../ingest/transcode.ts';
 import type { Inventory } from '../ingest/inventory.ts';
+import { crossed, expirySummary, thresholdsFor } from './expiry.ts';
 
 type Threshold = Extract<RuleConfig, { type: 'threshold' }>;
 type Absence = Extract<RuleConfig, { type: 'absence' }>;
 type EventRule = Extract<RuleConfig, { type: 'event' }>;
 type Inspection = Extract<RuleConfig, { type: 'inspection' }>;
+type Expiry = Extract<RuleConfig, { type: 'expiry' }>;
 
 const LABEL_TAGS = ['site', 'building', 'floor', 'shaft', 'room', 'role', 'device_kind', 'agent'] as const;
 const SEV_RANK = { info: 0, warning: 1, critical: 2 } as const;
@@ -102,7 +104,7 @@ function render(tpl: string | undefined, fallback: string, a: { target: string; 
  */
 export class AlertEngine {
   private readonly d: EngineDeps;
-  private readonly byMeasurement = new Map<string, (Threshold | Absence)[]>();
+  private readonly byMeasurement = new Map<string, (Threshold | Absence | Expiry)[]>();
   private readonly eventRules: EventRule[] = [];
   private readonly ruleByName = new Map<string, RuleConfig>();
   private readonly inspectionRules: Inspection[] = [];
@@ -119,7 +121,7 @@ export class AlertEngine {
     this.d = d;
     for (const r of d.rules) {
       this.ruleByName.set(r.name, r);
-      if (r.type === 'threshold' || r.type === 'absence') {
+      if (r.type === 'threshold' || r.type === 'absence' || r.type === 'expiry') {
         const l = this.byMeasurement.get(r.measurement) ?? [];
         l.push(r);
         this.byMeasurement.set(r.measurement, l);
@@ -220,9 +222,13 @@ export class AlertEngine {
         let ok = true;
         for (const k in r.where) if (s.tags[k] !== r.where[k]) { ok = false; break; }
         if (!ok) continue;
-        const target = this.targetOf(s, r.target_tag);
+        const target = this.targetOf(s, r.target_tag ?? (r.type === 'expiry' ? (r.measurement === 'domain' ? 'domain' : 'source') : undefined));
         if (!target) continue;
         this.evaluated++;
+        if (r.type === 'expiry') {
+          this.expiry(r, target, s, now);
+          continue;
+        }
         if (r.type === 'absence') {
           const key = `${r.name}\u0000${target}`;
           const seen = this.lastSeen.get(key);
@@ -255,6 +261,47 @@ export class AlertEngine {
     if (!cmp(r.op, v, r.fire)) return;
     const created = this.create(r, target, this.labelsOf(r, target, tags), String(v), now);
     if (r.for_s === 0) this.fire(created, now);
+  }
+
+  /**
+   * Expiry: one alert per target, fired under the largest threshold; crossing a smaller one
+   * raises it (critical at the smallest) and tells the receivers once more, even after an
+   * acknowledgement. It never repeats on a timer (escalate skips it) and resolves on renewal.
+   */
+  private expiry(r: Expiry, target: string, s: Sample, now: number): void {
+    const v = s.fields[r.field];
+    if (v === undefined) return;
+    const secs = Number(v);
+    const th = thresholdsFor(s, r.thresholds_days);
+    const hit = crossed(secs / 86400, th);
+    const key = `${r.name}\u0000${target}`;
+    const a = this.open.get(key);
+    if (hit === undefined) {
+      if (a) this.resolve(a, now);
+      return;
+    }
+    const sev = hit === th[th.length - 1] ? 'critical' : r.severity;
+    const value = String(Math.floor(secs / 86400));
+    const labels = { ...this.labelsOf(r, target, s.tags), threshold_days: String(hit), severity: sev };
+    const summary = r.summary ? render(r.summary, r.name, { target, value, labels }) : expirySummary(s, target, secs, hit);
+    if (!a) {
+      const created = this.create(r, target, labels, value, now, summary);
+      created.severity = sev;
+      this.fire(created, now);
+      return;
+    }
+    a.value = value;
+    a.last_seen_ms = now;
+    if (Number(a.labels.threshold_days) <= hit) return;
+    a.labels = labels;
+    a.severity = sev;
+    a.summary = summary;
+    if (a.state === 'acknowledged' || a.state === 'pending') a.state = 'firing';
+    a.fired_ms = now;
+    a.routes = this.d.router.route(a.labels, this.classes(now));
+    this.d.store.save(a);
+    this.d.changed(a);
+    if (a.state === 'firing' && !a.silenced && !a.flapping) this.queue(a, now);
   }
 
   /** Ingest listener entry: events (traps, reboots, config changes, port/camera down). */
@@ -529,6 +576,8 @@ export class AlertEngine {
   private escalate(now: number): void {
     for (const a of this.open.values()) {
       if (a.state !== 'firing' || a.silenced || a.flapping || a.notified_ms === undefined || a.fired_ms === undefined) continue;
+      // Expiry alerts speak once per threshold crossed (see expiry()), never on a timer.
+      if (this.ruleByName.get(a.rule)?.type === 'expiry') continue;
       let changed = false;
       for (const r of a.routes) {
         r.escalate.forEach((step, i) => {

@@ -67,7 +67,25 @@ export const inspectionRule = z.strictObject({
   overdue_severity: severity.default('critical'),
 });
 
-export const ruleSchema = z.discriminatedUnion('type', [thresholdRule, absenceRule, eventRule, inspectionRule]);
+/**
+ * Certificate or domain expiry (x509_cert / domain samples from the http and tls probes):
+ * fires when the days left fall under the largest threshold, and notifies once more each time
+ * a smaller one is crossed, never as a daily repeat; the smallest threshold is critical. A
+ * sample's own `expiry_thresholds_days` field (the target's expiry_days) overrides thresholds_days.
+ */
+export const expiryRule = z.strictObject({
+  ...common,
+  type: z.literal('expiry'),
+  measurement: z.enum(['x509_cert', 'domain']).default('x509_cert'),
+  /** Seconds left: chain_expiry (leaf and intermediates) or expiry (the leaf, or the domain). */
+  field: z.string().min(1).default('chain_expiry'),
+  where,
+  /** Default: source for x509_cert, domain for domain. */
+  target_tag: z.string().optional(),
+  thresholds_days: z.array(z.number().int().min(0).max(3650)).min(1).max(8).default([30, 14, 7]),
+});
+
+export const ruleSchema = z.discriminatedUnion('type', [thresholdRule, absenceRule, eventRule, inspectionRule, expiryRule]);
 /** Reports a threshold/absence rule on a measurement or field no built-in probe writes (config/measurements.ts). */
 export function checkRuleTarget(r: z.infer<typeof ruleSchema>, path: (string | number)[], ctx: z.RefinementCtx): void {
   if ((r.type !== 'threshold' && r.type !== 'absence') || r.external) return;

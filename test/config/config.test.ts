@@ -71,6 +71,14 @@ t.test('secrets print as <secret>', async (t) => {
   });
 });
 
+t.test('http probe credentials print as <secret>: basic auth, bearer token, Authorization and Cookie headers, proxy password', async (t) => {
+  const shown = JSON.stringify(
+    redact({ targets: [{ url: 'https://a/', basic_auth: { username: 'ops', password: 'pw-1111' }, bearer_token: 'bt-2222', headers: { Authorization: 'Basic 3333', 'Proxy-Authorization': 'Basic 4444', Cookie: 'sid=5555', 'X-Client': 'watchpost' }, proxy: 'http://u:px-6666@p:3128' }] }),
+  );
+  for (const secret of ['pw-1111', 'bt-2222', '3333', '4444', '5555', 'px-6666']) t.notMatch(shown, secret);
+  t.match(shown, '"X-Client":"watchpost"');
+});
+
 t.test('credentials inside URLs print as <secret> too', async (t) => {
   const shown = JSON.stringify(
     redact({
