@@ -18,6 +18,7 @@ const W = {
     age: 'Age', left: 'Left to on-site deadline', overdue: 'overdue by {d}', note: 'Note', ack: 'Acknowledge', suppressed_by: 'suppressed by {x}', silenced_by: 'silenced by maintenance',
     resolved_history: 'Resolved', days: 'Last days', severity: 'Severity', rule: 'Rule', summary: 'Summary', state: 'State', acked_by: 'acknowledged by {who}', no_alerts: 'No active alerts.',
     alerts_off: 'Alerts are not enabled.', measurement: 'Measurement', value: 'Value', reason_resolved: 'Resolved because',
+    monitored: '{p} % of the {d} it was monitored', never_monitored: 'not monitored yet',
   },
   'zh-CN': {
     up: '正常', down: '离线', degraded: '异常', unknown: '未知', maintenance: '维护中',
@@ -31,6 +32,7 @@ const W = {
     age: '已持续', left: '距 2 小时到场时限', overdue: '已超时 {d}', note: '备注', ack: '确认', suppressed_by: '被 {x} 抑制', silenced_by: '维护期静默',
     resolved_history: '已恢复', days: '最近天数', severity: '级别', rule: '规则', summary: '摘要', state: '状态', acked_by: '已由 {who} 确认', no_alerts: '没有当前告警。',
     alerts_off: '告警未启用。', measurement: '指标', value: '值', reason_resolved: '恢复原因',
+    monitored: '实际监测 {d} 内为 {p} %', never_monitored: '尚未监测',
   },
 } as const;
 type Key = keyof (typeof W)['en'];
@@ -162,6 +164,14 @@ export function lineChart(title: string, points: [number, number][], unit: strin
   return html`<figure><figcaption>${title} (${unit}) · max ${fmtNum(hi)}</figcaption><svg viewBox="0 0 600 100" width="600" role="img" aria-label="${title}"><polyline fill="none" stroke="#1f3a56" stroke-width="1.5" points="${points.map(([t, v]) => `${X(t).toFixed(1)},${Y(v).toFixed(1)}`).join(' ')}"/><line x1="10" y1="90" x2="590" y2="90" stroke="#cfd8e1"/></svg></figure>`;
 }
 
+/** Uptime over the whole period, and over the time it was monitored (unknown time is no outage). */
+function uptimeCell(L: Lang, pct: number | null, c: DeviceDetail['coverage']['last_24h']): Safe {
+  if (pct === null || !c) return html`—`;
+  const seen = c.up_ms + c.down_ms;
+  if (!seen) return html`${dw(L, 'never_monitored')}`;
+  return html`${pct.toFixed(2)} % <span class="muted">· ${dw(L, 'monitored', { p: (c.monitored_uptime_pct ?? 0).toFixed(2), d: duration(seen, L) })}</span>`;
+}
+
 /** The page of one device. `charts` are drawn already (InfluxQL, when InfluxDB is configured). */
 export function devicePage(p: PageCtx, d: DeviceDetail, now: number, charts: Safe[], grafana: string | undefined): string {
   const L = p.lang;
@@ -177,7 +187,7 @@ export function devicePage(p: PageCtx, d: DeviceDetail, now: number, charts: Saf
 ${d.reasons.length ? html`<ul id="reasons">${d.reasons.map((r) => html`<li data-check="${r.check}">${reasonText(L, r)}${r.threshold !== null ? html` <span class="muted">[${r.check}: ${String(r.value)} / ${String(r.threshold)}]</span>` : ''}</li>`)}</ul>` : ''}
 <div class="wrap"><table><tr><th>${dw(L, 'kind')}</th><td>${d.kind === 'unregistered' ? dw(L, 'unregistered') : d.kind}</td></tr><tr><th>${dw(L, 'location')}</th><td>${placeOf(d, L)}${d.site ? ` (${d.site})` : ''}</td></tr>
 <tr><th>${dw(L, 'addresses')}</th><td>${d.addresses.join(', ') || '—'}</td></tr><tr><th>${dw(L, 'agent')}</th><td>${d.agent ?? '—'}</td></tr><tr><th>${dw(L, 'last_seen')}</th><td>${d.last_seen ? when(p, Date.parse(d.last_seen)) : '—'}</td></tr>
-<tr><th>${dw(L, 'uptime24')}</th><td>${d.uptime_24h_pct === null ? '—' : `${d.uptime_24h_pct.toFixed(2)} %`}</td></tr><tr><th>${dw(L, 'uptime30')}</th><td>${d.uptime_month_pct === null ? '—' : `${d.uptime_month_pct.toFixed(2)} %`}</td></tr></table></div>
+<tr><th>${dw(L, 'uptime24')}</th><td>${uptimeCell(L, d.uptime_24h_pct, d.coverage.last_24h)}</td></tr><tr><th>${dw(L, 'uptime30')}</th><td>${uptimeCell(L, d.uptime_month_pct, d.coverage.month)}</td></tr></table></div>
 ${grafana ? html`<p><a href="${grafana}" rel="noopener">${dw(L, 'grafana')}</a></p>` : ''}
 <h2>${dw(L, 'history')}</h2>${timeline(p, d.history, d.status, now)}
 ${charts.length ? html`<h2>${dw(L, 'charts')}</h2>${charts}` : ''}

@@ -114,6 +114,9 @@ t.test('state from samples: up, down, degraded, unknown, maintenance; agreeing w
   t.equal(pc.latest.ping!.length, 1);
   t.ok(pc.uptime_24h_pct > 0 && pc.uptime_24h_pct < 10, `uptime over 24 h counts the unknown time against it (${pc.uptime_24h_pct})`);
   t.equal((await get('/nope')).status, 404);
+  const cov = ((await (await get('/pc-0301')).json()) as { coverage: { last_24h: { up_ms: number; down_ms: number; monitored_uptime_pct: number } } }).coverage.last_24h;
+  t.same([cov.up_ms / MIN, cov.down_ms / MIN], [7, 3], 'up 0–2, 4–5, 20–21, 22–25; down 2–4, 21–22; the silence is unknown');
+  t.equal(cov.monitored_uptime_pct, 70);
 
   // Silence on the timer: unknown since the last sample.
   now = T0 + 40 * MIN;
