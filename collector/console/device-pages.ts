@@ -68,6 +68,8 @@ const ZH_REASON: Record<string, (r: Reason) => string> = {
   clock_drift: (r) => `时钟偏差 ${String(r.value)} 秒（上限 ${String(r.threshold)} 秒）`,
   ping_loss: (r) => `丢包 ${String(r.value)}%（上限 ${String(r.threshold)}%）`,
   reachability: (r) => `不可达（${String(r.value)}）`,
+  supply: (r) => `耗材用尽：${String(r.value)}`,
+  waste: (r) => `废粉盒已满：${String(r.value)}`,
 };
 
 /** A reason in the page's language (the API keeps the English message). */

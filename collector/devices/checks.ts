@@ -11,7 +11,7 @@ export interface Reason {
 }
 
 /** The measurements the device model reads as samples (kept small: each becomes an object at ingest). */
-export const DEVICE_MEASUREMENTS = new Set(['camera', 'snmp_device', 'ping', 'sensor', 'interface', 'lldp_neighbor', 'ssh_check']);
+export const DEVICE_MEASUREMENTS = new Set(['camera', 'snmp_device', 'ping', 'sensor', 'interface', 'lldp_neighbor', 'ssh_check', 'printer']);
 
 /**
  * What one sample says about its device: reachability (the uptime ledger's own observation,
@@ -70,6 +70,13 @@ export function findings(s: Sample, cfg: CollectorConfig['devices']): Finding {
     const loss = num(s.fields.percent_packet_loss);
     if (o?.up && loss !== undefined) {
       health.set('ping_loss', loss > cfg.loss_max_pct ? [{ check: 'ping_loss', value: Math.round(loss * 10) / 10, threshold: cfg.loss_max_pct, message: `${Math.round(loss)} % of pings lost (limit ${cfg.loss_max_pct} %)` }] : []);
+    }
+  } else if (s.measurement === 'printer' && o?.up) {
+    // The printer probe lists what ran out (supplies_empty) and what is full (waste_full), in words.
+    for (const [key, what] of [['supplies_empty', 'supply empty'], ['waste_full', 'waste container full']] as const) {
+      const v = s.fields[key];
+      if (typeof v !== 'string') continue;
+      health.set(`printer:${key}`, v ? [{ check: key === 'supplies_empty' ? 'supply' : 'waste', value: v, threshold: key === 'supplies_empty' ? 'not empty' : 'not full', message: `${what}: ${v}` }] : []);
     }
   } else if (s.measurement === 'ssh_check' && s.tags.check) {
     const key = `ssh:${s.tags.check}`;

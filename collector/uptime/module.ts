@@ -27,7 +27,7 @@ export interface UptimeOptions {
 
 /** An observation in a sample, or undefined when the sample says nothing about up/down. */
 /** The measurements observation() reads. */
-const OBSERVED = new Set(['camera', 'snmp_device', 'ping']);
+const OBSERVED = new Set(['camera', 'snmp_device', 'ping', 'printer']);
 
 export function observation(s: Sample): { target: string; kind: TargetKind; up: boolean; reason: string } | undefined {
   const num = (v: unknown) => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : undefined);
@@ -41,6 +41,12 @@ export function observation(s: Sample): { target: string; kind: TargetKind; up: 
     return { target: s.tags.camera, kind: 'camera', up: up === 1 || answered, reason };
   }
   if (s.measurement === 'snmp_device' && s.tags.device) {
+    const up = num(s.fields.up);
+    if (up === undefined) return undefined;
+    return { target: s.tags.device, kind: 'device', up: up === 1, reason: 'snmp_no_response' };
+  }
+  if (s.measurement === 'printer' && s.tags.device) {
+    // The printer probe (SNMP Printer-MIB) reports up like snmp_device.
     const up = num(s.fields.up);
     if (up === undefined) return undefined;
     return { target: s.tags.device, kind: 'device', up: up === 1, reason: 'snmp_no_response' };
