@@ -15,9 +15,10 @@ const W = {
     problems: 'Problems first', none: 'No devices match.', refreshed: 'updated', uptime24: 'Uptime 24 h', uptime30: 'Uptime this month',
     addresses: 'Addresses', latest: 'Latest readings', ports: 'Switch ports', port: 'Port', oper: 'Link', speed: 'Speed Mb/s', in_bps: 'In b/s', out_bps: 'Out b/s', errors: 'Errors/s', neighbour: 'LLDP neighbour',
     open_alerts: 'Open alerts', recent_alerts: 'Recent alerts', history: 'Availability, last 24 h', charts: 'History', grafana: 'Open in Grafana', unregistered: 'unregistered',
-    age: 'Age', left: 'Left to on-site deadline', overdue: 'overdue by {d}', note: 'Note', ack: 'Acknowledge', suppressed_by: 'suppressed by {x}', silenced_by: 'silenced by maintenance',
+    age: 'Age', left: 'Left to on-site deadline', overdue: 'overdue by {d}', note: 'Note', ack: 'Acknowledge', suppressed_by: 'suppressed by {x}', silenced_by: 'silenced by maintenance window {x}',
     resolved_history: 'Resolved', days: 'Last days', severity: 'Severity', rule: 'Rule', summary: 'Summary', state: 'State', acked_by: 'acknowledged by {who}', no_alerts: 'No active alerts.',
     alerts_off: 'Alerts are not enabled.', measurement: 'Measurement', value: 'Value', reason_resolved: 'Resolved because',
+    monitored: '{p} % of the {d} it was monitored', never_monitored: 'not monitored yet',
   },
   'zh-CN': {
     up: '正常', down: '离线', degraded: '异常', unknown: '未知', maintenance: '维护中',
@@ -28,9 +29,10 @@ const W = {
     problems: '问题设备优先', none: '没有符合条件的设备。', refreshed: '已更新', uptime24: '24 小时可用率', uptime30: '本月可用率',
     addresses: '地址', latest: '最新读数', ports: '交换机端口', port: '端口', oper: '链路', speed: '速率 Mb/s', in_bps: '入 b/s', out_bps: '出 b/s', errors: '错误/秒', neighbour: 'LLDP 邻居',
     open_alerts: '当前告警', recent_alerts: '近期告警', history: '最近 24 小时可用性', charts: '历史曲线', grafana: '在 Grafana 中打开', unregistered: '未登记',
-    age: '已持续', left: '距 2 小时到场时限', overdue: '已超时 {d}', note: '备注', ack: '确认', suppressed_by: '被 {x} 抑制', silenced_by: '维护期静默',
+    age: '已持续', left: '距 2 小时到场时限', overdue: '已超时 {d}', note: '备注', ack: '确认', suppressed_by: '被 {x} 抑制', silenced_by: '维护窗口 {x} 静默中',
     resolved_history: '已恢复', days: '最近天数', severity: '级别', rule: '规则', summary: '摘要', state: '状态', acked_by: '已由 {who} 确认', no_alerts: '没有当前告警。',
     alerts_off: '告警未启用。', measurement: '指标', value: '值', reason_resolved: '恢复原因',
+    monitored: '实际监测 {d} 内为 {p} %', never_monitored: '尚未监测',
   },
 } as const;
 type Key = keyof (typeof W)['en'];
@@ -66,6 +68,8 @@ const ZH_REASON: Record<string, (r: Reason) => string> = {
   clock_drift: (r) => `时钟偏差 ${String(r.value)} 秒（上限 ${String(r.threshold)} 秒）`,
   ping_loss: (r) => `丢包 ${String(r.value)}%（上限 ${String(r.threshold)}%）`,
   reachability: (r) => `不可达（${String(r.value)}）`,
+  supply: (r) => `耗材用尽：${String(r.value)}`,
+  waste: (r) => `废粉盒已满：${String(r.value)}`,
 };
 
 /** A reason in the page's language (the API keeps the English message). */
@@ -162,6 +166,14 @@ export function lineChart(title: string, points: [number, number][], unit: strin
   return html`<figure><figcaption>${title} (${unit}) · max ${fmtNum(hi)}</figcaption><svg viewBox="0 0 600 100" width="600" role="img" aria-label="${title}"><polyline fill="none" stroke="#1f3a56" stroke-width="1.5" points="${points.map(([t, v]) => `${X(t).toFixed(1)},${Y(v).toFixed(1)}`).join(' ')}"/><line x1="10" y1="90" x2="590" y2="90" stroke="#cfd8e1"/></svg></figure>`;
 }
 
+/** Uptime over the whole period, and over the time it was monitored (unknown time is no outage). */
+function uptimeCell(L: Lang, pct: number | null, c: DeviceDetail['coverage']['last_24h']): Safe {
+  if (pct === null || !c) return html`—`;
+  const seen = c.up_ms + c.down_ms;
+  if (!seen) return html`${dw(L, 'never_monitored')}`;
+  return html`${pct.toFixed(2)} % <span class="muted">· ${dw(L, 'monitored', { p: (c.monitored_uptime_pct ?? 0).toFixed(2), d: duration(seen, L) })}</span>`;
+}
+
 /** The page of one device. `charts` are drawn already (InfluxQL, when InfluxDB is configured). */
 export function devicePage(p: PageCtx, d: DeviceDetail, now: number, charts: Safe[], grafana: string | undefined): string {
   const L = p.lang;
@@ -177,7 +189,7 @@ export function devicePage(p: PageCtx, d: DeviceDetail, now: number, charts: Saf
 ${d.reasons.length ? html`<ul id="reasons">${d.reasons.map((r) => html`<li data-check="${r.check}">${reasonText(L, r)}${r.threshold !== null ? html` <span class="muted">[${r.check}: ${String(r.value)} / ${String(r.threshold)}]</span>` : ''}</li>`)}</ul>` : ''}
 <div class="wrap"><table><tr><th>${dw(L, 'kind')}</th><td>${d.kind === 'unregistered' ? dw(L, 'unregistered') : d.kind}</td></tr><tr><th>${dw(L, 'location')}</th><td>${placeOf(d, L)}${d.site ? ` (${d.site})` : ''}</td></tr>
 <tr><th>${dw(L, 'addresses')}</th><td>${d.addresses.join(', ') || '—'}</td></tr><tr><th>${dw(L, 'agent')}</th><td>${d.agent ?? '—'}</td></tr><tr><th>${dw(L, 'last_seen')}</th><td>${d.last_seen ? when(p, Date.parse(d.last_seen)) : '—'}</td></tr>
-<tr><th>${dw(L, 'uptime24')}</th><td>${d.uptime_24h_pct === null ? '—' : `${d.uptime_24h_pct.toFixed(2)} %`}</td></tr><tr><th>${dw(L, 'uptime30')}</th><td>${d.uptime_month_pct === null ? '—' : `${d.uptime_month_pct.toFixed(2)} %`}</td></tr></table></div>
+<tr><th>${dw(L, 'uptime24')}</th><td>${uptimeCell(L, d.uptime_24h_pct, d.coverage.last_24h)}</td></tr><tr><th>${dw(L, 'uptime30')}</th><td>${uptimeCell(L, d.uptime_month_pct, d.coverage.month)}</td></tr></table></div>
 ${grafana ? html`<p><a href="${grafana}" rel="noopener">${dw(L, 'grafana')}</a></p>` : ''}
 <h2>${dw(L, 'history')}</h2>${timeline(p, d.history, d.status, now)}
 ${charts.length ? html`<h2>${dw(L, 'charts')}</h2>${charts}` : ''}
@@ -211,6 +223,8 @@ export interface AlertRow {
   silenced: boolean;
   /** Who suppresses it: the parent device's alert target, or undefined. */
   suppressor?: string | undefined;
+  /** The maintenance window silencing it now. */
+  window?: string | undefined;
 }
 
 /** The alert list: open alerts with location, age, time to the on-site deadline, ack with note; resolved history with filters. */
@@ -224,7 +238,7 @@ ${open.map((a) => {
   const left = fired + deadlineMs - now;
   return html`<tr class="${a.severity === 'critical' ? 'critical' : a.severity === 'warning' ? 'warn' : ''}" data-alert="${a.id}" data-target="${a.target}"><td>${a.id}</td><td>${dw(L, a.severity)}</td><td><a href="/console/devices/${encodeURIComponent(a.target)}">${a.target}</a><br><span class="muted">${a.rule}</span></td><td data-col="location">${loc(a)}</td><td>${a.summary}</td>
 <td>${duration(now - fired, L)}</td><td data-col="left">${left >= 0 ? duration(left, L) : dw(L, 'overdue', { d: duration(-left, L) })}</td>
-<td>${a.acked_by ? dw(L, 'acked_by', { who: a.acked_by }) : dw(L, a.state)}${a.ack_note ? html`<br><span class="muted">${a.ack_note}</span>` : ''}${a.suppressor ? html`<br>${dw(L, 'suppressed_by', { x: a.suppressor })}` : ''}${a.silenced ? html`<br>${dw(L, 'silenced_by')}` : ''}</td>
+<td>${a.acked_by ? dw(L, 'acked_by', { who: a.acked_by }) : dw(L, a.state)}${a.ack_note ? html`<br><span class="muted">${a.ack_note}</span>` : ''}${a.suppressor ? html`<br>${dw(L, 'suppressed_by', { x: a.suppressor })}` : ''}${a.silenced ? html`<br>${dw(L, 'silenced_by', { x: a.window ?? '' })}` : ''}</td>
 <td>${p.canEdit && !a.acked_by && (a.state === 'firing' || a.state === 'suppressed') ? html`<form method="post" action="/console/alerts/ack">${csrfField(p)}<input type="hidden" name="id" value="${a.id}"><input name="note" aria-label="${dw(L, 'note')} ${a.id}" placeholder="${dw(L, 'note')}" maxlength="2000"><button>${dw(L, 'ack')}</button></form>` : ''}</td></tr>`;
 })}</table></div>`;
   return layout(

@@ -25,6 +25,8 @@ import * as dp from './device-pages.ts';
 import { deviceCharts } from './charts.ts';
 import type { Alert, AlertStore } from '../alerts/store.ts';
 import type { DeviceService } from '../devices/module.ts';
+import { windowCovers, windowIntervals } from '../maintenance/windows.ts';
+import type { WindowConfig } from '../../config/schema/alerts.ts';
 import type { AlertView, PageCtx, WindowView } from './pages.ts';
 import { hasRole, LoginLimiter, type Role, type Session, UserStore } from './users.ts';
 
@@ -238,9 +240,12 @@ export function startConsole(ctx: CollectorContext): { users: UserStore } {
         const open = a?.engine?.openAlerts() as (AlertView & Partial<Alert>)[] | undefined;
         const q = url.searchParams;
         const days = Math.min(366, Math.max(1, Number(q.get('days') ?? 7) || 7));
+        const windows = (maintenance()?.windows() ?? []) as unknown as WindowConfig[];
         const row = (x: Alert): dp.AlertRow => {
           const sup = x.suppressed_by !== undefined ? a?.engine?.get?.(x.suppressed_by) : undefined;
-          return { ...x, suppressor: sup ? sup.target : undefined };
+          // Silenced: name the maintenance window that covers it now.
+          const w = x.silenced && x.state !== 'resolved' ? windows.find((w) => windowCovers(w, x.target, x.labels) && windowIntervals(w, ctx.now(), ctx.now() + 1, cfg.alerts.timezone).length > 0) : undefined;
+          return { ...x, suppressor: sup?.target, window: w?.name };
         };
         const resolved = a?.store ? a.store.list({ state: 'resolved', q: q.get('q') || undefined, severity: q.get('severity') || undefined, from: ctx.now() - days * 86_400_000, limit: 200 }) : [];
         const list = open?.map((x) => row(x as Alert)).sort((x, y) => (y.fired_ms ?? y.started_ms) - (x.fired_ms ?? x.started_ms));

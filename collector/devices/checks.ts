@@ -88,9 +88,11 @@ export function findings(s: Sample, cfg: CollectorConfig['devices']): Finding {
       const v = num(s.fields[field]);
       if (v !== undefined) health.set(`printer:${field}`, v === 1 ? [{ check: field, value: 1, threshold: 0, message: words }] : []);
     }
-    for (const [field, words] of [['supplies_empty', 'empty'], ['waste_full', 'waste container full']] as const) {
-      const v = s.fields[field];
-      if (typeof v === 'string') health.set(`printer:${field}`, v ? [{ check: field, value: v, threshold: '', message: `${words}: ${v}` }] : []);
+    // The probe lists what ran out (supplies_empty) and what is full (waste_full), in words.
+    for (const [key, what] of [['supplies_empty', 'supply empty'], ['waste_full', 'waste container full']] as const) {
+      const v = s.fields[key];
+      if (typeof v !== 'string') continue;
+      health.set(`printer:${key}`, v ? [{ check: key === 'supplies_empty' ? 'supply' : 'waste', value: v, threshold: key === 'supplies_empty' ? 'not empty' : 'not full', message: `${what}: ${v}` }] : []);
     }
   } else if (s.measurement === 'ssh_check' && s.tags.check) {
     const key = `ssh:${s.tags.check}`;

@@ -100,6 +100,12 @@ export class DeviceModel {
     };
     type Row = { name: string; status: DeviceStatus; since_ms: number; last_seen_ms: number | null; agent: string | null; reasons: string; reach: string | null; health: string };
     for (const r of d.db.prepare('SELECT * FROM device_state').all() as unknown as Row[]) {
+      const dev = d.inventory.device(r.name);
+      if (dev && dev.name !== r.name) {
+        // Seen by its address before the inventory listed it: the inventory entry takes over.
+        d.db.prepare('DELETE FROM device_state WHERE name = ?').run(r.name);
+        continue;
+      }
       this.recs.set(r.name, {
         name: r.name, device: d.inventory.device(r.name), status: r.status, since: r.since_ms, lastSeen: r.last_seen_ms ?? undefined, agent: r.agent ?? undefined,
         reasons: JSON.parse(r.reasons), reach: r.reach ? JSON.parse(r.reach) : undefined, health: new Map(Object.entries(JSON.parse(r.health) as Record<string, Reason[]>)), latest: new Map(),
@@ -107,7 +113,6 @@ export class DeviceModel {
     }
     const now = d.now();
     for (const dev of d.inventory.devices) if (!this.recs.has(dev.name)) this.create(dev.name, dev, now);
-    // Entries keyed by an address before the device was added to the inventory stay as they were seen.
   }
 
   private create(name: string, device: DeviceConfig | undefined, now: number): DeviceRecord {

@@ -49,6 +49,16 @@ export interface DeviceDetail extends DeviceView {
   config_versions: ConfigVersion[];
   inspections: { id: number; title: string; kind: string; period: string; started: string; signed: string | null; signed_by: string | null }[];
   history: { status: DeviceStatus; at: string; reasons: Reason[] }[];
+  /** The ledger's split of the last 24 h and this month: up, down and unknown ms (unknown is not down). */
+  coverage: { last_24h: Coverage | null; month: Coverage | null };
+}
+
+export interface Coverage {
+  up_ms: number;
+  down_ms: number;
+  unknown_ms: number;
+  /** up / (up + down): availability over the time it was actually monitored; null when never monitored. */
+  monitored_uptime_pct: number | null;
 }
 
 export interface AlertBrief {
@@ -88,6 +98,12 @@ function jsonFields(f: Sample['fields']): Record<string, number | string | boole
   const out: Record<string, number | string | boolean> = {};
   for (const [k, v] of Object.entries(f)) out[k] = typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v;
   return out;
+}
+
+function cover(u: { up_ms: number; down_ms: number; unknown_ms: number } | undefined): Coverage | null {
+  if (!u) return null;
+  const seen = u.up_ms + u.down_ms;
+  return { up_ms: u.up_ms, down_ms: u.down_ms, unknown_ms: u.unknown_ms, monitored_uptime_pct: seen > 0 ? round((u.up_ms / seen) * 100) : null };
 }
 
 function brief(a: Alert): AlertBrief {
@@ -192,6 +208,7 @@ export function createDeviceService(ctx: CollectorContext, model: DeviceModel): 
           .filter((i) => i.inventory.includes(r.name))
           .map((i) => ({ id: i.id, title: i.title, kind: i.kind, period: i.period, started: iso(i.started_ms)!, signed: iso(i.signed_ms), signed_by: i.signed_by })),
         history: model.history(r.name, ctx.now() - 30 * 86_400_000).map((h) => ({ status: h.status, at: iso(h.at)!, reasons: h.reasons })),
+        coverage: { last_24h: cover(uptime()?.last24h(r.name)), month: cover(uptime()?.month(r.name)) },
       };
     },
   };
@@ -231,12 +248,13 @@ export function createDevicesModule(): CollectorModule {
       const handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
         readerOf(ctx, req);
         const p = url.searchParams;
-        if (url.pathname === '/api/devices' || url.pathname === '/api/devices/') {
+        const rel = url.pathname.replace(/^\/console/, '');
+        if (rel === '/api/devices' || rel === '/api/devices/') {
           return sendJson(res, 200, svc.list({ status: p.get('status'), kind: p.get('kind'), building: p.get('building'), floor: p.get('floor'), shaft: p.get('shaft'), q: p.get('q') }));
         }
         let name: string;
         try {
-          name = decodeURIComponent(url.pathname.slice('/api/devices/'.length));
+          name = decodeURIComponent(rel.slice('/api/devices/'.length));
         } catch {
           throw new HttpError(400, 'bad device name in the path');
         }
@@ -246,6 +264,9 @@ export function createDevicesModule(): CollectorModule {
       };
       ctx.server.route('GET', '/api/devices', handler);
       ctx.server.route('GET', '/api/devices/', handler);
+      // The console's session cookie is scoped to /console: the same API under it for the browser.
+      ctx.server.route('GET', '/console/api/devices', handler);
+      ctx.server.route('GET', '/console/api/devices/', handler);
       const t = setInterval(() => {
         if (!ctx.db.isOpen) return;
         try {

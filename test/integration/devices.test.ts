@@ -139,6 +139,10 @@ else {
     t.same(await tagsOf('ping', 'room', `"url" = '127.0.0.21'`), ['301']);
     t.same(await tagsOf('ping', 'floor', `"url" = '127.0.0.99'`), [], 'an unregistered address gets no floor of the poller');
 
+    // Two hours of RTT history for pc-0301, for its page's chart.
+    const hist = Array.from({ length: 24 }, (_, i) => `ping,url=127.0.0.21 average_response_ms=${(0.2 + (i % 5) / 10).toFixed(2)},percent_packet_loss=0 ${Date.now() - (24 - i) * 300_000}`).join('\n');
+    t.equal((await fetch(`${influx.url}/write?db=watchpost&precision=ms`, { method: 'POST', body: hist })).status, 204);
+
     // The console in Chromium, at desktop and phone width.
     const profile = tempDir('chromium');
     const out = tempDir('devices-shots');
@@ -211,6 +215,13 @@ else {
     t.ok((await page.locator('svg rect').count()) >= 1, 'the timeline is drawn');
     t.match(await page.locator('a', { hasText: 'Open in Grafana' }).getAttribute('href'), 'http://127.0.0.1:3000/d/watchpost-network-en?var-switch=sw-a-3f-01');
     await page.screenshot({ path: path.join(out, 'switch-1280.png'), fullPage: true });
+    await page.goto(`${c.url}/console/devices/pc-0301?lang=en`);
+    t.ok(await page.locator('figure', { hasText: 'RTT' }).locator('polyline').count(), 'an RTT chart drawn from InfluxQL');
+    await page.screenshot({ path: path.join(out, 'pc-1280.png'), fullPage: true });
+    // From the overview, whose CSP allows fetches to the collector itself.
+    await page.goto(`${c.url}/console/`);
+    t.equal(await page.evaluate(async () => (await fetch('/console/api/devices?kind=pc')).status), 200, 'the API with the console session');
+    t.same(await page.evaluate(async () => ((await (await fetch('/console/api/devices/127.0.0.21')).json()) as { name: string }).name), 'pc-0301');
     await page.goto(`${c.url}/console/devices/cam-a-1f-lobby?lang=en`);
     t.match(await page.locator('#reasons').innerText(), 'snapshot is black');
     await page.screenshot({ path: path.join(out, 'camera-1280.png'), fullPage: true });

@@ -25,6 +25,7 @@ function config(dir: string, apiToken: string) {
         { name: 'cam-a-1f', kind: 'camera', building: 'A', floor: '1', room: 'lobby' },
         { name: 'sw-a-3f', kind: 'switch', building: 'A', floor: '3', shaft: 'A-1', room: 'shaft-3' },
         { name: 'prn-a-3f', kind: 'printer', building: 'A', floor: '3' },
+        { name: 'prn-a-2f', kind: 'printer', address: '10.2.0.50', building: 'A', floor: '2' },
       ],
     },
     maintenance: { windows: [{ name: 'printer swap', targets: ['prn-a-3f'], start: new Date(T0 - 60 * MIN).toISOString(), end: new Date(T0 + 600 * MIN).toISOString() }] },
@@ -114,6 +115,17 @@ t.test('state from samples: up, down, degraded, unknown, maintenance; agreeing w
   t.equal(pc.latest.ping!.length, 1);
   t.ok(pc.uptime_24h_pct > 0 && pc.uptime_24h_pct < 10, `uptime over 24 h counts the unknown time against it (${pc.uptime_24h_pct})`);
   t.equal((await get('/nope')).status, 404);
+  const cov = ((await (await get('/pc-0301')).json()) as { coverage: { last_24h: { up_ms: number; down_ms: number; monitored_uptime_pct: number } } }).coverage.last_24h;
+  t.same([cov.up_ms / MIN, cov.down_ms / MIN], [7, 3], 'up 0–2, 4–5, 20–21, 22–25; down 2–4, 21–22; the silence is unknown');
+  t.equal(cov.monitored_uptime_pct, 70);
+
+  // A printer whose toner ran out: reachable, degraded; the ledger counts it up.
+  ing([{ measurement: 'printer', tags: { device: '10.2.0.50' }, fields: { up: int(1), result_code: int(0), supplies_empty: '黑色碳粉 Black Toner', waste_full: '' }, time: now }]);
+  t.match(byName().get('prn-a-2f'), { status: 'degraded', reasons: [{ check: 'supply', value: '黑色碳粉 Black Toner', threshold: 'not empty' }] });
+  ing([{ measurement: 'printer', tags: { device: '10.2.0.50' }, fields: { up: int(1), result_code: int(0), supplies_empty: '', waste_full: '' }, time: now + 1 }]);
+  t.match(byName().get('prn-a-2f'), { status: 'up', reasons: [] }, 'a new cartridge clears it');
+  ing([{ measurement: 'printer', tags: { device: 'prn-a-2f' }, fields: { up: int(0), result_code: int(1), error_class: 'timeout' }, time: now + 2 }]);
+  t.match(byName().get('prn-a-2f'), { status: 'down', reasons: [{ check: 'reachability', value: 'timeout' }] });
 
   // Silence on the timer: unknown since the last sample.
   now = T0 + 40 * MIN;

@@ -17,7 +17,7 @@ t.test('a printer: no answer is down, a jam or an empty supply is degraded with 
   t.same(jam.reach, { up: true, reason: 'snmp_no_response' });
   t.same(jam.health.get('printer:jammed'), [{ check: 'jammed', value: 1, threshold: 0, message: 'paper jam' }]);
   t.same(jam.health.get('printer:door_open'), []);
-  t.same(jam.health.get('printer:supplies_empty'), [{ check: 'supplies_empty', value: '黑色碳粉', threshold: '', message: 'empty: 黑色碳粉' }]);
+  t.same(jam.health.get('printer:supplies_empty'), [{ check: 'supply', value: '黑色碳粉', threshold: 'not empty', message: 'supply empty: 黑色碳粉' }]);
   t.same(jam.health.get('printer:waste_full'), []);
   t.notOk(jam.health.has('printer:no_paper'), 'a condition the printer did not report is left as it was, not passed');
   const ok = findings(printer({ up: int(1), jammed: int(0), supplies_empty: '' }), cfg);
