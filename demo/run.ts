@@ -41,7 +41,7 @@ async function startSite(dir: string): Promise<DemoPeers['site']> {
   const keyFile = path.join(dir, 'site-key.pem');
   if (!existsSync(certFile)) {
     const ca = createCa({ commonName: 'Watchpost demo CA', days: 3650 });
-    const leaf = issueCert(ca, { commonName: 'portal.demo.local', usage: 'server', san: ['DNS:portal.demo.local', 'DNS:localhost', 'IP:127.0.0.1'], days: 90 });
+    const leaf = issueCert(ca, { commonName: 'portal.demo.local', usage: 'server', san: ['portal.demo.local', 'localhost', '127.0.0.1'], days: 90 });
     writeFileSync(caFile, ca.certPem);
     writeFileSync(certFile, leaf.certPem);
     writeFileSync(keyFile, leaf.keyPem, { mode: 0o600 });
@@ -217,6 +217,15 @@ export function writeDemoConfigs(dir: string, port: number, peers: DemoPeers, in
       { kind: 'printer', interval_s: 30, devices: DEVICES.filter((d) => 'snmp' in d.sim && d.kind === 'printer').map((d) => snmpDevice(d.name)) },
       // Which device is on which port: the floor switches' forwarding tables, every 5 minutes.
       { kind: 'portmap', interval_s: 300, jitter_pct: 0, devices: DEVICES.filter((d) => 'snmp' in d.sim && d.kind === 'switch' && d.shaft).map((d) => snmpDevice(d.name)) },
+      // The organisation's portal: status, keyword, phases, the certificate and its chain, the domain's registration.
+      {
+        kind: 'http',
+        interval_s: 15,
+        targets: [
+          { name: 'portal', url: peers.site.url, ca_file: peers.site.caFile, keywords: ['示范单位门户网站'], domain_expires: new Date(Date.now() + 45 * 86_400_000).toISOString().slice(0, 10) },
+          { name: 'portal', url: `${peers.site.url}api/health`, ca_file: peers.site.caFile, json_assert: ['$.code == 0'] },
+        ],
+      },
       // This machine's installed software, for the licensing (正版化) pages.
       { kind: 'software', interval_s: 43_200, jitter_pct: 0 },
       {

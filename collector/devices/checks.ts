@@ -11,7 +11,7 @@ export interface Reason {
 }
 
 /** The measurements the device model reads as samples (kept small: each becomes an object at ingest). */
-export const DEVICE_MEASUREMENTS = new Set(['camera', 'snmp_device', 'ping', 'printer', 'sensor', 'interface', 'lldp_neighbor', 'ssh_check']);
+export const DEVICE_MEASUREMENTS = new Set(['camera', 'snmp_device', 'ping', 'printer', 'http_response', 'x509_cert', 'sensor', 'interface', 'lldp_neighbor', 'ssh_check']);
 
 /**
  * What one sample says about its device: reachability (the uptime ledger's own observation,
@@ -94,6 +94,14 @@ export function findings(s: Sample, cfg: CollectorConfig['devices']): Finding {
       if (typeof v !== 'string') continue;
       health.set(`printer:${key}`, v ? [{ check: key === 'supplies_empty' ? 'supply' : 'waste', value: v, threshold: key === 'supplies_empty' ? 'not empty' : 'not full', message: `${what}: ${v}` }] : []);
     }
+  } else if (s.measurement === 'http_response' && o?.up) {
+    health.set('content', s.fields.result_type === 'response_string_mismatch' ? [{ check: 'content', value: 'mismatch', threshold: 'match', message: 'the page does not have the expected content (keyword, pattern or JSON check): a defacement or error page?' }] : []);
+  } else if (s.measurement === 'x509_cert') {
+    const left = num(s.fields.chain_expiry) ?? num(s.fields.expiry);
+    const r: Reason[] = [];
+    if (typeof s.fields.verification === 'string' && s.fields.verification !== 'valid') r.push({ check: 'certificate', value: s.fields.verification, threshold: 'valid', message: `certificate ${s.fields.verification}${typeof s.fields.verification_error === 'string' ? `: ${s.fields.verification_error}` : ''}` });
+    else if (left !== undefined && left < cfg.certificate_min_days * 86_400) r.push({ check: 'certificate', value: Math.floor(left / 86_400), threshold: cfg.certificate_min_days, message: left <= 0 ? 'certificate expired' : `certificate expires in ${Math.floor(left / 86_400)} days (limit ${cfg.certificate_min_days})` });
+    if (num(s.fields.up) !== 0) health.set('certificate', r);
   } else if (s.measurement === 'ssh_check' && s.tags.check) {
     const key = `ssh:${s.tags.check}`;
     health.set(key, s.fields.ok === false ? [{ check: key, value: typeof s.fields.error_class === 'string' ? s.fields.error_class : false, threshold: 'ok', message: `SSH check ${s.tags.check} failed` }] : []);

@@ -149,8 +149,10 @@ export function createDeviceService(ctx: CollectorContext, model: DeviceModel): 
       last_seen: iso(Math.max(r.lastSeen ?? -Infinity, model.agentSeen(r.name) ?? -Infinity)),
       reasons: r.reasons,
       agent: r.agent ?? null,
-      uptime_24h_pct: round(u?.last24h(r.name).uptime_pct),
-      uptime_month_pct: round(u?.month(r.name).uptime_pct),
+      // Over the time the device was monitored: a day before monitoring began, or a silent
+      // hour, is unknown, never down (the ledger's strict figure is in its own API).
+      uptime_24h_pct: cover(u?.last24h(r.name))?.monitored_uptime_pct ?? null,
+      uptime_month_pct: cover(u?.month(r.name))?.monitored_uptime_pct ?? null,
       alerts_open: alertsOpen,
     };
   };

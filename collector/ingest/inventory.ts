@@ -42,7 +42,8 @@ export function hostOf(v: string): string {
  * The devices the collector knows (the config's `inventory.devices`), matched by name, then
  * by address, and the one rule of what a sample is about:
  *
- * - its `camera`, `url` or `target` tag (a camera, a pinged address, a checked site), else
+ * - its `camera`, `target_name`, `url`, `target`, `server` or `source` tag (a camera, a named
+ *   check, a pinged address, a checked site or TLS service), else
  * - its `device` tag when it has no `host` tag (SNMP samples; a host's disk samples carry
  *   `device: sda1` next to `host`), else
  * - its `host` tag, else its `agent` tag: the agent's own host.
@@ -99,7 +100,8 @@ export class Inventory {
    * resolves to, and whether it is the agent's own host (`self`). `tagOf` reads its tags.
    */
   subject(tagOf: (k: string) => string | undefined): { target: string; device: DeviceConfig | undefined; self: boolean } | undefined {
-    let v = tagOf('camera') || tagOf('url') || tagOf('target');
+    // target_name/server/source: the web, TLS, DNS and TCP checks (their `host` is the agent's).
+    let v = tagOf('camera') || tagOf('target_name') || tagOf('url') || tagOf('target') || tagOf('server') || tagOf('source');
     let self = false;
     if (!v) {
       const host = tagOf('host');

@@ -27,7 +27,7 @@ export interface UptimeOptions {
 
 /** An observation in a sample, or undefined when the sample says nothing about up/down. */
 /** The measurements observation() reads. */
-const OBSERVED = new Set(['camera', 'snmp_device', 'ping', 'printer']);
+const OBSERVED = new Set(['camera', 'snmp_device', 'ping', 'printer', 'http_response']);
 
 export function observation(s: Sample): { target: string; kind: TargetKind; up: boolean; reason: string } | undefined {
   const num = (v: unknown) => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : undefined);
@@ -50,6 +50,13 @@ export function observation(s: Sample): { target: string; kind: TargetKind; up: 
     if (up === undefined) return undefined;
     // A jam or an empty toner is a printer that answers: up, and degraded in the device model.
     return { target: s.tags.device, kind: 'device', up: up === 1, reason: typeof s.fields.error_class === 'string' && s.fields.error_class ? s.fields.error_class : 'snmp_no_response' };
+  }
+  if (s.measurement === 'http_response' && (s.tags.target_name || s.tags.server)) {
+    const rt = s.fields.result_type;
+    if (typeof rt !== 'string') return undefined;
+    // A site that answers with the expected status is up; a missing keyword (a defacement
+    // hint) is a degraded site in the device model, not an outage.
+    return { target: s.tags.target_name || s.tags.server!, kind: 'device', up: rt === 'success' || rt === 'response_string_mismatch', reason: rt };
   }
   if (s.measurement === 'ping' && s.tags.url) {
     const rc = num(s.fields.result_code);

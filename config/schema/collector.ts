@@ -128,6 +128,8 @@ export const collectorConfigSchema = z.strictObject({
       utilisation_max_pct: z.number().min(0).max(100).default(95),
       /** Ping loss above this (%) while replies still come is degraded. */
       loss_max_pct: z.number().min(0).max(100).default(20),
+      /** A site or TLS service whose certificate (or an intermediate) expires within this many days is degraded. */
+      certificate_min_days: z.number().int().min(0).max(365).default(14),
       /** How often states are re-evaluated for silence and maintenance. */
       eval_interval_ms: z.number().int().min(100).max(60_000).default(5000),
     })

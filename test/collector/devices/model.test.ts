@@ -110,10 +110,12 @@ t.test('state from samples: up, down, degraded, unknown, maintenance; agreeing w
   t.same(((await (await get('?shaft=A-1')).json()) as DeviceView[]).map((x) => x.name), ['sw-a-3f']);
   t.same(((await (await get('?q=pc-0301.LAN')).json()) as DeviceView[]).map((x) => x.name), ['pc-0301'], 'search by address, any case');
   t.same(((await (await get('?kind=unregistered')).json()) as DeviceView[]).map((x) => x.name), ['10.9.9.9']);
-  const pc = (await (await get('/10.3.1.21')).json()) as { name: string; uptime_24h_pct: number; latest: Record<string, unknown[]>; history: unknown[] };
+  const pc = (await (await get('/10.3.1.21')).json()) as { name: string; uptime_24h_pct: number; latest: Record<string, unknown[]>; history: unknown[]; coverage: { last_24h: { up_ms: number; down_ms: number; unknown_ms: number } } };
   t.equal(pc.name, 'pc-0301', 'a device page by address');
   t.equal(pc.latest.ping!.length, 1);
-  t.ok(pc.uptime_24h_pct > 0 && pc.uptime_24h_pct < 10, `uptime over 24 h counts the unknown time against it (${pc.uptime_24h_pct})`);
+  const c24 = pc.coverage.last_24h;
+  t.ok(c24.unknown_ms > c24.up_ms + c24.down_ms, 'most of the last 24 h is before monitoring began');
+  t.equal(pc.uptime_24h_pct, Math.round((c24.up_ms / (c24.up_ms + c24.down_ms)) * 100000) / 1000, `uptime over 24 h is over the monitored time only, unknown never counted as down (${pc.uptime_24h_pct})`);
   t.equal((await get('/nope')).status, 404);
   const cov = ((await (await get('/pc-0301')).json()) as { coverage: { last_24h: { up_ms: number; down_ms: number; monitored_uptime_pct: number } } }).coverage.last_24h;
   t.same([cov.up_ms / MIN, cov.down_ms / MIN], [7, 3], 'up 0–2, 4–5, 20–21, 22–25; down 2–4, 21–22; the silence is unknown');
