@@ -64,6 +64,18 @@ t.test('npm start from a clean copy: the printed lines, the console, the devices
   const api = async (p: string) => (await (await fetch(`${base}${p}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { alerts: { rule: string; target: string; state: string }[] };
   t.ok(Array.isArray((await api('/api/alerts')).alerts), 'the printed API token works');
 
+  // The device-state model (collector/devices) says every simulated device is up once polled.
+  type Dev = { name: string; kind: string; status: string; floor: string | null; room: string | null };
+  const devices = async () => (await (await fetch(`${base}/api/devices`, { headers: { authorization: `Bearer ${token}` } })).json()) as Dev[];
+  const expectUp = ['sw-core-1f', 'sw-a-2f', 'sw-a-3f', 'cam-a-1f-lobby', 'cam-a-2f-corridor', 'cam-a-3f-corridor', 'cam-a-b1-parking', 'printer-3f', 'pc-0201', 'pc-0202', 'pc-0301', 'portal'];
+  let devs: Dev[] = [];
+  await waitFor('every simulated device up', async () => {
+    devs = await devices();
+    return expectUp.every((n) => devs.find((d) => d.name === n)?.status === 'up');
+  }, 60_000, () => JSON.stringify(devs.map((d) => [d.name, d.status])));
+  t.same(devs.filter((d) => d.kind === 'switch').map((d) => d.status), ['up', 'up', 'up'], 'the switches are up');
+  t.equal(devs.find((d) => d.name === 'printer-3f')!.room, '3F 打印区', 'the printer, where the inventory says it is');
+  t.equal(devs.find((d) => d.name === 'sw-a-3f')!.floor, '3', "a shaft switch on its own floor, not the poller's floor 1");
   const page = browser.pages()[0] ?? (await browser.newPage());
   page.setDefaultTimeout(20_000);
   await page.goto(`${base}/`);
