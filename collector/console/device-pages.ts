@@ -87,7 +87,7 @@ const LIVE_HASH = createHash('sha256').update(LIVE_JS).digest('base64');
 /** The CSP of pages with the refresh script: the console's, plus that one script and fetches to itself. */
 export const LIVE_CSP = `default-src 'none'; script-src 'sha256-${LIVE_HASH}'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
 
-const STYLE = html`<style>
+export const STYLE = html`<style>
 .wrap{overflow-x:auto;max-width:100%}.chips{display:flex;flex-wrap:wrap;gap:.4rem;margin:.5rem 0}.chip{padding:.25rem .6rem;border-radius:1rem;background:#fff;border:1px solid #cfd8e1;text-decoration:none;color:inherit}
 .chip{white-space:nowrap}.chip b{font-size:1.1em}.st-down{background:#fbe1de}.st-degraded{background:#fdf1d2}.st-unknown{background:#e6e9ee}.st-maintenance{background:#e3ecf8}.st-up{background:#e3f4e8}
 form.filters{display:flex;flex-wrap:wrap;gap:.4rem;align-items:end}form.filters label{display:flex;flex-direction:column;font-size:.85em}form.filters select,form.filters input{max-width:9rem}
@@ -95,7 +95,7 @@ td.reasons{min-width:12rem}main{box-sizing:border-box;max-width:100%}svg{max-wid
 @media (max-width:600px){td,th{padding:.3rem .35rem;font-size:.9em}h1{font-size:1.3em}}
 </style>`;
 
-const statusCell = (p: PageCtx, s: string) => html`<span class="chip st-${s}" data-status="${s}">${dw(p.lang, s)}</span>`;
+export const statusCell = (p: PageCtx, s: string) => html`<span class="chip st-${s}" data-status="${s}">${dw(p.lang, s)}</span>`;
 
 /** The live part of the overview (what the refresh replaces). */
 export function overviewLive(p: PageCtx, all: DeviceView[], shown: DeviceView[], now: number): Safe {

@@ -17,6 +17,7 @@ import { type Form, parseCookies, readForm, redirect, sendFile, sendHtml } from 
 import * as pages from './pages.ts';
 import { agentsPage } from './agents-page.ts';
 import { notificationsPage } from './notifications-page.ts';
+import { siteRow, websitesPage } from './websites-page.ts';
 import { checkDraft, maintenancePage } from './maintenance-page.ts';
 import { inspectionPage, iw } from './inspection-page.ts';
 import type { SoftwareService } from '../software/module.ts';
@@ -219,6 +220,11 @@ export function startConsole(ctx: CollectorContext): { users: UserStore } {
         const lang = p.lang === 'en' ? 'en' : 'zh';
         const grafana = g ? `${g}/d/watchpost-${board[0]}-${lang}?var-${board[1]}=${encodeURIComponent(d.name)}${d.building ? `&var-building=${encodeURIComponent(d.building)}` : ''}` : undefined;
         return sendHtml(res, 200, dp.devicePage(p, d, ctx.now(), await deviceCharts(cfg.influxdb, d), grafana), h());
+      }
+      if (route === '/console/websites' && !post) {
+        const dev = devices();
+        const rows = (dev?.list() ?? []).map((v) => dev!.detail(v.name)).flatMap((d) => (d ? (siteRow(d) ?? []) : []));
+        return sendHtml(res, 200, websitesPage(p, rows), h());
       }
       if (route === '/console/notifications' && !post) {
         return sendHtml(res, 200, notificationsPage(p, alerts()?.dispatcher?.recent(200), url.searchParams.get('channel') || undefined), h());

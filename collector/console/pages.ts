@@ -49,6 +49,7 @@ export function when(p: PageCtx, ms: number | null | undefined): string {
 const NAV: [string, ConsoleKey][] = [
   ['/console/', 'overview'],
   ['/console/alerts', 'alerts'],
+  ['/console/websites', 'websites'],
   ['/console/agents', 'agents'],
   ['/console/notifications', 'notifications'],
   ['/console/maintenance', 'maintenance'],

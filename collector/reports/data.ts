@@ -57,6 +57,23 @@ export interface PcRow extends RowPlace {
   supplies?: { words: string; name: string; percent: number | null; state: string }[];
 }
 
+/** A checked website (http_response) in the month: availability over monitored days, median response. */
+export interface WebsiteRow extends RowPlace {
+  name: string;
+  availability_pct: number | null;
+  coverage: Coverage;
+  median_ms: number | null;
+}
+
+/** A certificate (x509_cert, its chain's earliest expiry) or domain registration ending within 60 days. */
+export interface ExpiryRow {
+  what: 'certificate' | 'domain';
+  site: string;
+  /** The certificate's name (the one in the chain that ends first) or the domain. */
+  name: string;
+  end_ms: number;
+}
+
 export interface AlertRow {
   rule: string;
   target: string;
@@ -100,6 +117,9 @@ export interface ReportData {
   problems: ProblemRecord[];
   /** The cabling register's figures, when it runs and has a port map. */
   cabling?: CablingReportFacts | null;
+  /** Websites the http probe checked, and certificates/domains that expire within 60 days of the report. */
+  websites?: WebsiteRow[];
+  expiring?: ExpiryRow[];
 }
 
 /**
@@ -223,6 +243,46 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
       const i = bucket(s, row);
       x.counts.add(i, upPings.get(`${tagOf(s, 'url')}\u0000${i}`) ?? 0, num(s, row, 'n') ?? 0);
     }
+  }
+  // Websites: availability by day from the http probe's polls, the month's median response, and
+  // what expires soon — the chain's earliest certificate (trust anchor excluded) and the domain.
+  const [httpDaily, httpMedian, certs, certNames, domains] = await Promise.all([
+    run(`SELECT SUM("up") AS up, COUNT("up") AS n FROM "http_response" WHERE ${range} GROUP BY "target_name", "server", ${byDay}`),
+    run(`SELECT MEDIAN("response_time") AS med FROM "http_response" WHERE ${range} AND "up" = 1 GROUP BY "target_name", "server"`),
+    // One selector per query: with two, InfluxDB reports the range's start as the time, and
+    // chain_expiry counts from the sample's own time.
+    run(`SELECT LAST("chain_expiry") AS left FROM "x509_cert" WHERE ${lastWeek} GROUP BY "target_name", "source", "common_name"`),
+    run(`SELECT LAST("chain_expiry_common_name") AS cn FROM "x509_cert" WHERE ${lastWeek} GROUP BY "target_name", "source", "common_name"`),
+    run(`SELECT LAST("enddate") AS enddate FROM "domain" WHERE ${lastWeek} GROUP BY "target_name", "domain"`),
+  ]);
+  const siteName = (s: Series) => idx.nameOf(tagOf(s, 'target_name') || tagOf(s, 'server'));
+  const sites = new Set<string>();
+  for (const s of httpDaily) {
+    const name = siteName(s);
+    sites.add(name);
+    const x = seen(name);
+    for (const row of s.values) x.counts.add(bucket(s, row), num(s, row, 'up') ?? 0, num(s, row, 'n') ?? 0);
+  }
+  const medians = new Map<string, number[]>();
+  for (const s of httpMedian) {
+    const m = num(s, s.values[0]!, 'med');
+    if (m !== null) medians.set(siteName(s), [...(medians.get(siteName(s)) ?? []), m]);
+  }
+  const horizon = nowMs + 60 * 86_400_000;
+  const expiring: ExpiryRow[] = [];
+  const certKey = (s: Series) => `${tagOf(s, 'target_name')}\u0000${tagOf(s, 'source')}\u0000${tagOf(s, 'common_name')}`;
+  const cnOf = new Map(certNames.map((s) => [certKey(s), String(val(s, s.values[0]!, 'cn') ?? '')]));
+  for (const s of certs) {
+    const row = s.values[0]!;
+    const left = num(s, row, 'left');
+    if (left === null) continue;
+    // `left` was measured at the sample's own time; the report compares it with its generation time.
+    const end = Date.parse(String(val(s, row, 'time'))) + left * 1000;
+    if (end < horizon) expiring.push({ what: 'certificate', site: siteName(s), name: cnOf.get(certKey(s)) || tagOf(s, 'common_name'), end_ms: end });
+  }
+  for (const s of domains) {
+    const end = (num(s, s.values[0]!, 'enddate') ?? 0) * 1000;
+    if (end && end < horizon) expiring.push({ what: 'domain', site: siteName(s), name: tagOf(s, 'domain'), end_ms: end });
   }
   const pages = new Map<string, number>();
   for (const s of printerDaily) {
@@ -432,6 +492,15 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
     inspections: deps.inspections?.inspectionsIn(period.startMs, period.endMs) ?? [],
     problems: deps.inspections?.problemsFor(period.startMs, period.endMs) ?? [],
     cabling: cablingFacts(deps.modules, period),
+    websites: [...sites].sort().map((name) => {
+      const a = avail(name);
+      const ms = medians.get(name) ?? [];
+      const place = idx.resolve(name) ? idx.place(name) : { building: '', floor: '', shaft: '', room: '' };
+      // The median of a site's URLs' medians: one figure per site.
+      const med = ms.length ? [...ms].sort((x, y) => x - y)[Math.floor((ms.length - 1) / 2)]! : null;
+      return { name, ...place, availability_pct: a.pct, coverage: a.coverage, median_ms: med === null ? null : Math.round(med * 1000) };
+    }),
+    expiring: expiring.sort((a, b) => a.end_ms - b.end_ms),
   };
 }
 

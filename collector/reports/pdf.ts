@@ -399,6 +399,31 @@ function pcs(w: Writer) {
   );
 }
 
+function websites(w: Writer) {
+  const d = w.d;
+  const sites = d.websites ?? [];
+  const exp = d.expiring ?? [];
+  if (!sites.length && !exp.length) return;
+  w.h1(w.t('websites'));
+  if (sites.length) {
+    w.table(
+      [{ key: 'n', w: 110 }, { key: 'l', w: 130 }, { key: 'v', w: 70, align: 'right' }, { key: 'm', w: 80, align: 'right' }, { key: 'r', w: 115, align: 'right' }],
+      [w.t('site'), w.t('location'), w.t('availability'), w.t('monitored'), w.t('median_response')],
+      sites.map((x) => [x.name, locationLabel(w, x), pct(x.availability_pct, 3), monitored(w, { ...x, kind: 'server' } as never), x.median_ms === null ? '—' : `${x.median_ms} ms`]),
+      (i) => (sites[i]!.availability_pct !== null && sites[i]!.availability_pct! < d.targets.device_availability_pct ? C.fail : undefined),
+    );
+  }
+  w.h2(w.t('expiring_60'));
+  if (!exp.length) return w.para(w.t('expiring_none'), C.grey);
+  const days = (ms: number) => Math.floor((ms - d.generated_ms) / 86_400_000);
+  w.table(
+    [{ key: 'k', w: 70 }, { key: 's', w: 110 }, { key: 'n', w: 160 }, { key: 'e', w: 85 }, { key: 'd', w: 80, align: 'right' }],
+    [w.t('expiring_what'), w.t('site'), w.t('expiring_name'), w.t('expiring_end'), w.t('expiring_left')],
+    exp.map((x) => [w.t(x.what === 'certificate' ? 'what_certificate' : 'what_domain'), x.site, x.name, fmtLocal(x.end_ms, d.period.tz, false), days(x.end_ms) < 0 ? w.t('expired') : String(days(x.end_ms))]),
+    (i) => (days(exp[i]!.end_ms) < 14 ? C.fail : C.warn),
+  );
+}
+
 function alerts(w: Writer) {
   const d = w.d;
   w.h1(w.t('alerts'));
@@ -503,6 +528,7 @@ export async function renderReport(d: ReportData, lang: Lang, font: { path: stri
   cabling(w);
   cctv(w);
   pcs(w);
+  websites(w);
   alerts(w);
   inspections(w);
   problems(w);

@@ -86,6 +86,14 @@ t.test('npm start from a clean copy: the printed lines, the console, the devices
   const body = await page.locator('main').innerText();
   for (const d of ['sw-core-1f', 'sw-a-2f', 'sw-a-3f', 'cam-a-1f-lobby', 'cam-a-2f-corridor', 'cam-a-3f-corridor', 'cam-a-b1-parking', 'printer-3f', 'pc-0201', 'portal']) t.match(body, d, `the overview lists ${d}`);
   await page.screenshot({ path: path.join(shots, 'overview.png'), fullPage: true });
+  // The portal through the real http probe: up, its certificate (90 days from the demo's CA) and domain (45 days).
+  await page.goto(`${base}/console/websites`);
+  const site = page.locator('tr[data-site="portal"]');
+  t.match(await site.innerText(), /正常[\s\S]*portal[\s\S]*https:\/\/127\.0\.0\.1:\d+\/ · \d+ ms[\s\S]*剩余 (89|90) 天[\s\S]*剩余 (44|45) 天/, 'the portal: up, response time, certificate and domain days left');
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.screenshot({ path: path.join(shots, 'websites-390.png'), fullPage: true });
+  t.ok(((await page.evaluate('document.documentElement.scrollWidth')) as number) <= 390, 'the websites page fits a phone');
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(`${base}/console/agents`);
   t.match(await page.locator('tr[data-agent="poller-a-1f"]').innerText(), /在线[\s\S]*host[\s\S]*snmp[\s\S]*onvif/, 'the local agent is connected with its probes');
 

@@ -1,4 +1,10 @@
-import iconv from 'iconv-lite';
+import { createRequire } from 'node:module';
+
+type Iconv = { encodingExists(e: string): boolean; decode(b: Buffer, e: string): string };
+let lib: Iconv | undefined;
+// Loaded on first use: config validation (which checks charset labels) and agents without
+// web checks never load iconv-lite's tables.
+const iconv = (): Iconv => (lib ??= createRequire(import.meta.url)('iconv-lite') as Iconv);
 
 /**
  * WHATWG encoding labels that matter on Chinese sites, mapped to the decoder that reads them.
@@ -20,7 +26,7 @@ export function decoderFor(label: string): string | undefined {
   const l = label.trim().toLowerCase().replace(/^["']|["']$/g, '');
   const m = LABELS[l];
   if (m) return m;
-  return l && iconv.encodingExists(l) ? l : undefined;
+  return l && iconv().encodingExists(l) ? l : undefined;
 }
 
 /** The charset parameter of a Content-Type header value. */
@@ -63,15 +69,15 @@ export interface Decoded {
  */
 export function decodeBody(body: Buffer, contentType: string | undefined, fallback = 'utf-8'): Decoded {
   if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return { text: body.subarray(3).toString('utf8'), charset: 'utf8', source: 'bom' };
-  if (body.length >= 2 && body[0] === 0xff && body[1] === 0xfe) return { text: iconv.decode(body.subarray(2), 'utf16le'), charset: 'utf16le', source: 'bom' };
-  if (body.length >= 2 && body[0] === 0xfe && body[1] === 0xff) return { text: iconv.decode(body.subarray(2), 'utf16be'), charset: 'utf16be', source: 'bom' };
+  if (body.length >= 2 && body[0] === 0xff && body[1] === 0xfe) return { text: iconv().decode(body.subarray(2), 'utf16le'), charset: 'utf16le', source: 'bom' };
+  if (body.length >= 2 && body[0] === 0xfe && body[1] === 0xff) return { text: iconv().decode(body.subarray(2), 'utf16be'), charset: 'utf16be', source: 'bom' };
   const fromHeader = charsetOfContentType(contentType);
   const h = fromHeader ? decoderFor(fromHeader) : undefined;
-  if (h) return { text: iconv.decode(body, h), charset: h, source: 'header' };
+  if (h) return { text: iconv().decode(body, h), charset: h, source: 'header' };
   const isHtml = !contentType || /html|xml/i.test(contentType);
   const fromMeta = isHtml ? charsetOfMeta(body) : undefined;
   const m = fromMeta ? decoderFor(fromMeta) : undefined;
-  if (m) return { text: iconv.decode(body, m), charset: m, source: 'meta' };
+  if (m) return { text: iconv().decode(body, m), charset: m, source: 'meta' };
   const d = decoderFor(fallback) ?? 'utf8';
-  return { text: iconv.decode(body, d), charset: d, source: 'default' };
+  return { text: iconv().decode(body, d), charset: d, source: 'default' };
 }
