@@ -11,7 +11,7 @@ export interface Reason {
 }
 
 /** The measurements the device model reads as samples (kept small: each becomes an object at ingest). */
-export const DEVICE_MEASUREMENTS = new Set(['camera', 'snmp_device', 'ping', 'printer', 'http_response', 'x509_cert', 'sensor', 'interface', 'lldp_neighbor', 'ssh_check']);
+export const DEVICE_MEASUREMENTS = new Set(['camera', 'snmp_device', 'ping', 'printer', 'http_response', 'x509_cert', 'domain', 'sensor', 'interface', 'lldp_neighbor', 'ssh_check']);
 
 /**
  * What one sample says about its device: reachability (the uptime ledger's own observation,
