@@ -9,9 +9,10 @@ import { SmsBudget, type SmsUsage } from '../notify/budget.ts';
 import { Dispatcher, type Delivery } from '../notify/dispatcher.ts';
 import { buildChannels } from '../notify/channels.ts';
 import type { Notification } from '../notify/types.ts';
-import { HttpError, readBody, sendJson } from '../server.ts';
+import { readBody } from '../http/body.ts';
+import { HttpError, sendJson } from '../http/respond.ts';
 import { signAck, verifyAck } from './ack.ts';
-import { apiActor } from './api-auth.ts';
+import { apiActor } from '../http/auth.ts';
 import { HolidayCalendar } from './calendar.ts';
 import { AlertEngine, type InspectionStatus } from './engine.ts';
 import { Router } from './routing.ts';
@@ -214,7 +215,7 @@ export function startAlerts(ctx: CollectorContext): AlertsApi & { running: Runni
     res.writeHead(a ? 200 : 409, { 'content-type': 'text/html; charset=utf-8' });
     res.end(page(a ? `已确认 / Acknowledged alert ${c.alert}` : `Alert ${c.alert} is ${cur?.state ?? 'unknown'}`, a ? `<p>${a.target}: ${a.summary}</p>` : ''));
   });
-  S.route('POST', '/api/alerts/', async (req, res, url) => {
+  S.route('POST', '/api/alerts/*rest', async (req, res, url) => {
     const m = /^\/api\/alerts\/(\d+)\/ack$/.exec(url.pathname);
     if (!m) throw new HttpError(404, `no route for POST ${url.pathname}`);
     const actor = apiActor(ctx.config, req);
@@ -231,7 +232,7 @@ export function startAlerts(ctx: CollectorContext): AlertsApi & { running: Runni
   // token in the callback URL (constant-time compared), freshness of the message's own time,
   // replay rejection, and the sender being a receiver who was told about that alert.
   const seenUplinks = new Map<string, number>();
-  S.route('POST', '/api/sms/uplink/', async (req, res, url) => {
+  S.route('POST', '/api/sms/uplink/*rest', async (req, res, url) => {
     const [, , , , provider, token] = url.pathname.split('/');
     const want = ctx.config.notify.sms.uplink.token;
     const ok = want && token && token.length === want.length && timingSafeEqual(Buffer.from(token), Buffer.from(want));

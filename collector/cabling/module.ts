@@ -1,9 +1,10 @@
 import type { Event } from '../../protocol/sample.ts';
 import type { CollectorModule } from '../module.ts';
-import { apiActor } from '../alerts/api-auth.ts';
+import { apiActor } from '../http/auth.ts';
 import { DocumentError, type Source } from '../ingest/ingest.ts';
 import { PORTMAP_DOCUMENT } from '../../lib/portmap-snapshot.ts';
-import { HttpError, readBody, sendJson } from '../server.ts';
+import { readBody } from '../http/body.ts';
+import { HttpError, sendJson } from '../http/respond.ts';
 import { csvToRecords, CsvError, recordsToCsv } from './csv.ts';
 import { ouiVendor } from './oui.ts';
 import { createCablingRegister, RECORD_FIELDS, type CablingRegister, type IngestSummary, type RecordField } from './register.ts';

@@ -3,8 +3,8 @@ import { joinParts, sha256 } from '../../agent/probes/ssh/config-text.ts';
 import { diffLines, type LineDiff } from '../../lib/line-diff.ts';
 import type { Event } from '../../protocol/sample.ts';
 import type { CollectorModule } from '../module.ts';
-import { apiActor } from '../alerts/api-auth.ts';
-import { HttpError, sendJson } from '../server.ts';
+import { apiActor } from '../http/auth.ts';
+import { HttpError, sendJson } from '../http/respond.ts';
 import { registerMigrations } from '../store/db.ts';
 
 registerMigrations({

@@ -10,10 +10,11 @@ import { LANGS, type Lang } from '../reports/i18n.ts';
 import type { ReportService } from '../reports/module.ts';
 import { ReportFontError } from '../reports/pdf.ts';
 import { localParts, previousMonth } from '../reports/period.ts';
-import { HttpError } from '../server.ts';
+import { HttpError } from '../http/respond.ts';
 import { cablingPage } from '../cabling/console.ts';
 import type { CablingHandle } from '../cabling/module.ts';
-import { type Form, parseCookies, readForm, redirect, sendFile, sendHtml } from './http.ts';
+import { type Form, parseCookies, readForm } from '../http/body.ts';
+import { redirect, sendFile, sendHtml } from '../http/respond.ts';
 import * as pages from './pages.ts';
 import { agentsPage } from './agents-page.ts';
 import { notificationsPage } from './notifications-page.ts';
@@ -443,8 +444,8 @@ export function startConsole(ctx: CollectorContext): { users: UserStore } {
   ctx.server.route('GET', '/console', (_req, res) => redirect(res, '/console/'));
   // A newcomer opens the bare address first: that is the console.
   ctx.server.route('GET', '/', (_req, res) => redirect(res, '/console/'));
-  ctx.server.route('GET', '/console/', handler);
-  ctx.server.route('POST', '/console/', handler);
+  ctx.server.route('GET', '/console/*path', handler);
+  ctx.server.route('POST', '/console/*path', handler);
   return { users };
 }
 

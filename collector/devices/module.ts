@@ -1,14 +1,14 @@
 import type http from 'node:http';
 import type { Sample } from '../../protocol/sample.ts';
-import { apiActor } from '../alerts/api-auth.ts';
+import { apiActor } from '../http/auth.ts';
 import type { Alert } from '../alerts/store.ts';
 import type { ConfigStore, ConfigVersion } from '../configs/module.ts';
-import { parseCookies } from '../console/http.ts';
+import { parseCookies } from '../http/body.ts';
 import type { UserStore } from '../console/users.ts';
 import { addressesOf } from '../ingest/inventory.ts';
 import type { InspectionService } from '../inspections/service.ts';
 import type { CollectorContext, CollectorModule } from '../module.ts';
-import { HttpError, sendJson } from '../server.ts';
+import { HttpError, sendJson } from '../http/respond.ts';
 import type { UptimeService } from '../uptime/module.ts';
 import { DEVICE_MEASUREMENTS, type Reason } from './checks.ts';
 import { DeviceModel, type DeviceRecord, type DeviceStatus } from './model.ts';
@@ -265,10 +265,10 @@ export function createDevicesModule(): CollectorModule {
         sendJson(res, 200, d);
       };
       ctx.server.route('GET', '/api/devices', handler);
-      ctx.server.route('GET', '/api/devices/', handler);
+      ctx.server.route('GET', '/api/devices/*name', handler);
       // The console's session cookie is scoped to /console: the same API under it for the browser.
       ctx.server.route('GET', '/console/api/devices', handler);
-      ctx.server.route('GET', '/console/api/devices/', handler);
+      ctx.server.route('GET', '/console/api/devices/*name', handler);
       const t = setInterval(() => {
         if (!ctx.db.isOpen) return;
         try {

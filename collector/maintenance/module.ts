@@ -1,8 +1,9 @@
 import { windowSchema, type WindowConfig } from '../../config/schema/alerts.ts';
-import { apiActor } from '../alerts/api-auth.ts';
+import { apiActor } from '../http/auth.ts';
 import { localTime } from '../alerts/calendar.ts';
 import type { CollectorContext, CollectorModule } from '../module.ts';
-import { HttpError, readBody, sendJson } from '../server.ts';
+import { readBody } from '../http/body.ts';
+import { HttpError, sendJson } from '../http/respond.ts';
 import { merge, windowCovers, windowIntervals, WindowStore, type StoredWindow } from './windows.ts';
 
 /**
@@ -81,7 +82,7 @@ export const maintenanceModule: CollectorModule = {
       ctx.audit.append(actor, 'maintenance.create', `maintenance:${id}`, { ...w });
       sendJson(res, 201, { id, ...w });
     });
-    ctx.server.route('DELETE', '/api/maintenance/', (req, res, url) => {
+    ctx.server.route('DELETE', '/api/maintenance/*id', (req, res, url) => {
       const actor = apiActor(ctx.config, req);
       const id = Number(url.pathname.split('/').pop());
       if (!Number.isInteger(id)) throw new HttpError(400, 'windows from the config file cannot be deleted through the API');

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DocumentError } from '../ingest/ingest.ts';
 import type { CollectorModule } from '../module.ts';
-import { apiActor } from '../alerts/api-auth.ts';
-import { HttpError, sendJson } from '../server.ts';
+import { apiActor } from '../http/auth.ts';
+import { HttpError, sendJson } from '../http/respond.ts';
 import { type Finding, type LicenceCount, PolicyEngine, type PolicySubject } from '../../lib/software-policy.ts';
 import { int, type Sample } from '../../protocol/sample.ts';
 import { softwareBodySchema } from './body.ts';

@@ -1,8 +1,8 @@
 import type { Sample } from '../../protocol/sample.ts';
 import type { Source } from '../ingest/ingest.ts';
 import type { CollectorContext, CollectorModule } from '../module.ts';
-import { apiActor } from '../alerts/api-auth.ts';
-import { HttpError, sendJson } from '../server.ts';
+import { apiActor } from '../http/auth.ts';
+import { HttpError, sendJson } from '../http/respond.ts';
 import { UptimeLedger, type MaintenanceSource, type TargetKind, type UptimeReport } from './ledger.ts';
 import { monthRange, namedMonthRange } from './time.ts';
 
