@@ -36,6 +36,17 @@ export async function readJson(req: http.IncomingMessage, limit: number, message
   }
 }
 
+/** A JSON object or array body (an empty body or a JSON scalar reads as `{}`); unparsable is a 400. */
+export async function readJsonObject(req: http.IncomingMessage, limit: number): Promise<Record<string, unknown> | unknown[]> {
+  const body = await readBody(req, limit);
+  try {
+    const v = JSON.parse(body.toString('utf8') || '{}');
+    return typeof v === 'object' && v ? v : {};
+  } catch {
+    throw new HttpError(400, 'body must be JSON');
+  }
+}
+
 export interface UploadedFile {
   filename: string;
   contentType: string;

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import t from 'tap';
 import { startCollector } from '../../../collector/main.ts';
-import type { AlertsApi } from '../../../collector/alerts/module.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import { ALIYUN_KEY, startFakeSms } from '../../peers/sms-fake.ts';
@@ -35,7 +34,7 @@ t.test('SMS replies acknowledge only with the secret URL, fresh, once, from a nu
   });
   const col = await startCollector(cfg, silentLogger, { now: () => clock });
   t.teardown(() => col.stop());
-  const alerts = col.ctx.modules.get('alerts') as AlertsApi;
+  const alerts = col.modules.alerts!;
   col.ctx.ingest.accept({ kind: 'http', name: 't', tags: {} }, [{ measurement: 'camera', tags: { camera: 'cam-1' }, fields: { up: 0n }, time: clock }]);
   await waitFor('SMS sent', async () => sms.sent.length === 1, 5000);
   const id = alerts.engine.openAlerts()[0]!.id;

@@ -98,7 +98,7 @@ t.test('console over HTTP: login, CSRF, roles, rate limiting, escaping, audit', 
     t.match(list.text, 'Shaft A-1 UPS swap &lt;b&gt;');
     t.match(list.text, /<td>2026-12-01 09:00<\/td><td>2026-12-01 11:30<\/td>/, 'shown in the collector\'s time zone, as entered');
     t.notMatch(list.text, /T01:00:00\.000Z/, 'never as a UTC ISO string');
-    const m = k.c.ctx.modules.get('maintenance') as { windows(): { id: number | string; name: string; start?: string; targets: string[] }[] };
+    const m = k.c.modules.maintenance!;
     const w = m.windows().find((x) => x.name.startsWith('Shaft A-1'))!;
     t.ok(w, 'the maintenance module has it');
     t.equal(w.start, '2026-12-01T01:00:00.000Z', '09:00 in Asia/Shanghai');

@@ -40,13 +40,12 @@ export async function consoleCollector(extra: Record<string, unknown> = {}): Pro
     ...extra,
   });
   const c = await startCollector(cfg, pino({ level: 'silent' }));
-  const users = (c.ctx.modules.get('console') as { users: UserStore }).users;
+  const users = c.modules.console!.users;
   users.add('test', 'li', PASSWORD, 'engineer');
   users.add('test', 'wang', PASSWORD, 'viewer');
   users.add('test', 'root', PASSWORD, 'admin');
   // The inspections module reports the schedule to the alerts engine on its first tick.
-  type Engine = { engine: { openAlerts(): unknown[] } };
-  await waitFor('inspection alert', async () => (c.ctx.modules.get('alerts') as Engine).engine.openAlerts().length > 0, 10_000);
+  await waitFor('inspection alert', async () => c.modules.alerts!.engine.openAlerts().length > 0, 10_000);
   return {
     c,
     url: c.url,
