@@ -188,7 +188,8 @@ export class AgentSocket {
       if (!this.ingest(conn, log, () => (r = this.o.ingest.acceptFrame(source, data)))) return;
       if (r !== undefined) {
         this.o.agents.batch(agent.id, r.accepted + r.rejected);
-        return this.acked(conn, r.seq);
+        this.acked(conn, r.seq);
+        return;
       }
     }
     let frame;

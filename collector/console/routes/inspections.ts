@@ -86,7 +86,7 @@ function savePhoto(photoDir: string, kind: 'jpg' | 'png', data: Buffer): string 
 }
 
 /** The whole checklist in one submit: record what changed, then sign if asked. */
-function saveChecklist({ photoDir }: ConsoleEnv, svc: InspectionService, c: ConsoleRequest): void {
+function saveChecklist({ photoDir }: ConsoleEnv, svc: InspectionService, c: ConsoleRequest) {
   const { p, res, headers, field, form, actor } = c;
   const id = Number(c.params.id);
   c.need('engineer');

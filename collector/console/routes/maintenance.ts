@@ -19,7 +19,7 @@ export function registerMaintenancePages(r: ConsolePages, env: ConsoleEnv): void
   });
 }
 
-function addWindow({ ctx, deps }: ConsoleEnv, { p, res, headers, need, actor, field, form }: ConsoleRequest): void {
+function addWindow({ ctx, deps }: ConsoleEnv, { p, res, headers, need, actor, field, form }: ConsoleRequest) {
   need('engineer');
   const m = deps.maintenance;
   if (!m) throw new HttpError(404, pages.t(p, 'maint_off'));
