@@ -35,7 +35,7 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, opts: { 
     agents.addStatic(name, token_sha256, Object.fromEntries(Object.entries(loc).filter(([, v]) => v !== undefined)) as Record<string, string>);
   }
   const metrics = new Metrics();
-  const spool = new Spool(dataDir, cfg.spool.max_bytes);
+  const spool = new Spool(dataDir, cfg.spool.max_bytes, { log: log.child({ component: 'spool' }), metrics });
   const inventory = new Inventory(cfg.inventory.devices);
   const ingest = new Ingest({ spool, inventory, metrics, log: log.child({ component: 'ingest' }), maxFutureMs: cfg.ingest.max_future_s * 1000, now });
   let writer: InfluxWriter | undefined;
