@@ -103,6 +103,21 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
   });
 }
 
+/**
+ * Decompresses a gzip body, stopping at `limit` bytes of output: a body that would inflate past
+ * it (a gzip bomb) is a 413, a body that is not gzip a 400. Off the main thread (libuv's pool).
+ */
+export async function gunzipBounded(body: Buffer, limit: number): Promise<Buffer> {
+  const { gunzip } = await import('node:zlib');
+  return new Promise((resolve, reject) => {
+    gunzip(body, { maxOutputLength: limit }, (err, out) => {
+      if (!err) resolve(out);
+      else if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') reject(new HttpError(413, `body larger than ${limit} bytes once decompressed`));
+      else reject(new HttpError(400, `body is not valid gzip (${(err as NodeJS.ErrnoException).code ?? 'zlib error'})`));
+    });
+  });
+}
+
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
@@ -274,7 +289,7 @@ export class CollectorServer {
     const precision = url.searchParams.get('precision') ?? 'ns';
     if (!isPrecision(precision)) throw new HttpError(400, `unknown precision "${precision}": use ns, us, ms or s`);
     const body = await readBody(req, this.o.maxFrameBytes);
-    const text = req.headers['content-encoding'] === 'gzip' ? (await import('node:zlib')).gunzipSync(body, { maxOutputLength: this.o.maxFrameBytes }).toString('utf8') : body.toString('utf8');
+    const text = req.headers['content-encoding'] === 'gzip' ? (await gunzipBounded(body, this.o.maxFrameBytes)).toString('utf8') : body.toString('utf8');
     const parsed = parseLines(text, precision);
     const source: Source = agent ? { kind: 'agent', name: agent.name, tags: agent.tags } : { kind: 'http', name: name!, tags: {} };
     try {
