@@ -10,7 +10,7 @@ import { modules as defaultModules } from './modules.ts';
 import { ClientCerts } from './security/client-certs.ts';
 import { CollectorServer, loadTls } from './server.ts';
 import { AgentRegistry } from './store/agents.ts';
-import { AuditLog } from './store/audit.ts';
+import { AuditLog, auditAnchorFile } from './store/audit.ts';
 import { openStateDb } from './store/db.ts';
 import { InfluxWriter } from './store/influx-writer.ts';
 import { Spool } from './store/spool.ts';
@@ -28,7 +28,8 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, opts: { 
   const now = opts.now ?? Date.now;
   const dataDir = cfg.collector.data_dir;
   const db: DatabaseSync = openStateDb(dataDir);
-  const audit = new AuditLog(db, cfg.collector.audit_hash, now);
+  const audit = new AuditLog(db, cfg.collector.audit_hash, now, auditAnchorFile(dataDir));
+  if (audit.anchorIfMissing()) log.warn({ audit_head: audit.head() }, 'audit log had no anchor file (data directory of an earlier version, or the file was deleted): anchored its current head');
   const agents = new AgentRegistry(db, audit, now);
   for (const a of cfg.agents) {
     const { name, token_sha256, ...loc } = a;
@@ -72,13 +73,16 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, opts: { 
   const port = await server.listen();
   writer?.start();
   const url = `${cfg.tls ? 'https' : 'http'}://${cfg.collector.listen_host}:${port}`;
-  log.info({ url, influxdb: cfg.influxdb?.url ?? 'not configured (spooling)', data_dir: dataDir, version: VERSION }, 'collector started');
+  log.info({ url, influxdb: cfg.influxdb?.url ?? 'not configured (spooling)', data_dir: dataDir, version: VERSION, audit_head: audit.head() }, 'collector started');
+  // The audit chain's head in the log every hour: a second anchor, outside the data directory.
+  const auditHeadTimer = setInterval(() => log.info({ audit_head: audit.head() }, 'audit log head'), 3_600_000).unref();
   return {
     port,
     url,
     ctx,
     writer,
     async stop({ flushMs = 0 } = {}) {
+      clearInterval(auditHeadTimer);
       await server.close();
       for (const m of [...mods].reverse()) await m.stop?.();
       await writer?.stop(flushMs);
