@@ -7,7 +7,15 @@ const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a SHA-256 hex 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time as HH:MM');
 const severity = z.enum(['info', 'warning', 'critical']);
 const where = z.record(z.string(), z.string()).default({});
-const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'use lower-case letters, digits, _ . -');
+const name = z.string().superRefine((v, ctx) => {
+  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(v)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${v}" is not a valid rule name`,
+      params: { fix: 'a rule name may contain only lower-case letters a-z, digits 0-9, "_", "." and "-", and starts with a letter or digit (e.g. "disk-full")' },
+    });
+  }
+});
 
 const common = {
   name,
