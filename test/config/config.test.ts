@@ -100,3 +100,10 @@ t.test('credentials inside URLs print as <secret> too', async (t) => {
 t.test('a missing file is a ConfigError naming the file', async (t) => {
   t.throws(() => loadConfig('/nonexistent/agent.yaml', agentConfigSchema), { name: 'ConfigError' });
 });
+
+t.test('every event kind the collector raises itself is one alert rules may name', async (t) => {
+  const { EVENT_KINDS } = await import('../../config/measurements.ts');
+  const { CABLING_EVENTS } = await import('../../collector/cabling/register.ts');
+  t.same(Object.values(CABLING_EVENTS).filter((k) => !EVENT_KINDS.includes(k)), []);
+  for (const notice of ['reminder', 'overdue']) t.ok(EVENT_KINDS.includes(`inspection_${notice}`));
+});
