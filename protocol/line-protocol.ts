@@ -5,10 +5,12 @@ import type { FieldValue, Sample } from './sample.ts';
 //
 // InfluxDB 1.x escapes only the delimiters in names: `\,` and `\ ` in measurements (it also
 // unescapes `\=` and `\"` there), `\,`, `\ ` and `\=` in tag keys, tag values and field keys,
-// and `\"` in field keys. A backslash before any other character is itself (it is not doubled, and `\\` means two backslashes), and a delimiter counts as escaped
-// whenever the byte before it is a backslash. So a name ending in a backslash cannot be written:
-// it would escape the delimiter after it (lineProblem() refuses such samples). A newline, which
-// ends the line, is written as a space.
+// and `\"` in field keys. A backslash before any other character is itself (not doubled: `\\`
+// is two backslashes). In names a delimiter counts as escaped whenever the byte before it is a
+// backslash, so a name ending in one cannot be written; the fields are scanned differently
+// (a backslash skips the next byte), which rules out more. lineProblem() refuses such samples,
+// with the influxd test (test/integration/influx-exact.test.ts) as the oracle. A newline in a
+// name, which would end the line, is written as a space.
 
 const MEASUREMENT_RE = /[, \n\r]/;
 const TAG_RE = /[,= \n\r]/;
