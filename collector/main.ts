@@ -21,7 +21,7 @@ import { type SelfMetrics, type SelfMetricsOptions, startSelfMetrics } from './s
 import { CollectorServer, loadTls } from './server.ts';
 import { type SoftwareService, startSoftware } from './software/module.ts';
 import { AgentRegistry } from './store/agents.ts';
-import { AuditLog } from './store/audit.ts';
+import { AuditLog, auditAnchorFile } from './store/audit.ts';
 import { openStateDb } from './store/db.ts';
 import { InfluxWriter } from './store/influx-writer.ts';
 import { Spool } from './store/spool.ts';
@@ -96,14 +96,15 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, opts: St
   const now = opts.now ?? Date.now;
   const dataDir = cfg.collector.data_dir;
   const db: DatabaseSync = openStateDb(dataDir);
-  const audit = new AuditLog(db, cfg.collector.audit_hash, now);
+  const audit = new AuditLog(db, cfg.collector.audit_hash, now, auditAnchorFile(dataDir));
+  if (audit.anchorIfMissing()) log.warn({ audit_head: audit.head() }, 'audit log had no anchor file (data directory of an earlier version, or the file was deleted): anchored its current head');
   const agents = new AgentRegistry(db, audit, now);
   for (const a of cfg.agents) {
     const { name, token_sha256, ...loc } = a;
     agents.addStatic(name, token_sha256, Object.fromEntries(Object.entries(loc).filter(([, v]) => v !== undefined)) as Record<string, string>);
   }
   const metrics = new Metrics();
-  const spool = new Spool(dataDir, cfg.spool.max_bytes);
+  const spool = new Spool(dataDir, cfg.spool.max_bytes, { log: log.child({ component: 'spool' }), metrics });
   const inventory = new Inventory(cfg.inventory.devices);
   const ingest = new Ingest({ spool, inventory, metrics, log: log.child({ component: 'ingest' }), maxFutureMs: cfg.ingest.max_future_s * 1000, now });
   let writer: InfluxWriter | undefined;
@@ -140,7 +141,9 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, opts: St
   const port = await server.listen();
   writer?.start();
   const url = `${cfg.tls ? 'https' : 'http'}://${cfg.collector.listen_host}:${port}`;
-  log.info({ url, influxdb: cfg.influxdb?.url ?? 'not configured (spooling)', data_dir: dataDir, version: VERSION }, 'collector started');
+  log.info({ url, influxdb: cfg.influxdb?.url ?? 'not configured (spooling)', data_dir: dataDir, version: VERSION, audit_head: audit.head() }, 'collector started');
+  // The audit chain's head in the log every hour: a second anchor, outside the data directory.
+  const auditHeadTimer = setInterval(() => log.info({ audit_head: audit.head() }, 'audit log head'), 3_600_000).unref();
   return {
     port,
     url,
@@ -148,6 +151,7 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, opts: St
     modules,
     writer,
     async stop({ flushMs = 0 } = {}) {
+      clearInterval(auditHeadTimer);
       await server.close();
       for (const fn of stops.reverse()) await fn();
       await writer?.stop(flushMs);

@@ -26,6 +26,21 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
   });
 }
 
+/**
+ * Decompresses a gzip body, stopping at `limit` bytes of output: a body that would inflate past
+ * it (a gzip bomb) is a 413, a body that is not gzip a 400. Off the main thread (libuv's pool).
+ */
+export async function gunzipBounded(body: Buffer, limit: number): Promise<Buffer> {
+  const { gunzip } = await import('node:zlib');
+  return new Promise((resolve, reject) => {
+    gunzip(body, { maxOutputLength: limit }, (err, out) => {
+      if (!err) resolve(out);
+      else if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') reject(new HttpError(413, `body larger than ${limit} bytes once decompressed`));
+      else reject(new HttpError(400, `body is not valid gzip (${(err as NodeJS.ErrnoException).code ?? 'zlib error'})`));
+    });
+  });
+}
+
 /** Reads and parses a JSON body up to `limit` bytes; anything unparsable is a 400 with `message`. */
 export async function readJson(req: http.IncomingMessage, limit: number, message = 'body must be JSON'): Promise<unknown> {
   const body = await readBody(req, limit);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { concatBytes } from '../../lib/bytes.ts';
-import { encodeLine } from '../../protocol/line-protocol.ts';
+import { encodeLine, lineProblem } from '../../protocol/line-protocol.ts';
 import type { Event, Sample } from '../../protocol/sample.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Spool } from '../store/spool.ts';
@@ -175,15 +175,24 @@ export class Ingest {
   private commit(source: Source, enc: Encoded, events: readonly Event[]): IngestResult {
     let body: Buffer = enc.body;
     let n = enc.lines;
+    let invalid = enc.invalid;
+    let problem = enc.problem;
     if (events.length) {
       let text = '';
       for (const e of events) {
-        const line = encodeLine({
+        const s: Sample = {
           measurement: 'event',
           tags: { kind: e.kind, target: e.target, severity: e.severity, ...(source.kind === 'agent' ? { agent: source.name } : {}) },
           fields: { message: e.message, attrs: attrsForInflux(e.attrs) },
           time: e.time,
-        });
+        };
+        const p = lineProblem(s);
+        if (p) {
+          invalid++;
+          problem ??= p;
+          continue;
+        }
+        const line = encodeLine(s);
         if (line) {
           text += line + '\n';
           n++;
@@ -196,6 +205,10 @@ export class Ingest {
     if (accepted) this.accepted.inc({ source: source.kind }, accepted);
     if (future) this.rejected.inc({ reason: 'future_timestamp' }, future);
     if (empty) this.rejected.inc({ reason: 'no_fields' }, empty);
+    if (invalid) {
+      this.rejected.inc({ reason: 'invalid_for_influxdb' }, invalid);
+      this.log.warn({ source: source.name, points: invalid, problem }, 'points InfluxDB would refuse (or could not store as sent) rejected');
+    }
     if (future) this.log.warn({ source: source.name, points: future }, 'points with timestamps in the future rejected: check the sender\'s clock');
     for (const e of events) this.eventsIn.inc({ kind: e.kind });
     for (const l of this.listeners) {
@@ -211,6 +224,6 @@ export class Ingest {
         this.log.error({ err: (e as Error).message }, 'ingest listener failed');
       }
     }
-    return { accepted, rejected: future + empty };
+    return { accepted, rejected: future + empty + invalid };
   }
 }

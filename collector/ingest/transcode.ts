@@ -1,6 +1,6 @@
 import { copyBytes } from '../../lib/bytes.ts';
 import { checkWireSample, fromWire } from '../../protocol/frames.ts';
-import { encodeLine, escapeTag } from '../../protocol/line-protocol.ts';
+import { encodeLine, escapeTag, lineProblem } from '../../protocol/line-protocol.ts';
 import type { Sample } from '../../protocol/sample.ts';
 import { FOREIGN, isLocationKey, type Inventory } from './inventory.ts';
 
@@ -43,6 +43,9 @@ export interface Encoded {
   lines: number;
   future: number;
   empty: number;
+  /** Samples InfluxDB would refuse or could not store exactly (lineProblem), and the first reason. */
+  invalid: number;
+  problem?: string | undefined;
   /** Oldest accepted sample time; Infinity when none. */
   oldest: number;
   /** Accepted samples, enriched, whose measurement is wanted. */
@@ -187,11 +190,18 @@ function sameBytes(aS: number, aE: number, bS: number, bE: number): boolean {
   return true;
 }
 
-/** A name key's string (1–256 bytes, no escapes): end index, or -1 to take the general way. */
+/**
+ * A name key's string (1–256 bytes, no escapes): end index, or -1 to take the general way,
+ * which also takes what lineProblem() must judge: "time" (InfluxDB refuses it as a tag or
+ * field key) and a leading "#" (a measurement InfluxDB takes for a comment). Backslashes
+ * are JSON escapes, so never here.
+ */
 function scanName(p: number): number {
   if (B[p] !== QUOTE) return -1;
   const e = scanString(p);
   if (e < 0 || strEscape !== 0 || e - p - 1 < 1 || e - p - 1 > 256) return -1;
+  if (B[p + 1] === 0x23) return -1;
+  if (e - p - 1 === 4 && B[p + 1] === 0x74 && B[p + 2] === 0x69 && B[p + 3] === 0x6d && B[p + 4] === 0x65) return -1;
   return e;
 }
 
@@ -245,7 +255,8 @@ function scanFields(p: number, ints: boolean): number {
         let d = vs;
         if (B[d] === MINUS) d++;
         const digits = ve - d;
-        if (digits < 1 || digits > 20 || (B[d] === ZERO && (digits > 1 || d > vs))) return -1;
+        // 19 digits and more may be past int64: the general way checks the range.
+        if (digits < 1 || digits > 18 || (B[d] === ZERO && (digits > 1 || d > vs))) return -1;
         for (let i = d; i < ve; i++) if (B[i]! < ZERO || B[i]! > NINE) return -1;
         kind = INT;
         p = end + 1;
@@ -578,9 +589,15 @@ function writeSample(s: Sample): void {
     result.future++;
     return;
   }
-  if (s.time < result.oldest) result.oldest = s.time;
   if (ctx.agent !== undefined) s.tags.agent ??= ctx.agent;
   ctx.inventory.enrich(s, ctx.agentTags);
+  const problem = lineProblem(s);
+  if (problem) {
+    result.invalid++;
+    result.problem ??= problem;
+    return;
+  }
+  if (s.time < result.oldest) result.oldest = s.time;
   const line = encodeLine(s);
   if (line === undefined) {
     result.empty++;
@@ -599,7 +616,7 @@ function begin(c: EncodeContext): void {
   op = 0;
   planValid = false;
   lastTarget = lastAgent = lastMeasurement = undefined;
-  result = { body: OUT, lines: 0, future: 0, empty: 0, oldest: Infinity, samples: [], targets: new Map() };
+  result = { body: OUT, lines: 0, future: 0, empty: 0, invalid: 0, oldest: Infinity, samples: [], targets: new Map() };
 }
 
 function finish(): Encoded {

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { isPrecision, parseLines } from '../../protocol/line-protocol.ts';
 import { bearer } from '../http/auth.ts';
-import { readBody } from '../http/body.ts';
+import { gunzipBounded, readBody } from '../http/body.ts';
 import { HttpError, sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import type { Counter } from '../metrics.ts';
@@ -54,7 +54,7 @@ async function writeLines(o: WriteEndpointOptions, req: http.IncomingMessage, re
   const precision = url.searchParams.get('precision') ?? 'ns';
   if (!isPrecision(precision)) throw new HttpError(400, `unknown precision "${precision}": use ns, us, ms or s`);
   const body = await readBody(req, o.maxBytes);
-  const text = req.headers['content-encoding'] === 'gzip' ? (await import('node:zlib')).gunzipSync(body, { maxOutputLength: o.maxBytes }).toString('utf8') : body.toString('utf8');
+  const text = req.headers['content-encoding'] === 'gzip' ? (await gunzipBounded(body, o.maxBytes)).toString('utf8') : body.toString('utf8');
   const parsed = parseLines(text, precision);
   const source: Source = agent ? { kind: 'agent', name: agent.name, tags: agent.tags } : { kind: 'http', name: name!, tags: {} };
   try {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { didYouMean, MEASUREMENTS } from '../measurements.ts';
+import { didYouMean, EVENT_KINDS, MEASUREMENTS } from '../measurements.ts';
 
 /** Alerts, notification channels and maintenance windows: the collector's `alerts:`, `notify:` and `maintenance:` sections. */
 
@@ -7,7 +7,15 @@ const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a SHA-256 hex 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time as HH:MM');
 const severity = z.enum(['info', 'warning', 'critical']);
 const where = z.record(z.string(), z.string()).default({});
-const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'use lower-case letters, digits, _ . -');
+const name = z.string().superRefine((v, ctx) => {
+  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(v)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${v}" is not a valid rule name`,
+      params: { fix: 'a rule name may contain only lower-case letters a-z, digits 0-9, "_", "." and "-", and starts with a letter or digit (e.g. "disk-full")' },
+    });
+  }
+});
 
 const common = {
   name,
@@ -49,11 +57,22 @@ export const absenceRule = z.strictObject({
   for_s: z.number().min(1),
 });
 
+function checkEventKind(kind: string, ctx: z.RefinementCtx): void {
+  if (EVENT_KINDS.includes(kind)) return;
+  // A typo, or the probe's prefix left out (trap for snmp_trap).
+  const m = didYouMean(kind, EVENT_KINDS) ?? EVENT_KINDS.find((k) => k.endsWith(`_${kind}`) || k.startsWith(`${kind}_`));
+  ctx.addIssue({
+    code: 'custom',
+    message: `no probe or collector module emits event kind "${kind}"${m ? ` (did you mean "${m}"?)` : ''}`,
+    params: { fix: m ? `use "${m}"` : `use one of: ${EVENT_KINDS.join(', ')}` },
+  });
+}
+
 export const eventRule = z.strictObject({
   ...common,
   type: z.literal('event'),
-  /** Event kinds (trap, reboot, config_changed, port_down, camera_down…). */
-  kinds: z.array(z.string().min(1)).min(1),
+  /** Event kinds, as the probes declare them (snmp_trap, snmp_reboot, config_changed…; config/measurements.ts EVENT_KINDS). */
+  kinds: z.array(z.string().min(1).superRefine(checkEventKind)).min(1),
   min_severity: severity.default('info'),
   /** Event alerts have no "clear" sample: they resolve on their own after this. */
   resolve_after_s: z.number().positive().default(900),
