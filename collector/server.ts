@@ -45,6 +45,13 @@ const SLOW_CLIENTS = { connectionsCheckingInterval: 1000 };
 /** Paths not subject to the per-address API rate (agents, Telegraf and scrapers have their own controls). */
 const UNLIMITED = new Set(['/write', '/api/v2/write', '/healthz', '/metrics', '/ping']);
 
+/**
+ * Sent on every answer when the collector serves TLS: a browser that reached the console over
+ * HTTPS once never falls back to plain HTTP for a year. No includeSubDomains: the collector
+ * does not own its domain's other hosts.
+ */
+const HSTS = 'max-age=31536000';
+
 interface Conn {
   ws: WebSocket;
   agent: { id: string; name: string; tags: Record<string, string> };
@@ -184,6 +191,7 @@ export class CollectorServer {
     this.server.requestTimeout = 60_000;
     this.server.keepAliveTimeout = 65_000;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxFrameBytes, perMessageDeflate: false });
+    if (o.tls) this.wss.on('headers', (headers) => headers.push(`Strict-Transport-Security: ${HSTS}`));
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
     this.route('GET', '/healthz', (_req, res) => sendJson(res, 200, { status: 'ok', ...o.health() }));
     this.route('GET', '/metrics', (_req, res) => {
@@ -222,6 +230,8 @@ export class CollectorServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // Set before any route writes its head, so every answer carries it (writeHead merges).
+    if (this.o.tls) res.setHeader('strict-transport-security', HSTS);
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://collector');
@@ -302,7 +312,7 @@ export class CollectorServer {
 
   private upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const reject = (status: number, msg: string) => {
-      socket.end(`HTTP/1.1 ${status} ${msg}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(`HTTP/1.1 ${status} ${msg}\r\n${this.o.tls ? `Strict-Transport-Security: ${HSTS}\r\n` : ''}Connection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     let path = '';
     try {
