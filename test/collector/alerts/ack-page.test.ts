@@ -63,7 +63,7 @@ t.test('a target carrying a script does not run on the ack pages in headless Chr
   });
   // The payload's last step sets the title: give it a bounded time to show up (on the old code
   // it does within a few hundred ms); networkidle never comes while its requests loop.
-  const settle = () => page.waitForFunction(() => document.title === 'pwned', null, { timeout: 2000 }).catch(() => undefined);
+  const settle = () => page.waitForFunction('document.title === "pwned"', null, { timeout: 2000 }).catch(() => undefined);
   // The admin is logged in to the console, then opens the emailed link.
   await page.goto(`${k.url}/console/login`);
   await page.getByLabel('用户名').fill('root');
