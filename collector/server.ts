@@ -145,6 +145,7 @@ export class CollectorServer {
   private conns = new Map<string, Conn>();
   private routes = new Map<string, Handler>();
   private prefixRoutes: [string, string, Handler][] = [];
+  private logPaths = new Map<Handler, (pathname: string) => string>();
   private readonly o: ServerOptions;
   private readonly badFrames;
   private readonly authFailures;
@@ -208,10 +209,15 @@ export class CollectorServer {
     });
   }
 
-  /** Registers a handler for an exact path, or for every path under a prefix ending in '/'. */
-  route(method: string, path: string, h: Handler): void {
+  /**
+   * Registers a handler for an exact path, or for every path under a prefix ending in '/'.
+   * `logPath` rewrites the path before it reaches a log line, for routes that carry a secret
+   * in the path itself (the SMS uplink's callback token): it should put `<secret>` there.
+   */
+  route(method: string, path: string, h: Handler, opts: { logPath?: (pathname: string) => string } = {}): void {
     if (path.endsWith('/') && path.length > 1) this.prefixRoutes.push([method, path, h]);
     else this.routes.set(`${method} ${path}`, h);
+    if (opts.logPath) this.logPaths.set(h, opts.logPath);
   }
 
   async listen(): Promise<number> {
@@ -257,7 +263,7 @@ export class CollectorServer {
       await h(req, res, url);
     } catch (e) {
       const status = e instanceof HttpError ? e.status : 500;
-      if (status === 500) this.o.log.error({ err: (e as Error).stack, path: url.pathname }, 'request handler failed');
+      if (status === 500) this.o.log.error({ err: (e as Error).stack, path: this.logPaths.get(h)?.(url.pathname) ?? url.pathname }, 'request handler failed');
       if (!res.headersSent) sendJson(res, status, { error: status === 500 ? 'internal error' : (e as Error).message });
       else res.destroy();
     }

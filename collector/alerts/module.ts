@@ -250,6 +250,8 @@ export function startAlerts(ctx: CollectorContext): AlertsApi & { running: Runni
   // token in the callback URL (constant-time compared), freshness of the message's own time,
   // replay rejection, and the sender being a receiver who was told about that alert.
   const seenUplinks = new Map<string, number>();
+  // The token is the callback's only secret: a log line gets the provider, never the token.
+  const uplinkLogPath = (p: string) => p.replace(/^(\/api\/sms\/uplink\/(?:(?:aliyun|tencent)\/)?).*$/s, '$1<secret>');
   S.route('POST', '/api/sms/uplink/', async (req, res, url) => {
     const [, , , , provider, token] = url.pathname.split('/');
     const want = ctx.config.notify.sms.uplink.token;
@@ -289,7 +291,7 @@ export function startAlerts(ctx: CollectorContext): AlertsApi & { running: Runni
     }
     // Each provider expects its own success shape, or it retries the push.
     sendJson(res, 200, provider === 'aliyun' ? { code: 0, msg: '成功', results } : { result: 0, errmsg: 'OK', results });
-  });
+  }, { logPath: uplinkLogPath });
 
   const timer = setInterval(() => {
     if (!ctx.db.isOpen) {
