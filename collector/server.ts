@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { sendJson } from './http/respond.ts';
-import { type Handler, Router } from './http/router.ts';
+import { type Handler, type RouteOptions, Router } from './http/router.ts';
 import { AgentSocket } from './ingest/agent-socket.ts';
 import type { Ingest } from './ingest/ingest.ts';
 import { registerWriteEndpoint } from './ingest/write-endpoint.ts';
@@ -40,6 +40,13 @@ const SLOW_CLIENTS = { connectionsCheckingInterval: 1000 };
 const UNLIMITED = new Set(['/write', '/api/v2/write', '/healthz', '/metrics', '/ping']);
 
 /**
+ * Sent on every answer when the collector serves TLS: a browser that reached the console over
+ * HTTPS once never falls back to plain HTTP for a year. No includeSubDomains: the collector
+ * does not own its domain's other hosts.
+ */
+const HSTS = 'max-age=31536000';
+
+/**
  * The collector's HTTP(S) server, composed: per-address limits, the router (collector/http)
  * with /healthz, /metrics and /ping, the agent WebSocket (ingest/agent-socket.ts) and
  * line-protocol /write (ingest/write-endpoint.ts); modules add routes through `route`.
@@ -68,10 +75,11 @@ export class CollectorServer {
     };
     this.agentSocket = new AgentSocket({
       maxFrameBytes: o.maxFrameBytes, agents: o.agents, ingest: o.ingest, metrics: m, log: o.log, authLimiter: this.authLimiter, counters,
-      mtls: Boolean(o.tls?.ca), clientCerts: o.clientCerts, requireClientCert: o.requireClientCert,
+      mtls: Boolean(o.tls?.ca), hsts: o.tls ? HSTS : undefined, clientCerts: o.clientCerts, requireClientCert: o.requireClientCert,
     });
     this.router = new Router({
       log: o.log,
+      hsts: o.tls ? HSTS : undefined,
       gate: (req, res, url) => {
         if (UNLIMITED.has(url.pathname)) return true;
         const wait = this.apiLimiter.take(req.socket.remoteAddress ?? '');
@@ -117,8 +125,8 @@ export class CollectorServer {
   }
 
   /** Registers a handler for a path or a pattern (`:name`, `:name(regex)`, `*rest`; see collector/http/router.ts). */
-  route(method: string, pattern: string, h: Handler): void {
-    this.router.route(method, pattern, h);
+  route(method: string, pattern: string, h: Handler, opts: RouteOptions = {}): void {
+    this.router.route(method, pattern, h, opts);
   }
 
   async listen(): Promise<number> {

@@ -5,6 +5,10 @@ import { HttpError, sendJson } from './respond.ts';
 /** Path parameters by name: `:id` (one segment, or `:id(\d+)` for a pattern) and `*rest` (the rest of the path). */
 export type Params = Record<string, string>;
 
+export interface RouteOptions {
+  logPath?: (pathname: string) => string;
+}
+
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL, params: Params) => void | Promise<void>;
 
 const escapeRe = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
@@ -59,19 +63,31 @@ export class RouteTable<H> {
  */
 export class Router {
   private readonly table = new RouteTable<Handler>();
+  private readonly logPaths = new Map<Handler, (pathname: string) => string>();
   private readonly log: Logger;
   private readonly gate: (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => boolean;
 
-  constructor(o: { log: Logger; gate?: (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => boolean }) {
+  private readonly hsts: string | undefined;
+
+  /** `hsts`: the Strict-Transport-Security value sent on every answer (set when serving TLS). */
+  constructor(o: { log: Logger; gate?: (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => boolean; hsts?: string | undefined }) {
     this.log = o.log;
     this.gate = o.gate ?? (() => true);
+    this.hsts = o.hsts;
   }
 
-  route(method: string, pattern: string, h: Handler): void {
+  /**
+   * `logPath` rewrites the path before it reaches a log line, for routes that carry a secret
+   * in the path itself (the SMS uplink's callback token): it should put `<secret>` there.
+   */
+  route(method: string, pattern: string, h: Handler, opts: RouteOptions = {}): void {
     this.table.add(method, pattern, h);
+    if (opts.logPath) this.logPaths.set(h, opts.logPath);
   }
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // Set before any route writes its head, so every answer carries it (writeHead merges).
+    if (this.hsts) res.setHeader('strict-transport-security', this.hsts);
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://collector');
@@ -89,7 +105,7 @@ export class Router {
       await found.h(req, res, url, found.params);
     } catch (e) {
       const status = e instanceof HttpError ? e.status : 500;
-      if (status === 500) this.log.error({ err: (e as Error).stack, path: url.pathname }, 'request handler failed');
+      if (status === 500) this.log.error({ err: (e as Error).stack, path: this.logPaths.get(found.h)?.(url.pathname) ?? url.pathname }, 'request handler failed');
       if (!res.headersSent) sendJson(res, status, { error: status === 500 ? 'internal error' : (e as Error).message });
       else res.destroy();
     }

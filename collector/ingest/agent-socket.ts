@@ -16,6 +16,8 @@ import type { Ingest, Source } from './ingest.ts';
 
 export interface AgentSocketOptions {
   maxFrameBytes: number;
+  /** The Strict-Transport-Security value for the upgrade's answers (set when serving TLS). */
+  hsts?: string | undefined;
   agents: AgentRegistry;
   ingest: Ingest;
   metrics: Metrics;
@@ -72,6 +74,8 @@ export class AgentSocket {
     this.batches = o.metrics.counter('watchpost_batches_total', 'Agent batches acked');
     o.metrics.gauge('watchpost_agents_connected', 'Agents with an open WebSocket', () => this.conns.size);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxFrameBytes, perMessageDeflate: false });
+    const hsts = o.hsts;
+    if (hsts) this.wss.on('headers', (headers) => headers.push(`Strict-Transport-Security: ${hsts}`));
   }
 
   connectedAgents(): string[] {
@@ -81,7 +85,7 @@ export class AgentSocket {
   /** The http server's 'upgrade' event. */
   upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const reject = (status: number, msg: string) => {
-      socket.end(`HTTP/1.1 ${status} ${msg}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(`HTTP/1.1 ${status} ${msg}\r\n${this.o.hsts ? `Strict-Transport-Security: ${this.o.hsts}\r\n` : ''}Connection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     let path = '';
     try {
