@@ -164,7 +164,15 @@ function descend(child: Node, p: string, defs: Record<string, Node>, out: Row[])
   }
 }
 
-const cell = (s: string) => s.replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
+/** One table cell: one line, pipes escaped, and `<` outside code spans escaped so `<secret>` is not taken for HTML. */
+const cell = (s: string) =>
+  s
+    .replace(/\s+/g, ' ')
+    .replace(/\|/g, '\\|')
+    .split('`')
+    .map((part, i) => (i % 2 ? part : part.replace(/</g, '\\<')))
+    .join('`')
+    .trim();
 
 function table(rs: Row[]): string {
   const lines = ['| key | type | required | default | description |', '|---|---|---|---|---|'];
