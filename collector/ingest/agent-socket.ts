@@ -10,7 +10,7 @@ import type { Counter, Metrics } from '../metrics.ts';
 import type { ClientCerts } from '../security/client-certs.ts';
 import { certFingerprint } from '../security/pki.ts';
 import type { FailureLimiter } from '../security/rate-limit.ts';
-import type { AgentRegistry } from '../store/agents.ts';
+import { type AgentRegistry, hashToken } from '../store/agents.ts';
 import { SpoolFullError } from '../store/spool.ts';
 import type { Ingest, Source } from './ingest.ts';
 
@@ -34,6 +34,8 @@ export interface AgentSocketOptions {
 interface Conn {
   ws: WebSocket;
   agent: { id: string; name: string; tags: Record<string, string> };
+  /** The hash of the token it authenticated with: a rotated or revoked token ends the connection. */
+  tokenSha256: string;
   /** What its batches are ingested as. */
   source: Source;
   hello: boolean;
@@ -76,7 +78,16 @@ export class AgentSocket {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxFrameBytes, perMessageDeflate: false });
     const hsts = o.hsts;
     if (hsts) this.wss.on('headers', (headers) => headers.push(`Strict-Transport-Security: ${hsts}`));
+    this.unsubscribe = o.agents.onCredentialsChange(() => this.recheckCredentials());
+    // An idle connection hears of a revocation from another process within a second too.
+    this.recheckTimer = setInterval(() => {
+      if (this.conns.size && this.o.agents.changedElsewhere()) this.recheckCredentials();
+    }, 1000);
+    this.recheckTimer.unref();
   }
+
+  private readonly unsubscribe: () => void;
+  private readonly recheckTimer: NodeJS.Timeout;
 
   connectedAgents(): string[] {
     return [...this.conns.values()].map((c) => c.agent.name);
@@ -113,7 +124,8 @@ export class AgentSocket {
       reject(401, 'Unauthorized');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, agent, req.socket.remoteAddress ?? ''));
+    const tokenSha256 = hashToken(token!);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, agent, tokenSha256, req.socket.remoteAddress ?? ''));
   }
 
   /** mTLS: why the agent's client certificate is not acceptable, or undefined when it is (or mTLS is off). */
@@ -127,11 +139,35 @@ export class AgentSocket {
     return this.o.clientCerts?.check(certFingerprint(peer.raw), agentName);
   }
 
-  private onConnection(ws: WebSocket, agent: Conn['agent'], addr: string): void {
+  /**
+   * Closes the connections whose token was rotated or revoked, before another batch of theirs
+   * is taken. In this process the registry says so at once; the enroll CLI is another process,
+   * seen through the store's data_version (checked before every batch and every second).
+   */
+  private recheckCredentials(): void {
+    for (const c of [...this.conns.values()]) {
+      if (this.o.agents.stillValid(c.agent.id, c.tokenSha256)) continue;
+      this.conns.delete(c.agent.id);
+      this.o.agents.seen(c.agent.id, {});
+      this.o.log.warn({ agent: c.agent.name, addr: c.addr }, 'agent token rotated or revoked: closing its connection');
+      c.ws.close(CloseCode.revoked, 'token revoked or rotated');
+    }
+  }
+
+  private credentialsCurrent(conn: Conn): boolean {
+    if (this.o.agents.changedElsewhere()) this.recheckCredentials();
+    return this.conns.get(conn.agent.id) === conn;
+  }
+
+  private onConnection(ws: WebSocket, agent: Conn['agent'], tokenSha256: string, addr: string): void {
     const log = this.o.log.child({ agent: agent.name });
     const old = this.conns.get(agent.id);
-    if (old) old.ws.close(CloseCode.replaced, 'replaced by a newer connection');
-    const conn: Conn = { ws, agent, source: { kind: 'agent', name: agent.name, tags: agent.tags }, hello: false, addr, acks: [] };
+    if (old) {
+      // Two live connections with one token are one machine reconnecting, or a copied token.
+      log.warn({ addr, previous_addr: old.addr }, 'a second connection with this agent\'s token: replacing the older one (a copied token makes two machines take turns)');
+      old.ws.close(CloseCode.replaced, 'replaced by a newer connection');
+    }
+    const conn: Conn = { ws, agent, tokenSha256, source: { kind: 'agent', name: agent.name, tags: agent.tags }, hello: false, addr, acks: [] };
     this.conns.set(agent.id, conn);
     const helloTimer = setTimeout(() => {
       if (!conn.hello) ws.close(CloseCode.badFrame, 'no hello within 10 s');
@@ -185,6 +221,7 @@ export class AgentSocket {
 
   private onMessage(conn: Conn, log: Logger, data: Buffer, isBinary: boolean): void {
     const { ws, agent, source } = conn;
+    if (!this.credentialsCurrent(conn)) return;
     // Batches in the agents' own layout are taken from their bytes (transcode.ts); anything
     // else, and anything invalid, is decoded whole below.
     if (conn.hello && !isBinary) {
@@ -237,6 +274,8 @@ export class AgentSocket {
 
   /** Closes every agent socket (shutting down) and records when each was last seen. */
   close(): void {
+    clearInterval(this.recheckTimer);
+    this.unsubscribe();
     // Record last-seen now: the sockets' close events fire after the caller has closed the state DB.
     const open = [...this.conns.values()];
     this.conns.clear();

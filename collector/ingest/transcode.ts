@@ -27,9 +27,13 @@ import { FOREIGN, isLocationKey, type Inventory } from './inventory.ts';
 export const TARGET_TAGS = ['device', 'camera', 'host', 'url', 'agent'] as const;
 
 export interface EncodeContext {
-  /** Added as the `agent` tag when a sample has none (agent sources only). */
+  /**
+   * The `agent` tag of every sample (agent sources only): set by the collector from the
+   * authenticated identity, replacing whatever the sample says, so that one agent cannot
+   * write as another (keep another's agent_silent quiet, or fill its series).
+   */
   agent: string | undefined;
-  /** The source's enrolment tags, added where a sample lacks them. */
+  /** The source's enrolment tags; where they apply (Inventory.enrich), they replace the sample's own. */
   agentTags: Record<string, string>;
   inventory: Inventory;
   /** Samples stamped later than this are refused (`future`). */
@@ -404,8 +408,9 @@ function bytesAre(str: string | undefined, s: number, e: number): boolean {
  * for j < nt are the sample's own keys here (writeScanned refreshed them).
  */
 function locTagValue(k: string): string | undefined {
+  if (k === 'agent' && ctx.agent !== undefined) return ctx.agent;
   for (let j = 0; j < nt; j++) if (tagKeys[j] === k) return text(tVS[j]!, tVE[j]!);
-  return k === 'agent' ? ctx.agent : undefined;
+  return undefined;
 }
 
 function addTag(k: string, v: string): void {
@@ -442,7 +447,12 @@ let lastWanted = false;
 function buildPlan(loc: Readonly<Record<string, string>> | undefined): void {
   tagCount = nt;
   const replace = loc !== undefined && loc !== FOREIGN;
-  for (let j = 0; j < nt; j++) skipOwn[j] = replace && isLocationKey(tagKeys[j]!) ? 1 : 0;
+  for (let j = 0; j < nt; j++) {
+    const k = tagKeys[j]!;
+    // The collector's own tags win: the inventory's location, the agent's identity and, where
+    // they apply, its enrolment tags (the same rule as Inventory.enrich).
+    skipOwn[j] = (replace && isLocationKey(k)) || (ctx.agent !== undefined && (k === 'agent' || (Object.hasOwn(ctx.agentTags, k) && (loc === undefined || !isLocationKey(k))))) ? 1 : 0;
+  }
   if (ctx.agent !== undefined) addTag('agent', ctx.agent);
   if (replace) for (const k in loc) addTag(k, loc[k]!);
   for (const k in ctx.agentTags) if (loc === undefined || !isLocationKey(k)) addTag(k, ctx.agentTags[k]!);
@@ -589,7 +599,7 @@ function writeSample(s: Sample): void {
     result.future++;
     return;
   }
-  if (ctx.agent !== undefined) s.tags.agent ??= ctx.agent;
+  if (ctx.agent !== undefined) s.tags.agent = ctx.agent;
   ctx.inventory.enrich(s, ctx.agentTags);
   const problem = lineProblem(s);
   if (problem) {
@@ -673,7 +683,7 @@ export function transcodeBatch(frame: Buffer, c: EncodeContext): { seq: number; 
             if (lastWanted) {
               const s = parseOne(start, end);
               if (!s) return reset();
-              if (c.agent !== undefined) s.tags.agent ??= c.agent;
+              if (c.agent !== undefined) s.tags.agent = c.agent;
               c.inventory.enrich(s, c.agentTags);
               result.samples.push(s);
             }

@@ -44,7 +44,7 @@ function reference(text: string, c: EncodeContext) {
       future++;
       continue;
     }
-    if (c.agent !== undefined) s.tags.agent ??= c.agent;
+    if (c.agent !== undefined) s.tags.agent = c.agent;
     c.inventory.enrich(s, c.agentTags);
     if (lineProblem(s)) {
       invalid++;
