@@ -59,3 +59,15 @@ export function bearer(req: http.IncomingMessage, url?: URL): string | undefined
   }
   return url?.searchParams.get('p') ?? undefined;
 }
+
+/**
+ * The failure bucket of a presented token: the client address and the token's first 8
+ * characters (`wpa_` and four more for an agent token). Wrong tokens from one address fill
+ * their own buckets, so the valid agent and Telegraf tokens behind the same NAT address keep
+ * working; a client retrying one bad token (a revoked agent, a mistyped Telegraf config) is
+ * refused cheaply. Guessing a 256-bit token is hopeless whatever the bucket, so nothing is
+ * gained by locking out a whole address. The key never reaches a log.
+ */
+export function authKey(addr: string, token: string | undefined): string {
+  return `${addr} ${(token ?? '').slice(0, 8)}`;
+}

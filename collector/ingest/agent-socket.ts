@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeAgentFrame } from '../../protocol/schema.ts';
 import { AGENT_WS_PATH, CloseCode, encodeFrame, eventFromWire, FrameError, fromWire, PROTOCOL_VERSION } from '../../protocol/frames.ts';
-import { bearer } from '../http/auth.ts';
+import { authKey, bearer } from '../http/auth.ts';
 import type { Counter, Metrics } from '../metrics.ts';
 import type { ClientCerts } from '../security/client-certs.ts';
 import { certFingerprint } from '../security/pki.ts';
@@ -109,17 +109,18 @@ export class AgentSocket {
       return;
     }
     const addr = req.socket.remoteAddress ?? '';
-    if (this.o.authLimiter.blocked(addr)) {
+    const token = bearer(req);
+    const key = authKey(addr, token);
+    if (this.o.authLimiter.blocked(key)) {
       this.o.counters.limited.inc({ limit: 'auth_failures' });
       reject(429, 'Too Many Requests');
       return;
     }
-    const token = bearer(req);
     const agent = token ? this.o.agents.authenticate(token) : undefined;
     const certProblem = agent ? this.checkClientCert(req, agent.name) : undefined;
     if (!agent || certProblem) {
       this.o.counters.authFailures.inc({ endpoint: 'agent_ws' });
-      if (this.o.authLimiter.fail(addr)) this.o.log.warn({ addr }, 'too many failed agent authentications from one address: refusing it for a minute');
+      if (this.o.authLimiter.fail(key)) this.o.log.warn({ addr }, 'too many failed agent authentications with one token from one address: refusing that token from there for a minute');
       this.o.log.warn({ addr, agent: agent?.name, reason: certProblem ?? 'missing, unknown or revoked token' }, 'agent connection refused');
       reject(401, 'Unauthorized');
       return;

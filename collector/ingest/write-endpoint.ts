@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { isPrecision, parseLines } from '../../protocol/line-protocol.ts';
-import { bearer } from '../http/auth.ts';
+import { authKey, bearer } from '../http/auth.ts';
 import { gunzipBounded, readBody } from '../http/body.ts';
 import { HttpError, sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
@@ -35,19 +35,19 @@ export function registerWriteEndpoint(router: Router, o: WriteEndpointOptions): 
 
 async function writeLines(o: WriteEndpointOptions, req: http.IncomingMessage, res: http.ServerResponse, url: URL, v2: boolean): Promise<void> {
   if (!o.enabled) throw new HttpError(404, 'line-protocol /write is disabled (http_write.enabled)');
-  const addr = req.socket.remoteAddress ?? '';
-  const wait = o.authLimiter.blocked(addr);
+  const token = bearer(req, v2 ? undefined : url);
+  const key = authKey(req.socket.remoteAddress ?? '', token);
+  const wait = o.authLimiter.blocked(key);
   if (wait) {
     o.counters.limited.inc({ limit: 'auth_failures' });
-    sendJson(res, 429, { error: 'too many failed authentications' }, { 'retry-after': String(Math.ceil(wait / 1000)) });
+    sendJson(res, 429, { error: 'too many failed authentications with this token' }, { 'retry-after': String(Math.ceil(wait / 1000)) });
     return;
   }
-  const token = bearer(req, v2 ? undefined : url);
   const name = token ? o.tokens.get(hashToken(token)) : undefined;
   const agent = token && !name ? o.agents.authenticate(token) : undefined;
   if (!name && !agent) {
     o.counters.authFailures.inc({ endpoint: v2 ? 'api_v2_write' : 'write' });
-    o.authLimiter.fail(addr);
+    o.authLimiter.fail(key);
     sendJson(res, 401, { error: 'missing or invalid token' }, { 'www-authenticate': 'Token' });
     return;
   }

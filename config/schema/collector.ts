@@ -50,7 +50,7 @@ export const collectorConfigSchema = z.strictObject({
   limits: z
     .strictObject({
       /** Failed authentications (agent WebSocket, /write, console login) allowed per address per minute before it gets 429s. */
-      auth_failures_per_min: z.number().int().min(1).max(100_000).default(10).describe('Failed authentications (agent WebSocket, /write, console login) allowed per address per minute before it gets 429s.'),
+      auth_failures_per_min: z.number().int().min(1).max(100_000).default(10).describe('Failed authentications (agent WebSocket, /write) allowed per address and token prefix per minute before that token gets 429s there; other tokens from the address keep working. The console login has its own limits (console.login_max_failures).'),
       /** Requests per second per address on module routes (/api/…, console); /write, /healthz and /metrics are not limited. */
       api_requests_per_s: z.number().positive().max(100_000).default(20).describe('Requests per second per address on module routes (/api/…, console); /write, /healthz and /metrics are not limited.'),
       api_burst: z.number().int().min(1).max(100_000).default(100).describe('Requests per address allowed in a burst above api_requests_per_s.'),

@@ -104,8 +104,8 @@ export const consoleConfigSchema = z
     enabled: z.boolean().default(true).describe('Serve the console at /console/.'),
     session_ttl_h: z.number().min(0.1).max(24 * 30).default(12).describe('How long a login lasts.'),
     /** Failed logins allowed per user name and per client address within the window. */
-    login_max_failures: z.number().int().min(1).default(5).describe('Failed logins allowed per user name and per client address within the window.'),
-    login_window_s: z.number().int().min(10).default(900).describe('The window of login_max_failures.'),
+    login_max_failures: z.number().int().min(1).default(5).describe('Wrong passwords for one user name from one client address before that pair is refused for 30 s, doubling with each further failure up to login_window_s (four times as many per address, across user names). Other addresses are never locked out.'),
+    login_window_s: z.number().int().min(10).default(900).describe('The longest login block; a run of failures is forgotten after four quiet windows.'),
     default_lang: z.enum(['zh-CN', 'en']).default('zh-CN').describe('Language for visitors without a choice.'),
     /** Set the Secure flag on the session cookie (behind TLS). Defaults to on when tls is configured. */
     secure_cookies: z.boolean().optional().describe('Set the Secure flag on the session cookie (behind TLS). Defaults to on when tls is configured.'),
