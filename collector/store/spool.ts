@@ -1,4 +1,5 @@
 import { close, closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeSync, writevSync } from 'node:fs';
+import { privateDir } from '../../lib/private-fs.ts';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { crc32 } from 'node:zlib';
@@ -151,7 +152,7 @@ export class Spool {
     }
     this.memoryBytes = opts.memoryBytes ?? Math.min(64 * 1024 * 1024, maxBytes);
     this.dir = path.join(dataDir, 'spool');
-    mkdirSync(this.dir, { recursive: true });
+    privateDir(this.dir);
     this.recover();
     this.importSqlite(path.join(dataDir, 'spool.db'));
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { privateDir, writePrivateFile } from '../../../lib/private-fs.ts';
 import path from 'node:path';
 import type { InspectionService } from '../../inspections/service.ts';
 import type { ItemResult } from '../../inspections/store.ts';
@@ -79,9 +80,9 @@ export function registerInspectionPages(r: ConsolePages, env: ConsoleEnv): void 
 }
 
 function savePhoto(photoDir: string, kind: 'jpg' | 'png', data: Buffer): string {
-  mkdirSync(photoDir, { recursive: true });
+  privateDir(photoDir);
   const photo = `${randomBytes(16).toString('hex')}.${kind}`;
-  writeFileSync(path.join(photoDir, photo), data);
+  writePrivateFile(path.join(photoDir, photo), data);
   return photo;
 }
 
