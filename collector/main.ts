@@ -106,7 +106,7 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, opts: St
   const metrics = new Metrics();
   const spool = new Spool(dataDir, cfg.spool.max_bytes, { log: log.child({ component: 'spool' }), metrics });
   const inventory = new Inventory(cfg.inventory.devices);
-  const ingest = new Ingest({ spool, inventory, metrics, log: log.child({ component: 'ingest' }), maxFutureMs: cfg.ingest.max_future_s * 1000, now });
+  const ingest = new Ingest({ spool, inventory, metrics, log: log.child({ component: 'ingest' }), maxFutureMs: cfg.ingest.max_future_s * 1000, warnPastMs: cfg.ingest.warn_past_s * 1000, now });
   let writer: InfluxWriter | undefined;
   if (cfg.influxdb) writer = new InfluxWriter(cfg.influxdb, spool, metrics, log.child({ component: 'influx' }));
   metrics.gauge('watchpost_spool_points', 'Points waiting in the spool for InfluxDB', () => spool.stats().points);

@@ -12,7 +12,7 @@ import { certFingerprint } from '../security/pki.ts';
 import type { FailureLimiter } from '../security/rate-limit.ts';
 import { type AgentRegistry, hashToken } from '../store/agents.ts';
 import { SpoolFullError } from '../store/spool.ts';
-import type { Ingest, Source } from './ingest.ts';
+import { ClockAheadError, type Ingest, type Source } from './ingest.ts';
 
 export interface AgentSocketOptions {
   maxFrameBytes: number;
@@ -204,6 +204,12 @@ export class AgentSocket {
       run();
       return true;
     } catch (e) {
+      if (e instanceof ClockAheadError) {
+        log.warn({ addr: conn.addr, points: e.points }, 'agent batch refused: its samples are stamped ahead of the collector\'s clock (the agent keeps them)');
+        conn.ws.send(encodeFrame({ type: 'error', code: e.code, message: e.message }));
+        conn.ws.close(CloseCode.batchRefused, 'batch refused: clock ahead');
+        return false;
+      }
       if (e instanceof SpoolFullError) {
         log.error('spool full: refusing batches until InfluxDB catches up (agents keep them in their outboxes)');
         conn.ws.close(1013, 'spool full, try again later');

@@ -38,6 +38,8 @@ export interface EncodeContext {
   inventory: Inventory;
   /** Samples stamped later than this are refused (`future`). */
   limitMs: number;
+  /** Samples stamped earlier than this are taken but counted (`past`): a clock far behind, or a replay. */
+  pastMs?: number | undefined;
   /** Measurements that listeners need as Sample objects. */
   wants: (measurement: string) => boolean;
 }
@@ -46,6 +48,8 @@ export interface Encoded {
   body: Buffer;
   lines: number;
   future: number;
+  /** Samples not refused as future that are stamped before EncodeContext.pastMs. */
+  past: number;
   empty: number;
   /** Samples InfluxDB would refuse or could not store exactly (lineProblem), and the first reason. */
   invalid: number;
@@ -599,6 +603,9 @@ function writeSample(s: Sample): void {
     result.future++;
     return;
   }
+  if (s.time < (ctx.pastMs ?? -Infinity)) {
+    result.past++;
+  }
   if (ctx.agent !== undefined) s.tags.agent = ctx.agent;
   ctx.inventory.enrich(s, ctx.agentTags);
   const problem = lineProblem(s);
@@ -626,7 +633,7 @@ function begin(c: EncodeContext): void {
   op = 0;
   planValid = false;
   lastTarget = lastAgent = lastMeasurement = undefined;
-  result = { body: OUT, lines: 0, future: 0, empty: 0, invalid: 0, oldest: Infinity, samples: [], targets: new Map() };
+  result = { body: OUT, lines: 0, future: 0, past: 0, empty: 0, invalid: 0, oldest: Infinity, samples: [], targets: new Map() };
 }
 
 function finish(): Encoded {
@@ -662,6 +669,7 @@ export function transcodeBatch(frame: Buffer, c: EncodeContext): { seq: number; 
   if (frame.compare(SAMPLES, 0, SAMPLES.length, p, p + SAMPLES.length) !== 0) return reset();
   p += SAMPLES.length;
   begin(c);
+  const pastMs = c.pastMs ?? -Infinity;
   let count = 0;
   if (B[p] === RBRACKET) p++;
   else
@@ -673,6 +681,7 @@ export function transcodeBatch(frame: Buffer, c: EncodeContext): { seq: number; 
         if (ts > c.limitMs) result.future++;
         else {
           if (ts < result.oldest) result.oldest = ts;
+          if (ts < pastMs) result.past++;
           if (!writeScanned()) result.empty++;
           else {
             result.lines++;

@@ -49,7 +49,7 @@ export const collectorConfigSchema = z.strictObject({
   /** Rate limits per client address (collector/security/rate-limit.ts). */
   limits: z
     .strictObject({
-      /** Failed authentications (agent WebSocket, /write, console login) allowed per address per minute before it gets 429s. */
+      /** Failed authentications (agent WebSocket, /write) per address and token prefix per minute; the console login has its own limits. */
       auth_failures_per_min: z.number().int().min(1).max(100_000).default(10).describe('Failed authentications (agent WebSocket, /write) allowed per address and token prefix per minute before that token gets 429s there; other tokens from the address keep working. The console login has its own limits (console.login_max_failures).'),
       /** Requests per second per address on module routes (/api/…, console); /write, /healthz and /metrics are not limited. */
       api_requests_per_s: z.number().positive().max(100_000).default(20).describe('Requests per second per address on module routes (/api/…, console); /write, /healthz and /metrics are not limited.'),
@@ -85,7 +85,9 @@ export const collectorConfigSchema = z.strictObject({
       /** Largest WebSocket message or /write body accepted. */
       max_frame_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024).describe('Largest WebSocket message or /write body accepted.'),
       /** Samples more than this far in the future are rejected (clock of the sender is wrong). */
-      max_future_s: z.number().positive().default(600).describe('Samples more than this far in the future are rejected (clock of the sender is wrong).'),
+      max_future_s: z.number().positive().default(600).describe('Samples more than this far in the future are rejected (clock of the sender is wrong); an agent\'s whole batch is refused and stays in its outbox.'),
+      /** Samples older than this are accepted but counted (watchpost_ingest_points_past_total) and logged: a clock far behind, or a replay. */
+      warn_past_s: z.number().positive().default(7 * 86_400).describe('Samples older than this are accepted but counted (watchpost_ingest_points_past_total) and logged: a clock far behind, or a replay.'),
     })
     .prefault({}).describe('Limits on what senders may send.'),
   /** Agents with fixed tokens (token hashes), besides those enrolled with `watchpost enroll`. */
