@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { joinParts, sha256 } from '../../agent/probes/ssh/config-text.ts';
+import { joinParts, sha256 } from '../../protocol/config-parts.ts';
 import { diffLines, type LineDiff } from '../../lib/line-diff.ts';
 import type { Event } from '../../protocol/sample.ts';
 import type { CollectorContext } from '../module.ts';

@@ -2,6 +2,7 @@ import { copyBytes } from '../../lib/bytes.ts';
 import { checkWireSample, fromWire } from '../../protocol/frames.ts';
 import { encodeLine, escapeTag, lineProblem } from '../../protocol/line-protocol.ts';
 import type { Sample } from '../../protocol/sample.ts';
+import { TARGET_TAGS } from '../../protocol/targets.ts';
 import { FOREIGN, isLocationKey, type Inventory } from './inventory.ts';
 
 /**
@@ -23,8 +24,6 @@ import { FOREIGN, isLocationKey, type Inventory } from './inventory.ts';
  * the caller decodes it whole, which also gives the precise error.
  */
 
-/** Tags, in order, naming what a sample is about; `agent` last (a host's own samples). */
-export const TARGET_TAGS = ['device', 'camera', 'host', 'url', 'agent'] as const;
 
 export interface EncodeContext {
   /**
