@@ -119,7 +119,10 @@ export class Scheduler {
         // A probe that ignores its signal still ends its run on time; its late result is dropped.
         const onAbort = () => reject(signal.reason);
         signal.addEventListener('abort', onAbort, { once: true });
-        sp.probe.collect(signal).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+        sp.probe
+          .collect(signal)
+          .then(resolve, reject)
+          .finally(() => signal.removeEventListener('abort', onAbort));
       });
     } catch (e) {
       cls = signal.aborted && !this.stopping.signal.aborted ? 'timeout' : errorClass(e);

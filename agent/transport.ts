@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
-import { AGENT_WS_PATH, decodeCollectorFrame, encodeFrame, FrameError, PROTOCOL_VERSION } from '../protocol/frames.ts';
+import { AGENT_WS_PATH, decodeCollectorFrame, encodeFrame, type FrameError, PROTOCOL_VERSION } from '../protocol/frames.ts';
 import type { Outbox } from './outbox.ts';
 
 export interface TransportOptions {
@@ -90,7 +90,7 @@ export class Transport {
     ws.on('unexpected-response', (_req, res) => {
       if (res.statusCode === 401 || res.statusCode === 403) {
         this.stats.authFailures++;
-        log.error({ status: res.statusCode }, 'collector rejected this agent\'s token: enrol the agent again (`watchpost enroll`) and update collector.token');
+        log.error({ status: res.statusCode }, "collector rejected this agent's token: enrol the agent again (`watchpost enroll`) and update collector.token");
       } else {
         log.warn({ status: res.statusCode }, 'collector refused the WebSocket upgrade');
       }
@@ -141,7 +141,10 @@ export class Transport {
             // The batch stays in the outbox (it was not acked); retrying at once would only be
             // refused again until the clock is fixed, so the reconnect backs off further each time.
             this.refusals = Math.min(this.refusals + 1, 30);
-            log.warn({ code: frame.code, message: frame.message, queued_batches: this.outbox.stats().batches }, 'collector refused a batch: this machine\'s clock is ahead; the batch is kept in the outbox');
+            log.warn(
+              { code: frame.code, message: frame.message, queued_batches: this.outbox.stats().batches },
+              "collector refused a batch: this machine's clock is ahead; the batch is kept in the outbox",
+            );
           } else log.warn({ code: frame.code, message: frame.message }, 'collector reported an error');
           break;
       }

@@ -153,20 +153,31 @@ interface Proc {
 const procs: Proc[] = [];
 const add = (name: string, cmd: string, args: string[]) => procs.push({ name, peer: spawnPeer(cmd, args), peak: 0, peakRoot: 0, cpu0: 0, perMinute: [] });
 const agentEnv = { ...process.env, ...unitEnv(path.join(dir, 'cache')) };
-for (const [name, cfgName, patchesS] of [['watchpost agent (spec: all 10 s)', 'spec', 10], ['watchpost agent (patches hourly)', 'default', 3600]] as const) {
+for (const [name, cfgName, patchesS] of [
+  ['watchpost agent (spec: all 10 s)', 'spec', 10],
+  ['watchpost agent (patches hourly)', 'default', 3600],
+] as const) {
   const file = agentConfig(cfgName, patchesS);
   const [preCmd, ...preArgs] = unitCommand('ExecStartPre', file);
   const pre = spawnSync(preCmd!, preArgs, { env: agentEnv, encoding: 'utf8' });
   if (pre.status !== 0) throw new Error(`ExecStartPre failed: ${pre.stderr}`);
   const [cmd, ...args] = unitCommand('ExecStart', file);
-  if (cfgName === 'spec') console.log(`agents launched as the systemd unit does: ${Object.entries(unitEnv('$CACHE')).map(([k, v]) => `${k}=${v}`).join(' ')} ${[cmd, ...args].join(' ').replaceAll(ROOT, '/opt/watchpost')} (after its ExecStartPre --check-config)`);
+  if (cfgName === 'spec')
+    console.log(
+      `agents launched as the systemd unit does: ${Object.entries(unitEnv('$CACHE'))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} ${[cmd, ...args].join(' ').replaceAll(ROOT, '/opt/watchpost')} (after its ExecStartPre --check-config)`,
+    );
   procs.push({ name, peer: spawnPeer(cmd!, args, { env: agentEnv }), peak: 0, peakRoot: 0, cpu0: 0, perMinute: [] });
 }
 if (hasCommand('prometheus-node-exporter')) add('prometheus-node-exporter', 'prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${await freePort()}`]);
 else console.log('prometheus-node-exporter not installed: apt-get install prometheus-node-exporter');
 if (hasCommand('zabbix_agentd')) {
   const zconf = path.join(dir, 'zabbix_agentd.conf');
-  writeFileSync(zconf, `PidFile=${dir}/zabbix.pid\nLogFile=${dir}/zabbix.log\nLogFileSize=0\nServer=127.0.0.1\nListenIP=127.0.0.1\nListenPort=${await zabbixPort()}\nAllowRoot=1\n`);
+  writeFileSync(
+    zconf,
+    `PidFile=${dir}/zabbix.pid\nLogFile=${dir}/zabbix.log\nLogFileSize=0\nServer=127.0.0.1\nListenIP=127.0.0.1\nListenPort=${await zabbixPort()}\nAllowRoot=1\n`,
+  );
   add('zabbix_agentd (all processes)', 'zabbix_agentd', ['-f', '-c', zconf]);
 } else console.log('zabbix_agentd not installed: apt-get install zabbix-agent');
 
@@ -191,17 +202,28 @@ console.log(`load average (1 min) at start ${load0.toFixed(2)}, at end ${os.load
 const rows = procs.map((p) => {
   const end = tree(p.peer.proc.pid!);
   const cpu = end.cpuS - p.cpu0;
-  return { process: p.name, 'peak RSS MiB': p.peak, 'main process peak RSS MiB': p.peakRoot, 'main process VmHWM MiB (start-up incl.)': end.rootHwmMiB, 'avg CPU % of a core': (cpu / wall) * 100, alive: p.peer.proc.exitCode === null ? 'yes' : `exited ${p.peer.proc.exitCode}` };
+  return {
+    process: p.name,
+    'peak RSS MiB': p.peak,
+    'main process peak RSS MiB': p.peakRoot,
+    'main process VmHWM MiB (start-up incl.)': end.rootHwmMiB,
+    'avg CPU % of a core': (cpu / wall) * 100,
+    alive: p.peer.proc.exitCode === null ? 'yes' : `exited ${p.peer.proc.exitCode}`,
+  };
 });
 for (const p of procs) await stopProcess(p.peer.proc);
 await collector?.stop();
 removeDir(dir);
 if (collector) removeDir(collector.dir);
 console.log(table(rows));
-for (const p of procs.slice(0, 2)) if (p.perMinute.length) console.log(`${p.name}, main process RSS MiB at each minute: ${p.perMinute.map((x) => x.toFixed(1)).join(' ')}`);
+for (const p of procs.slice(0, 2))
+  if (p.perMinute.length) console.log(`${p.name}, main process RSS MiB at each minute: ${p.perMinute.map((x) => x.toFixed(1)).join(' ')}`);
 for (const ref of rows.slice(2)) {
   for (const a of rows.slice(0, 2)) {
-    const cpuRatio = ref['avg CPU % of a core'] >= 0.01 ? `${(a['avg CPU % of a core'] / ref['avg CPU % of a core']).toFixed(0)}×` : `n/a (reference ${ref['avg CPU % of a core'].toFixed(3)} %)`;
+    const cpuRatio =
+      ref['avg CPU % of a core'] >= 0.01
+        ? `${(a['avg CPU % of a core'] / ref['avg CPU % of a core']).toFixed(0)}×`
+        : `n/a (reference ${ref['avg CPU % of a core'].toFixed(3)} %)`;
     console.log(`ratio ${a.process} / ${ref.process}: RSS ${(a['peak RSS MiB'] / Math.max(0.01, ref['peak RSS MiB'])).toFixed(1)}×, CPU ${cpuRatio}`);
   }
 }

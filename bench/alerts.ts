@@ -32,15 +32,32 @@ const CROSS = Number(process.env.CROSS ?? 0.0005);
 function rules(): RuleConfig[] {
   const out: unknown[] = [];
   for (let i = 0; i < RULES; i++) {
-    out.push({ name: `r${i}`, type: 'threshold', measurement: `m${i % MEAS}`, external: true, field: `f${Math.floor(i / MEAS)}`, op: '>', fire: 90, clear: 80, for_s: 0, severity: i % 3 ? 'warning' : 'critical' });
+    out.push({
+      name: `r${i}`,
+      type: 'threshold',
+      measurement: `m${i % MEAS}`,
+      external: true,
+      field: `f${Math.floor(i / MEAS)}`,
+      op: '>',
+      fire: 90,
+      clear: 80,
+      for_s: 0,
+      severity: i % 3 ? 'warning' : 'critical',
+    });
   }
-  return alertsSchema.parse({ rules: out, receivers: [{ name: 'eng', webhook: ['http://127.0.0.1:9/x'] }], route: { receiver: 'eng' }, group_wait_s: 0, repeat_interval_s: 0 }).rules;
+  return alertsSchema.parse({
+    rules: out,
+    receivers: [{ name: 'eng', webhook: ['http://127.0.0.1:9/x'] }],
+    route: { receiver: 'eng' },
+    group_wait_s: 0,
+    repeat_interval_s: 0,
+  }).rules;
 }
 
 /** A deterministic point stream: target i, measurement m(i), fields mostly under 80; some cross 90. */
 function* stream(n: number, seed = 1): Generator<{ s: Sample; crossing: boolean }> {
   let x = seed;
-  const rnd = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rnd = () => (x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   for (let k = 0; k < n; k++) {
     const t = k % TARGETS;
     const fields: Record<string, number> = {};
@@ -50,7 +67,10 @@ function* stream(n: number, seed = 1): Generator<{ s: Sample; crossing: boolean 
       crossing ||= c;
       fields[`f${f}`] = c ? 95 : rnd() * 70;
     }
-    yield { s: { measurement: `m${Math.floor(k / TARGETS) % MEAS}`, tags: { device: `dev-${t}`, building: `B${t % 4}`, floor: String(t % 20) }, fields, time: k }, crossing };
+    yield {
+      s: { measurement: `m${Math.floor(k / TARGETS) % MEAS}`, tags: { device: `dev-${t}`, building: `B${t % 4}`, floor: String(t % 20) }, fields, time: k },
+      crossing,
+    };
   }
 }
 
@@ -86,15 +106,36 @@ const cpu = () => {
 
 function engine(onSend: (n: Notification) => void) {
   const db = openStateDb(':memory:');
-  const cfg = alertsSchema.parse({ group_wait_s: 0, repeat_interval_s: 0, receivers: [{ name: 'eng', webhook: ['http://127.0.0.1:9/x'] }], route: { receiver: 'eng' } });
+  const cfg = alertsSchema.parse({
+    group_wait_s: 0,
+    repeat_interval_s: 0,
+    receivers: [{ name: 'eng', webhook: ['http://127.0.0.1:9/x'] }],
+    route: { receiver: 'eng' },
+  });
   const channel: Notifier = { channel: 'webhook', send: async (n) => (onSend(n), {}) };
-  const dispatcher = new Dispatcher({ db, channels: [channel], retry: { max_attempts: 1, base_ms: 1, max_ms: 1, timeout_ms: 5000, concurrency: 64 }, now: Date.now, log: silentLogger });
+  const dispatcher = new Dispatcher({
+    db,
+    channels: [channel],
+    retry: { max_attempts: 1, base_ms: 1, max_ms: 1, timeout_ms: 5000, concurrency: 64 },
+    now: Date.now,
+    log: silentLogger,
+  });
   dispatcher.start(20);
   const e = new AlertEngine({
-    cfg, rules: rules(), store: new AlertStore(db), router: new Router(cfg.route, { group_wait_s: 0, repeat_interval_s: 0 }), calendar: new HolidayCalendar(),
-    topology: new Topology([]), now: Date.now, log: silentLogger,
-    deliver: (n) => { dispatcher.enqueue(n, 'webhook', 'http://127.0.0.1:9/x'); },
-    inMaintenance: () => false, ackUrl: () => undefined, changed: () => {},
+    cfg,
+    rules: rules(),
+    store: new AlertStore(db),
+    router: new Router(cfg.route, { group_wait_s: 0, repeat_interval_s: 0 }),
+    calendar: new HolidayCalendar(),
+    topology: new Topology([]),
+    now: Date.now,
+    log: silentLogger,
+    deliver: (n) => {
+      dispatcher.enqueue(n, 'webhook', 'http://127.0.0.1:9/x');
+    },
+    inMaintenance: () => false,
+    ackUrl: () => undefined,
+    changed: () => {},
   });
   return { e, dispatcher };
 }
@@ -187,23 +228,56 @@ async function paced() {
 }
 
 const bs = batches(POINTS);
-console.log(`bench:alerts — ${TARGETS.toLocaleString()} targets, ${RULES} rules, ${POINTS.toLocaleString()} points unpaced; then ${RATE.toLocaleString()} points/s for ${SECONDS} s\n`);
+console.log(
+  `bench:alerts — ${TARGETS.toLocaleString()} targets, ${RULES} rules, ${POINTS.toLocaleString()} points unpaced; then ${RATE.toLocaleString()} points/s for ${SECONDS} s\n`,
+);
 const ref = reference(bs);
 const w = await throughput(bs);
-console.log(table([
-  { run: 'reference loop (compare + Map only)', 'points/CPU-s': Math.round(POINTS / ref.cpu), 'rule evals/CPU-s': Math.round(ref.evals / ref.cpu), 'alerts fired': ref.fired, 'CPU s': ref.cpu, 'wall s': ref.secs },
-  { run: 'Watchpost AlertEngine (+ store, routing, dispatcher)', 'points/CPU-s': Math.round(POINTS / w.cpu), 'rule evals/CPU-s': Math.round(w.evals / w.cpu), 'alerts fired': w.fired, 'CPU s': w.cpu, 'wall s': w.secs },
-]));
-console.log(`ratio (Watchpost / reference, points per CPU second): ${(ref.cpu / w.cpu).toFixed(3)}  — notifications dispatched: ${w.sent} (firing + resolved, grouped by rule)\n`);
+console.log(
+  table([
+    {
+      run: 'reference loop (compare + Map only)',
+      'points/CPU-s': Math.round(POINTS / ref.cpu),
+      'rule evals/CPU-s': Math.round(ref.evals / ref.cpu),
+      'alerts fired': ref.fired,
+      'CPU s': ref.cpu,
+      'wall s': ref.secs,
+    },
+    {
+      run: 'Watchpost AlertEngine (+ store, routing, dispatcher)',
+      'points/CPU-s': Math.round(POINTS / w.cpu),
+      'rule evals/CPU-s': Math.round(w.evals / w.cpu),
+      'alerts fired': w.fired,
+      'CPU s': w.cpu,
+      'wall s': w.secs,
+    },
+  ]),
+);
+console.log(
+  `ratio (Watchpost / reference, points per CPU second): ${(ref.cpu / w.cpu).toFixed(3)}  — notifications dispatched: ${w.sent} (firing + resolved, grouped by rule)\n`,
+);
 const p = await paced();
-console.log(table([
-  {
-    'rate asked': RATE, 'rate achieved': Math.round(p.achieved), 'evaluation busy %': p.busyPct, 'process CPU %': (p.cpu / p.wall) * 100, 'max batch lag ms': p.lagMax,
-    notifications: p.lat.length, expected: p.expected,
-    'latency p50 ms': quantile(p.lat, 0.5), 'p99 ms': quantile(p.lat, 0.99), 'max ms': Math.max(0, ...p.lat),
-  },
-]));
+console.log(
+  table([
+    {
+      'rate asked': RATE,
+      'rate achieved': Math.round(p.achieved),
+      'evaluation busy %': p.busyPct,
+      'process CPU %': (p.cpu / p.wall) * 100,
+      'max batch lag ms': p.lagMax,
+      notifications: p.lat.length,
+      expected: p.expected,
+      'latency p50 ms': quantile(p.lat, 0.5),
+      'p99 ms': quantile(p.lat, 0.99),
+      'max ms': Math.max(0, ...p.lat),
+    },
+  ]),
+);
 const maxLat = Math.max(0, ...p.lat);
 const os = await import('node:os');
-console.log(`\nadded latency (arrival → dispatch) ≤ 1000 ms for every alert: ${p.lat.length === p.expected && maxLat <= 1000 ? 'MET' : 'NOT MET'} (max ${maxLat.toFixed(1)} ms)`);
-console.log(`${RATE.toLocaleString()} points/s sustained in wall time: ${p.achieved >= RATE * 0.95 ? 'yes' : 'no'} (${Math.round(p.achieved).toLocaleString()}/s; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs; CPU cost at that rate from the unpaced run: ${((RATE / (POINTS / w.cpu)) * 100).toFixed(1)} % of one core)`);
+console.log(
+  `\nadded latency (arrival → dispatch) ≤ 1000 ms for every alert: ${p.lat.length === p.expected && maxLat <= 1000 ? 'MET' : 'NOT MET'} (max ${maxLat.toFixed(1)} ms)`,
+);
+console.log(
+  `${RATE.toLocaleString()} points/s sustained in wall time: ${p.achieved >= RATE * 0.95 ? 'yes' : 'no'} (${Math.round(p.achieved).toLocaleString()}/s; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs; CPU cost at that rate from the unpaced run: ${((RATE / (POINTS / w.cpu)) * 100).toFixed(1)} % of one core)`,
+);

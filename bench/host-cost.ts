@@ -46,5 +46,7 @@ for (const [name, fn] of fns) {
   const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
   rows.push({ function: name, 'wall ms': med(wall), 'cpu ms': med(cpu) });
 }
-console.log(`bench:host-cost — systeminformation ${(await import('systeminformation/package.json', { with: { type: 'json' } })).default.version} on ${process.platform}, median of ${ROUNDS} calls (CPU at 10 ms resolution)`);
+console.log(
+  `bench:host-cost — systeminformation ${(await import('systeminformation/package.json', { with: { type: 'json' } })).default.version} on ${process.platform}, median of ${ROUNDS} calls (CPU at 10 ms resolution)`,
+);
 console.log(table(rows));

@@ -27,7 +27,12 @@ const BLACKBOX = '/usr/bin/prometheus-blackbox-exporter';
 const root = makeCert({ cn: 'Bench Root', ca: true, toDays: 3650 });
 const leaf = makeCert({ cn: 'site.bench', sans: ['127.0.0.1'], toDays: 365, issuer: root });
 const ports = await freePorts(N);
-const servers = ports.map((p, i) => `server { listen 127.0.0.1:${p} ssl; ssl_certificate site.crt; ssl_certificate_key site.key; location / { default_type text/html; return 200 '<html><body>site ${i} 政务服务 ok</body></html>'; } }`).join('\n');
+const servers = ports
+  .map(
+    (p, i) =>
+      `server { listen 127.0.0.1:${p} ssl; ssl_certificate site.crt; ssl_certificate_key site.key; location / { default_type text/html; return 200 '<html><body>site ${i} 政务服务 ok</body></html>'; } }`,
+  )
+  .join('\n');
 const nginx = await startNginx({ servers, files: { 'site.crt': leaf.cert, 'site.key': leaf.key, 'ca.pem': root.cert }, ports, workers: 2 });
 const CA = path.join(nginx.dir, 'ca.pem');
 const urls = ports.map((p) => `https://127.0.0.1:${p}/`);
@@ -98,15 +103,22 @@ for (let r = 0; r < ROUNDS; r++) {
 const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 const m = (k: 'probe' | 'blackbox', f: 'wall' | 'cpu') => med(rows[k].map((x) => x[f]));
 
-console.log(`bench:http — ${N} HTTPS sites on local nginx (2 workers), concurrency ${CONCURRENCY}, keyword + chain verification, ${ROUNDS} rounds (median), ${os.cpus().length} CPUs`);
+console.log(
+  `bench:http — ${N} HTTPS sites on local nginx (2 workers), concurrency ${CONCURRENCY}, keyword + chain verification, ${ROUNDS} rounds (median), ${os.cpus().length} CPUs`,
+);
 console.log(`answered ok: probe ${rows.probe.at(-1)!.ok}/${N}, blackbox_exporter ${rows.blackbox.at(-1)!.ok}/${N}`);
 console.log('run                       wall s   cpu s   targets/s');
-for (const [name, k] of [['watchpost http probe', 'probe'], ['blackbox_exporter', 'blackbox']] as const) {
+for (const [name, k] of [
+  ['watchpost http probe', 'probe'],
+  ['blackbox_exporter', 'blackbox'],
+] as const) {
   console.log(`${name.padEnd(24)} ${m(k, 'wall').toFixed(3).padStart(7)} ${m(k, 'cpu').toFixed(3).padStart(7)} ${(N / m(k, 'wall')).toFixed(0).padStart(10)}`);
 }
 const wr = m('probe', 'wall') / m('blackbox', 'wall');
 const cr = m('probe', 'cpu') / Math.max(0.001, m('blackbox', 'cpu'));
-console.log(`ratio probe/blackbox: wall ${wr.toFixed(2)}×, cpu ${cr.toFixed(2)}× (target ≤ 1.0×: wall ${wr <= 1 ? 'met' : 'NOT met'}, cpu ${cr <= 1 ? 'met' : 'NOT met'})`);
+console.log(
+  `ratio probe/blackbox: wall ${wr.toFixed(2)}×, cpu ${cr.toFixed(2)}× (target ≤ 1.0×: wall ${wr <= 1 ? 'met' : 'NOT met'}, cpu ${cr <= 1 ? 'met' : 'NOT met'})`,
+);
 
 agent.destroy();
 await stopProcess(bb.proc);

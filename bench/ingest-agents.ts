@@ -60,7 +60,11 @@ for (let a = 0; a < tokens.length; a++) {
   // copy of every 80 kB frame (a tenth of these simulated agents' CPU, on the machine the
   // collector and InfluxDB share). Valid RFC 6455 framing, and the collector unmasks it as
   // any other frame; the real agent keeps ws's random keys.
-  const ws = new WebSocket(new URL(AGENT_WS_PATH, url).toString(), { headers: { authorization: `Bearer ${tokens[a]}` }, perMessageDeflate: false, generateMask: (mask) => void mask.fill(0) });
+  const ws = new WebSocket(new URL(AGENT_WS_PATH, url).toString(), {
+    headers: { authorization: `Bearer ${tokens[a]}` },
+    perMessageDeflate: false,
+    generateMask: (mask) => void mask.fill(0),
+  });
   let seq = 0;
   let sent = 0;
   let acked = 0;
@@ -76,15 +80,20 @@ for (let a = 0; a < tokens.length; a++) {
   };
   if (rate > 0) {
     const every = (batch / (rate / tokens.length)) * 1000;
-    setTimeout(() => {
-      const timer = setInterval(() => {
-        credit++;
-        pump();
-        if (sent >= perAgent) clearInterval(timer);
-      }, every);
-    }, (every * a) / tokens.length);
+    setTimeout(
+      () => {
+        const timer = setInterval(() => {
+          credit++;
+          pump();
+          if (sent >= perAgent) clearInterval(timer);
+        }, every);
+      },
+      (every * a) / tokens.length,
+    );
   }
-  ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, agent_version: 'bench', hostname: `pc-${a}`, platform: 'bench', probes: [] })));
+  ws.on('open', () =>
+    ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, agent_version: 'bench', hostname: `pc-${a}`, platform: 'bench', probes: [] })),
+  );
   ws.on('message', (d) => {
     const f = JSON.parse(d.toString()) as { type: string };
     if (f.type === 'welcome') pump();

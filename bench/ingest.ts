@@ -82,7 +82,11 @@ async function viaCollector(influxUrl: string, influxPid: number, database: stri
     agents: tokens.map((t, i) => ({ name: `bench-${i}`, token_sha256: hashToken(t), building: 'A', floor: String(i % 10) })),
   });
   const pid = col.pid()!;
-  const child = fork(path.join(import.meta.dirname, 'ingest-agents.ts'), [col.url, tokens.join(','), String(points), String(AGENT_BATCH), String(WINDOW), String(rate)], { stdio: 'inherit' });
+  const child = fork(
+    path.join(import.meta.dirname, 'ingest-agents.ts'),
+    [col.url, tokens.join(','), String(points), String(AGENT_BATCH), String(WINDOW), String(rate)],
+    { stdio: 'inherit' },
+  );
   let cpu0 = 0;
   let ccpu0 = 0;
   let t0 = 0;
@@ -92,7 +96,9 @@ async function viaCollector(influxUrl: string, influxPid: number, database: stri
     if (!process.env.TIMELINE || !t0) return;
     const m = await (await fetch(`${col.url}/metrics`)).text();
     const v = (name: string) => Math.round(Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(m)?.[1] ?? 0) / 1000);
-    timeline.push(`${((performance.now() - t0) / 1000).toFixed(1)}s in ${v('watchpost_ingest_points_total')}k out ${v('watchpost_influx_points_written_total')}k`);
+    timeline.push(
+      `${((performance.now() - t0) / 1000).toFixed(1)}s in ${v('watchpost_ingest_points_total')}k out ${v('watchpost_influx_points_written_total')}k`,
+    );
   }, 500);
   // The agents say when their batches are made; the clock starts at "go".
   const sent = await new Promise<number>((resolve, reject) => {
@@ -112,7 +118,8 @@ async function viaCollector(influxUrl: string, influxPid: number, database: stri
   // Done when the collector has had a 204 from influxd for every point: the direct path's
   // clock stops at its last 204 too. (Polling SELECT COUNT instead would make influxd scan
   // the growing database ten times a second while the collector is still writing.)
-  const written = async () => Number(/^watchpost_influx_points_written_total(?:\{[^}]*\})? (\S+)/m.exec(await (await fetch(`${col.url}/metrics`)).text())?.[1] ?? 0);
+  const written = async () =>
+    Number(/^watchpost_influx_points_written_total(?:\{[^}]*\})? (\S+)/m.exec(await (await fetch(`${col.url}/metrics`)).text())?.[1] ?? 0);
   let w = 0;
   let lastChange = Date.now();
   for (;;) {
@@ -151,7 +158,9 @@ async function settle(pid: number): Promise<void> {
 const influx = await startInfluxd();
 try {
   const influxPid = influx.pid();
-  console.log(`bench:ingest — ${POINTS.toLocaleString('en-US')} points; ${AGENTS} agents × batches of ${AGENT_BATCH} (window ${WINDOW}) vs direct /write batches of ${DIRECT_BATCH} × ${DIRECT_CONCURRENCY}`);
+  console.log(
+    `bench:ingest — ${POINTS.toLocaleString('en-US')} points; ${AGENTS} agents × batches of ${AGENT_BATCH} (window ${WINDOW}) vs direct /write batches of ${DIRECT_BATCH} × ${DIRECT_CONCURRENCY}`,
+  );
   await settle(influxPid);
   const d = await direct(influx.url, influxPid);
   await settle(influxPid);
@@ -163,16 +172,46 @@ try {
   const paced = await viaCollector(influx.url, influxPid, 'paced', pacedPoints, pacedRate);
   console.log(
     table([
-      { path: 'direct → influxd', points: d.points, 'wall s': d.secs, 'points/s': Math.round(d.rate), 'p99 latency s': d.p99, 'influxd cpu s': d.influxCpu, 'collector cpu s': '-' },
-      { path: 'agents → collector → influxd', points: c.points, 'wall s': c.secs, 'points/s': Math.round(c.rate), 'p99 latency s': c.p99, 'influxd cpu s': c.influxCpu, 'collector cpu s': c.collectorCpu },
-      { path: `same, paced at ${pacedRate.toLocaleString('en-US')}/s`, points: paced.points, 'wall s': paced.secs, 'points/s': Math.round(paced.rate), 'p99 latency s': paced.p99, 'influxd cpu s': paced.influxCpu, 'collector cpu s': paced.collectorCpu },
+      {
+        path: 'direct → influxd',
+        points: d.points,
+        'wall s': d.secs,
+        'points/s': Math.round(d.rate),
+        'p99 latency s': d.p99,
+        'influxd cpu s': d.influxCpu,
+        'collector cpu s': '-',
+      },
+      {
+        path: 'agents → collector → influxd',
+        points: c.points,
+        'wall s': c.secs,
+        'points/s': Math.round(c.rate),
+        'p99 latency s': c.p99,
+        'influxd cpu s': c.influxCpu,
+        'collector cpu s': c.collectorCpu,
+      },
+      {
+        path: `same, paced at ${pacedRate.toLocaleString('en-US')}/s`,
+        points: paced.points,
+        'wall s': paced.secs,
+        'points/s': Math.round(paced.rate),
+        'p99 latency s': paced.p99,
+        'influxd cpu s': paced.influxCpu,
+        'collector cpu s': paced.collectorCpu,
+      },
     ]),
   );
-  console.log(`ratio collector/direct throughput: ${(c.rate / d.rate).toFixed(2)} (target ≥ 0.80); collector throughput ${Math.round(c.rate).toLocaleString('en-US')} points/s (target ≥ 100,000)`);
+  console.log(
+    `ratio collector/direct throughput: ${(c.rate / d.rate).toFixed(2)} (target ≥ 0.80); collector throughput ${Math.round(c.rate).toLocaleString('en-US')} points/s (target ≥ 100,000)`,
+  );
   const expected = Math.ceil(POINTS / AGENTS / AGENT_BATCH) * AGENT_BATCH * AGENTS;
-  console.log(`all acked by the collector after ${c.ackedSecs.toFixed(2)} s; points expected ${expected}, in InfluxDB via collector ${c.points}, direct ${d.points}: lost ${expected - c.points}`);
+  console.log(
+    `all acked by the collector after ${c.ackedSecs.toFixed(2)} s; points expected ${expected}, in InfluxDB via collector ${c.points}, direct ${d.points}: lost ${expected - c.points}`,
+  );
   const pacedExpected = Math.ceil(pacedPoints / AGENTS / AGENT_BATCH) * AGENT_BATCH * AGENTS;
-  console.log(`paced run: p99 sample→InfluxDB latency ${paced.p99.toFixed(2)} s at ${pacedRate.toLocaleString('en-US')} points/s offered; lost ${pacedExpected - paced.points}`);
+  console.log(
+    `paced run: p99 sample→InfluxDB latency ${paced.p99.toFixed(2)} s at ${pacedRate.toLocaleString('en-US')} points/s offered; lost ${pacedExpected - paced.points}`,
+  );
 } finally {
   await influx.destroy();
 }

@@ -74,13 +74,31 @@ function switchSamples(sws: number[], t: number): Sample[] {
   return sws.flatMap((s) => {
     const device = `sw-${s}`;
     const out: Sample[] = [{ measurement: 'load_snmp', tags: { device }, fields: { up: true, uptime_s: n(1e6), response_ms: 12 }, time: t }];
-    for (let p = 1; p <= 48; p++) out.push({ measurement: 'load_if', tags: { device, if_name: `GE0/0/${p}` }, fields: { oper_up: true, in_bps: Math.random() * 1e8, out_bps: Math.random() * 1e8, in_errors: n(0) }, time: t });
+    for (let p = 1; p <= 48; p++)
+      out.push({
+        measurement: 'load_if',
+        tags: { device, if_name: `GE0/0/${p}` },
+        fields: { oper_up: true, in_bps: Math.random() * 1e8, out_bps: Math.random() * 1e8, in_errors: n(0) },
+        time: t,
+      });
     out.push({ measurement: 'load_sensor', tags: { device, sensor: 'temp' }, fields: { value: 40 }, time: t });
     out.push({ measurement: 'load_sensor', tags: { device, sensor: 'fan' }, fields: { value: 3000 }, time: t });
     return out;
   });
 }
-const MEASUREMENTS = ['load_cpu', 'load_mem', 'load_disk', 'load_net', 'load_ping', 'load_onvif', 'load_rtsp', 'load_snapshot', 'load_snmp', 'load_if', 'load_sensor'];
+const MEASUREMENTS = [
+  'load_cpu',
+  'load_mem',
+  'load_disk',
+  'load_net',
+  'load_ping',
+  'load_onvif',
+  'load_rtsp',
+  'load_snapshot',
+  'load_snmp',
+  'load_if',
+  'load_sensor',
+];
 
 function buildSims(): Sim[] {
   const sims: Sim[] = [];
@@ -152,7 +170,17 @@ async function connectAgents(sims: Sim[], port: number, run: Run): Promise<void>
     };
     s.outbox = outbox;
     s.transport = new Transport(
-      { url: `ws://127.0.0.1:${port}/v1/agent`, token: s.token, heartbeatMs: 15_000, maxInFlight: 16, reconnectMinMs: 500, reconnectMaxMs: 30_000, agentVersion: 'bench', probes: ['host', 'ping'], log: silentLogger },
+      {
+        url: `ws://127.0.0.1:${port}/v1/agent`,
+        token: s.token,
+        heartbeatMs: 15_000,
+        maxInFlight: 16,
+        reconnectMinMs: 500,
+        reconnectMaxMs: 30_000,
+        agentVersion: 'bench',
+        probes: ['host', 'ping'],
+        log: silentLogger,
+      },
       outbox,
     );
     s.transport.start();
@@ -190,10 +218,12 @@ class Driver {
         run.produced += samples.length;
       };
       const phase = Math.floor((i / sims.length) * ms);
-      this.timers.push(setTimeout(() => {
-        tick();
-        this.timers.push(setInterval(tick, ms));
-      }, phase));
+      this.timers.push(
+        setTimeout(() => {
+          tick();
+          this.timers.push(setInterval(tick, ms));
+        }, phase),
+      );
     });
   }
 
@@ -274,7 +304,12 @@ async function referenceRate(influx: InfluxPeer): Promise<number> {
   const refSamples: Sample[] = [];
   const t = Date.now() - 86_400_000;
   for (let i = 0; i < 1000; i++) refSamples.push(...hostSamples(`ref-${i}`, t));
-  refSamples.push(...switchSamples(Array.from({ length: 60 }, (_, s) => s), t));
+  refSamples.push(
+    ...switchSamples(
+      Array.from({ length: 60 }, (_, s) => s),
+      t,
+    ),
+  );
   let refPoints = 0;
   const refUntil = Date.now() + RAMP_STEP_S * 1000;
   let shift = 0;
@@ -291,17 +326,29 @@ async function referenceRate(influx: InfluxPeer): Promise<number> {
   return Math.round(refPoints / ((performance.now() - r0) / 1000));
 }
 
-function report(steady: Window, ramp: Record<string, string | number>[], saturated: string | undefined, counts: { produced: number; stored: number; dropped: number; lost: number }, refRate: number): void {
+function report(
+  steady: Window,
+  ramp: Record<string, string | number>[],
+  saturated: string | undefined,
+  counts: { produced: number; stored: number; dropped: number; lost: number },
+  refRate: number,
+): void {
   const { produced, stored, dropped, lost } = counts;
-  const ceiling = Number((ramp.findLast((r) => Number(r.ingested_pts_s) >= Number(r.offered_pts_s) * 0.9) ?? { ingested_pts_s: steady.ingested_pts_s }).ingested_pts_s);
+  const ceiling = Number(
+    (ramp.findLast((r) => Number(r.ingested_pts_s) >= Number(r.offered_pts_s) * 0.9) ?? { ingested_pts_s: steady.ingested_pts_s }).ingested_pts_s,
+  );
   console.log('\n=== bench:load results ===');
   console.log(table([{ phase: `steady ${DURATION_S} s`, ...steady }, ...ramp.map(({ rate, ...r }) => ({ phase: `ramp ${rate}`, ...r }))]));
-  console.log(`\npoints produced ${produced.toLocaleString('en-US')}, stored in InfluxDB ${stored.toLocaleString('en-US')}, counted outbox drops ${dropped}, LOST ${lost}`);
+  console.log(
+    `\npoints produced ${produced.toLocaleString('en-US')}, stored in InfluxDB ${stored.toLocaleString('en-US')}, counted outbox drops ${dropped}, LOST ${lost}`,
+  );
   console.log(`saturation: ${saturated ?? 'not reached up to x64'}`);
-  console.log(table([
-    { path: 'agents → collector → spool → influxd (highest rate kept up with)', points_per_s: ceiling, ratio: 1 },
-    { path: 'reference: line protocol straight into influxd (4 writers × 5000 lines)', points_per_s: refRate, ratio: refRate / Math.max(1, ceiling) },
-  ]));
+  console.log(
+    table([
+      { path: 'agents → collector → spool → influxd (highest rate kept up with)', points_per_s: ceiling, ratio: 1 },
+      { path: 'reference: line protocol straight into influxd (4 writers × 5000 lines)', points_per_s: refRate, ratio: refRate / Math.max(1, ceiling) },
+    ]),
+  );
 }
 
 async function main(): Promise<void> {
@@ -310,7 +357,9 @@ async function main(): Promise<void> {
   const col = await startCollector(influx, sims);
   const run: Run = { appended: new Map(), latencies: [], produced: 0 };
   await connectAgents(sims, col.port, run);
-  console.log(`${sims.length} simulated agents connected (${AGENTS} PCs, ${POLLERS} camera pollers for ${CAMERAS} cameras, ${POLLERS} SNMP pollers for ${SWITCHES} switches)`);
+  console.log(
+    `${sims.length} simulated agents connected (${AGENTS} PCs, ${POLLERS} camera pollers for ${CAMERAS} cameras, ${POLLERS} SNMP pollers for ${SWITCHES} switches)`,
+  );
 
   const driver = new Driver(sims, col, run);
   driver.start(INTERVAL_S * 1000);

@@ -22,10 +22,13 @@ const PASS = 'Cam#2026';
 function wsse(): string {
   const nonce = randomBytes(16);
   const created = new Date().toISOString();
-  const digest = createHash('sha1').update(Buffer.concat([nonce, Buffer.from(created), Buffer.from(PASS)])).digest('base64');
+  const digest = createHash('sha1')
+    .update(Buffer.concat([nonce, Buffer.from(created), Buffer.from(PASS)]))
+    .digest('base64');
   return `<s:Header><Security s:mustUnderstand="1" xmlns="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><UsernameToken><Username>${USER}</Username><Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest">${digest}</Password><Nonce EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-soap-message-security-1.0#Base64Binary">${nonce.toString('base64')}</Nonce><Created xmlns="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">${created}</Created></UsernameToken></Security></s:Header>`;
 }
-const env = (body: string) => `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">${wsse()}<s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">${body}</s:Body></s:Envelope>`;
+const env = (body: string) =>
+  `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">${wsse()}<s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">${body}</s:Body></s:Envelope>`;
 const ACTIONS = [
   '<GetSystemDateAndTime xmlns="http://www.onvif.org/ver10/device/wsdl"/>',
   '<GetCapabilities xmlns="http://www.onvif.org/ver10/device/wsdl"><Category>All</Category></GetCapabilities>',
@@ -54,8 +57,21 @@ const t0 = performance.now();
 let ok = 0;
 let failed = 0;
 if (mode === 'probe') {
-  const cfg = onvifSchema.parse({ kind: 'onvif', user: USER, password: PASS, cameras: urls.map((url, i) => ({ url, name: `cam-${i}`, rtsp_port: rtspPort(i) })), concurrency: CONCURRENCY, request_timeout_ms: 10_000 });
-  const probe = createOnvifProbe(cfg, { log: pino({ level: 'silent' }), now: Date.now, emitEvent() {}, emitSamples() {}, stateDir: os.tmpdir() + `/wp-bench-onvif-${process.pid}` });
+  const cfg = onvifSchema.parse({
+    kind: 'onvif',
+    user: USER,
+    password: PASS,
+    cameras: urls.map((url, i) => ({ url, name: `cam-${i}`, rtsp_port: rtspPort(i) })),
+    concurrency: CONCURRENCY,
+    request_timeout_ms: 10_000,
+  });
+  const probe = createOnvifProbe(cfg, {
+    log: pino({ level: 'silent' }),
+    now: Date.now,
+    emitEvent() {},
+    emitSamples() {},
+    stateDir: os.tmpdir() + `/wp-bench-onvif-${process.pid}`,
+  });
   const samples = await probe.collect(AbortSignal.timeout(300_000));
   for (const s of samples) {
     if (s.fields.up === 1n && s.fields.snapshot_problem === 'none') ok++;

@@ -36,18 +36,36 @@ const rows: Record<string, string | number>[] = [];
 const results: Record<string, { wallMs: number; cpuS: number; maxRssMiB: number; ok: number; failed: number; simCpuS: number }> = {};
 for (const mode of ['reference', 'probe']) {
   const simCpu0 = cpuSeconds(sims.pid);
-  const r = JSON.parse((await child([path.join(here, 'onvif-run.ts'), mode], { URLS: urls, RTSP_PORTS: rtsps.map((r) => r.port).join(','), CONCURRENCY: String(CONCURRENCY) })).line);
+  const r = JSON.parse(
+    (await child([path.join(here, 'onvif-run.ts'), mode], { URLS: urls, RTSP_PORTS: rtsps.map((r) => r.port).join(','), CONCURRENCY: String(CONCURRENCY) }))
+      .line,
+  );
   results[mode] = { ...r, simCpuS: cpuSeconds(sims.pid) - simCpu0 };
 }
 sims.proc.removeAllListeners('exit');
 sims.proc.kill();
 await Promise.all(rtsps.map((r) => r.stop()));
 for (const [mode, r] of Object.entries(results)) {
-  rows.push({ run: mode === 'probe' ? 'watchpost onvif probe' : 'reference (bare exchanges)', cameras: CAMERAS, concurrency: CONCURRENCY, ok: r.ok, failed: r.failed, 'wall s': r.wallMs / 1000, 'cameras/s': CAMERAS / (r.wallMs / 1000), 'cpu s': r.cpuS, 'peak rss MiB': r.maxRssMiB, 'simulator cpu s': r.simCpuS });
+  rows.push({
+    run: mode === 'probe' ? 'watchpost onvif probe' : 'reference (bare exchanges)',
+    cameras: CAMERAS,
+    concurrency: CONCURRENCY,
+    ok: r.ok,
+    failed: r.failed,
+    'wall s': r.wallMs / 1000,
+    'cameras/s': CAMERAS / (r.wallMs / 1000),
+    'cpu s': r.cpuS,
+    'peak rss MiB': r.maxRssMiB,
+    'simulator cpu s': r.simCpuS,
+  });
 }
 const p = results.probe!;
 const ref = results.reference!;
 console.log(table(rows));
-console.log(`\nratio probe/reference: wall ×${(p.wallMs / ref.wallMs).toFixed(2)}, cpu ×${(p.cpuS / ref.cpuS).toFixed(2)}, peak rss ×${(p.maxRssMiB / ref.maxRssMiB).toFixed(2)}`);
-console.log(`target: ${CAMERAS} cameras ≤ 30 s within 300 MB → wall ${(p.wallMs / 1000).toFixed(1)} s, peak rss ${p.maxRssMiB.toFixed(0)} MiB: ${p.wallMs <= 30_000 && p.maxRssMiB <= 300 && p.failed === 0 ? 'met' : 'NOT met'}`);
+console.log(
+  `\nratio probe/reference: wall ×${(p.wallMs / ref.wallMs).toFixed(2)}, cpu ×${(p.cpuS / ref.cpuS).toFixed(2)}, peak rss ×${(p.maxRssMiB / ref.maxRssMiB).toFixed(2)}`,
+);
+console.log(
+  `target: ${CAMERAS} cameras ≤ 30 s within 300 MB → wall ${(p.wallMs / 1000).toFixed(1)} s, peak rss ${p.maxRssMiB.toFixed(0)} MiB: ${p.wallMs <= 30_000 && p.maxRssMiB <= 300 && p.failed === 0 ? 'met' : 'NOT met'}`,
+);
 process.exit(0);

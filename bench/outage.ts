@@ -20,7 +20,16 @@ const influx = await startInfluxd();
 const port = await freePort();
 const col = await faultCollector({ port, influxUrl: influx.url, fetchText: localFetchText });
 await col.start();
-const feeder = startFeeder({ url: `ws://127.0.0.1:${port}/v1/agent`, token: col.token, dir: `${col.dir}/agent`, run: 'outage', count: 1e12, ratePerS: RATE, batch: 500, base: Date.now() - 7 * 86_400_000 });
+const feeder = startFeeder({
+  url: `ws://127.0.0.1:${port}/v1/agent`,
+  token: col.token,
+  dir: `${col.dir}/agent`,
+  run: 'outage',
+  count: 1e12,
+  ratePerS: RATE,
+  batch: 500,
+  base: Date.now() - 7 * 86_400_000,
+});
 await feeder.until('streaming', (s) => s.produced >= RATE * 10, 60_000);
 let rss = 0;
 const sampleRss = setInterval(() => (rss = Math.max(rss, rssMiB(col.pid()!))), 1000);
@@ -45,9 +54,24 @@ const stored = await influx.count('faults', 'fault', 'n', `"run" = 'outage'`);
 await col.stop();
 await influx.destroy();
 const catchUpRate = Math.round((spoolPeak + offered * catchUpS) / catchUpS);
-console.log(table([
-  { figure: `rate produced during the outage (points/s; asked for ${RATE})`, value: offered, ratio: 1 },
-  { figure: 'catch-up write rate after the outage (points/s)', value: catchUpRate, ratio: catchUpRate / offered },
-]));
-console.log(table([{ outage_min: OUTAGE_MIN, spool_peak_points: spoolPeak, agent_outbox_at_end_of_outage: agentBacklog, catch_up_s: catchUpS, collector_rss_max_mib: rss, produced: final.produced, stored, lost: final.produced - stored }]));
+console.log(
+  table([
+    { figure: `rate produced during the outage (points/s; asked for ${RATE})`, value: offered, ratio: 1 },
+    { figure: 'catch-up write rate after the outage (points/s)', value: catchUpRate, ratio: catchUpRate / offered },
+  ]),
+);
+console.log(
+  table([
+    {
+      outage_min: OUTAGE_MIN,
+      spool_peak_points: spoolPeak,
+      agent_outbox_at_end_of_outage: agentBacklog,
+      catch_up_s: catchUpS,
+      collector_rss_max_mib: rss,
+      produced: final.produced,
+      stored,
+      lost: final.produced - stored,
+    },
+  ]),
+);
 process.exit(final.produced === stored ? 0 : 1);

@@ -18,7 +18,9 @@ const cfg = pingSchema.parse({ kind: 'ping', targets, count: 3, method: 'fping',
 
 /** CPU seconds of this process and of its reaped children, from /proc/self/stat (clock ticks). */
 function cpu(): { self: number; children: number } {
-  const f = readFileSync('/proc/self/stat', 'utf8').slice(readFileSync('/proc/self/stat', 'utf8').lastIndexOf(')') + 2).split(' ');
+  const f = readFileSync('/proc/self/stat', 'utf8')
+    .slice(readFileSync('/proc/self/stat', 'utf8').lastIndexOf(')') + 2)
+    .split(' ');
   const tick = 100;
   return { self: (Number(f[11]) + Number(f[12])) / tick, children: (Number(f[13]) + Number(f[14])) / tick };
 }
@@ -60,4 +62,6 @@ console.log(`probe: ${answered}/${N} targets answered in the last round`);
 console.log('run                     wall s   cpu s');
 for (const row of rows) console.log(`${row.name.padEnd(22)} ${med(row.wall).toFixed(3).padStart(7)} ${med(row.cpu).toFixed(3).padStart(7)}`);
 const ratio = med(rows[1]!.wall) / med(rows[0]!.wall);
-console.log(`ratio probe/fping: wall ${ratio.toFixed(2)}×, cpu ${(med(rows[1]!.cpu) / Math.max(0.001, med(rows[0]!.cpu))).toFixed(2)}× (target wall ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'NOT met'})`);
+console.log(
+  `ratio probe/fping: wall ${ratio.toFixed(2)}×, cpu ${(med(rows[1]!.cpu) / Math.max(0.001, med(rows[0]!.cpu))).toFixed(2)}× (target wall ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'NOT met'})`,
+);

@@ -72,7 +72,13 @@ export function recording(n: number): string {
   add(`${LLDP_LOC}.${PORTS + 1}`, '4|XGigabitEthernet0/0/1');
   if (n === 0)
     for (let s = 0; s < DEVICES; s++)
-      for (let p = 1; p <= PORTS; p++) add(`${ARP}.${PORTS + 5}.10.${s >> 2}.${(s & 3) * 60 + (p % 60)}.${p}`, `4x|${mac(s, p, 0).map((b) => b.toString(16).padStart(2, '0')).join('')}`);
+      for (let p = 1; p <= PORTS; p++)
+        add(
+          `${ARP}.${PORTS + 5}.10.${s >> 2}.${(s & 3) * 60 + (p % 60)}.${p}`,
+          `4x|${mac(s, p, 0)
+            .map((b) => b.toString(16).padStart(2, '0'))
+            .join('')}`,
+        );
   const key = (o: string) => o.split('.').map(Number);
   rows.sort(([a], [b]) => {
     const x = key(a);
@@ -91,19 +97,35 @@ function childCpu(): number {
 async function runWatchpost(port: number) {
   const dir = tempDir('bench-portmap-db');
   const db = openStateDb(dir);
-  const register = createCablingRegister(db, { identity: { vendor: () => '', device: () => undefined, addressesOf: () => [] }, emit: () => {}, lostAfterMs: 86_400_000 });
+  const register = createCablingRegister(db, {
+    identity: { vendor: () => '', device: () => undefined, addressesOf: () => [] },
+    emit: () => {},
+    lostAfterMs: 86_400_000,
+  });
   const cfg = portmapSchema.parse({
     kind: 'portmap',
     concurrency: CONCURRENCY,
     // 20 MACs per access port is the load, not a hub: let the inference call them edge ports so the register has work.
     max_macs_edge: MACS,
-    devices: Array.from({ length: DEVICES }, (_, n) => ({ host: '127.0.0.1', port, community: community(n), name: community(n), max_repetitions: MAX_REP, request_timeout_ms: 10_000, retries: 1 })),
+    devices: Array.from({ length: DEVICES }, (_, n) => ({
+      host: '127.0.0.1',
+      port,
+      community: community(n),
+      name: community(n),
+      max_repetitions: MAX_REP,
+      request_timeout_ms: 10_000,
+      retries: 1,
+    })),
   });
   const docs: PortmapSnapshot[] = [];
-  const probe = createPortmapProbe(cfg, { log: silentLogger, now: Date.now, emitDocument: (k, b) => {
+  const probe = createPortmapProbe(cfg, {
+    log: silentLogger,
+    now: Date.now,
+    emitDocument: (k, b) => {
       if (k === PORTMAP_DOCUMENT) docs.push(b as PortmapSnapshot);
       return { hash: '', queued: true };
-    } });
+    },
+  });
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await probe.collect(AbortSignal.timeout(600_000));
@@ -116,7 +138,12 @@ async function runWatchpost(port: number) {
   removeDir(dir);
   const entries = docs.reduce((a, d) => a + d.entries.length, 0);
   const arp = docs.reduce((a, d) => a + d.arp.length, 0);
-  return { wall, cpu: (c.user + c.system) / 1e6, ok: docs.filter((d) => d.up).length, detail: `${entries} entries, ${arp} ARP, ${attached} nodes registered (poll ${pollS.toFixed(2)} s + register ${(wall - pollS).toFixed(2)} s)` };
+  return {
+    wall,
+    cpu: (c.user + c.system) / 1e6,
+    ok: docs.filter((d) => d.up).length,
+    detail: `${entries} entries, ${arp} ARP, ${attached} nodes registered (poll ${pollS.toFixed(2)} s + register ${(wall - pollS).toFixed(2)} s)`,
+  };
 }
 
 async function runBulkwalk(port: number) {
@@ -131,10 +158,15 @@ async function runBulkwalk(port: number) {
       let good = true;
       for (const oid of n === 0 ? [...TABLES, ARP] : TABLES) {
         const out = await new Promise<string>((resolve) =>
-          execFile('snmpbulkwalk', ['-v2c', '-c', community(n), `-Cr${MAX_REP}`, '-On', '-OQ', '-t', '10', '-r', '1', `127.0.0.1:${port}`, oid], { maxBuffer: 64 << 20 }, (e, so) => {
-            if (e) good = false;
-            resolve(so);
-          }),
+          execFile(
+            'snmpbulkwalk',
+            ['-v2c', '-c', community(n), `-Cr${MAX_REP}`, '-On', '-OQ', '-t', '10', '-r', '1', `127.0.0.1:${port}`, oid],
+            { maxBuffer: 64 << 20 },
+            (e, so) => {
+              if (e) good = false;
+              resolve(so);
+            },
+          ),
         );
         varbinds += out.split('\n').filter((l) => l.startsWith('.')).length;
       }
@@ -163,8 +195,20 @@ async function main() {
         console.log(`  round ${round + 1}: ${name} ${r.wall.toFixed(2)} s wall, ${r.cpu.toFixed(2)} s CPU, ${r.ok}/${DEVICES} ok — ${r.detail}`);
       }
     }
-    console.log(`\n${DEVICES} switches × ${PORTS} ports × ${MACS} MACs, ${CONCURRENCY} in parallel, max-repetitions ${MAX_REP}, one snmpsimd on 127.0.0.1, load average ${load0.toFixed(1)} at start\n`);
-    console.log(table(tools.map(([name]) => ({ tool: name, devices_ok: `${results[name]!.ok}/${DEVICES}`, wall_s: results[name]!.wall, client_cpu_s: results[name]!.cpu, result: results[name]!.detail }))));
+    console.log(
+      `\n${DEVICES} switches × ${PORTS} ports × ${MACS} MACs, ${CONCURRENCY} in parallel, max-repetitions ${MAX_REP}, one snmpsimd on 127.0.0.1, load average ${load0.toFixed(1)} at start\n`,
+    );
+    console.log(
+      table(
+        tools.map(([name]) => ({
+          tool: name,
+          devices_ok: `${results[name]!.ok}/${DEVICES}`,
+          wall_s: results[name]!.wall,
+          client_cpu_s: results[name]!.cpu,
+          result: results[name]!.detail,
+        })),
+      ),
+    );
     const w = results['watchpost portmap + register']!;
     const c = results['snmpbulkwalk (C)']!;
     console.log(`\nwall ratio watchpost (poll + register) / snmpbulkwalk = ${(w.wall / c.wall).toFixed(2)} (target ≤ 1.5)`);

@@ -32,7 +32,9 @@ const community = (n: number) => `prt${String(n).padStart(3, '0')}`;
 
 function recordings(): Recording[] {
   const rec = path.join(FIXTURES!, 'snmprec');
-  const bases = ['printer_jetdirect_m880', 'printer_brother_hl5370dw', 'printer_ricoh_mpc3002', 'printer_canonprinter_lbp'].map((n) => readFileSync(path.join(rec, `${n}.snmprec`), 'utf8'));
+  const bases = ['printer_jetdirect_m880', 'printer_brother_hl5370dw', 'printer_ricoh_mpc3002', 'printer_canonprinter_lbp'].map((n) =>
+    readFileSync(path.join(rec, `${n}.snmprec`), 'utf8'),
+  );
   bases.push(syntheticPrinter());
   return Array.from({ length: PRINTERS }, (_, n) => ({
     name: community(n),
@@ -50,7 +52,14 @@ async function runWatchpost(port: number) {
   const cfg = printerSchema.parse({
     kind: 'printer',
     concurrency: CONCURRENCY,
-    devices: Array.from({ length: PRINTERS }, (_, n) => ({ host: '127.0.0.1', port, community: community(n), max_repetitions: MAX_REP, request_timeout_ms: 10_000, retries: 1 })),
+    devices: Array.from({ length: PRINTERS }, (_, n) => ({
+      host: '127.0.0.1',
+      port,
+      community: community(n),
+      max_repetitions: MAX_REP,
+      request_timeout_ms: 10_000,
+      retries: 1,
+    })),
   });
   const probe = createPrinterProbe(cfg, { log: silentLogger, now: Date.now, emitEvent: () => {} });
   const c0 = process.cpuUsage();
@@ -77,10 +86,15 @@ async function runBulkwalk(port: number) {
       let good = true;
       for (const oid of WALKS) {
         const out = await new Promise<string>((resolve) =>
-          execFile('snmpbulkwalk', ['-v2c', '-c', community(n), `-Cr${MAX_REP}`, '-On', '-OQ', '-t', '10', '-r', '1', `127.0.0.1:${port}`, oid], { maxBuffer: 64 << 20 }, (e, so) => {
-            if (e) good = false;
-            resolve(so);
-          }),
+          execFile(
+            'snmpbulkwalk',
+            ['-v2c', '-c', community(n), `-Cr${MAX_REP}`, '-On', '-OQ', '-t', '10', '-r', '1', `127.0.0.1:${port}`, oid],
+            { maxBuffer: 64 << 20 },
+            (e, so) => {
+              if (e) good = false;
+              resolve(so);
+            },
+          ),
         );
         varbinds += out.split('\n').filter((l) => l.startsWith('.')).length;
       }
@@ -115,9 +129,19 @@ async function main() {
     }
     const rows = tools.map(([name]) => {
       const r = results[name]!;
-      return { tool: name, printers_ok: `${r.ok}/${PRINTERS}`, wall_s: r.wall, client_cpu_s: r.cpu, snmpsimd_cpu_s: r.sim, printers_per_s: PRINTERS / r.wall, result: r.detail };
+      return {
+        tool: name,
+        printers_ok: `${r.ok}/${PRINTERS}`,
+        wall_s: r.wall,
+        client_cpu_s: r.cpu,
+        snmpsimd_cpu_s: r.sim,
+        printers_per_s: PRINTERS / r.wall,
+        result: r.detail,
+      };
     });
-    console.log(`\n${PRINTERS} printers, ${CONCURRENCY} in parallel, max-repetitions ${MAX_REP}, ${WALKS.length} tables each, one snmpsimd on 127.0.0.1, machine load average ${load0.toFixed(1)} at start\n`);
+    console.log(
+      `\n${PRINTERS} printers, ${CONCURRENCY} in parallel, max-repetitions ${MAX_REP}, ${WALKS.length} tables each, one snmpsimd on 127.0.0.1, machine load average ${load0.toFixed(1)} at start\n`,
+    );
     console.log(table(rows));
     const w = results['watchpost printer probe']!;
     const c = results['snmpbulkwalk (C)']!;

@@ -100,15 +100,37 @@ function seedInspections(dataDir: string): number {
   const store = new InspectionStore(db, new AuditLog(db), () => clock);
   let rows = 0;
   const kinds: [string, string, string[], string[]][] = [
-    ['net', 'network', Array.from({ length: SCALE.switches }, (_, i) => `sw-${i}`), ['reachable', 'reboots', 'ports_down', 'port_errors', 'flaps', 'temperature', 'fan_psu', 'config_changed']],
-    ['cctv', 'cctv', Array.from({ length: SCALE.cameras }, (_, i) => `cam-${i}`), ['reachable', 'uptime_24h', 'uptime_month', 'clock_drift', 'stream', 'snapshot']],
+    [
+      'net',
+      'network',
+      Array.from({ length: SCALE.switches }, (_, i) => `sw-${i}`),
+      ['reachable', 'reboots', 'ports_down', 'port_errors', 'flaps', 'temperature', 'fan_psu', 'config_changed'],
+    ],
+    [
+      'cctv',
+      'cctv',
+      Array.from({ length: SCALE.cameras }, (_, i) => `cam-${i}`),
+      ['reachable', 'uptime_24h', 'uptime_month', 'clock_drift', 'stream', 'snapshot'],
+    ],
     ['pcs', 'pc', Array.from({ length: SCALE.pcs }, (_, i) => `pc-${i}`), ['patch', 'security_updates', 'antivirus', 'disk', 'disk_health']],
   ];
   for (const [id, kind, devices, codes] of kinds) {
     const items = devices.flatMap((d, i) =>
-      codes.map((code, j) => ({ mode: 'auto' as const, code, device: d, label: code, result: (i * 7 + j) % 23 === 0 ? ('fail' as const) : ('pass' as const), evidence: { value: i + j / 10 }, note: '', photo: null })),
+      codes.map((code, j) => ({
+        mode: 'auto' as const,
+        code,
+        device: d,
+        label: code,
+        result: (i * 7 + j) % 23 === 0 ? ('fail' as const) : ('pass' as const),
+        evidence: { value: i + j / 10 },
+        note: '',
+        photo: null,
+      })),
     );
-    const all: Parameters<InspectionStore['create']>[1]['items'] = [...items, { mode: 'manual', code: 'manual:1', device: '', label: 'Cabling tidy and labelled', result: null, evidence: {}, note: '', photo: null }];
+    const all: Parameters<InspectionStore['create']>[1]['items'] = [
+      ...items,
+      { mode: 'manual', code: 'manual:1', device: '', label: 'Cabling tidy and labelled', result: null, evidence: {}, note: '', photo: null },
+    ];
     const ins = store.create('bench', { schedule_id: id, title: `${kind} inspection`, kind, period: MONTH, inventory: devices, items: all });
     store.recordManual('bench', ins, all.length, { result: 'pass', note: 'ok' });
     clock += 3600_000;
@@ -149,7 +171,9 @@ if (flag === '--child') {
     const en = run('en');
     const led = run('ledger');
     const pages = (f: string) => Number(/Pages:\s+(\d+)/.exec(spawnSync('pdfinfo', [f], { encoding: 'utf8' }).stdout)?.[1] ?? 0);
-    console.log(`\nbench:report — ${MONTH}, ${SCALE.switches} switches x ${SCALE.portsPerSwitch} ports + ${SCALE.cameras} cameras + ${SCALE.pcs} PCs = ${entities} entities, ${lines.toLocaleString('en-US')} points (${SCALE.stepS} s step), ${rows} checklist rows\n`);
+    console.log(
+      `\nbench:report — ${MONTH}, ${SCALE.switches} switches x ${SCALE.portsPerSwitch} ports + ${SCALE.cameras} cameras + ${SCALE.pcs} PCs = ${entities} entities, ${lines.toLocaleString('en-US')} points (${SCALE.stepS} s step), ${rows} checklist rows\n`,
+    );
     const row = (name: string, r: typeof zh, file?: string) => ({
       run: name,
       seconds: r.ms / 1000,
@@ -169,7 +193,12 @@ if (flag === '--child') {
         { run: 'budget (issue 7)', seconds: 5, cpu_s: 0, influxd_cpu_s: 0, peak_rss_mb: 300, pdf_mb: 3, pages: 0, 'time / gather': 0 },
       ]),
     );
-    console.log(`\nload average during the run: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} CPUs (wall times inflate with contention; cpu_s does less)`);
+    console.log(
+      `\nload average during the run: ${(await import('node:os'))
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')} on ${(await import('node:os')).cpus().length} CPUs (wall times inflate with contention; cpu_s does less)`,
+    );
     const worst = [zh, en, led];
     console.log(
       `\nagainst the budget: time ${(Math.max(...worst.map((w) => w.ms)) / 5000).toFixed(2)}x, RSS ${(Math.max(...worst.map((w) => w.max_rss_mb)) / 300).toFixed(2)}x, size ${(Math.max(...worst.map((w) => w.bytes)) / 3 / 1048576).toFixed(2)}x (≤ 1.00 meets it)`,

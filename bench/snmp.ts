@@ -38,7 +38,8 @@ export function recording(n: number): string {
   add('1.3.6.1.2.1.1.3.0', `67|${100_000 + n}`);
   add('1.3.6.1.2.1.1.5.0', `4|sw-${String(n).padStart(3, '0')}`);
   const ifs = Array.from({ length: PORTS + 4 + 2 }, (_, i) => i + 1);
-  const name = (i: number) => (i <= PORTS ? `GigabitEthernet0/0/${i}` : i <= PORTS + 4 ? `XGigabitEthernet0/0/${i - PORTS}` : i === PORTS + 5 ? 'Vlanif1' : 'MEth0/0/1');
+  const name = (i: number) =>
+    i <= PORTS ? `GigabitEthernet0/0/${i}` : i <= PORTS + 4 ? `XGigabitEthernet0/0/${i - PORTS}` : i === PORTS + 5 ? 'Vlanif1' : 'MEth0/0/1';
   for (const i of ifs) {
     const up = (i + n) % 3 !== 0;
     add(`${IF}.2.${i}`, `4|${name(i)}`);
@@ -89,7 +90,14 @@ async function runWatchpost(port: number) {
     kind: 'snmp',
     concurrency: CONCURRENCY,
     lldp: false,
-    devices: Array.from({ length: DEVICES }, (_, n) => ({ host: '127.0.0.1', port, community: community(n), max_repetitions: MAX_REP, request_timeout_ms: 10_000, retries: 1 })),
+    devices: Array.from({ length: DEVICES }, (_, n) => ({
+      host: '127.0.0.1',
+      port,
+      community: community(n),
+      max_repetitions: MAX_REP,
+      request_timeout_ms: 10_000,
+      retries: 1,
+    })),
   });
   const probe = createSnmpProbe(cfg, { log: silentLogger, now: Date.now, emitEvent: () => {} });
   const c0 = process.cpuUsage();
@@ -116,10 +124,15 @@ async function runBulkwalk(port: number) {
       let good = true;
       for (const oid of ['1.3.6.1.2.1.1', ...TABLES]) {
         const out = await new Promise<string>((resolve) =>
-          execFile('snmpbulkwalk', ['-v2c', '-c', community(n), `-Cr${MAX_REP}`, '-On', '-OQ', '-t', '10', '-r', '1', `127.0.0.1:${port}`, oid], { maxBuffer: 64 << 20 }, (e, so) => {
-            if (e) good = false;
-            resolve(so);
-          }),
+          execFile(
+            'snmpbulkwalk',
+            ['-v2c', '-c', community(n), `-Cr${MAX_REP}`, '-On', '-OQ', '-t', '10', '-r', '1', `127.0.0.1:${port}`, oid],
+            { maxBuffer: 64 << 20 },
+            (e, so) => {
+              if (e) good = false;
+              resolve(so);
+            },
+          ),
         );
         varbinds += out.split('\n').filter((l) => l.startsWith('.')).length;
       }
@@ -226,9 +239,19 @@ async function main() {
     }
     for (const [name] of tools) {
       const r = results[name]!;
-      rows.push({ tool: name, devices_ok: `${r.ok}/${DEVICES}`, wall_s: r.wall, client_cpu_s: r.cpu, snmpsimd_cpu_s: r.sim, devices_per_s: DEVICES / r.wall, result: r.detail });
+      rows.push({
+        tool: name,
+        devices_ok: `${r.ok}/${DEVICES}`,
+        wall_s: r.wall,
+        client_cpu_s: r.cpu,
+        snmpsimd_cpu_s: r.sim,
+        devices_per_s: DEVICES / r.wall,
+        result: r.detail,
+      });
     }
-    console.log(`\n${DEVICES} devices, ${CONCURRENCY} in parallel, max-repetitions ${MAX_REP}, one snmpsimd on 127.0.0.1, machine load average ${load0.toFixed(1)} at start\n`);
+    console.log(
+      `\n${DEVICES} devices, ${CONCURRENCY} in parallel, max-repetitions ${MAX_REP}, one snmpsimd on 127.0.0.1, machine load average ${load0.toFixed(1)} at start\n`,
+    );
     console.log(table(rows));
     const w = results['watchpost snmp probe']!;
     const c = results['snmpbulkwalk (C)']!;

@@ -47,17 +47,33 @@ function selfCpu(): { own: number; children: number } {
 }
 
 function pkg(name: string, version: string, i: number): SoftwareItem {
-  return { name, version, publisher: `Maintainer Team ${i % 40}`, arch: i % 5 ? 'amd64' : 'all', install_date: `2025-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`, install_location: '', source: 'dpkg', scope: 'machine' };
+  return {
+    name,
+    version,
+    publisher: `Maintainer Team ${i % 40}`,
+    arch: i % 5 ? 'amd64' : 'all',
+    install_date: `2025-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`,
+    install_location: '',
+    source: 'dpkg',
+    scope: 'machine',
+  };
 }
 
 function fleetList(agent: number, round: number): SoftwareDocument {
   const common = Math.round(PACKAGES * 0.9);
   const items: SoftwareItem[] = [];
-  for (let i = 0; i < common; i++) items.push(pkg(`lib-common-package-${i}`, `${1 + (i % 7)}.${i % 13}.${i % 5}-${1 + (i % 3)}+deb12u${round >= 2 && i < 10 ? 2 : 1}`, i));
+  for (let i = 0; i < common; i++)
+    items.push(pkg(`lib-common-package-${i}`, `${1 + (i % 7)}.${i % 13}.${i % 5}-${1 + (i % 3)}+deb12u${round >= 2 && i < 10 ? 2 : 1}`, i));
   for (let i = 0; i < PACKAGES - common - 1; i++) items.push(pkg(`site-app-${agent}-${i}`, `2.${i}.0`, i));
   // The round-2 change: one removed, one installed (plus the 10 upgrades above).
   items.push(round >= 2 ? pkg(`new-tool-${agent}`, '1.0', agent) : pkg(`old-tool-${agent}`, '0.9', agent));
-  return { os: { name: 'UnionTech OS Desktop', version: '20', edition: 'Professional', activation: 'unknown' }, software: canonical(items), licenses: [], office: [], errors: {} };
+  return {
+    os: { name: 'UnionTech OS Desktop', version: '20', edition: 'Professional', activation: 'unknown' },
+    software: canonical(items),
+    licenses: [],
+    office: [],
+    errors: {},
+  };
 }
 
 async function fleet(): Promise<Record<string, string | number>[]> {
@@ -82,7 +98,17 @@ async function fleet(): Promise<Record<string, string | number>[]> {
     const outbox = new Outbox({ dir: ':memory:', maxBytes: 256 * 1024 * 1024, maxAgeMs: 86_400_000, whenFull: 'drop_oldest' });
     const gate = new DocumentGate(outbox, path.join(dir, 'agents', s.name));
     const transport = new Transport(
-      { url: `ws://127.0.0.1:${port}/v1/agent`, token: s.token, heartbeatMs: 60_000, maxInFlight: 16, reconnectMinMs: 500, reconnectMaxMs: 30_000, agentVersion: 'bench', probes: ['software'], log: silentLogger },
+      {
+        url: `ws://127.0.0.1:${port}/v1/agent`,
+        token: s.token,
+        heartbeatMs: 60_000,
+        maxInFlight: 16,
+        reconnectMinMs: 500,
+        reconnectMaxMs: 30_000,
+        agentVersion: 'bench',
+        probes: ['software'],
+        log: silentLogger,
+      },
       outbox,
     );
     transport.start();
@@ -95,7 +121,14 @@ async function fleet(): Promise<Record<string, string | number>[]> {
     const r = state.prepare('SELECT (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size) AS b').get() as { b: number };
     return Number(r.b);
   };
-  const fileBytes = () => ['state.db', 'state.db-wal'].reduce((n, f) => { try { return n + statSync(path.join(dataDir, f)).size; } catch { return n; } }, 0);
+  const fileBytes = () =>
+    ['state.db', 'state.db-wal'].reduce((n, f) => {
+      try {
+        return n + statSync(path.join(dataDir, f)).size;
+      } catch {
+        return n;
+      }
+    }, 0);
   const metric = async (name: string) => {
     const text = await (await fetch(`${base}/metrics`)).text();
     let v = 0;
@@ -105,14 +138,24 @@ async function fleet(): Promise<Record<string, string | number>[]> {
   const rows: Record<string, string | number>[] = [];
   const round = async (label: string, listRound: number, resendMs: number) => {
     const docs = agents.map((a) => fleetList(a.i, listRound));
-    const before = { db: dbBytes(), cpu: cpuSeconds(pid), changes: Number((state.prepare('SELECT COUNT(*) AS n FROM software_changes').get() as { n: number }).n), stored: await metric('watchpost_ingest_documents_total') };
+    const before = {
+      db: dbBytes(),
+      cpu: cpuSeconds(pid),
+      changes: Number((state.prepare('SELECT COUNT(*) AS n FROM software_changes').get() as { n: number }).n),
+      stored: await metric('watchpost_ingest_documents_total'),
+    };
     const t0 = performance.now();
     let queued = 0;
     for (let k = 0; k < agents.length; k++) if (agents[k]!.gate.offer('software', docs[k], { resendMs }).queued) queued++;
     const queuedS = (performance.now() - t0) / 1000;
     await waitFor('round acked', async () => agents.every((a) => a.outbox.stats().batches === 0), 600_000, col.output);
     const wall = (performance.now() - t0) / 1000;
-    const after = { db: dbBytes(), cpu: cpuSeconds(pid), changes: Number((state.prepare('SELECT COUNT(*) AS n FROM software_changes').get() as { n: number }).n), stored: await metric('watchpost_ingest_documents_total') };
+    const after = {
+      db: dbBytes(),
+      cpu: cpuSeconds(pid),
+      changes: Number((state.prepare('SELECT COUNT(*) AS n FROM software_changes').get() as { n: number }).n),
+      stored: await metric('watchpost_ingest_documents_total'),
+    };
     rows.push({
       round: label,
       documents: after.stored - before.stored,
@@ -163,9 +206,27 @@ async function agentCost(): Promise<void> {
   console.log(`\nAgent CPU for one full Linux inventory on this machine (${packages} dpkg packages), mean of ${N} runs (/proc ticks are 10 ms):`);
   console.log(
     table([
-      { what: 'software probe run (incl. its dpkg-query child)', 'CPU ms': ms(probe.cpu), 'of which in Node ms': ms(probe.own), 'wall ms': ms(probe.wall), 'vs dpkg-query -W': `${(probe.cpu / plain.cpu).toFixed(2)}×` },
-      { what: 'dpkg-query -W (default format)', 'CPU ms': ms(plain.cpu), 'of which in Node ms': ms(plain.own), 'wall ms': ms(plain.wall), 'vs dpkg-query -W': '1.00×' },
-      { what: "dpkg-query -W -f=<the probe's format>", 'CPU ms': ms(same.cpu), 'of which in Node ms': ms(same.own), 'wall ms': ms(same.wall), 'vs dpkg-query -W': `${(same.cpu / plain.cpu).toFixed(2)}×` },
+      {
+        what: 'software probe run (incl. its dpkg-query child)',
+        'CPU ms': ms(probe.cpu),
+        'of which in Node ms': ms(probe.own),
+        'wall ms': ms(probe.wall),
+        'vs dpkg-query -W': `${(probe.cpu / plain.cpu).toFixed(2)}×`,
+      },
+      {
+        what: 'dpkg-query -W (default format)',
+        'CPU ms': ms(plain.cpu),
+        'of which in Node ms': ms(plain.own),
+        'wall ms': ms(plain.wall),
+        'vs dpkg-query -W': '1.00×',
+      },
+      {
+        what: "dpkg-query -W -f=<the probe's format>",
+        'CPU ms': ms(same.cpu),
+        'of which in Node ms': ms(same.own),
+        'wall ms': ms(same.wall),
+        'vs dpkg-query -W': `${(same.cpu / plain.cpu).toFixed(2)}×`,
+      },
     ]),
   );
   console.log(`target ≤ 2× dpkg-query: ${probe.cpu <= 2 * plain.cpu ? 'met' : 'NOT met'} (${(probe.cpu / plain.cpu).toFixed(2)}×)`);

@@ -83,10 +83,20 @@ function startModules(ctx: CollectorContext, opts: StartOptions): Modules {
   if (on('inspections')) m.inspections = startInspections(ctx, { alerts: m.alerts, software: m.software, cabling: m.cabling });
   // The console's users exist before the device API, which accepts their sessions.
   const users = on('console') && cfg.console.enabled ? new UserStore(ctx.db, ctx.audit, ctx.now) : undefined;
-  if (on('devices')) m.devices = startDevices(ctx, { uptime: m.uptime, alerts: m.alerts, maintenance: m.maintenance, configs: m.configs, inspections: m.inspections, users });
+  if (on('devices'))
+    m.devices = startDevices(ctx, { uptime: m.uptime, alerts: m.alerts, maintenance: m.maintenance, configs: m.configs, inspections: m.inspections, users });
   if (on('reports')) m.reports = startReports(ctx, { uptime: m.uptime, alerts: m.alerts, cabling: m.cabling, inspections: m.inspections });
   if (users) {
-    m.console = startConsole(ctx, { users, devices: m.devices, alerts: m.alerts, maintenance: m.maintenance, inspections: m.inspections, reports: m.reports, software: m.software, cabling: m.cabling });
+    m.console = startConsole(ctx, {
+      users,
+      devices: m.devices,
+      alerts: m.alerts,
+      maintenance: m.maintenance,
+      inspections: m.inspections,
+      reports: m.reports,
+      software: m.software,
+      cabling: m.cabling,
+    });
   }
   return m;
 }
@@ -97,7 +107,11 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, opts: St
   const dataDir = cfg.collector.data_dir;
   const db: DatabaseSync = openStateDb(dataDir);
   const audit = new AuditLog(db, cfg.collector.audit_hash, now, auditAnchorFile(dataDir));
-  if (audit.anchorIfMissing()) log.warn({ audit_head: audit.head() }, 'audit log had no anchor file (data directory of an earlier version, or the file was deleted): anchored its current head');
+  if (audit.anchorIfMissing())
+    log.warn(
+      { audit_head: audit.head() },
+      'audit log had no anchor file (data directory of an earlier version, or the file was deleted): anchored its current head',
+    );
   const agents = new AgentRegistry(db, audit, now);
   for (const a of cfg.agents) {
     const { name, token_sha256, ...loc } = a;
@@ -106,7 +120,15 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, opts: St
   const metrics = new Metrics();
   const spool = new Spool(dataDir, cfg.spool.max_bytes, { log: log.child({ component: 'spool' }), metrics });
   const inventory = new Inventory(cfg.inventory.devices);
-  const ingest = new Ingest({ spool, inventory, metrics, log: log.child({ component: 'ingest' }), maxFutureMs: cfg.ingest.max_future_s * 1000, warnPastMs: cfg.ingest.warn_past_s * 1000, now });
+  const ingest = new Ingest({
+    spool,
+    inventory,
+    metrics,
+    log: log.child({ component: 'ingest' }),
+    maxFutureMs: cfg.ingest.max_future_s * 1000,
+    warnPastMs: cfg.ingest.warn_past_s * 1000,
+    now,
+  });
   let writer: InfluxWriter | undefined;
   if (cfg.influxdb) writer = new InfluxWriter(cfg.influxdb, spool, metrics, log.child({ component: 'influx' }));
   metrics.gauge('watchpost_spool_points', 'Points waiting in the spool for InfluxDB', () => spool.stats().points);
@@ -141,7 +163,10 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, opts: St
   const port = await server.listen();
   writer?.start();
   const url = `${cfg.tls ? 'https' : 'http'}://${cfg.collector.listen_host}:${port}`;
-  log.info({ url, influxdb: cfg.influxdb?.url ?? 'not configured (spooling)', data_dir: dataDir, version: VERSION, audit_head: audit.head() }, 'collector started');
+  log.info(
+    { url, influxdb: cfg.influxdb?.url ?? 'not configured (spooling)', data_dir: dataDir, version: VERSION, audit_head: audit.head() },
+    'collector started',
+  );
   // The audit chain's head in the log every hour: a second anchor, outside the data directory.
   const auditHeadTimer = setInterval(() => log.info({ audit_head: audit.head() }, 'audit log head'), 3_600_000).unref();
   return {

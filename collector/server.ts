@@ -74,8 +74,17 @@ export class CollectorServer {
       authFailures: m.counter('watchpost_auth_failures_total', 'Requests refused for a missing, wrong or revoked token, by endpoint'),
     };
     this.agentSocket = new AgentSocket({
-      maxFrameBytes: o.maxFrameBytes, agents: o.agents, ingest: o.ingest, metrics: m, log: o.log, authLimiter: this.authLimiter, counters,
-      mtls: Boolean(o.tls?.ca), hsts: o.tls ? HSTS : undefined, clientCerts: o.clientCerts, requireClientCert: o.requireClientCert,
+      maxFrameBytes: o.maxFrameBytes,
+      agents: o.agents,
+      ingest: o.ingest,
+      metrics: m,
+      log: o.log,
+      authLimiter: this.authLimiter,
+      counters,
+      mtls: Boolean(o.tls?.ca),
+      hsts: o.tls ? HSTS : undefined,
+      clientCerts: o.clientCerts,
+      requireClientCert: o.requireClientCert,
     });
     this.router = new Router({
       log: o.log,
@@ -93,7 +102,16 @@ export class CollectorServer {
     // With a client CA the TLS layer asks for a certificate but does not insist: the console's
     // browsers have none. The agent endpoint checks `authorized` itself (AgentSocket.upgrade).
     this.server = o.tls
-      ? https.createServer({ ...SLOW_CLIENTS, handshakeTimeout: 10_000, cert: o.tls.cert, key: o.tls.key, ...(o.tls.ca ? { ca: o.tls.ca, requestCert: true, rejectUnauthorized: false } : {}) }, handler)
+      ? https.createServer(
+          {
+            ...SLOW_CLIENTS,
+            handshakeTimeout: 10_000,
+            cert: o.tls.cert,
+            key: o.tls.key,
+            ...(o.tls.ca ? { ca: o.tls.ca, requestCert: true, rejectUnauthorized: false } : {}),
+          },
+          handler,
+        )
       : http.createServer(SLOW_CLIENTS, handler);
     this.server.on('connection', (socket: Duplex & { remoteAddress?: string }) => {
       const addr = socket.remoteAddress ?? '';
@@ -116,7 +134,13 @@ export class CollectorServer {
       res.end(text);
     });
     registerWriteEndpoint(this.router, {
-      enabled: o.httpWriteEnabled, tokens: o.writeTokens, agents: o.agents, ingest: o.ingest, maxBytes: o.maxFrameBytes, authLimiter: this.authLimiter, counters,
+      enabled: o.httpWriteEnabled,
+      tokens: o.writeTokens,
+      agents: o.agents,
+      ingest: o.ingest,
+      maxBytes: o.maxFrameBytes,
+      authLimiter: this.authLimiter,
+      counters,
     });
     this.route('GET', '/ping', (_req, res) => {
       res.writeHead(204, { 'x-influxdb-version': 'watchpost' });

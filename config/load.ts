@@ -65,7 +65,9 @@ function fixFor(issue: z.core.$ZodIssue, path: string, present: boolean): string
     }
     case 'invalid_format':
       // A `regex` issue is a value that does not match the schema's pattern, not a bad regex.
-      return issue.format === 'regex' ? `write "${key}" to match ${issue.pattern ?? 'the documented form'} (see config/*.example.yaml)` : `use a valid ${issue.format}`;
+      return issue.format === 'regex'
+        ? `write "${key}" to match ${issue.pattern ?? 'the documented form'} (see config/*.example.yaml)`
+        : `use a valid ${issue.format}`;
     case 'custom': {
       // A refinement may carry its own fix: ctx.addIssue({ code: 'custom', message, params: { fix } }).
       const fix = (issue.params as { fix?: unknown } | undefined)?.fix;
@@ -106,7 +108,14 @@ export function parseConfig<T>(text: string, file: string, schema: z.ZodType<T>)
     // An unresolved alias (`<<: *a` with no &a) or an alias bomb over maxAliasCount is only
     // found while converting; it must be a ConfigError like every other problem, not a crash.
     throw new ConfigError([
-      { file, line: 1, column: 1, path: '', message: `YAML error: ${(e as Error).message.split('\n')[0]}`, fix: 'define every &anchor before its *alias and do not nest aliases deeply' },
+      {
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `YAML error: ${(e as Error).message.split('\n')[0]}`,
+        fix: 'define every &anchor before its *alias and do not nest aliases deeply',
+      },
     ]);
   }
   const r = schema.safeParse(data);
@@ -142,7 +151,8 @@ export function loadConfig<T>(file: string, schema: z.ZodType<T>): T {
   return parseConfig(text, file, schema);
 }
 
-const SECRET_KEY = /(^|[_-])(tokens?|passwords?|passwd|secrets?|community|communities|auth_key|priv_key|api_key|access_key_secret|secret_key|signing_key|authorization|cookie)$/i;
+const SECRET_KEY =
+  /(^|[_-])(tokens?|passwords?|passwd|secrets?|community|communities|auth_key|priv_key|api_key|access_key_secret|secret_key|signing_key|authorization|cookie)$/i;
 
 /** Query parameters that carry credentials in webhook URLs (DingTalk/WeCom robots, signed links). */
 const SECRET_PARAM = /^(access_token|token|key|secret|sign|signature|password|p)$/i;
@@ -167,7 +177,12 @@ function redactUrl(v: string): string {
       changed = true;
     }
   }
-  return changed ? u.toString().replace(/=secret\b/g, '=<secret>').replace(/:secret@/, ':<secret>@') : v;
+  return changed
+    ? u
+        .toString()
+        .replace(/=secret\b/g, '=<secret>')
+        .replace(/:secret@/, ':<secret>@')
+    : v;
 }
 
 /** Returns a copy of a config (or any object) with every secret-named value replaced by `<secret>`. */

@@ -7,13 +7,45 @@ const LAST = (f: string, alias = f) => [agg('last', f), alias] as const;
 
 /** Counts across the top: cameras up and down, failing the 24 h requirement, bad snapshots. */
 function summaryRow(l: Layout, lang: Lang, where: string[]): void {
-  const perCamera = (f: string) => select([agg('last', f), 'v']).from('camera').where(...where).inRange().byTags('camera');
+  const perCamera = (f: string) =>
+    select([agg('last', f), 'v'])
+      .from('camera')
+      .where(...where)
+      .inRange()
+      .byTags('camera');
   l.add(statPanel(lang, { title: L('在线摄像机', 'Cameras up'), queries: [{ q: select(agg('sum', 'v')).from(perCamera('up')) }], steps: ['green'] }), 6, 5);
-  l.add(statPanel(lang, { title: L('离线摄像机', 'Cameras down'), queries: [{ q: select(agg('count', 'v')).from(perCamera('up')).where(cmp('v', '=', 0)) }], noValue: '0', steps: ['green', [1, 'red']] }), 6, 5);
+  l.add(
+    statPanel(lang, {
+      title: L('离线摄像机', 'Cameras down'),
+      queries: [
+        {
+          q: select(agg('count', 'v'))
+            .from(perCamera('up'))
+            .where(cmp('v', '=', 0)),
+        },
+      ],
+      noValue: '0',
+      steps: ['green', [1, 'red']],
+    }),
+    6,
+    5,
+  );
   l.add(
     statPanel(lang, {
       title: L('24小时不达标', 'Failing 24 h requirement'),
-      queries: [{ q: select(agg('count', 'v')).from(select([agg('last', 'compliant_24h'), 'v']).from('camera_uptime').where(...where).inRange().byTags('camera')).where(cmp('v', '=', false)) }],
+      queries: [
+        {
+          q: select(agg('count', 'v'))
+            .from(
+              select([agg('last', 'compliant_24h'), 'v'])
+                .from('camera_uptime')
+                .where(...where)
+                .inRange()
+                .byTags('camera'),
+            )
+            .where(cmp('v', '=', false)),
+        },
+      ],
       noValue: '0',
       steps: ['green', [1, 'red']],
     }),
@@ -23,7 +55,13 @@ function summaryRow(l: Layout, lang: Lang, where: string[]): void {
   l.add(
     statPanel(lang, {
       title: L('画面异常', 'Bad snapshots'),
-      queries: [{ q: select(agg('count', 'v')).from(perCamera('snapshot_ok')).where(cmp('v', '=', false)) }],
+      queries: [
+        {
+          q: select(agg('count', 'v'))
+            .from(perCamera('snapshot_ok'))
+            .where(cmp('v', '=', false)),
+        },
+      ],
       noValue: '0',
       steps: ['green', [1, 'orange']],
     }),
@@ -38,7 +76,17 @@ function uptimePanels(l: Layout, lang: Lang, where: string[]): void {
     statusHistoryPanel(lang, {
       title: L('在线热图（每小时在线率）', 'Uptime heat map (hourly uptime)'),
       description: L('每格为该小时内在线采样的比例', 'Each cell: share of that hour the camera answered'),
-      queries: [{ q: select(`${agg('mean', 'up')} * 100`).from('camera').where(...where).inRange().byTime().byTags('camera'), alias: '$tag_camera' }],
+      queries: [
+        {
+          q: select(`${agg('mean', 'up')} * 100`)
+            .from('camera')
+            .where(...where)
+            .inRange()
+            .byTime()
+            .byTags('camera'),
+          alias: '$tag_camera',
+        },
+      ],
       unit: 'percent',
       min: 0,
       max: 100,
@@ -51,7 +99,15 @@ function uptimePanels(l: Layout, lang: Lang, where: string[]): void {
     tablePanel(lang, {
       title: L('在线率合规', 'Uptime compliance'),
       sortBy: { column: L('24小时在线率', 'Uptime 24 h') },
-      queries: [{ q: select(LAST('uptime_24h_pct'), LAST('uptime_month_pct'), LAST('unknown_24h_pct'), LAST('compliant_24h')).from('camera_uptime').where(...where).inRange().byTags('camera', 'building', 'floor', 'room') }],
+      queries: [
+        {
+          q: select(LAST('uptime_24h_pct'), LAST('uptime_month_pct'), LAST('unknown_24h_pct'), LAST('compliant_24h'))
+            .from('camera_uptime')
+            .where(...where)
+            .inRange()
+            .byTags('camera', 'building', 'floor', 'room'),
+        },
+      ],
       columns: {
         camera: { name: L('摄像机', 'Camera') },
         building: { name: L('楼栋', 'Building') },
@@ -60,7 +116,11 @@ function uptimePanels(l: Layout, lang: Lang, where: string[]): void {
         uptime_24h_pct: { name: L('24小时在线率', 'Uptime 24 h'), unit: 'percent' },
         uptime_month_pct: { name: L('本月在线率', 'Uptime this month'), unit: 'percent' },
         unknown_24h_pct: { name: L('无数据占比', 'Unknown'), unit: 'percent' },
-        compliant_24h: { name: L('达标', 'Compliant'), colour: true, mappings: valueText(lang, { true: [L('达标', 'yes'), 'green'], false: [L('不达标', 'no'), 'red'] }) },
+        compliant_24h: {
+          name: L('达标', 'Compliant'),
+          colour: true,
+          mappings: valueText(lang, { true: [L('达标', 'yes'), 'green'], false: [L('不达标', 'no'), 'red'] }),
+        },
         Time: { hidden: true },
       },
     }),
@@ -71,7 +131,17 @@ function uptimePanels(l: Layout, lang: Lang, where: string[]): void {
     timeseriesPanel(lang, {
       title: L('时钟偏差', 'Clock drift'),
       description: L('摄像机时间减去采集时间；录像取证需要准确时间', 'Camera clock minus probe clock; evidence needs correct timestamps'),
-      queries: [{ q: select(agg('mean', 'clock_drift_s')).from('camera').where(...where).inRange().byTime().byTags('camera'), alias: '$tag_camera' }],
+      queries: [
+        {
+          q: select(agg('mean', 'clock_drift_s'))
+            .from('camera')
+            .where(...where)
+            .inRange()
+            .byTime()
+            .byTags('camera'),
+          alias: '$tag_camera',
+        },
+      ],
       unit: 's',
       steps: ['green', [5, 'orange'], [60, 'red']],
     }),
@@ -88,7 +158,17 @@ function streamPanels(l: Layout, lang: Lang, where: string[]): void {
       title: L('视频流与抓图', 'Stream and snapshot'),
       queries: [
         {
-          q: select(LAST('up'), LAST('error_class'), LAST('auth'), LAST('stream_ok'), LAST('stream_latency_ms'), LAST('snapshot_ok'), LAST('snapshot_problem'), LAST('clock_drift_s'), LAST('firmware'))
+          q: select(
+            LAST('up'),
+            LAST('error_class'),
+            LAST('auth'),
+            LAST('stream_ok'),
+            LAST('stream_latency_ms'),
+            LAST('snapshot_ok'),
+            LAST('snapshot_problem'),
+            LAST('clock_drift_s'),
+            LAST('firmware'),
+          )
             .from('camera')
             .where(...where)
             .inRange()
@@ -106,7 +186,12 @@ function streamPanels(l: Layout, lang: Lang, where: string[]): void {
         error_class: { name: L('原因', 'Reason') },
         auth: {
           name: L('认证', 'Auth'),
-          mappings: valueText(lang, { ok: [L('正常', 'ok'), 'green'], failed: [L('失败', 'failed'), 'red'], none: [L('无', 'none'), 'text'], unknown: [L('未知', 'unknown'), 'text'] }),
+          mappings: valueText(lang, {
+            ok: [L('正常', 'ok'), 'green'],
+            failed: [L('失败', 'failed'), 'red'],
+            none: [L('无', 'none'), 'text'],
+            unknown: [L('未知', 'unknown'), 'text'],
+          }),
         },
         stream_ok: { name: L('视频流', 'Stream'), colour: true, mappings: yesNo },
         stream_latency_ms: { name: L('出流耗时', 'Stream latency'), unit: 'ms' },
@@ -138,7 +223,17 @@ function streamPanels(l: Layout, lang: Lang, where: string[]): void {
   l.add(
     timeseriesPanel(lang, {
       title: L('出流耗时', 'Stream latency'),
-      queries: [{ q: select(agg('mean', 'stream_latency_ms')).from('camera').where(...where).inRange().byTime().byTags('camera'), alias: '$tag_camera' }],
+      queries: [
+        {
+          q: select(agg('mean', 'stream_latency_ms'))
+            .from('camera')
+            .where(...where)
+            .inRange()
+            .byTime()
+            .byTags('camera'),
+          alias: '$tag_camera',
+        },
+      ],
       unit: 'ms',
     }),
     24,
@@ -164,7 +259,13 @@ export const cctv: DashboardDef = {
         refresh: '1m',
         from: 'now-24h',
         tags: ['cctv'],
-        variables: [...locationVariables(lang, 'camera', false), tagVariable(lang, 'camera', L('摄像机', 'Camera'), 'camera', 'camera', [['building', 'building'], ['floor', 'floor']])],
+        variables: [
+          ...locationVariables(lang, 'camera', false),
+          tagVariable(lang, 'camera', L('摄像机', 'Camera'), 'camera', 'camera', [
+            ['building', 'building'],
+            ['floor', 'floor'],
+          ]),
+        ],
       },
       l,
     );

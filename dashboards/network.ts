@@ -33,7 +33,10 @@ function switchesRow(l: Layout, lang: Lang, where: string[]): void {
         room: { name: L('房间', 'Room') },
         up: { name: L('在线', 'Up'), colour: true, mappings: valueText(lang, { '1': [L('在线', 'up'), 'green'], '0': [L('离线', 'down'), 'red'] }) },
         uptime_s: { name: L('运行时长', 'Uptime'), unit: 's' },
-        reboot: { name: L('重启', 'Rebooted'), mappings: valueText(lang, { '1': [L('刚重启', 'just rebooted'), 'orange'], '0': [L('否', 'no'), 'transparent'] }) },
+        reboot: {
+          name: L('重启', 'Rebooted'),
+          mappings: valueText(lang, { '1': [L('刚重启', 'just rebooted'), 'orange'], '0': [L('否', 'no'), 'transparent'] }),
+        },
         poll_ms: { name: L('轮询耗时', 'Poll time'), unit: 'ms' },
         sys_name: { name: L('系统名', 'sysName') },
         Time: { name: L('最后采集', 'Last poll'), unit: 'dateTimeFromNow' },
@@ -45,7 +48,16 @@ function switchesRow(l: Layout, lang: Lang, where: string[]): void {
   l.add(
     barGaugePanel(lang, {
       title: L('24小时在线率', 'Uptime 24 h'),
-      queries: [{ q: select(agg('last', 'uptime_24h_pct')).from('device_uptime').where(...where).inRange().byTags('device'), alias: '$tag_device' }],
+      queries: [
+        {
+          q: select(agg('last', 'uptime_24h_pct'))
+            .from('device_uptime')
+            .where(...where)
+            .inRange()
+            .byTags('device'),
+          alias: '$tag_device',
+        },
+      ],
       unit: 'percent',
       min: 90,
       max: 100,
@@ -57,7 +69,17 @@ function switchesRow(l: Layout, lang: Lang, where: string[]): void {
   l.add(
     timeseriesPanel(lang, {
       title: L('温度', 'Temperature'),
-      queries: [{ q: select(agg('mean', 'value')).from('sensor').where(cmp('kind', '=', 'temperature'), ...where).inRange().byTime().byTags('device', 'entity'), alias: '$tag_device $tag_entity' }],
+      queries: [
+        {
+          q: select(agg('mean', 'value'))
+            .from('sensor')
+            .where(cmp('kind', '=', 'temperature'), ...where)
+            .inRange()
+            .byTime()
+            .byTags('device', 'entity'),
+          alias: '$tag_device $tag_entity',
+        },
+      ],
       unit: 'celsius',
       steps: ['green', [60, 'orange'], [75, 'red']],
     }),
@@ -67,7 +89,15 @@ function switchesRow(l: Layout, lang: Lang, where: string[]): void {
   l.add(
     tablePanel(lang, {
       title: L('传感器（风扇、电源、温度）', 'Sensors (fans, PSUs, temperature)'),
-      queries: [{ q: select(LAST('status'), LAST('value'), LAST('unit')).from('sensor').where(...where).inRange().byTags('device', 'kind', 'entity') }],
+      queries: [
+        {
+          q: select(LAST('status'), LAST('value'), LAST('unit'))
+            .from('sensor')
+            .where(...where)
+            .inRange()
+            .byTags('device', 'kind', 'entity'),
+        },
+      ],
       sortBy: { column: L('状态', 'Status') },
       columns: {
         device: { name: L('交换机', 'Switch') },
@@ -101,7 +131,17 @@ function portPanels(l: Layout, lang: Lang, where: string[]): void {
   l.add(
     stateTimelinePanel(lang, {
       title: L('端口状态', 'Port status'),
-      queries: [{ q: select(agg('last', 'oper_status')).from('interface').where(...where).inRange().byTime('$__interval', 'previous').byTags('device', 'ifName'), alias: '$tag_device $tag_ifName' }],
+      queries: [
+        {
+          q: select(agg('last', 'oper_status'))
+            .from('interface')
+            .where(...where)
+            .inRange()
+            .byTime('$__interval', 'previous')
+            .byTags('device', 'ifName'),
+          alias: '$tag_device $tag_ifName',
+        },
+      ],
       mappings: operStatus(lang),
     }),
     24,
@@ -112,7 +152,17 @@ function portPanels(l: Layout, lang: Lang, where: string[]): void {
       title: L('端口明细', 'Port details'),
       queries: [
         {
-          q: select(LAST('admin_status'), LAST('oper_status'), LAST('speed_mbps'), LAST('in_util_pct'), LAST('out_util_pct'), LAST('in_errors_per_s'), LAST('out_errors_per_s'), LAST('flaps'), LAST('ifAlias'))
+          q: select(
+            LAST('admin_status'),
+            LAST('oper_status'),
+            LAST('speed_mbps'),
+            LAST('in_util_pct'),
+            LAST('out_util_pct'),
+            LAST('in_errors_per_s'),
+            LAST('out_errors_per_s'),
+            LAST('flaps'),
+            LAST('ifAlias'),
+          )
             .from('interface')
             .where(...where)
             .inRange()
@@ -144,7 +194,17 @@ function trafficPanels(l: Layout, lang: Lang, where: string[]): void {
   l.add(
     timeseriesPanel(lang, {
       title: L('流量', 'Traffic'),
-      queries: [{ q: select([agg('mean', 'in_bps'), 'in'], [agg('mean', 'out_bps'), 'out']).from('interface').where(...where).inRange().byTime().byTags('device', 'ifName'), alias: '$tag_device $tag_ifName $col' }],
+      queries: [
+        {
+          q: select([agg('mean', 'in_bps'), 'in'], [agg('mean', 'out_bps'), 'out'])
+            .from('interface')
+            .where(...where)
+            .inRange()
+            .byTime()
+            .byTags('device', 'ifName'),
+          alias: '$tag_device $tag_ifName $col',
+        },
+      ],
       unit: 'bps',
     }),
     12,
@@ -177,7 +237,15 @@ function neighbourPanels(l: Layout, lang: Lang, where: string[]): void {
   l.add(
     tablePanel(lang, {
       title: L('LLDP 邻居', 'LLDP neighbours'),
-      queries: [{ q: select(LAST('remote_sys_name'), LAST('remote_port'), LAST('remote_chassis_id')).from('lldp_neighbor').where(...where).inRange().byTags('device', 'local_port') }],
+      queries: [
+        {
+          q: select(LAST('remote_sys_name'), LAST('remote_port'), LAST('remote_chassis_id'))
+            .from('lldp_neighbor')
+            .where(...where)
+            .inRange()
+            .byTags('device', 'local_port'),
+        },
+      ],
       columns: {
         device: { name: L('交换机', 'Switch') },
         local_port: { name: L('本端端口', 'Local port') },
@@ -193,7 +261,15 @@ function neighbourPanels(l: Layout, lang: Lang, where: string[]): void {
   l.add(
     tablePanel(lang, {
       title: L('SSH 检查', 'SSH checks'),
-      queries: [{ q: select(LAST('ok'), LAST('exit_code'), LAST('value'), LAST('duration_ms')).from('ssh_check').where(...where).inRange().byTags('device', 'check') }],
+      queries: [
+        {
+          q: select(LAST('ok'), LAST('exit_code'), LAST('value'), LAST('duration_ms'))
+            .from('ssh_check')
+            .where(...where)
+            .inRange()
+            .byTags('device', 'check'),
+        },
+      ],
       columns: {
         device: { name: L('设备', 'Device') },
         check: { name: L('检查项', 'Check') },

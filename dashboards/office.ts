@@ -7,14 +7,62 @@ const LAST = (f: string, alias = f) => [agg('last', f), alias] as const;
 
 /** Counts across the top: missing patches, antivirus not protecting, unreachable. */
 function summaryRow(l: Layout, lang: Lang, loc: string[], where: string[]): void {
-  const count = (m: string, f: string, cond: string) => select(agg('count', 'v')).from(select([agg('last', f), 'v']).from(m).where(...where).inRange().byTags('host')).where(cond);
-  l.add(statPanel(lang, { title: L('缺安全补丁的电脑', 'PCs missing security patches'), queries: [{ q: count('patches', 'security_pending', cmp('v', '>', 0)) }], noValue: '0', steps: ['green', [1, 'orange']] }), 6, 5);
-  l.add(statPanel(lang, { title: L('超过30天未更新', 'Not patched for 30 days'), queries: [{ q: count('patches', 'days_since_patch', cmp('v', '>', 30)) }], noValue: '0', steps: ['green', [1, 'red']] }), 6, 5);
-  l.add(statPanel(lang, { title: L('杀毒未防护', 'Antivirus not protecting'), queries: [{ q: count('antivirus_status', 'protected', cmp('v', '=', false)) }], noValue: '0', steps: ['green', [1, 'red']] }), 6, 5);
+  const count = (m: string, f: string, cond: string) =>
+    select(agg('count', 'v'))
+      .from(
+        select([agg('last', f), 'v'])
+          .from(m)
+          .where(...where)
+          .inRange()
+          .byTags('host'),
+      )
+      .where(cond);
+  l.add(
+    statPanel(lang, {
+      title: L('缺安全补丁的电脑', 'PCs missing security patches'),
+      queries: [{ q: count('patches', 'security_pending', cmp('v', '>', 0)) }],
+      noValue: '0',
+      steps: ['green', [1, 'orange']],
+    }),
+    6,
+    5,
+  );
+  l.add(
+    statPanel(lang, {
+      title: L('超过30天未更新', 'Not patched for 30 days'),
+      queries: [{ q: count('patches', 'days_since_patch', cmp('v', '>', 30)) }],
+      noValue: '0',
+      steps: ['green', [1, 'red']],
+    }),
+    6,
+    5,
+  );
+  l.add(
+    statPanel(lang, {
+      title: L('杀毒未防护', 'Antivirus not protecting'),
+      queries: [{ q: count('antivirus_status', 'protected', cmp('v', '=', false)) }],
+      noValue: '0',
+      steps: ['green', [1, 'red']],
+    }),
+    6,
+    5,
+  );
   l.add(
     statPanel(lang, {
       title: L('不可达终端', 'Unreachable'),
-      queries: [{ q: select(agg('count', 'v')).from(select([agg('last', 'result_code'), 'v']).from('ping').where(...loc).inRange().byTags('url')).where(cmp('v', '>', 0)) }],
+      queries: [
+        {
+          q: select(agg('count', 'v'))
+            .from(
+              select([agg('last', 'result_code'), 'v'])
+                .from('ping')
+                .where(...loc)
+                .inRange()
+                .byTags('url'),
+            )
+            .where(cmp('v', '>', 0)),
+        },
+      ],
       noValue: '0',
       steps: ['green', [1, 'red']],
     }),
@@ -31,7 +79,15 @@ function patchesRow(l: Layout, lang: Lang, where: string[]): void {
     tablePanel(lang, {
       title: L('补丁合规', 'Patch compliance'),
       sortBy: { column: L('距上次更新（天）', 'Days since patch'), desc: true },
-      queries: [{ q: select(LAST('pending'), LAST('security_pending'), LAST('days_since_patch'), LAST('reboot_required')).from('patches').where(...where).inRange().byTags('host', 'os_family', 'building', 'floor', 'room') }],
+      queries: [
+        {
+          q: select(LAST('pending'), LAST('security_pending'), LAST('days_since_patch'), LAST('reboot_required'))
+            .from('patches')
+            .where(...where)
+            .inRange()
+            .byTags('host', 'os_family', 'building', 'floor', 'room'),
+        },
+      ],
       columns: {
         host: { name: L('计算机', 'Computer') },
         os_family: { name: L('系统', 'OS') },
@@ -51,7 +107,15 @@ function patchesRow(l: Layout, lang: Lang, where: string[]): void {
   l.add(
     tablePanel(lang, {
       title: L('杀毒软件', 'Antivirus'),
-      queries: [{ q: select(LAST('enabled'), LAST('up_to_date'), LAST('realtime'), LAST('signature_age_days')).from('antivirus').where(...where).inRange().byTags('host', 'product') }],
+      queries: [
+        {
+          q: select(LAST('enabled'), LAST('up_to_date'), LAST('realtime'), LAST('signature_age_days'))
+            .from('antivirus')
+            .where(...where)
+            .inRange()
+            .byTags('host', 'product'),
+        },
+      ],
       columns: {
         host: { name: L('计算机', 'Computer') },
         product: { name: L('产品', 'Product') },
@@ -74,7 +138,15 @@ function reachabilityRow(l: Layout, lang: Lang, loc: string[]): void {
     tablePanel(lang, {
       title: L('Ping 状态', 'Ping status'),
       sortBy: { column: L('结果', 'Result'), desc: true },
-      queries: [{ q: select(LAST('result_code'), LAST('percent_packet_loss'), LAST('average_response_ms')).from('ping').where(...loc).inRange().byTags('url', 'device_kind', 'building', 'floor', 'room') }],
+      queries: [
+        {
+          q: select(LAST('result_code'), LAST('percent_packet_loss'), LAST('average_response_ms'))
+            .from('ping')
+            .where(...loc)
+            .inRange()
+            .byTags('url', 'device_kind', 'building', 'floor', 'room'),
+        },
+      ],
       columns: {
         url: { name: L('目标', 'Target') },
         device_kind: { name: L('类型', 'Kind') },
@@ -97,7 +169,17 @@ function reachabilityRow(l: Layout, lang: Lang, loc: string[]): void {
   l.add(
     timeseriesPanel(lang, {
       title: L('Ping 延迟', 'Ping round trip'),
-      queries: [{ q: select(agg('mean', 'average_response_ms')).from('ping').where(...loc).inRange().byTime().byTags('url'), alias: '$tag_url' }],
+      queries: [
+        {
+          q: select(agg('mean', 'average_response_ms'))
+            .from('ping')
+            .where(...loc)
+            .inRange()
+            .byTime()
+            .byTags('url'),
+          alias: '$tag_url',
+        },
+      ],
       unit: 'ms',
     }),
     12,
@@ -113,7 +195,25 @@ function printersRow(l: Layout, lang: Lang, loc: string[]): void {
     tablePanel(lang, {
       title: L('打印机状态', 'Printer status'),
       sortBy: { column: L('耗材不足', 'Supplies low'), desc: true },
-      queries: [{ q: select(LAST('up'), LAST('model'), LAST('device_status'), LAST('jammed'), LAST('door_open'), LAST('offline'), LAST('supplies_low'), LAST('supplies_empty'), LAST('pages_total')).from('printer').where(...loc).inRange().byTags('device', 'building', 'floor', 'room') }],
+      queries: [
+        {
+          q: select(
+            LAST('up'),
+            LAST('model'),
+            LAST('device_status'),
+            LAST('jammed'),
+            LAST('door_open'),
+            LAST('offline'),
+            LAST('supplies_low'),
+            LAST('supplies_empty'),
+            LAST('pages_total'),
+          )
+            .from('printer')
+            .where(...loc)
+            .inRange()
+            .byTags('device', 'building', 'floor', 'room'),
+        },
+      ],
       columns: {
         device: { name: L('打印机', 'Printer') },
         building: { name: L('楼栋', 'Building') },
@@ -138,7 +238,16 @@ function printersRow(l: Layout, lang: Lang, loc: string[]): void {
     barGaugePanel(lang, {
       title: L('耗材余量', 'Supplies left'),
       // Waste boxes report remaining space; they have their own gauge of how full they are.
-      queries: [{ q: select(agg('last', 'percent')).from('printer_supply').where(...loc, `${ident('type')} !~ /^waste/`).inRange().byTags('device', 'index', 'colour', 'type'), alias: '$tag_device $tag_colour $tag_type' }],
+      queries: [
+        {
+          q: select(agg('last', 'percent'))
+            .from('printer_supply')
+            .where(...loc, `${ident('type')} !~ /^waste/`)
+            .inRange()
+            .byTags('device', 'index', 'colour', 'type'),
+          alias: '$tag_device $tag_colour $tag_type',
+        },
+      ],
       unit: 'percent',
       min: 0,
       max: 100,
@@ -150,7 +259,16 @@ function printersRow(l: Layout, lang: Lang, loc: string[]): void {
   l.add(
     barGaugePanel(lang, {
       title: L('废粉盒（已满程度）', 'Waste boxes (how full)'),
-      queries: [{ q: select(agg('last', 'fill_pct')).from('printer_supply').where(...loc).inRange().byTags('device', 'index'), alias: '$tag_device' }],
+      queries: [
+        {
+          q: select(agg('last', 'fill_pct'))
+            .from('printer_supply')
+            .where(...loc)
+            .inRange()
+            .byTags('device', 'index'),
+          alias: '$tag_device',
+        },
+      ],
       unit: 'percent',
       min: 0,
       max: 100,
@@ -163,7 +281,17 @@ function printersRow(l: Layout, lang: Lang, loc: string[]): void {
     timeseriesPanel(lang, {
       title: L('每日打印页数', 'Pages per day'),
       // pages_printed is the count since the previous poll (reset-safe on the agent): a day's pages are their sum.
-      queries: [{ q: select(agg('sum', 'pages_printed')).from('printer').where(...loc).inRange().byTime('1d', 0).byTags('device'), alias: '$tag_device' }],
+      queries: [
+        {
+          q: select(agg('sum', 'pages_printed'))
+            .from('printer')
+            .where(...loc)
+            .inRange()
+            .byTime('1d', 0)
+            .byTags('device'),
+          alias: '$tag_device',
+        },
+      ],
       bars: true,
     }),
     8,
@@ -179,7 +307,16 @@ function inventoryRow(l: Layout, lang: Lang, where: string[]): void {
       title: L('硬件与系统', 'Hardware and OS'),
       queries: [
         {
-          q: select(LAST('os_name'), LAST('os_version'), LAST('manufacturer'), LAST('model'), LAST('serial'), LAST('cpu_cores'), LAST('mem_total'), LAST('disks_smart_failed'))
+          q: select(
+            LAST('os_name'),
+            LAST('os_version'),
+            LAST('manufacturer'),
+            LAST('model'),
+            LAST('serial'),
+            LAST('cpu_cores'),
+            LAST('mem_total'),
+            LAST('disks_smart_failed'),
+          )
             .from('host_inventory')
             .where(...where)
             .inRange()
@@ -205,7 +342,16 @@ function inventoryRow(l: Layout, lang: Lang, where: string[]): void {
   l.add(
     barGaugePanel(lang, {
       title: L('磁盘使用率', 'Disk used'),
-      queries: [{ q: select(agg('last', 'used_percent')).from('disk').where(...where).inRange().byTags('host', 'path'), alias: '$tag_host $tag_path' }],
+      queries: [
+        {
+          q: select(agg('last', 'used_percent'))
+            .from('disk')
+            .where(...where)
+            .inRange()
+            .byTags('host', 'path'),
+          alias: '$tag_host $tag_path',
+        },
+      ],
       unit: 'percent',
       min: 0,
       max: 100,
@@ -217,7 +363,17 @@ function inventoryRow(l: Layout, lang: Lang, where: string[]): void {
   l.add(
     timeseriesPanel(lang, {
       title: L('CPU 使用率', 'CPU used'),
-      queries: [{ q: select(`100 - ${agg('mean', 'usage_idle')}`).from('cpu').where(cmp('cpu', '=', 'cpu-total'), ...where).inRange().byTime().byTags('host'), alias: '$tag_host' }],
+      queries: [
+        {
+          q: select(`100 - ${agg('mean', 'usage_idle')}`)
+            .from('cpu')
+            .where(cmp('cpu', '=', 'cpu-total'), ...where)
+            .inRange()
+            .byTime()
+            .byTags('host'),
+          alias: '$tag_host',
+        },
+      ],
       unit: 'percent',
       min: 0,
       max: 100,
@@ -228,7 +384,17 @@ function inventoryRow(l: Layout, lang: Lang, where: string[]): void {
   l.add(
     timeseriesPanel(lang, {
       title: L('内存使用率', 'Memory used'),
-      queries: [{ q: select(agg('mean', 'used_percent')).from('mem').where(...where).inRange().byTime().byTags('host'), alias: '$tag_host' }],
+      queries: [
+        {
+          q: select(agg('mean', 'used_percent'))
+            .from('mem')
+            .where(...where)
+            .inRange()
+            .byTime()
+            .byTags('host'),
+          alias: '$tag_host',
+        },
+      ],
       unit: 'percent',
       min: 0,
       max: 100,
@@ -259,7 +425,13 @@ export const office: DashboardDef = {
         refresh: '5m',
         from: 'now-24h',
         tags: ['office'],
-        variables: [...locationVariables(lang, 'patches', false), tagVariable(lang, 'host', L('计算机', 'Computer'), 'patches', 'host', [['building', 'building'], ['floor', 'floor']])],
+        variables: [
+          ...locationVariables(lang, 'patches', false),
+          tagVariable(lang, 'host', L('计算机', 'Computer'), 'patches', 'host', [
+            ['building', 'building'],
+            ['floor', 'floor'],
+          ]),
+        ],
       },
       l,
     );

@@ -20,7 +20,16 @@ function summaryRow(l: Layout, lang: Lang, inst: string): void {
     5,
   );
   l.add(statPanel(lang, { title: L('写入速率', 'Ingest rate'), graph: true, queries: [{ q: col('points_per_s') }], unit: 'pps', steps: ['blue'] }), 5, 5);
-  l.add(statPanel(lang, { title: L('缓冲积压', 'Spool backlog'), graph: true, queries: [{ q: col('spool_points') }], steps: ['green', [10_000, 'orange'], [1_000_000, 'red']] }), 5, 5);
+  l.add(
+    statPanel(lang, {
+      title: L('缓冲积压', 'Spool backlog'),
+      graph: true,
+      queries: [{ q: col('spool_points') }],
+      steps: ['green', [10_000, 'orange'], [1_000_000, 'red']],
+    }),
+    5,
+    5,
+  );
   l.add(statPanel(lang, { title: L('在线探针', 'Agents connected'), queries: [{ q: col('agents_connected') }], steps: ['red', [1, 'green']] }), 5, 5);
   l.add(statPanel(lang, { title: L('累计写入点数', 'Points ingested'), queries: [{ q: col('points_total') }], unit: 'short', steps: ['blue'] }), 5, 5);
 }
@@ -31,7 +40,9 @@ function collectorRow(l: Layout, lang: Lang, inst: string): void {
   l.add(
     timeseriesPanel(lang, {
       title: L('写入速率', 'Ingest rate'),
-      queries: [{ q: select(agg('mean', 'points_per_s')).from('watchpost_collector').where(inst).inRange().byTime().byTags('instance'), alias: '$tag_instance' }],
+      queries: [
+        { q: select(agg('mean', 'points_per_s')).from('watchpost_collector').where(inst).inRange().byTime().byTags('instance'), alias: '$tag_instance' },
+      ],
       unit: 'pps',
     }),
     12,
@@ -46,7 +57,10 @@ function collectorRow(l: Layout, lang: Lang, inst: string): void {
         { q: select(agg('max', 'spool_bytes')).from('watchpost_collector').where(inst).inRange().byTime().byTags('instance'), alias: '$tag_instance bytes' },
       ],
       unit: 'short',
-    }).overrideByRegexp('.* bytes$', [{ id: 'unit', value: 'bytes' }, { id: 'custom.axisPlacement', value: 'right' }]),
+    }).overrideByRegexp('.* bytes$', [
+      { id: 'unit', value: 'bytes' },
+      { id: 'custom.axisPlacement', value: 'right' },
+    ]),
     12,
     8,
   );
@@ -55,7 +69,12 @@ function collectorRow(l: Layout, lang: Lang, inst: string): void {
       title: L('写入错误与坏帧（每分钟）', 'Write errors and bad frames (per minute)'),
       queries: [
         {
-          q: select([rate('write_errors_total', '1m'), 'write_errors'], [rate('bad_frames_total', '1m'), 'bad_frames']).from('watchpost_collector').where(inst).inRange().byTime().byTags('instance'),
+          q: select([rate('write_errors_total', '1m'), 'write_errors'], [rate('bad_frames_total', '1m'), 'bad_frames'])
+            .from('watchpost_collector')
+            .where(inst)
+            .inRange()
+            .byTime()
+            .byTags('instance'),
           alias: '$tag_instance $col',
         },
       ],
@@ -68,7 +87,12 @@ function collectorRow(l: Layout, lang: Lang, inst: string): void {
   l.add(
     stateTimelinePanel(lang, {
       title: L('InfluxDB 可写', 'InfluxDB writable'),
-      queries: [{ q: select(agg('min', 'influx_up')).from('watchpost_collector').where(inst).inRange().byTime('$__interval', 'previous').byTags('instance'), alias: '$tag_instance' }],
+      queries: [
+        {
+          q: select(agg('min', 'influx_up')).from('watchpost_collector').where(inst).inRange().byTime('$__interval', 'previous').byTags('instance'),
+          alias: '$tag_instance',
+        },
+      ],
       mappings: valueText(lang, { '1': [L('正常', 'OK'), 'green'], '0': [L('故障', 'failing'), 'red'] }),
     }),
     12,
@@ -86,7 +110,10 @@ function agentsRow(l: Layout, lang: Lang): void {
       sortBy: { column: L('最后在线', 'Last seen') },
       queries: [
         {
-          q: select(LAST('connected'), [`${agg('last', 'last_seen_s')} * 1000`, 'last_seen'], LAST('version'), LAST('hostname')).from('watchpost_agent').inRange().byTags('agent', 'building', 'floor', 'room'),
+          q: select(LAST('connected'), [`${agg('last', 'last_seen_s')} * 1000`, 'last_seen'], LAST('version'), LAST('hostname'))
+            .from('watchpost_agent')
+            .inRange()
+            .byTags('agent', 'building', 'floor', 'room'),
         },
       ],
       columns: {
@@ -107,7 +134,9 @@ function agentsRow(l: Layout, lang: Lang): void {
   l.add(
     stateTimelinePanel(lang, {
       title: L('代理连接', 'Agent connections'),
-      queries: [{ q: select(agg('min', 'connected')).from('watchpost_agent').inRange().byTime('$__interval', 'previous').byTags('agent'), alias: '$tag_agent' }],
+      queries: [
+        { q: select(agg('min', 'connected')).from('watchpost_agent').inRange().byTime('$__interval', 'previous').byTags('agent'), alias: '$tag_agent' },
+      ],
       mappings: connected,
     }),
     12,
@@ -123,7 +152,16 @@ function probeRunsRow(l: Layout, lang: Lang): void {
       title: L('探针', 'Probes'),
       queries: [
         {
-          q: select(LAST('success'), LAST('duration_ms'), LAST('samples'), LAST('error_class'), LAST('runs_total'), LAST('errors_total'), LAST('timeouts_total'), LAST('skipped_total'))
+          q: select(
+            LAST('success'),
+            LAST('duration_ms'),
+            LAST('samples'),
+            LAST('error_class'),
+            LAST('runs_total'),
+            LAST('errors_total'),
+            LAST('timeouts_total'),
+            LAST('skipped_total'),
+          )
             .from('watchpost_probe')
             .inRange()
             .byTags('host', 'probe', 'kind'),
@@ -133,7 +171,11 @@ function probeRunsRow(l: Layout, lang: Lang): void {
         host: { name: L('主机', 'Host') },
         probe: { name: L('探针', 'Probe') },
         kind: { name: L('类型', 'Kind') },
-        success: { name: L('最近一次', 'Last run'), colour: true, mappings: valueText(lang, { true: [L('成功', 'ok'), 'green'], false: [L('失败', 'failed'), 'red'] }) },
+        success: {
+          name: L('最近一次', 'Last run'),
+          colour: true,
+          mappings: valueText(lang, { true: [L('成功', 'ok'), 'green'], false: [L('失败', 'failed'), 'red'] }),
+        },
         duration_ms: { name: L('耗时', 'Duration'), unit: 'ms' },
         samples: { name: L('样本数', 'Samples') },
         error_class: { name: L('错误类别', 'Error class') },

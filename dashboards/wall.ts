@@ -7,11 +7,23 @@ const RED_IF_ANY = ['green', [1, 'red']] as const;
 
 /** `SELECT count(x) FROM (last(field) per series) WHERE cond`: how many series are in a state now. */
 function countWhere(measurement: string, field: string, by: string[], cond: string) {
-  return select(agg('count', 'v')).from(select([agg('last', field), 'v']).from(measurement).inRange().byTags(...by)).where(cond);
+  return select(agg('count', 'v'))
+    .from(
+      select([agg('last', field), 'v'])
+        .from(measurement)
+        .inRange()
+        .byTags(...by),
+    )
+    .where(cond);
 }
 
 const LOCATION = ['building', 'floor', 'shaft', 'room'];
-const LOCATION_COLUMNS = { building: { name: L('楼栋', 'Building') }, floor: { name: L('楼层', 'Floor') }, shaft: { name: L('竖井', 'Shaft') }, room: { name: L('房间', 'Room') } };
+const LOCATION_COLUMNS = {
+  building: { name: L('楼栋', 'Building') },
+  floor: { name: L('楼层', 'Floor') },
+  shaft: { name: L('竖井', 'Shaft') },
+  room: { name: L('房间', 'Room') },
+};
 /** The big red-if-any counters. */
 const BIG = { large: true, noValue: '0', steps: RED_IF_ANY };
 const REASON = { error_class: { name: L('原因', 'Reason') } };
@@ -19,16 +31,48 @@ const REASON = { error_class: { name: L('原因', 'Reason') } };
 /** At a glance: how many switches, cameras, PCs/printers are down, alerts firing, inspections overdue. */
 function glanceRow(l: Layout, lang: Lang): void {
   l.row(lang, L('一眼总览', 'At a glance'));
-  l.add(statPanel(lang, { ...BIG, title: L('离线交换机', 'Switches down'), queries: [{ q: countWhere('snmp_device', 'up', ['device'], cmp('v', '=', 0)) }] }), 4, 6);
-  l.add(statPanel(lang, { ...BIG, title: L('离线摄像机', 'Cameras down'), queries: [{ q: countWhere('camera', 'up', ['camera'], cmp('v', '=', 0)) }] }), 4, 6);
-  l.add(statPanel(lang, { ...BIG, title: L('不可达终端', 'PCs/printers unreachable'), queries: [{ q: countWhere('ping', 'result_code', ['url'], cmp('v', '>', 0)) }] }), 4, 6);
-  l.add(statPanel(lang, { ...BIG, title: L('告警中', 'Alerts firing'), queries: [{ q: countWhere('alert_state', 'firing', ['rule', 'target'], cmp('v', '=', 1)) }] }), 4, 6);
   l.add(
-    statPanel(lang, { ...BIG, title: L('24小时在线率不达标摄像机', 'Cameras below 24 h requirement'), queries: [{ q: countWhere('camera_uptime', 'compliant_24h', ['camera'], cmp('v', '=', false)) }] }),
+    statPanel(lang, { ...BIG, title: L('离线交换机', 'Switches down'), queries: [{ q: countWhere('snmp_device', 'up', ['device'], cmp('v', '=', 0)) }] }),
     4,
     6,
   );
-  l.add(statPanel(lang, { ...BIG, title: L('逾期巡检', 'Inspections overdue'), queries: [{ q: countWhere('inspection', 'overdue', ['kind', 'scope'], cmp('v', '=', 1)) }] }), 4, 6);
+  l.add(statPanel(lang, { ...BIG, title: L('离线摄像机', 'Cameras down'), queries: [{ q: countWhere('camera', 'up', ['camera'], cmp('v', '=', 0)) }] }), 4, 6);
+  l.add(
+    statPanel(lang, {
+      ...BIG,
+      title: L('不可达终端', 'PCs/printers unreachable'),
+      queries: [{ q: countWhere('ping', 'result_code', ['url'], cmp('v', '>', 0)) }],
+    }),
+    4,
+    6,
+  );
+  l.add(
+    statPanel(lang, {
+      ...BIG,
+      title: L('告警中', 'Alerts firing'),
+      queries: [{ q: countWhere('alert_state', 'firing', ['rule', 'target'], cmp('v', '=', 1)) }],
+    }),
+    4,
+    6,
+  );
+  l.add(
+    statPanel(lang, {
+      ...BIG,
+      title: L('24小时在线率不达标摄像机', 'Cameras below 24 h requirement'),
+      queries: [{ q: countWhere('camera_uptime', 'compliant_24h', ['camera'], cmp('v', '=', false)) }],
+    }),
+    4,
+    6,
+  );
+  l.add(
+    statPanel(lang, {
+      ...BIG,
+      title: L('逾期巡检', 'Inspections overdue'),
+      queries: [{ q: countWhere('inspection', 'overdue', ['kind', 'scope'], cmp('v', '=', 1)) }],
+    }),
+    4,
+    6,
+  );
 }
 
 /** What is down now, where, with the probe's reason. */
@@ -38,7 +82,12 @@ function downNowPanels(l: Layout, lang: Lang): void {
   // error_class: the probe's reason (timeout, unreachable, auth_failed…), the latest one in range.
   const downNow = (m: string, key: string, field: string, cond: string) =>
     select(field, 'error_class')
-      .from(select([agg('last', field), field], [agg('last', 'error_class'), 'error_class']).from(m).inRange().byTags(key, ...LOCATION))
+      .from(
+        select([agg('last', field), field], [agg('last', 'error_class'), 'error_class'])
+          .from(m)
+          .inRange()
+          .byTags(key, ...LOCATION),
+      )
       .where(cond)
       .byTags(key, ...LOCATION);
   l.add(
@@ -71,7 +120,11 @@ function downNowPanels(l: Layout, lang: Lang): void {
         ...LOCATION_COLUMNS,
         ...REASON,
         ...lastPoll,
-        result_code: { name: L('结果', 'Result'), mappings: valueText(lang, { '1': [L('主机未知', 'host unknown'), 'orange'], '2': [L('无应答', 'no reply'), 'red'] }), colour: true },
+        result_code: {
+          name: L('结果', 'Result'),
+          mappings: valueText(lang, { '1': [L('主机未知', 'host unknown'), 'orange'], '2': [L('无应答', 'no reply'), 'red'] }),
+          colour: true,
+        },
       },
     }),
     8,
@@ -107,7 +160,12 @@ function outageTimeline(l: Layout, lang: Lang): void {
       queries: [
         {
           q: select('state', 'age_s')
-            .from(select([agg('last', 'state'), 'state'], [agg('last', 'age_s'), 'age_s'], [agg('last', 'firing'), 'firing']).from('alert_state').inRange().byTags('rule', 'target', 'severity'))
+            .from(
+              select([agg('last', 'state'), 'state'], [agg('last', 'age_s'), 'age_s'], [agg('last', 'firing'), 'firing'])
+                .from('alert_state')
+                .inRange()
+                .byTags('rule', 'target', 'severity'),
+            )
             .where(cmp('firing', '=', 1))
             .byTags('rule', 'target', 'severity'),
         },
@@ -137,7 +195,10 @@ function networkCctvRow(l: Layout, lang: Lang): void {
   l.add(
     tablePanel(lang, {
       title: L('上联中断或端口错误', 'Uplinks down or port errors'),
-      description: L('上联 = 端口描述含 uplink/上联/trunk；错误 = 每秒错误包 > 0', 'Uplink = port alias contains uplink/上联/trunk; errors = error packets per second > 0'),
+      description: L(
+        '上联 = 端口描述含 uplink/上联/trunk；错误 = 每秒错误包 > 0',
+        'Uplink = port alias contains uplink/上联/trunk; errors = error packets per second > 0',
+      ),
       large: true,
       queries: [
         {
@@ -154,7 +215,13 @@ function networkCctvRow(l: Layout, lang: Lang): void {
                 .inRange()
                 .byTags(...port),
             )
-            .where(or(and(cmp('admin_status', '=', 1), cmp('oper_status', '!=', 1), matches('ifAlias', '(?i)uplink|上联|trunk')), cmp('in_errors_per_s', '>', 0), cmp('out_errors_per_s', '>', 0)))
+            .where(
+              or(
+                and(cmp('admin_status', '=', 1), cmp('oper_status', '!=', 1), matches('ifAlias', '(?i)uplink|上联|trunk')),
+                cmp('in_errors_per_s', '>', 0),
+                cmp('out_errors_per_s', '>', 0),
+              ),
+            )
             .byTags(...port),
         },
       ],
@@ -181,7 +248,11 @@ function networkCctvRow(l: Layout, lang: Lang): void {
         {
           q: select('uptime_24h_pct', 'unknown_24h_pct')
             .from(
-              select([agg('last', 'uptime_24h_pct'), 'uptime_24h_pct'], [agg('last', 'unknown_24h_pct'), 'unknown_24h_pct'], [agg('last', 'compliant_24h'), 'compliant'])
+              select(
+                [agg('last', 'uptime_24h_pct'), 'uptime_24h_pct'],
+                [agg('last', 'unknown_24h_pct'), 'unknown_24h_pct'],
+                [agg('last', 'compliant_24h'), 'compliant'],
+              )
                 .from('camera_uptime')
                 .inRange()
                 .byTags('camera', 'building', 'floor', 'room'),
@@ -206,9 +277,17 @@ function networkCctvRow(l: Layout, lang: Lang): void {
 /** Sites down, certificates expiring, each site and the certificates that end within 60 days. */
 function websitesRow(l: Layout, lang: Lang): void {
   l.row(lang, L('网站与证书', 'Websites and certificates'));
-  l.add(statPanel(lang, { ...BIG, title: L('无法访问网站', 'Sites down'), queries: [{ q: countWhere('http_response', 'up', ['server'], cmp('v', '=', 0)) }] }), 4, 8);
   l.add(
-    statPanel(lang, { ...BIG, title: L('30天内到期证书', 'Certificates expiring in 30 days'), queries: [{ q: countWhere('x509_cert', 'chain_expiry', ['source'], cmp('v', '<', 30 * 86400)) }] }),
+    statPanel(lang, { ...BIG, title: L('无法访问网站', 'Sites down'), queries: [{ q: countWhere('http_response', 'up', ['server'], cmp('v', '=', 0)) }] }),
+    4,
+    8,
+  );
+  l.add(
+    statPanel(lang, {
+      ...BIG,
+      title: L('30天内到期证书', 'Certificates expiring in 30 days'),
+      queries: [{ q: countWhere('x509_cert', 'chain_expiry', ['source'], cmp('v', '<', 30 * 86400)) }],
+    }),
     4,
     8,
   );
@@ -246,7 +325,12 @@ function websitesRow(l: Layout, lang: Lang): void {
       queries: [
         {
           q: select(['"chain_expiry" / 86400', 'days'], 'chain_expiry_common_name')
-            .from(select([agg('last', 'chain_expiry'), 'chain_expiry'], [agg('last', 'chain_expiry_common_name'), 'chain_expiry_common_name']).from('x509_cert').inRange().byTags('source', 'common_name'))
+            .from(
+              select([agg('last', 'chain_expiry'), 'chain_expiry'], [agg('last', 'chain_expiry_common_name'), 'chain_expiry_common_name'])
+                .from('x509_cert')
+                .inRange()
+                .byTags('source', 'common_name'),
+            )
             .where(cmp('chain_expiry', '<', 60 * 86400))
             .byTags('source', 'common_name'),
         },
@@ -275,7 +359,12 @@ function inspectionsRow(l: Layout, lang: Lang): void {
       queries: [
         {
           q: select('due_in_days', 'overdue', 'items_failed')
-            .from(select([agg('last', 'due_in_days'), 'due_in_days'], [agg('last', 'overdue'), 'overdue'], [agg('last', 'items_failed'), 'items_failed']).from('inspection').inRange().byTags('kind', 'scope'))
+            .from(
+              select([agg('last', 'due_in_days'), 'due_in_days'], [agg('last', 'overdue'), 'overdue'], [agg('last', 'items_failed'), 'items_failed'])
+                .from('inspection')
+                .inRange()
+                .byTags('kind', 'scope'),
+            )
             .where(or(cmp('due_in_days', '<=', 7), cmp('overdue', '=', 1)))
             .byTags('kind', 'scope'),
         },
@@ -284,7 +373,11 @@ function inspectionsRow(l: Layout, lang: Lang): void {
         kind: { name: L('类型', 'Kind'), mappings: inspectionKinds(lang) },
         scope: { name: L('范围', 'Scope') },
         due_in_days: { name: L('剩余天数', 'Due in (days)'), colour: true, steps: ['red', [0, 'orange'], [3, 'green']] },
-        overdue: { name: L('逾期', 'Overdue'), colour: true, mappings: valueText(lang, { '1': [L('逾期', 'overdue'), 'red'], '0': [L('未逾期', 'on time'), 'green'] }) },
+        overdue: {
+          name: L('逾期', 'Overdue'),
+          colour: true,
+          mappings: valueText(lang, { '1': [L('逾期', 'overdue'), 'red'], '0': [L('未逾期', 'on time'), 'green'] }),
+        },
         items_failed: { name: L('不合格项', 'Items failed') },
         Time: { hidden: true },
       },
@@ -292,7 +385,10 @@ function inspectionsRow(l: Layout, lang: Lang): void {
     12,
     8,
   );
-  const self = (f: string) => select([agg('last', f), f]).from('watchpost_collector').inRange();
+  const self = (f: string) =>
+    select([agg('last', f), f])
+      .from('watchpost_collector')
+      .inRange();
   l.add(
     statPanel(lang, {
       large: true,
@@ -305,9 +401,27 @@ function inspectionsRow(l: Layout, lang: Lang): void {
     3,
     8,
   );
-  l.add(statPanel(lang, { large: true, title: L('在线探针', 'Agents connected'), queries: [{ q: self('agents_connected') }], steps: ['red', [1, 'green']] }), 3, 8);
-  l.add(statPanel(lang, { large: true, title: L('缓冲积压', 'Spool backlog'), queries: [{ q: self('spool_points') }], unit: 'short', steps: ['green', [10_000, 'orange'], [1_000_000, 'red']] }), 3, 8);
-  l.add(statPanel(lang, { large: true, graph: true, title: L('写入速率', 'Ingest rate'), queries: [{ q: self('points_per_s') }], unit: 'pps', steps: ['blue'] }), 3, 8);
+  l.add(
+    statPanel(lang, { large: true, title: L('在线探针', 'Agents connected'), queries: [{ q: self('agents_connected') }], steps: ['red', [1, 'green']] }),
+    3,
+    8,
+  );
+  l.add(
+    statPanel(lang, {
+      large: true,
+      title: L('缓冲积压', 'Spool backlog'),
+      queries: [{ q: self('spool_points') }],
+      unit: 'short',
+      steps: ['green', [10_000, 'orange'], [1_000_000, 'red']],
+    }),
+    3,
+    8,
+  );
+  l.add(
+    statPanel(lang, { large: true, graph: true, title: L('写入速率', 'Ingest rate'), queries: [{ q: self('points_per_s') }], unit: 'pps', steps: ['blue'] }),
+    3,
+    8,
+  );
 }
 
 /**
@@ -329,7 +443,10 @@ export const wall: DashboardDef = {
       {
         name: 'wall',
         title: L('值班大屏', 'Wall screen'),
-        description: L('值班室大屏：哪里故障、在哪、从何时起。以 kiosk 模式打开。', 'Duty-room wall screen: what is down, where, since when. Open in kiosk mode.'),
+        description: L(
+          '值班室大屏：哪里故障、在哪、从何时起。以 kiosk 模式打开。',
+          'Duty-room wall screen: what is down, where, since when. Open in kiosk mode.',
+        ),
         refresh: '30s',
         from: 'now-24h',
         tags: ['wall'],

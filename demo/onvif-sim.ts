@@ -108,7 +108,8 @@ function clockReply(ms: number, builtIn: boolean): Buffer {
       .replace(/(<tt:Year>)\d+/, `$1${t.getUTCFullYear()}`)
       .replace(/(<tt:Month>)\d+/, `$1${t.getUTCMonth() + 1}`)
       .replace(/(<tt:Day>)\d+/, `$1${t.getUTCDate()}`);
-  const xml = recording(ACTIONS.GetSystemDateAndTime!, builtIn).toString('utf8')
+  const xml = recording(ACTIONS.GetSystemDateAndTime!, builtIn)
+    .toString('utf8')
     .replace(/<tt:UTCDateTime>[\s\S]*?<\/tt:UTCDateTime>/, (b) => fill(b, d))
     .replace(/<tt:LocalDateTime>[\s\S]*?<\/tt:LocalDateTime>/, (b) => fill(b, local));
   return Buffer.from(xml);
@@ -133,7 +134,7 @@ export function snapshotFrames(kind: 'ok' | 'black' | 'uniform', width: number, 
         let v: number;
         if (kind === 'black') v = 3 + noise();
         else if (kind === 'uniform') v = 128 + noise();
-        else v = ((x + f * 40) % width) * (200 / width) + ((((x >> 4) + (y >> 4)) & 1) ? 40 : 0);
+        else v = ((x + f * 40) % width) * (200 / width) + (((x >> 4) + (y >> 4)) & 1 ? 40 : 0);
         data[i] = data[i + 1] = data[i + 2] = Math.max(0, Math.min(255, v));
         data[i + 3] = 255;
       }
@@ -153,7 +154,9 @@ function wsseValid(body: string, user: string, password: string, clockMs: number
   const t = Date.parse(created);
   // Replay protection as Axis and Hikvision do it: Created must be near the camera's own clock.
   if (!Number.isFinite(t) || Math.abs(t - clockMs) > 5 * 60_000) return false;
-  const expect = createHash('sha1').update(Buffer.concat([Buffer.from(nonce, 'base64'), Buffer.from(created), Buffer.from(password)])).digest('base64');
+  const expect = createHash('sha1')
+    .update(Buffer.concat([Buffer.from(nonce, 'base64'), Buffer.from(created), Buffer.from(password)]))
+    .digest('base64');
   return expect === digest;
 }
 
@@ -185,7 +188,14 @@ export async function startOnvifSim(opts: OnvifSimOptions = {}): Promise<OnvifSi
   const builtIn = opts.replies === 'built-in' || !DIR;
   const rec = (name: string) => {
     const b = recording(name, builtIn);
-    return builtIn && name === ACTIONS.GetDeviceInformation ? Buffer.from(b.toString('utf8').replace('DEMO-MODEL', opts.model ?? 'DS-2CD2T47G2-L').replace('DEMO-SERIAL', opts.serial ?? 'DS-2CD2T47G2-L20231102AAWRAB1234567')) : b;
+    return builtIn && name === ACTIONS.GetDeviceInformation
+      ? Buffer.from(
+          b
+            .toString('utf8')
+            .replace('DEMO-MODEL', opts.model ?? 'DS-2CD2T47G2-L')
+            .replace('DEMO-SERIAL', opts.serial ?? 'DS-2CD2T47G2-L20231102AAWRAB1234567'),
+        )
+      : b;
   };
   // Encode the JPEGs before listening: encoding on the first request would stall the client's timers.
   snapshotFrames(o.snapshot === 'black' || o.snapshot === 'uniform' ? o.snapshot : 'ok', o.width, o.height);
@@ -256,7 +266,13 @@ export async function startOnvifSim(opts: OnvifSimOptions = {}): Promise<OnvifSi
       if (action === 'GetSystemDateAndTime' && o.clockSkewS !== undefined) return soap(res, 200, clockReply(clock(), builtIn));
       if (action === 'GetSnapshotUri' && (o.snapshot === 'empty_uri' || o.snapshot === 'rtsp_uri')) {
         const uri = o.snapshot === 'empty_uri' ? '' : 'rtsp://192.168.1.123:554/cam/realmonitor?channel=1&amp;subtype=1';
-        return soap(res, 200, rec(ACTIONS.GetSnapshotUri!).toString('utf8').replace(/<tt:Uri>[^<]*<\/tt:Uri>/, `<tt:Uri>${uri}</tt:Uri>`));
+        return soap(
+          res,
+          200,
+          rec(ACTIONS.GetSnapshotUri!)
+            .toString('utf8')
+            .replace(/<tt:Uri>[^<]*<\/tt:Uri>/, `<tt:Uri>${uri}</tt:Uri>`),
+        );
       }
       const file = ACTIONS[action];
       if (!file) return soap(res, 400, rec(NOT_SUPPORTED));

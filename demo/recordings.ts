@@ -35,7 +35,13 @@ const C64 = (oid: string, value: bigint): Variable => {
 
 /** A 24+4-port access switch (system group, IF-MIB, ifXTable) with `up` ports connected. */
 export function synthesizedSwitch(o: { descr: string; objectId: string; name: string; up: number[] }): Variable[] {
-  const v: Variable[] = [S('1.3.6.1.2.1.1.1.0', o.descr), O('1.3.6.1.2.1.1.2.0', o.objectId), TT('1.3.6.1.2.1.1.3.0', 123_456_00), S('1.3.6.1.2.1.1.5.0', o.name), S('1.3.6.1.2.1.1.6.0', 'demo building')];
+  const v: Variable[] = [
+    S('1.3.6.1.2.1.1.1.0', o.descr),
+    O('1.3.6.1.2.1.1.2.0', o.objectId),
+    TT('1.3.6.1.2.1.1.3.0', 123_456_00),
+    S('1.3.6.1.2.1.1.5.0', o.name),
+    S('1.3.6.1.2.1.1.6.0', 'demo building'),
+  ];
   const ports = Array.from({ length: 28 }, (_, i) => i + 1);
   v.push(I('1.3.6.1.2.1.2.1.0', ports.length));
   for (const c of [1, 2, 3, 5, 7, 8, 10, 13, 14, 16, 19, 20]) {
@@ -89,9 +95,21 @@ export function synthesizedPrinter(): Variable[] {
     [3, 4, 4, 'Toner Collection Unit', 100, 35],
   ];
   for (const [i, cls, type, descr, max, level] of supplies) {
-    v.push(I(`1.3.6.1.2.1.43.11.1.1.4.1.${i}`, cls), I(`1.3.6.1.2.1.43.11.1.1.5.1.${i}`, type), S(`1.3.6.1.2.1.43.11.1.1.6.1.${i}`, descr), I(`1.3.6.1.2.1.43.11.1.1.7.1.${i}`, 7), I(`1.3.6.1.2.1.43.11.1.1.8.1.${i}`, max), I(`1.3.6.1.2.1.43.11.1.1.9.1.${i}`, level));
+    v.push(
+      I(`1.3.6.1.2.1.43.11.1.1.4.1.${i}`, cls),
+      I(`1.3.6.1.2.1.43.11.1.1.5.1.${i}`, type),
+      S(`1.3.6.1.2.1.43.11.1.1.6.1.${i}`, descr),
+      I(`1.3.6.1.2.1.43.11.1.1.7.1.${i}`, 7),
+      I(`1.3.6.1.2.1.43.11.1.1.8.1.${i}`, max),
+      I(`1.3.6.1.2.1.43.11.1.1.9.1.${i}`, level),
+    );
   }
-  v.push(S('1.3.6.1.2.1.43.8.2.1.13.1.1', 'Tray 1'), I('1.3.6.1.2.1.43.8.2.1.9.1.1', 250), I('1.3.6.1.2.1.43.8.2.1.10.1.1', 180), S('1.3.6.1.2.1.43.8.2.1.12.1.1', 'A4'));
+  v.push(
+    S('1.3.6.1.2.1.43.8.2.1.13.1.1', 'Tray 1'),
+    I('1.3.6.1.2.1.43.8.2.1.9.1.1', 250),
+    I('1.3.6.1.2.1.43.8.2.1.10.1.1', 180),
+    S('1.3.6.1.2.1.43.8.2.1.12.1.1', 'A4'),
+  );
   return v.sort((a, b) => cmpOid(a.oid, b.oid));
 }
 

@@ -28,7 +28,11 @@ export async function startRtspStub(port = 0): Promise<RtspStub> {
         const head = buf.slice(0, end).split('\r\n');
         buf = buf.slice(end + 4);
         const [method, uri] = (head[0] ?? '').split(' ');
-        const cseq = head.find((l) => /^cseq:/i.test(l))?.split(':')[1]?.trim() ?? '0';
+        const cseq =
+          head
+            .find((l) => /^cseq:/i.test(l))
+            ?.split(':')[1]
+            ?.trim() ?? '0';
         const path = (() => {
           try {
             return new URL(uri ?? '').pathname;
@@ -39,7 +43,9 @@ export async function startRtspStub(port = 0): Promise<RtspStub> {
         if (method === 'OPTIONS') sock.write(`RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nPublic: OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN\r\n\r\n`);
         else if (method === 'DESCRIBE' && !broken.has(path)) {
           const sdp = `v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=Watchpost demo camera\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1\r\na=control:trackID=1\r\n`;
-          sock.write(`RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nContent-Type: application/sdp\r\nContent-Base: ${uri}/\r\nContent-Length: ${Buffer.byteLength(sdp)}\r\n\r\n${sdp}`);
+          sock.write(
+            `RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nContent-Type: application/sdp\r\nContent-Base: ${uri}/\r\nContent-Length: ${Buffer.byteLength(sdp)}\r\n\r\n${sdp}`,
+          );
         } else if (method === 'DESCRIBE') sock.write(`RTSP/1.0 404 Not Found\r\nCSeq: ${cseq}\r\n\r\n`);
         else sock.write(`RTSP/1.0 501 Not Implemented\r\nCSeq: ${cseq}\r\n\r\n`);
       }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { hashToken, newToken } from '../collector/store/agents.ts';
@@ -46,7 +46,9 @@ async function startSite(dir: string): Promise<DemoPeers['site']> {
     writeFileSync(certFile, leaf.certPem);
     writeFileSync(keyFile, leaf.keyPem, { mode: 0o600 });
   }
-  const page = Buffer.from('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>示范单位门户网站</title></head><body><h1>欢迎访问示范单位门户网站</h1><p>政务公开 · 办事服务 · 互动交流</p></body></html>');
+  const page = Buffer.from(
+    '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>示范单位门户网站</title></head><body><h1>欢迎访问示范单位门户网站</h1><p>政务公开 · 办事服务 · 互动交流</p></body></html>',
+  );
   const server = https.createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (req, res) => {
     if (req.url === '/api/health') {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -77,7 +79,10 @@ async function startInfluxd(dir: string): Promise<DemoPeers['influx']> {
   const port = await freeTcpPort();
   const rpc = await freeTcpPort();
   const conf = path.join(data, 'influxdb.conf');
-  writeFileSync(conf, `reporting-disabled = true\nbind-address = "127.0.0.1:${rpc}"\n[meta]\n  dir = "${data}/meta"\n[data]\n  dir = "${data}/data"\n  wal-dir = "${data}/wal"\n  query-log-enabled = false\n[http]\n  enabled = true\n  bind-address = "127.0.0.1:${port}"\n  log-enabled = false\n[monitor]\n  store-enabled = false\n[logging]\n  level = "warn"\n`);
+  writeFileSync(
+    conf,
+    `reporting-disabled = true\nbind-address = "127.0.0.1:${rpc}"\n[meta]\n  dir = "${data}/meta"\n[data]\n  dir = "${data}/data"\n  wal-dir = "${data}/wal"\n  query-log-enabled = false\n[http]\n  enabled = true\n  bind-address = "127.0.0.1:${port}"\n  log-enabled = false\n[monitor]\n  store-enabled = false\n[logging]\n  level = "warn"\n`,
+  );
   const script = `"$0" "$@" & p=$!; cat >/dev/null; kill $p 2>/dev/null; wait $p`;
   const child = spawn('sh', ['-c', script, bin, '-config', conf], { stdio: ['pipe', 'ignore', 'ignore'] });
   const url = `http://127.0.0.1:${port}`;
@@ -117,12 +122,31 @@ export async function startDemoPeers(dir: string, o: { influx?: boolean } = {}):
       const { vars, source } = deviceVariables(d.sim.snmp, () =>
         fb === 'printer'
           ? synthesizedPrinter()
-          : synthesizedSwitch({ descr: fb === 'switch-core' ? 'Huawei Versatile Routing Platform Software, VRP (R) software, Version 5.170 (S5720 V200R011C10SPC600)' : 'H3C Comware Platform Software, Software Version 5.20.99, Release 5501P28', objectId: fb === 'switch-core' ? '1.3.6.1.4.1.2011.2.23.375' : '1.3.6.1.4.1.25506.1.1104', name: d.name, up: fb === 'switch-core' ? [1, 2, 3, 4, 25, 26] : [1, 3, 5, 8, 12, 25] }),
+          : synthesizedSwitch({
+              descr:
+                fb === 'switch-core'
+                  ? 'Huawei Versatile Routing Platform Software, VRP (R) software, Version 5.170 (S5720 V200R011C10SPC600)'
+                  : 'H3C Comware Platform Software, Software Version 5.20.99, Release 5501P28',
+              objectId: fb === 'switch-core' ? '1.3.6.1.4.1.2011.2.23.375' : '1.3.6.1.4.1.25506.1.1104',
+              name: d.name,
+              up: fb === 'switch-core' ? [1, 2, 3, 4, 25, 26] : [1, 3, 5, 8, 12, 25],
+            }),
       );
       const dev = await startSnmpDevice(vars, { port: await freeUdpPort() });
       snmp.set(d.name, Object.assign(dev, { source }));
     } else if ('onvif' in d.sim) {
-      cameras.set(d.name, await startOnvifSim({ replies: 'built-in', auth: 'wsse', user: CAMERA_USER, password: CAMERA_PASSWORD, clockSkewS: d.floor === '3' ? 3 : 0, model: d.sim.model, serial: `${d.sim.model}20250611AAWR${randomBytes(4).toString('hex').toUpperCase()}` }));
+      cameras.set(
+        d.name,
+        await startOnvifSim({
+          replies: 'built-in',
+          auth: 'wsse',
+          user: CAMERA_USER,
+          password: CAMERA_PASSWORD,
+          clockSkewS: d.floor === '3' ? 3 : 0,
+          model: d.sim.model,
+          serial: `${d.sim.model}20250611AAWR${randomBytes(4).toString('hex').toUpperCase()}`,
+        }),
+      );
     }
   }
   const site = await startSite(dir);
@@ -159,7 +183,12 @@ export function demoSecrets(dir: string): { password: string; apiToken: string; 
  * config files: copy and edit them for a real building). `outage` moves when the parking
  * camera goes offline, for tests that cannot wait the default two minutes.
  */
-export function writeDemoConfigs(dir: string, port: number, peers: DemoPeers, influxUrl: string | undefined): { agentFile: string; collectorFile: string; tokenFile: string } {
+export function writeDemoConfigs(
+  dir: string,
+  port: number,
+  peers: DemoPeers,
+  influxUrl: string | undefined,
+): { agentFile: string; collectorFile: string; tokenFile: string } {
   const s = demoSecrets(dir);
   const tokenFile = path.join(dir, 'agent.token');
   const inventory = DEVICES.map((d) => ({
@@ -182,9 +211,40 @@ export function writeDemoConfigs(dir: string, port: number, peers: DemoPeers, in
       // The shipped printer rules (toner, drum, waste, jam, door, offline…), as an installation uses them.
       rules_files: [path.resolve(import.meta.dirname, '../config/rules/printers.yaml')],
       rules: [
-        { name: 'camera_down', type: 'threshold', measurement: 'camera', field: 'up', op: '==', fire: 0, for_s: 30, severity: 'critical', summary: '摄像机离线 camera {target} down' },
-        { name: 'switch_down', type: 'threshold', measurement: 'snmp_device', field: 'up', op: '==', fire: 0, for_s: 30, severity: 'critical', summary: '交换机无响应 switch {target} not answering' },
-        { name: 'host_unreachable', type: 'threshold', measurement: 'ping', field: 'percent_packet_loss', op: '>=', fire: 100, for_s: 60, severity: 'warning', target_tag: 'url', summary: '终端无法 ping 通 {target} unreachable' },
+        {
+          name: 'camera_down',
+          type: 'threshold',
+          measurement: 'camera',
+          field: 'up',
+          op: '==',
+          fire: 0,
+          for_s: 30,
+          severity: 'critical',
+          summary: '摄像机离线 camera {target} down',
+        },
+        {
+          name: 'switch_down',
+          type: 'threshold',
+          measurement: 'snmp_device',
+          field: 'up',
+          op: '==',
+          fire: 0,
+          for_s: 30,
+          severity: 'critical',
+          summary: '交换机无响应 switch {target} not answering',
+        },
+        {
+          name: 'host_unreachable',
+          type: 'threshold',
+          measurement: 'ping',
+          field: 'percent_packet_loss',
+          op: '>=',
+          fire: 100,
+          for_s: 60,
+          severity: 'warning',
+          target_tag: 'url',
+          summary: '终端无法 ping 通 {target} unreachable',
+        },
         { name: 'disk_full', type: 'threshold', measurement: 'disk', field: 'used_percent', op: '>', fire: 90, clear: 85, for_s: 600, severity: 'warning' },
         { name: 'device_events', type: 'event', kinds: ['snmp_reboot', 'config_changed', 'snmp_trap'], min_severity: 'warning', resolve_after_s: 900 },
         { name: 'inspection_due', type: 'inspection', due_within_days: 7, severity: 'warning' },
@@ -199,13 +259,35 @@ export function writeDemoConfigs(dir: string, port: number, peers: DemoPeers, in
     inspections: {
       check_interval_s: 60,
       schedules: [
-        { id: 'network-a', title: 'A 座网络及弱电井巡检 Building A network and shafts', kind: 'network', every: 'monthly', owner: 'duty', scope: { building: 'A' } },
-        { id: 'cctv-a', title: 'A 座视频监控巡检 Building A CCTV', kind: 'cctv', every: 'weekly', remind_days_before: 7, owner: 'duty', scope: { building: 'A' } },
+        {
+          id: 'network-a',
+          title: 'A 座网络及弱电井巡检 Building A network and shafts',
+          kind: 'network',
+          every: 'monthly',
+          owner: 'duty',
+          scope: { building: 'A' },
+        },
+        {
+          id: 'cctv-a',
+          title: 'A 座视频监控巡检 Building A CCTV',
+          kind: 'cctv',
+          every: 'weekly',
+          remind_days_before: 7,
+          owner: 'duty',
+          scope: { building: 'A' },
+        },
       ],
     },
     reports: { organisation: '示范单位 Demo Organisation', contractor: 'Watchpost 运维 demo' },
   };
-  const snmpDevice = (name: string) => ({ name, host: '127.0.0.1', port: peers.snmp.get(name)!.port, community: 'public', request_timeout_ms: 1500, retries: 0 });
+  const snmpDevice = (name: string) => ({
+    name,
+    host: '127.0.0.1',
+    port: peers.snmp.get(name)!.port,
+    community: 'public',
+    request_timeout_ms: 1500,
+    retries: 0,
+  });
   const agent = {
     agent: { name: 'poller-a-1f', data_dir: path.join(dir, 'agent') },
     collector: { url: `ws://127.0.0.1:${port}/v1/agent`, token_file: tokenFile, allow_insecure: true },
@@ -216,13 +298,24 @@ export function writeDemoConfigs(dir: string, port: number, peers: DemoPeers, in
       { kind: 'snmp', interval_s: 15, devices: DEVICES.filter((d) => 'snmp' in d.sim && d.kind === 'switch').map((d) => snmpDevice(d.name)) },
       { kind: 'printer', interval_s: 30, devices: DEVICES.filter((d) => 'snmp' in d.sim && d.kind === 'printer').map((d) => snmpDevice(d.name)) },
       // Which device is on which port: the floor switches' forwarding tables, every 5 minutes.
-      { kind: 'portmap', interval_s: 300, jitter_pct: 0, devices: DEVICES.filter((d) => 'snmp' in d.sim && d.kind === 'switch' && d.shaft).map((d) => snmpDevice(d.name)) },
+      {
+        kind: 'portmap',
+        interval_s: 300,
+        jitter_pct: 0,
+        devices: DEVICES.filter((d) => 'snmp' in d.sim && d.kind === 'switch' && d.shaft).map((d) => snmpDevice(d.name)),
+      },
       // The organisation's portal: status, keyword, phases, the certificate and its chain, the domain's registration.
       {
         kind: 'http',
         interval_s: 15,
         targets: [
-          { name: 'portal', url: peers.site.url, ca_file: peers.site.caFile, keywords: ['示范单位门户网站'], domain_expires: new Date(Date.now() + 45 * 86_400_000).toISOString().slice(0, 10) },
+          {
+            name: 'portal',
+            url: peers.site.url,
+            ca_file: peers.site.caFile,
+            keywords: ['示范单位门户网站'],
+            domain_expires: new Date(Date.now() + 45 * 86_400_000).toISOString().slice(0, 10),
+          },
           { name: 'portal', url: `${peers.site.url}api/health`, ca_file: peers.site.caFile, json_assert: ['$.code == 0'] },
         ],
       },
@@ -240,7 +333,8 @@ export function writeDemoConfigs(dir: string, port: number, peers: DemoPeers, in
       },
     ],
   };
-  const header = '# Generated by `watchpost demo` at every start (the simulated devices get new ports). Loopback only, plain ws://: for trying Watchpost out, not for production.\n';
+  const header =
+    '# Generated by `watchpost demo` at every start (the simulated devices get new ports). Loopback only, plain ws://: for trying Watchpost out, not for production.\n';
   const collectorFile = path.join(dir, 'collector.yaml');
   const agentFile = path.join(dir, 'agent.yaml');
   writeFileSync(collectorFile, header + stringify(collector), { mode: 0o600 });

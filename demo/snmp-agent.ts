@@ -118,7 +118,14 @@ export async function startSnmpDevice(vars: readonly Variable[], opts: { port: n
   });
   agent.getAuthorizer().addCommunity(opts.community ?? 'public');
   const mib = agent.getMib();
-  for (const root of ['1.0.8802.1', '1.3.6.1']) mib.addProviderToNode({ name: `demo-${root}`, type: snmp.MibProviderType.Scalar, oid: root, scalarType: T.OctetString, maxAccess: snmp.MaxAccess['read-only'] });
+  for (const root of ['1.0.8802.1', '1.3.6.1'])
+    mib.addProviderToNode({
+      name: `demo-${root}`,
+      type: snmp.MibProviderType.Scalar,
+      oid: root,
+      scalarType: T.OctetString,
+      maxAccess: snmp.MaxAccess['read-only'],
+    });
   const nodes = new Map<string, MibNode>();
   for (const v of vars) {
     const n = mib.addNodesForOid(v.oid);
@@ -151,11 +158,16 @@ export async function startSnmpDevice(vars: readonly Variable[], opts: { port: n
   // Offline: the agent's socket stays bound, requests are dropped unanswered.
   const listener = (agent as unknown as { listener: { sockets?: Record<string, unknown> } }).listener;
   const onMsg = (agent as unknown as { onMsg: (...a: unknown[]) => void }).onMsg.bind(agent);
-  const sockets = Object.values(listener.sockets ?? {}) as unknown as (import('node:dgram').Socket)[];
-  await Promise.all(sockets.map((s) => new Promise<void>((resolve, reject) => {
-    s.once('listening', () => resolve());
-    s.once('error', reject);
-  })));
+  const sockets = Object.values(listener.sockets ?? {}) as unknown as import('node:dgram').Socket[];
+  await Promise.all(
+    sockets.map(
+      (s) =>
+        new Promise<void>((resolve, reject) => {
+          s.once('listening', () => resolve());
+          s.once('error', reject);
+        }),
+    ),
+  );
   for (const s of sockets) {
     s.removeAllListeners('message');
     s.on('message', (buf: unknown, rinfo: unknown) => {

@@ -2,8 +2,21 @@ import { pino, type Logger } from 'pino';
 
 /** Key paths pino blanks out, in addition to callers never logging config unredacted. */
 const REDACT = [
-  'token', '*.token', 'password', '*.password', 'authorization', '*.authorization', 'headers.authorization',
-  'community', '*.community', 'auth_key', '*.auth_key', 'priv_key', '*.priv_key', 'secret', '*.secret',
+  'token',
+  '*.token',
+  'password',
+  '*.password',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'community',
+  '*.community',
+  'auth_key',
+  '*.auth_key',
+  'priv_key',
+  '*.priv_key',
+  'secret',
+  '*.secret',
 ];
 
 /**

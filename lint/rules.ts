@@ -19,11 +19,31 @@ export interface Rule {
 }
 
 export const RULES: Rule[] = [
-  { id: 'no-eval', files: /\.ts$/, bad: /(^|[^.\w])(eval\s*\(|new\s+Function\s*\()/, why: 'config strings and network data are never evaluated as code (SECURITY.md)' },
-  { id: 'no-kill-by-name', files: /\.(ts|sh|ya?ml)$|(^|\/)run$/, bad: /\b(pkill|killall)\b/, why: 'stop only what you started, by PID or process group — never by name' },
+  {
+    id: 'no-eval',
+    files: /\.ts$/,
+    bad: /(^|[^.\w])(eval\s*\(|new\s+Function\s*\()/,
+    why: 'config strings and network data are never evaluated as code (SECURITY.md)',
+  },
+  {
+    id: 'no-kill-by-name',
+    files: /\.(ts|sh|ya?ml)$|(^|\/)run$/,
+    bad: /\b(pkill|killall)\b/,
+    why: 'stop only what you started, by PID or process group — never by name',
+  },
   { id: 'no-only', files: /^test\/.*\.ts$/, bad: /\bt\.only\(|\{\s*only:\s*true/, why: 'a focused test hides every other test of the file' },
-  { id: 'no-todo-skip', files: /^test\/.*\.ts$/, bad: /\{\s*(skip|todo):\s*true\s*\}/, why: 'no skipped tests left behind: a skip says why, in words, and only for a missing fixture or root' },
-  { id: 'no-outside-traffic', files: /^(test|bench)\/.*\.ts$/, bad: /\b(fetch|request|get|connect|createConnection)\(\s*['"`](https?|wss?):\/\/(?!127\.|localhost[:/]|\[::1\])/, why: 'tests and benches never send traffic outside 127.0.0.0/8' },
+  {
+    id: 'no-todo-skip',
+    files: /^test\/.*\.ts$/,
+    bad: /\{\s*(skip|todo):\s*true\s*\}/,
+    why: 'no skipped tests left behind: a skip says why, in words, and only for a missing fixture or root',
+  },
+  {
+    id: 'no-outside-traffic',
+    files: /^(test|bench)\/.*\.ts$/,
+    bad: /\b(fetch|request|get|connect|createConnection)\(\s*['"`](https?|wss?):\/\/(?!127\.|localhost[:/]|\[::1\])/,
+    why: 'tests and benches never send traffic outside 127.0.0.0/8',
+  },
 ];
 
 export function check(files: { name: string; text: string }[], rules = RULES): string[] {
@@ -40,7 +60,9 @@ export function check(files: { name: string; text: string }[], rules = RULES): s
 }
 
 if (import.meta.main) {
-  const names = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\0').filter((n) => n && n !== 'lint/rules.ts' && !n.startsWith('test/lint/'));
+  const names = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' })
+    .stdout.split('\0')
+    .filter((n) => n && n !== 'lint/rules.ts' && !n.startsWith('test/lint/'));
   const files = names.flatMap((name) => {
     try {
       return [{ name, text: readFileSync(path.join(ROOT, name), 'utf8') }];

@@ -48,7 +48,8 @@ export function lineProblem(s: Sample): string | undefined {
   if (s.measurement.startsWith('#')) return `measurement "${s.measurement.slice(0, 60)}" starts with "#": InfluxDB takes the line for a comment`;
   // InfluxDB unescapes `\,`, `\ `, `\=` and `\"` in a measurement, and mangles one escaped
   // after a backslash (its points are listed but cannot be read back).
-  if (/\\[,= "]/.test(s.measurement)) return `measurement "${s.measurement.slice(0, 60)}" has a backslash before one of , = " or a space, which InfluxDB does not store as written`;
+  if (/\\[,= "]/.test(s.measurement))
+    return `measurement "${s.measurement.slice(0, 60)}" has a backslash before one of , = " or a space, which InfluxDB does not store as written`;
   if (LEADING_BLANK.test(s.measurement)) return 'measurement starts with a tab: InfluxDB skips it as white space';
   let keyBytes = Buffer.byteLength(escapeMeasurement(s.measurement));
   let bareSpace: string | undefined;
@@ -78,7 +79,8 @@ export function lineProblem(s: Sample): string | undefined {
     // a space or an "=" must then be even, or the escape written after it pairs wrongly (and
     // InfluxDB refuses the line, or stores a key that swallowed the next field).
     for (const m of k.matchAll(/\\+(?=[,= ])/g)) {
-      if (m[0].length % 2) return `field key "${k.slice(0, 60)}" has an odd run of backslashes before "${k[m.index + m[0].length]}", which line protocol cannot write`;
+      if (m[0].length % 2)
+        return `field key "${k.slice(0, 60)}" has an odd run of backslashes before "${k[m.index + m[0].length]}", which line protocol cannot write`;
     }
     if (k === 'time') return 'invalid field key "time"';
     const v = s.fields[k]!;
@@ -93,7 +95,7 @@ export function lineProblem(s: Sample): string | undefined {
   if (bareSpace !== undefined && (quoteInKey || Object.values(s.fields).some((v) => typeof v === 'string'))) {
     return `tag "${bareSpace.slice(0, 60)}" has an odd run of backslashes before a space, which line protocol cannot write with quotes or string fields in the line`;
   }
-  if (writableKeys && blankKeys === writableKeys) return 'every field key starts with a tab: InfluxDB skips the first one\'s as white space';
+  if (writableKeys && blankKeys === writableKeys) return "every field key starts with a tab: InfluxDB skips the first one's as white space";
   if (!Number.isFinite(s.time)) return 'timestamp is not a finite number';
   const ns = BigInt(Math.trunc(s.time)) * 1_000_000n;
   if (ns > MAX_NANO || ns < -MAX_NANO) return `timestamp ${s.time} ms is outside InfluxDB's range`;
@@ -126,10 +128,10 @@ function escapeFieldKey(s: string): string {
 const escapedKeys = new Map<string, string>();
 const escapedFieldKeys = new Map<string, string>();
 
-function escapeKey(k: string, cache = escapedKeys, escape = escapeTag): string {
+function escapeKey(k: string, cache = escapedKeys, esc = escapeTag): string {
   let e = cache.get(k);
   if (e === undefined) {
-    e = escape(k);
+    e = esc(k);
     if (cache.size < 10_000) cache.set(k, e);
   }
   return e;
@@ -398,9 +400,17 @@ function parseScalar(raw: string, key: string): FieldValue {
     return v;
   }
   switch (raw) {
-    case 't': case 'T': case 'true': case 'True': case 'TRUE':
+    case 't':
+    case 'T':
+    case 'true':
+    case 'True':
+    case 'TRUE':
       return true;
-    case 'f': case 'F': case 'false': case 'False': case 'FALSE':
+    case 'f':
+    case 'F':
+    case 'false':
+    case 'False':
+    case 'FALSE':
       return false;
   }
   // InfluxDB 1.x: no leading "+", no unsigned ("5u"), no NaN or infinity.

@@ -82,10 +82,7 @@ export function createHostProbe(
       psStarted = false;
     },
     async collect(signal) {
-      const [load, mem, fs, net] = await abortable(
-        Promise.all([source.currentLoad(), source.mem(), source.fsSize(), source.networkStats()]),
-        signal,
-      );
+      const [load, mem, fs, net] = await abortable(Promise.all([source.currentLoad(), source.mem(), source.fsSize(), source.networkStats()]), signal);
       const t = now();
       const host = source.hostname();
       const base = { host, ...cfg.tags };

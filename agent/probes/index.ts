@@ -20,7 +20,24 @@ import { tcpProbe } from './tcp/tcp.ts';
  * exporting a ProbeDefinition, and one line here.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const probes: readonly ProbeDefinition<any>[] = [hostProbe, pingProbe, patchesProbe, antivirusProbe, snmpProbe, snmpTrapProbe, sshProbe, onvifProbe, printerProbe, portmapProbe, softwareProbe, httpProbe, tlsProbe, dnsProbe, tcpProbe];
+// biome-ignore lint/suspicious/noExplicitAny: one list of probes whose configs differ; each definition is typed where it is written
+export const probes: readonly ProbeDefinition<any>[] = [
+  hostProbe,
+  pingProbe,
+  patchesProbe,
+  antivirusProbe,
+  snmpProbe,
+  snmpTrapProbe,
+  sshProbe,
+  onvifProbe,
+  printerProbe,
+  portmapProbe,
+  softwareProbe,
+  httpProbe,
+  tlsProbe,
+  dnsProbe,
+  tcpProbe,
+];
 
 export function probeByKind(kind: string): ProbeDefinition | undefined {
   return probes.find((p) => p.kind === kind);

@@ -100,7 +100,6 @@ export interface ProbeBaseConfig {
   tags: Record<string, string>;
 }
 
-
 /** A failure of the probe itself, with a stable class for self-metrics and alerting. */
 export class ProbeError extends Error {
   readonly errorClass: string;

@@ -11,8 +11,11 @@ export function deviceName(d: SnmpDeviceConfig): string {
   return d.name ?? (d.port === 161 ? d.host : `${d.host}:${d.port}`);
 }
 
-
-export function createSnmpProbe(cfg: SnmpConfig, ctx: Pick<ProbeContext, 'now' | 'emitEvent' | 'log'>, connect: (t: SnmpTarget) => SnmpClient = createClient): Probe {
+export function createSnmpProbe(
+  cfg: SnmpConfig,
+  ctx: Pick<ProbeContext, 'now' | 'emitEvent' | 'log'>,
+  connect: (t: SnmpTarget) => SnmpClient = createClient,
+): Probe {
   const rates = new RateTracker();
   const parts = { interfaces: cfg.interfaces, sensors: cfg.sensors, lldp: cfg.lldp };
 
@@ -29,7 +32,19 @@ export function createSnmpProbe(cfg: SnmpConfig, ctx: Pick<ProbeContext, 'now' |
     } catch (e) {
       const cls = signal.aborted ? 'timeout' : snmpErrorClass(e);
       if (cls === 'unsupported' || cls === 'config' || cls === 'internal') ctx.log.error({ device, err: e }, 'snmp poll cannot work for this device');
-      report = { up: false, errorClass: cls, pollMs: 0, sysName: '', sysDescr: '', sysObjectID: '', vendor: 'unknown', uptimeSeconds: null, interfaces: [], sensors: [], neighbors: [] };
+      report = {
+        up: false,
+        errorClass: cls,
+        pollMs: 0,
+        sysName: '',
+        sysDescr: '',
+        sysObjectID: '',
+        vendor: 'unknown',
+        uptimeSeconds: null,
+        interfaces: [],
+        sensors: [],
+        neighbors: [],
+      };
     } finally {
       signal.removeEventListener('abort', onAbort);
       client?.close();
@@ -56,30 +71,72 @@ export function snmpErrorClass(e: unknown): string {
   return errorClass(e);
 }
 
-function toSamples(device: string, devTags: Record<string, string>, r: DeviceReport, ctx: Pick<ProbeContext, 'now' | 'emitEvent'>, rates: RateTracker): Sample[] {
+function toSamples(
+  device: string,
+  devTags: Record<string, string>,
+  r: DeviceReport,
+  ctx: Pick<ProbeContext, 'now' | 'emitEvent'>,
+  rates: RateTracker,
+): Sample[] {
   const t = ctx.now();
   const base = { device, ...devTags };
   if (!r.up) {
     rates.forget(device);
-    return [{ measurement: 'snmp_device', tags: { ...base, vendor: 'unknown' }, fields: { up: 0n, poll_ms: r.pollMs, error_class: r.errorClass ?? 'internal', result_code: 1n }, time: t }];
+    return [
+      {
+        measurement: 'snmp_device',
+        tags: { ...base, vendor: 'unknown' },
+        fields: { up: 0n, poll_ms: r.pollMs, error_class: r.errorClass ?? 'internal', result_code: 1n },
+        time: t,
+      },
+    ];
   }
   const reboot = rates.rebooted(device, t, r.uptimeSeconds);
   const rs = rates.update(device, t, r.uptimeSeconds, r.interfaces);
   if (reboot) {
-    ctx.emitEvent({ kind: 'snmp_reboot', target: device, severity: 'warning', message: `${device} rebooted (uptime now ${r.uptimeSeconds} s)`, attrs: { uptime_s: r.uptimeSeconds ?? -1, vendor: r.vendor }, time: t });
+    ctx.emitEvent({
+      kind: 'snmp_reboot',
+      target: device,
+      severity: 'warning',
+      message: `${device} rebooted (uptime now ${r.uptimeSeconds} s)`,
+      attrs: { uptime_s: r.uptimeSeconds ?? -1, vendor: r.vendor },
+      time: t,
+    });
   }
   const out: Sample[] = [];
-  const dev: Sample['fields'] = { up: 1n, result_code: 0n, sys_name: r.sysName, sys_descr: r.sysDescr, sys_object_id: r.sysObjectID, reboot: reboot ? 1n : 0n, poll_ms: r.pollMs };
+  const dev: Sample['fields'] = {
+    up: 1n,
+    result_code: 0n,
+    sys_name: r.sysName,
+    sys_descr: r.sysDescr,
+    sys_object_id: r.sysObjectID,
+    reboot: reboot ? 1n : 0n,
+    poll_ms: r.pollMs,
+  };
   if (r.uptimeSeconds !== null) dev.uptime_s = int(r.uptimeSeconds);
   out.push({ measurement: 'snmp_device', tags: { ...base, vendor: r.vendor }, fields: dev, time: t });
   for (const i of r.interfaces) {
     const f: Sample['fields'] = { ifDescr: i.descr, ifAlias: i.alias, admin_status: BigInt(i.adminStatus), oper_status: BigInt(i.operStatus) };
     if (i.speedMbps !== null) f.speed_mbps = i.speedMbps;
-    const counters = { in_octets: i.inOctets, out_octets: i.outOctets, in_errors: i.inErrors, out_errors: i.outErrors, in_discards: i.inDiscards, out_discards: i.outDiscards };
+    const counters = {
+      in_octets: i.inOctets,
+      out_octets: i.outOctets,
+      in_errors: i.inErrors,
+      out_errors: i.outErrors,
+      in_discards: i.inDiscards,
+      out_discards: i.outDiscards,
+    };
     for (const [k, v] of Object.entries(counters)) if (v !== undefined) f[k] = v;
     const rt = rs.get(i.ifIndex);
     if (rt) {
-      const nums = { in_bps: rt.inBps, out_bps: rt.outBps, in_util_pct: rt.inUtilPct, out_util_pct: rt.outUtilPct, in_errors_per_s: rt.inErrorsPerS, out_errors_per_s: rt.outErrorsPerS };
+      const nums = {
+        in_bps: rt.inBps,
+        out_bps: rt.outBps,
+        in_util_pct: rt.inUtilPct,
+        out_util_pct: rt.outUtilPct,
+        in_errors_per_s: rt.inErrorsPerS,
+        out_errors_per_s: rt.outErrorsPerS,
+      };
       for (const [k, v] of Object.entries(nums)) if (v !== null) f[k] = v;
       f.flaps = BigInt(rt.flaps);
     }
@@ -91,12 +148,18 @@ function toSamples(device: string, devTags: Record<string, string>, r: DeviceRep
     out.push({ measurement: 'sensor', tags: { ...base, kind: s.kind, entity: s.entity }, fields: f, time: t });
   }
   for (const n of r.neighbors) {
-    out.push({ measurement: 'lldp_neighbor', tags: { ...base, local_port: n.localPort }, fields: { remote_sys_name: n.remoteSysName, remote_port: n.remotePort, remote_chassis_id: n.remoteChassisId }, time: t });
+    out.push({
+      measurement: 'lldp_neighbor',
+      tags: { ...base, local_port: n.localPort },
+      fields: { remote_sys_name: n.remoteSysName, remote_port: n.remotePort, remote_chassis_id: n.remoteChassisId },
+      time: t,
+    });
   }
   return out;
 }
 
-const jsonNum = (v: unknown): number | string | null => (typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : typeof v === 'number' ? v : null);
+const jsonNum = (v: unknown): number | string | null =>
+  typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : typeof v === 'number' ? v : null;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** The `watchpost check snmp --json` document (the issue's shape), built from one device's samples. */
@@ -133,7 +196,12 @@ export function snmpCheckJson(samples: Sample[]): unknown {
       .map((s) => ({ kind: s.tags.kind, entity: s.tags.entity, value: jsonNum(s.fields.value), unit: str(s.fields.unit), status: str(s.fields.status) })),
     neighbors: samples
       .filter((s) => s.measurement === 'lldp_neighbor')
-      .map((s) => ({ localPort: s.tags.local_port, remoteSysName: str(s.fields.remote_sys_name), remotePort: str(s.fields.remote_port), remoteChassisId: str(s.fields.remote_chassis_id) })),
+      .map((s) => ({
+        localPort: s.tags.local_port,
+        remoteSysName: str(s.fields.remote_sys_name),
+        remotePort: str(s.fields.remote_port),
+        remoteChassisId: str(s.fields.remote_chassis_id),
+      })),
   };
 }
 
@@ -191,7 +259,8 @@ export const snmpProbe: ProbeDefinition<SnmpConfig> = {
   },
   status(samples) {
     const down = samples.filter((s) => s.measurement === 'snmp_device' && s.fields.up === 0n);
-    if (down.length) return { code: ExitCode.CRITICAL, summary: `no answer from ${down.map((s) => `${s.tags.device} (${String(s.fields.error_class)})`).join(', ')}` };
+    if (down.length)
+      return { code: ExitCode.CRITICAL, summary: `no answer from ${down.map((s) => `${s.tags.device} (${String(s.fields.error_class)})`).join(', ')}` };
     const bad = samples.filter((s) => s.measurement === 'sensor' && (s.fields.status === 'failed' || s.fields.status === 'critical'));
     const warn = samples.filter((s) => s.measurement === 'sensor' && s.fields.status === 'warning');
     const ifs = samples.filter((s) => s.measurement === 'interface');

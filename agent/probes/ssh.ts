@@ -9,7 +9,11 @@ import { connectSsh, type SshSession, type SshTarget } from './ssh/session.ts';
 import type { SshConfig, SshTargetConfig } from './ssh/schema.ts';
 export type { SshConfig, SshTargetConfig } from './ssh/schema.ts';
 
-export function createSshProbe(cfg: SshConfig, ctx: Pick<ProbeContext, 'now' | 'emitEvent' | 'log' | 'stateDir'>, connect: (t: SshTarget) => Promise<SshSession> = connectSsh): Probe {
+export function createSshProbe(
+  cfg: SshConfig,
+  ctx: Pick<ProbeContext, 'now' | 'emitEvent' | 'log' | 'stateDir'>,
+  connect: (t: SshTarget) => Promise<SshSession> = connectSsh,
+): Probe {
   const stateDir = path.join(ctx.stateDir, 'ssh-configs');
 
   const runTarget = async (tc: SshTargetConfig, signal: AbortSignal): Promise<Sample[]> => {
@@ -45,7 +49,12 @@ export function createSshProbe(cfg: SshConfig, ctx: Pick<ProbeContext, 'now' | '
       if (tc.config_backup) out.push(await backup(tc, device, session, base));
     } catch (e) {
       // The device itself is unreachable / refuses us: one ssh_check row says so.
-      out.push({ measurement: 'ssh_check', tags: { ...base, check: 'connect' }, fields: { ok: false, error_class: signal.aborted ? 'timeout' : errorClass(e) }, time: ctx.now() });
+      out.push({
+        measurement: 'ssh_check',
+        tags: { ...base, check: 'connect' },
+        fields: { ok: false, error_class: signal.aborted ? 'timeout' : errorClass(e) },
+        time: ctx.now(),
+      });
     } finally {
       signal.removeEventListener('abort', onAbort);
       session?.close();
@@ -63,7 +72,10 @@ export function createSshProbe(cfg: SshConfig, ctx: Pick<ProbeContext, 'now' | '
       fields.error_class = 'command_failed';
       return { measurement: 'ssh_check', tags: { ...base, check: 'config_backup' }, fields, time: ctx.now() };
     }
-    const text = normalizeConfig(r.stdout, tc.volatile_lines.map((s) => new RegExp(s)));
+    const text = normalizeConfig(
+      r.stdout,
+      tc.volatile_lines.map((s) => new RegExp(s)),
+    );
     const hash = sha256(text);
     mkdirSync(stateDir, { recursive: true });
     const file = path.join(stateDir, `${encodeURIComponent(device)}.cfg`);
@@ -75,11 +87,19 @@ export function createSshProbe(cfg: SshConfig, ctx: Pick<ProbeContext, 'now' | '
     }
     fields.ok = true;
     fields.value = text.split('\n').length - 1;
-    if (previous === text) return { measurement: 'ssh_check', tags: { ...base, check: 'config_backup' }, fields: { ...fields, changed: false }, time: ctx.now() };
+    if (previous === text)
+      return { measurement: 'ssh_check', tags: { ...base, check: 'config_backup' }, fields: { ...fields, changed: false }, time: ctx.now() };
     const parts = splitParts(text);
     const common = { sha256: hash, command: cmd, lines: text.split('\n').length - 1, parts: Object.keys(parts).length, ...parts };
     if (previous === undefined) {
-      ctx.emitEvent({ kind: 'config_backup', target: device, severity: 'info', message: `first config backup of ${device} (${common.lines} lines)`, attrs: common, time: ctx.now() });
+      ctx.emitEvent({
+        kind: 'config_backup',
+        target: device,
+        severity: 'info',
+        message: `first config backup of ${device} (${common.lines} lines)`,
+        attrs: common,
+        time: ctx.now(),
+      });
     } else {
       const d = diffLines(previous, text, { from: `${device} ${sha256(previous).slice(0, 12)}`, to: `${device} ${hash.slice(0, 12)}` });
       ctx.emitEvent({
@@ -87,7 +107,13 @@ export function createSshProbe(cfg: SshConfig, ctx: Pick<ProbeContext, 'now' | '
         target: device,
         severity: 'warning',
         message: `configuration of ${device} changed: +${d.added} -${d.removed} lines`,
-        attrs: { ...common, previous_sha256: sha256(previous), added: d.added, removed: d.removed, diff: d.text.length > 8000 ? d.text.slice(0, 7900) + '\n… (diff truncated)\n' : d.text },
+        attrs: {
+          ...common,
+          previous_sha256: sha256(previous),
+          added: d.added,
+          removed: d.removed,
+          diff: d.text.length > 8000 ? d.text.slice(0, 7900) + '\n… (diff truncated)\n' : d.text,
+        },
         time: ctx.now(),
       });
     }
@@ -118,7 +144,11 @@ export const sshProbe: ProbeDefinition<SshConfig> = {
   create: (cfg, ctx) => createSshProbe(cfg, ctx),
   status(samples) {
     const bad = samples.filter((s) => s.measurement === 'ssh_check' && s.fields.ok === false);
-    if (bad.length) return { code: ExitCode.CRITICAL, summary: bad.map((s) => `${s.tags.device} ${s.tags.check} failed${s.fields.error_class ? ` (${String(s.fields.error_class)})` : ''}`).join(', ') };
+    if (bad.length)
+      return {
+        code: ExitCode.CRITICAL,
+        summary: bad.map((s) => `${s.tags.device} ${s.tags.check} failed${s.fields.error_class ? ` (${String(s.fields.error_class)})` : ''}`).join(', '),
+      };
     return { code: ExitCode.OK, summary: `${samples.length} checks ok` };
   },
 };

@@ -14,7 +14,12 @@ listen_host:listen_port of --config. Prints the result as JSON.`;
 export const command: Command = {
   summary: 'acknowledge an alert (stops escalation; audit-logged)',
   async run(argv) {
-    const { values, positionals } = parse(argv, { collector: { type: 'string' }, config: { type: 'string', short: 'c' }, token: { type: 'string' }, by: { type: 'string' } });
+    const { values, positionals } = parse(argv, {
+      collector: { type: 'string' },
+      config: { type: 'string', short: 'c' },
+      token: { type: 'string' },
+      by: { type: 'string' },
+    });
     if (values.help) {
       console.log(HELP);
       return 0;
@@ -24,7 +29,9 @@ export const command: Command = {
     let base = values.collector ?? process.env.WATCHPOST_COLLECTOR_URL;
     if (!base && values.config) {
       const c = loadConfig(values.config, collectorConfigSchema);
-      base = c.collector.public_url ?? `${c.tls ? 'https' : 'http'}://${c.collector.listen_host === '0.0.0.0' ? '127.0.0.1' : c.collector.listen_host}:${c.collector.listen_port}`;
+      base =
+        c.collector.public_url ??
+        `${c.tls ? 'https' : 'http'}://${c.collector.listen_host === '0.0.0.0' ? '127.0.0.1' : c.collector.listen_host}:${c.collector.listen_port}`;
     }
     if (!base) throw new UsageError('say which collector: --collector URL or --config collector.yaml');
     const token = values.token ?? process.env.WATCHPOST_API_TOKEN;

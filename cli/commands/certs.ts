@@ -26,7 +26,9 @@ export function readCa(dir: string): KeyAndCert {
   try {
     return { certPem: readFileSync(path.join(dir, FILES.caCert), 'utf8'), keyPem: readFileSync(path.join(dir, FILES.caKey), 'utf8') };
   } catch (e) {
-    throw new UsageError(`cannot read the CA in ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): run \`watchpost certs init --out ${dir}\` first`);
+    throw new UsageError(
+      `cannot read the CA in ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): run \`watchpost certs init --out ${dir}\` first`,
+    );
   }
 }
 
@@ -80,7 +82,9 @@ export const command: Command = {
     const targets = Object.values(FILES).map((f) => path.join(out, f));
     const existing = targets.filter((f) => existsSync(f));
     if (existing.length && !values.force) {
-      console.error(`watchpost certs: ${existing.join(', ')} already exist; replacing the CA invalidates every agent's ca_file and client certificate. Use --force to do it anyway.`);
+      console.error(
+        `watchpost certs: ${existing.join(', ')} already exist; replacing the CA invalidates every agent's ca_file and client certificate. Use --force to do it anyway.`,
+      );
       return 1;
     }
     const ca = createCa({ commonName: `Watchpost CA ${name}`, organization: values.org, days: caDays });

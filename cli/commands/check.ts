@@ -19,7 +19,7 @@ export const COMMON_HELP: Record<string, string> = {
   format: 'line (InfluxDB line protocol, the default) or json',
   'timeout-ms': 'end the whole run after this many milliseconds (UNKNOWN)',
   host: 'the device to poll: IP address or host name',
-  port: 'UDP/TCP port of the device (default: the protocol\'s)',
+  port: "UDP/TCP port of the device (default: the protocol's)",
   community: 'SNMP v1/v2c community (default public)',
   'snmp-version': 'SNMP version: 1, 2c or 3 (default 2c)',
   user: 'user name (SNMPv3 security name, ONVIF user, SSH user)',
@@ -31,9 +31,9 @@ export const COMMON_HELP: Record<string, string> = {
   'max-repetitions': 'GETBULK max-repetitions per request',
   'request-timeout-ms': 'timeout of one request in milliseconds',
   retries: 'retries of a request that got no answer',
-  url: 'the device\'s service URL',
+  url: "the device's service URL",
   password: 'password (never printed)',
-  camera: 'the camera\'s name in samples',
+  camera: "the camera's name in samples",
   profile: 'ONVIF media profile token (default: the first)',
   'rtsp-port': 'RTSP port when the camera reports an unreachable one (NAT)',
   'snapshot-port': 'snapshot HTTP port when the camera reports an unreachable one (NAT)',
@@ -41,7 +41,7 @@ export const COMMON_HELP: Record<string, string> = {
   'no-snapshot': 'skip the snapshot picture check (reported as not checked)',
   target: 'a host to ping (repeat for several)',
   count: 'echo requests per target',
-  method: 'how to run: the probe\'s method names (see the README)',
+  method: "how to run: the probe's method names (see the README)",
   'reply-timeout-ms': 'how long to wait for each reply, milliseconds',
   'warn-loss-pct': 'WARNING at or above this packet loss %',
   'crit-loss-pct': 'CRITICAL at or above this packet loss %',
@@ -85,20 +85,20 @@ export const COMMON_HELP: Record<string, string> = {
 
 /** What to do about a failure, by error class: the `hint` of `--json`'s error. */
 const HINTS: Record<string, string> = {
-  timeout: 'no answer — check the community or credentials and the device\'s ACL, then that it is reachable from here (ping)',
+  timeout: "no answer — check the community or credentials and the device's ACL, then that it is reachable from here (ping)",
   unreachable: 'the device cannot be reached — check its address, cabling and any firewall between',
   auth: 'the device refused the credentials — check the user name and passwords',
   authentication: 'the device refused the credentials — check the user name and passwords',
-  auth_failed: 'the device refused the credentials — check the user name and password, and the device\'s clock (WS-Security rejects a skewed clock)',
+  auth_failed: "the device refused the credentials — check the user name and password, and the device's clock (WS-Security rejects a skewed clock)",
   no_reply: 'no echo reply — the host is down, unplugged, or drops ICMP (a firewall)',
   tool_missing: 'the ping tool is missing — install fping (Debian package fping)',
-  not_found: 'a program or file the probe needs is missing — see the README for the probe\'s requirements',
-  permission: 'permission denied — run as the agent\'s service user or give it the capability the README names',
+  not_found: "a program or file the probe needs is missing — see the README for the probe's requirements",
+  permission: "permission denied — run as the agent's service user or give it the capability the README names",
   dns: 'the name does not resolve — check the host name or the DNS server',
   tls: 'the TLS handshake failed — check the certificate and the CA file',
 };
-const SNMP_HINT = 'no answer — check the community or credentials and the switch\'s ACL';
-const PRINTER_HINT = 'no answer — check the community or credentials and the printer\'s SNMP settings (many ship with SNMP off or read-only to one address)';
+const SNMP_HINT = "no answer — check the community or credentials and the switch's ACL";
+const PRINTER_HINT = "no answer — check the community or credentials and the printer's SNMP settings (many ship with SNMP off or read-only to one address)";
 
 /** The `error` of a failed check's `--json`: from what the probe threw or from its first failed target. */
 export function checkError(kind: string, thrown: unknown, samples: Sample[], summary: string): { class: string; message: string; hint: string } | undefined {
@@ -113,7 +113,12 @@ export function checkError(kind: string, thrown: unknown, samples: Sample[], sum
   }
   if (!cls) return undefined;
   const snmpLike = kind === 'snmp' || kind === 'printer' || kind === 'portmap';
-  const hint = snmpLike && (cls === 'timeout' || cls === 'auth' || cls === 'authentication' || cls === 'auth_failed' || cls === 'unreachable') ? (kind === 'printer' ? PRINTER_HINT : SNMP_HINT) : (HINTS[cls] ?? 'see the message, and `watchpost check ' + kind + ' --help`');
+  const hint =
+    snmpLike && (cls === 'timeout' || cls === 'auth' || cls === 'authentication' || cls === 'auth_failed' || cls === 'unreachable')
+      ? kind === 'printer'
+        ? PRINTER_HINT
+        : SNMP_HINT
+      : (HINTS[cls] ?? 'see the message, and `watchpost check ' + kind + ' --help`');
   return { class: cls, message, hint };
 }
 
@@ -123,7 +128,10 @@ export function samplesToJson(samples: Sample[]): unknown[] {
     measurement: s.measurement,
     tags: s.tags,
     fields: Object.fromEntries(
-      Object.entries(s.fields).map(([k, v]) => [k, typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v]),
+      Object.entries(s.fields).map(([k, v]) => [
+        k,
+        typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v,
+      ]),
     ),
     time: s.time,
   }));
@@ -138,7 +146,14 @@ export async function runCheck(def: ProbeDefinition, raw: Record<string, unknown
   const parsed = schemaOf(def.kind)!.safeParse({ kind: def.kind, ...raw });
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => ({ file: 'command line', line: 0, column: 0, path: formatPath(i.path), message: i.message, fix: `see \`watchpost check ${def.kind} --help\`` })),
+      parsed.error.issues.map((i) => ({
+        file: 'command line',
+        line: 0,
+        column: 0,
+        path: formatPath(i.path),
+        message: i.message,
+        fix: `see \`watchpost check ${def.kind} --help\``,
+      })),
     );
   }
   const cfg = parsed.data as ProbeBaseConfig;
@@ -216,7 +231,13 @@ export function checkHelp(def: ProbeDefinition): string {
     ['timeout-ms', { type: 'string' }],
     ...(Object.entries(def.cli?.options ?? {}) as [string, { type: string; multiple?: boolean }][]),
   ];
-  const rows = opts.map(([k, o]) => [`--${k.replaceAll('_', '-')}${o.type === 'string' ? ' VALUE' : ''}`, `${optionHelp(def, k)}${o.multiple ? ' (repeatable)' : ''}${def.cli?.required?.includes(k) ? ' [required]' : ''}`] as const);
+  const rows = opts.map(
+    ([k, o]) =>
+      [
+        `--${k.replaceAll('_', '-')}${o.type === 'string' ? ' VALUE' : ''}`,
+        `${optionHelp(def, k)}${o.multiple ? ' (repeatable)' : ''}${def.cli?.required?.includes(k) ? ' [required]' : ''}`,
+      ] as const,
+  );
   const w = Math.max(...rows.map((r) => r[0].length)) + 2;
   return [
     `usage: watchpost check ${def.kind} [options]`,
@@ -239,18 +260,23 @@ export const command: Command = {
     const def = probeByKind(kind);
     if (!def) throw new UsageError(`unknown probe "${kind}"; known: ${probes.map((p) => p.kind).join(', ')}`);
     const cliOpts = def.cli?.options ?? {};
-    const { values } = parse(argv.slice(1), {
-      format: { type: 'string' },
-      json: { type: 'boolean' },
-      'timeout-ms': { type: 'string' },
-      ...cliOpts,
-    }, false);
+    const { values } = parse(
+      argv.slice(1),
+      {
+        format: { type: 'string' },
+        json: { type: 'boolean' },
+        'timeout-ms': { type: 'string' },
+        ...cliOpts,
+      },
+      false,
+    );
     if (values.help) {
       console.log(checkHelp(def));
       return 0;
     }
     for (const r of def.cli?.required ?? []) {
-      if ((values as Record<string, unknown>)[r] === undefined) throw new UsageError(`--${r.replaceAll('_', '-')} is required (${optionHelp(def, r)}); see \`watchpost check ${kind} --help\``);
+      if ((values as Record<string, unknown>)[r] === undefined)
+        throw new UsageError(`--${r.replaceAll('_', '-')} is required (${optionHelp(def, r)}); see \`watchpost check ${kind} --help\``);
     }
     const format = values.json ? 'json' : (values.format ?? 'line');
     if (format !== 'line' && format !== 'json') throw new UsageError(`--format must be line or json, not "${String(format)}"`);

@@ -36,7 +36,17 @@ const num = (v: string | undefined, name: string, dflt: number) => {
 export const command: Command = {
   summary: 'a simulated building on loopback, watched by a collector (with the console) and a local agent',
   async run(argv) {
-    const { values } = parse(argv, { dir: { type: 'string' }, port: { type: 'string' }, influx: { type: 'string' }, 'outage-after-s': { type: 'string' }, 'outage-for-s': { type: 'string' } }, false);
+    const { values } = parse(
+      argv,
+      {
+        dir: { type: 'string' },
+        port: { type: 'string' },
+        influx: { type: 'string' },
+        'outage-after-s': { type: 'string' },
+        'outage-for-s': { type: 'string' },
+      },
+      false,
+    );
     if (values.help) {
       console.log(HELP);
       return 0;

@@ -37,7 +37,9 @@ export const command: Command = {
     for (const d of devices) rows.push([d.interface, d.from, d.name ?? '-', d.hardware ?? '-', d.xaddrs.join(' ') || '-', d.endpoint || '-']);
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     for (const r of rows) console.log(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
-    console.error(`${devices.length} device(s) answered on ${interfaces.map((i) => i.name).join(', ') || 'no interface'}${targets.length ? ` + ${targets.length} unicast target(s)` : ''}`);
+    console.error(
+      `${devices.length} device(s) answered on ${interfaces.map((i) => i.name).join(', ') || 'no interface'}${targets.length ? ` + ${targets.length} unicast target(s)` : ''}`,
+    );
     return 0;
   },
 };

@@ -28,11 +28,20 @@ and the collector's state DB (inspections, problems). --month defaults to last m
 software lists and the config's software.policy; --year defaults to this year.`;
 
 export const command: Command = {
-  summary: 'write the monthly PDF report (`report --month 2026-10 --lang zh-CN --out report.pdf`) or the annual licensing report (`--kind licensing --year 2026`)',
+  summary:
+    'write the monthly PDF report (`report --month 2026-10 --lang zh-CN --out report.pdf`) or the annual licensing report (`--kind licensing --year 2026`)',
   async run(argv) {
     const { values } = parse(
       argv,
-      { month: { type: 'string' }, kind: { type: 'string' }, year: { type: 'string' }, lang: { type: 'string' }, out: { type: 'string', short: 'o' }, config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' } },
+      {
+        month: { type: 'string' },
+        kind: { type: 'string' },
+        year: { type: 'string' },
+        lang: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        config: { type: 'string', short: 'c' },
+        'data-dir': { type: 'string' },
+      },
       false,
     );
     if (values.help) {
@@ -53,12 +62,15 @@ export const command: Command = {
       // Alerts the collector's alerts module recorded in the state DB win over alert_state in InfluxDB.
       const alertStore = new AlertStore(st.db);
       let alerts: AlertsProvider | undefined;
-      if (alertStore.list({ limit: 1 }).length) alerts = { sla: (f, t) => slaReport(alertStore.firedBetween(f, t), f, t, cfg.alerts.sla.resolve_within_s, Date.now()) };
+      if (alertStore.list({ limit: 1 }).length)
+        alerts = { sla: (f, t) => slaReport(alertStore.firedBetween(f, t), f, t, cfg.alerts.sla.resolve_within_s, Date.now()) };
       // The uptime ledger the collector kept in the state DB: exact up/down/unknown time per
       // target, with the same maintenance windows the collector excludes.
       const maintenance = createMaintenance({ db: st.db, config: cfg, inventory: new Inventory(cfg.inventory.devices), audit: st.audit, now: Date.now });
       const ledger = new UptimeLedger(st.db, { silenceMs: cfg.uptime.silence_s * 1000, maintenance });
-      const uptime: UptimeProvider | undefined = ledger.targets().length ? { ledger, report: (target: string, from: number, to: number) => ledger.report(target, from, to, Date.now()) } : undefined;
+      const uptime: UptimeProvider | undefined = ledger.targets().length
+        ? { ledger, report: (target: string, from: number, to: number) => ledger.report(target, from, to, Date.now()) }
+        : undefined;
       const { pdf, data } = await generateReport({ config: cfg, month, lang, inspections: new InspectionStore(st.db, st.audit), alerts, uptime });
       writeFileSync(values.out, pdf);
       console.error(
@@ -77,16 +89,31 @@ export const command: Command = {
   },
 };
 
-async function licensingReport(cfg: CollectorConfig, file: string | undefined, dataDir: string | undefined, yearArg: string | undefined, lang: Lang, out: string): Promise<number> {
+async function licensingReport(
+  cfg: CollectorConfig,
+  file: string | undefined,
+  dataDir: string | undefined,
+  yearArg: string | undefined,
+  lang: Lang,
+  out: string,
+): Promise<number> {
   const year = yearArg === undefined ? localParts(Date.now(), cfg.reports.timezone).y : Number(yearArg);
   if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UsageError(`--year must be a year like 2026, not "${yearArg}"`);
   const st = openState(file, dataDir);
   try {
     const store = createSoftwareStore(st.db);
-    const data = licensingReportData(store, new PolicyEngine(cfg.software.policy.rules), { year, tz: cfg.reports.timezone, organisation: cfg.reports.organisation, contractor: cfg.reports.contractor, now: Date.now() });
+    const data = licensingReportData(store, new PolicyEngine(cfg.software.policy.rules), {
+      year,
+      tz: cfg.reports.timezone,
+      organisation: cfg.reports.organisation,
+      contractor: cfg.reports.contractor,
+      now: Date.now(),
+    });
     const pdf = await renderLicensingReport(data, lang, findFont(cfg.reports.font_path, cfg.reports.font_name));
     writeFileSync(out, pdf);
-    console.error(`${out}: ${pdf.length} bytes; ${data.machines.length} machines, ${data.forbidden_now.length} forbidden installed, ${data.forbidden_removed.length} removed in ${year}, ${data.licensing.length} licence rules`);
+    console.error(
+      `${out}: ${pdf.length} bytes; ${data.machines.length} machines, ${data.forbidden_now.length} forbidden installed, ${data.forbidden_removed.length} removed in ${year}, ${data.licensing.length} licence rules`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof ReportFontError) {

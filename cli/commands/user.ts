@@ -21,7 +21,12 @@ async function readStdin(): Promise<string> {
 export const command: Command = {
   summary: 'manage web console users (`user add NAME --role engineer`, passwd, disable, list)',
   async run(argv) {
-    const { values, positionals } = parse(argv, { config: { type: 'string', short: 'c' }, 'data-dir': { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' } });
+    const { values, positionals } = parse(argv, {
+      config: { type: 'string', short: 'c' },
+      'data-dir': { type: 'string' },
+      role: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+    });
     const [sub, name] = positionals;
     if (values.help || !sub) {
       console.log(HELP);

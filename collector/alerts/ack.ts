@@ -27,7 +27,11 @@ export function signAck(secret: string, c: AckClaim): string {
 export const ACK_TOKEN_RE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
 
 /** Checks shape, signature (constant time, on the canonical text) and expiry; returns why it is refused otherwise. */
-export function verifyAck(secret: string, token: string, now: number): { ok: true; claim: AckClaim } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' } {
+export function verifyAck(
+  secret: string,
+  token: string,
+  now: number,
+): { ok: true; claim: AckClaim } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' } {
   if (!ACK_TOKEN_RE.test(token)) return { ok: false, reason: 'malformed' };
   const i = token.indexOf('.');
   const payload = token.slice(0, i);

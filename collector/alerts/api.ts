@@ -49,33 +49,57 @@ export function registerAlertsApi(ctx: CollectorContext, api: AlertsApi, uplink:
     const v = verifyAck(cfg.ack.secret, t ?? '', ctx.now());
     if (!v.ok) {
       const status = v.reason === 'malformed' ? 400 : v.reason === 'expired' ? 410 : 403;
-      throw new HttpError(status, v.reason === 'malformed' ? 'acknowledgement link refused: malformed (copy the whole link from the email, nothing more)' : `acknowledgement link refused: ${v.reason}`);
+      throw new HttpError(
+        status,
+        v.reason === 'malformed'
+          ? 'acknowledgement link refused: malformed (copy the whole link from the email, nothing more)'
+          : `acknowledgement link refused: ${v.reason}`,
+      );
     }
     return { claim: v.claim, token: t! };
   };
   /** A refused link is answered as a page too (a person clicked it); nothing of the token is shown. */
-  const ackRoute = (h: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void) => async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    try {
-      await h(req, res, url);
-    } catch (e) {
-      if (!(e instanceof HttpError) || res.headersSent) throw e;
-      if (!req.complete) req.resume();
-      ackPage(res, e.status, `确认链接无效 / Acknowledgement link refused (${e.status})`, html`<p>${e.message}</p>`);
-    }
-  };
+  const ackRoute =
+    (h: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void) => async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+      try {
+        await h(req, res, url);
+      } catch (e) {
+        if (!(e instanceof HttpError) || res.headersSent) throw e;
+        if (!req.complete) req.resume();
+        ackPage(res, e.status, `确认链接无效 / Acknowledgement link refused (${e.status})`, html`<p>${e.message}</p>`);
+      }
+    };
   // GET only shows a confirmation form: mail scanners fetch links, they must not acknowledge.
-  S.route('GET', '/api/alerts/ack', ackRoute((_req, res, url) => {
-    const { claim: c, token } = checkLink(url.searchParams.get('t'));
-    const a = engine.get(c.alert);
-    ackPage(res, 200, `确认告警 / Acknowledge alert ${c.alert}`, html`<p>${a ? `${a.target}: ${a.summary} — ${a.state}` : 'unknown alert'}</p><form method="post" action="/api/alerts/ack"><input type="hidden" name="t" value="${token}"><button type="submit">确认 / Acknowledge</button></form>`);
-  }));
-  S.route('POST', '/api/alerts/ack', ackRoute(async (req, res) => {
-    const body = (await readBody(req, 8192)).toString('utf8');
-    const { claim: c } = checkLink(new URLSearchParams(body).get('t'));
-    const a = api.acknowledge(c.alert, `link:${c.by}`, 'email_link');
-    const cur = engine.get(c.alert);
-    ackPage(res, a ? 200 : 409, a ? `已确认 / Acknowledged alert ${c.alert}` : `Alert ${c.alert} is ${cur?.state ?? 'unknown'}`, a ? html`<p>${a.target}: ${a.summary}</p>` : html``);
-  }));
+  S.route(
+    'GET',
+    '/api/alerts/ack',
+    ackRoute((_req, res, url) => {
+      const { claim: c, token } = checkLink(url.searchParams.get('t'));
+      const a = engine.get(c.alert);
+      ackPage(
+        res,
+        200,
+        `确认告警 / Acknowledge alert ${c.alert}`,
+        html`<p>${a ? `${a.target}: ${a.summary} — ${a.state}` : 'unknown alert'}</p><form method="post" action="/api/alerts/ack"><input type="hidden" name="t" value="${token}"><button type="submit">确认 / Acknowledge</button></form>`,
+      );
+    }),
+  );
+  S.route(
+    'POST',
+    '/api/alerts/ack',
+    ackRoute(async (req, res) => {
+      const body = (await readBody(req, 8192)).toString('utf8');
+      const { claim: c } = checkLink(new URLSearchParams(body).get('t'));
+      const a = api.acknowledge(c.alert, `link:${c.by}`, 'email_link');
+      const cur = engine.get(c.alert);
+      ackPage(
+        res,
+        a ? 200 : 409,
+        a ? `已确认 / Acknowledged alert ${c.alert}` : `Alert ${c.alert} is ${cur?.state ?? 'unknown'}`,
+        a ? html`<p>${a.target}: ${a.summary}</p>` : html``,
+      );
+    }),
+  );
   S.route('POST', '/api/alerts/:id(\\d+)/ack', async (req, res, _url, params) => {
     const id = Number(params.id);
     const actor = apiActor(ctx.config, req);
@@ -90,8 +114,13 @@ export function registerAlertsApi(ctx: CollectorContext, api: AlertsApi, uplink:
   });
   // The token is the callback's only secret: a log line gets the provider, never the token.
   const uplinkLogPath = (p: string) => p.replace(/^(\/api\/sms\/uplink\/(?:(?:aliyun|tencent)\/)?).*$/s, '$1<secret>');
-  S.route('POST', '/api/sms/uplink/*rest', async (req, res, url) => {
-    const [, , , , provider, token] = url.pathname.split('/');
-    sendJson(res, 200, await uplink.handle(provider, token, () => readJsonObject(req, 256 * 1024)));
-  }, { logPath: uplinkLogPath });
+  S.route(
+    'POST',
+    '/api/sms/uplink/*rest',
+    async (req, res, url) => {
+      const [, , , , provider, token] = url.pathname.split('/');
+      sendJson(res, 200, await uplink.handle(provider, token, () => readJsonObject(req, 256 * 1024)));
+    },
+    { logPath: uplinkLogPath },
+  );
 }

@@ -71,13 +71,19 @@ interface Group {
 
 function cmp(op: Threshold['op'], v: number | string | boolean, ref: number | string | boolean): boolean {
   switch (op) {
-    case '>': return Number(v) > Number(ref);
-    case '>=': return Number(v) >= Number(ref);
-    case '<': return Number(v) < Number(ref);
-    case '<=': return Number(v) <= Number(ref);
+    case '>':
+      return Number(v) > Number(ref);
+    case '>=':
+      return Number(v) >= Number(ref);
+    case '<':
+      return Number(v) < Number(ref);
+    case '<=':
+      return Number(v) <= Number(ref);
     // Loose for numbers (an int 0 field equals fire: 0), strict for strings.
-    case '==': return typeof ref === 'number' ? Number(v) === ref : String(v) === String(ref);
-    case '!=': return typeof ref === 'number' ? Number(v) !== ref : String(v) !== String(ref);
+    case '==':
+      return typeof ref === 'number' ? Number(v) === ref : String(v) === String(ref);
+    case '!=':
+      return typeof ref === 'number' ? Number(v) !== ref : String(v) !== String(ref);
   }
 }
 
@@ -220,7 +226,11 @@ export class AlertEngine {
       if (!rules) continue;
       for (const r of rules) {
         let ok = true;
-        for (const k in r.where) if (s.tags[k] !== r.where[k]) { ok = false; break; }
+        for (const k in r.where)
+          if (s.tags[k] !== r.where[k]) {
+            ok = false;
+            break;
+          }
         if (!ok) continue;
         const target = this.targetOf(s, r.target_tag ?? (r.type === 'expiry' ? (r.measurement === 'domain' ? 'domain' : 'source') : undefined));
         if (!target) continue;
@@ -365,10 +375,26 @@ export class AlertEngine {
 
   private create(r: RuleConfig, target: string, labels: Record<string, string>, value: string | undefined, now: number, summary?: string): Alert {
     const base = {
-      rule: r.name, target, severity: r.severity, state: 'pending' as const,
+      rule: r.name,
+      target,
+      severity: r.severity,
+      state: 'pending' as const,
       summary: summary ?? render(r.summary, `${r.name}`, { target, value, labels }),
-      labels, value, started_ms: now, fired_ms: undefined, acked_ms: undefined, acked_by: undefined, resolved_ms: undefined,
-      suppressed_by: undefined, silenced: false, flapping: false, level: 0, notified_ms: undefined, routes: [], told: [], last_seen_ms: now,
+      labels,
+      value,
+      started_ms: now,
+      fired_ms: undefined,
+      acked_ms: undefined,
+      acked_by: undefined,
+      resolved_ms: undefined,
+      suppressed_by: undefined,
+      silenced: false,
+      flapping: false,
+      level: 0,
+      notified_ms: undefined,
+      routes: [],
+      told: [],
+      last_seen_ms: now,
       rule_fp: ruleFingerprint(r),
     };
     const a: Alert = { ...base, id: this.d.store.insert(base) };
@@ -410,7 +436,8 @@ export class AlertEngine {
   /** Time classes for routing, computed once per minute (Intl formatting is slow). */
   private classes(now: number): ReadonlySet<string> {
     const minute = Math.floor(now / 60_000);
-    if (this.classesCache?.minute !== minute) this.classesCache = { minute, set: timeClasses(now, this.d.cfg.timezone, this.d.calendar, this.d.cfg.working_hours) };
+    if (this.classesCache?.minute !== minute)
+      this.classesCache = { minute, set: timeClasses(now, this.d.cfg.timezone, this.d.calendar, this.d.cfg.working_hours) };
     return this.classesCache.set;
   }
 
@@ -474,8 +501,18 @@ export class AlertEngine {
   private view(a: Alert, behind: Map<number, string[]>): AlertView {
     const suppressed = behind.get(a.id) ?? [];
     return {
-      id: a.id, rule: a.rule, target: a.target, severity: a.severity, state: a.state, summary: a.summary, labels: a.labels,
-      value: a.value, fired_ms: a.fired_ms ?? a.started_ms, resolved_ms: a.resolved_ms, acked_by: a.acked_by, suppressed,
+      id: a.id,
+      rule: a.rule,
+      target: a.target,
+      severity: a.severity,
+      state: a.state,
+      summary: a.summary,
+      labels: a.labels,
+      value: a.value,
+      fired_ms: a.fired_ms ?? a.started_ms,
+      resolved_ms: a.resolved_ms,
+      acked_by: a.acked_by,
+      suppressed,
     };
   }
 
@@ -492,7 +529,11 @@ export class AlertEngine {
     }
     this.d.deliver({
       key: `${kind}:${receiver}:${alerts.map((a) => a.id).join(',')}:${now}`,
-      kind, receiver, level, purpose: 'alert', alerts: alerts.map((a) => this.view(a, behind)),
+      kind,
+      receiver,
+      level,
+      purpose: 'alert',
+      alerts: alerts.map((a) => this.view(a, behind)),
       ack_url: ack ? this.d.ackUrl(first.id, receiver) : undefined,
       ack_code: ack ? `ACK ${first.id}` : undefined,
       time_ms: now,
@@ -506,7 +547,10 @@ export class AlertEngine {
       const rule = this.ruleByName.get(a.rule);
       if (a.state === 'pending' && rule?.type === 'threshold' && now - a.started_ms >= rule.for_s * 1000) this.fire(a, now);
       else if (rule?.type === 'event' && now - a.last_seen_ms >= rule.resolve_after_s * 1000) this.resolve(a, now);
-      else if (a.state === 'suppressed' && !(a.suppressed_by !== undefined && this.byId.has(a.suppressed_by) && this.current(this.byId.get(a.suppressed_by)!, now))) {
+      else if (
+        a.state === 'suppressed' &&
+        !(a.suppressed_by !== undefined && this.byId.has(a.suppressed_by) && this.current(this.byId.get(a.suppressed_by)!, now))
+      ) {
         // The device in front of it recovered but this one did not: now it is news.
         a.state = 'firing';
         a.suppressed_by = undefined;
@@ -522,7 +566,14 @@ export class AlertEngine {
     for (const s of this.lastSeen.values()) {
       const key = `${s.rule.name}\u0000${s.target}`;
       if (now - s.t < s.rule.for_s * 1000 || this.open.has(key)) continue;
-      const a = this.create(s.rule, s.target, s.labels, `silent ${Math.round((now - s.t) / 1000)} s`, now, s.rule.summary ? undefined : `no data from ${s.target} for ${Math.round((now - s.t) / 1000)} s`);
+      const a = this.create(
+        s.rule,
+        s.target,
+        s.labels,
+        `silent ${Math.round((now - s.t) / 1000)} s`,
+        now,
+        s.rule.summary ? undefined : `no data from ${s.target} for ${Math.round((now - s.t) / 1000)} s`,
+      );
       this.fire(a, now);
     }
     this.flush(now);

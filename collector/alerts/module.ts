@@ -59,7 +59,11 @@ export function startAlerts(ctx: CollectorContext, deps: { maintenance: Pick<Mai
   const budget = createSmsBudget(ctx, log, (n) => deliver(n));
   const channels = buildChannels(ctx.config.notify, { budget, now: ctx.now, log: log.child({ component: 'notify' }) });
   const dispatcher = new Dispatcher({
-    db: ctx.db, channels: channels.list, retry: ctx.config.notify.retry, now: ctx.now, log: log.child({ component: 'dispatcher' }),
+    db: ctx.db,
+    channels: channels.list,
+    retry: ctx.config.notify.retry,
+    now: ctx.now,
+    log: log.child({ component: 'dispatcher' }),
     onResult: (d) => {
       if (d.channel === 'sms' && d.status === 'sent') smsSent(ctx, budget, d.id);
     },
@@ -68,11 +72,20 @@ export function startAlerts(ctx: CollectorContext, deps: { maintenance: Pick<Mai
   const engine = createEngine(ctx, { rules, store, calendar, log, deliver, maintenance: deps.maintenance });
   watchIngest(ctx, engine);
   const api: AlertsApi = {
-    engine, dispatcher, store,
+    engine,
+    dispatcher,
+    store,
     acknowledge(id, by, via, note) {
       const a = engine.acknowledge(id, by, note?.trim().slice(0, 2000) || undefined);
       if (a) {
-        ctx.audit.append(by, 'alert.ack', `alert:${id}`, { via, rule: a.rule, target: a.target, fired_ms: a.fired_ms, time_to_ack_s: a.fired_ms ? (a.acked_ms! - a.fired_ms) / 1000 : null, note: a.ack_note ?? null });
+        ctx.audit.append(by, 'alert.ack', `alert:${id}`, {
+          via,
+          rule: a.rule,
+          target: a.target,
+          fired_ms: a.fired_ms,
+          time_to_ack_s: a.fired_ms ? (a.acked_ms! - a.fired_ms) / 1000 : null,
+          note: a.ack_note ?? null,
+        });
         log.info({ alert: id, by, via }, 'alert acknowledged');
       }
       return a;
@@ -83,8 +96,13 @@ export function startAlerts(ctx: CollectorContext, deps: { maintenance: Pick<Mai
     deliveries: (status) => dispatcher.list({ status }),
   };
   const uplink = createUplink({
-    token: ctx.config.notify.sms.uplink.token, maxAgeMs: ctx.config.notify.sms.uplink.max_age_s * 1000, receivers,
-    get: (id) => engine.get(id), acknowledge: (id, by, via) => api.acknowledge(id, by, via), now: ctx.now, log,
+    token: ctx.config.notify.sms.uplink.token,
+    maxAgeMs: ctx.config.notify.sms.uplink.max_age_s * 1000,
+    receivers,
+    get: (id) => engine.get(id),
+    acknowledge: (id, by, via) => api.acknowledge(id, by, via),
+    now: ctx.now,
+    log,
   });
   registerAlertsApi(ctx, api, uplink);
   const timer = setInterval(() => {
@@ -117,8 +135,25 @@ function createSmsBudget(ctx: CollectorContext, log: Logger, deliver: (n: Notifi
     const rc = ctx.config.notify.sms.budget.warn_receiver;
     if (rc) {
       deliver({
-        key: `budget:${u.year}:${pct}`, kind: 'budget', receiver: rc, level: 0, purpose: 'budget', time_ms: ctx.now(),
-        alerts: [{ id: 0, rule: 'sms_budget', target: `sms ${u.year}`, severity: pct >= 95 ? 'critical' : 'warning', state: 'firing', summary: `短信用量 SMS used ${u.used_parts}/${u.quota} (${u.used_pct}%)`, labels: {}, fired_ms: ctx.now(), suppressed: [] }],
+        key: `budget:${u.year}:${pct}`,
+        kind: 'budget',
+        receiver: rc,
+        level: 0,
+        purpose: 'budget',
+        time_ms: ctx.now(),
+        alerts: [
+          {
+            id: 0,
+            rule: 'sms_budget',
+            target: `sms ${u.year}`,
+            severity: pct >= 95 ? 'critical' : 'warning',
+            state: 'firing',
+            summary: `短信用量 SMS used ${u.used_parts}/${u.quota} (${u.used_pct}%)`,
+            labels: {},
+            fired_ms: ctx.now(),
+            suppressed: [],
+          },
+        ],
       });
     }
   });
@@ -126,21 +161,44 @@ function createSmsBudget(ctx: CollectorContext, log: Logger, deliver: (n: Notifi
 
 /** After an SMS went out: the sms_usage point for its purpose, through the spool. */
 function smsSent(ctx: CollectorContext, budget: SmsBudget, deliveryId: number): void {
-  const purpose = JSON.parse(String((ctx.db.prepare('SELECT notification FROM notify_deliveries WHERE id = ?').get(deliveryId) as { notification: string }).notification)).purpose;
+  const purpose = JSON.parse(
+    String((ctx.db.prepare('SELECT notification FROM notify_deliveries WHERE id = ?').get(deliveryId) as { notification: string }).notification),
+  ).purpose;
   const u = budget.usage();
-  const line = encodeLine({ measurement: 'sms_usage', tags: { purpose }, fields: { sent_parts: int(u.by_purpose[purpose] ?? 0), budget_used_pct: u.used_pct }, time: ctx.now() });
+  const line = encodeLine({
+    measurement: 'sms_usage',
+    tags: { purpose },
+    fields: { sent_parts: int(u.by_purpose[purpose] ?? 0), budget_used_pct: u.used_pct },
+    time: ctx.now(),
+  });
   if (line) ctx.spool.append(line + '\n', 1);
 }
 
 function createEngine(
   ctx: CollectorContext,
-  o: { rules: RuleConfig[]; store: AlertStore; calendar: HolidayCalendar; log: Logger; deliver: (n: Notification) => void; maintenance: Pick<Maintenance, 'active'> | undefined },
+  o: {
+    rules: RuleConfig[];
+    store: AlertStore;
+    calendar: HolidayCalendar;
+    log: Logger;
+    deliver: (n: Notification) => void;
+    maintenance: Pick<Maintenance, 'active'> | undefined;
+  },
 ): AlertEngine {
   const cfg = ctx.config.alerts;
-  const baseUrl = () => ctx.config.collector.public_url?.replace(/\/$/, '') ?? `http://${ctx.config.collector.listen_host}:${(ctx.server.server.address() as AddressInfo | null)?.port ?? ctx.config.collector.listen_port}`;
+  const baseUrl = () =>
+    ctx.config.collector.public_url?.replace(/\/$/, '') ??
+    `http://${ctx.config.collector.listen_host}:${(ctx.server.server.address() as AddressInfo | null)?.port ?? ctx.config.collector.listen_port}`;
   return new AlertEngine({
-    cfg, rules: o.rules, store: o.store, calendar: o.calendar, topology: new Topology(ctx.inventory.devices), now: ctx.now, log: o.log,
-    inventory: ctx.inventory, staleMs: Math.max(15 * 60_000, 3 * ctx.config.uptime.silence_s * 1000),
+    cfg,
+    rules: o.rules,
+    store: o.store,
+    calendar: o.calendar,
+    topology: new Topology(ctx.inventory.devices),
+    now: ctx.now,
+    log: o.log,
+    inventory: ctx.inventory,
+    staleMs: Math.max(15 * 60_000, 3 * ctx.config.uptime.silence_s * 1000),
     router: new Router(cfg.route, { group_wait_s: cfg.group_wait_s, repeat_interval_s: cfg.repeat_interval_s }),
     deliver: (n) => {
       try {
@@ -150,11 +208,19 @@ function createEngine(
       }
     },
     inMaintenance: (target, labels, t) => o.maintenance?.active(target, labels, t) ?? false,
-    ackUrl: (id, receiver) => (cfg.ack.secret ? `${baseUrl()}/api/alerts/ack?t=${signAck(cfg.ack.secret, { alert: id, by: receiver, exp: ctx.now() + cfg.ack.link_ttl_s * 1000 })}` : undefined),
+    ackUrl: (id, receiver) =>
+      cfg.ack.secret
+        ? `${baseUrl()}/api/alerts/ack?t=${signAck(cfg.ack.secret, { alert: id, by: receiver, exp: ctx.now() + cfg.ack.link_ttl_s * 1000 })}`
+        : undefined,
     changed: (a) => {
       const line = encodeLine({
-        measurement: 'alert_state', tags: { rule: a.rule, target: a.target, severity: a.severity },
-        fields: { state: a.state, firing: int(a.state === 'firing' || a.state === 'acknowledged' ? 1 : 0), age_s: Math.round((ctx.now() - a.started_ms) / 1000) },
+        measurement: 'alert_state',
+        tags: { rule: a.rule, target: a.target, severity: a.severity },
+        fields: {
+          state: a.state,
+          firing: int(a.state === 'firing' || a.state === 'acknowledged' ? 1 : 0),
+          age_s: Math.round((ctx.now() - a.started_ms) / 1000),
+        },
         time: ctx.now(),
       });
       if (line) ctx.spool.append(line + '\n', 1);
@@ -180,5 +246,7 @@ function watchIngest(ctx: CollectorContext, engine: AlertEngine): void {
     for (const a of engine.openAlerts()) by.set(a.state, (by.get(a.state) ?? 0) + 1);
     return [...by].map(([state, value]) => ({ labels: { state }, value }));
   });
-  ctx.metrics.gauge('watchpost_notifications_failed', 'Deliveries that failed for good', () => Number((ctx.db.prepare("SELECT COUNT(*) AS n FROM notify_deliveries WHERE status = 'failed'").get() as { n: number }).n));
+  ctx.metrics.gauge('watchpost_notifications_failed', 'Deliveries that failed for good', () =>
+    Number((ctx.db.prepare("SELECT COUNT(*) AS n FROM notify_deliveries WHERE status = 'failed'").get() as { n: number }).n),
+  );
 }

@@ -38,7 +38,14 @@ export class Router {
 
   route(labels: Record<string, string>, classes: ReadonlySet<string>): RouteResult[] {
     const out: RouteResult[] = [];
-    const base: RouteResult = { receiver: '', escalate: [], group_by: ['rule'], group_wait_s: this.defaults.group_wait_s, repeat_interval_s: this.defaults.repeat_interval_s, path: 'route' };
+    const base: RouteResult = {
+      receiver: '',
+      escalate: [],
+      group_by: ['rule'],
+      group_wait_s: this.defaults.group_wait_s,
+      repeat_interval_s: this.defaults.repeat_interval_s,
+      path: 'route',
+    };
     this.walk(this.root, labels, classes, base, out);
     return out.filter((r) => r.receiver);
   }

@@ -131,14 +131,47 @@ export class AlertStore {
   }
 
   insert(a: Omit<Alert, 'id'>): number {
-    return Number((this.ins.get(a.rule, a.target, a.severity, a.state, a.summary, JSON.stringify(a.labels), a.value ?? null, a.started_ms, a.last_seen_ms, a.rule_fp ?? null) as { id: number }).id);
+    return Number(
+      (
+        this.ins.get(
+          a.rule,
+          a.target,
+          a.severity,
+          a.state,
+          a.summary,
+          JSON.stringify(a.labels),
+          a.value ?? null,
+          a.started_ms,
+          a.last_seen_ms,
+          a.rule_fp ?? null,
+        ) as { id: number }
+      ).id,
+    );
   }
 
   save(a: Alert): void {
     this.upd.run(
-      a.severity, a.state, a.summary, JSON.stringify(a.labels), a.value ?? null, a.fired_ms ?? null, a.acked_ms ?? null, a.acked_by ?? null, a.resolved_ms ?? null,
-      a.suppressed_by ?? null, a.silenced ? 1 : 0, a.flapping ? 1 : 0, a.level, a.notified_ms ?? null, JSON.stringify(a.routes), JSON.stringify(a.told), a.last_seen_ms,
-      a.rule_fp ?? null, a.resolved_reason ?? null, a.ack_note ?? null, a.id,
+      a.severity,
+      a.state,
+      a.summary,
+      JSON.stringify(a.labels),
+      a.value ?? null,
+      a.fired_ms ?? null,
+      a.acked_ms ?? null,
+      a.acked_by ?? null,
+      a.resolved_ms ?? null,
+      a.suppressed_by ?? null,
+      a.silenced ? 1 : 0,
+      a.flapping ? 1 : 0,
+      a.level,
+      a.notified_ms ?? null,
+      JSON.stringify(a.routes),
+      JSON.stringify(a.told),
+      a.last_seen_ms,
+      a.rule_fp ?? null,
+      a.resolved_reason ?? null,
+      a.ack_note ?? null,
+      a.id,
     );
   }
 
@@ -157,15 +190,26 @@ export class AlertStore {
   }
 
   /** Newest first; `q` matches rule, target or summary; `from`/`to` bound the start time. */
-  list(o: { state?: string | undefined; target?: string | undefined; severity?: string | undefined; q?: string | undefined; from?: number | undefined; to?: number | undefined; limit?: number | undefined } = {}): Alert[] {
+  list(
+    o: {
+      state?: string | undefined;
+      target?: string | undefined;
+      severity?: string | undefined;
+      q?: string | undefined;
+      from?: number | undefined;
+      to?: number | undefined;
+      limit?: number | undefined;
+    } = {},
+  ): Alert[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (o.state) (where.push('state = ?'), args.push(o.state));
-    if (o.target) (where.push('target = ?'), args.push(o.target));
-    if (o.severity) (where.push('severity = ?'), args.push(o.severity));
-    if (o.q) (where.push("(instr(lower(rule), lower(?)) > 0 OR instr(lower(target), lower(?)) > 0 OR instr(lower(summary), lower(?)) > 0)"), args.push(o.q, o.q, o.q));
-    if (o.from !== undefined) (where.push('started_ms >= ?'), args.push(o.from));
-    if (o.to !== undefined) (where.push('started_ms < ?'), args.push(o.to));
+    if (o.state) where.push('state = ?'), args.push(o.state);
+    if (o.target) where.push('target = ?'), args.push(o.target);
+    if (o.severity) where.push('severity = ?'), args.push(o.severity);
+    if (o.q)
+      where.push('(instr(lower(rule), lower(?)) > 0 OR instr(lower(target), lower(?)) > 0 OR instr(lower(summary), lower(?)) > 0)'), args.push(o.q, o.q, o.q);
+    if (o.from !== undefined) where.push('started_ms >= ?'), args.push(o.from);
+    if (o.to !== undefined) where.push('started_ms < ?'), args.push(o.to);
     const sql = `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, o.limit ?? 200) as Row[]).map(toAlert);
   }
@@ -228,16 +272,34 @@ export function slaReport(alerts: Alert[], fromMs: number, toMs: number, resolve
       const ttr = a.resolved_ms !== undefined ? (a.resolved_ms - fired) / 1000 : null;
       const open = (a.resolved_ms ?? now) - fired;
       return {
-        id: a.id, rule: a.rule, target: a.target, severity: a.severity, fired_ms: fired,
-        acked_ms: a.acked_ms ?? null, acked_by: a.acked_by ?? null, resolved_ms: a.resolved_ms ?? null,
-        time_to_ack_s: tta, time_to_resolve_s: ttr, breach: !a.silenced && open > resolveWithinS * 1000, silenced: a.silenced,
+        id: a.id,
+        rule: a.rule,
+        target: a.target,
+        severity: a.severity,
+        fired_ms: fired,
+        acked_ms: a.acked_ms ?? null,
+        acked_by: a.acked_by ?? null,
+        resolved_ms: a.resolved_ms ?? null,
+        time_to_ack_s: tta,
+        time_to_resolve_s: ttr,
+        breach: !a.silenced && open > resolveWithinS * 1000,
+        silenced: a.silenced,
       };
     });
   const tta = rows.flatMap((r) => (r.time_to_ack_s === null ? [] : [r.time_to_ack_s]));
   const ttr = rows.flatMap((r) => (r.time_to_resolve_s === null ? [] : [r.time_to_resolve_s]));
   return {
-    from_ms: fromMs, to_ms: toMs, resolve_within_s: resolveWithinS, alerts: rows.length, acknowledged: tta.length, resolved: ttr.length,
-    breaches: rows.filter((r) => r.breach).length, mean_time_to_ack_s: mean(tta), median_time_to_ack_s: median(tta),
-    mean_time_to_resolve_s: mean(ttr), median_time_to_resolve_s: median(ttr), rows,
+    from_ms: fromMs,
+    to_ms: toMs,
+    resolve_within_s: resolveWithinS,
+    alerts: rows.length,
+    acknowledged: tta.length,
+    resolved: ttr.length,
+    breaches: rows.filter((r) => r.breach).length,
+    mean_time_to_ack_s: mean(tta),
+    median_time_to_ack_s: median(tta),
+    mean_time_to_resolve_s: mean(ttr),
+    median_time_to_resolve_s: median(ttr),
+    rows,
   };
 }

@@ -30,7 +30,9 @@ export interface UplinkOptions {
  * that alert. `handle` reads the body only once the token checks out, throws HttpError
  * 403/404, and returns the provider's success answer.
  */
-export function createUplink(o: UplinkOptions): { handle(provider: string | undefined, token: string | undefined, body: () => Promise<unknown>): Promise<unknown> } {
+export function createUplink(o: UplinkOptions): {
+  handle(provider: string | undefined, token: string | undefined, body: () => Promise<unknown>): Promise<unknown>;
+} {
   const seen = new Map<string, number>();
   const judge = (m: SmsReply, provider: string, now: number): string => {
     if (!Number.isFinite(m.time) || Math.abs(now - m.time) > o.maxAgeMs) return 'stale';

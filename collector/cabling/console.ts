@@ -93,13 +93,16 @@ const zh: typeof en = {
 type Key = keyof typeof en;
 const tt = (p: PageCtx, k: Key) => (p.lang === 'en' ? en : zh)[k];
 // On a phone each row becomes a card: a 48-port table does not fit 390 px.
-const scroll = (inner: Safe) => html`<style>@media (max-width:640px){table.cab,table.cab tbody,table.cab tr,table.cab td{display:block}table.cab tr:first-child{display:none}table.cab tr{border-bottom:1px solid #dde3e9;padding:.3rem 0}table.cab td{border:0;padding:.1rem .5rem}table.cab td[data-l]::before{content:attr(data-l) ": ";color:#6b7785}}</style><div style="overflow-x:auto">${inner}</div>`;
+const scroll = (inner: Safe) =>
+  html`<style>@media (max-width:640px){table.cab,table.cab tbody,table.cab tr,table.cab td{display:block}table.cab tr:first-child{display:none}table.cab tr{border-bottom:1px solid #dde3e9;padding:.3rem 0}table.cab td{border:0;padding:.1rem .5rem}table.cab td[data-l]::before{content:attr(data-l) ": ";color:#6b7785}}</style><div style="overflow-x:auto">${inner}</div>`;
 
 function hitsTable(p: PageCtx, hits: SearchHit[]): Safe {
   if (!hits.length) return html`<p class="muted">${tt(p, 'no_hits')}</p>`;
   return scroll(html`<table class="cab"><tr><th>${tt(p, 'ip')} / ${tt(p, 'mac')}</th><th>${tt(p, 'device')}</th><th>${tt(p, 'switch')} · ${tt(p, 'port')}</th><th>${tt(p, 'vlan')}</th><th>${tt(p, 'room')} · ${tt(p, 'wall_socket')}</th><th>${tt(p, 'last_seen')}</th></tr>
 ${hits.map(
-  (h) => html`<tr><td>${h.ips.join(', ') || '—'}<br><code>${h.mac}</code><br><span class="muted">${h.vendor}</span></td><td data-l="${tt(p, 'device')}">${h.inventory_device ?? '—'}</td>
+  (
+    h,
+  ) => html`<tr><td>${h.ips.join(', ') || '—'}<br><code>${h.mac}</code><br><span class="muted">${h.vendor}</span></td><td data-l="${tt(p, 'device')}">${h.inventory_device ?? '—'}</td>
 <td><a href="/console/cabling/switch?name=${encodeURIComponent(h.switch)}">${h.switch}</a><br>${h.port}${h.moves.map((m) => html`<br><span class="muted">${when(p, m.time_ms)} ${tt(p, 'moved_from')} ${m.from_switch} ${m.from_port}</span>`)}</td><td data-l="${tt(p, 'vlan')}">${h.vlan ?? '—'}</td><td data-l="${tt(p, 'room')}">${h.record?.room || '—'}<br>${h.record?.wall_socket ?? ''}</td><td data-l="${tt(p, 'last_seen')}">${when(p, h.last_seen_ms)}</td></tr>`,
 )}</table>`);
 }
@@ -142,7 +145,9 @@ export async function cablingPage(a: {
 ${q ? hitsTable(p, register.search(q)) : ''}
 <h2>${tt(p, 'switches')}</h2>${
       sws.length
-        ? scroll(html`<table><tr><th>${tt(p, 'switch')}</th><th>${tt(p, 'ports')}</th><th>${tt(p, 'edge_ports')}</th><th>${tt(p, 'devices')}</th><th>${tt(p, 'last_seen')}</th></tr>${sws.map((s) => html`<tr><td><a href="/console/cabling/switch?name=${encodeURIComponent(s.switch)}">${s.switch}</a></td><td>${s.ports}</td><td>${s.edge_ports}</td><td>${s.nodes}</td><td>${when(p, s.last_seen_ms)}</td></tr>`)}</table>`)
+        ? scroll(
+            html`<table><tr><th>${tt(p, 'switch')}</th><th>${tt(p, 'ports')}</th><th>${tt(p, 'edge_ports')}</th><th>${tt(p, 'devices')}</th><th>${tt(p, 'last_seen')}</th></tr>${sws.map((s) => html`<tr><td><a href="/console/cabling/switch?name=${encodeURIComponent(s.switch)}">${s.switch}</a></td><td>${s.ports}</td><td>${s.edge_ports}</td><td>${s.nodes}</td><td>${when(p, s.last_seen_ms)}</td></tr>`)}</table>`,
+          )
         : html`<p class="muted">${tt(p, 'no_switches')}</p>`
     }
 <p><a href="/console/cabling/export?lang=zh">${tt(p, 'export_csv')} (中文)</a> · <a href="/console/cabling/export?lang=en">${tt(p, 'export_csv')} (English)</a></p>
@@ -154,7 +159,8 @@ ${p.canEdit ? html`<form method="post" action="/console/cabling/import" enctype=
     const sw = url.searchParams.get('name') ?? '';
     const ports = register.ports(sw);
     if (!ports.length) throw new HttpError(404, `no port map for switch "${sw}"`);
-    const body = scroll(html`<table class="cab"><tr><th>${tt(p, 'port')}</th><th>${tt(p, 'status')}</th><th>${tt(p, 'connected')}</th><th>${tt(p, 'patch_panel')} · ${tt(p, 'wall_socket')} · ${tt(p, 'room')}</th></tr>
+    const body =
+      scroll(html`<table class="cab"><tr><th>${tt(p, 'port')}</th><th>${tt(p, 'status')}</th><th>${tt(p, 'connected')}</th><th>${tt(p, 'patch_panel')} · ${tt(p, 'wall_socket')} · ${tt(p, 'room')}</th></tr>
 ${ports.map(
   (x) => html`<tr><td><strong>${x.port}</strong>${x.record?.cable_label ? html`<br><span class="muted">${x.record.cable_label}</span>` : ''}</td>
 <td>${x.oper_status || '—'}${x.speed_mbps ? ` · ${x.speed_mbps >= 1000 ? `${x.speed_mbps / 1000}G` : `${x.speed_mbps}M`}` : ''}${x.pvid !== null ? ` · ${tt(p, 'vlan')} ${x.pvid}` : ''}${x.edge ? '' : html`<br><span class="muted">${tt(p, 'uplink')}: ${x.reasons.map((r) => tt(p, r as Key)).join(', ')}${x.mac_count ? ` (${x.mac_count} MAC)` : ''}</span>`}</td>
@@ -194,7 +200,8 @@ ${ports.map(
       if (e instanceof CsvError) throw new HttpError(400, e.message);
       throw e;
     }
-    for (const r of register.importRecords(rows, a.actor, a.now())) a.audit.append(a.actor, 'cabling.record_set', `port:${r.after.switch}/${r.after.port}`, { before: r.before, after: r.after, via: 'console-csv' });
+    for (const r of register.importRecords(rows, a.actor, a.now()))
+      a.audit.append(a.actor, 'cabling.record_set', `port:${r.after.switch}/${r.after.port}`, { before: r.before, after: r.after, via: 'console-csv' });
     redirect(res, '/console/cabling?msg=saved', a.headers());
     return true;
   }

@@ -61,7 +61,10 @@ export function csvToRecords(text: string): PortRecord[] {
   for (const lang of ['en', 'zh'] as const) for (const c of COLUMNS) names.set(HEADERS[lang][c], c);
   const cols = head.map((h) => names.get(h.trim()));
   const unknown = head.filter((_, i) => cols[i] === undefined);
-  if (unknown.length) throw new CsvError(`line 1: unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')}; expected ${COLUMNS.map((c) => HEADERS.en[c]).join(', ')} (or ${COLUMNS.map((c) => HEADERS.zh[c]).join('、')})`);
+  if (unknown.length)
+    throw new CsvError(
+      `line 1: unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')}; expected ${COLUMNS.map((c) => HEADERS.en[c]).join(', ')} (or ${COLUMNS.map((c) => HEADERS.zh[c]).join('、')})`,
+    );
   if (!cols.includes('switch') || !cols.includes('port')) throw new CsvError('line 1: the switch and port columns are required');
   return rows.map((r, i) => {
     const rec: PortRecord = { switch: '', port: '', patch_panel: '', cable_label: '', wall_socket: '', room: '', note: '' };

@@ -23,7 +23,8 @@ export interface CablingHandle {
 
 const SOURCE: Source = { kind: 'http', name: 'collector-cabling', tags: {} };
 /** An inventory device's addresses: `address` may be one or a list. */
-const addressesOf = (d: { address?: string | string[] | undefined }): string[] => (d.address === undefined ? [] : Array.isArray(d.address) ? d.address : [d.address]);
+const addressesOf = (d: { address?: string | string[] | undefined }): string[] =>
+  d.address === undefined ? [] : Array.isArray(d.address) ? d.address : [d.address];
 /** A node unseen this long has left its port: longer than a night with the PC off and the FDB aged out. */
 export const LOST_AFTER_MS = 24 * 3600_000;
 
@@ -62,7 +63,14 @@ export function startCabling(ctx: CollectorContext): CablingHandle {
     register,
     ingestDocument(agent, body, now) {
       const p = portmapSnapshotSchema.safeParse(body);
-      if (!p.success) throw new HttpError(400, `bad portmap snapshot: ${p.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!p.success)
+        throw new HttpError(
+          400,
+          `bad portmap snapshot: ${p.error.issues
+            .slice(0, 3)
+            .map((i) => `${i.path.join('.')}: ${i.message}`)
+            .join('; ')}`,
+        );
       const { events: _e, ...summary } = register.ingest(agent, p.data, now);
       return summary;
     },
@@ -130,7 +138,11 @@ export function startCabling(ctx: CollectorContext): CablingHandle {
     apiActor(ctx.config, req);
     const lang = url.searchParams.get('lang') === 'en' ? 'en' : 'zh';
     const text = recordsToCsv(register.records(), lang);
-    res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="cabling-${lang}.csv"`, 'content-length': Buffer.byteLength(text) });
+    res.writeHead(200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="cabling-${lang}.csv"`,
+      'content-length': Buffer.byteLength(text),
+    });
     res.end(text);
   });
   ctx.server.route('POST', '/api/cabling/records.csv', async (req, res) => {
@@ -143,7 +155,8 @@ export function startCabling(ctx: CollectorContext): CablingHandle {
       throw e;
     }
     const changed = register.importRecords(rows, actor, ctx.now());
-    for (const r of changed) ctx.audit.append(actor, 'cabling.record_set', `port:${r.after.switch}/${r.after.port}`, { before: r.before, after: r.after, via: 'csv' });
+    for (const r of changed)
+      ctx.audit.append(actor, 'cabling.record_set', `port:${r.after.switch}/${r.after.port}`, { before: r.before, after: r.after, via: 'csv' });
     sendJson(res, 200, { rows: rows.length, changed: changed.length });
   });
   return handle;

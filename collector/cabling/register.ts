@@ -142,14 +142,30 @@ export interface IngestSummary {
 export interface CablingRegister {
   ingest(agent: string, snap: PortmapSnapshot, now: number): IngestSummary & { events: Event[] };
   search(q: string): SearchHit[];
-  ports(sw: string): ({ switch: string; port: string; if_index: number; oper_status: string; speed_mbps: number | null; pvid: number | null; edge: boolean; mac_count: number; reasons: string[] } & { nodes: SearchHit[]; record: PortRecord | null })[];
+  ports(sw: string): ({
+    switch: string;
+    port: string;
+    if_index: number;
+    oper_status: string;
+    speed_mbps: number | null;
+    pvid: number | null;
+    edge: boolean;
+    mac_count: number;
+    reasons: string[];
+  } & { nodes: SearchHit[]; record: PortRecord | null })[];
   history(mac: string): Move[];
   /**
    * For the monthly inspection of one switch: ports whose device changed since `sinceMs` (a
    * device arrived, by first sighting or by a move, or left by a move) and the devices now on
    * it that no inventory entry names.
    */
-  inspect(sw: string, sinceMs: number): { changed: { port: string; mac: string; change: 'new' | 'moved_in' | 'moved_out'; time_ms: number }[]; unknown: { port: string; mac: string; ips: string[]; vendor: string }[] };
+  inspect(
+    sw: string,
+    sinceMs: number,
+  ): {
+    changed: { port: string; mac: string; change: 'new' | 'moved_in' | 'moved_out'; time_ms: number }[];
+    unknown: { port: string; mac: string; ips: string[]; vendor: string }[];
+  };
   /** The monthly report's figures for [fromMs, toMs): devices now on edge ports, first seen and moves in the period, and the unknown ones. */
   reportFacts(fromMs: number, toMs: number): CablingReportFacts;
   /** Every switch a snapshot has come from, with its port and node counts. */
@@ -179,13 +195,19 @@ const normMac = (s: string) => {
 function prepareQueries(db: DatabaseSync) {
   return {
     node: db.prepare('SELECT * FROM cabling_nodes WHERE mac = ?'),
-    insertNode: db.prepare('INSERT INTO cabling_nodes (mac, switch, port, if_index, vlan, agent, first_seen_ms, port_since_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertNode: db.prepare(
+      'INSERT INTO cabling_nodes (mac, switch, port, if_index, vlan, agent, first_seen_ms, port_since_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
     seen: db.prepare('UPDATE cabling_nodes SET last_seen_ms = ?, vlan = ?, if_index = ?, agent = ?, lost_reported = 0 WHERE mac = ?'),
-    move: db.prepare('UPDATE cabling_nodes SET switch = ?, port = ?, if_index = ?, vlan = ?, agent = ?, port_since_ms = ?, last_seen_ms = ?, lost_reported = 0 WHERE mac = ?'),
+    move: db.prepare(
+      'UPDATE cabling_nodes SET switch = ?, port = ?, if_index = ?, vlan = ?, agent = ?, port_since_ms = ?, last_seen_ms = ?, lost_reported = 0 WHERE mac = ?',
+    ),
     addMove: db.prepare('INSERT INTO cabling_moves (mac, from_switch, from_port, to_switch, to_port, time_ms) VALUES (?, ?, ?, ?, ?, ?)'),
     stale: db.prepare('SELECT * FROM cabling_nodes WHERE switch = ? AND last_seen_ms < ? AND lost_reported = 0'),
     reported: db.prepare('UPDATE cabling_nodes SET lost_reported = 1 WHERE mac = ?'),
-    ip: db.prepare('INSERT INTO cabling_ips (mac, ip, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?) ON CONFLICT (mac, ip) DO UPDATE SET last_seen_ms = excluded.last_seen_ms'),
+    ip: db.prepare(
+      'INSERT INTO cabling_ips (mac, ip, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?) ON CONFLICT (mac, ip) DO UPDATE SET last_seen_ms = excluded.last_seen_ms',
+    ),
     ipsOf: db.prepare('SELECT ip FROM cabling_ips WHERE mac = ? ORDER BY last_seen_ms DESC'),
     port: db.prepare(
       `INSERT INTO cabling_ports (switch, port, if_index, oper_status, speed_mbps, pvid, edge, mac_count, reasons, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -206,11 +228,15 @@ function prepareQueries(db: DatabaseSync) {
     nodesPresent: db.prepare('SELECT * FROM cabling_nodes WHERE lost_reported = 0 AND first_seen_ms < ? ORDER BY switch, port, mac'),
     movesIn: db.prepare('SELECT COUNT(*) AS n FROM cabling_moves WHERE time_ms >= ? AND time_ms < ?'),
     nodesOfSwitch: db.prepare('SELECT * FROM cabling_nodes WHERE switch = ? ORDER BY port, mac'),
-    movesFrom: db.prepare('SELECT mac, from_switch, from_port, to_switch, to_port, time_ms FROM cabling_moves WHERE from_switch = ? AND time_ms >= ? ORDER BY id'),
+    movesFrom: db.prepare(
+      'SELECT mac, from_switch, from_port, to_switch, to_port, time_ms FROM cabling_moves WHERE from_switch = ? AND time_ms >= ? ORDER BY id',
+    ),
     switches: db.prepare(
       'SELECT p.switch, COUNT(*) AS ports, SUM(p.edge) AS edge_ports, (SELECT COUNT(*) FROM cabling_nodes n WHERE n.switch = p.switch) AS nodes, MAX(p.last_seen_ms) AS last_seen_ms FROM cabling_ports p GROUP BY p.switch ORDER BY p.switch',
     ),
-    recordLike: db.prepare('SELECT switch, port FROM cabling_records WHERE room LIKE ? OR wall_socket LIKE ? OR cable_label LIKE ? OR patch_panel LIKE ? LIMIT 200'),
+    recordLike: db.prepare(
+      'SELECT switch, port FROM cabling_records WHERE room LIKE ? OR wall_socket LIKE ? OR cable_label LIKE ? OR patch_panel LIKE ? LIMIT 200',
+    ),
   };
 }
 
@@ -222,7 +248,14 @@ function registerHelpers(q: Queries, opts: RegisterOptions) {
   const hit = (n: Node): SearchHit => {
     const ips = (q.ipsOf.all(n.mac) as { ip: string }[]).map((r) => r.ip);
     const moves = (q.history.all(n.mac) as unknown as Move[]).slice(-5);
-    return { ...n, ips, moves, vendor: opts.identity.vendor(n.mac), inventory_device: opts.identity.device(ips[0] ?? null, n.mac) ?? null, record: recordOf(n.switch, n.port) };
+    return {
+      ...n,
+      ips,
+      moves,
+      vendor: opts.identity.vendor(n.mac),
+      inventory_device: opts.identity.device(ips[0] ?? null, n.mac) ?? null,
+      record: recordOf(n.switch, n.port),
+    };
   };
   const describe = (mac: string, ips: string[]) => {
     const v = opts.identity.vendor(mac);
@@ -236,7 +269,14 @@ function registerHelpers(q: Queries, opts: RegisterOptions) {
  * One switch's snapshot into the register, in one transaction: ARP addresses, ports, edge
  * nodes attached or moved (events for unknown and moved nodes), nodes gone long enough lost.
  */
-function ingestSnapshot(db: DatabaseSync, q: Queries, opts: RegisterOptions, h: ReturnType<typeof registerHelpers>, agent: string, snap: PortmapSnapshot): IngestSummary & { events: Event[] } {
+function ingestSnapshot(
+  db: DatabaseSync,
+  q: Queries,
+  opts: RegisterOptions,
+  h: ReturnType<typeof registerHelpers>,
+  agent: string,
+  snap: PortmapSnapshot,
+): IngestSummary & { events: Event[] } {
   const { recordOf, describe } = h;
   const out: IngestSummary & { events: Event[] } = { attached: 0, moved: 0, lost: 0, unknown: 0, events: [] };
   // A switch that did not answer says nothing about its ports: nothing moves, nothing is lost.
@@ -249,8 +289,10 @@ function ingestSnapshot(db: DatabaseSync, q: Queries, opts: RegisterOptions, h: 
       q.ip.run(a.mac, a.ip, snap.time, snap.time);
       arpIps.set(a.mac, [...(arpIps.get(a.mac) ?? []), a.ip]);
     }
-    for (const p of snap.ports) q.port.run(sw, p.ifName, p.ifIndex, p.operStatus, p.speedMbps, p.pvid, p.edge ? 1 : 0, p.macCount, p.reasons.join(','), snap.time);
-    const ev = (kind: string, severity: Event['severity'], target: string, message: string, attrs: Event['attrs']) => out.events.push({ kind, target, severity, message, attrs, time: snap.time });
+    for (const p of snap.ports)
+      q.port.run(sw, p.ifName, p.ifIndex, p.operStatus, p.speedMbps, p.pvid, p.edge ? 1 : 0, p.macCount, p.reasons.join(','), snap.time);
+    const ev = (kind: string, severity: Event['severity'], target: string, message: string, attrs: Event['attrs']) =>
+      out.events.push({ kind, target, severity, message, attrs, time: snap.time });
     for (const e of snap.entries) {
       if (!e.edge) continue;
       const old = q.node.get(e.mac) as Node | undefined;
@@ -263,7 +305,12 @@ function ingestSnapshot(db: DatabaseSync, q: Queries, opts: RegisterOptions, h: 
         const known = opts.identity.device(ips[0] ?? null, e.mac);
         if (!known) {
           out.unknown++;
-          ev(CABLING_EVENTS.unknown, 'warning', sw, `unknown device ${describe(e.mac, ips)} on ${sw} ${e.ifName}${rec?.room ? ` (${rec.room})` : ''}`, { mac: e.mac, ip: ips[0] ?? '', vendor: opts.identity.vendor(e.mac), ...where });
+          ev(CABLING_EVENTS.unknown, 'warning', sw, `unknown device ${describe(e.mac, ips)} on ${sw} ${e.ifName}${rec?.room ? ` (${rec.room})` : ''}`, {
+            mac: e.mac,
+            ip: ips[0] ?? '',
+            vendor: opts.identity.vendor(e.mac),
+            ...where,
+          });
         }
       } else if (old.switch !== sw || old.port !== e.ifName) {
         // Only a newer sighting moves a node: two switches' snapshots may arrive out of order.
@@ -272,7 +319,12 @@ function ingestSnapshot(db: DatabaseSync, q: Queries, opts: RegisterOptions, h: 
         q.addMove.run(e.mac, old.switch, old.port, sw, e.ifName, snap.time);
         out.moved++;
         const name = opts.identity.device(ips[0] ?? null, e.mac);
-        ev(CABLING_EVENTS.moved, 'info', sw, `${name ?? describe(e.mac, ips)} moved from ${old.switch} ${old.port} to ${sw} ${e.ifName}`, { mac: e.mac, from_switch: old.switch, from_port: old.port, ...where });
+        ev(CABLING_EVENTS.moved, 'info', sw, `${name ?? describe(e.mac, ips)} moved from ${old.switch} ${old.port} to ${sw} ${e.ifName}`, {
+          mac: e.mac,
+          from_switch: old.switch,
+          from_port: old.port,
+          ...where,
+        });
       } else q.seen.run(Math.max(old.last_seen_ms, snap.time), e.vlan, e.ifIndex, agent, e.mac);
     }
     for (const n of q.stale.all(sw, snap.time - opts.lostAfterMs) as unknown as Node[]) {
@@ -282,14 +334,20 @@ function ingestSnapshot(db: DatabaseSync, q: Queries, opts: RegisterOptions, h: 
       out.lost++;
       const ips = (q.ipsOf.all(n.mac) as { ip: string }[]).map((r) => r.ip);
       const rec = recordOf(sw, n.port);
-      ev(CABLING_EVENTS.lost, 'warning', sw, `${sw} ${n.port}${rec?.room ? ` (${rec.room})` : ''} lost its device ${opts.identity.device(ips[0] ?? null, n.mac) ?? describe(n.mac, ips)} (last seen ${new Date(n.last_seen_ms).toISOString()})`, {
-        mac: n.mac,
-        switch: sw,
-        port: n.port,
-        last_seen_ms: n.last_seen_ms,
-        room: rec?.room ?? '',
-        wall_socket: rec?.wall_socket ?? '',
-      });
+      ev(
+        CABLING_EVENTS.lost,
+        'warning',
+        sw,
+        `${sw} ${n.port}${rec?.room ? ` (${rec.room})` : ''} lost its device ${opts.identity.device(ips[0] ?? null, n.mac) ?? describe(n.mac, ips)} (last seen ${new Date(n.last_seen_ms).toISOString()})`,
+        {
+          mac: n.mac,
+          switch: sw,
+          port: n.port,
+          last_seen_ms: n.last_seen_ms,
+          room: rec?.room ?? '',
+          wall_socket: rec?.wall_socket ?? '',
+        },
+      );
     }
     db.exec('COMMIT');
   } catch (e) {
@@ -318,7 +376,8 @@ export function createCablingRegister(db: DatabaseSync, opts: RegisterOptions): 
       // Host names: the inventory device whose name matches, through its address.
       const pat = `%${s.toLowerCase().replace(/[%_]/g, '')}%`;
       for (const n of q.like.all(pat, pat, pat) as unknown as Node[]) add(n);
-      for (const r of q.recordLike.all(pat, pat, pat, pat) as { switch: string; port: string }[]) for (const n of q.nodesOnPort.all(r.switch, r.port) as unknown as Node[]) add(n);
+      for (const r of q.recordLike.all(pat, pat, pat, pat) as { switch: string; port: string }[])
+        for (const n of q.nodesOnPort.all(r.switch, r.port) as unknown as Node[]) add(n);
       for (const ip of opts.identity.addressesOf(s)) for (const r of q.byIp.all(ip) as { mac: string }[]) add(q.node.get(r.mac) as Node | undefined);
       return [...found.values()].map(hit);
     },
@@ -345,7 +404,8 @@ export function createCablingRegister(db: DatabaseSync, opts: RegisterOptions): 
         if (n.port_since_ms < sinceMs) continue;
         changed.push({ port: n.port, mac: n.mac, change: n.first_seen_ms === n.port_since_ms ? 'new' : 'moved_in', time_ms: n.port_since_ms });
       }
-      for (const m of q.movesFrom.all(sw, sinceMs) as unknown as Move[]) changed.push({ port: m.from_port, mac: m.mac, change: 'moved_out', time_ms: m.time_ms });
+      for (const m of q.movesFrom.all(sw, sinceMs) as unknown as Move[])
+        changed.push({ port: m.from_port, mac: m.mac, change: 'moved_out', time_ms: m.time_ms });
       const unknown = (q.nodesOfSwitch.all(sw) as unknown as Node[])
         .filter((n) => !n.lost_reported)
         .map(hit)
@@ -360,11 +420,12 @@ export function createCablingRegister(db: DatabaseSync, opts: RegisterOptions): 
         devices: now.length,
         new_devices: now.filter((n) => n.first_seen_ms >= fromMs).length,
         moves: (q.movesIn.get(fromMs, toMs) as { n: number }).n,
-        unknown: now.filter((n) => !n.inventory_device).map((n) => ({ switch: n.switch, port: n.port, mac: n.mac, ips: n.ips, vendor: n.vendor, first_seen_ms: n.first_seen_ms })),
+        unknown: now
+          .filter((n) => !n.inventory_device)
+          .map((n) => ({ switch: n.switch, port: n.port, mac: n.mac, ips: n.ips, vendor: n.vendor, first_seen_ms: n.first_seen_ms })),
       };
     },
-    switches: () =>
-      q.switches.all() as unknown as { switch: string; ports: number; edge_ports: number; nodes: number; last_seen_ms: number }[],
+    switches: () => q.switches.all() as unknown as { switch: string; ports: number; edge_ports: number; nodes: number; last_seen_ms: number }[],
     history: (mac) => q.history.all(normMac(mac) ?? mac) as unknown as Move[],
     record: recordOf,
     records: () => q.records.all() as unknown as PortRecord[],

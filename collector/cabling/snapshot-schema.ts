@@ -31,7 +31,17 @@ export const portmapSnapshotSchema = z.object({
       neighbors: z.array(neighbor),
     }),
   ),
-  entries: z.array(z.object({ mac, vlan: z.number().int().nullable(), ifIndex: z.number().int(), ifName: z.string(), bridgePort: z.number().int().nullable(), source: z.enum(['qbridge', 'bridge', 'huawei']), edge: z.boolean() })),
+  entries: z.array(
+    z.object({
+      mac,
+      vlan: z.number().int().nullable(),
+      ifIndex: z.number().int(),
+      ifName: z.string(),
+      bridgePort: z.number().int().nullable(),
+      source: z.enum(['qbridge', 'bridge', 'huawei']),
+      edge: z.boolean(),
+    }),
+  ),
   arp: z.array(z.object({ ip: z.string().min(1), mac, ifIndex: z.number().int() })),
   uplinks: z.array(z.string()),
   vlanErrors: z.array(z.object({ vlan: z.number().int(), errorClass: z.string() })),

@@ -55,7 +55,9 @@ export function createConfigStore(db: DatabaseSync): ConfigStore {
   const insert = db.prepare('INSERT INTO config_versions (device, sha256, text, lines, command, agent, taken_ms) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const byId = db.prepare(`SELECT ${COLS}, text FROM config_versions WHERE id = ?`);
   const list = db.prepare(`SELECT ${COLS} FROM config_versions WHERE device = ? ORDER BY id`);
-  const devs = db.prepare(`SELECT ${COLS}, (SELECT COUNT(*) FROM config_versions c WHERE c.device = v.device) AS versions FROM config_versions v WHERE id IN (SELECT MAX(id) FROM config_versions GROUP BY device) ORDER BY device`);
+  const devs = db.prepare(
+    `SELECT ${COLS}, (SELECT COUNT(*) FROM config_versions c WHERE c.device = v.device) AS versions FROM config_versions v WHERE id IN (SELECT MAX(id) FROM config_versions GROUP BY device) ORDER BY device`,
+  );
   const get = (id: number) => {
     const r = byId.get(id) as (ConfigVersion & { text: string }) | undefined;
     if (!r) throw new HttpError(404, `no config version ${id}`);
@@ -82,7 +84,11 @@ export function createConfigStore(db: DatabaseSync): ConfigStore {
       if (to.device !== device || (from && from.device !== device)) throw new HttpError(400, 'versions belong to another device');
       const { text: toText, ...toMeta } = to;
       const fromMeta = from ? (({ text: _t, ...m }) => m)(from) : null;
-      return { from: fromMeta, to: toMeta, diff: diffLines(from?.text ?? '', toText, { from: from ? `${device} #${from.id}` : '/dev/null', to: `${device} #${to.id}` }) };
+      return {
+        from: fromMeta,
+        to: toMeta,
+        diff: diffLines(from?.text ?? '', toText, { from: from ? `${device} #${from.id}` : '/dev/null', to: `${device} #${to.id}` }),
+      };
     },
   };
 }

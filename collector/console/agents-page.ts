@@ -4,11 +4,38 @@ import { layout, t, when, type PageCtx } from './pages.ts';
 
 // The words of this page only; the shared ones (agents, connected, never…) come from i18n.ts.
 const WORDS = {
-  en: { version: 'Version', probes: 'Probes', last_batch: 'Last batch', host: 'Host', source: 'Enrolled by', enrolled: 'enrollment', config: 'collector config', disconnected: 'disconnected', revoked: 'revoked', none: 'No agents are enrolled or configured. Enroll one with `watchpost enroll NAME`.', batches: '{n} batches, {s} samples since it connected', connected_at: 'connected {at}' },
-  zh: { version: '版本', probes: '探针', last_batch: '最近数据', host: '主机', source: '来源', enrolled: '注册', config: '采集器配置', disconnected: '离线', revoked: '已吊销', none: '尚无采集端。用 `watchpost enroll 名称` 注册一个。', batches: '连接以来 {n} 批、{s} 条数据', connected_at: '{at} 连接' },
+  en: {
+    version: 'Version',
+    probes: 'Probes',
+    last_batch: 'Last batch',
+    host: 'Host',
+    source: 'Enrolled by',
+    enrolled: 'enrollment',
+    config: 'collector config',
+    disconnected: 'disconnected',
+    revoked: 'revoked',
+    none: 'No agents are enrolled or configured. Enroll one with `watchpost enroll NAME`.',
+    batches: '{n} batches, {s} samples since it connected',
+    connected_at: 'connected {at}',
+  },
+  zh: {
+    version: '版本',
+    probes: '探针',
+    last_batch: '最近数据',
+    host: '主机',
+    source: '来源',
+    enrolled: '注册',
+    config: '采集器配置',
+    disconnected: '离线',
+    revoked: '已吊销',
+    none: '尚无采集端。用 `watchpost enroll 名称` 注册一个。',
+    batches: '连接以来 {n} 批、{s} 条数据',
+    connected_at: '{at} 连接',
+  },
 } as const;
 type Word = keyof (typeof WORDS)['en'];
-const w = (p: PageCtx, k: Word, v: Record<string, string | number> = {}) => (p.lang === 'en' ? WORDS.en : WORDS.zh)[k].replace(/\{(\w+)\}/g, (_, x: string) => String(v[x] ?? ''));
+const w = (p: PageCtx, k: Word, v: Record<string, string | number> = {}) =>
+  (p.lang === 'en' ? WORDS.en : WORDS.zh)[k].replace(/\{(\w+)\}/g, (_, x: string) => String(v[x] ?? ''));
 
 function place(tags: Record<string, string>): string {
   return [tags.building, tags.shaft ? `shaft ${tags.shaft}` : tags.floor ? `${tags.floor}F` : '', tags.room].filter(Boolean).join(' · ');

@@ -14,10 +14,24 @@ export function chartQueries(d: DeviceDetail): { title: string; unit: string; q:
     out.push({ title: 'RTT', unit: 'ms', q: `SELECT mean("average_response_ms") FROM "ping" WHERE "url" = ${lit(url)} AND ${span}` });
     out.push({ title: 'Loss', unit: '%', q: `SELECT mean("percent_packet_loss") FROM "ping" WHERE "url" = ${lit(url)} AND ${span}` });
   }
-  if (d.latest.camera) out.push({ title: 'Clock drift', unit: 's', q: `SELECT mean("clock_drift_s") FROM "camera" WHERE "camera" = ${lit(d.latest.camera[0]!.tags.camera ?? d.name)} AND ${span}` });
-  if (d.latest.sensor?.some((s) => s.tags.kind === 'temperature')) out.push({ title: 'Temperature', unit: '°C', q: `SELECT max("value") FROM "sensor" WHERE "device" = ${lit(d.name)} AND "kind" = 'temperature' AND ${span}` });
+  if (d.latest.camera)
+    out.push({
+      title: 'Clock drift',
+      unit: 's',
+      q: `SELECT mean("clock_drift_s") FROM "camera" WHERE "camera" = ${lit(d.latest.camera[0]!.tags.camera ?? d.name)} AND ${span}`,
+    });
+  if (d.latest.sensor?.some((s) => s.tags.kind === 'temperature'))
+    out.push({
+      title: 'Temperature',
+      unit: '°C',
+      q: `SELECT max("value") FROM "sensor" WHERE "device" = ${lit(d.name)} AND "kind" = 'temperature' AND ${span}`,
+    });
   if (d.latest.interface) {
-    out.push({ title: 'Traffic in', unit: 'b/s', q: `SELECT sum("in_bps") FROM (SELECT mean("in_bps") AS "in_bps" FROM "interface" WHERE "device" = ${lit(d.name)} AND ${span}, "ifName") GROUP BY time(10m) fill(none)` });
+    out.push({
+      title: 'Traffic in',
+      unit: 'b/s',
+      q: `SELECT sum("in_bps") FROM (SELECT mean("in_bps") AS "in_bps" FROM "interface" WHERE "device" = ${lit(d.name)} AND ${span}, "ifName") GROUP BY time(10m) fill(none)`,
+    });
   }
   return out;
 }

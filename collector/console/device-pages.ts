@@ -7,32 +7,150 @@ import { csrfField, layout, type PageCtx, when } from './pages.ts';
 /** Words of the device and alert pages (kept here: the page's own vocabulary). */
 const W = {
   en: {
-    up: 'up', down: 'down', degraded: 'degraded', unknown: 'unknown', maintenance: 'maintenance',
-    firing: 'firing', pending: 'pending', acknowledged: 'acknowledged', resolved: 'resolved', suppressed: 'suppressed',
-    critical: 'critical', warning: 'warning', info: 'info',
-    all: 'all', building: 'Building', floor: 'Floor', shaft: 'Shaft', kind: 'Kind', status: 'Status', search: 'Name or IP', filter: 'Filter',
-    device: 'Device', location: 'Location', since: 'Since', for: 'For', reasons: 'Why', last_seen: 'Last seen', agent: 'Polled by', alerts: 'Alerts',
-    problems: 'Problems first', none: 'No devices match.', refreshed: 'updated', uptime24: 'Uptime 24 h', uptime30: 'Uptime this month',
-    addresses: 'Addresses', latest: 'Latest readings', ports: 'Switch ports', port: 'Port', oper: 'Link', speed: 'Speed Mb/s', in_bps: 'In b/s', out_bps: 'Out b/s', errors: 'Errors/s', neighbour: 'LLDP neighbour',
-    open_alerts: 'Open alerts', recent_alerts: 'Recent alerts', history: 'Availability, last 24 h', charts: 'History', grafana: 'Open in Grafana', unregistered: 'unregistered',
-    age: 'Age', left: 'Left to on-site deadline', overdue: 'overdue by {d}', note: 'Note', ack: 'Acknowledge', suppressed_by: 'suppressed by {x}', silenced_by: 'silenced by maintenance window {x}',
-    resolved_history: 'Resolved', days: 'Last days', severity: 'Severity', rule: 'Rule', summary: 'Summary', state: 'State', acked_by: 'acknowledged by {who}', no_alerts: 'No active alerts.',
-    alerts_off: 'Alerts are not enabled.', measurement: 'Measurement', value: 'Value', reason_resolved: 'Resolved because',
-    monitored: '{p} % of the {d} it was monitored', never_monitored: 'not monitored yet',
+    up: 'up',
+    down: 'down',
+    degraded: 'degraded',
+    unknown: 'unknown',
+    maintenance: 'maintenance',
+    firing: 'firing',
+    pending: 'pending',
+    acknowledged: 'acknowledged',
+    resolved: 'resolved',
+    suppressed: 'suppressed',
+    critical: 'critical',
+    warning: 'warning',
+    info: 'info',
+    all: 'all',
+    building: 'Building',
+    floor: 'Floor',
+    shaft: 'Shaft',
+    kind: 'Kind',
+    status: 'Status',
+    search: 'Name or IP',
+    filter: 'Filter',
+    device: 'Device',
+    location: 'Location',
+    since: 'Since',
+    for: 'For',
+    reasons: 'Why',
+    last_seen: 'Last seen',
+    agent: 'Polled by',
+    alerts: 'Alerts',
+    problems: 'Problems first',
+    none: 'No devices match.',
+    refreshed: 'updated',
+    uptime24: 'Uptime 24 h',
+    uptime30: 'Uptime this month',
+    addresses: 'Addresses',
+    latest: 'Latest readings',
+    ports: 'Switch ports',
+    port: 'Port',
+    oper: 'Link',
+    speed: 'Speed Mb/s',
+    in_bps: 'In b/s',
+    out_bps: 'Out b/s',
+    errors: 'Errors/s',
+    neighbour: 'LLDP neighbour',
+    open_alerts: 'Open alerts',
+    recent_alerts: 'Recent alerts',
+    history: 'Availability, last 24 h',
+    charts: 'History',
+    grafana: 'Open in Grafana',
+    unregistered: 'unregistered',
+    age: 'Age',
+    left: 'Left to on-site deadline',
+    overdue: 'overdue by {d}',
+    note: 'Note',
+    ack: 'Acknowledge',
+    suppressed_by: 'suppressed by {x}',
+    silenced_by: 'silenced by maintenance window {x}',
+    resolved_history: 'Resolved',
+    days: 'Last days',
+    severity: 'Severity',
+    rule: 'Rule',
+    summary: 'Summary',
+    state: 'State',
+    acked_by: 'acknowledged by {who}',
+    no_alerts: 'No active alerts.',
+    alerts_off: 'Alerts are not enabled.',
+    measurement: 'Measurement',
+    value: 'Value',
+    reason_resolved: 'Resolved because',
+    monitored: '{p} % of the {d} it was monitored',
+    never_monitored: 'not monitored yet',
   },
   'zh-CN': {
-    up: '正常', down: '离线', degraded: '异常', unknown: '未知', maintenance: '维护中',
-    firing: '告警中', pending: '待定', acknowledged: '已确认', resolved: '已恢复', suppressed: '已抑制',
-    critical: '严重', warning: '警告', info: '提示',
-    all: '全部', building: '楼栋', floor: '楼层', shaft: '竖井', kind: '类型', status: '状态', search: '名称或 IP', filter: '筛选',
-    device: '设备', location: '位置', since: '起始', for: '持续', reasons: '原因', last_seen: '最后上报', agent: '采集代理', alerts: '告警',
-    problems: '问题设备优先', none: '没有符合条件的设备。', refreshed: '已更新', uptime24: '24 小时可用率', uptime30: '本月可用率',
-    addresses: '地址', latest: '最新读数', ports: '交换机端口', port: '端口', oper: '链路', speed: '速率 Mb/s', in_bps: '入 b/s', out_bps: '出 b/s', errors: '错误/秒', neighbour: 'LLDP 邻居',
-    open_alerts: '当前告警', recent_alerts: '近期告警', history: '最近 24 小时可用性', charts: '历史曲线', grafana: '在 Grafana 中打开', unregistered: '未登记',
-    age: '已持续', left: '距 2 小时到场时限', overdue: '已超时 {d}', note: '备注', ack: '确认', suppressed_by: '被 {x} 抑制', silenced_by: '维护窗口 {x} 静默中',
-    resolved_history: '已恢复', days: '最近天数', severity: '级别', rule: '规则', summary: '摘要', state: '状态', acked_by: '已由 {who} 确认', no_alerts: '没有当前告警。',
-    alerts_off: '告警未启用。', measurement: '指标', value: '值', reason_resolved: '恢复原因',
-    monitored: '实际监测 {d} 内为 {p} %', never_monitored: '尚未监测',
+    up: '正常',
+    down: '离线',
+    degraded: '异常',
+    unknown: '未知',
+    maintenance: '维护中',
+    firing: '告警中',
+    pending: '待定',
+    acknowledged: '已确认',
+    resolved: '已恢复',
+    suppressed: '已抑制',
+    critical: '严重',
+    warning: '警告',
+    info: '提示',
+    all: '全部',
+    building: '楼栋',
+    floor: '楼层',
+    shaft: '竖井',
+    kind: '类型',
+    status: '状态',
+    search: '名称或 IP',
+    filter: '筛选',
+    device: '设备',
+    location: '位置',
+    since: '起始',
+    for: '持续',
+    reasons: '原因',
+    last_seen: '最后上报',
+    agent: '采集代理',
+    alerts: '告警',
+    problems: '问题设备优先',
+    none: '没有符合条件的设备。',
+    refreshed: '已更新',
+    uptime24: '24 小时可用率',
+    uptime30: '本月可用率',
+    addresses: '地址',
+    latest: '最新读数',
+    ports: '交换机端口',
+    port: '端口',
+    oper: '链路',
+    speed: '速率 Mb/s',
+    in_bps: '入 b/s',
+    out_bps: '出 b/s',
+    errors: '错误/秒',
+    neighbour: 'LLDP 邻居',
+    open_alerts: '当前告警',
+    recent_alerts: '近期告警',
+    history: '最近 24 小时可用性',
+    charts: '历史曲线',
+    grafana: '在 Grafana 中打开',
+    unregistered: '未登记',
+    age: '已持续',
+    left: '距 2 小时到场时限',
+    overdue: '已超时 {d}',
+    note: '备注',
+    ack: '确认',
+    suppressed_by: '被 {x} 抑制',
+    silenced_by: '维护窗口 {x} 静默中',
+    resolved_history: '已恢复',
+    days: '最近天数',
+    severity: '级别',
+    rule: '规则',
+    summary: '摘要',
+    state: '状态',
+    acked_by: '已由 {who} 确认',
+    no_alerts: '没有当前告警。',
+    alerts_off: '告警未启用。',
+    measurement: '指标',
+    value: '值',
+    reason_resolved: '恢复原因',
+    monitored: '实际监测 {d} 内为 {p} %',
+    never_monitored: '尚未监测',
   },
 } as const;
 type Key = keyof (typeof W)['en'];
@@ -63,7 +181,8 @@ const ZH_REASON: Record<string, (r: Reason) => string> = {
   never_seen: () => '尚无任何采样：没有采集任务覆盖它',
   silence: (r) => `已 ${String(r.value)} 秒无数据（上限 ${String(r.threshold)} 秒）`,
   maintenance: () => '维护窗口内',
-  snapshot: (r) => ({ black: '截图全黑', frozen: '画面冻结', uniform: '画面单色' } as Record<string, string>)[String(r.value)] ?? `截图异常：${String(r.value)}`,
+  snapshot: (r) =>
+    (({ black: '截图全黑', frozen: '画面冻结', uniform: '画面单色' }) as Record<string, string>)[String(r.value)] ?? `截图异常：${String(r.value)}`,
   stream: (r) => `视频流失败（${String(r.value)}）`,
   clock_drift: (r) => `时钟偏差 ${String(r.value)} 秒（上限 ${String(r.threshold)} 秒）`,
   ping_loss: (r) => `丢包 ${String(r.value)}%（上限 ${String(r.threshold)}%）`,
@@ -107,7 +226,9 @@ export function overviewLive(p: PageCtx, all: DeviceView[], shown: DeviceView[],
   )}<a class="chip" href="?">${dw(L, 'all')} <b>${all.length}</b></a></div>
 <div class="wrap"><table id="devices"><tr><th>${dw(L, 'status')}</th><th>${dw(L, 'device')}</th><th>${dw(L, 'location')}</th><th>${dw(L, 'for')}</th><th>${dw(L, 'reasons')}</th><th>${dw(L, 'kind')}</th><th>${dw(L, 'last_seen')}</th><th>${dw(L, 'alerts')}</th></tr>
 ${shown.map(
-  (d) => html`<tr data-device="${d.name}" data-status="${d.status}"><td>${statusCell(p, d.status)}</td><td><a href="/console/devices/${encodeURIComponent(d.name)}">${d.name}</a>${d.address && d.address !== d.name ? html`<br><span class="muted">${d.address}</span>` : ''}</td>
+  (
+    d,
+  ) => html`<tr data-device="${d.name}" data-status="${d.status}"><td>${statusCell(p, d.status)}</td><td><a href="/console/devices/${encodeURIComponent(d.name)}">${d.name}</a>${d.address && d.address !== d.name ? html`<br><span class="muted">${d.address}</span>` : ''}</td>
 <td>${placeOf(d, L)}</td><td>${duration(now - Date.parse(d.since), L)}</td><td class="reasons">${d.reasons.map((r) => reasonText(L, r)).join('; ')}</td><td>${d.kind === 'unregistered' ? dw(L, 'unregistered') : d.kind}</td><td>${d.last_seen ? when(p, Date.parse(d.last_seen)) : '—'}</td><td>${d.alerts_open || ''}</td></tr>`,
 )}</table></div>${shown.length ? '' : html`<p class="muted">${dw(L, 'none')}</p>`}`;
 }
@@ -128,7 +249,8 @@ export function devicesOverviewPage(p: PageCtx, all: DeviceView[], shown: Device
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
-const fmtNum = (v: unknown) => (typeof v === 'number' ? (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en') : String(Math.round(v * 100) / 100)) : String(v ?? ''));
+const fmtNum = (v: unknown) =>
+  typeof v === 'number' ? (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en') : String(Math.round(v * 100) / 100)) : String(v ?? '');
 
 /** A 24-hour availability bar from the status history. */
 function timeline(p: PageCtx, hist: DeviceDetail['history'], status: string, now: number): Safe {
@@ -178,7 +300,12 @@ function uptimeCell(L: Lang, pct: number | null, c: DeviceDetail['coverage']['la
 export function devicePage(p: PageCtx, d: DeviceDetail, now: number, charts: Safe[], grafana: string | undefined): string {
   const L = p.lang;
   const ports = (d.latest.interface ?? []).sort((a, b) => Number(a.tags.ifIndex ?? 0) - Number(b.tags.ifIndex ?? 0));
-  const lldp = new Map((d.latest.lldp_neighbor ?? []).map((n) => [n.tags.local_port ?? '', `${String(n.fields.remote_sys_name ?? '')} ${String(n.fields.remote_port ?? '')}`.trim()]));
+  const lldp = new Map(
+    (d.latest.lldp_neighbor ?? []).map((n) => [
+      n.tags.local_port ?? '',
+      `${String(n.fields.remote_sys_name ?? '')} ${String(n.fields.remote_port ?? '')}`.trim(),
+    ]),
+  );
   const readings = Object.entries(d.latest).filter(([m]) => m !== 'interface' && m !== 'lldp_neighbor');
   const alertRow = (a: DeviceDetail['alerts']['open'][number]) =>
     html`<tr class="${a.severity === 'critical' ? 'critical' : 'warn'}"><td>${dw(L, a.severity)}</td><td>${a.rule}</td><td>${a.summary}</td><td>${dw(L, a.state)}</td><td>${a.fired ? when(p, Date.parse(a.fired)) : ''}</td><td>${a.resolved ? when(p, Date.parse(a.resolved)) : ''}</td></tr>`;
@@ -193,13 +320,29 @@ ${d.reasons.length ? html`<ul id="reasons">${d.reasons.map((r) => html`<li data-
 ${grafana ? html`<p><a href="${grafana}" rel="noopener">${dw(L, 'grafana')}</a></p>` : ''}
 <h2>${dw(L, 'history')}</h2>${timeline(p, d.history, d.status, now)}
 ${charts.length ? html`<h2>${dw(L, 'charts')}</h2>${charts}` : ''}
-${ports.length ? html`<h2>${dw(L, 'ports')}</h2><div class="wrap"><table id="ports"><tr><th>${dw(L, 'port')}</th><th>${dw(L, 'oper')}</th><th>${dw(L, 'speed')}</th><th>${dw(L, 'in_bps')}</th><th>${dw(L, 'out_bps')}</th><th>${dw(L, 'errors')}</th><th>${dw(L, 'neighbour')}</th></tr>
+${
+  ports.length
+    ? html`<h2>${dw(L, 'ports')}</h2><div class="wrap"><table id="ports"><tr><th>${dw(L, 'port')}</th><th>${dw(L, 'oper')}</th><th>${dw(L, 'speed')}</th><th>${dw(L, 'in_bps')}</th><th>${dw(L, 'out_bps')}</th><th>${dw(L, 'errors')}</th><th>${dw(L, 'neighbour')}</th></tr>
 ${ports.map((x) => {
   const up = num(x.fields.oper_status) === 1;
   return html`<tr class="${up ? '' : 'warn'}"><td>${x.tags.ifName ?? x.tags.ifIndex}${x.fields.ifAlias ? html`<br><span class="muted">${String(x.fields.ifAlias)}</span>` : ''}</td><td>${up ? dw(L, 'up') : dw(L, 'down')}</td><td>${fmtNum(x.fields.speed_mbps)}</td><td>${fmtNum(x.fields.in_bps)}</td><td>${fmtNum(x.fields.out_bps)}</td><td>${fmtNum((num(x.fields.in_errors_per_s) ?? 0) + (num(x.fields.out_errors_per_s) ?? 0))}</td><td>${lldp.get(x.tags.ifName ?? '') ?? ''}</td></tr>`;
-})}</table></div>` : ''}
-${readings.length ? html`<h2>${dw(L, 'latest')}</h2><div class="wrap"><table id="latest"><tr><th>${dw(L, 'measurement')}</th><th>${dw(L, 'value')}</th><th>${dw(L, 'last_seen')}</th></tr>
-${readings.flatMap(([m, list]) => list.slice(0, 20).map((x) => html`<tr><td>${m}${x.tags.entity ? ` ${x.tags.entity}` : ''}</td><td>${Object.entries(x.fields).filter(([k]) => !['sys_descr', 'ntp_servers'].includes(k)).map(([k, v]) => `${k}=${fmtNum(v)}`).join(' ')}</td><td>${when(p, Date.parse(x.time))}</td></tr>`))}</table></div>` : ''}
+})}</table></div>`
+    : ''
+}
+${
+  readings.length
+    ? html`<h2>${dw(L, 'latest')}</h2><div class="wrap"><table id="latest"><tr><th>${dw(L, 'measurement')}</th><th>${dw(L, 'value')}</th><th>${dw(L, 'last_seen')}</th></tr>
+${readings.flatMap(([m, list]) =>
+  list.slice(0, 20).map(
+    (x) =>
+      html`<tr><td>${m}${x.tags.entity ? ` ${x.tags.entity}` : ''}</td><td>${Object.entries(x.fields)
+        .filter(([k]) => !['sys_descr', 'ntp_servers'].includes(k))
+        .map(([k, v]) => `${k}=${fmtNum(v)}`)
+        .join(' ')}</td><td>${when(p, Date.parse(x.time))}</td></tr>`,
+  ),
+)}</table></div>`
+    : ''
+}
 <h2>${dw(L, 'open_alerts')}</h2>${d.alerts.open.length ? html`<div class="wrap"><table>${d.alerts.open.map(alertRow)}</table></div>` : html`<p class="muted">${dw(L, 'no_alerts')}</p>`}
 ${d.alerts.recent.length ? html`<h2>${dw(L, 'recent_alerts')}</h2><div class="wrap"><table>${d.alerts.recent.map(alertRow)}</table></div>` : ''}`,
   );
@@ -228,10 +371,19 @@ export interface AlertRow {
 }
 
 /** The alert list: open alerts with location, age, time to the on-site deadline, ack with note; resolved history with filters. */
-export function alertListPage(p: PageCtx, open: AlertRow[] | undefined, resolved: AlertRow[], q: URLSearchParams, now: number, deadlineMs: number, title: string): string {
+export function alertListPage(
+  p: PageCtx,
+  open: AlertRow[] | undefined,
+  resolved: AlertRow[],
+  q: URLSearchParams,
+  now: number,
+  deadlineMs: number,
+  title: string,
+): string {
   const L = p.lang;
   if (!open) return layout(p, title, html`<p class="muted">${dw(L, 'alerts_off')}</p>`);
-  const loc = (a: AlertRow) => placeOf({ building: a.labels.building ?? null, floor: a.labels.floor ?? null, shaft: a.labels.shaft ?? null, room: a.labels.room ?? null }, L);
+  const loc = (a: AlertRow) =>
+    placeOf({ building: a.labels.building ?? null, floor: a.labels.floor ?? null, shaft: a.labels.shaft ?? null, room: a.labels.room ?? null }, L);
   const openTable = html`<div class="wrap"><table><tr><th>#</th><th>${dw(L, 'severity')}</th><th>${dw(L, 'device')}</th><th>${dw(L, 'location')}</th><th>${dw(L, 'summary')}</th><th>${dw(L, 'age')}</th><th>${dw(L, 'left')}</th><th>${dw(L, 'state')}</th><th></th></tr>
 ${open.map((a) => {
   const fired = a.fired_ms ?? a.started_ms;

@@ -4,11 +4,30 @@ import { html } from './html.ts';
 import { csrfField, layout, t, when, type PageCtx } from './pages.ts';
 
 const WORDS = {
-  en: { not_checked: 'not checked', save_all: 'Save', sign_all: 'Save and sign off', missing: 'Record these items before signing: {items}.', missing_mark: 'not recorded yet', bad_photo: 'Photo for "{item}" is not a JPEG or PNG picture; the other entries are kept below.', all_list: 'show all {n}', photo_kept: 'photo saved' },
-  zh: { not_checked: '未检查', save_all: '保存', sign_all: '保存并签字确认', missing: '签字前请填写这些项目：{items}。', missing_mark: '尚未填写', bad_photo: '“{item}”的照片不是 JPEG 或 PNG 图片；其他填写内容已保留。', all_list: '展开全部 {n} 个', photo_kept: '已存照片' },
+  en: {
+    not_checked: 'not checked',
+    save_all: 'Save',
+    sign_all: 'Save and sign off',
+    missing: 'Record these items before signing: {items}.',
+    missing_mark: 'not recorded yet',
+    bad_photo: 'Photo for "{item}" is not a JPEG or PNG picture; the other entries are kept below.',
+    all_list: 'show all {n}',
+    photo_kept: 'photo saved',
+  },
+  zh: {
+    not_checked: '未检查',
+    save_all: '保存',
+    sign_all: '保存并签字确认',
+    missing: '签字前请填写这些项目：{items}。',
+    missing_mark: '尚未填写',
+    bad_photo: '“{item}”的照片不是 JPEG 或 PNG 图片；其他填写内容已保留。',
+    all_list: '展开全部 {n} 个',
+    photo_kept: '已存照片',
+  },
 } as const;
 type Word = keyof (typeof WORDS)['en'];
-export const iw = (p: Pick<PageCtx, 'lang'>, k: Word, v: Record<string, string | number> = {}) => (p.lang === 'en' ? WORDS.en : WORDS.zh)[k].replace(/\{(\w+)\}/g, (_, x: string) => String(v[x] ?? ''));
+export const iw = (p: Pick<PageCtx, 'lang'>, k: Word, v: Record<string, string | number> = {}) =>
+  (p.lang === 'en' ? WORDS.en : WORDS.zh)[k].replace(/\{(\w+)\}/g, (_, x: string) => String(v[x] ?? ''));
 
 /** What the engineer entered for one manual item, kept when the form comes back. */
 export interface ItemDraft {
@@ -21,7 +40,11 @@ export interface ItemDraft {
  * as ONE form (every item's result, note and photo, the sign-off summary) with one submit.
  * Items nobody recorded show "not checked", never a pre-selected 正常/pass.
  */
-export function inspectionPage(p: PageCtx, r: InspectionRecord, opts: { error?: string; drafts?: Map<number, ItemDraft>; missing?: Set<number>; summary?: string } = {}): string {
+export function inspectionPage(
+  p: PageCtx,
+  r: InspectionRecord,
+  opts: { error?: string; drafts?: Map<number, ItemDraft>; missing?: Set<number>; summary?: string } = {},
+): string {
   const editable = p.canEdit && r.signed_ms === null;
   const res = (x: string | null) => (x ? t(p, x as 'pass') : iw(p, 'not_checked'));
   const auto = r.items.filter((i) => i.mode === 'auto');
@@ -49,8 +72,12 @@ ${auto.map((i) => {
 ${editable ? html`<form method="post" action="/console/inspections/${r.id}/items" enctype="multipart/form-data" id="checklist">${csrfField(p)}</form>` : ''}
 <div><table id="manual-items"><tr><th>${t(p, 'item')}</th><th>${t(p, 'result')}</th><th>${t(p, 'note')} / ${t(p, 'photo')}</th><th></th></tr>
 ${checklist}</table></div>
-${editable ? html`<fieldset><legend>${t(p, 'sign')}</legend><p><label>${t(p, 'sign_summary')}<br><textarea name="summary" form="checklist" rows="3">${opts.summary ?? ''}</textarea></label></p>
-<p><button form="checklist" name="action" value="save">${iw(p, 'save_all')}</button> <button form="checklist" name="action" value="sign">${iw(p, 'sign_all')}</button></p></fieldset>` : ''}`,
+${
+  editable
+    ? html`<fieldset><legend>${t(p, 'sign')}</legend><p><label>${t(p, 'sign_summary')}<br><textarea name="summary" form="checklist" rows="3">${opts.summary ?? ''}</textarea></label></p>
+<p><button form="checklist" name="action" value="save">${iw(p, 'save_all')}</button> <button form="checklist" name="action" value="sign">${iw(p, 'sign_all')}</button></p></fieldset>`
+    : ''
+}`,
     opts.error,
   );
 }

@@ -41,7 +41,8 @@ const WORDS = {
   },
 } as const;
 type Word = keyof (typeof WORDS)['en'];
-export const mw = (p: Pick<PageCtx, 'lang'>, k: Word, v: Record<string, string | number> = {}) => (p.lang === 'en' ? WORDS.en : WORDS.zh)[k].replace(/\{(\w+)\}/g, (_, x: string) => String(v[x] ?? ''));
+export const mw = (p: Pick<PageCtx, 'lang'>, k: Word, v: Record<string, string | number> = {}) =>
+  (p.lang === 'en' ? WORDS.en : WORDS.zh)[k].replace(/\{(\w+)\}/g, (_, x: string) => String(v[x] ?? ''));
 
 const DAYS_ZH: Record<string, string> = { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' };
 
@@ -74,7 +75,11 @@ export function fromLocalInput(v: string, tz: string): number | undefined {
  * Checks a draft against the inventory; returns the window to store, or the errors (in the
  * page's language) by field.
  */
-export function checkDraft(p: Pick<PageCtx, 'lang' | 'tz'>, d: MaintenanceDraft, inventory: readonly DeviceConfig[]): { ok: true; window: { name: string; targets: string[]; start: string; end: string; reason?: string } } | { ok: false; errors: Record<string, string> } {
+export function checkDraft(
+  p: Pick<PageCtx, 'lang' | 'tz'>,
+  d: MaintenanceDraft,
+  inventory: readonly DeviceConfig[],
+): { ok: true; window: { name: string; targets: string[]; start: string; end: string; reason?: string } } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   if (!d.name.trim()) errors.name = mw(p, 'need_name');
   const known = new Set(inventory.map((x) => x.name));
@@ -92,7 +97,13 @@ export function checkDraft(p: Pick<PageCtx, 'lang' | 'tz'>, d: MaintenanceDraft,
   if (Object.keys(errors).length) return { ok: false, errors };
   return {
     ok: true,
-    window: { name: d.name.trim(), targets: d.all ? [] : d.targets, start: new Date(s!).toISOString(), end: new Date(e!).toISOString(), ...(d.reason.trim() ? { reason: d.reason.trim() } : {}) },
+    window: {
+      name: d.name.trim(),
+      targets: d.all ? [] : d.targets,
+      start: new Date(s!).toISOString(),
+      end: new Date(e!).toISOString(),
+      ...(d.reason.trim() ? { reason: d.reason.trim() } : {}),
+    },
   };
 }
 
@@ -111,13 +122,28 @@ function describeRecurring(p: PageCtx, r: unknown): string {
  * The maintenance page: the windows in the collector's time zone, and a form whose targets
  * are picked from the inventory (by location), with the engineer's input kept on an error.
  */
-export function maintenancePage(p: PageCtx, windows: StoredWindow[] | undefined, inventory: readonly DeviceConfig[], now: number, draft?: MaintenanceDraft, errors: Record<string, string> = {}): string {
+export function maintenancePage(
+  p: PageCtx,
+  windows: StoredWindow[] | undefined,
+  inventory: readonly DeviceConfig[],
+  now: number,
+  draft?: MaintenanceDraft,
+  errors: Record<string, string> = {},
+): string {
   if (!windows) return layout(p, t(p, 'maintenance'), html`<p class="muted">${t(p, 'maint_off')}</p>`);
   const byName = new Map(inventory.map((d) => [d.name, d]));
-  const targetText = (w: StoredWindow): string => (w.targets.length ? w.targets.map((n) => (byName.get(n) && place(byName.get(n)!) ? `${n} (${place(byName.get(n)!)})` : n)).join(', ') : mw(p, 'everything'));
+  const targetText = (w: StoredWindow): string =>
+    w.targets.length ? w.targets.map((n) => (byName.get(n) && place(byName.get(n)!) ? `${n} (${place(byName.get(n)!)})` : n)).join(', ') : mw(p, 'everything');
   const at = (iso: string | undefined) => (iso ? fmtLocal(Date.parse(iso), p.tz) : '');
   const slot = Math.ceil(now / 900_000) * 900_000;
-  const d: MaintenanceDraft = draft ?? { name: '', targets: [], all: false, start: toLocalInput(slot, p.tz), end: toLocalInput(slot + 2 * 3_600_000, p.tz), reason: '' };
+  const d: MaintenanceDraft = draft ?? {
+    name: '',
+    targets: [],
+    all: false,
+    start: toLocalInput(slot, p.tz),
+    end: toLocalInput(slot + 2 * 3_600_000, p.tz),
+    reason: '',
+  };
   const groups = new Map<string, DeviceConfig[]>();
   for (const dev of inventory) groups.set(place(dev) || '—', [...(groups.get(place(dev) || '—') ?? []), dev]);
   const err = (k: string): Safe | string => (errors[k] ? html`<br><span class="err" id="err-${k}">${errors[k]}</span>` : '');
@@ -127,18 +153,25 @@ export function maintenancePage(p: PageCtx, windows: StoredWindow[] | undefined,
     t(p, 'maintenance'),
     html`<p class="muted">${mw(p, 'tz', { tz: p.tz })}</p><div class="scroll"><table id="windows"><tr><th>${t(p, 'name')}</th><th>${t(p, 'target')}</th><th>${t(p, 'start')}</th><th>${t(p, 'end')}</th><th>${mw(p, 'reason')}</th><th>${mw(p, 'by')}</th><th></th></tr>
 ${windows.map(
-  (w) => html`<tr data-window="${String(w.id)}"><td>${w.name}</td><td>${targetText(w)}</td><td>${w.start ? at(w.start) : describeRecurring(p, w.recurring)}</td><td>${at(w.end)}</td><td>${(w as { reason?: string }).reason ?? ''}</td><td>${w.created_by}</td>
+  (
+    w,
+  ) => html`<tr data-window="${String(w.id)}"><td>${w.name}</td><td>${targetText(w)}</td><td>${w.start ? at(w.start) : describeRecurring(p, w.recurring)}</td><td>${at(w.end)}</td><td>${(w as { reason?: string }).reason ?? ''}</td><td>${w.created_by}</td>
 <td>${p.canEdit && typeof w.id === 'number' ? html`<form method="post" action="/console/maintenance/delete">${csrfField(p)}<input type="hidden" name="id" value="${w.id}"><button>${t(p, 'delete')}</button></form>` : ''}</td></tr>`,
 )}</table></div>
-${p.canEdit ? html`<fieldset><legend>${t(p, 'create')}</legend><form method="post" action="/console/maintenance" id="new-window">${csrfField(p)}
+${
+  p.canEdit
+    ? html`<fieldset><legend>${t(p, 'create')}</legend><form method="post" action="/console/maintenance" id="new-window">${csrfField(p)}
 <p><label>${t(p, 'name')}<br><input name="name" required value="${d.name}" class="${errors.name ? 'bad' : ''}"></label>${err('name')}</p>
 <p><label>${mw(p, 'pick')}<br><select name="targets" multiple size="8" class="${errors.targets ? 'bad' : ''}">${[...groups.entries()].map(
-      ([loc, ds]) => html`<optgroup label="${loc}">${ds.map((x) => html`<option value="${x.name}"${d.targets.includes(x.name) ? html` selected` : ''}>${x.name} · ${x.kind}</option>`)}</optgroup>`,
-    )}</select></label><br><label><input type="checkbox" name="all" value="1"${d.all ? html` checked` : ''}> ${mw(p, 'all')}</label>${err('targets')}</p>
+        ([loc, ds]) =>
+          html`<optgroup label="${loc}">${ds.map((x) => html`<option value="${x.name}"${d.targets.includes(x.name) ? html` selected` : ''}>${x.name} · ${x.kind}</option>`)}</optgroup>`,
+      )}</select></label><br><label><input type="checkbox" name="all" value="1"${d.all ? html` checked` : ''}> ${mw(p, 'all')}</label>${err('targets')}</p>
 <p><label>${t(p, 'start')} (${p.tz})<br><input type="datetime-local" name="start" required value="${d.start}" class="${errors.start ? 'bad' : ''}"></label>${err('start')}</p>
 <p><label>${t(p, 'end')} (${p.tz})<br><input type="datetime-local" name="end" required value="${d.end}" class="${errors.end ? 'bad' : ''}"></label>${err('end')}</p>
 <p><label>${mw(p, 'reason')}<br><textarea name="reason" rows="2">${d.reason}</textarea></label></p>
-<p><button>${t(p, 'create')}</button></p></form></fieldset>` : ''}`,
+<p><button>${t(p, 'create')}</button></p></form></fieldset>`
+    : ''
+}`,
     summary.length ? summary.join(' ') : undefined,
   );
 }

@@ -80,7 +80,18 @@ function pageCtx(env: ConsoleEnv, req: http.IncomingMessage, url: URL, s: Sessio
 export function startConsole(ctx: CollectorContext, deps: ConsoleDeps): ConsoleHandle {
   const env = consoleEnv(ctx, deps);
   const table = new RouteTable<ConsolePage>();
-  for (const register of [registerLogout, registerOverviewPages, registerAlertPages, registerMaintenancePages, registerInspectionPages, registerReportPages, registerSoftwarePages, registerUserPages, registerCablingPages]) register(table, env);
+  for (const register of [
+    registerLogout,
+    registerOverviewPages,
+    registerAlertPages,
+    registerMaintenancePages,
+    registerInspectionPages,
+    registerReportPages,
+    registerSoftwarePages,
+    registerUserPages,
+    registerCablingPages,
+  ])
+    register(table, env);
   const login = createLogin(env);
   const handler = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
     const setCookies: string[] = [];

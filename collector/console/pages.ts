@@ -70,7 +70,8 @@ export function layout(p: PageCtx, title: string, body: Safe, error?: string): s
       <form method="post" action="/console/logout" class="inline">${csrfField(p)}<span class="muted">${p.user.username} (${p.user.role})</span> <button>${t(p, 'logout')}</button></form>`
     : html`<a href="?lang=${other}">${other === 'en' ? 'English' : '中文'}</a>`;
   return html`<!doctype html><html lang="${p.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title} · ${t(p, 'app')}</title><style>${CSS}</style></head>
-<body><header><strong>${t(p, 'app')}</strong>${nav}</header><main><h1>${title}</h1>${p.msg ? html`<p class="msg">${p.msg}</p>` : ''}${error ? html`<p class="err" role="alert">${error}</p>` : ''}${body}</main></body></html>`.s;
+<body><header><strong>${t(p, 'app')}</strong>${nav}</header><main><h1>${title}</h1>${p.msg ? html`<p class="msg">${p.msg}</p>` : ''}${error ? html`<p class="err" role="alert">${error}</p>` : ''}${body}</main></body></html>`
+    .s;
 }
 
 export function loginPage(p: PageCtx, loginCsrf: string, error?: string): string {
@@ -95,7 +96,12 @@ export function agentsTable(p: PageCtx, agents: (AgentRecord & { connected: bool
 ${agents.map((a) => html`<tr class="${a.connected ? '' : 'warn'}"><td>${a.name}</td><td>${locationOf(a.tags)}</td><td>${a.connected ? t(p, 'connected') : a.revoked_ms ? 'revoked' : '—'}</td><td>${a.last_seen_ms ? when(p, a.last_seen_ms) : t(p, 'never')}</td></tr>`)}</table></div>`;
 }
 
-export function overviewPage(p: PageCtx, agents: (AgentRecord & { connected: boolean })[], devices: readonly DeviceConfig[], alertsByTarget: Map<string, Alert[]>): string {
+export function overviewPage(
+  p: PageCtx,
+  agents: (AgentRecord & { connected: boolean })[],
+  devices: readonly DeviceConfig[],
+  alertsByTarget: Map<string, Alert[]>,
+): string {
   const groups = new Map<string, DeviceConfig[]>();
   for (const d of devices) {
     const k = locationOf(d) || '—';
@@ -104,7 +110,9 @@ export function overviewPage(p: PageCtx, agents: (AgentRecord & { connected: boo
   const status = (name: string) => {
     const a = alertsByTarget.get(name) ?? [];
     const worst = a.find((x) => x.severity === 'critical') ?? a[0];
-    return worst ? { cls: worst.severity === 'critical' ? 'critical' : 'warn', text: `${worst.severity}: ${worst.summary || worst.rule}` } : { cls: '', text: t(p, 'ok') };
+    return worst
+      ? { cls: worst.severity === 'critical' ? 'critical' : 'warn', text: `${worst.severity}: ${worst.summary || worst.rule}` }
+      : { cls: '', text: t(p, 'ok') };
   };
   return layout(
     p,
@@ -127,12 +135,16 @@ export function inspectionsPage(p: PageCtx, schedules: ScheduleStatus[], runs: I
     t(p, 'inspections'),
     html`<table><tr><th>${t(p, 'schedule')}</th><th>${t(p, 'period')}</th><th>${t(p, 'due')}</th><th>${t(p, 'owner')}</th><th>${t(p, 'status')}</th><th></th></tr>
 ${schedules.map(
-  (s) => html`<tr class="${s.overdue ? 'fail' : s.reminder ? 'warn' : ''}"><td>${s.title}</td><td>${s.period.label}</td><td>${when(p, s.due_ms)}</td><td>${s.owner}</td><td>${s.overdue ? t(p, 'overdue') : s.done_id ? t(p, 'done') : '—'}</td>
+  (
+    s,
+  ) => html`<tr class="${s.overdue ? 'fail' : s.reminder ? 'warn' : ''}"><td>${s.title}</td><td>${s.period.label}</td><td>${when(p, s.due_ms)}</td><td>${s.owner}</td><td>${s.overdue ? t(p, 'overdue') : s.done_id ? t(p, 'done') : '—'}</td>
 <td>${p.canEdit ? html`<form method="post" action="/console/inspections/start">${csrfField(p)}<input type="hidden" name="schedule" value="${s.id}"><button>${t(p, 'start_run')}</button></form>` : ''}</td></tr>`,
 )}</table>
 <h2>${t(p, 'recent_runs')}</h2><table><tr><th>#</th><th>${t(p, 'schedule')}</th><th>${t(p, 'period')}</th><th>${t(p, 'started')}</th><th>${t(p, 'signed')}</th><th>${t(p, 'fail')}</th></tr>
 ${runs.map(
-  (r) => html`<tr><td><a href="/console/inspections/${r.id}">${r.id}</a></td><td><a href="/console/inspections/${r.id}">${r.title}</a></td><td>${r.period}</td><td>${when(p, r.started_ms)} · ${r.started_by}</td>
+  (
+    r,
+  ) => html`<tr><td><a href="/console/inspections/${r.id}">${r.id}</a></td><td><a href="/console/inspections/${r.id}">${r.title}</a></td><td>${r.period}</td><td>${when(p, r.started_ms)} · ${r.started_by}</td>
 <td>${r.signed_ms ? `${when(p, r.signed_ms)} · ${r.signed_by}` : t(p, 'not_signed')}</td><td>${r.items.filter((i) => i.result === 'fail').length}</td></tr>`,
 )}</table>`,
   );
@@ -145,7 +157,9 @@ export function problemsPage(p: PageCtx, problems: ProblemRecord[]): string {
     problems.length
       ? html`<table><tr><th>#</th><th>${t(p, 'problem')}</th><th>${t(p, 'device')}</th><th>${t(p, 'owner')}</th><th>${t(p, 'due')}</th><th>${t(p, 'status')}</th><th></th></tr>
 ${problems.map(
-  (x) => html`<tr class="${x.closed_ms ? '' : x.severity}"><td>${x.id}</td><td>${x.title}</td><td>${x.device}</td><td>${x.owner}</td><td>${when(p, x.due_ms)}</td><td>${x.closed_ms ? `${t(p, 'closed')} ${when(p, x.closed_ms)} · ${x.resolution}` : t(p, 'open')}</td>
+  (
+    x,
+  ) => html`<tr class="${x.closed_ms ? '' : x.severity}"><td>${x.id}</td><td>${x.title}</td><td>${x.device}</td><td>${x.owner}</td><td>${when(p, x.due_ms)}</td><td>${x.closed_ms ? `${t(p, 'closed')} ${when(p, x.closed_ms)} · ${x.resolution}` : t(p, 'open')}</td>
 <td>${p.canEdit && !x.closed_ms ? html`<form method="post" action="/console/problems/close">${csrfField(p)}<input type="hidden" name="id" value="${x.id}"><input name="resolution" placeholder="${t(p, 'resolution')}" required> <button>${t(p, 'close')}</button></form>` : ''}</td></tr>`,
 )}</table>`
       : html`<p class="muted">${t(p, 'no_problems')}</p>`,
@@ -163,7 +177,21 @@ ${runs.length ? html`<h2>${t(p, 'generated')}</h2><table><tr><th>${t(p, 'month')
   );
 }
 
-export function smsPage(p: PageCtx, u: { year: number; quota: number; used_parts: number; used_pct: number; today_parts: number; daily_cap: number; by_purpose: Record<string, number>; by_month: Record<string, number> } | undefined): string {
+export function smsPage(
+  p: PageCtx,
+  u:
+    | {
+        year: number;
+        quota: number;
+        used_parts: number;
+        used_pct: number;
+        today_parts: number;
+        daily_cap: number;
+        by_purpose: Record<string, number>;
+        by_month: Record<string, number>;
+      }
+    | undefined,
+): string {
   if (!u) return layout(p, t(p, 'sms'), html`<p class="muted">${t(p, 'alerts_off')}</p>`);
   return layout(
     p,

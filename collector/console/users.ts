@@ -93,7 +93,9 @@ export class UserStore {
     if (password.length < 10) throw new Error('passwords need at least 10 characters');
     if (!ROLES.includes(role)) throw new Error(`role must be one of ${ROLES.join(', ')}`);
     if (this.get(username)) throw new Error(`user "${username}" exists: use \`watchpost user passwd ${username}\``);
-    this.db.prepare('INSERT INTO console_users (username, pw_hash, role, display_name, created_ms) VALUES (?, ?, ?, ?, ?)').run(username, hashPassword(password), role, displayName, this.now());
+    this.db
+      .prepare('INSERT INTO console_users (username, pw_hash, role, display_name, created_ms) VALUES (?, ?, ?, ?, ?)')
+      .run(username, hashPassword(password), role, displayName, this.now());
     this.audit.append(actor, 'user.add', `user/${username}`, { role });
   }
 
@@ -113,7 +115,9 @@ export class UserStore {
   }
 
   get(username: string): User | undefined {
-    return this.db.prepare('SELECT username, role, display_name, created_ms, disabled_ms FROM console_users WHERE username = ?').get(username) as User | undefined;
+    return this.db.prepare('SELECT username, role, display_name, created_ms, disabled_ms FROM console_users WHERE username = ?').get(username) as
+      | User
+      | undefined;
   }
 
   list(): User[] {
@@ -122,7 +126,9 @@ export class UserStore {
 
   /** Checks a password; undefined for unknown, disabled or wrong (same cost for each). */
   check(username: string, password: string): User | undefined {
-    const row = this.db.prepare('SELECT pw_hash, disabled_ms FROM console_users WHERE username = ?').get(username) as { pw_hash: string; disabled_ms: number | null } | undefined;
+    const row = this.db.prepare('SELECT pw_hash, disabled_ms FROM console_users WHERE username = ?').get(username) as
+      | { pw_hash: string; disabled_ms: number | null }
+      | undefined;
     const ok = verifyPassword(password, row?.pw_hash ?? DUMMY);
     return ok && row && row.disabled_ms === null ? this.get(username) : undefined;
   }
@@ -132,13 +138,17 @@ export class UserStore {
     const csrf = randomBytes(32).toString('base64url');
     const now = this.now();
     this.db.prepare('DELETE FROM console_sessions WHERE expires_ms < ?').run(now);
-    this.db.prepare('INSERT INTO console_sessions (id_sha256, username, csrf, created_ms, expires_ms, addr) VALUES (?, ?, ?, ?, ?, ?)').run(sha(id), username, csrf, now, now + ttlMs, addr);
+    this.db
+      .prepare('INSERT INTO console_sessions (id_sha256, username, csrf, created_ms, expires_ms, addr) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(sha(id), username, csrf, now, now + ttlMs, addr);
     return { id, csrf };
   }
 
   session(id: string | undefined): Session | undefined {
     if (!id) return undefined;
-    const row = this.db.prepare('SELECT username, csrf, expires_ms FROM console_sessions WHERE id_sha256 = ?').get(sha(id)) as { username: string; csrf: string; expires_ms: number } | undefined;
+    const row = this.db.prepare('SELECT username, csrf, expires_ms FROM console_sessions WHERE id_sha256 = ?').get(sha(id)) as
+      | { username: string; csrf: string; expires_ms: number }
+      | undefined;
     if (!row || row.expires_ms < this.now()) return undefined;
     const user = this.get(row.username);
     if (!user || user.disabled_ms !== null) return undefined;

@@ -98,7 +98,16 @@ export class DeviceModel {
       transition: d.db.prepare('INSERT INTO device_transitions (name, status, at_ms, reasons) VALUES (?, ?, ?, ?)'),
       history: d.db.prepare('SELECT status, at_ms, reasons FROM device_transitions WHERE name = ? AND at_ms >= ? ORDER BY id'),
     };
-    type Row = { name: string; status: DeviceStatus; since_ms: number; last_seen_ms: number | null; agent: string | null; reasons: string; reach: string | null; health: string };
+    type Row = {
+      name: string;
+      status: DeviceStatus;
+      since_ms: number;
+      last_seen_ms: number | null;
+      agent: string | null;
+      reasons: string;
+      reach: string | null;
+      health: string;
+    };
     for (const r of d.db.prepare('SELECT * FROM device_state').all() as unknown as Row[]) {
       const dev = d.inventory.device(r.name);
       if (dev && dev.name !== r.name) {
@@ -107,8 +116,16 @@ export class DeviceModel {
         continue;
       }
       this.recs.set(r.name, {
-        name: r.name, device: d.inventory.device(r.name), status: r.status, since: r.since_ms, lastSeen: r.last_seen_ms ?? undefined, agent: r.agent ?? undefined,
-        reasons: JSON.parse(r.reasons), reach: r.reach ? JSON.parse(r.reach) : undefined, health: new Map(Object.entries(JSON.parse(r.health) as Record<string, Reason[]>)), latest: new Map(),
+        name: r.name,
+        device: d.inventory.device(r.name),
+        status: r.status,
+        since: r.since_ms,
+        lastSeen: r.last_seen_ms ?? undefined,
+        agent: r.agent ?? undefined,
+        reasons: JSON.parse(r.reasons),
+        reach: r.reach ? JSON.parse(r.reach) : undefined,
+        health: new Map(Object.entries(JSON.parse(r.health) as Record<string, Reason[]>)),
+        latest: new Map(),
       });
     }
     const now = d.now();
@@ -116,7 +133,18 @@ export class DeviceModel {
   }
 
   private create(name: string, device: DeviceConfig | undefined, now: number): DeviceRecord {
-    const r: DeviceRecord = { name, device, status: 'unknown', since: now, lastSeen: undefined, agent: undefined, reasons: [], reach: undefined, health: new Map(), latest: new Map() };
+    const r: DeviceRecord = {
+      name,
+      device,
+      status: 'unknown',
+      since: now,
+      lastSeen: undefined,
+      agent: undefined,
+      reasons: [],
+      reach: undefined,
+      health: new Map(),
+      latest: new Map(),
+    };
     const j = this.judge(r, now);
     r.status = j.status;
     r.reasons = j.reasons;
@@ -127,21 +155,40 @@ export class DeviceModel {
   }
 
   private save(r: DeviceRecord): void {
-    this.st.save.run(r.name, r.status, r.since, r.lastSeen ?? null, r.agent ?? null, JSON.stringify(r.reasons), r.reach ? JSON.stringify(r.reach) : null, JSON.stringify(Object.fromEntries(r.health)));
+    this.st.save.run(
+      r.name,
+      r.status,
+      r.since,
+      r.lastSeen ?? null,
+      r.agent ?? null,
+      JSON.stringify(r.reasons),
+      r.reach ? JSON.stringify(r.reach) : null,
+      JSON.stringify(Object.fromEntries(r.health)),
+    );
     if (r.lastSeen !== undefined) this.written.set(r.name, r.lastSeen);
   }
 
   /** Status and reasons of a record at time t (`since` is decided by the caller). */
   private judge(r: DeviceRecord, t: number): { status: DeviceStatus; reasons: Reason[]; from?: number } {
-    if (this.d.inMaintenance(r.name, t)) return { status: 'maintenance', reasons: [{ check: 'maintenance', value: true, threshold: null, message: 'in a maintenance window' }] };
+    if (this.d.inMaintenance(r.name, t))
+      return { status: 'maintenance', reasons: [{ check: 'maintenance', value: true, threshold: null, message: 'in a maintenance window' }] };
     const agentSeen = this.d.agentSeen(r.name);
     const seen = Math.max(r.lastSeen ?? -Infinity, agentSeen ?? -Infinity);
-    if (!Number.isFinite(seen)) return { status: 'unknown', reasons: [{ check: 'never_seen', value: null, threshold: null, message: 'no sample about it has arrived yet: nothing polls it' }] };
+    if (!Number.isFinite(seen))
+      return {
+        status: 'unknown',
+        reasons: [{ check: 'never_seen', value: null, threshold: null, message: 'no sample about it has arrived yet: nothing polls it' }],
+      };
     if (t - seen > this.silenceMs) {
       const s = Math.round((t - seen) / 1000);
-      return { status: 'unknown', from: seen, reasons: [{ check: 'silence', value: s, threshold: this.silenceMs / 1000, message: `nothing heard for ${s} s (limit ${this.silenceMs / 1000} s)` }] };
+      return {
+        status: 'unknown',
+        from: seen,
+        reasons: [{ check: 'silence', value: s, threshold: this.silenceMs / 1000, message: `nothing heard for ${s} s (limit ${this.silenceMs / 1000} s)` }],
+      };
     }
-    if (r.reach && !r.reach.up) return { status: 'down', reasons: [{ check: 'reachability', value: r.reach.reason, threshold: null, message: word[r.reach.reason] ?? r.reach.reason }] };
+    if (r.reach && !r.reach.up)
+      return { status: 'down', reasons: [{ check: 'reachability', value: r.reach.reason, threshold: null, message: word[r.reach.reason] ?? r.reach.reason }] };
     const bad = [...r.health.values()].flat();
     if (bad.length) return { status: 'degraded', reasons: bad };
     return { status: 'up', reasons: [] };
@@ -187,7 +234,10 @@ export class DeviceModel {
         if (v.length) r.health.set(k, v);
         else r.health.delete(k);
       }
-      const key = `${s.measurement}\u0000${Object.entries(s.tags).filter(([k]) => k !== 'agent').sort().join(',')}`;
+      const key = `${s.measurement}\u0000${Object.entries(s.tags)
+        .filter(([k]) => k !== 'agent')
+        .sort()
+        .join(',')}`;
       if (r.latest.has(key) || r.latest.size < MAX_SERIES) r.latest.set(key, s);
       if (!this.apply(r, s.time) && s.time - (this.written.get(r.name) ?? 0) > LAST_SEEN_WRITE_MS) {
         this.st.touch.run(r.lastSeen, r.agent ?? null, r.name);
@@ -204,7 +254,8 @@ export class DeviceModel {
 
   /** Writes every record's last_seen (at shutdown). */
   flush(): void {
-    for (const r of this.recs.values()) if (r.lastSeen !== undefined && this.written.get(r.name) !== r.lastSeen) this.st.touch.run(r.lastSeen, r.agent ?? null, r.name);
+    for (const r of this.recs.values())
+      if (r.lastSeen !== undefined && this.written.get(r.name) !== r.lastSeen) this.st.touch.run(r.lastSeen, r.agent ?? null, r.name);
   }
 
   /** When the agent of this name last reported (an agent's own host is seen through its connection). */
@@ -222,6 +273,10 @@ export class DeviceModel {
 
   /** Status changes of a device since fromMs, oldest first. */
   history(name: string, fromMs = 0): { status: DeviceStatus; at: number; reasons: Reason[] }[] {
-    return (this.st.history.all(name, fromMs) as { status: DeviceStatus; at_ms: number; reasons: string }[]).map((h) => ({ status: h.status, at: h.at_ms, reasons: JSON.parse(h.reasons) }));
+    return (this.st.history.all(name, fromMs) as { status: DeviceStatus; at_ms: number; reasons: string }[]).map((h) => ({
+      status: h.status,
+      at: h.at_ms,
+      reasons: JSON.parse(h.reasons),
+    }));
   }
 }

@@ -97,7 +97,8 @@ const round = (v: number | null | undefined) => (v === null || v === undefined ?
 
 function jsonFields(f: Sample['fields']): Record<string, number | string | boolean> {
   const out: Record<string, number | string | boolean> = {};
-  for (const [k, v] of Object.entries(f)) out[k] = typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v;
+  for (const [k, v] of Object.entries(f))
+    out[k] = typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v;
   return out;
 }
 
@@ -108,7 +109,16 @@ function cover(u: { up_ms: number; down_ms: number; unknown_ms: number } | undef
 }
 
 function brief(a: Alert): AlertBrief {
-  return { id: a.id, rule: a.rule, severity: a.severity, state: a.state, summary: a.summary, fired: iso(a.fired_ms), resolved: iso(a.resolved_ms), acked_by: a.acked_by ?? null };
+  return {
+    id: a.id,
+    rule: a.rule,
+    severity: a.severity,
+    state: a.state,
+    summary: a.summary,
+    fired: iso(a.fired_ms),
+    resolved: iso(a.resolved_ms),
+    acked_by: a.acked_by ?? null,
+  };
 }
 
 /** The modules the device state reads, when they run. */
@@ -202,7 +212,15 @@ export function createDeviceService(ctx: CollectorContext, model: DeviceModel, d
         config_versions: configs ? configs.versions(r.name) : [],
         inspections: (insp?.store.list(200) ?? [])
           .filter((i) => i.inventory.includes(r.name))
-          .map((i) => ({ id: i.id, title: i.title, kind: i.kind, period: i.period, started: iso(i.started_ms)!, signed: iso(i.signed_ms), signed_by: i.signed_by })),
+          .map((i) => ({
+            id: i.id,
+            title: i.title,
+            kind: i.kind,
+            period: i.period,
+            started: iso(i.started_ms)!,
+            signed: iso(i.signed_ms),
+            signed_by: i.signed_by,
+          })),
         history: model.history(r.name, ctx.now() - 30 * 86_400_000).map((h) => ({ status: h.status, at: iso(h.at)!, reasons: h.reasons })),
         coverage: { last_24h: cover(uptime()?.last24h(r.name)), month: cover(uptime()?.month(r.name)) },
       };
@@ -238,7 +256,11 @@ export function startDevices(ctx: CollectorContext, deps: DeviceDeps): DeviceSer
     const p = url.searchParams;
     const rel = url.pathname.replace(/^\/console/, '');
     if (rel === '/api/devices' || rel === '/api/devices/') {
-      return sendJson(res, 200, svc.list({ status: p.get('status'), kind: p.get('kind'), building: p.get('building'), floor: p.get('floor'), shaft: p.get('shaft'), q: p.get('q') }));
+      return sendJson(
+        res,
+        200,
+        svc.list({ status: p.get('status'), kind: p.get('kind'), building: p.get('building'), floor: p.get('floor'), shaft: p.get('shaft'), q: p.get('q') }),
+      );
     }
     let name: string;
     try {
@@ -274,4 +296,3 @@ export function startDevices(ctx: CollectorContext, deps: DeviceDeps): DeviceSer
   });
   return svc;
 }
-

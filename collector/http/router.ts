@@ -105,7 +105,8 @@ export class Router {
       await found.h(req, res, url, found.params);
     } catch (e) {
       const status = e instanceof HttpError ? e.status : 500;
-      if (status === 500) this.log.error({ err: (e as Error).stack, path: this.logPaths.get(found.h)?.(url.pathname) ?? url.pathname }, 'request handler failed');
+      if (status === 500)
+        this.log.error({ err: (e as Error).stack, path: this.logPaths.get(found.h)?.(url.pathname) ?? url.pathname }, 'request handler failed');
       if (!res.headersSent) sendJson(res, status, { error: status === 500 ? 'internal error' : (e as Error).message });
       else res.destroy();
     }

@@ -96,7 +96,9 @@ export class AgentSocket {
   /** The http server's 'upgrade' event. */
   upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const reject = (status: number, msg: string) => {
-      socket.end(`HTTP/1.1 ${status} ${msg}\r\n${this.o.hsts ? `Strict-Transport-Security: ${this.o.hsts}\r\n` : ''}Connection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${status} ${msg}\r\n${this.o.hsts ? `Strict-Transport-Security: ${this.o.hsts}\r\n` : ''}Connection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
     };
     let path = '';
     try {
@@ -120,7 +122,8 @@ export class AgentSocket {
     const certProblem = agent ? this.checkClientCert(req, agent.name) : undefined;
     if (!agent || certProblem) {
       this.o.counters.authFailures.inc({ endpoint: 'agent_ws' });
-      if (this.o.authLimiter.fail(key)) this.o.log.warn({ addr }, 'too many failed agent authentications with one token from one address: refusing that token from there for a minute');
+      if (this.o.authLimiter.fail(key))
+        this.o.log.warn({ addr }, 'too many failed agent authentications with one token from one address: refusing that token from there for a minute');
       this.o.log.warn({ addr, agent: agent?.name, reason: certProblem ?? 'missing, unknown or revoked token' }, 'agent connection refused');
       reject(401, 'Unauthorized');
       return;
@@ -165,7 +168,10 @@ export class AgentSocket {
     const old = this.conns.get(agent.id);
     if (old) {
       // Two live connections with one token are one machine reconnecting, or a copied token.
-      log.warn({ addr, previous_addr: old.addr }, 'a second connection with this agent\'s token: replacing the older one (a copied token makes two machines take turns)');
+      log.warn(
+        { addr, previous_addr: old.addr },
+        "a second connection with this agent's token: replacing the older one (a copied token makes two machines take turns)",
+      );
       old.ws.close(CloseCode.replaced, 'replaced by a newer connection');
     }
     const conn: Conn = { ws, agent, tokenSha256, source: { kind: 'agent', name: agent.name, tags: agent.tags }, hello: false, addr, acks: [] };
@@ -205,7 +211,7 @@ export class AgentSocket {
       return true;
     } catch (e) {
       if (e instanceof ClockAheadError) {
-        log.warn({ addr: conn.addr, points: e.points }, 'agent batch refused: its samples are stamped ahead of the collector\'s clock (the agent keeps them)');
+        log.warn({ addr: conn.addr, points: e.points }, "agent batch refused: its samples are stamped ahead of the collector's clock (the agent keeps them)");
         conn.ws.send(encodeFrame({ type: 'error', code: e.code, message: e.message }));
         conn.ws.close(CloseCode.batchRefused, 'batch refused: clock ahead');
         return false;
@@ -269,7 +275,8 @@ export class AgentSocket {
     }
     if (frame.type === 'document') {
       const doc = frame;
-      if (this.ingest(conn, log, () => this.o.ingest.acceptDocument(source, { kind: doc.kind, hash: doc.hash, time: doc.time, body: doc.body }))) this.acked(conn, doc.seq);
+      if (this.ingest(conn, log, () => this.o.ingest.acceptDocument(source, { kind: doc.kind, hash: doc.hash, time: doc.time, body: doc.body })))
+        this.acked(conn, doc.seq);
       return;
     }
     const batch = frame;

@@ -82,7 +82,9 @@ export class ClockAheadError extends Error {
   readonly code = 'clock_ahead';
   readonly points: number;
   constructor(points: number, maxFutureMs: number) {
-    super(`${points} samples are stamped more than ${maxFutureMs / 1000} s ahead of the collector's clock: batch refused and kept by the agent; fix the agent's clock (NTP)`);
+    super(
+      `${points} samples are stamped more than ${maxFutureMs / 1000} s ahead of the collector's clock: batch refused and kept by the agent; fix the agent's clock (NTP)`,
+    );
     this.points = points;
   }
 }
@@ -129,12 +131,18 @@ export class Ingest {
     this.log = opts.log;
     this.maxFutureMs = opts.maxFutureMs;
     this.warnPastMs = opts.warnPastMs ?? 7 * 86_400_000;
-    this.pastSamples = opts.metrics.counter('watchpost_ingest_points_past_total', 'Points accepted though stamped more than ingest.warn_past_s in the past, by source kind');
+    this.pastSamples = opts.metrics.counter(
+      'watchpost_ingest_points_past_total',
+      'Points accepted though stamped more than ingest.warn_past_s in the past, by source kind',
+    );
     this.now = opts.now ?? Date.now;
     this.accepted = opts.metrics.counter('watchpost_ingest_points_total', 'Points accepted into the spool, by source kind');
     this.rejected = opts.metrics.counter('watchpost_ingest_points_rejected_total', 'Points refused at ingest, by reason');
     this.eventsIn = opts.metrics.counter('watchpost_ingest_events_total', 'Events accepted, by kind');
-    this.documentsIn = opts.metrics.counter('watchpost_ingest_documents_total', 'Inventory documents received, by kind and result (stored, unhandled, invalid)');
+    this.documentsIn = opts.metrics.counter(
+      'watchpost_ingest_documents_total',
+      'Inventory documents received, by kind and result (stored, unhandled, invalid)',
+    );
   }
 
   addListener(l: IngestListener): void {
@@ -174,7 +182,14 @@ export class Ingest {
 
   private context(source: Source): EncodeContext {
     const now = this.now();
-    return { agent: source.kind === 'agent' ? source.name : undefined, agentTags: source.tags, inventory: this.inventory, limitMs: now + this.maxFutureMs, pastMs: now - this.warnPastMs, wants: this.wants };
+    return {
+      agent: source.kind === 'agent' ? source.name : undefined,
+      agentTags: source.tags,
+      inventory: this.inventory,
+      limitMs: now + this.maxFutureMs,
+      pastMs: now - this.warnPastMs,
+      wants: this.wants,
+    };
   }
 
   /**
@@ -201,7 +216,10 @@ export class Ingest {
     }
     if (enc.past) {
       this.pastSamples.inc({ source: source.kind }, enc.past);
-      this.log.warn({ source: source.name, points: enc.past, older_than_s: this.warnPastMs / 1000 }, 'points stamped far in the past accepted: check the sender\'s clock (InfluxDB may drop them under its retention policy)');
+      this.log.warn(
+        { source: source.name, points: enc.past, older_than_s: this.warnPastMs / 1000 },
+        "points stamped far in the past accepted: check the sender's clock (InfluxDB may drop them under its retention policy)",
+      );
     }
     let body: Buffer = enc.body;
     let n = enc.lines;
@@ -239,7 +257,7 @@ export class Ingest {
       this.rejected.inc({ reason: 'invalid_for_influxdb' }, invalid);
       this.log.warn({ source: source.name, points: invalid, problem }, 'points InfluxDB would refuse (or could not store as sent) rejected');
     }
-    if (future) this.log.warn({ source: source.name, points: future }, 'points with timestamps in the future rejected: check the sender\'s clock');
+    if (future) this.log.warn({ source: source.name, points: future }, "points with timestamps in the future rejected: check the sender's clock");
     for (const e of events) this.eventsIn.inc({ kind: e.kind });
     for (const l of this.listeners) {
       try {

@@ -24,7 +24,6 @@ import { FOREIGN, isLocationKey, type Inventory } from './inventory.ts';
  * the caller decodes it whole, which also gives the precise error.
  */
 
-
 export interface EncodeContext {
   /**
    * The `agent` tag of every sample (agent sources only): set by the collector from the
@@ -454,7 +453,11 @@ function buildPlan(loc: Readonly<Record<string, string>> | undefined): void {
     const k = tagKeys[j]!;
     // The collector's own tags win: the inventory's location, the agent's identity and, where
     // they apply, its enrolment tags (the same rule as Inventory.enrich).
-    skipOwn[j] = (replace && isLocationKey(k)) || (ctx.agent !== undefined && (k === 'agent' || (Object.hasOwn(ctx.agentTags, k) && (loc === undefined || !isLocationKey(k))))) ? 1 : 0;
+    skipOwn[j] =
+      (replace && isLocationKey(k)) ||
+      (ctx.agent !== undefined && (k === 'agent' || (Object.hasOwn(ctx.agentTags, k) && (loc === undefined || !isLocationKey(k)))))
+        ? 1
+        : 0;
   }
   if (ctx.agent !== undefined) addTag('agent', ctx.agent);
   if (replace) for (const k in loc) addTag(k, loc[k]!);

@@ -122,20 +122,28 @@ export async function evaluate(
       add(d, 'reachable', f.up === 1 ? 'pass' : 'fail', { up: f.up });
       if (f.uptime_24h_pct !== null) add(d, 'uptime_24h', f.uptime_24h_pct >= th.camera_uptime_24h_pct ? 'pass' : 'fail', { pct: f.uptime_24h_pct });
       if (f.uptime_month_pct !== null) add(d, 'uptime_month', f.uptime_month_pct >= th.camera_uptime_month_pct ? 'pass' : 'warn', { pct: f.uptime_month_pct });
-      if (f.clock_drift_s !== null) add(d, 'clock_drift', grade(Math.abs(f.clock_drift_s), th.clock_drift_warn_s, th.clock_drift_fail_s), { drift_s: f.clock_drift_s });
+      if (f.clock_drift_s !== null)
+        add(d, 'clock_drift', grade(Math.abs(f.clock_drift_s), th.clock_drift_warn_s, th.clock_drift_fail_s), { drift_s: f.clock_drift_s });
       if (f.stream_ok !== null) add(d, 'stream', f.stream_ok ? 'pass' : 'fail', { stream_ok: f.stream_ok });
       // Reachable, but the stream check is switched off: not checked, never failed.
       else if (f.up === 1) add(d, 'stream', 'na', { checked: false });
       if (f.snapshot_problem !== null) add(d, 'snapshot', f.snapshot_problem === 'none' ? 'pass' : 'fail', { problem: f.snapshot_problem });
       if (f.firmware !== null) {
         const was = base(d, 'firmware')?.firmware;
-        add(d, 'firmware', was !== undefined && was !== f.firmware ? 'warn' : 'pass', { firmware: f.firmware, ...(was !== undefined ? { previous: was } : {}) });
+        add(d, 'firmware', was !== undefined && was !== f.firmware ? 'warn' : 'pass', {
+          firmware: f.firmware,
+          ...(was !== undefined ? { previous: was } : {}),
+        });
       }
     }
   } else if (kind === 'pc') {
     // Printers are the devices the printer probe reports; the rest are PCs.
     const printers = (await inputs.printers?.(devices, sinceMs, untilMs)) ?? new Map();
-    const facts = await inputs.pcs(devices.filter((d) => !printers.has(d)), sinceMs, untilMs);
+    const facts = await inputs.pcs(
+      devices.filter((d) => !printers.has(d)),
+      sinceMs,
+      untilMs,
+    );
     for (const d of devices) {
       const p = printers.get(d);
       if (p) {
@@ -143,8 +151,16 @@ export async function evaluate(
         if (p.up !== 1) continue;
         const bad = [p.supplies_empty, p.waste_full].filter(Boolean);
         const low = [p.supplies_low, p.waste_near_full].filter(Boolean);
-        add(d, 'supplies', bad.length ? 'fail' : low.length ? 'warn' : 'pass', { empty: p.supplies_empty, low: p.supplies_low, waste_full: p.waste_full, waste_near_full: p.waste_near_full });
-        add(d, 'printer_alerts', p.conditions.length ? 'fail' : (p.alerts_open ?? 0) > 0 ? 'warn' : 'pass', { open_alerts: p.alerts_open ?? 'unknown', conditions: p.conditions });
+        add(d, 'supplies', bad.length ? 'fail' : low.length ? 'warn' : 'pass', {
+          empty: p.supplies_empty,
+          low: p.supplies_low,
+          waste_full: p.waste_full,
+          waste_near_full: p.waste_near_full,
+        });
+        add(d, 'printer_alerts', p.conditions.length ? 'fail' : (p.alerts_open ?? 0) > 0 ? 'warn' : 'pass', {
+          open_alerts: p.alerts_open ?? 'unknown',
+          conditions: p.conditions,
+        });
         if (p.pages !== null) add(d, 'pages', 'pass', { pages: p.pages });
         continue;
       }
@@ -156,19 +172,29 @@ export async function evaluate(
       if (f.days_since_patch !== null) add(d, 'patch', grade(f.days_since_patch, th.patch_warn_days, th.patch_fail_days), { days: f.days_since_patch });
       if (f.security_pending !== null) add(d, 'security_updates', f.security_pending > 0 ? 'warn' : 'pass', { pending: f.security_pending });
       add(d, 'antivirus', f.av_protected ? 'pass' : 'fail', { protected: f.av_protected ?? 'unknown' });
-      if (f.disk_used_max_pct !== null) add(d, 'disk', grade(f.disk_used_max_pct, th.disk_used_warn_pct, th.disk_used_fail_pct), { used_pct: f.disk_used_max_pct });
+      if (f.disk_used_max_pct !== null)
+        add(d, 'disk', grade(f.disk_used_max_pct, th.disk_used_warn_pct, th.disk_used_fail_pct), { used_pct: f.disk_used_max_pct });
       if (f.smart_failed !== null) add(d, 'disk_health', f.smart_failed > 0 ? 'fail' : 'pass', { smart_failed: f.smart_failed });
     }
   } else {
     const facts = await inputs.servers(devices, sinceMs, untilMs);
     for (const d of devices) {
       const f = facts.get(d);
-      if (!f || !f.checks.length) {
+      if (!f?.checks.length) {
         add(d, 'reachable', 'fail', { data: 'none' });
         continue;
       }
       for (const c of f.checks) {
-        items.push({ mode: 'auto', code: `ssh:${c.check}`, device: d, label: `${label('ssh', lang)} ${c.check}`, result: c.ok ? 'pass' : 'fail', evidence: { ok: c.ok, exit_code: c.exit_code, value: c.value }, note: '', photo: null });
+        items.push({
+          mode: 'auto',
+          code: `ssh:${c.check}`,
+          device: d,
+          label: `${label('ssh', lang)} ${c.check}`,
+          result: c.ok ? 'pass' : 'fail',
+          evidence: { ok: c.ok, exit_code: c.exit_code, value: c.value },
+          note: '',
+          photo: null,
+        });
       }
     }
   }
@@ -177,7 +203,10 @@ export async function evaluate(
 
 /** What the cabling register (collector/cabling) offers an inspection of one switch. */
 export interface CablingFacts {
-  inspect(sw: string, sinceMs: number): { changed: { port: string; mac: string; change: string; time_ms: number }[]; unknown: { port: string; mac: string; ips: string[]; vendor: string }[] };
+  inspect(
+    sw: string,
+    sinceMs: number,
+  ): { changed: { port: string; mac: string; change: string; time_ms: number }[]; unknown: { port: string; mac: string; ips: string[]; vendor: string }[] };
   switches(): { switch: string }[];
 }
 
@@ -192,7 +221,16 @@ export function cablingItems(devices: string[], register: CablingFacts, sinceMs:
   for (const d of devices) {
     if (!mapped.has(d)) continue;
     const r = register.inspect(d, sinceMs);
-    const item = (code: string, list: unknown[], evidence: Record<string, unknown>): NewItem => ({ mode: 'auto', code, device: d, label: label(code, lang), result: list.length ? 'warn' : 'pass', evidence, note: '', photo: null });
+    const item = (code: string, list: unknown[], evidence: Record<string, unknown>): NewItem => ({
+      mode: 'auto',
+      code,
+      device: d,
+      label: label(code, lang),
+      result: list.length ? 'warn' : 'pass',
+      evidence,
+      note: '',
+      photo: null,
+    });
     items.push(item('cabling_changed', r.changed, { count: r.changed.length, ports: r.changed.slice(0, 50) }));
     items.push(item('cabling_unknown', r.unknown, { count: r.unknown.length, devices: r.unknown.slice(0, 50) }));
   }

@@ -36,7 +36,10 @@ export function evidenceText(code: string, e: Record<string, unknown>, lang: Lan
       const ports = names(e.ports);
       const fresh = names(e.new);
       const base = listed(lang, ports.length, ['ports down', '端口未连接'], ports);
-      if (fresh.length && fresh.length !== ports.length) base.text += en ? ` (new since the last inspection: ${fresh.slice(0, SHOW_FIRST).join(', ')}${fresh.length > SHOW_FIRST ? ' …' : ''})` : `（上次巡检以来新增：${fresh.slice(0, SHOW_FIRST).join('、')}${fresh.length > SHOW_FIRST ? ' …' : ''}）`;
+      if (fresh.length && fresh.length !== ports.length)
+        base.text += en
+          ? ` (new since the last inspection: ${fresh.slice(0, SHOW_FIRST).join(', ')}${fresh.length > SHOW_FIRST ? ' …' : ''})`
+          : `（上次巡检以来新增：${fresh.slice(0, SHOW_FIRST).join('、')}${fresh.length > SHOW_FIRST ? ' …' : ''}）`;
       return base;
     }
     case 'port_errors':
@@ -47,7 +50,9 @@ export function evidenceText(code: string, e: Record<string, unknown>, lang: Lan
       return { text: en ? `peak ${num(e.peak_c)} °C` : `最高温度 ${num(e.peak_c)} °C` };
     case 'fan_psu': {
       const bad = names(e.bad);
-      return bad.length ? listed(lang, bad.length, ['fans/power supplies failed', '风扇/电源故障'], bad) : { text: en ? 'all fans and power supplies normal' : '风扇、电源均正常' };
+      return bad.length
+        ? listed(lang, bad.length, ['fans/power supplies failed', '风扇/电源故障'], bad)
+        : { text: en ? 'all fans and power supplies normal' : '风扇、电源均正常' };
     }
     case 'config_changed':
       return { text: en ? `${num(e.changes, 0)} configuration change(s)` : `配置变更 ${num(e.changes, 0)} 次` };
@@ -62,13 +67,35 @@ export function evidenceText(code: string, e: Record<string, unknown>, lang: Lan
     case 'snapshot':
       return { text: e.problem === 'none' ? (en ? 'picture normal' : '画面正常') : en ? `picture ${String(e.problem)}` : `画面异常（${String(e.problem)}）` };
     case 'firmware':
-      return { text: e.previous !== undefined && e.previous !== e.firmware ? (en ? `firmware ${String(e.firmware)} (was ${String(e.previous)})` : `固件 ${String(e.firmware)}（原 ${String(e.previous)}）`) : en ? `firmware ${String(e.firmware)}` : `固件 ${String(e.firmware)}` };
+      return {
+        text:
+          e.previous !== undefined && e.previous !== e.firmware
+            ? en
+              ? `firmware ${String(e.firmware)} (was ${String(e.previous)})`
+              : `固件 ${String(e.firmware)}（原 ${String(e.previous)}）`
+            : en
+              ? `firmware ${String(e.firmware)}`
+              : `固件 ${String(e.firmware)}`,
+      };
     case 'patch':
       return { text: en ? `last update ${num(e.days, 0)} days ago` : `距上次更新 ${num(e.days, 0)} 天` };
     case 'security_updates':
       return { text: en ? `${num(e.pending, 0)} security update(s) pending` : `待装安全更新 ${num(e.pending, 0)} 个` };
     case 'antivirus':
-      return { text: e.protected === true ? (en ? 'protected' : '防护正常') : e.protected === false ? (en ? 'not protected' : '未防护') : en ? 'state unknown' : '状态未知' };
+      return {
+        text:
+          e.protected === true
+            ? en
+              ? 'protected'
+              : '防护正常'
+            : e.protected === false
+              ? en
+                ? 'not protected'
+                : '未防护'
+              : en
+                ? 'state unknown'
+                : '状态未知',
+      };
     case 'disk':
       return { text: en ? `fullest disk ${num(e.used_pct)} % used` : `最满磁盘已用 ${num(e.used_pct)} %` };
     case 'disk_health':
@@ -78,5 +105,9 @@ export function evidenceText(code: string, e: Record<string, unknown>, lang: Lan
     const v = e.value === undefined || e.value === null ? '' : ` — ${String(e.value)}`;
     return { text: e.ok ? `${en ? 'OK' : '正常'}${v}` : `${en ? `failed (exit ${num(e.exit_code, 0)})` : `失败（退出码 ${num(e.exit_code, 0)}）`}${v}` };
   }
-  return { text: Object.entries(e).map(([k, v]) => `${k.replaceAll('_', ' ')} ${Array.isArray(v) ? v.join(', ') : num(v, 2)}`).join('; ') };
+  return {
+    text: Object.entries(e)
+      .map(([k, v]) => `${k.replaceAll('_', ' ')} ${Array.isArray(v) ? v.join(', ') : num(v, 2)}`)
+      .join('; '),
+  };
 }

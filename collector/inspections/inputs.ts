@@ -66,7 +66,18 @@ export interface InspectionInputs {
 }
 
 /** Printer conditions an inspection lists (the printer probe's 0/1 fields). */
-export const PRINTER_CONDITIONS = ['jammed', 'door_open', 'offline', 'service_requested', 'no_toner', 'no_paper', 'marker_supply_missing', 'input_tray_missing', 'output_full', 'overdue_prevent_maint'] as const;
+export const PRINTER_CONDITIONS = [
+  'jammed',
+  'door_open',
+  'offline',
+  'service_requested',
+  'no_toner',
+  'no_paper',
+  'marker_supply_missing',
+  'input_tray_missing',
+  'output_full',
+  'overdue_prevent_maint',
+] as const;
 
 const inList = (tag: string, names: string[]) => `(${names.map((n) => `${ident(tag)} = ${str(n)}`).join(' OR ')})`;
 const first = (s: Series) => s.values[0] ?? [];
@@ -81,10 +92,14 @@ async function switchesFacts(q: InfluxReader, devices: string[], since: number, 
   const w = `${range(since, until)} AND ${inList('device', devices)}`;
   const [dev, ifs, temp, sens, ev] = await Promise.all([
     q.query(`SELECT LAST("up") AS up, SUM("reboot") AS reboots FROM "snmp_device" WHERE ${w} GROUP BY "device"`),
-    q.query(`SELECT LAST("admin_status") AS a, LAST("oper_status") AS o, SPREAD("in_errors") AS e, SUM("flaps") AS f FROM "interface" WHERE ${w} GROUP BY "device", "ifName"`),
+    q.query(
+      `SELECT LAST("admin_status") AS a, LAST("oper_status") AS o, SPREAD("in_errors") AS e, SUM("flaps") AS f FROM "interface" WHERE ${w} GROUP BY "device", "ifName"`,
+    ),
     q.query(`SELECT MAX("value") AS t FROM "sensor" WHERE ${w} AND "kind" = 'temperature' GROUP BY "device"`),
     q.query(`SELECT LAST("status") AS s FROM "sensor" WHERE ${w} AND ("kind" = 'fan' OR "kind" = 'psu') GROUP BY "device", "kind", "entity"`),
-    q.query(`SELECT COUNT("message") AS n FROM "event" WHERE ${range(since, until)} AND "kind" = 'config_change' AND ${inList('target', devices)} GROUP BY "target"`),
+    q.query(
+      `SELECT COUNT("message") AS n FROM "event" WHERE ${range(since, until)} AND "kind" = 'config_change' AND ${inList('target', devices)} GROUP BY "target"`,
+    ),
   ]);
   const get = (d: string) => {
     let f = out.get(d);
@@ -114,14 +129,20 @@ async function camerasFacts(q: InfluxReader, devices: string[], since: number, u
   const w = `${range(since, until)} AND ${inList('camera', devices)}`;
   const day = `${range(until - 86_400_000, until)} AND ${inList('camera', devices)}`;
   const [last, ledger, day24, whole] = await Promise.all([
-    q.query(`SELECT LAST("up") AS up, LAST("clock_drift_s") AS drift, LAST("stream_ok") AS stream, LAST("reachable") AS reach, LAST("auth") AS auth, LAST("snapshot_problem") AS snap, LAST("firmware") AS fw FROM "camera" WHERE ${w} GROUP BY "camera"`),
+    q.query(
+      `SELECT LAST("up") AS up, LAST("clock_drift_s") AS drift, LAST("stream_ok") AS stream, LAST("reachable") AS reach, LAST("auth") AS auth, LAST("snapshot_problem") AS snap, LAST("firmware") AS fw FROM "camera" WHERE ${w} GROUP BY "camera"`,
+    ),
     q.query(`SELECT LAST("uptime_24h_pct") AS d, LAST("uptime_month_pct") AS m FROM "camera_uptime" WHERE ${w} GROUP BY "camera"`),
     q.query(`SELECT MEAN("up") AS u FROM "camera" WHERE ${day} GROUP BY "camera"`),
     q.query(`SELECT MEAN("up") AS u FROM "camera" WHERE ${w} GROUP BY "camera"`),
   ]);
   const get = (d: string) => {
     let f = out.get(d);
-    if (!f) out.set(d, (f = { up: null, uptime_24h_pct: null, uptime_month_pct: null, clock_drift_s: null, stream_ok: null, snapshot_problem: null, firmware: null }));
+    if (!f)
+      out.set(
+        d,
+        (f = { up: null, uptime_24h_pct: null, uptime_month_pct: null, clock_drift_s: null, stream_ok: null, snapshot_problem: null, firmware: null }),
+      );
     return f;
   };
   for (const s of day24) get(s.tags.camera!).uptime_24h_pct = (num(s, first(s), 'u') ?? 0) * 100;
@@ -143,7 +164,13 @@ async function camerasFacts(q: InfluxReader, devices: string[], since: number, u
     // is a failed stream only when the camera was down while reachable and authenticated.
     let stream = bool(val(s, r, 'stream'));
     if (stream === false && !(up === 0 && bool(val(s, r, 'reach')) === true && val(s, r, 'auth') !== 'failed')) stream = null;
-    Object.assign(f, { up, clock_drift_s: num(s, r, 'drift'), stream_ok: stream, snapshot_problem: typeof snap === 'string' ? snap : null, firmware: typeof fw === 'string' ? fw : null });
+    Object.assign(f, {
+      up,
+      clock_drift_s: num(s, r, 'drift'),
+      stream_ok: stream,
+      snapshot_problem: typeof snap === 'string' ? snap : null,
+      firmware: typeof fw === 'string' ? fw : null,
+    });
   }
   return out;
 }
@@ -178,7 +205,9 @@ async function printersFacts(q: InfluxReader, devices: string[], since: number, 
   const w = `${range(since, until)} AND ${inList('device', devices)}`;
   const conds = PRINTER_CONDITIONS.map((c) => `LAST(${ident(c)}) AS ${ident(c)}`).join(', ');
   const [last, pages] = await Promise.all([
-    q.query(`SELECT LAST("up") AS up, LAST("supplies_low") AS sl, LAST("supplies_empty") AS se, LAST("waste_near_full") AS wn, LAST("waste_full") AS wf, LAST("alerts_open") AS ao, ${conds} FROM "printer" WHERE ${w} GROUP BY "device"`),
+    q.query(
+      `SELECT LAST("up") AS up, LAST("supplies_low") AS sl, LAST("supplies_empty") AS se, LAST("waste_near_full") AS wn, LAST("waste_full") AS wf, LAST("alerts_open") AS ao, ${conds} FROM "printer" WHERE ${w} GROUP BY "device"`,
+    ),
     q.query(`SELECT SUM("pages_printed") AS p FROM "printer" WHERE ${w} GROUP BY "device"`),
   ]);
   const text = (s: Series, k: string) => {
@@ -208,7 +237,9 @@ async function printersFacts(q: InfluxReader, devices: string[], since: number, 
 async function serversFacts(q: InfluxReader, devices: string[], since: number, until: number): Promise<Map<string, ServerFacts>> {
   const out = new Map<string, ServerFacts>();
   if (!devices.length) return out;
-  const rows = await q.query(`SELECT LAST("ok") AS ok, LAST("value") AS v, LAST("exit_code") AS x FROM "ssh_check" WHERE ${range(since, until)} AND ${inList('device', devices)} GROUP BY "device", "check"`);
+  const rows = await q.query(
+    `SELECT LAST("ok") AS ok, LAST("value") AS v, LAST("exit_code") AS x FROM "ssh_check" WHERE ${range(since, until)} AND ${inList('device', devices)} GROUP BY "device", "check"`,
+  );
   for (const s of rows) {
     const d = s.tags.device!;
     const f = out.get(d) ?? { checks: [] };

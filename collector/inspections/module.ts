@@ -7,7 +7,10 @@ import { influxInspectionInputs } from './inputs.ts';
 import { InspectionService } from './service.ts';
 
 /** Inspections: schedules, runs, sign-off and problems. Its handle is the InspectionService. */
-export function startInspections(ctx: CollectorContext, deps: { alerts: AlertsApi | undefined; software: SoftwareService | undefined; cabling: CablingHandle | undefined }): InspectionService {
+export function startInspections(
+  ctx: CollectorContext,
+  deps: { alerts: AlertsApi | undefined; software: SoftwareService | undefined; cabling: CablingHandle | undefined },
+): InspectionService {
   const cfg = ctx.config;
   const svc = new InspectionService({
     config: cfg,

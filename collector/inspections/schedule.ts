@@ -13,7 +13,8 @@ export interface InspectionPeriod {
 /** The period of a schedule containing instant ms, in time zone tz. */
 export function periodOf(every: Every, ms: number, tz: string): InspectionPeriod {
   const p = localParts(ms, tz);
-  if (every === 'monthly') return { label: `${p.y}-${String(p.m).padStart(2, '0')}`, startMs: localMidnight(p.y, p.m, 1, tz), endMs: localMidnight(p.y, p.m + 1, 1, tz) };
+  if (every === 'monthly')
+    return { label: `${p.y}-${String(p.m).padStart(2, '0')}`, startMs: localMidnight(p.y, p.m, 1, tz), endMs: localMidnight(p.y, p.m + 1, 1, tz) };
   if (every === 'quarterly') {
     const q = Math.floor((p.m - 1) / 3);
     return { label: `${p.y}-Q${q + 1}`, startMs: localMidnight(p.y, q * 3 + 1, 1, tz), endMs: localMidnight(p.y, q * 3 + 4, 1, tz) };
@@ -48,7 +49,12 @@ export interface ScheduleStatus {
  * period after the last signed one, so a fresh install is never overdue, and a missed month
  * is overdue from the first day of the next one. `lastSigned` is the latest signed run.
  */
-export function scheduleStatus(s: InspectionSchedule, now: number, tz: string, lastSigned: { id: number; period: string; started_ms: number; signed_ms: number } | undefined): ScheduleStatus {
+export function scheduleStatus(
+  s: InspectionSchedule,
+  now: number,
+  tz: string,
+  lastSigned: { id: number; period: string; started_ms: number; signed_ms: number } | undefined,
+): ScheduleStatus {
   const period = periodOf(s.every, now, tz);
   let due = period.endMs;
   if (lastSigned) {

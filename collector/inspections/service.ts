@@ -99,7 +99,8 @@ export class InspectionService {
     // Deltas since the previous signed run, but at least the last day (live state needs data) and at most one period.
     const sinceMs = Math.max(Math.min(previous?.signed_ms ?? 0, now - 86_400_000), now - periodLen);
     let auto: Awaited<ReturnType<typeof evaluate>> = [];
-    if (this.o.inputs) auto = await evaluate(s.kind, devices, this.o.inputs, { sinceMs, untilMs: now + 1 }, this.o.config.inspections.thresholds, this.lang, previous);
+    if (this.o.inputs)
+      auto = await evaluate(s.kind, devices, this.o.inputs, { sinceMs, untilMs: now + 1 }, this.o.config.inspections.thresholds, this.lang, previous);
     else this.o.log.warn({ schedule: s.id }, 'no influxdb configured: the inspection has manual items only');
     // The cabling register (a module, when it runs) is state in SQLite: its items need no InfluxDB.
     const cabling = this.o.cabling;
@@ -147,12 +148,21 @@ export class InspectionService {
       }
       const notice = s.overdue ? 'overdue' : s.reminder ? 'reminder' : undefined;
       if (!notice) continue;
-      const r = this.o.db.prepare('INSERT OR IGNORE INTO inspection_notices (schedule_id, due_ms, kind, sent_ms) VALUES (?, ?, ?, ?)').run(s.id, s.due_ms, notice, now);
+      const r = this.o.db
+        .prepare('INSERT OR IGNORE INTO inspection_notices (schedule_id, due_ms, kind, sent_ms) VALUES (?, ?, ?, ?)')
+        .run(s.id, s.due_ms, notice, now);
       if (r.changes === 0) continue;
       const due = new Date(s.due_ms).toISOString();
       const message = notice === 'overdue' ? `inspection "${s.title}" is overdue (was due ${due})` : `inspection "${s.title}" is due by ${due}`;
       const severity = notice === 'overdue' ? 'warning' : 'info';
-      events.push({ kind: `inspection_${notice}`, target: s.id, severity, message, attrs: { schedule: s.id, kind: s.kind, due_ms: s.due_ms, owner: s.owner }, time: now });
+      events.push({
+        kind: `inspection_${notice}`,
+        target: s.id,
+        severity,
+        message,
+        attrs: { schedule: s.id, kind: s.kind, due_ms: s.due_ms, owner: s.owner },
+        time: now,
+      });
       this.o.audit.append('system', `inspection.${notice}`, `schedule/${s.id}`, { due_ms: s.due_ms });
     }
     try {

@@ -125,7 +125,10 @@ export class InspectionStore {
     this.now = now;
   }
 
-  create(actor: string, run: { schedule_id: string; title: string; kind: string; period: string; inventory: string[]; items: Omit<InspectionItem, 'seq'>[] }): number {
+  create(
+    actor: string,
+    run: { schedule_id: string; title: string; kind: string; period: string; inventory: string[]; items: Omit<InspectionItem, 'seq'>[] },
+  ): number {
     this.db.exec('BEGIN');
     try {
       const id = Number(
@@ -135,7 +138,9 @@ export class InspectionStore {
             .get(run.schedule_id, run.title, run.kind, run.period, this.now(), actor, JSON.stringify(run.inventory)) as { id: number }
         ).id,
       );
-      const ins = this.db.prepare('INSERT INTO inspection_items (inspection_id, seq, mode, code, device, label, result, evidence, note, photo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      const ins = this.db.prepare(
+        'INSERT INTO inspection_items (inspection_id, seq, mode, code, device, label, result, evidence, note, photo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      );
       run.items.forEach((it, i) => ins.run(id, i + 1, it.mode, it.code, it.device, it.label, it.result, JSON.stringify(it.evidence), it.note, it.photo));
       const failed = run.items.filter((i) => i.result === 'fail').length;
       this.audit.append(actor, 'inspection.start', `inspection/${id}`, { schedule: run.schedule_id, period: run.period, items: run.items.length, failed });
@@ -195,12 +200,16 @@ export class InspectionStore {
 
   /** The latest signed run of a schedule, or undefined. */
   lastSigned(scheduleId: string, beforeMs = Number.MAX_SAFE_INTEGER): InspectionRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM inspections WHERE schedule_id = ? AND signed_ms IS NOT NULL AND signed_ms < ? ORDER BY signed_ms DESC LIMIT 1').get(scheduleId, beforeMs) as Row | undefined;
+    const r = this.db
+      .prepare('SELECT * FROM inspections WHERE schedule_id = ? AND signed_ms IS NOT NULL AND signed_ms < ? ORDER BY signed_ms DESC LIMIT 1')
+      .get(scheduleId, beforeMs) as Row | undefined;
     return r ? this.hydrate(r) : undefined;
   }
 
   forPeriod(scheduleId: string, period: string): InspectionRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM inspections WHERE schedule_id = ? AND period = ? ORDER BY signed_ms IS NULL, id DESC LIMIT 1').get(scheduleId, period) as Row | undefined;
+    const r = this.db
+      .prepare('SELECT * FROM inspections WHERE schedule_id = ? AND period = ? ORDER BY signed_ms IS NULL, id DESC LIMIT 1')
+      .get(scheduleId, period) as Row | undefined;
     return r ? this.hydrate(r) : undefined;
   }
 
@@ -215,7 +224,7 @@ export class InspectionStore {
   recordManual(actor: string, id: number, seq: number, v: { result: ItemResult; note: string; photo?: string | null }): void {
     const r = this.editable(id);
     const item = r.items.find((i) => i.seq === seq);
-    if (!item || item.mode !== 'manual') throw new InspectionError('invalid', `inspection ${id} has no manual item ${seq}`);
+    if (item?.mode !== 'manual') throw new InspectionError('invalid', `inspection ${id} has no manual item ${seq}`);
     this.db
       .prepare('UPDATE inspection_items SET result = ?, note = ?, photo = COALESCE(?, photo) WHERE inspection_id = ? AND seq = ?')
       .run(v.result, v.note, v.photo ?? null, id, seq);
@@ -243,7 +252,9 @@ export class InspectionStore {
         const pid = Number(
           (
             this.db
-              .prepare('INSERT INTO inspection_problems (inspection_id, title, device, severity, owner, due_ms, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id')
+              .prepare(
+                'INSERT INTO inspection_problems (inspection_id, title, device, severity, owner, due_ms, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
+              )
               .get(id, title, it.device, it.result, opts.owner, now + opts.dueDays * 86_400_000, now) as { id: number }
           ).id,
         );
@@ -258,11 +269,16 @@ export class InspectionStore {
     return { problems: made };
   }
 
-  addProblem(actor: string, p: { title: string; device?: string; severity: 'warn' | 'fail'; owner: string; due_ms: number; inspection_id?: number | null }): number {
+  addProblem(
+    actor: string,
+    p: { title: string; device?: string; severity: 'warn' | 'fail'; owner: string; due_ms: number; inspection_id?: number | null },
+  ): number {
     const id = Number(
       (
         this.db
-          .prepare('INSERT INTO inspection_problems (inspection_id, title, device, severity, owner, due_ms, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id')
+          .prepare(
+            'INSERT INTO inspection_problems (inspection_id, title, device, severity, owner, due_ms, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
+          )
           .get(p.inspection_id ?? null, p.title, p.device ?? '', p.severity, p.owner, p.due_ms, this.now()) as { id: number }
       ).id,
     );
@@ -271,13 +287,17 @@ export class InspectionStore {
   }
 
   updateProblem(actor: string, id: number, v: { owner?: string; due_ms?: number }): void {
-    const r = this.db.prepare('UPDATE inspection_problems SET owner = COALESCE(?, owner), due_ms = COALESCE(?, due_ms) WHERE id = ? AND closed_ms IS NULL').run(v.owner ?? null, v.due_ms ?? null, id);
+    const r = this.db
+      .prepare('UPDATE inspection_problems SET owner = COALESCE(?, owner), due_ms = COALESCE(?, due_ms) WHERE id = ? AND closed_ms IS NULL')
+      .run(v.owner ?? null, v.due_ms ?? null, id);
     if (r.changes === 0) throw new InspectionError('not_found', `no open problem ${id}`);
     this.audit.append(actor, 'problem.update', `problem/${id}`, v);
   }
 
   closeProblem(actor: string, id: number, resolution: string): void {
-    const r = this.db.prepare('UPDATE inspection_problems SET closed_ms = ?, closed_by = ?, resolution = ? WHERE id = ? AND closed_ms IS NULL').run(this.now(), actor, resolution, id);
+    const r = this.db
+      .prepare('UPDATE inspection_problems SET closed_ms = ?, closed_by = ?, resolution = ? WHERE id = ? AND closed_ms IS NULL')
+      .run(this.now(), actor, resolution, id);
     if (r.changes === 0) throw new InspectionError('not_found', `no open problem ${id}`);
     this.audit.append(actor, 'problem.close', `problem/${id}`, { resolution });
   }

@@ -34,7 +34,12 @@ export function createMaintenance(ctx: Pick<CollectorContext, 'db' | 'config' | 
     intervals(target, fromMs, toMs) {
       try {
         const labels = labelsOf(target);
-        return merge(store.all().filter((w) => windowCovers(w, target, labels)).flatMap((w) => windowIntervals(w, fromMs, toMs, tz)));
+        return merge(
+          store
+            .all()
+            .filter((w) => windowCovers(w, target, labels))
+            .flatMap((w) => windowIntervals(w, fromMs, toMs, tz)),
+        );
       } catch {
         return [];
       }
@@ -63,7 +68,9 @@ export function startMaintenance(ctx: CollectorContext): Maintenance {
     sendJson(res, 200, {
       now_local: localTime(now, ctx.config.alerts.timezone),
       windows: m.windows().map((w) => ({ ...w, active_now: windowIntervals(w, now, now + 1, ctx.config.alerts.timezone).length > 0 })),
-      ...(target ? { intervals: m.intervals(target, Number(url.searchParams.get('from') ?? now - 86_400_000), Number(url.searchParams.get('to') ?? now)) } : {}),
+      ...(target
+        ? { intervals: m.intervals(target, Number(url.searchParams.get('from') ?? now - 86_400_000), Number(url.searchParams.get('to') ?? now)) }
+        : {}),
     });
   });
   ctx.server.route('POST', '/api/maintenance', async (req, res) => {

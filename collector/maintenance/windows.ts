@@ -53,7 +53,7 @@ export function windowIntervals(w: WindowConfig, fromMs: number, toMs: number, t
       const lt = localTime(t, tz);
       if (!w.recurring.days.includes(DAYS[lt.weekday] as never)) continue;
       // Local midnight of that day: t minus its local minutes since midnight (seconds ignored: UTC offsets are whole minutes).
-      const offsetMs = (lt.minutes * 60_000) + (t % 60_000);
+      const offsetMs = lt.minutes * 60_000 + (t % 60_000);
       const start = t - offsetMs + (h! * 60 + m!) * 60_000;
       const s = Math.max(fromMs, start);
       const e = Math.min(toMs, start + dur);
@@ -88,7 +88,11 @@ export class WindowStore {
 
   all(): StoredWindow[] {
     if (!this.cache) {
-      const rows = this.db.prepare('SELECT id, spec, created_by FROM maintenance_windows WHERE deleted_ms IS NULL ORDER BY id').all() as { id: number; spec: string; created_by: string }[];
+      const rows = this.db.prepare('SELECT id, spec, created_by FROM maintenance_windows WHERE deleted_ms IS NULL ORDER BY id').all() as {
+        id: number;
+        spec: string;
+        created_by: string;
+      }[];
       this.cache = [...this.fromConfig, ...rows.map((r) => ({ ...(JSON.parse(r.spec) as WindowConfig), id: Number(r.id), created_by: r.created_by }))];
     }
     return this.cache;
@@ -96,7 +100,9 @@ export class WindowStore {
 
   add(w: WindowConfig, by: string, now: number): number {
     this.cache = undefined;
-    return Number(this.db.prepare('INSERT INTO maintenance_windows (spec, created_by, created_ms) VALUES (?, ?, ?)').run(JSON.stringify(w), by, now).lastInsertRowid);
+    return Number(
+      this.db.prepare('INSERT INTO maintenance_windows (spec, created_by, created_ms) VALUES (?, ?, ?)').run(JSON.stringify(w), by, now).lastInsertRowid,
+    );
   }
 
   remove(id: number, by: string, now: number): boolean {

@@ -33,10 +33,13 @@ export function popSignature(method: string, params: Record<string, string>, sec
 
 /** Aliyun SendSms error codes → typed failures (https://help.aliyun.com/document_detail/101346.html). */
 export function aliyunFailure(code: string, message: string): NotifyError {
-  if (/^(SignatureDoesNotMatch|InvalidAccessKeyId|IncompleteSignature|Forbidden|InvalidTimeStamp|SignatureNonceUsed)/.test(code)) return new NotifyError('auth', false, code, message);
-  if (code === 'isv.BUSINESS_LIMIT_CONTROL' || code.startsWith('Throttling')) return new NotifyError('rate_limited', code.startsWith('Throttling'), code, message);
+  if (/^(SignatureDoesNotMatch|InvalidAccessKeyId|IncompleteSignature|Forbidden|InvalidTimeStamp|SignatureNonceUsed)/.test(code))
+    return new NotifyError('auth', false, code, message);
+  if (code === 'isv.BUSINESS_LIMIT_CONTROL' || code.startsWith('Throttling'))
+    return new NotifyError('rate_limited', code.startsWith('Throttling'), code, message);
   if (code.startsWith('isp.') || code === 'ServiceUnavailable' || code === 'InternalError') return new NotifyError('server', true, code, message);
-  if (/^isv\.(AMOUNT_NOT_ENOUGH|OUT_OF_SERVICE|SMS_TEMPLATE_ILLEGAL|SMS_SIGNATURE_ILLEGAL|PRODUCT_UN_SUBSCRIPT|ACCOUNT_ABNORMAL)/.test(code)) return new NotifyError('config', false, code, message);
+  if (/^isv\.(AMOUNT_NOT_ENOUGH|OUT_OF_SERVICE|SMS_TEMPLATE_ILLEGAL|SMS_SIGNATURE_ILLEGAL|PRODUCT_UN_SUBSCRIPT|ACCOUNT_ABNORMAL)/.test(code))
+    return new NotifyError('config', false, code, message);
   return new NotifyError('client', false, code, message);
 }
 
@@ -102,7 +105,12 @@ export class AliyunSms implements SmsProvider {
     try {
       json = JSON.parse(text);
     } catch {
-      throw httpFailure(res.status >= 400 ? res.status : 502, `http_${res.status}`, `aliyun: non-JSON answer (HTTP ${res.status})`, res.headers.get('retry-after'));
+      throw httpFailure(
+        res.status >= 400 ? res.status : 502,
+        `http_${res.status}`,
+        `aliyun: non-JSON answer (HTTP ${res.status})`,
+        res.headers.get('retry-after'),
+      );
     }
     if (json.Code && json.Code !== 'OK') throw aliyunFailure(json.Code, `aliyun: ${json.Message ?? json.Code} (RequestId ${json.RequestId ?? '?'})`);
     if (!res.ok) throw httpFailure(res.status, `http_${res.status}`, `aliyun: HTTP ${res.status}`, res.headers.get('retry-after'));
@@ -113,7 +121,12 @@ export class AliyunSms implements SmsProvider {
 /** Aliyun's SmsReport/SmsUp push: a JSON array of replies. */
 export function parseAliyunUplink(list: readonly Record<string, unknown>[]): SmsReply[] {
   // send_time is Beijing local time "YYYY-MM-DD HH:MM:SS".
-  return list.map((m) => ({ phone: String(m.phone_number ?? ''), text: String(m.content ?? ''), time: Date.parse(`${String(m.send_time).replace(' ', 'T')}+08:00`), id: `aliyun:${String(m.sequence_id ?? '')}` }));
+  return list.map((m) => ({
+    phone: String(m.phone_number ?? ''),
+    text: String(m.content ?? ''),
+    time: Date.parse(`${String(m.send_time).replace(' ', 'T')}+08:00`),
+    id: `aliyun:${String(m.sequence_id ?? '')}`,
+  }));
 }
 
 /** The answer Aliyun takes as success (anything else and it pushes again). */

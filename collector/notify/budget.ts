@@ -79,15 +79,24 @@ export class SmsBudget {
   check(parts: number, purpose: string): void {
     const lt = localTime(this.now(), this.c.timezone);
     const year = this.sum('day LIKE ?', `${lt.year}-%`) + this.reserved;
-    if (year + parts > this.c.yearly_quota) throw new NotifyError('budget', false, 'yearly_quota', `SMS yearly quota ${this.c.yearly_quota} reached (${year} parts used); "${purpose}" not sent by SMS`);
+    if (year + parts > this.c.yearly_quota)
+      throw new NotifyError(
+        'budget',
+        false,
+        'yearly_quota',
+        `SMS yearly quota ${this.c.yearly_quota} reached (${year} parts used); "${purpose}" not sent by SMS`,
+      );
     const today = this.sum('day = ?', lt.date) + this.reserved;
-    if (today + parts > this.c.daily_cap) throw new NotifyError('budget', false, 'daily_cap', `SMS daily cap ${this.c.daily_cap} reached (${today} parts today); "${purpose}" not sent by SMS`);
+    if (today + parts > this.c.daily_cap)
+      throw new NotifyError('budget', false, 'daily_cap', `SMS daily cap ${this.c.daily_cap} reached (${today} parts today); "${purpose}" not sent by SMS`);
   }
 
   record(purpose: string, parts: number): void {
     const lt = localTime(this.now(), this.c.timezone);
     this.db
-      .prepare('INSERT INTO notify_sms_usage (day, purpose, parts, messages) VALUES (?, ?, ?, 1) ON CONFLICT (day, purpose) DO UPDATE SET parts = parts + excluded.parts, messages = messages + 1')
+      .prepare(
+        'INSERT INTO notify_sms_usage (day, purpose, parts, messages) VALUES (?, ?, ?, 1) ON CONFLICT (day, purpose) DO UPDATE SET parts = parts + excluded.parts, messages = messages + 1',
+      )
       .run(lt.date, purpose, parts);
     const u = this.usage(lt.year);
     for (const pct of [...this.c.warn_pct].sort((a, b) => b - a)) {
@@ -100,7 +109,11 @@ export class SmsBudget {
 
   usage(year = localTime(this.now(), this.c.timezone).year): SmsUsage {
     const lt = localTime(this.now(), this.c.timezone);
-    const rows = this.db.prepare('SELECT day, purpose, parts FROM notify_sms_usage WHERE day LIKE ?').all(`${year}-%`) as { day: string; purpose: string; parts: number }[];
+    const rows = this.db.prepare('SELECT day, purpose, parts FROM notify_sms_usage WHERE day LIKE ?').all(`${year}-%`) as {
+      day: string;
+      purpose: string;
+      parts: number;
+    }[];
     const by_month: Record<string, number> = {};
     const by_purpose: Record<string, number> = {};
     let used = 0;
@@ -113,6 +126,15 @@ export class SmsBudget {
       by_month[m] = (by_month[m] ?? 0) + parts;
       by_purpose[r.purpose] = (by_purpose[r.purpose] ?? 0) + parts;
     }
-    return { year, quota: this.c.yearly_quota, used_parts: used, used_pct: Math.round((used / this.c.yearly_quota) * 10000) / 100, today_parts: today, daily_cap: this.c.daily_cap, by_month, by_purpose };
+    return {
+      year,
+      quota: this.c.yearly_quota,
+      used_parts: used,
+      used_pct: Math.round((used / this.c.yearly_quota) * 10000) / 100,
+      today_parts: today,
+      daily_cap: this.c.daily_cap,
+      by_month,
+      by_purpose,
+    };
   }
 }

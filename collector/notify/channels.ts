@@ -12,7 +12,10 @@ import { WebhookNotifier } from './webhook.ts';
 import { WeComNotifier } from './wecom.ts';
 
 /** The configured channels (a channel without config is absent, and the dispatcher says so). */
-export function buildChannels(c: NotifyConfig, o: { budget?: SmsBudget; now: () => number; log: Logger }): { list: Notifier[]; sms?: SmsChannel | undefined; close(): void } {
+export function buildChannels(
+  c: NotifyConfig,
+  o: { budget?: SmsBudget; now: () => number; log: Logger },
+): { list: Notifier[]; sms?: SmsChannel | undefined; close(): void } {
   const list: Notifier[] = [];
   let email: EmailNotifier | undefined;
   if (c.email) list.push((email = new EmailNotifier(c.email)));

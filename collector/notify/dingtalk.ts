@@ -27,7 +27,12 @@ export class DingTalkNotifier implements Notifier {
     }
     let res: Response;
     try {
-      res = await fetch(url, { method: 'POST', signal, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ msgtype: 'markdown', markdown: { title: subject(n), text: markdownBody(n) } }) });
+      res = await fetch(url, {
+        method: 'POST',
+        signal,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ msgtype: 'markdown', markdown: { title: subject(n), text: markdownBody(n) } }),
+      });
     } catch (e) {
       throw networkError(e);
     }

@@ -73,7 +73,14 @@ export class Dispatcher {
   private running = false;
   private pending = new Set<Promise<void>>();
 
-  constructor(o: { db: DatabaseSync; channels: Notifier[]; retry: RetryConfig; now: () => number; log: Logger; onResult?: (d: Delivery, n: Notification) => void }) {
+  constructor(o: {
+    db: DatabaseSync;
+    channels: Notifier[];
+    retry: RetryConfig;
+    now: () => number;
+    log: Logger;
+    onResult?: (d: Delivery, n: Notification) => void;
+  }) {
     this.db = o.db;
     this.channels = new Map(o.channels.map((c) => [c.channel, c]));
     this.c = o.retry;
@@ -101,7 +108,9 @@ export class Dispatcher {
   enqueue(n: Notification, channel: string, address: string): number | undefined {
     const now = this.now();
     const r = this.db
-      .prepare("INSERT OR IGNORE INTO notify_deliveries (key, channel, address, receiver, notification, status, next_ms, created_ms) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)")
+      .prepare(
+        "INSERT OR IGNORE INTO notify_deliveries (key, channel, address, receiver, notification, status, next_ms, created_ms) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)",
+      )
       .run(n.key, channel, address, n.receiver, JSON.stringify(n), now, now);
     if (!r.changes) return undefined;
     queueMicrotask(() => this.kick());
@@ -141,7 +150,10 @@ export class Dispatcher {
     }
     const free = this.c.concurrency - this.inFlight;
     if (free <= 0) return;
-    const rows = this.st("SELECT * FROM notify_deliveries WHERE status = 'queued' AND next_ms <= ? ORDER BY next_ms, id LIMIT ?").all(this.now(), free) as unknown as (Delivery & { notification: string })[];
+    const rows = this.st("SELECT * FROM notify_deliveries WHERE status = 'queued' AND next_ms <= ? ORDER BY next_ms, id LIMIT ?").all(
+      this.now(),
+      free,
+    ) as unknown as (Delivery & { notification: string })[];
     for (const row of rows) {
       this.st("UPDATE notify_deliveries SET status = 'sending', attempts = attempts + 1 WHERE id = ?").run(row.id);
       this.inFlight++;
@@ -166,13 +178,25 @@ export class Dispatcher {
     try {
       if (!ch) throw new NotifyError('config', false, 'no_channel', `channel "${row.channel}" is not configured (notify.${row.channel})`);
       const r = await ch.send(n, row.address, AbortSignal.timeout(this.c.timeout_ms));
-      this.st("UPDATE notify_deliveries SET status = 'sent', sent_ms = ?, provider = ?, parts = ?, reason = NULL, code = NULL, error = NULL WHERE id = ?").run(this.now(), r.provider ?? null, r.parts ?? null, row.id);
+      this.st("UPDATE notify_deliveries SET status = 'sent', sent_ms = ?, provider = ?, parts = ?, reason = NULL, code = NULL, error = NULL WHERE id = ?").run(
+        this.now(),
+        r.provider ?? null,
+        r.parts ?? null,
+        row.id,
+      );
       this.log.info({ key: row.key, channel: row.channel, address: row.address, attempts }, 'notification sent');
     } catch (e) {
       const err = e instanceof NotifyError ? e : new NotifyError('server', true, 'exception', (e as Error).message);
       const again = err.retryable && attempts < this.c.max_attempts;
       const next = this.now() + Math.max(err.retryAfterMs ?? 0, this.backoff(attempts));
-      this.st('UPDATE notify_deliveries SET status = ?, next_ms = ?, reason = ?, code = ?, error = ? WHERE id = ?').run(again ? 'queued' : 'failed', next, err.reason, err.code, err.message, row.id);
+      this.st('UPDATE notify_deliveries SET status = ?, next_ms = ?, reason = ?, code = ?, error = ? WHERE id = ?').run(
+        again ? 'queued' : 'failed',
+        next,
+        err.reason,
+        err.code,
+        err.message,
+        row.id,
+      );
       const fields = { key: row.key, channel: row.channel, address: row.address, attempts, reason: err.reason, code: err.code, err: err.message };
       // ERROR: someone will not be told unless an operator acts.
       if (again) this.log.warn(fields, 'notification failed: will retry');
@@ -183,18 +207,23 @@ export class Dispatcher {
   }
 
   get(id: number): Delivery | undefined {
-    return this.st('SELECT id, key, channel, address, receiver, status, attempts, next_ms, created_ms, sent_ms, reason, code, error, provider, parts FROM notify_deliveries WHERE id = ?').get(id) as Delivery | undefined;
+    return this.st(
+      'SELECT id, key, channel, address, receiver, status, attempts, next_ms, created_ms, sent_ms, reason, code, error, provider, parts FROM notify_deliveries WHERE id = ?',
+    ).get(id) as Delivery | undefined;
   }
 
   list(o: { status?: string; limit?: number } = {}): Delivery[] {
     const cols = 'id, key, channel, address, receiver, status, attempts, next_ms, created_ms, sent_ms, reason, code, error, provider, parts';
-    if (o.status) return this.st(`SELECT ${cols} FROM notify_deliveries WHERE status = ? ORDER BY id DESC LIMIT ?`).all(o.status, o.limit ?? 100) as unknown as Delivery[];
+    if (o.status)
+      return this.st(`SELECT ${cols} FROM notify_deliveries WHERE status = ? ORDER BY id DESC LIMIT ?`).all(o.status, o.limit ?? 100) as unknown as Delivery[];
     return this.st(`SELECT ${cols} FROM notify_deliveries ORDER BY id DESC LIMIT ?`).all(o.limit ?? 100) as unknown as Delivery[];
   }
 
   /** The newest deliveries with the notification each carried (the console's notifications page). */
   recent(limit = 100): (Delivery & { notification: Notification })[] {
-    const rows = this.st('SELECT id, key, channel, address, receiver, status, attempts, next_ms, created_ms, sent_ms, reason, code, error, provider, parts, notification FROM notify_deliveries ORDER BY id DESC LIMIT ?').all(limit) as unknown as (Delivery & { notification: string })[];
+    const rows = this.st(
+      'SELECT id, key, channel, address, receiver, status, attempts, next_ms, created_ms, sent_ms, reason, code, error, provider, parts, notification FROM notify_deliveries ORDER BY id DESC LIMIT ?',
+    ).all(limit) as unknown as (Delivery & { notification: string })[];
     return rows.map((r) => ({ ...r, notification: JSON.parse(r.notification) as Notification }));
   }
 }

@@ -24,11 +24,13 @@ export function smtpFailure(e: unknown): NotifyError {
   const code = err.responseCode ? String(err.responseCode) : (err.originalCode ?? err.code ?? 'smtp');
   const msg = `smtp: ${err.response ?? err.message}`;
   // The server's certificate is not trusted: retrying will not help, the config must change (ca_file).
-  if (err.originalCode && /^(UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_|ERR_TLS_CERT_ALTNAME_INVALID)/.test(err.originalCode)) return new NotifyError('config', false, code, msg);
+  if (err.originalCode && /^(UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_|ERR_TLS_CERT_ALTNAME_INVALID)/.test(err.originalCode))
+    return new NotifyError('config', false, code, msg);
   if (err.code === 'EAUTH' || err.responseCode === 535 || err.responseCode === 534) return new NotifyError('auth', false, code, msg);
   if (err.code === 'ETIMEDOUT' || err.name === 'AbortError' || err.name === 'TimeoutError') return new NotifyError('timeout', true, code, msg);
   if (err.responseCode && err.responseCode >= 500) return new NotifyError('client', false, code, msg);
-  if (err.responseCode === 421 || err.responseCode === 450 || err.responseCode === 451 || err.responseCode === 452) return new NotifyError('rate_limited', true, code, msg);
+  if (err.responseCode === 421 || err.responseCode === 450 || err.responseCode === 451 || err.responseCode === 452)
+    return new NotifyError('rate_limited', true, code, msg);
   if (err.code === 'ECONFIG') return new NotifyError('config', false, code, msg);
   return new NotifyError('server', true, code, msg);
 }
@@ -59,8 +61,17 @@ export class EmailNotifier implements Notifier {
     if (signal.aborted) throw new NotifyError('timeout', true, 'aborted', 'aborted before sending');
     try {
       const info = await Promise.race([
-        this.t.sendMail({ from: this.from, to: address, subject: subject(n), text: textBody(n), html: htmlBody(n), headers: { 'X-Watchpost-Notification': n.key } }),
-        new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(Object.assign(new Error('send timed out'), { name: 'TimeoutError' })), { once: true })),
+        this.t.sendMail({
+          from: this.from,
+          to: address,
+          subject: subject(n),
+          text: textBody(n),
+          html: htmlBody(n),
+          headers: { 'X-Watchpost-Notification': n.key },
+        }),
+        new Promise<never>((_, reject) =>
+          signal.addEventListener('abort', () => reject(Object.assign(new Error('send timed out'), { name: 'TimeoutError' })), { once: true }),
+        ),
       ]);
       return { id: info.messageId };
     } catch (e) {

@@ -16,7 +16,9 @@ function fmtTime(ms: number): string {
 }
 
 function line(a: AlertView): string {
-  const loc = [a.labels.building && `${a.labels.building}栋`, a.labels.floor && `${a.labels.floor}层`, a.labels.shaft && `竖井${a.labels.shaft}`, a.labels.room].filter(Boolean).join(' ');
+  const loc = [a.labels.building && `${a.labels.building}栋`, a.labels.floor && `${a.labels.floor}层`, a.labels.shaft && `竖井${a.labels.shaft}`, a.labels.room]
+    .filter(Boolean)
+    .join(' ');
   return `[${SEV_ZH[a.severity] ?? a.severity}/${a.severity}] ${a.target}${loc ? ` (${loc})` : ''}: ${a.summary}${a.value !== undefined ? ` = ${a.value}` : ''}`;
 }
 
@@ -33,7 +35,9 @@ export function textBody(n: Notification): string {
   out.push(`${KIND_ZH[n.kind] ?? n.kind} — ${n.kind}${n.level ? ` (升级第 ${n.level} 级 / escalation level ${n.level})` : ''}`, '');
   for (const a of n.alerts) {
     out.push(line(a));
-    out.push(`  告警编号 / alert id: ${a.id}   触发 / fired: ${fmtTime(a.fired_ms)}${a.resolved_ms ? `   恢复 / resolved: ${fmtTime(a.resolved_ms)}` : ''}${a.acked_by ? `   确认人 / acked by: ${a.acked_by}` : ''}`);
+    out.push(
+      `  告警编号 / alert id: ${a.id}   触发 / fired: ${fmtTime(a.fired_ms)}${a.resolved_ms ? `   恢复 / resolved: ${fmtTime(a.resolved_ms)}` : ''}${a.acked_by ? `   确认人 / acked by: ${a.acked_by}` : ''}`,
+    );
     if (a.suppressed.length) out.push(`  下游已抑制 / suppressed behind it (${a.suppressed.length}): ${a.suppressed.join(', ')}`);
   }
   if (n.ack_url) out.push('', `确认告警 / acknowledge: ${n.ack_url}`);

@@ -27,7 +27,15 @@ function hmac(key: string | Buffer, s: string): Buffer {
  * TC3-HMAC-SHA256 (Tencent Cloud API v3) for a JSON POST: returns the Authorization header.
  * Signs content-type and host (the host name without port, as the official SDKs do).
  */
-export function tc3Authorization(o: { secretId: string; secretKey: string; host: string; body: string; timestamp: number; contentType?: string; service?: string }): string {
+export function tc3Authorization(o: {
+  secretId: string;
+  secretKey: string;
+  host: string;
+  body: string;
+  timestamp: number;
+  contentType?: string;
+  service?: string;
+}): string {
   const service = o.service ?? SERVICE;
   const ct = o.contentType ?? 'application/json; charset=utf-8';
   const canonical = ['POST', '/', '', `content-type:${ct}\nhost:${o.host}\n`, 'content-type;host', sha256hex(o.body)].join('\n');
@@ -42,10 +50,16 @@ export function tc3Authorization(o: { secretId: string; secretKey: string; host:
 /** Tencent error codes → typed failures (https://cloud.tencent.com/document/product/382/55981). */
 export function tencentFailure(code: string, message: string): NotifyError {
   if (code.startsWith('AuthFailure') || code === 'UnauthorizedOperation.SmsSdkAppIdVerifyFail') return new NotifyError('auth', false, code, message);
-  if (code === 'RequestLimitExceeded' || code.startsWith('LimitExceeded')) return new NotifyError('rate_limited', code === 'RequestLimitExceeded', code, message);
+  if (code === 'RequestLimitExceeded' || code.startsWith('LimitExceeded'))
+    return new NotifyError('rate_limited', code === 'RequestLimitExceeded', code, message);
   if (code.startsWith('InternalError') || code === 'ServiceUnavailable' || code.startsWith('ResourceUnavailable'))
     return new NotifyError('server', true, code, message);
-  if (code === 'FailedOperation.InsufficientBalanceInSmsPackage' || code.startsWith('UnsupportedOperation') || code.startsWith('FailedOperation.TemplateIncorrectOrUnapproved') || code.startsWith('FailedOperation.SignatureIncorrectOrUnapproved'))
+  if (
+    code === 'FailedOperation.InsufficientBalanceInSmsPackage' ||
+    code.startsWith('UnsupportedOperation') ||
+    code.startsWith('FailedOperation.TemplateIncorrectOrUnapproved') ||
+    code.startsWith('FailedOperation.SignatureIncorrectOrUnapproved')
+  )
     return new NotifyError('config', false, code, message);
   return new NotifyError('client', false, code, message);
 }
@@ -103,11 +117,22 @@ export class TencentSms implements SmsProvider {
       throw networkError(e);
     }
     const text = await res.text().catch(() => '');
-    let json: { Response?: { Error?: { Code: string; Message: string }; SendStatusSet?: { Code: string; Message: string; SerialNo?: string; Fee?: number }[]; RequestId?: string } };
+    let json: {
+      Response?: {
+        Error?: { Code: string; Message: string };
+        SendStatusSet?: { Code: string; Message: string; SerialNo?: string; Fee?: number }[];
+        RequestId?: string;
+      };
+    };
     try {
       json = JSON.parse(text);
     } catch {
-      throw httpFailure(res.status >= 400 ? res.status : 502, `http_${res.status}`, `tencent: non-JSON answer (HTTP ${res.status})`, res.headers.get('retry-after'));
+      throw httpFailure(
+        res.status >= 400 ? res.status : 502,
+        `http_${res.status}`,
+        `tencent: non-JSON answer (HTTP ${res.status})`,
+        res.headers.get('retry-after'),
+      );
     }
     const r = json.Response;
     if (r?.Error) throw tencentFailure(r.Error.Code, `tencent: ${r.Error.Message} (RequestId ${r.RequestId ?? '?'})`);
@@ -121,7 +146,12 @@ export class TencentSms implements SmsProvider {
 
 /** Tencent Cloud's reply callback: one reply or an array of them; `time` is epoch seconds. */
 export function parseTencentUplink(list: readonly Record<string, unknown>[]): SmsReply[] {
-  return list.map((m) => ({ phone: String(m.mobile ?? ''), text: String(m.text ?? ''), time: Number(m.time) * 1000, id: `tencent:${String(m.mobile)}:${String(m.time)}:${String(m.text)}` }));
+  return list.map((m) => ({
+    phone: String(m.mobile ?? ''),
+    text: String(m.text ?? ''),
+    time: Number(m.time) * 1000,
+    id: `tencent:${String(m.mobile)}:${String(m.time)}:${String(m.text)}`,
+  }));
 }
 
 /** The answer Tencent Cloud takes as success (anything else and it pushes again). */

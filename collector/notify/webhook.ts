@@ -26,7 +26,12 @@ export class WebhookNotifier implements Notifier {
     const ts = String(Math.floor(this.now() / 1000));
     let res: Response;
     try {
-      res = await fetch(url, { method: 'POST', signal, headers: { 'content-type': 'application/json', 'x-watchpost-timestamp': ts, 'x-watchpost-signature': webhookSignature(this.secret, ts, body) }, body });
+      res = await fetch(url, {
+        method: 'POST',
+        signal,
+        headers: { 'content-type': 'application/json', 'x-watchpost-timestamp': ts, 'x-watchpost-signature': webhookSignature(this.secret, ts, body) },
+        body,
+      });
     } catch (e) {
       throw networkError(e);
     }

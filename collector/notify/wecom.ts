@@ -11,7 +11,12 @@ export class WeComNotifier implements Notifier {
   async send(n: Notification, webhookUrl: string, signal: AbortSignal): Promise<SendResult> {
     let res: Response;
     try {
-      res = await fetch(webhookUrl, { method: 'POST', signal, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ msgtype: 'markdown', markdown: { content: markdownBody(n) } }) });
+      res = await fetch(webhookUrl, {
+        method: 'POST',
+        signal,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ msgtype: 'markdown', markdown: { content: markdownBody(n) } }),
+      });
     } catch (e) {
       throw networkError(e);
     }

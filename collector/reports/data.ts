@@ -236,7 +236,9 @@ async function polledAvailability(g: Gather): Promise<Polls> {
     g.run(`SELECT SUM("up") AS up, COUNT("up") AS n FROM "camera" WHERE ${range} GROUP BY "camera", ${byDay}`),
     g.run(`SELECT SUM("up") AS up, COUNT("up") AS n, SUM("pages_printed") AS pages FROM "printer" WHERE ${range} GROUP BY "device", ${byDay}`),
     // Written together each poll, so the last values of one supply belong to the same poll.
-    g.run(`SELECT LAST("percent") AS pct, LAST("state") AS state, LAST("words") AS words, LAST("name") AS label FROM "printer_supply" WHERE ${lastWeek} GROUP BY "device", "index"`),
+    g.run(
+      `SELECT LAST("percent") AS pct, LAST("state") AS state, LAST("words") AS words, LAST("name") AS label FROM "printer_supply" WHERE ${lastWeek} GROUP BY "device", "index"`,
+    ),
   ]);
   const polled = new Map<string, Seen>();
   const seen = (target: string): Seen => {
@@ -279,7 +281,13 @@ async function polledAvailability(g: Gather): Promise<Polls> {
     const name = idx.nameOf(tagOf(s, 'device'));
     const row = s.values[0]!;
     const list = supplyRows.get(name) ?? [];
-    list.push({ index: Number(tagOf(s, 'index')), words: String(val(s, row, 'words') ?? ''), name: String(val(s, row, 'label') ?? ''), percent: num(s, row, 'pct'), state: String(val(s, row, 'state') ?? 'unknown') });
+    list.push({
+      index: Number(tagOf(s, 'index')),
+      words: String(val(s, row, 'words') ?? ''),
+      name: String(val(s, row, 'label') ?? ''),
+      percent: num(s, row, 'pct'),
+      state: String(val(s, row, 'state') ?? 'unknown'),
+    });
     supplyRows.set(name, list);
   }
   for (const s of camDaily) {
@@ -297,7 +305,9 @@ async function networkSeries(g: Gather): Promise<{ temps: Series[]; portEnd: Ser
     // Whole-month scans only where the month is needed (flaps); state at the end and counter
     // deltas come from the first and last days, which keeps InfluxDB's work near one field.
     Promise.all([
-      g.run(`SELECT LAST("admin_status") AS admin, LAST("oper_status") AS oper, LAST("in_errors") AS last_errs FROM "interface" WHERE ${g.tail} GROUP BY "device", "ifName"`),
+      g.run(
+        `SELECT LAST("admin_status") AS admin, LAST("oper_status") AS oper, LAST("in_errors") AS last_errs FROM "interface" WHERE ${g.tail} GROUP BY "device", "ifName"`,
+      ),
       g.run(`SELECT FIRST("in_errors") AS first_errs FROM "interface" WHERE ${g.head} GROUP BY "device", "ifName"`),
       g.run(`SELECT SUM("flaps") AS flaps FROM "interface" WHERE ${g.range} GROUP BY "device", "ifName"`),
     ]),
@@ -390,7 +400,17 @@ async function hostFacts(g: Gather): Promise<Map<string, HostFacts>> {
     const name = idx.nameOf(tagOf(s, 'host'));
     let h = hosts.get(name);
     // The tags of a PC's own samples are its own agent's: its location when it is not in the inventory.
-    if (!h) hosts.set(name, (h = { tags: { building: tagOf(s, 'building'), floor: tagOf(s, 'floor'), shaft: tagOf(s, 'shaft'), room: '' }, days_since_patch: null, security_pending: null, av_protected: null, disk_used_max_pct: null }));
+    if (!h)
+      hosts.set(
+        name,
+        (h = {
+          tags: { building: tagOf(s, 'building'), floor: tagOf(s, 'floor'), shaft: tagOf(s, 'shaft'), room: '' },
+          days_since_patch: null,
+          security_pending: null,
+          av_protected: null,
+          disk_used_max_pct: null,
+        }),
+      );
     return h;
   };
   for (const s of patches) {
@@ -430,7 +450,12 @@ function pcRow(g: Gather, name: string, kind: string, place: RowPlace, a: Return
     disk_used_max_pct: h?.disk_used_max_pct ?? null,
     patch_ok: patch === null && sec === null ? null : patch !== null && patch <= th.patch_warn_days && (sec ?? 0) === 0,
     av_ok: h?.av_protected === undefined || h.av_protected === null ? null : h.av_protected,
-    ...(kind === 'printer' || polls.pages.has(name) ? { pages_month: polls.pages.get(name) ?? null, supplies: (polls.supplyRows.get(name) ?? []).sort((x, y) => x.index - y.index).map(({ index: _i, ...rest }) => rest) } : {}),
+    ...(kind === 'printer' || polls.pages.has(name)
+      ? {
+          pages_month: polls.pages.get(name) ?? null,
+          supplies: (polls.supplyRows.get(name) ?? []).sort((x, y) => x.index - y.index).map(({ index: _i, ...rest }) => rest),
+        }
+      : {}),
   };
 }
 
@@ -450,18 +475,44 @@ function deviceSections(
   for (const name of names) {
     const inv = idx.resolve(name);
     const kind = inv?.kind ?? 'unregistered';
-    const section = inv ? sectionOf(inv.kind) : s.hosts.has(name) || pages.has(name) ? 'pcs' : s.ledgered.get(name)?.camera || polled.get(name)?.camera ? 'cctv' : 'network';
+    const section = inv
+      ? sectionOf(inv.kind)
+      : s.hosts.has(name) || pages.has(name)
+        ? 'pcs'
+        : s.ledgered.get(name)?.camera || polled.get(name)?.camera
+          ? 'cctv'
+          : 'network';
     const a = s.avail(name);
     const h = s.hosts.get(name);
     const place = inv ? idx.place(name) : (h?.tags ?? { building: '', floor: '', shaft: '', room: '' });
     if (section === 'cctv') {
       const daily = a.daily.filter((v): v is number => v !== null);
-      cameras.push({ name, kind, ...place, days: daily.length, compliant_days: daily.filter((v) => v >= target24).length, worst_24h_pct: daily.length ? Math.min(...daily) : null, month_pct: a.pct, coverage: a.coverage });
+      cameras.push({
+        name,
+        kind,
+        ...place,
+        days: daily.length,
+        compliant_days: daily.filter((v) => v >= target24).length,
+        worst_24h_pct: daily.length ? Math.min(...daily) : null,
+        month_pct: a.pct,
+        coverage: a.coverage,
+      });
     } else if (section === 'pcs') {
       pcs.push(pcRow(g, name, kind, place, a, h, s.polls));
     } else {
       const reboots = (polled.get(name)?.reboots ?? []).reduce((sum, n, i) => (a.daily[i] === null ? sum : sum + n), 0);
-      const row: DeviceRow = { name, kind, ...place, availability_pct: a.pct, coverage: a.coverage, reboots, ports_down: 0, port_errors: 0, flaps: 0, peak_temp_c: null };
+      const row: DeviceRow = {
+        name,
+        kind,
+        ...place,
+        availability_pct: a.pct,
+        coverage: a.coverage,
+        reboots,
+        ports_down: 0,
+        port_errors: 0,
+        flaps: 0,
+        peak_temp_c: null,
+      };
       devices.push(row);
       byName.set(name, row);
     }
@@ -526,7 +577,9 @@ async function smsRows(g: Gather, provider: AlertsProvider | undefined): Promise
     sms = Object.entries(usage.by_purpose).map(([purpose, n]) => ({ purpose, sent_parts: n, budget_used_pct: usage.quota ? (n * 100) / usage.quota : null }));
     return { sms, budget };
   }
-  for (const s of await g.run(`SELECT LAST("sent_parts") AS sent, LAST("budget_used_pct") AS pct FROM "sms_usage" WHERE time < ${ts(period.endMs)} AND time >= ${ts(period.endMs - 366 * 86_400_000)} GROUP BY "purpose"`)) {
+  for (const s of await g.run(
+    `SELECT LAST("sent_parts") AS sent, LAST("budget_used_pct") AS pct FROM "sms_usage" WHERE time < ${ts(period.endMs)} AND time >= ${ts(period.endMs - 366 * 86_400_000)} GROUP BY "purpose"`,
+  )) {
     sms.push({ purpose: tagOf(s, 'purpose'), sent_parts: num(s, s.values[0]!, 'sent') ?? 0, budget_used_pct: num(s, s.values[0]!, 'pct') });
   }
   if (budget === null) {
@@ -559,7 +612,10 @@ function websiteRows(g: Gather, avail: Avail, w: Awaited<ReturnType<typeof websi
 }
 
 const byLoc = (a: RowPlace & { name?: string; host?: string }, b: typeof a) =>
-  a.building.localeCompare(b.building) || a.floor.localeCompare(b.floor, undefined, { numeric: true }) || a.room.localeCompare(b.room) || (a.name ?? a.host ?? '').localeCompare(b.name ?? b.host ?? '');
+  a.building.localeCompare(b.building) ||
+  a.floor.localeCompare(b.floor, undefined, { numeric: true }) ||
+  a.room.localeCompare(b.room) ||
+  (a.name ?? a.host ?? '').localeCompare(b.name ?? b.host ?? '');
 
 /** Gathers ReportData for one month, section by section: from InfluxDB (InfluxQL), the state DB and, when present, other modules. */
 export async function gatherReportData(period: Period, deps: ReportSourceDeps): Promise<ReportData> {
@@ -580,14 +636,30 @@ export async function gatherReportData(period: Period, deps: ReportSourceDeps): 
     organisation: r.organisation,
     contractor: r.contractor,
     generated_ms: g.nowMs,
-    targets: { camera_24h_pct: r.camera_24h_target_pct, device_availability_pct: r.device_availability_target_pct, onsite_sla_minutes: r.onsite_sla_minutes, patch_warn_days: g.cfg.inspections.thresholds.patch_warn_days },
+    targets: {
+      camera_24h_pct: r.camera_24h_target_pct,
+      device_availability_pct: r.device_availability_target_pct,
+      onsite_sla_minutes: r.onsite_sla_minutes,
+      patch_warn_days: g.cfg.inspections.thresholds.patch_warn_days,
+    },
     devices: devices.sort((a, b) => a.shaft.localeCompare(b.shaft) || byLoc(a, b)),
     cameras: cameras.sort(byLoc),
     pcs: pcs.sort(byLoc),
     alerts: alerts.sort((a, b) => a.started_ms - b.started_ms),
     sms,
     sms_budget_parts: budget,
-    trend: { device_availability: trend(g, avail, devices.map((d) => d.name)), camera_uptime: trend(g, avail, cameras.map((c) => c.name)) },
+    trend: {
+      device_availability: trend(
+        g,
+        avail,
+        devices.map((d) => d.name),
+      ),
+      camera_uptime: trend(
+        g,
+        avail,
+        cameras.map((c) => c.name),
+      ),
+    },
     inspections: deps.inspections?.inspectionsIn(period.startMs, period.endMs) ?? [],
     problems: deps.inspections?.problemsFor(period.startMs, period.endMs) ?? [],
     cabling: cablingFacts(deps.cabling, period),
@@ -611,7 +683,15 @@ export function episodes(series: Series[]): AlertRow[] {
       const t = Date.parse(String(val(s, row, 'time')));
       const state = String(val(s, row, 'state'));
       if (state === 'firing' && !cur) {
-        cur = { rule: tagOf(s, 'rule'), target: tagOf(s, 'target'), severity: tagOf(s, 'severity'), started_ms: t, acked_ms: null, resolved_ms: null, onsite_ms: null };
+        cur = {
+          rule: tagOf(s, 'rule'),
+          target: tagOf(s, 'target'),
+          severity: tagOf(s, 'severity'),
+          started_ms: t,
+          acked_ms: null,
+          resolved_ms: null,
+          onsite_ms: null,
+        };
         out.push(cur);
       } else if (state === 'acknowledged' && cur && cur.acked_ms === null) cur.acked_ms = t;
       else if (state === 'resolved' && cur) {

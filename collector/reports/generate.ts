@@ -26,7 +26,15 @@ export async function generateReport(o: GenerateOptions): Promise<{ pdf: Buffer;
   const period = monthPeriod(o.month, o.config.reports.timezone);
   const font = findFont(o.config.reports.font_path, o.config.reports.font_name);
   const influx = o.influx ?? (o.config.influxdb ? influxReader(o.config.influxdb) : undefined);
-  const data = await gatherReportData(period, { config: o.config, influx, inspections: o.inspections, uptime: o.uptime, alerts: o.alerts, cabling: o.cabling, now: o.now });
+  const data = await gatherReportData(period, {
+    config: o.config,
+    influx,
+    inspections: o.inspections,
+    uptime: o.uptime,
+    alerts: o.alerts,
+    cabling: o.cabling,
+    now: o.now,
+  });
   return { pdf: await renderReport(data, o.lang, font), data };
 }
 

@@ -27,7 +27,8 @@ const en = {
   open_problems: 'Open problems',
   network: 'Network equipment',
   cabling: 'Cabling and terminals',
-  cabling_summary: '{switches} switches mapped: {devices} devices on edge ports, {new_devices} first seen this month, {moves} moves, {unknown} not in the inventory.',
+  cabling_summary:
+    '{switches} switches mapped: {devices} devices on edge ports, {new_devices} first seen this month, {moves} moves, {unknown} not in the inventory.',
   cabling_unknown: 'Unknown devices on edge ports',
   cabling_more: '… and {n} more (console: Cabling).',
   port: 'Port',
@@ -131,7 +132,8 @@ const en = {
   devices_seen: 'Devices with data this month',
   coverage_days: 'Monitored device-days (coverage)',
   overdue_n: 'overdue {n}',
-  coverage_note: 'Availability counts only the time a device was monitored (from its first sample, or its inventory monitored_since day); time without data is unknown, never down.',
+  coverage_note:
+    'Availability counts only the time a device was monitored (from its first sample, or its inventory monitored_since day); time without data is unknown, never down.',
   monitoring_from: 'Monitoring data from {day}: monitored {n} of {total} days.',
   never_seen_list: 'No data this month from: {names}.',
   unregistered_list: '{n} targets reported by agents are not in the inventory and are not counted above: {names}.',

@@ -76,7 +76,16 @@ export class ReportService {
   /** Generates a report now (not stored). Throws RangeError / ReportFontError / InfluxDB errors. */
   async render(month: string, lang: Lang): Promise<Buffer> {
     const m = this.modules;
-    const { pdf } = await generateReport({ config: this.cfg, month, lang, inspections: m.inspections?.store, uptime: m.uptime, alerts: m.alerts, cabling: m.cabling?.register, now: this.now });
+    const { pdf } = await generateReport({
+      config: this.cfg,
+      month,
+      lang,
+      inspections: m.inspections?.store,
+      uptime: m.uptime,
+      alerts: m.alerts,
+      cabling: m.cabling?.register,
+      now: this.now,
+    });
     return pdf;
   }
 
@@ -102,7 +111,9 @@ export class ReportService {
         mkdirSync(this.outDir, { recursive: true });
         const file = path.join(this.outDir, reportFileName(month, lang));
         writeFileSync(file, pdf);
-        this.db.prepare('INSERT INTO report_runs (month, lang, generated_ms, file, bytes) VALUES (?, ?, ?, ?, ?)').run(month, lang, this.now(), file, pdf.length);
+        this.db
+          .prepare('INSERT INTO report_runs (month, lang, generated_ms, file, bytes) VALUES (?, ?, ?, ?, ?)')
+          .run(month, lang, this.now(), file, pdf.length);
         this.audit.append('system', 'report.generate', `report/${month}/${lang}`, { bytes: pdf.length, file });
         this.log.info({ month, lang, bytes: pdf.length, file }, 'monthly report generated');
         made.push(await this.email(month, lang, file));
@@ -126,8 +137,15 @@ export class ReportService {
           greetingTimeout: 15_000,
           socketTimeout: 30_000,
         });
-        const subject = lang === 'en' ? `${this.cfg.reports.organisation}: monthly report ${month}` : `${this.cfg.reports.organisation} ${month} 月度运维巡检报告`;
-        await t.sendMail({ from: e.from, to: e.to, subject, text: subject, attachments: [{ filename: path.basename(file), path: file, contentType: 'application/pdf' }] });
+        const subject =
+          lang === 'en' ? `${this.cfg.reports.organisation}: monthly report ${month}` : `${this.cfg.reports.organisation} ${month} 月度运维巡检报告`;
+        await t.sendMail({
+          from: e.from,
+          to: e.to,
+          subject,
+          text: subject,
+          attachments: [{ filename: path.basename(file), path: file, contentType: 'application/pdf' }],
+        });
         this.db.prepare('UPDATE report_runs SET emailed_ms = ?, email_error = NULL WHERE month = ? AND lang = ?').run(this.now(), month, lang);
         this.audit.append('system', 'report.email', `report/${month}/${lang}`, { to: e.to });
       } catch (err) {

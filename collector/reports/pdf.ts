@@ -33,7 +33,17 @@ const HEAD = 62;
 const FOOT = 48;
 const PAD = 4;
 const FS = 8.5;
-const C = { ink: '#1d2733', grey: '#6b7785', rule: '#c7ced6', head: '#e8edf2', fail: '#f8d4d0', warn: '#fbecc4', bar: '#2f6fad', bar2: '#3c9a5f', red: '#c0392b' };
+const C = {
+  ink: '#1d2733',
+  grey: '#6b7785',
+  rule: '#c7ced6',
+  head: '#e8edf2',
+  fail: '#f8d4d0',
+  warn: '#fbecc4',
+  bar: '#2f6fad',
+  bar2: '#3c9a5f',
+  red: '#c0392b',
+};
 
 interface Col {
   key: string;
@@ -115,7 +125,12 @@ class Writer {
         doc.text(s, x + PAD, y + PAD, { width: w - 2 * PAD, height: h - 2 * PAD + 1, ellipsis: true, align: cols[i]!.align ?? 'left', lineBreak: true });
         x += w;
       });
-      doc.moveTo(this.left, y + h).lineTo(this.left + this.width, y + h).lineWidth(0.4).strokeColor(C.rule).stroke();
+      doc
+        .moveTo(this.left, y + h)
+        .lineTo(this.left + this.width, y + h)
+        .lineWidth(0.4)
+        .strokeColor(C.rule)
+        .stroke();
     };
     const hh = rowHeight(headers);
     const header = () => {
@@ -153,21 +168,38 @@ class Writer {
     const y = (v: number) => top + h - ((v - lo) / (100 - lo)) * h;
     doc.lineWidth(0.4).strokeColor(C.rule);
     for (const g of [lo, (lo + 100) / 2, 100]) {
-      doc.moveTo(axisX, y(g)).lineTo(axisX + plotW, y(g)).stroke();
-      doc.fontSize(7).fillColor(C.grey).text(String(Math.round(g)), this.left, y(g) - 3.5, { width: 26, align: 'right', lineBreak: false });
+      doc
+        .moveTo(axisX, y(g))
+        .lineTo(axisX + plotW, y(g))
+        .stroke();
+      doc
+        .fontSize(7)
+        .fillColor(C.grey)
+        .text(String(Math.round(g)), this.left, y(g) - 3.5, { width: 26, align: 'right', lineBreak: false });
     }
     const n = Math.max(points.length, 1);
     const slot = plotW / n;
     points.forEach((p, i) => {
       const bx = axisX + i * slot + slot * 0.15;
       // A day without data has its label and no bar: unknown, not zero.
-      if (n <= 31 && (i % 5 === 0 || i === n - 1)) doc.fontSize(6.5).fillColor(C.grey).text(p.day.slice(8), bx - 4, top + h + 2, { width: slot * 0.7 + 8, align: 'center', lineBreak: false });
+      if (n <= 31 && (i % 5 === 0 || i === n - 1))
+        doc
+          .fontSize(6.5)
+          .fillColor(C.grey)
+          .text(p.day.slice(8), bx - 4, top + h + 2, { width: slot * 0.7 + 8, align: 'center', lineBreak: false });
       if (p.value === null) return;
       const v = Math.max(lo, Math.min(100, p.value));
       doc.rect(bx, y(v), slot * 0.7, top + h - y(v)).fill(target !== null && p.value < target ? C.red : C.bar);
     });
     if (target !== null && target >= lo) {
-      doc.moveTo(axisX, y(target)).lineTo(axisX + plotW, y(target)).lineWidth(0.8).dash(3, { space: 2 }).strokeColor(C.red).stroke().undash();
+      doc
+        .moveTo(axisX, y(target))
+        .lineTo(axisX + plotW, y(target))
+        .lineWidth(0.8)
+        .dash(3, { space: 2 })
+        .strokeColor(C.red)
+        .stroke()
+        .undash();
     }
     doc.y = top + h + 16;
     doc.x = this.left;
@@ -183,7 +215,11 @@ class Writer {
     const frac = total > 0 ? Math.min(1, used / total) : 0;
     doc.rect(this.left, y, w, 12).lineWidth(0.5).strokeColor(C.rule).stroke();
     doc.rect(this.left, y, w * frac, 12).fill(frac > 0.9 ? C.red : C.bar2);
-    doc.font('body').fontSize(8.5).fillColor(C.ink).text(label, this.left + w + 8, y + 1.5, { width: this.width - w - 8, lineBreak: false });
+    doc
+      .font('body')
+      .fontSize(8.5)
+      .fillColor(C.ink)
+      .text(label, this.left + w + 8, y + 1.5, { width: this.width - w - 8, lineBreak: false });
     doc.y = y + 22;
     doc.x = this.left;
   }
@@ -194,7 +230,8 @@ function locationLabel(w: Writer, d: { building: string; floor: string; shaft: s
   const b = d.building ? (en ? `${w.t('building')} ${d.building}` : `${d.building}${w.t('building')}`) : '';
   const room = d.room ? [d.room] : [];
   if (d.shaft) return [b, `${w.t('shaft')} ${d.shaft}`, ...room].filter(Boolean).join(' · ');
-  if (d.floor) return [b, en ? `${w.t('floor')} ${d.floor}` : `${d.floor}${w.t('floor')}`, ...(room.length ? room : [w.t('office_area')])].filter(Boolean).join(' · ');
+  if (d.floor)
+    return [b, en ? `${w.t('floor')} ${d.floor}` : `${d.floor}${w.t('floor')}`, ...(room.length ? room : [w.t('office_area')])].filter(Boolean).join(' · ');
   return [b, ...room].filter(Boolean).join(' · ') || w.t('unknown_location');
 }
 
@@ -230,7 +267,11 @@ function cover(w: Writer) {
   ];
   doc.fontSize(12);
   for (const [k, v] of lines) {
-    doc.fillColor(C.grey).text(`${w.t(k)}:  `, w.left + 60, doc.y, { continued: true }).fillColor(C.ink).text(v, { width: w.width - 120 });
+    doc
+      .fillColor(C.grey)
+      .text(`${w.t(k)}:  `, w.left + 60, doc.y, { continued: true })
+      .fillColor(C.ink)
+      .text(v, { width: w.width - 120 });
     doc.moveDown(0.4);
   }
 }
@@ -291,10 +332,19 @@ function summary(w: Writer) {
     [w.t('inspections_done'), `${signed} / ${d.inspections.length}`, ''],
     [w.t('open_problems'), overdue ? `${open.length} (${w.t('overdue_n', { n: overdue })})` : String(open.length), ''],
   ];
-  w.table([{ key: 'f', w: 5 }, { key: 'v', w: 3, align: 'right' }, { key: 't', w: 2, align: 'right' }], [w.t('figure'), w.t('value'), w.t('target')], rows);
+  w.table(
+    [
+      { key: 'f', w: 5 },
+      { key: 'v', w: 3, align: 'right' },
+      { key: 't', w: 2, align: 'right' },
+    ],
+    [w.t('figure'), w.t('value'), w.t('target')],
+    rows,
+  );
   const first = polled.map((x) => x.coverage.first_day!).sort()[0];
   const firstDay = `${d.period.month}-01`;
-  if (first && first > firstDay) w.para(w.t('monitoring_from', { day: first, n: Math.max(...polled.map((x) => x.coverage.days_monitored)), total: all[0]!.coverage.days_in_period }));
+  if (first && first > firstDay)
+    w.para(w.t('monitoring_from', { day: first, n: Math.max(...polled.map((x) => x.coverage.days_monitored)), total: all[0]!.coverage.days_in_period }));
   w.para(w.t('coverage_note'), C.grey);
   const never = all.filter((x) => !heardFrom(x)).map((x) => ('name' in x ? x.name : x.host));
   if (never.length) w.para(w.t('never_seen_list', { names: never.join(', ') }), C.grey);
@@ -317,15 +367,38 @@ function network(w: Writer) {
   for (const [label, devs] of groups) {
     w.h2(label);
     w.table(
-      [{ key: 'd', w: 4 }, { key: 'a', w: 2, align: 'right' }, { key: 'm', w: 1.8, align: 'right' }, { key: 'r', w: 1.4, align: 'right' }, { key: 'p', w: 1.6, align: 'right' }, { key: 'e', w: 1.8, align: 'right' }, { key: 'f', w: 1.4, align: 'right' }, { key: 't', w: 1.4, align: 'right' }],
+      [
+        { key: 'd', w: 4 },
+        { key: 'a', w: 2, align: 'right' },
+        { key: 'm', w: 1.8, align: 'right' },
+        { key: 'r', w: 1.4, align: 'right' },
+        { key: 'p', w: 1.6, align: 'right' },
+        { key: 'e', w: 1.8, align: 'right' },
+        { key: 'f', w: 1.4, align: 'right' },
+        { key: 't', w: 1.4, align: 'right' },
+      ],
       [w.t('device'), w.t('availability'), w.t('monitored'), w.t('reboots'), w.t('ports_down'), w.t('errors'), w.t('flaps'), w.t('peak_temp')],
       // Counts of a device never heard from are unknown, not zero.
       devs.map((x) =>
         heardFrom(x)
-          ? [x.name, pct(x.availability_pct, 3), monitored(w, x), String(x.reboots), String(x.ports_down), String(Math.round(x.port_errors)), String(x.flaps), x.peak_temp_c === null ? '—' : x.peak_temp_c.toFixed(1)]
+          ? [
+              x.name,
+              pct(x.availability_pct, 3),
+              monitored(w, x),
+              String(x.reboots),
+              String(x.ports_down),
+              String(Math.round(x.port_errors)),
+              String(x.flaps),
+              x.peak_temp_c === null ? '—' : x.peak_temp_c.toFixed(1),
+            ]
           : [x.name, '—', monitored(w, x), '—', '—', '—', '—', '—'],
       ),
-      (i) => (devs[i]!.availability_pct !== null && devs[i]!.availability_pct! < target ? C.fail : devs[i]!.reboots > 0 || devs[i]!.ports_down > 0 ? C.warn : undefined),
+      (i) =>
+        devs[i]!.availability_pct !== null && devs[i]!.availability_pct! < target
+          ? C.fail
+          : devs[i]!.reboots > 0 || devs[i]!.ports_down > 0
+            ? C.warn
+            : undefined,
     );
   }
 }
@@ -339,7 +412,14 @@ function cabling(w: Writer) {
   w.h2(w.t('cabling_unknown'));
   const rows = c.unknown.slice(0, 40);
   w.table(
-    [{ key: 's', w: 2.6 }, { key: 'p', w: 3 }, { key: 'm', w: 2.6 }, { key: 'i', w: 2.2 }, { key: 'v', w: 3.4 }, { key: 'f', w: 1.8 }],
+    [
+      { key: 's', w: 2.6 },
+      { key: 'p', w: 3 },
+      { key: 'm', w: 2.6 },
+      { key: 'i', w: 2.2 },
+      { key: 'v', w: 3.4 },
+      { key: 'f', w: 1.8 },
+    ],
     [w.t('device'), w.t('port'), 'MAC', 'IP', w.t('vendor'), w.t('first_seen')],
     rows.map((u) => [u.switch, u.port, u.mac, u.ips.join(', '), u.vendor, fmtLocal(u.first_seen_ms, w.d.period.tz, false)]),
     () => C.warn,
@@ -354,9 +434,23 @@ function cctv(w: Writer) {
   if (!d.cameras.length) return w.para(w.t('no_data'), C.grey);
   const cams = d.cameras;
   w.table(
-    [{ key: 'c', w: 4 }, { key: 'l', w: 4 }, { key: 'v', w: 1.8, align: 'right' }, { key: 'd', w: 2.2, align: 'right' }, { key: 'w', w: 1.8, align: 'right' }, { key: 'm', w: 1.8, align: 'right' }],
+    [
+      { key: 'c', w: 4 },
+      { key: 'l', w: 4 },
+      { key: 'v', w: 1.8, align: 'right' },
+      { key: 'd', w: 2.2, align: 'right' },
+      { key: 'w', w: 1.8, align: 'right' },
+      { key: 'm', w: 1.8, align: 'right' },
+    ],
     [w.t('camera'), w.t('location'), w.t('monitored'), w.t('days_ok', { t: d.targets.camera_24h_pct }), w.t('worst_day'), w.t('month_uptime')],
-    cams.map((c) => [c.name, locationLabel(w, c), monitored(w, c), c.days ? `${c.compliant_days} / ${c.days}` : '—', pct(c.worst_24h_pct), pct(c.month_pct, 3)]),
+    cams.map((c) => [
+      c.name,
+      locationLabel(w, c),
+      monitored(w, c),
+      c.days ? `${c.compliant_days} / ${c.days}` : '—',
+      pct(c.worst_24h_pct),
+      pct(c.month_pct, 3),
+    ]),
     (i) => (cams[i]!.compliant_days < cams[i]!.days ? C.fail : undefined),
   );
 }
@@ -370,8 +464,28 @@ function pcs(w: Writer) {
   const compliant = (p: (typeof d.pcs)[number]) => (p.patch_ok === null && p.av_ok === null ? null : p.patch_ok !== false && p.av_ok !== false);
   w.table(
     // Widths in points at 8.5 pt: the longest word of each column ("Availability", "checked") fits unbroken.
-    [{ key: 'h', w: 68 }, { key: 'l', w: 92 }, { key: 'v', w: 51, align: 'right' }, { key: 'm', w: 50, align: 'right' }, { key: 'p', w: 44, align: 'right' }, { key: 's', w: 46, align: 'right' }, { key: 'a', w: 58, align: 'center' }, { key: 'd', w: 38, align: 'right' }, { key: 'c', w: 58, align: 'center' }],
-    [w.t('host'), w.t('location'), w.t('availability'), w.t('monitored'), w.t('days_since_patch'), w.t('security_pending'), w.t('antivirus'), w.t('disk_used'), w.t('compliant')],
+    [
+      { key: 'h', w: 68 },
+      { key: 'l', w: 92 },
+      { key: 'v', w: 51, align: 'right' },
+      { key: 'm', w: 50, align: 'right' },
+      { key: 'p', w: 44, align: 'right' },
+      { key: 's', w: 46, align: 'right' },
+      { key: 'a', w: 58, align: 'center' },
+      { key: 'd', w: 38, align: 'right' },
+      { key: 'c', w: 58, align: 'center' },
+    ],
+    [
+      w.t('host'),
+      w.t('location'),
+      w.t('availability'),
+      w.t('monitored'),
+      w.t('days_since_patch'),
+      w.t('security_pending'),
+      w.t('antivirus'),
+      w.t('disk_used'),
+      w.t('compliant'),
+    ],
     d.pcs.map((p) => [
       p.host,
       locationLabel(w, p),
@@ -391,7 +505,13 @@ function pcs(w: Writer) {
   const bad = (st: string) => st === 'low' || st === 'empty' || st === 'near_full' || st === 'full';
   w.para(w.t('printers'));
   w.table(
-    [{ key: 'h', w: 68 }, { key: 'l', w: 92 }, { key: 'v', w: 51, align: 'right' }, { key: 'g', w: 50, align: 'right' }, { key: 's', w: 244 }],
+    [
+      { key: 'h', w: 68 },
+      { key: 'l', w: 92 },
+      { key: 'v', w: 51, align: 'right' },
+      { key: 'g', w: 50, align: 'right' },
+      { key: 's', w: 244 },
+    ],
     [w.t('host'), w.t('location'), w.t('availability'), w.t('pages_month'), w.t('supplies')],
     printers.map((p) => [
       p.host,
@@ -399,7 +519,13 @@ function pcs(w: Writer) {
       pct(p.availability_pct, 3),
       p.pages_month === null || p.pages_month === undefined ? '—' : String(p.pages_month),
       p.supplies!.length
-        ? p.supplies!.map((x) => `${(w.lang === 'en' ? x.name : x.words) || x.name || x.words} ${x.percent === null ? '' : `${Math.round(x.percent)}%`}${x.state !== 'ok' ? ` (${w.t(`supply_${x.state}` as never) || x.state})` : ''}`.replace(/\s+\(/, ' (').trim()).join(w.lang === 'en' ? '; ' : '；')
+        ? p
+            .supplies!.map((x) =>
+              `${(w.lang === 'en' ? x.name : x.words) || x.name || x.words} ${x.percent === null ? '' : `${Math.round(x.percent)}%`}${x.state !== 'ok' ? ` (${w.t(`supply_${x.state}` as never) || x.state})` : ''}`
+                .replace(/\s+\(/, ' (')
+                .trim(),
+            )
+            .join(w.lang === 'en' ? '; ' : '；')
         : w.t('not_checked'),
     ]),
     (i) => (printers[i]!.supplies!.some((x) => bad(x.state)) ? C.fail : undefined),
@@ -414,9 +540,21 @@ function websites(w: Writer) {
   w.h1(w.t('websites'));
   if (sites.length) {
     w.table(
-      [{ key: 'n', w: 110 }, { key: 'l', w: 130 }, { key: 'v', w: 70, align: 'right' }, { key: 'm', w: 80, align: 'right' }, { key: 'r', w: 115, align: 'right' }],
+      [
+        { key: 'n', w: 110 },
+        { key: 'l', w: 130 },
+        { key: 'v', w: 70, align: 'right' },
+        { key: 'm', w: 80, align: 'right' },
+        { key: 'r', w: 115, align: 'right' },
+      ],
       [w.t('site'), w.t('location'), w.t('availability'), w.t('monitored'), w.t('median_response')],
-      sites.map((x) => [x.name, locationLabel(w, x), pct(x.availability_pct, 3), monitored(w, { ...x, kind: 'server' } as never), x.median_ms === null ? '—' : `${x.median_ms} ms`]),
+      sites.map((x) => [
+        x.name,
+        locationLabel(w, x),
+        pct(x.availability_pct, 3),
+        monitored(w, { ...x, kind: 'server' } as never),
+        x.median_ms === null ? '—' : `${x.median_ms} ms`,
+      ]),
       (i) => (sites[i]!.availability_pct !== null && sites[i]!.availability_pct! < d.targets.device_availability_pct ? C.fail : undefined),
     );
   }
@@ -424,9 +562,21 @@ function websites(w: Writer) {
   if (!exp.length) return w.para(w.t('expiring_none'), C.grey);
   const days = (ms: number) => Math.floor((ms - d.generated_ms) / 86_400_000);
   w.table(
-    [{ key: 'k', w: 70 }, { key: 's', w: 110 }, { key: 'n', w: 160 }, { key: 'e', w: 85 }, { key: 'd', w: 80, align: 'right' }],
+    [
+      { key: 'k', w: 70 },
+      { key: 's', w: 110 },
+      { key: 'n', w: 160 },
+      { key: 'e', w: 85 },
+      { key: 'd', w: 80, align: 'right' },
+    ],
     [w.t('expiring_what'), w.t('site'), w.t('expiring_name'), w.t('expiring_end'), w.t('expiring_left')],
-    exp.map((x) => [w.t(x.what === 'certificate' ? 'what_certificate' : 'what_domain'), x.site, x.name, fmtLocal(x.end_ms, d.period.tz, false), days(x.end_ms) < 0 ? w.t('expired') : String(days(x.end_ms))]),
+    exp.map((x) => [
+      w.t(x.what === 'certificate' ? 'what_certificate' : 'what_domain'),
+      x.site,
+      x.name,
+      fmtLocal(x.end_ms, d.period.tz, false),
+      days(x.end_ms) < 0 ? w.t('expired') : String(days(x.end_ms)),
+    ]),
     (i) => (days(exp[i]!.end_ms) < 14 ? C.fail : C.warn),
   );
 }
@@ -440,7 +590,15 @@ function alerts(w: Writer) {
     const slaMs = d.targets.onsite_sla_minutes * 60_000;
     const met = d.alerts.map((a) => slaMet(a, slaMs));
     w.table(
-      [{ key: 'r', w: 3 }, { key: 't', w: 3 }, { key: 's', w: 1.5 }, { key: 'st', w: 2.5 }, { key: 'a', w: 1.6, align: 'right' }, { key: 'z', w: 1.6, align: 'right' }, { key: 'l', w: 1.5, align: 'center' }],
+      [
+        { key: 'r', w: 3 },
+        { key: 't', w: 3 },
+        { key: 's', w: 1.5 },
+        { key: 'st', w: 2.5 },
+        { key: 'a', w: 1.6, align: 'right' },
+        { key: 'z', w: 1.6, align: 'right' },
+        { key: 'l', w: 1.5, align: 'center' },
+      ],
       [w.t('rule'), w.t('target_col'), w.t('severity'), w.t('started'), w.t('tta'), w.t('ttr'), w.t('sla_col', { m: d.targets.onsite_sla_minutes })],
       d.alerts.map((a, i) => [
         a.rule,
@@ -458,7 +616,11 @@ function alerts(w: Writer) {
   if (!d.sms.length) return w.para(w.t('no_data'), C.grey);
   const sent = d.sms.reduce((a, b) => a + b.sent_parts, 0);
   w.table(
-    [{ key: 'p', w: 4 }, { key: 's', w: 3, align: 'right' }, { key: 'u', w: 3, align: 'right' }],
+    [
+      { key: 'p', w: 4 },
+      { key: 's', w: 3, align: 'right' },
+      { key: 'u', w: 3, align: 'right' },
+    ],
     [w.t('purpose'), w.t('sent_parts'), w.t('budget_used')],
     d.sms.map((s) => [s.purpose, String(s.sent_parts), pct(s.budget_used_pct, 1)]),
   );
@@ -473,13 +635,20 @@ function inspections(w: Writer) {
     w.h2(`${ins.title} · ${ins.period}`);
     w.para(ins.signed_ms ? w.t('signed_by', { who: ins.signed_by ?? '', when: fmtLocal(ins.signed_ms, d.period.tz) }) : w.t('not_signed'), C.grey);
     if (ins.summary) w.para(ins.summary);
-    const res = (it: (typeof ins.items)[number]) => (it.result === 'na' && it.evidence.checked === false ? w.t('not_checked') : it.result ? w.t(it.result as StringKey) : w.t('pending'));
+    const res = (it: (typeof ins.items)[number]) =>
+      it.result === 'na' && it.evidence.checked === false ? w.t('not_checked') : it.result ? w.t(it.result as StringKey) : w.t('pending');
     const ev = (e: Record<string, unknown>) =>
       Object.entries(e)
         .map(([k, v]) => `${k}=${typeof v === 'number' ? Math.round(v * 100) / 100 : String(v)}`)
         .join(', ');
     w.table(
-      [{ key: 'm', w: 1.5 }, { key: 'd', w: 2.6 }, { key: 'i', w: 3.6 }, { key: 'r', w: 1.7, align: 'center' }, { key: 'e', w: 4.4 }],
+      [
+        { key: 'm', w: 1.5 },
+        { key: 'd', w: 2.6 },
+        { key: 'i', w: 3.6 },
+        { key: 'r', w: 1.7, align: 'center' },
+        { key: 'e', w: 4.4 },
+      ],
       [w.t('mode'), w.t('device'), w.t('item'), w.t('result'), w.t('evidence')],
       ins.items.map((it) => [w.t(it.mode), it.device, it.label, res(it), [it.note, ev(it.evidence)].filter(Boolean).join(' · ')]),
       (i) => (ins.items[i]!.result === 'fail' ? C.fail : ins.items[i]!.result === 'warn' ? C.warn : undefined),
@@ -494,7 +663,14 @@ function problems(w: Writer) {
   const end = overdueCutoff(d);
   const status = (p: ReportData['problems'][number]) => (p.closed_ms !== null ? w.t('closed') : p.due_ms < end ? w.t('overdue') : w.t('open'));
   w.table(
-    [{ key: 'n', w: 0.8, align: 'right' }, { key: 't', w: 6 }, { key: 'd', w: 2.4 }, { key: 'o', w: 2 }, { key: 'u', w: 1.8 }, { key: 's', w: 1.4 }],
+    [
+      { key: 'n', w: 0.8, align: 'right' },
+      { key: 't', w: 6 },
+      { key: 'd', w: 2.4 },
+      { key: 'o', w: 2 },
+      { key: 'u', w: 1.8 },
+      { key: 's', w: 1.4 },
+    ],
     ['#', w.t('problem'), w.t('device'), w.t('owner'), w.t('due'), w.t('status')],
     d.problems.map((p) => [String(p.id), p.title, p.device, p.owner, fmtLocal(p.due_ms, d.period.tz, false), status(p)]),
     (i) => (d.problems[i]!.closed_ms === null && d.problems[i]!.due_ms < end ? C.fail : undefined),
@@ -545,7 +721,12 @@ export async function renderReport(d: ReportData, lang: Lang, font: { path: stri
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
     const y = doc.page.height - FOOT + 18;
-    doc.moveTo(MARGIN, y - 6).lineTo(doc.page.width - MARGIN, y - 6).lineWidth(0.4).strokeColor(C.rule).stroke();
+    doc
+      .moveTo(MARGIN, y - 6)
+      .lineTo(doc.page.width - MARGIN, y - 6)
+      .lineWidth(0.4)
+      .strokeColor(C.rule)
+      .stroke();
     doc.font('body').fontSize(8).fillColor(C.grey);
     doc.text(`${d.organisation} · ${tr(lang, 'title')} · ${d.period.month}`, MARGIN, y, { width: w.width * 0.7, lineBreak: false, ellipsis: true });
     doc.text(tr(lang, 'page', { n: i + 1, total: range.count }), MARGIN + w.width * 0.7, y, { width: w.width * 0.3, align: 'right', lineBreak: false });

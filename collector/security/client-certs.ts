@@ -63,7 +63,9 @@ export class ClientCerts {
   }
 
   list(agentName?: string): { fingerprint_sha256: string; agent_name: string; serial: string; not_after_ms: number; revoked_ms: number | null }[] {
-    const q = agentName ? this.db.prepare('SELECT * FROM agent_certs WHERE agent_name = ? ORDER BY created_ms').all(agentName) : this.db.prepare('SELECT * FROM agent_certs ORDER BY created_ms').all();
+    const q = agentName
+      ? this.db.prepare('SELECT * FROM agent_certs WHERE agent_name = ? ORDER BY created_ms').all(agentName)
+      : this.db.prepare('SELECT * FROM agent_certs ORDER BY created_ms').all();
     return q as never;
   }
 }

@@ -76,10 +76,7 @@ export function createCa(opts: { commonName: string; organization?: string | und
  * names and IP addresses agents use to reach the collector as subjectAltNames) or a client
  * certificate for an agent (clientAuth; its CN is the agent's enrolled name).
  */
-export function issueCert(
-  ca: KeyAndCert,
-  opts: { commonName: string; usage: 'server' | 'client'; san?: string[] | undefined; days: number },
-): KeyAndCert {
+export function issueCert(ca: KeyAndCert, opts: { commonName: string; usage: 'server' | 'client'; san?: string[] | undefined; days: number }): KeyAndCert {
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(
     // CA keys are written as PKCS#8; forge wants the RSA key inside.

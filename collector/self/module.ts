@@ -84,7 +84,10 @@ export function startSelfMetrics(ctx: CollectorContext, opts: SelfMetricsOptions
       samples.push({ measurement: 'watchpost_agent', tags: { agent: a.name }, fields: f, time: now });
     }
     try {
-      ctx.ingest.accept(SOURCE, samples.map((s) => ({ ...s, tags: { ...s.tags } })));
+      ctx.ingest.accept(
+        SOURCE,
+        samples.map((s) => ({ ...s, tags: { ...s.tags } })),
+      );
     } catch (e) {
       ctx.log.warn({ err: (e as Error).message }, 'self-metrics not written this round (spool full?)');
     }

@@ -12,7 +12,10 @@ export const softwareItemSchema = z.object({
   version: str(256),
   publisher: str(512),
   arch: str(64),
-  install_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+  install_date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .nullable(),
   install_location: str(2048).default(''),
   source: z.enum(['dpkg', 'rpm', 'uos', 'snap', 'flatpak', 'registry', 'msix']),
   scope: str(256).min(1),
@@ -21,8 +24,14 @@ export const softwareItemSchema = z.object({
 export const softwareBodySchema = z.object({
   os: z.object({ name: str(256), version: str(128), edition: str(128), activation: str(64) }),
   software: z.array(softwareItemSchema).max(100_000),
-  licenses: z.array(z.object({ family: z.enum(['windows', 'office']), name: str(512), description: str(1024), activation: str(64) })).max(1000).default([]),
-  office: z.array(z.object({ kind: z.enum(['c2r', 'msi', 'wps']), product: str(512), version: str(128), activation: str(64) })).max(1000).default([]),
+  licenses: z
+    .array(z.object({ family: z.enum(['windows', 'office']), name: str(512), description: str(1024), activation: str(64) }))
+    .max(1000)
+    .default([]),
+  office: z
+    .array(z.object({ kind: z.enum(['c2r', 'msi', 'wps']), product: str(512), version: str(128), activation: str(64) }))
+    .max(1000)
+    .default([]),
   errors: z.record(str(64), str(256)).default({}),
   read_scopes: z.record(str(64), z.array(str(256)).max(10_000)).optional(),
 });

@@ -29,7 +29,10 @@ export function softwareInspectionItems(svc: SoftwareService, devices: string[],
       continue;
     }
     const forbidden = svc.policy.findings(svc.store.installed(d)).filter((f) => f.action === 'forbidden');
-    add(d, 'software_forbidden', forbidden.length ? 'fail' : 'pass', { forbidden: forbidden.map((f) => `${f.name} ${f.version}`.trim()), list_received_ms: m.received_ms });
+    add(d, 'software_forbidden', forbidden.length ? 'fail' : 'pass', {
+      forbidden: forbidden.map((f) => `${f.name} ${f.version}`.trim()),
+      list_received_ms: m.received_ms,
+    });
     add(d, 'os_activation', grade(m.os_activation), { os: `${m.os_name} ${m.os_version}`.trim(), edition: m.os_edition, activation: m.os_activation });
     const office = m.office.filter((o) => o.kind !== 'wps');
     if (office.length) {

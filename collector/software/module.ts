@@ -63,7 +63,11 @@ export function findingsCache(store: SoftwareStore, policy: PolicyEngine): (m: M
   };
 }
 
-export function fleetFindings(store: SoftwareStore, policy: PolicyEngine, of: (m: MachineSummary) => MachineFindings = findingsCache(store, policy)): FleetFindings {
+export function fleetFindings(
+  store: SoftwareStore,
+  policy: PolicyEngine,
+  of: (m: MachineSummary) => MachineFindings = findingsCache(store, policy),
+): FleetFindings {
   const machines = store.machines().map(of);
   const held = new Map<string, number>();
   for (const m of machines) for (const r of m.licence_rules) held.set(r, (held.get(r) ?? 0) + 1);
@@ -153,7 +157,8 @@ export function startSoftware(ctx: CollectorContext): SoftwareService {
     // Stored under its hash, the body must be what the hash says: a mismatch would make the
     // collector take a later, real change for a resend. Agents hash JSON.stringify(body), and
     // JSON.parse keeps key order, so the same text comes back here.
-    if (createHash('sha256').update(JSON.stringify(doc.body)).digest('hex') !== doc.hash) throw new DocumentError('software document whose hash does not match its body');
+    if (createHash('sha256').update(JSON.stringify(doc.body)).digest('hex') !== doc.hash)
+      throw new DocumentError('software document whose hash does not match its body');
     const r = softwareBodySchema.safeParse(doc.body);
     if (!r.success) {
       const i = r.error.issues[0];

@@ -104,7 +104,15 @@ const zh: typeof en = {
 type Key = keyof typeof en;
 const s = (p: PageCtx, k: Key, v: Record<string, string> = {}) => (p.lang === 'en' ? en : zh)[k].replace(/\{(\w+)\}/g, (_, x: string) => v[x] ?? '');
 
-const ACTIVATION_ZH: Record<string, string> = { licensed: '已激活', unlicensed: '未激活', grace: '宽限期', non_genuine: '非正版宽限期', notification: '通知模式', not_applicable: '不适用', unknown: '未知' };
+const ACTIVATION_ZH: Record<string, string> = {
+  licensed: '已激活',
+  unlicensed: '未激活',
+  grace: '宽限期',
+  non_genuine: '非正版宽限期',
+  notification: '通知模式',
+  not_applicable: '不适用',
+  unknown: '未知',
+};
 const act = (p: PageCtx, a: string) => (p.lang === 'en' ? a.replace('_', ' ') : (ACTIVATION_ZH[a] ?? a));
 const actCls = (a: string) => (a === 'licensed' || a === 'not_applicable' ? '' : a === 'unknown' ? 'warn' : 'fail');
 const enc = encodeURIComponent;
@@ -142,14 +150,18 @@ ${(() => {
     : '';
 })()}
 <h2>${s(p, 'machines')}</h2>
-${machines.length ? wide(html`<table><tr><th>${s(p, 'machine')}</th><th>${s(p, 'os')}</th><th>${s(p, 'activation')}</th><th>${s(p, 'programs')}</th><th>${s(p, 'forbidden')}</th><th>${s(p, 'unreviewed')}</th><th>${s(p, 'received')}</th></tr>
+${
+  machines.length
+    ? wide(html`<table><tr><th>${s(p, 'machine')}</th><th>${s(p, 'os')}</th><th>${s(p, 'activation')}</th><th>${s(p, 'programs')}</th><th>${s(p, 'forbidden')}</th><th>${s(p, 'unreviewed')}</th><th>${s(p, 'received')}</th></tr>
 ${machines.map((m) => {
   const f = byAgent.get(m.agent);
   const bad = (f?.forbidden.length ?? 0) > 0;
   // Agents resend an unchanged list daily: one older than two days is out of date, whatever it says.
   const stale = now - m.received_ms > 2 * 86_400_000;
   return html`<tr class="${bad ? 'fail' : actCls(m.os_activation) || (stale ? 'warn' : '')}"><td><a href="/console/software/machine?agent=${enc(m.agent)}">${m.agent}</a></td><td>${m.os_name} ${m.os_version}${m.os_edition ? html` <span class="muted">${m.os_edition}</span>` : ''}</td><td>${act(p, m.os_activation)}</td><td>${m.packages}</td><td>${f?.forbidden.length ?? 0}</td><td>${f?.unreviewed ?? 0}</td><td>${when(p, m.received_ms)}${stale ? html` <strong>${s(p, 'stale')}</strong>` : ''}</td></tr>`;
-})}</table>`) : html`<p class="muted">${s(p, 'no_lists')}</p>`}`;
+})}</table>`)
+    : html`<p class="muted">${s(p, 'no_lists')}</p>`
+}`;
   return layout(p, s(p, 'title'), body);
 }
 
@@ -166,7 +178,13 @@ ${wrap(html`<table><tr><th>${s(p, 'os')}</th><td>${m.os_name} ${m.os_version}</t
 <tr class="${actCls(m.os_activation)}"><th>${s(p, 'activation')}</th><td>${act(p, m.os_activation)}</td></tr>
 <tr><th>${s(p, 'office')}</th><td>${m.office.length ? m.office.map((o) => html`<div class="${o.kind !== 'wps' && actCls(o.activation) ? 'sw-bad' : ''}">${o.product} ${o.version} (${o.kind}) — ${act(p, o.activation)}</div>`) : '—'}</td></tr>
 <tr><th>${s(p, 'received')}</th><td>${when(p, m.received_ms)}</td></tr>
-${Object.keys(m.errors).length ? html`<tr class="warn"><th>${s(p, 'failed')}</th><td>${Object.entries(m.errors).map(([k, v]) => `${k}: ${v}`).join(', ')}</td></tr>` : ''}</table>`)}
+${
+  Object.keys(m.errors).length
+    ? html`<tr class="warn"><th>${s(p, 'failed')}</th><td>${Object.entries(m.errors)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')}</td></tr>`
+    : ''
+}</table>`)}
 ${findings.length ? html`<h2>${s(p, 'findings')}</h2>${wrap(html`<table><tr><th>${s(p, 'name')}</th><th>${s(p, 'version')}</th><th>${s(p, 'rule')}</th><th>${s(p, 'action')}</th></tr>${findings.map((f) => html`<tr class="${f.action === 'forbidden' ? 'fail' : ''}"><td>${f.name}</td><td>${f.version}</td><td>${f.rule ?? ''}</td><td>${s(p, `${f.action}_a` as Key)}</td></tr>`)}</table>`)}` : ''}
 ${changes.length ? html`<h2>${s(p, 'changes')}</h2>${wrap(html`<table><tr><th>${s(p, 'when')}</th><th>${s(p, 'change')}</th><th>${s(p, 'name')}</th><th>${s(p, 'version')}</th></tr>${changes.map((c) => html`<tr><td class="nw">${fmtLocal(c.time_ms, p.tz)}</td><td>${s(p, `${c.change}_c` as Key)}</td><td>${c.name}</td><td>${c.old_version && c.new_version ? `${c.old_version} → ${c.new_version}` : (c.new_version ?? c.old_version ?? '')}</td></tr>`)}</table>`)}` : ''}
 <h2>${s(p, 'programs')} (${rows.length})</h2>

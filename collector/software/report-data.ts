@@ -24,7 +24,11 @@ export interface LicensingReportData {
 const MAX_CHANGES = 2000;
 
 /** Gathers the year's data; the year is the office's local calendar year (tz). */
-export function licensingReportData(store: SoftwareStore, policy: PolicyEngine, o: { year: number; tz: string; organisation: string; contractor: string; now: number }): LicensingReportData {
+export function licensingReportData(
+  store: SoftwareStore,
+  policy: PolicyEngine,
+  o: { year: number; tz: string; organisation: string; contractor: string; now: number },
+): LicensingReportData {
   const from = localMidnight(o.year, 1, 1, o.tz);
   const to = localMidnight(o.year + 1, 1, 1, o.tz);
   const all = store.all();

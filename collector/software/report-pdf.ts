@@ -115,7 +115,15 @@ const zh: typeof en = {
   truth: '计算机按其最近一次上报的软件清单列出，"清单接收时间"表明其时效；从未上报清单的计算机不在本报告中。',
 };
 type Key = keyof typeof en;
-const ACT_ZH: Record<string, string> = { licensed: '已激活', unlicensed: '未激活', grace: '宽限期', non_genuine: '非正版宽限期', notification: '通知模式', not_applicable: '不适用', unknown: '未知' };
+const ACT_ZH: Record<string, string> = {
+  licensed: '已激活',
+  unlicensed: '未激活',
+  grace: '宽限期',
+  non_genuine: '非正版宽限期',
+  notification: '通知模式',
+  not_applicable: '不适用',
+  unknown: '未知',
+};
 
 // The monthly report's page geometry and colours (collector/reports/pdf.ts).
 const MARGIN = 50;
@@ -181,7 +189,12 @@ class W {
         doc.text(s, x + PAD, y + PAD, { width: widths[i]! - 2 * PAD, height: h - 2 * PAD + 1, ellipsis: true });
         x += widths[i]!;
       });
-      doc.moveTo(MARGIN, y + h).lineTo(MARGIN + this.width, y + h).lineWidth(0.4).strokeColor(C.rule).stroke();
+      doc
+        .moveTo(MARGIN, y + h)
+        .lineTo(MARGIN + this.width, y + h)
+        .lineWidth(0.4)
+        .strokeColor(C.rule)
+        .stroke();
     };
     const hh = rowHeight(headers);
     const header = () => {
@@ -213,7 +226,14 @@ class W {
  * the year's changes. Throws ReportFontError when the font cannot be loaded.
  */
 export async function renderLicensingReport(d: LicensingReportData, lang: Lang, font: { path: string; name?: string | undefined }): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margins: { top: HEAD, bottom: FOOT, left: MARGIN, right: MARGIN }, bufferPages: true, lang, displayTitle: true, info: { Title: `${lang === 'en' ? en.title : zh.title} ${d.year}`, Author: d.contractor || 'Watchpost', Subject: d.organisation, Creator: 'Watchpost' } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: HEAD, bottom: FOOT, left: MARGIN, right: MARGIN },
+    bufferPages: true,
+    lang,
+    displayTitle: true,
+    info: { Title: `${lang === 'en' ? en.title : zh.title} ${d.year}`, Author: d.contractor || 'Watchpost', Subject: d.organisation, Creator: 'Watchpost' },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -232,8 +252,17 @@ export async function renderLicensingReport(d: LicensingReportData, lang: Lang, 
   doc.y = 200;
   doc.fontSize(24).fillColor(C.ink).text(w.t('title'), MARGIN, doc.y, { width: w.width, align: 'center' });
   doc.moveDown(1.2).fontSize(12);
-  for (const [k, v] of [['organisation', d.organisation], ['year', `${d.year} (${d.tz})`], ['contractor', d.contractor || '—'], ['generated', fmtLocal(d.generated_ms, d.tz)]] as [Key, string][]) {
-    doc.fillColor(C.grey).text(`${w.t(k)}:  `, MARGIN + 60, doc.y, { continued: true }).fillColor(C.ink).text(v, { width: w.width - 120 });
+  for (const [k, v] of [
+    ['organisation', d.organisation],
+    ['year', `${d.year} (${d.tz})`],
+    ['contractor', d.contractor || '—'],
+    ['generated', fmtLocal(d.generated_ms, d.tz)],
+  ] as [Key, string][]) {
+    doc
+      .fillColor(C.grey)
+      .text(`${w.t(k)}:  `, MARGIN + 60, doc.y, { continued: true })
+      .fillColor(C.ink)
+      .text(v, { width: w.width - 120 });
     doc.moveDown(0.4);
   }
   // Summary.
@@ -241,15 +270,20 @@ export async function renderLicensingReport(d: LicensingReportData, lang: Lang, 
   const osOk = d.machines.filter((m) => m.os_activation === 'licensed' || m.os_activation === 'not_applicable').length;
   const office = d.machines.flatMap((m) => m.office.filter((o) => o.kind !== 'wps'));
   const y = d.by_month.reduce((a, m) => ({ i: a.i + m.installed, r: a.r + m.removed, u: a.u + m.upgraded + m.downgraded }), { i: 0, r: 0, u: 0 });
-  w.table([6, 3], [w.t('figure'), w.t('value')], [
-    [w.t('machines'), String(d.machines.length)],
-    [w.t('os_activated'), `${osOk} / ${d.machines.length}`],
-    [w.t('office_activated'), `${office.filter((o) => o.activation === 'licensed').length} / ${office.length}`],
-    [w.t('forbidden_now'), String(d.forbidden_now.length)],
-    [w.t('forbidden_removed'), String(d.forbidden_removed.length)],
-    [w.t('licences_exceeded'), `${d.licensing.filter((l) => l.exceeded).length} / ${d.licensing.length}`],
-    [w.t('changes_year'), `${y.i} / ${y.r} / ${y.u}`],
-  ], (i) => ((i === 3 && d.forbidden_now.length) || (i === 5 && d.licensing.some((l) => l.exceeded)) ? C.fail : undefined));
+  w.table(
+    [6, 3],
+    [w.t('figure'), w.t('value')],
+    [
+      [w.t('machines'), String(d.machines.length)],
+      [w.t('os_activated'), `${osOk} / ${d.machines.length}`],
+      [w.t('office_activated'), `${office.filter((o) => o.activation === 'licensed').length} / ${office.length}`],
+      [w.t('forbidden_now'), String(d.forbidden_now.length)],
+      [w.t('forbidden_removed'), String(d.forbidden_removed.length)],
+      [w.t('licences_exceeded'), `${d.licensing.filter((l) => l.exceeded).length} / ${d.licensing.length}`],
+      [w.t('changes_year'), `${y.i} / ${y.r} / ${y.u}`],
+    ],
+    (i) => ((i === 3 && d.forbidden_now.length) || (i === 5 && d.licensing.some((l) => l.exceeded)) ? C.fail : undefined),
+  );
   w.para(w.t('truth'), C.grey);
   // Machines.
   w.h1(w.t('machines_h'));
@@ -258,7 +292,15 @@ export async function renderLicensingReport(d: LicensingReportData, lang: Lang, 
     w.table(
       [2.3, 3.3, 2.5, 2.1, 3.9, 1.7, 2.2],
       [w.t('machine'), w.t('os'), w.t('edition'), w.t('activation'), w.t('office'), w.t('programs'), w.t('received')],
-      d.machines.map((m) => [m.agent, `${m.os_name} ${m.os_version}`, m.os_edition || '—', w.act(m.os_activation), m.office.map((o) => `${o.product} ${o.version} (${o.kind}, ${w.act(o.activation)})`).join('\n') || '—', String(m.packages), day(m.received_ms)]),
+      d.machines.map((m) => [
+        m.agent,
+        `${m.os_name} ${m.os_version}`,
+        m.os_edition || '—',
+        w.act(m.os_activation),
+        m.office.map((o) => `${o.product} ${o.version} (${o.kind}, ${w.act(o.activation)})`).join('\n') || '—',
+        String(m.packages),
+        day(m.received_ms),
+      ]),
       (i) => {
         const m = d.machines[i]!;
         if (m.forbidden > 0 || m.os_activation === 'unlicensed' || m.office.some((o) => o.kind !== 'wps' && o.activation === 'unlicensed')) return C.fail;
@@ -268,21 +310,52 @@ export async function renderLicensingReport(d: LicensingReportData, lang: Lang, 
   // Licences.
   w.h1(w.t('licensing_h'));
   if (!d.licensing.length) w.para(w.t('no_policy'), C.grey);
-  else w.table([5, 2, 2, 2], [w.t('rule'), w.t('installed'), w.t('licensed'), w.t('status')], d.licensing.map((l) => [l.rule, String(l.installed), String(l.licensed), l.exceeded ? w.t('exceeded') : w.t('ok')]), (i) => (d.licensing[i]!.exceeded ? C.fail : undefined));
+  else
+    w.table(
+      [5, 2, 2, 2],
+      [w.t('rule'), w.t('installed'), w.t('licensed'), w.t('status')],
+      d.licensing.map((l) => [l.rule, String(l.installed), String(l.licensed), l.exceeded ? w.t('exceeded') : w.t('ok')]),
+      (i) => (d.licensing[i]!.exceeded ? C.fail : undefined),
+    );
   // Forbidden.
   w.h1(w.t('forbidden_h'));
   w.h2(w.t('now_h'));
   if (!d.forbidden_now.length) w.para(w.t('none'), C.grey);
-  else w.table([2.5, 4, 2, 3, 2], [w.t('machine'), w.t('program'), w.t('version'), w.t('rule'), w.t('since')], d.forbidden_now.map((f) => [f.agent, f.name, f.version, f.rule, day(f.since_ms)]), () => C.fail);
+  else
+    w.table(
+      [2.5, 4, 2, 3, 2],
+      [w.t('machine'), w.t('program'), w.t('version'), w.t('rule'), w.t('since')],
+      d.forbidden_now.map((f) => [f.agent, f.name, f.version, f.rule, day(f.since_ms)]),
+      () => C.fail,
+    );
   w.h2(w.t('removed_h'));
   if (!d.forbidden_removed.length) w.para(w.t('none'), C.grey);
-  else w.table([2.5, 4, 2, 3, 2], [w.t('machine'), w.t('program'), w.t('version'), w.t('rule'), w.t('removed_on')], d.forbidden_removed.map((f) => [f.agent, f.name, f.version, f.rule, day(f.removed_ms)]));
+  else
+    w.table(
+      [2.5, 4, 2, 3, 2],
+      [w.t('machine'), w.t('program'), w.t('version'), w.t('rule'), w.t('removed_on')],
+      d.forbidden_removed.map((f) => [f.agent, f.name, f.version, f.rule, day(f.removed_ms)]),
+    );
   // Changes.
   w.h1(w.t('changes_h'));
-  w.table([2, 2, 2, 2, 2], [w.t('month'), w.t('inst'), w.t('rem'), w.t('upg'), w.t('dwn')], d.by_month.map((m, i) => [`${d.year}-${String(i + 1).padStart(2, '0')}`, String(m.installed), String(m.removed), String(m.upgraded), String(m.downgraded)]));
+  w.table(
+    [2, 2, 2, 2, 2],
+    [w.t('month'), w.t('inst'), w.t('rem'), w.t('upg'), w.t('dwn')],
+    d.by_month.map((m, i) => [`${d.year}-${String(i + 1).padStart(2, '0')}`, String(m.installed), String(m.removed), String(m.upgraded), String(m.downgraded)]),
+  );
   if (d.changes.length) {
     w.h2(w.t('list_h'));
-    w.table([2, 2.5, 1.5, 4.5, 2.5], [w.t('when'), w.t('machine'), w.t('change'), w.t('program'), w.t('version')], d.changes.map((c) => [day(c.time_ms), c.agent, w.t(c.change === 'installed' ? 'installed_c' : 'removed_c'), c.name, c.new_version ?? c.old_version ?? '']));
+    w.table(
+      [2, 2.5, 1.5, 4.5, 2.5],
+      [w.t('when'), w.t('machine'), w.t('change'), w.t('program'), w.t('version')],
+      d.changes.map((c) => [
+        day(c.time_ms),
+        c.agent,
+        w.t(c.change === 'installed' ? 'installed_c' : 'removed_c'),
+        c.name,
+        c.new_version ?? c.old_version ?? '',
+      ]),
+    );
   }
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
@@ -290,7 +363,12 @@ export async function renderLicensingReport(d: LicensingReportData, lang: Lang, 
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
     const fy = doc.page.height - FOOT + 18;
-    doc.moveTo(MARGIN, fy - 6).lineTo(doc.page.width - MARGIN, fy - 6).lineWidth(0.4).strokeColor(C.rule).stroke();
+    doc
+      .moveTo(MARGIN, fy - 6)
+      .lineTo(doc.page.width - MARGIN, fy - 6)
+      .lineWidth(0.4)
+      .strokeColor(C.rule)
+      .stroke();
     doc.font('body').fontSize(8).fillColor(C.grey);
     doc.text(`${d.organisation} · ${w.t('title')} · ${d.year}`, MARGIN, fy, { width: w.width * 0.7, lineBreak: false, ellipsis: true });
     doc.text(w.t('page', { n: i + 1, total: range.count }), MARGIN + w.width * 0.7, fy, { width: w.width * 0.3, align: 'right', lineBreak: false });

@@ -137,7 +137,8 @@ export interface SoftwareStore {
   osHistory(agent: string): { time_ms: number; os_name: string; os_version: string; os_edition: string; os_activation: string; office_activation: string }[];
 }
 
-const itemKey = (r: { source: string; scope: string; name: string; arch: string; version: string }) => `${r.source}\u0000${r.scope}\u0000${r.name}\u0000${r.arch}\u0000${r.version}`;
+const itemKey = (r: { source: string; scope: string; name: string; arch: string; version: string }) =>
+  `${r.source}\u0000${r.scope}\u0000${r.name}\u0000${r.arch}\u0000${r.version}`;
 const slotKey = (r: { source: string; scope: string; name: string; arch: string }) => `${r.source}\u0000${r.scope}\u0000${r.name}\u0000${r.arch}`;
 
 /** Office's activation as one word for the history: the worst of the suites Office licensing covers. */
@@ -153,25 +154,42 @@ export function createSoftwareStore(db: DatabaseSync): SoftwareStore {
     machines: db.prepare('SELECT m.*, (SELECT COUNT(*) FROM software_installed i WHERE i.agent = m.agent) AS packages FROM software_machines m ORDER BY agent'),
     head: db.prepare('SELECT hash, doc_time_ms, os_name, os_version, os_edition, os_activation, office FROM software_machines WHERE agent = ?'),
     seen: db.prepare('UPDATE software_machines SET received_ms = ? WHERE agent = ?'),
-    upsert: db.prepare(`INSERT INTO software_machines (agent, hash, doc_time_ms, received_ms, first_ms, changed_ms, os_name, os_version, os_edition, os_activation, licenses, office, errors)
+    upsert:
+      db.prepare(`INSERT INTO software_machines (agent, hash, doc_time_ms, received_ms, first_ms, changed_ms, os_name, os_version, os_edition, os_activation, licenses, office, errors)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(agent) DO UPDATE SET hash = excluded.hash, doc_time_ms = excluded.doc_time_ms, received_ms = excluded.received_ms, changed_ms = excluded.changed_ms,
         os_name = excluded.os_name, os_version = excluded.os_version, os_edition = excluded.os_edition, os_activation = excluded.os_activation,
         licenses = excluded.licenses, office = excluded.office, errors = excluded.errors`),
     rows: db.prepare('SELECT * FROM software_installed WHERE agent = ?'),
     allRows: db.prepare('SELECT * FROM software_installed ORDER BY agent, name'),
-    ins: db.prepare('INSERT INTO software_installed (agent, source, scope, name, arch, version, publisher, install_date, install_location, since_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-    upd: db.prepare('UPDATE software_installed SET publisher = ?, install_date = ?, install_location = ? WHERE agent = ? AND source = ? AND scope = ? AND name = ? AND arch = ? AND version = ?'),
+    ins: db.prepare(
+      'INSERT INTO software_installed (agent, source, scope, name, arch, version, publisher, install_date, install_location, since_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    upd: db.prepare(
+      'UPDATE software_installed SET publisher = ?, install_date = ?, install_location = ? WHERE agent = ? AND source = ? AND scope = ? AND name = ? AND arch = ? AND version = ?',
+    ),
     del: db.prepare('DELETE FROM software_installed WHERE agent = ? AND source = ? AND scope = ? AND name = ? AND arch = ? AND version = ?'),
-    change: db.prepare('INSERT INTO software_changes (agent, time_ms, change, source, scope, name, arch, old_version, new_version, publisher) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-    os: db.prepare('INSERT INTO software_os_history (agent, time_ms, os_name, os_version, os_edition, os_activation, office_activation) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    change: db.prepare(
+      'INSERT INTO software_changes (agent, time_ms, change, source, scope, name, arch, old_version, new_version, publisher) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    os: db.prepare(
+      'INSERT INTO software_os_history (agent, time_ms, os_name, os_version, os_edition, os_activation, office_activation) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
     search: db.prepare("SELECT * FROM software_installed WHERE name LIKE ? ESCAPE '\\' ORDER BY name, agent LIMIT ?"),
     changes: db.prepare('SELECT * FROM software_changes WHERE time_ms >= ? AND time_ms < ? ORDER BY time_ms, id'),
     changesOf: db.prepare('SELECT * FROM software_changes WHERE agent = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms, id'),
-    osHistory: db.prepare('SELECT time_ms, os_name, os_version, os_edition, os_activation, office_activation FROM software_os_history WHERE agent = ? ORDER BY time_ms, id'),
+    osHistory: db.prepare(
+      'SELECT time_ms, os_name, os_version, os_edition, os_activation, office_activation FROM software_os_history WHERE agent = ? ORDER BY time_ms, id',
+    ),
   };
   const summary = (r: Record<string, unknown> | undefined): MachineSummary | undefined =>
-    r && ({ ...(r as unknown as MachineSummary), licenses: JSON.parse(String(r.licenses)), office: JSON.parse(String(r.office)), errors: JSON.parse(String(r.errors)), packages: Number(r.packages) });
+    r && {
+      ...(r as unknown as MachineSummary),
+      licenses: JSON.parse(String(r.licenses)),
+      office: JSON.parse(String(r.office)),
+      errors: JSON.parse(String(r.errors)),
+      packages: Number(r.packages),
+    };
 
   return {
     resend(agent, hash, receivedMs) {
@@ -181,7 +199,9 @@ export function createSoftwareStore(db: DatabaseSync): SoftwareStore {
       return true;
     },
     apply(agent, hash, docTimeMs, body, receivedMs) {
-      const head = st.head!.get(agent) as { hash: string; doc_time_ms: number; os_name: string; os_version: string; os_edition: string; os_activation: string; office: string } | undefined;
+      const head = st.head!.get(agent) as
+        | { hash: string; doc_time_ms: number; os_name: string; os_version: string; os_edition: string; os_activation: string; office: string }
+        | undefined;
       if (head && head.hash === hash) {
         st.seen!.run(receivedMs, agent);
         return { outcome: 'unchanged', changes: 0 };
@@ -205,7 +225,8 @@ export function createSoftwareStore(db: DatabaseSync): SoftwareStore {
             st.upd!.run(r.publisher, r.install_date, r.install_location, agent, r.source, r.scope, r.name, r.arch, r.version);
         }
         // Per-user entries of a user whose hive was not loaded (logged off) were not looked at.
-        const unread = (o: InstalledRow) => o.scope !== 'machine' && body.read_scopes?.[o.source] !== undefined && !body.read_scopes[o.source]!.includes(o.scope);
+        const unread = (o: InstalledRow) =>
+          o.scope !== 'machine' && body.read_scopes?.[o.source] !== undefined && !body.read_scopes[o.source]!.includes(o.scope);
         for (const [k, o] of old) if (!now.has(k) && !failed.has(o.source) && !unread(o)) removed.push(o);
         for (const o of removed) st.del!.run(agent, o.source, o.scope, o.name, o.arch, o.version);
         for (const r of added) st.ins!.run(agent, r.source, r.scope, r.name, r.arch, r.version, r.publisher, r.install_date, r.install_location, docTimeMs);
@@ -215,7 +236,12 @@ export function createSoftwareStore(db: DatabaseSync): SoftwareStore {
           for (const o of removed) (gone.get(slotKey(o)) ?? gone.set(slotKey(o), []).get(slotKey(o))!).push(o);
           const came = new Map<string, SoftwareRow[]>();
           for (const r of added) (came.get(slotKey(r)) ?? came.set(slotKey(r), []).get(slotKey(r))!).push(r);
-          const rec = (change: ChangeKind, r: { source: string; scope: string; name: string; arch: string; publisher: string }, oldV: string | null, newV: string | null) => {
+          const rec = (
+            change: ChangeKind,
+            r: { source: string; scope: string; name: string; arch: string; publisher: string },
+            oldV: string | null,
+            newV: string | null,
+          ) => {
             st.change!.run(agent, docTimeMs, change, r.source, r.scope, r.name, r.arch, oldV, newV, r.publisher);
             changes++;
           };
@@ -231,9 +257,30 @@ export function createSoftwareStore(db: DatabaseSync): SoftwareStore {
           for (const gs of gone.values()) for (const o of gs) rec('removed', o, o.version, null);
         }
         const oa = officeActivation(body.office);
-        if (!head || head.os_name !== body.os.name || head.os_version !== body.os.version || head.os_edition !== body.os.edition || head.os_activation !== body.os.activation || officeActivation(JSON.parse(head.office)) !== oa)
+        if (
+          !head ||
+          head.os_name !== body.os.name ||
+          head.os_version !== body.os.version ||
+          head.os_edition !== body.os.edition ||
+          head.os_activation !== body.os.activation ||
+          officeActivation(JSON.parse(head.office)) !== oa
+        )
           st.os!.run(agent, docTimeMs, body.os.name, body.os.version, body.os.edition, body.os.activation, oa);
-        st.upsert!.run(agent, hash, docTimeMs, receivedMs, receivedMs, docTimeMs, body.os.name, body.os.version, body.os.edition, body.os.activation, JSON.stringify(body.licenses), JSON.stringify(body.office), JSON.stringify(body.errors));
+        st.upsert!.run(
+          agent,
+          hash,
+          docTimeMs,
+          receivedMs,
+          receivedMs,
+          docTimeMs,
+          body.os.name,
+          body.os.version,
+          body.os.edition,
+          body.os.activation,
+          JSON.stringify(body.licenses),
+          JSON.stringify(body.office),
+          JSON.stringify(body.errors),
+        );
         db.exec('COMMIT');
       } catch (e) {
         db.exec('ROLLBACK');

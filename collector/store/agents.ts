@@ -89,7 +89,9 @@ export class AgentRegistry {
   stillValid(id: string, tokenSha256: string): boolean {
     if (id.startsWith('static:')) return true;
     if (!this.db.isOpen) return true;
-    const row = this.db.prepare('SELECT token_sha256, revoked_ms FROM agents WHERE id = ?').get(id) as { token_sha256: string; revoked_ms: number | null } | undefined;
+    const row = this.db.prepare('SELECT token_sha256, revoked_ms FROM agents WHERE id = ?').get(id) as
+      | { token_sha256: string; revoked_ms: number | null }
+      | undefined;
     return row !== undefined && row.revoked_ms === null && row.token_sha256 === tokenSha256;
   }
 
@@ -103,7 +105,9 @@ export class AgentRegistry {
     const id = randomUUID();
     const existing = this.db.prepare('SELECT id FROM agents WHERE name = ?').get(name);
     if (existing) throw new Error(`an agent named "${name}" is already enrolled: rotate its token with \`watchpost enroll --rotate ${name}\``);
-    this.db.prepare('INSERT INTO agents (id, name, token_sha256, created_ms, tags) VALUES (?, ?, ?, ?, ?)').run(id, name, hashToken(token), this.now(), JSON.stringify(tags));
+    this.db
+      .prepare('INSERT INTO agents (id, name, token_sha256, created_ms, tags) VALUES (?, ?, ?, ?, ?)')
+      .run(id, name, hashToken(token), this.now(), JSON.stringify(tags));
     this.audit.append(actor, 'agent.enroll', name, { id });
     return { id, token };
   }
@@ -168,12 +172,18 @@ export class AgentRegistry {
       return;
     }
     this.db
-      .prepare('UPDATE agents SET last_seen_ms = ?, last_addr = COALESCE(?, last_addr), version = COALESCE(?, version), hostname = COALESCE(?, hostname) WHERE id = ?')
+      .prepare(
+        'UPDATE agents SET last_seen_ms = ?, last_addr = COALESCE(?, last_addr), version = COALESCE(?, version), hostname = COALESCE(?, hostname) WHERE id = ?',
+      )
       .run(this.now(), info.addr ?? null, info.version ?? null, info.hostname ?? null, id);
   }
 
   list(): AgentRecord[] {
-    return (this.db.prepare('SELECT id, name, created_ms, revoked_ms, last_seen_ms, last_addr, version, hostname, tags FROM agents ORDER BY name').all() as unknown as (Omit<AgentRecord, 'tags'> & { tags: string })[]).map((r) => ({
+    return (
+      this.db
+        .prepare('SELECT id, name, created_ms, revoked_ms, last_seen_ms, last_addr, version, hostname, tags FROM agents ORDER BY name')
+        .all() as unknown as (Omit<AgentRecord, 'tags'> & { tags: string })[]
+    ).map((r) => ({
       ...r,
       tags: JSON.parse(r.tags) as Record<string, string>,
     }));
@@ -187,7 +197,15 @@ export class AgentRegistry {
     const empty: AgentLive = { probes: [], platform: null, connected_ms: null, last_batch_ms: null, batches: 0, samples: 0 };
     const out: AgentView[] = this.list().map((r) => {
       const l = this.live.get(r.id);
-      return { ...r, ...empty, ...(l ? { probes: l.probes, platform: l.platform, connected_ms: l.connected_ms, last_batch_ms: l.last_batch_ms, batches: l.batches, samples: l.samples } : {}), source: 'enrolled', connected: connected.has(r.name) };
+      return {
+        ...r,
+        ...empty,
+        ...(l
+          ? { probes: l.probes, platform: l.platform, connected_ms: l.connected_ms, last_batch_ms: l.last_batch_ms, batches: l.batches, samples: l.samples }
+          : {}),
+        source: 'enrolled',
+        connected: connected.has(r.name),
+      };
     });
     for (const st of this.staticAgents.values()) {
       if (out.some((a) => a.name === st.name)) continue;
@@ -204,7 +222,9 @@ export class AgentRegistry {
         hostname: l?.hostname ?? null,
         tags: st.tags,
         ...empty,
-        ...(l ? { probes: l.probes, platform: l.platform, connected_ms: l.connected_ms, last_batch_ms: l.last_batch_ms, batches: l.batches, samples: l.samples } : {}),
+        ...(l
+          ? { probes: l.probes, platform: l.platform, connected_ms: l.connected_ms, last_batch_ms: l.last_batch_ms, batches: l.batches, samples: l.samples }
+          : {}),
         source: 'config',
         connected: connected.has(st.name),
       });

@@ -145,7 +145,8 @@ export class AuditLog {
     let last: AuditHead | undefined;
     for (const row of this.db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as Iterable<AuditEntry>) {
       const seq = Number(row.seq);
-      if (!ALGOS.includes(row.algo)) return { ok: false, seq, reason: `unknown hash algorithm "${row.algo}" (known: ${ALGOS.join(', ')}): the entry cannot be checked` };
+      if (!ALGOS.includes(row.algo))
+        return { ok: false, seq, reason: `unknown hash algorithm "${row.algo}" (known: ${ALGOS.join(', ')}): the entry cannot be checked` };
       if (row.prev_hash !== prev) return { ok: false, seq, reason: 'previous-hash link broken (an entry before it was changed or removed)' };
       if (digest(row.algo, prev, row) !== row.hash) return { ok: false, seq, reason: 'entry content does not match its hash (entry changed)' };
       prev = row.hash;
@@ -161,15 +162,24 @@ export class AuditLog {
     }
     if (!anchor) {
       if (!last) return { ok: true, entries: 0 };
-      return { ok: false, seq: last.seq + 1, reason: `the anchor file ${this.anchorFile} is missing (the collector writes it at start): the end of the log cannot be checked` };
+      return {
+        ok: false,
+        seq: last.seq + 1,
+        reason: `the anchor file ${this.anchorFile} is missing (the collector writes it at start): the end of the log cannot be checked`,
+      };
     }
     if (!last || anchor.seq > last.seq) {
       const ends = last ? `ends at entry ${last.seq}` : 'is empty';
-      return { ok: false, seq: (last?.seq ?? 0) + 1, reason: `log truncated: the anchor records entry ${anchor.seq} as the head, the log ${ends} (${anchor.seq - (last?.seq ?? 0)} entries missing at the end)` };
+      return {
+        ok: false,
+        seq: (last?.seq ?? 0) + 1,
+        reason: `log truncated: the anchor records entry ${anchor.seq} as the head, the log ${ends} (${anchor.seq - (last?.seq ?? 0)} entries missing at the end)`,
+      };
     }
     const at = this.hashAt(anchor.seq);
     if (at === undefined) return { ok: false, seq: anchor.seq, reason: `the anchored head entry ${anchor.seq} is missing` };
-    if (at !== anchor.hash) return { ok: false, seq: anchor.seq, reason: `entry ${anchor.seq} does not match the anchored head hash (the log was rewritten from there)` };
+    if (at !== anchor.hash)
+      return { ok: false, seq: anchor.seq, reason: `entry ${anchor.seq} does not match the anchored head hash (the log was rewritten from there)` };
     // Entries after the anchor (a crash between the insert and the anchor write) are covered by the chain alone.
     return { ok: true, entries: n };
   }

@@ -49,7 +49,10 @@ if (port) {
     if (m.type === 'abort') {
       stopper.abort();
       stopper = new AbortController();
-      for (const q of queue.splice(0)) port.postMessage({ id: q.id, outcome: { ok: false, retryable: true, reason: 'timeout', message: 'aborted' }, body: q.body } satisfies PostReply, [q.body.buffer as ArrayBuffer]);
+      for (const q of queue.splice(0))
+        port.postMessage({ id: q.id, outcome: { ok: false, retryable: true, reason: 'timeout', message: 'aborted' }, body: q.body } satisfies PostReply, [
+          q.body.buffer as ArrayBuffer,
+        ]);
       return;
     }
     queue.push(m);

@@ -51,12 +51,21 @@ interface Answer {
 function post(u: URL, headers: Record<string, string>, body: string | Buffer, signal: AbortSignal): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const lib = u.protocol === 'https:' ? https : http;
-    const req = lib.request(u, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: agents[u.protocol === 'https:' ? 'https:' : 'http:'], signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), retryAfter: res.headers['retry-after'] }));
-      res.on('error', reject);
-    });
+    const req = lib.request(
+      u,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        agent: agents[u.protocol === 'https:' ? 'https:' : 'http:'],
+        signal,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), retryAfter: res.headers['retry-after'] }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -354,10 +363,14 @@ export class InfluxWriter {
       const delay = Math.max(out.retryAfterMs ?? 0, backoffMs * (0.5 + Math.random() / 2));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
-        this.stopper.signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
+        this.stopper.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
       });
     }
   }

@@ -1,4 +1,21 @@
-import { close, closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeSync, writevSync } from 'node:fs';
+import {
+  close,
+  closeSync,
+  existsSync,
+  fdatasync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+  writevSync,
+} from 'node:fs';
 import { privateDir } from '../../lib/private-fs.ts';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -141,7 +158,10 @@ export class Spool {
     // Registered up front, so /metrics shows 0 until something is found.
     if (opts.metrics) {
       this.corruptCounters = {
-        records: opts.metrics.counter('watchpost_spool_corrupt_records_total', 'Spool records found damaged at start (reason bad_record: moved to spool/corrupt/; torn_tail: cut off)'),
+        records: opts.metrics.counter(
+          'watchpost_spool_corrupt_records_total',
+          'Spool records found damaged at start (reason bad_record: moved to spool/corrupt/; torn_tail: cut off)',
+        ),
         bytes: opts.metrics.counter('watchpost_spool_corrupt_bytes_total', 'Bytes of damaged spool records found at start'),
       };
     }
@@ -237,14 +257,23 @@ export class Spool {
     }
     this.corruptCounters?.records.inc({ reason }, records);
     this.corruptCounters?.bytes.inc({ reason }, to - from);
-    this.log?.error({ segment: file, from, to, bytes: to - from, records, reason, moved_to: moved }, torn ? 'spool: torn record at the end of a segment cut off (its points are lost)' : 'spool: damaged records moved aside (their points are lost; the records after them are kept)');
+    this.log?.error(
+      { segment: file, from, to, bytes: to - from, records, reason, moved_to: moved },
+      torn
+        ? 'spool: torn record at the end of a segment cut off (its points are lost)'
+        : 'spool: damaged records moved aside (their points are lost; the records after them are kept)',
+    );
   }
   /** Rows left in the node:sqlite spool of earlier versions are moved into the log, once. */
   private importSqlite(file: string): void {
     if (!existsSync(file)) return;
     const db = new DatabaseSync(file);
     try {
-      for (const r of db.prepare('SELECT points, body, oldest_ms FROM spool ORDER BY id').iterate() as Iterable<{ points: number; body: string | Uint8Array; oldest_ms: number }>) {
+      for (const r of db.prepare('SELECT points, body, oldest_ms FROM spool ORDER BY id').iterate() as Iterable<{
+        points: number;
+        body: string | Uint8Array;
+        oldest_ms: number;
+      }>) {
         this.write(typeof r.body === 'string' ? Buffer.from(r.body) : Buffer.from(r.body), Number(r.points), Number(r.oldest_ms), Date.now());
       }
     } catch {
@@ -314,6 +343,7 @@ export class Spool {
   }
 
   private scheduleSync(): void {
+    // biome-ignore lint/correctness/noVoidTypeReturn: returns what sync() returns (nothing), as one statement
     if (this.syncMs === 0) return this.sync();
     this.dirty = true;
     this.syncTimer ??= setTimeout(() => {
@@ -369,7 +399,7 @@ export class Spool {
     let c = this.cursor;
     if (!c || c.afterId !== afterId) {
       // Start at the segment holding the first row after afterId, from its beginning.
-      let seg = this.segments.findIndex((s) => s.lastId > afterId);
+      const seg = this.segments.findIndex((s) => s.lastId > afterId);
       if (seg < 0) return out;
       c = { afterId, seg, offset: 0 };
     }

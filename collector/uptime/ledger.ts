@@ -135,7 +135,9 @@ export class UptimeLedger {
       close: db.prepare('UPDATE uptime_intervals SET end_ms = ? WHERE id = ?'),
       touch: db.prepare('UPDATE uptime_intervals SET last_seen_ms = ? WHERE id = ?'),
       insert: db.prepare('INSERT INTO uptime_intervals (target, kind, state, reason, start_ms, end_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?, NULL, ?)'),
-      range: db.prepare('SELECT * FROM uptime_intervals WHERE target = ? AND start_ms < ? AND (end_ms IS NULL OR end_ms > ? OR last_seen_ms > ?) ORDER BY start_ms'),
+      range: db.prepare(
+        'SELECT * FROM uptime_intervals WHERE target = ? AND start_ms < ? AND (end_ms IS NULL OR end_ms > ? OR last_seen_ms > ?) ORDER BY start_ms',
+      ),
       targets: db.prepare('SELECT DISTINCT target, kind FROM uptime_intervals ORDER BY target'),
       kind: db.prepare('SELECT kind FROM uptime_intervals WHERE target = ? ORDER BY start_ms DESC LIMIT 1'),
     };

@@ -49,7 +49,12 @@ export function observation(s: Sample): { target: string; kind: TargetKind; up: 
     const up = num(s.fields.up);
     if (up === undefined) return undefined;
     // A jam or an empty toner is a printer that answers: up, and degraded in the device model.
-    return { target: s.tags.device, kind: 'device', up: up === 1, reason: typeof s.fields.error_class === 'string' && s.fields.error_class ? s.fields.error_class : 'snmp_no_response' };
+    return {
+      target: s.tags.device,
+      kind: 'device',
+      up: up === 1,
+      reason: typeof s.fields.error_class === 'string' && s.fields.error_class ? s.fields.error_class : 'snmp_no_response',
+    };
   }
   if (s.measurement === 'http_response' && (s.tags.target_name || s.tags.server)) {
     const rt = s.fields.result_type;
@@ -118,9 +123,18 @@ export function createUptimeService(ledger: UptimeLedger, opts: UptimeOptions, n
  * intervals in the state DB, writes camera_uptime/device_uptime points every
  * write_interval_s, and serves GET /api/uptime.
  */
-export function startUptime(ctx: CollectorContext, deps: { maintenance: MaintenanceSource | undefined }, overrides: { writeIntervalMs?: number } = {}): UptimeService {
+export function startUptime(
+  ctx: CollectorContext,
+  deps: { maintenance: MaintenanceSource | undefined },
+  overrides: { writeIntervalMs?: number } = {},
+): UptimeService {
   const c = ctx.config.uptime;
-  const opts: UptimeOptions = { silenceMs: c.silence_s * 1000, timezone: c.timezone, compliantPct: c.compliant_24h_pct, writeIntervalMs: overrides.writeIntervalMs ?? c.write_interval_s * 1000 };
+  const opts: UptimeOptions = {
+    silenceMs: c.silence_s * 1000,
+    timezone: c.timezone,
+    compliantPct: c.compliant_24h_pct,
+    writeIntervalMs: overrides.writeIntervalMs ?? c.write_interval_s * 1000,
+  };
   const ledger = new UptimeLedger(ctx.db, { silenceMs: opts.silenceMs, maintenance: deps.maintenance ?? { intervals: () => [] } });
   const svc = createUptimeService(ledger, opts, ctx.now);
   const self: Source = { kind: 'http', name: 'uptime-ledger', tags: {} };

@@ -13,7 +13,10 @@ const scopeShape = {
 
 export const inspectionScheduleSchema = z.strictObject({
   /** Stable id, used in the state DB and the `inspection` measurement's scope tag. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lower-case letters, digits, _ . - (e.g. network-shaft-a1)').describe('Stable id, used in the state DB and the `inspection` measurement\'s scope tag.'),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lower-case letters, digits, _ . - (e.g. network-shaft-a1)')
+    .describe("Stable id, used in the state DB and the `inspection` measurement's scope tag."),
   title: z.string().min(1).describe('Title shown in the console and the report.'),
   kind: z.enum(['network', 'cctv', 'pc', 'server']).describe('What is inspected: the automatic checklist and default manual items follow from it.'),
   every: z.enum(['weekly', 'monthly', 'quarterly']).describe('How often it is due.'),
@@ -32,7 +35,13 @@ export const inspectionsConfigSchema = z
     check_interval_s: z.number().int().min(10).max(86_400).default(300).describe('How often due dates, reminders and overdue alerts are evaluated.'),
     /** Where photos of manual findings are kept (default: <data_dir>/inspection-photos). */
     photo_dir: z.string().optional().describe('Where photos of manual findings are kept (default: <data_dir>/inspection-photos).'),
-    max_photo_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024).describe('Largest photo accepted.'),
+    max_photo_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(8 * 1024 * 1024)
+      .describe('Largest photo accepted.'),
     /** Days a new problem has to be closed by, unless the engineer sets a date. */
     problem_due_days: z.number().int().min(1).max(365).default(14).describe('Days a new problem has to be closed by, unless the engineer sets a date.'),
     thresholds: z
@@ -51,14 +60,15 @@ export const inspectionsConfigSchema = z
         disk_used_warn_pct: z.number().min(0).max(100).default(85).describe('Disk used (%) at which it warns.'),
         disk_used_fail_pct: z.number().min(0).max(100).default(95).describe('Disk used (%) at which it fails.'),
       })
-      .prefault({}).describe('Pass/warn/fail limits of the automatic checklist.'),
-    schedules: z.array(inspectionScheduleSchema).default([]).describe('The contract\'s inspections.'),
+      .prefault({})
+      .describe('Pass/warn/fail limits of the automatic checklist.'),
+    schedules: z.array(inspectionScheduleSchema).default([]).describe("The contract's inspections."),
   })
   .prefault({});
 
 export const reportsConfigSchema = z
   .strictObject({
-    organisation: z.string().default('Watchpost').describe('The client organisation on the report\'s cover.'),
+    organisation: z.string().default('Watchpost').describe("The client organisation on the report's cover."),
     contractor: z.string().default('').describe('The contractor on the cover.'),
     /** Month boundaries and times in the report are in this IANA time zone. */
     timezone: z.string().default('Asia/Shanghai').describe('Month boundaries and times in the report are in this IANA time zone.'),
@@ -80,10 +90,15 @@ export const reportsConfigSchema = z
       .strictObject({
         enabled: z.boolean().default(false).describe('Make reports on schedule.'),
         /** Hour of the 1st of the month (report time zone) after which last month's report is made. */
-        hour: z.number().int().min(0).max(23).default(6).describe('Hour of the 1st of the month (report time zone) after which last month\'s report is made.'),
-        langs: z.array(z.enum(['zh-CN', 'en'])).min(1).default(['zh-CN']).describe('Languages to make.'),
+        hour: z.number().int().min(0).max(23).default(6).describe("Hour of the 1st of the month (report time zone) after which last month's report is made."),
+        langs: z
+          .array(z.enum(['zh-CN', 'en']))
+          .min(1)
+          .default(['zh-CN'])
+          .describe('Languages to make.'),
       })
-      .prefault({}).describe('Make last month\'s reports on the 1st by themselves.'),
+      .prefault({})
+      .describe("Make last month's reports on the 1st by themselves."),
     email: z
       .strictObject({
         smtp_host: z.string().describe('SMTP relay host.'),
@@ -95,16 +110,29 @@ export const reportsConfigSchema = z
         from: z.string().min(3).describe('Sender address.'),
         to: z.array(z.string().min(3)).min(1).describe('Recipients.'),
       })
-      .optional().describe('Email scheduled reports (nodemailer).'),
+      .optional()
+      .describe('Email scheduled reports (nodemailer).'),
   })
   .prefault({});
 
 export const consoleConfigSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Serve the console at /console/.'),
-    session_ttl_h: z.number().min(0.1).max(24 * 30).default(12).describe('How long a login lasts.'),
+    session_ttl_h: z
+      .number()
+      .min(0.1)
+      .max(24 * 30)
+      .default(12)
+      .describe('How long a login lasts.'),
     /** Failed logins allowed per user name and per client address within the window. */
-    login_max_failures: z.number().int().min(1).default(5).describe('Wrong passwords for one user name from one client address before that pair is refused for 30 s, doubling with each further failure up to login_window_s (four times as many per address, across user names). Other addresses are never locked out.'),
+    login_max_failures: z
+      .number()
+      .int()
+      .min(1)
+      .default(5)
+      .describe(
+        'Wrong passwords for one user name from one client address before that pair is refused for 30 s, doubling with each further failure up to login_window_s (four times as many per address, across user names). Other addresses are never locked out.',
+      ),
     login_window_s: z.number().int().min(10).default(900).describe('The longest login block; a run of failures is forgotten after four quiet windows.'),
     default_lang: z.enum(['zh-CN', 'en']).default('zh-CN').describe('Language for visitors without a choice.'),
     /** Set the Secure flag on the session cookie (behind TLS). Defaults to on when tls is configured. */

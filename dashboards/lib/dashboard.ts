@@ -75,7 +75,14 @@ function conform(d: dashboard.Dashboard): dashboard.Dashboard {
  * before it (`parents`: [tag, variable] pairs). "All" is `.*`, which also matches series
  * without the tag (a PC has no shaft).
  */
-export function tagVariable(lang: Lang, name: string, label: Text, measurement: string | string[], tag: string, parents: [string, string][] = []): dashboard.QueryVariableBuilder {
+export function tagVariable(
+  lang: Lang,
+  name: string,
+  label: Text,
+  measurement: string | string[],
+  tag: string,
+  parents: [string, string][] = [],
+): dashboard.QueryVariableBuilder {
   return new dashboard.QueryVariableBuilder(name)
     .label(tr(lang, label))
     .datasource(DATASOURCE)
@@ -94,7 +101,13 @@ export function locationVariables(lang: Lang, measurement: string, withShaft: bo
     tagVariable(lang, 'building', { zh: '楼栋', en: 'Building' }, measurement, 'building'),
     tagVariable(lang, 'floor', { zh: '楼层', en: 'Floor' }, measurement, 'floor', [['building', 'building']]),
   ];
-  if (withShaft) vars.push(tagVariable(lang, 'shaft', { zh: '竖井', en: 'Shaft' }, measurement, 'shaft', [['building', 'building'], ['floor', 'floor']]));
+  if (withShaft)
+    vars.push(
+      tagVariable(lang, 'shaft', { zh: '竖井', en: 'Shaft' }, measurement, 'shaft', [
+        ['building', 'building'],
+        ['floor', 'floor'],
+      ]),
+    );
   return vars;
 }
 

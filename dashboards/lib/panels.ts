@@ -175,7 +175,13 @@ export function timeseriesPanel(lang: Lang, o: SeriesOpts): timeseries.PanelBuil
     .fillOpacity(o.bars ? 80 : 10)
     .showPoints(common.VisibilityMode.Never)
     .spanNulls(false)
-    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.Table).placement(common.LegendPlacement.Right).calcs(['lastNotNull', 'max']))
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.Table)
+        .placement(common.LegendPlacement.Right)
+        .calcs(['lastNotNull', 'max']),
+    )
     .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
   if (o.bars) p.drawStyle(common.GraphDrawStyle.Bars);
   if (o.stack) p.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));

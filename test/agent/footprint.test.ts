@@ -36,8 +36,11 @@ function marks(out: string): Map<string, string[]> {
 
 const HEAVY = /node_modules\/(net-snmp|node-ssh|ssh2|onvif|xml2js|jpeg-js|systeminformation|iconv-lite)\/|agent\/probes\/onvif\/cameras\.ts/;
 
-t.test('an agent with host, patches and ping loads no SNMP, SSH, ONVIF, systeminformation or iconv code', { skip: process.platform !== 'linux' && 'the Linux host loop is the one without systeminformation' }, async (t) => {
-  const out = loadedBy(`
+t.test(
+  'an agent with host, patches and ping loads no SNMP, SSH, ONVIF, systeminformation or iconv code',
+  { skip: process.platform !== 'linux' && 'the Linux host loop is the one without systeminformation' },
+  async (t) => {
+    const out = loadedBy(`
 const { parseConfig } = await import('./config/load.ts');
 const { agentConfigSchema } = await import('./config/schema/agent.ts');
 const { probeByKind } = await import('./agent/probes/index.ts');
@@ -51,31 +54,57 @@ mark('collected');
 await made.find(([k]) => k === 'onvif')[1].collect(AbortSignal.timeout(30000)).catch(() => {});
 mark('onvif');
 `);
-  const m = marks(out);
-  const created = m.get('created') ?? [];
-  t.ok(created.some((u) => u.includes('agent/probes/snmp.ts')), 'every probe definition is loaded');
-  t.same(created.filter((u) => HEAVY.test(u)), [], 'validating the config and creating the probes loads none of the heavy code');
-  t.same((m.get('collected') ?? []).filter((u) => HEAVY.test(u)), [], 'running host (loop), patches and ping loads none either');
-  const onvif = m.get('onvif') ?? [];
-  t.ok(onvif.some((u) => u.includes('agent/probes/onvif/cameras.ts')), 'the onvif implementation loads at its first run');
-  t.ok(onvif.some((u) => u.includes('node_modules/onvif/')), 'and the onvif package with it');
-});
+    const m = marks(out);
+    const created = m.get('created') ?? [];
+    t.ok(
+      created.some((u) => u.includes('agent/probes/snmp.ts')),
+      'every probe definition is loaded',
+    );
+    t.same(
+      created.filter((u) => HEAVY.test(u)),
+      [],
+      'validating the config and creating the probes loads none of the heavy code',
+    );
+    t.same(
+      (m.get('collected') ?? []).filter((u) => HEAVY.test(u)),
+      [],
+      'running host (loop), patches and ping loads none either',
+    );
+    const onvif = m.get('onvif') ?? [];
+    t.ok(
+      onvif.some((u) => u.includes('agent/probes/onvif/cameras.ts')),
+      'the onvif implementation loads at its first run',
+    );
+    t.ok(
+      onvif.some((u) => u.includes('node_modules/onvif/')),
+      'and the onvif package with it',
+    );
+  },
+);
 
-t.test('on Linux the host inventory is read by a child process: the agent itself never loads systeminformation', { skip: process.platform !== 'linux' && 'Linux only' }, async (t) => {
-  const out = loadedBy(`
+t.test(
+  'on Linux the host inventory is read by a child process: the agent itself never loads systeminformation',
+  { skip: process.platform !== 'linux' && 'Linux only' },
+  async (t) => {
+    const out = loadedBy(`
 const { hostProbe } = await import('./agent/probes/host.ts');
 const { hostSchema } = await import('./agent/probes/host/schema.ts');
 const ctx = { log: (await import('./lib/log.ts')).silentLogger, now: Date.now, emitEvent() {}, emitSamples() {}, stateDir: '/nonexistent', host: 'pc' };
 const samples = await hostProbe.create(hostSchema.parse({ kind: 'host' }), ctx).collect(AbortSignal.timeout(60000));
 console.log('INVENTORY ' + JSON.stringify(samples.find((s) => s.measurement === 'host_inventory'), (k, v) => (typeof v === 'bigint' ? Number(v) : v)));
 `);
-  const inv = JSON.parse(/^INVENTORY (.*)$/m.exec(out)?.[1] ?? 'null') as { tags: Record<string, string>; fields: Record<string, unknown> } | null;
-  const osRelease = readFileSync('/etc/os-release', 'utf8');
-  t.equal(inv?.tags.os_family, 'linux');
-  t.equal(inv?.fields.os_name, /^NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1], 'the OS name, as /etc/os-release has it');
-  t.ok((inv?.fields.cpu_cores as number) > 0);
-  t.same((marks(out).get('end') ?? []).filter((u) => u.includes('node_modules/systeminformation/')), [], 'no systeminformation module in this process');
-});
+    const inv = JSON.parse(/^INVENTORY (.*)$/m.exec(out)?.[1] ?? 'null') as { tags: Record<string, string>; fields: Record<string, unknown> } | null;
+    const osRelease = readFileSync('/etc/os-release', 'utf8');
+    t.equal(inv?.tags.os_family, 'linux');
+    t.equal(inv?.fields.os_name, /^NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1], 'the OS name, as /etc/os-release has it');
+    t.ok((inv?.fields.cpu_cores as number) > 0);
+    t.same(
+      (marks(out).get('end') ?? []).filter((u) => u.includes('node_modules/systeminformation/')),
+      [],
+      'no systeminformation module in this process',
+    );
+  },
+);
 
 t.test('`watchpost agent` turns on the compile cache when the environment does not', async (t) => {
   const dir = tempDir('compile-cache');
@@ -83,7 +112,12 @@ t.test('`watchpost agent` turns on the compile cache when the environment does n
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: dir };
   delete env.NODE_COMPILE_CACHE;
   delete env.LOCALAPPDATA;
-  const r = spawnSync(process.execPath, ['cli/watchpost.ts', 'agent', '--config', 'config/agent.example.yaml', '--check-config'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['cli/watchpost.ts', 'agent', '--config', 'config/agent.example.yaml', '--check-config'], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   t.equal(r.status, 0, r.stderr);
   const cache = path.join(dir, 'watchpost', 'compile-cache');
   const files = readdirSync(cache, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
@@ -91,7 +125,12 @@ t.test('`watchpost agent` turns on the compile cache when the environment does n
   // Other commands (check, collector) are left alone.
   const dir2 = tempDir('compile-cache');
   t.teardown(() => removeDir(dir2));
-  const r2 = spawnSync(process.execPath, ['cli/watchpost.ts', '--version'], { cwd: ROOT, env: { ...env, XDG_CACHE_HOME: dir2 }, encoding: 'utf8', timeout: 60_000 });
+  const r2 = spawnSync(process.execPath, ['cli/watchpost.ts', '--version'], {
+    cwd: ROOT,
+    env: { ...env, XDG_CACHE_HOME: dir2 },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   t.equal(r2.status, 0);
   t.same(readdirSync(dir2), [], 'no cache for other commands');
 });
@@ -128,7 +167,10 @@ registerHooks({ load(url, ctx, next) { urls.push(url); return next(url, ctx); } 
 process.on('SIGUSR2', () => process._rawDebug('LOADED ' + JSON.stringify(urls)));
 `,
   );
-  const child = spawn(process.execPath, ['--import', hook, 'cli/watchpost.ts', 'agent', '--config', config], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', hook, 'cli/watchpost.ts', 'agent', '--config', config], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   t.teardown(() => child.kill('SIGKILL'));
   let err = '';
   child.stderr.setEncoding('utf8');
@@ -144,17 +186,31 @@ process.on('SIGUSR2', () => process._rawDebug('LOADED ' + JSON.stringify(urls)))
       if (m) resolve(JSON.parse(m[1]!) as string[]);
     });
   });
-  t.ok(loaded.some((u) => u.endsWith('/agent/main.ts')), 'the agent started');
-  t.ok(loaded.some((u) => u.endsWith('/agent/probes/ping/ping.ts')), 'with its ping probe');
-  t.same(loaded.filter((u) => /node_modules\/(zod|yaml)\/|\/config\/load\.ts$|\/config\/schema\/|\/schema\.ts$|probe-schema\.ts$/.test(u)), [], 'no yaml, zod or schema module in the agent process');
+  t.ok(
+    loaded.some((u) => u.endsWith('/agent/main.ts')),
+    'the agent started',
+  );
+  t.ok(
+    loaded.some((u) => u.endsWith('/agent/probes/ping/ping.ts')),
+    'with its ping probe',
+  );
+  t.same(
+    loaded.filter((u) => /node_modules\/(zod|yaml)\/|\/config\/load\.ts$|\/config\/schema\/|\/schema\.ts$|probe-schema\.ts$/.test(u)),
+    [],
+    'no yaml, zod or schema module in the agent process',
+  );
 });
 
 t.test('an invalid agent config is reported by the agent as by --check-config, with the same exit code', async (t) => {
   const dir = tempDir('agent-bad-config');
   t.teardown(() => removeDir(dir));
   const config = path.join(dir, 'agent.yaml');
-  writeFileSync(config, 'collector: { url: "wss://127.0.0.1:1/v1/agent", token: "0123456789abcdef0123" }\nprobes:\n  - { kind: ping, targets: [127.0.0.1], count: 0 }\n');
-  const run = (extra: string[]) => spawnSync(process.execPath, ['cli/watchpost.ts', 'agent', '--config', config, ...extra], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  writeFileSync(
+    config,
+    'collector: { url: "wss://127.0.0.1:1/v1/agent", token: "0123456789abcdef0123" }\nprobes:\n  - { kind: ping, targets: [127.0.0.1], count: 0 }\n',
+  );
+  const run = (extra: string[]) =>
+    spawnSync(process.execPath, ['cli/watchpost.ts', 'agent', '--config', config, ...extra], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   const check = run(['--check-config']);
   const start = run([]);
   t.equal(check.status, 2);

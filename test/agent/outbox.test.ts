@@ -16,13 +16,19 @@ t.test('batches survive a restart and keep growing sequence numbers', async (t) 
   ob = new Outbox({ dir, maxBytes: 1e6, maxAgeMs: 1e9, whenFull: 'drop_oldest' });
   t.same(ob.stats().samples, 3, 'unacked samples are still there');
   const rows = ob.peek(0, 10);
-  t.same(rows.map((r) => r.seq), [s1, s2]);
+  t.same(
+    rows.map((r) => r.seq),
+    [s1, s2],
+  );
   const f = decodeAgentFrame(rows[0]!.frame);
   t.equal(f.type, 'batch');
   if (f.type === 'batch') t.equal(f.samples.length, 2, 'stored frame decodes with the protocol schema');
   ob.ack(s1!);
   ob.ack(s1!); // acking twice is harmless
-  t.same(ob.peek(0, 10).map((r) => r.seq), [s2]);
+  t.same(
+    ob.peek(0, 10).map((r) => r.seq),
+    [s2],
+  );
   const s3 = ob.append([sample(4)]);
   t.ok(s3! > s2!, 'sequence keeps growing');
   ob.close();
@@ -82,7 +88,10 @@ t.test('a batch larger than the frame target is split; every sample kept, in ord
   t.teardown(() => ob.close());
   const samples = Array.from({ length: 100 }, (_, i) => sample(i));
   const big: Sample = { measurement: 'big', tags: {}, fields: { text: 'x'.repeat(5000) }, time: 1 };
-  const last = ob.append([...samples.slice(0, 50), big, ...samples.slice(50)], [{ kind: 'k', target: 't', severity: 'info', message: 'm', attrs: {}, time: 2 }]);
+  const last = ob.append(
+    [...samples.slice(0, 50), big, ...samples.slice(50)],
+    [{ kind: 'k', target: 't', severity: 'info', message: 'm', attrs: {}, time: 2 }],
+  );
   const rows = ob.peek(0, 1000);
   t.ok(rows.length > 3, `split into ${rows.length} batches`);
   t.equal(last, rows[rows.length - 1]!.seq, 'append returns the last sequence number');

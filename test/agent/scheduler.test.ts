@@ -15,7 +15,12 @@ const cfg = (over: Partial<ProbeBaseConfig> = {}): ProbeBaseConfig => ({ kind: '
 t.test('self-metrics record success, duration and samples', async (t) => {
   const { s, got } = sink();
   const sch = new Scheduler({ sink: s, host: 'h' });
-  sch.add({ name: 'p', config: cfg({ tags: { floor: '3' } }), log: silentLogger, probe: { collect: async () => [{ measurement: 'x', tags: {}, fields: { v: 1 }, time: 1 }] } });
+  sch.add({
+    name: 'p',
+    config: cfg({ tags: { floor: '3' } }),
+    log: silentLogger,
+    probe: { collect: async () => [{ measurement: 'x', tags: {}, fields: { v: 1 }, time: 1 }] },
+  });
   await sch.runNow('p');
   t.equal(got.length, 2);
   t.equal(got[0]!.tags.floor, '3', 'probe tags are added');

@@ -10,13 +10,25 @@ t.setTimeout(240_000);
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(ROOT, 'cli/watchpost.ts');
 const run = (args: string[]) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, WATCHPOST_LOG_LEVEL: 'error' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, WATCHPOST_LOG_LEVEL: 'error' },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
 t.test('one option style: kebab-case documented, snake_case kept as an alias, both spellings parse alike', async (t) => {
   const opts = { 'timeout-ms': { type: 'string' }, max_signature_age_days: { type: 'string' } } as const;
-  t.same(normalizeSpelling(['--timeout_ms', '5', '--max-signature-age-days=3', 'pos', '--', '--timeout_ms'], opts), ['--timeout-ms', '5', '--max_signature_age_days=3', 'pos', '--', '--timeout_ms']);
+  t.same(normalizeSpelling(['--timeout_ms', '5', '--max-signature-age-days=3', 'pos', '--', '--timeout_ms'], opts), [
+    '--timeout-ms',
+    '5',
+    '--max_signature_age_days=3',
+    'pos',
+    '--',
+    '--timeout_ms',
+  ]);
   t.equal(parse(['--timeout_ms', '7'], opts).values['timeout-ms'], '7');
   t.equal(parse(['--timeout-ms=8'], opts).values['timeout-ms'], '8');
   t.equal(parse(['--max-signature-age-days', '9'], opts).values.max_signature_age_days, '9');
@@ -26,7 +38,10 @@ t.test('an unknown option gets "did you mean"; a far-off one does not', async (t
   t.equal(didYouMean('comunity', ['community', 'host', 'port']), 'community');
   t.equal(didYouMean('auth_kye', ['auth-key', 'priv-key']), 'auth-key');
   t.equal(didYouMean('zzzzzz', ['community', 'host']), undefined);
-  t.throws(() => parse(['--comunity', 'x'], { community: { type: 'string' } }), { constructor: UsageError, message: /unknown option --comunity — did you mean --community\?/ });
+  t.throws(() => parse(['--comunity', 'x'], { community: { type: 'string' } }), {
+    constructor: UsageError,
+    message: /unknown option --comunity — did you mean --community\?/,
+  });
   const r = run(['check', 'snmp', '--host', '127.0.0.1', '--comunity', 'public']);
   t.equal(r.code, 2);
   t.match(r.err, /did you mean --community\?/);
@@ -65,7 +80,21 @@ t.test('a wrong community: status, summary and an error with a class and a hint 
   t.type(good.summary, 'string');
   t.equal(good.error, undefined, 'no error on success');
   t.equal((good.device as { sysName: string }).sysName, 'sw-test', 'the documented document is kept');
-  const bad = run(['check', 'snmp', '--host', '127.0.0.1', '--port', String(sim.port), '--community', 'wrong', '--request-timeout-ms', '300', '--retries', '0', '--json']);
+  const bad = run([
+    'check',
+    'snmp',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(sim.port),
+    '--community',
+    'wrong',
+    '--request-timeout-ms',
+    '300',
+    '--retries',
+    '0',
+    '--json',
+  ]);
   t.equal(bad.code, 2, bad.err);
   const doc = JSON.parse(bad.out) as { status: string; summary: string; error: { class: string; message: string; hint: string } };
   t.equal(doc.status, 'CRITICAL');

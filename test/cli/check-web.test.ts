@@ -31,7 +31,10 @@ const expired = makeCert({ cn: 'old.test', sans: ['127.0.0.1'], fromDays: -90, t
 const [p1, p2, p3] = await freePorts(3);
 const ports = { good: p1!, soon: p2!, expired: p3! };
 let servers = '';
-const files: Record<string, string | Buffer> = { 'ca.pem': root.cert, 'html/index.html': iconv.encode('<meta charset="gb2312"><p>欢迎访问区政府门户网站</p>', 'gbk') };
+const files: Record<string, string | Buffer> = {
+  'ca.pem': root.cert,
+  'html/index.html': iconv.encode('<meta charset="gb2312"><p>欢迎访问区政府门户网站</p>', 'gbk'),
+};
 for (const [k, c] of Object.entries({ good, soon, expired })) {
   files[`${k}.crt`] = c.cert;
   files[`${k}.key`] = c.key;
@@ -50,12 +53,29 @@ t.test('check http --json: {status, summary, samples} with http_response and x50
   t.same(Object.keys(j), ['status', 'summary', 'samples', 'events']);
   t.equal(j.status, 'OK');
   t.match(j.summary, /200 in \d+ ms, certificate 199 days left/);
-  t.same(j.samples.map((s: { measurement: string }) => s.measurement), ['http_response', 'x509_cert']);
+  t.same(
+    j.samples.map((s: { measurement: string }) => s.measurement),
+    ['http_response', 'x509_cert'],
+  );
   t.equal(j.samples[0].fields.response_string_match, 1);
   t.equal(j.samples[0].fields.result_type, 'success');
   t.equal(j.samples[1].tags.common_name, 'portal.test');
 
-  const api = await run(['check', 'http', '--url', url('good', '/api'), '--method', 'GET', '--header', 'X-Token: abc', '--json-assert', '$.code == 0', '--ca', CA, '--json']);
+  const api = await run([
+    'check',
+    'http',
+    '--url',
+    url('good', '/api'),
+    '--method',
+    'GET',
+    '--header',
+    'X-Token: abc',
+    '--json-assert',
+    '$.code == 0',
+    '--ca',
+    CA,
+    '--json',
+  ]);
   t.equal(api.code, 0, api.out);
   const noHeader = await run(['check', 'http', '--url', url('good', '/api'), '--ca', CA, '--json']);
   t.equal(noHeader.code, 2, 'a 403 is CRITICAL');
@@ -89,7 +109,20 @@ t.test('check tls, check dns, check tcp', async (t) => {
   t.equal(JSON.parse(tl.out).samples[0].measurement, 'x509_cert');
   const dns = await startDnsmasq(['local=/test/', 'host-record=portal.test,10.20.30.40']);
   t.teardown(() => dns.stop());
-  const d = await run(['check', 'dns', '--server', '127.0.0.1', '--port', String(dns.port), '--domain', 'portal.test', '--expect', '10.20.30.40', '--tcp', '--json']);
+  const d = await run([
+    'check',
+    'dns',
+    '--server',
+    '127.0.0.1',
+    '--port',
+    String(dns.port),
+    '--domain',
+    'portal.test',
+    '--expect',
+    '10.20.30.40',
+    '--tcp',
+    '--json',
+  ]);
   t.equal(d.code, 0, d.out);
   t.equal(JSON.parse(d.out).samples[0].tags.protocol, 'tcp');
   const dBad = await run(['check', 'dns', '--server', '127.0.0.1', '--port', String(dns.port), '--domain', 'portal.test', '--expect', '10.0.0.1', '--json']);

@@ -79,7 +79,10 @@ t.test('enroll, list, rotate, revoke, and the audit chain verifies', async (t) =
 t.test('demo without InfluxDB (--influx none): the collector and the local agent deliver, metrics wait in the spool', async (t) => {
   const dir = tempDir('demo');
   const port = await freePort();
-  const p = spawn(process.execPath, [CLI, 'demo', '--dir', dir, '--port', String(port), '--influx', 'none'], { cwd: ROOT, env: { ...process.env, WATCHPOST_LOG_LEVEL: 'warn' } });
+  const p = spawn(process.execPath, [CLI, 'demo', '--dir', dir, '--port', String(port), '--influx', 'none'], {
+    cwd: ROOT,
+    env: { ...process.env, WATCHPOST_LOG_LEVEL: 'warn' },
+  });
   let out = '';
   p.stdout.on('data', (d) => (out += d));
   t.teardown(() => {

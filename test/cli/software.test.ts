@@ -26,7 +26,10 @@ const installed = execFileSync('dpkg-query', ['-W', '-f=${db:Status-Abbrev}|${Pa
   .map((l) => l.split('|'));
 
 t.test('--json prints exactly {os, software, findings, licensing} with the documented keys', async (t) => {
-  const p = policy('ok.yaml', 'rules:\n  - name: shells\n    match: { name: "bash" }\n    action: requires_license\n    licenses: 5\n  - name: everything else\n    match: { name: "*" }\n    action: approved\n');
+  const p = policy(
+    'ok.yaml',
+    'rules:\n  - name: shells\n    match: { name: "bash" }\n    action: requires_license\n    licenses: 5\n  - name: everything else\n    match: { name: "*" }\n    action: approved\n',
+  );
   const r = run(['--policy', p, '--json']);
   t.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
@@ -45,12 +48,20 @@ t.test('exit codes: CRITICAL for a forbidden package, WARNING for unreviewed wit
   const forbid = policy('forbid.yaml', 'rules:\n  - name: no shells\n    match: { name: "/^ba.h$/" }\n    action: forbidden\n');
   let r = run(['--policy', forbid, '--json']);
   t.equal(r.code, 2, 'bash is forbidden: CRITICAL');
-  t.same(JSON.parse(r.out).findings.filter((f: { action: string }) => f.action === 'forbidden').map((f: { name: string }) => f.name), ['bash']);
+  t.same(
+    JSON.parse(r.out)
+      .findings.filter((f: { action: string }) => f.action === 'forbidden')
+      .map((f: { name: string }) => f.name),
+    ['bash'],
+  );
   r = run(['--policy', forbid]);
   t.equal(r.code, 2);
   t.match(r.err, /SOFTWARE CRITICAL - \d+ programs, 1 forbidden/);
   // One machine over a licence count is not critical on its own (a fleet question).
-  const over = policy('over.yaml', 'rules:\n  - name: shells\n    match: { name: "bash" }\n    action: requires_license\n    licenses: 0\n  - name: rest\n    match: { name: "*" }\n    action: approved\n');
+  const over = policy(
+    'over.yaml',
+    'rules:\n  - name: shells\n    match: { name: "bash" }\n    action: requires_license\n    licenses: 0\n  - name: rest\n    match: { name: "*" }\n    action: approved\n',
+  );
   r = run(['--policy', over, '--json', '--strict']);
   t.equal(r.code, 0, 'licence count exceeded on one machine: still OK');
   t.same(JSON.parse(r.out).licensing, [{ rule: 'shells', installed: 1, licensed: 0 }]);
@@ -77,7 +88,11 @@ import { recordedPlatform } from '../agent/probes/helpers.ts';
 
 t.test('a failed source: exit UNKNOWN, and the JSON keeps its shape', async (t) => {
   // dpkg-query exits 2 (a broken status file): nothing can be said about this machine's software.
-  const platform = recordedPlatform({ os: 'linux', exec: { 'dpkg-query': { code: 2, stderr: Buffer.from('dpkg-query: error: parsing file /var/lib/dpkg/status') } }, files: { '/etc/os-release': 'NAME="Kylin"\nVERSION_ID="V10"\nID=kylin\n' } });
+  const platform = recordedPlatform({
+    os: 'linux',
+    exec: { 'dpkg-query': { code: 2, stderr: Buffer.from('dpkg-query: error: parsing file /var/lib/dpkg/status') } },
+    files: { '/etc/os-release': 'NAME="Kylin"\nVERSION_ID="V10"\nID=kylin\n' },
+  });
   const def = { ...softwareProbe, create: (cfg: never, ctx: never) => createSoftwareProbe(cfg, { platform, host: 'pc', listDir: async () => [] }, ctx) };
   const lines: string[] = [];
   const log = console.log;

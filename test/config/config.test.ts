@@ -13,7 +13,9 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 //   # expect: agent|collector <path> <line>:<col> <text in the message>
 // and a bad case's second line may say what the fix must contain:
 //   # fix: <text in the fix>
-for (const f of readdirSync(CASES).filter((f) => f.endsWith('.yaml')).sort()) {
+for (const f of readdirSync(CASES)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()) {
   t.test(f, async (t) => {
     const file = path.join(CASES, f);
     const [head = '', second = ''] = readFileSync(file, 'utf8').split('\n');
@@ -77,7 +79,17 @@ t.test('secrets print as <secret>', async (t) => {
 
 t.test('http probe credentials print as <secret>: basic auth, bearer token, Authorization and Cookie headers, proxy password', async (t) => {
   const shown = JSON.stringify(
-    redact({ targets: [{ url: 'https://a/', basic_auth: { username: 'ops', password: 'pw-1111' }, bearer_token: 'bt-2222', headers: { Authorization: 'Basic 3333', 'Proxy-Authorization': 'Basic 4444', Cookie: 'sid=5555', 'X-Client': 'watchpost' }, proxy: 'http://u:px-6666@p:3128' }] }),
+    redact({
+      targets: [
+        {
+          url: 'https://a/',
+          basic_auth: { username: 'ops', password: 'pw-1111' },
+          bearer_token: 'bt-2222',
+          headers: { Authorization: 'Basic 3333', 'Proxy-Authorization': 'Basic 4444', Cookie: 'sid=5555', 'X-Client': 'watchpost' },
+          proxy: 'http://u:px-6666@p:3128',
+        },
+      ],
+    }),
   );
   for (const secret of ['pw-1111', 'bt-2222', '3333', '4444', '5555', 'px-6666']) t.notMatch(shown, secret);
   t.match(shown, '"X-Client":"watchpost"');
@@ -104,6 +116,9 @@ t.test('a missing file is a ConfigError naming the file', async (t) => {
 t.test('every event kind the collector raises itself is one alert rules may name', async (t) => {
   const { EVENT_KINDS } = await import('../../config/measurements.ts');
   const { CABLING_EVENTS } = await import('../../collector/cabling/register.ts');
-  t.same(Object.values(CABLING_EVENTS).filter((k) => !EVENT_KINDS.includes(k)), []);
+  t.same(
+    Object.values(CABLING_EVENTS).filter((k) => !EVENT_KINDS.includes(k)),
+    [],
+  );
   for (const notice of ['reminder', 'overdue']) t.ok(EVENT_KINDS.includes(`inspection_${notice}`));
 });

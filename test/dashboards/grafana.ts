@@ -20,7 +20,20 @@ export function relative(from: string, now: number): number {
 }
 
 const STEPS: [number, string][] = [
-  [1e3, '1s'], [5e3, '5s'], [1e4, '10s'], [15e3, '15s'], [3e4, '30s'], [6e4, '1m'], [3e5, '5m'], [6e5, '10m'], [18e5, '30m'], [36e5, '1h'], [108e5, '3h'], [216e5, '6h'], [432e5, '12h'], [864e5, '1d'],
+  [1e3, '1s'],
+  [5e3, '5s'],
+  [1e4, '10s'],
+  [15e3, '15s'],
+  [3e4, '30s'],
+  [6e4, '1m'],
+  [3e5, '5m'],
+  [6e5, '10m'],
+  [18e5, '30m'],
+  [36e5, '1h'],
+  [108e5, '3h'],
+  [216e5, '6h'],
+  [432e5, '12h'],
+  [864e5, '1d'],
 ];
 
 function parseDur(d: string): number {

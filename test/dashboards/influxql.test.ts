@@ -24,13 +24,22 @@ t.test('SELECT renders in InfluxQL clause order', async (t) => {
     q.toString(),
     'SELECT mean("in_bps") AS "in", "ifAlias" FROM "interface" WHERE "building" =~ /^$building$/ AND ("a" = 1 OR "b" > 2) AND $timeFilter GROUP BY time($__interval), "device" fill(null) ORDER BY time DESC LIMIT 5 SLIMIT 3',
   );
-  t.equal(select('x').from(select(rate('c', '1m')).from('m').byTime('1m', 'none')).where(and(cmp('x', '>', 0))).toString(), 'SELECT "x" FROM (SELECT non_negative_derivative(max("c"), 1m) FROM "m" GROUP BY time(1m) fill(none)) WHERE "x" > 0');
+  t.equal(
+    select('x')
+      .from(select(rate('c', '1m')).from('m').byTime('1m', 'none'))
+      .where(and(cmp('x', '>', 0)))
+      .toString(),
+    'SELECT "x" FROM (SELECT non_negative_derivative(max("c"), 1m) FROM "m" GROUP BY time(1m) fill(none)) WHERE "x" > 0',
+  );
   t.throws(() => select().from('m'), /at least one column/);
   t.throws(() => select('x').toString(), /needs FROM/);
   const base = select('x').from('m');
   base.where(cmp('x', '=', 1));
   t.equal(base.toString(), 'SELECT "x" FROM "m"', 'builders are immutable');
-  t.equal(showTagValues(['a', 'b'], 'floor', tagVar('building', 'building')), 'SHOW TAG VALUES FROM "a", "b" WITH KEY = "floor" WHERE "building" =~ /^$building$/');
+  t.equal(
+    showTagValues(['a', 'b'], 'floor', tagVar('building', 'building')),
+    'SHOW TAG VALUES FROM "a", "b" WITH KEY = "floor" WHERE "building" =~ /^$building$/',
+  );
 });
 
 t.test('Grafana macro substitution as the tests use it', async (t) => {

@@ -46,7 +46,11 @@ t.test('both languages carry the same queries and variables', async (t) => {
     const zh = load('zh', def.name);
     const en = load('en', def.name);
     t.same(queriesOf(en), queriesOf(zh), `${def.name}: same queries`);
-    t.same(en.templating.list?.map((v) => v.query), zh.templating.list?.map((v) => v.query), `${def.name}: same variables`);
+    t.same(
+      en.templating.list?.map((v) => v.query),
+      zh.templating.list?.map((v) => v.query),
+      `${def.name}: same variables`,
+    );
     t.not(en.title, zh.title, `${def.name}: titles translated`);
     t.ok(queriesOf(zh).length > 0, `${def.name} has queries`);
   }
@@ -64,7 +68,11 @@ t.test('every panel and variable query parses and returns data from the demo pip
   // The live pipeline: the agent's host probe, the scheduler's own measurement, the collector's self-metrics.
   await waitFor('host probe data', () => has(`SELECT last("usage_idle") FROM "cpu" WHERE "host"='${p.host}'`), 60_000);
   await waitFor('probe runs', () => has(`SELECT last("duration_ms") FROM "watchpost_probe"`), 60_000);
-  await waitFor('agent connected', async () => (await q(`SELECT last("connected") FROM "watchpost_agent" WHERE "agent"='${p.agentName}'`))[0]?.values[0]?.[1] === 1, 30_000);
+  await waitFor(
+    'agent connected',
+    async () => (await q(`SELECT last("connected") FROM "watchpost_agent" WHERE "agent"='${p.agentName}'`))[0]?.values[0]?.[1] === 1,
+    30_000,
+  );
   await waitFor('seeded points', () => has(`SELECT last("state") FROM "alert_state"`), 30_000);
   const location = await q(`SHOW TAG VALUES FROM "mem" WITH KEY = "building"`);
   t.same(location[0]?.values, [['building', 'A']], 'the pipeline enriched the host samples with the inventory location');
@@ -119,18 +127,60 @@ t.test('every panel and variable query parses and returns data from the demo pip
   t.equal(single('stat', '告警中'), 1, 'one alert firing (the resolved one is not counted)');
   t.equal(single('stat', '24小时在线率不达标摄像机'), 1, 'one camera below the 24 h requirement');
   t.equal(single('stat', '逾期巡检'), 1, 'one inspection overdue');
-  t.same(wall('table', '离线交换机').map((s) => s.tags), [{ device: 'sw-a-3f-01', building: 'A', floor: '3', shaft: 'A-1', room: 'shaft-3' }], 'the down switch, with where it is');
-  t.same(wall('table', '离线交换机')[0]?.values.map((v) => v.slice(1)), [[0, 'timeout']], 'and why (the probe\'s error_class)');
+  t.same(
+    wall('table', '离线交换机').map((s) => s.tags),
+    [{ device: 'sw-a-3f-01', building: 'A', floor: '3', shaft: 'A-1', room: 'shaft-3' }],
+    'the down switch, with where it is',
+  );
+  t.same(
+    wall('table', '离线交换机')[0]?.values.map((v) => v.slice(1)),
+    [[0, 'timeout']],
+    "and why (the probe's error_class)",
+  );
   const nw = (title: string) => results.get(`network/all/table/${title}/A`) ?? [];
-  t.same(nw('交换机状态').map((s) => [s.tags?.device, s.values[0]?.[1]]).sort(), [['sw-a-3f-01', 0], ['sw-b-1f-02', 1]], 'one row per switch: no stale row from the vendor tag changing when it went down');
+  t.same(
+    nw('交换机状态')
+      .map((s) => [s.tags?.device, s.values[0]?.[1]])
+      .sort(),
+    [
+      ['sw-a-3f-01', 0],
+      ['sw-b-1f-02', 1],
+    ],
+    'one row per switch: no stale row from the vendor tag changing when it went down',
+  );
   const cams = results.get('cctv/all/table/视频流与抓图/A') ?? [];
-  t.same(cams.map((s) => [s.tags?.camera, s.values[0]?.[1]]).sort(), [['cam-a-1f-lobby', 0], ['cam-b-2f-hall', 1]], 'one row per camera');
-  t.same(wall('table', '上联中断或端口错误').map((s) => s.tags?.ifName), ['GE0/0/1'], 'the down uplink; the healthy access port is not listed');
-  t.same(wall('table', '活动告警（持续时间）').map((s) => [s.tags?.target, s.values[0]?.[2]]), [['sw-a-3f-01', 1200]], 'the firing alert with its age');
+  t.same(
+    cams.map((s) => [s.tags?.camera, s.values[0]?.[1]]).sort(),
+    [
+      ['cam-a-1f-lobby', 0],
+      ['cam-b-2f-hall', 1],
+    ],
+    'one row per camera',
+  );
+  t.same(
+    wall('table', '上联中断或端口错误').map((s) => s.tags?.ifName),
+    ['GE0/0/1'],
+    'the down uplink; the healthy access port is not listed',
+  );
+  t.same(
+    wall('table', '活动告警（持续时间）').map((s) => [s.tags?.target, s.values[0]?.[2]]),
+    [['sw-a-3f-01', 1200]],
+    'the firing alert with its age',
+  );
   const timeline = (ref: string) => results.get(`wall/all/state-timeline/故障时间线：红色段起点即故障开始时间/${ref}`) ?? [];
-  t.same(timeline('A').map((s) => s.tags?.device), ['sw-a-3f-01'], 'outage timeline: only the switch that was down');
-  t.same(timeline('B').map((s) => s.tags?.camera), ['cam-a-1f-lobby']);
-  t.same(timeline('C').map((s) => s.tags?.url), ['prn-a-3f-01']);
+  t.same(
+    timeline('A').map((s) => s.tags?.device),
+    ['sw-a-3f-01'],
+    'outage timeline: only the switch that was down',
+  );
+  t.same(
+    timeline('B').map((s) => s.tags?.camera),
+    ['cam-a-1f-lobby'],
+  );
+  t.same(
+    timeline('C').map((s) => s.tags?.url),
+    ['prn-a-3f-01'],
+  );
   const since = Date.parse(String(timeline('A')[0]?.values[0]?.[0]));
   // The bucket holding the first down poll (20 min before seeding) starts at most one $__interval (5m for 24 h) earlier.
   const ago = (now - since) / 60_000;

@@ -41,7 +41,10 @@ interface PanelLike {
  * satisfy the panel plugin's own `Options`/`FieldConfig` (the dashboard type leaves them open).
  * JSON carries an enum's string values, so string enums are compared by value.
  */
-export function checkDashboards(dashboards: { file: string; json: unknown }[], workDir: string): { problems: SchemaProblem[]; unknownPanelTypes: string[]; checked: number } {
+export function checkDashboards(
+  dashboards: { file: string; json: unknown }[],
+  workDir: string,
+): { problems: SchemaProblem[]; unknownPanelTypes: string[]; checked: number } {
   mkdirSync(workDir, { recursive: true });
   const unknownPanelTypes = new Set<string>();
   const where = new Map<string, { file: string; where: string }>();
@@ -81,7 +84,10 @@ type J<T> = T extends string ? \`\${T}\` : T extends number | boolean | null | u
   });
   writeFileSync(
     path.join(workDir, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'esnext', moduleResolution: 'bundler', skipLibCheck: true, types: [] }, files }),
+    JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'esnext', moduleResolution: 'bundler', skipLibCheck: true, types: [] },
+      files,
+    }),
   );
   const r = spawnSync(TSC, ['-p', path.join(workDir, 'tsconfig.json'), '--pretty', 'false'], { encoding: 'utf8' });
   if (r.error) throw r.error;

@@ -24,13 +24,21 @@ t.test('systemd units: valid, hardened, least capabilities', async (t) => {
     const s = spawnSync('systemd-analyze', ['security', '--offline=true', file], { encoding: 'utf8' });
     const score = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(s.stdout)?.[1] ?? 99);
     t.ok(score <= 2.5, `${u}: exposure ${score} (≤ 2.5; 10 = unprotected)`);
-    for (const line of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'PrivateTmp=yes', 'UMask=0077']) t.match(text, new RegExp(`^${line}$`, 'm'), `${u}: ${line}`);
+    for (const line of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'PrivateTmp=yes', 'UMask=0077'])
+      t.match(text, new RegExp(`^${line}$`, 'm'), `${u}: ${line}`);
     t.match(text, /^User=watchpost/m, `${u}: dedicated user`);
     t.match(text, /^ReadWritePaths=\/var\/lib\/watchpost\//m, `${u}: writes only its state directory`);
     const caps = /^AmbientCapabilities=(.*)$/m.exec(text)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
-    t.ok(caps.every((c) => c === 'CAP_NET_RAW' || c === 'CAP_NET_BIND_SERVICE'), `${u}: only CAP_NET_RAW/CAP_NET_BIND_SERVICE (${caps.join(' ') || 'none'})`);
+    t.ok(
+      caps.every((c) => c === 'CAP_NET_RAW' || c === 'CAP_NET_BIND_SERVICE'),
+      `${u}: only CAP_NET_RAW/CAP_NET_BIND_SERVICE (${caps.join(' ') || 'none'})`,
+    );
   }
-  t.notMatch(readFileSync(path.join(ROOT, 'deploy/systemd/watchpost-collector.service'), 'utf8'), /^AmbientCapabilities=\S/m, 'the collector gets no capability');
+  t.notMatch(
+    readFileSync(path.join(ROOT, 'deploy/systemd/watchpost-collector.service'), 'utf8'),
+    /^AmbientCapabilities=\S/m,
+    'the collector gets no capability',
+  );
 
   // The check can fail: a misspelt directive is reported.
   const bad = path.join(dir, 'bad.service');

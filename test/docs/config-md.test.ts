@@ -11,7 +11,8 @@ t.test('docs/config.md is what `npm run docs` generates from the schemas', async
 
 t.test('the reference names every section and probe kind, with types, defaults and descriptions', async (t) => {
   const { text, rows } = renderConfig();
-  for (const h of ['## Collector (`collector.yaml`)', '## Agent (`agent.yaml`)', '## Probes', '### `alerts`', '### `http`', '### `snmp_trap`']) t.ok(text.includes(h), h);
+  for (const h of ['## Collector (`collector.yaml`)', '## Agent (`agent.yaml`)', '## Probes', '### `alerts`', '### `http`', '### `snmp_trap`'])
+    t.ok(text.includes(h), h);
   const row = (key: string) => rows.find((r) => r.key === key);
   t.match(row('collector.listen_port'), { type: 'integer (≥ 0, ≤ 65535)', required: false, default: '`8080`' });
   t.match(row('influxdb.url'), { required: true });

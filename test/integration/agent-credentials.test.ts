@@ -40,8 +40,18 @@ async function collector(t: Test) {
 /** A pino-shaped logger that keeps warn lines (the test reads them) and drops the rest. */
 function captureLogger(lines: Record<string, unknown>[]) {
   const make = (bindings: Record<string, unknown>): Record<string, unknown> => {
-    const keep = (level: string) => (obj: unknown, msg?: string) => lines.push({ level, ...bindings, ...(typeof obj === 'object' ? obj : { msg: obj }), ...(msg ? { msg } : {}) });
-    return { warn: keep('warn'), error: keep('error'), info: () => {}, debug: () => {}, trace: () => {}, fatal: keep('fatal'), child: (b: Record<string, unknown>) => make({ ...bindings, ...b }), level: 'info' };
+    const keep = (level: string) => (obj: unknown, msg?: string) =>
+      lines.push({ level, ...bindings, ...(typeof obj === 'object' ? obj : { msg: obj }), ...(msg ? { msg } : {}) });
+    return {
+      warn: keep('warn'),
+      error: keep('error'),
+      info: () => {},
+      debug: () => {},
+      trace: () => {},
+      fatal: keep('fatal'),
+      child: (b: Record<string, unknown>) => make({ ...bindings, ...b }),
+      level: 'info',
+    };
   };
   return make({});
 }
@@ -59,7 +69,10 @@ t.test('an agent cannot write as another: the collector sets agent and enrolment
   t.equal(got.length, 1);
   t.equal(got[0]!.sample.tags.agent, 'pc-0301', 'tagged as the agent whose token sent it, not as pc-0302');
   t.equal(got[0]!.sample.tags.floor, '3', 'the enrolment tag replaces the one the sample claimed');
-  t.notOk(seen.some((x) => x.sample.tags.agent === 'pc-0302'), 'nothing reached the listeners as pc-0302');
+  t.notOk(
+    seen.some((x) => x.sample.tags.agent === 'pc-0302'),
+    'nothing reached the listeners as pc-0302',
+  );
 });
 
 t.test('revoke by the CLI (another process) closes the live connection: no batch is acked after it returns', async (t) => {
@@ -72,7 +85,10 @@ t.test('revoke by the CLI (another process) closes the live connection: no batch
   // The very next batch, sent the moment the command returned, is refused.
   const after = await s.batch(2, [sample({})]);
   t.same(after, { code: CloseCode.revoked, reason: 'token revoked or rotated' }, 'the connection closes instead of acking');
-  t.notOk(s.frames.some((f) => f.type === 'ack' && f.seq === 2), 'batch 2 was never acked');
+  t.notOk(
+    s.frames.some((f) => f.type === 'ack' && f.seq === 2),
+    'batch 2 was never acked',
+  );
   await t.rejects(agentSocket(col.url, a.token), /upgrade refused: 401/, 'the revoked token cannot reconnect');
 });
 
@@ -91,7 +107,7 @@ t.test('an idle connection is closed within about a second of a rotation by the 
   await fresh.close();
 });
 
-t.test('rotate in this process closes the old token\'s connection at once', async (t) => {
+t.test("rotate in this process closes the old token's connection at once", async (t) => {
   const { col } = await collector(t);
   const a = col.ctx.agents.enroll('pc-0305', 'test');
   const s = await agentSocket(col.url, a.token);

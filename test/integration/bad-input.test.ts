@@ -45,10 +45,13 @@ function closed(ws: WebSocket): Promise<number> {
 
 async function metric(name: string): Promise<string> {
   const text = await (await fetch(`${col.url}/metrics`)).text();
-  return text.split('\n').filter((l) => l.startsWith(name)).join('\n');
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name))
+    .join('\n');
 }
 
-async function healthy(t: Pick<typeof import("tap").default, "equal">) {
+async function healthy(t: Pick<typeof import('tap').default, 'equal'>) {
   const r = await fetch(`${col.url}/healthz`);
   t.equal(r.status, 200, 'collector still up');
 }
@@ -109,12 +112,20 @@ t.test('Telegraf line protocol on /write and /api/v2/write', async (t) => {
   const basic = Buffer.from(`telegraf:${writeToken}`).toString('base64');
   let r = await fetch(`${col.url}/write?db=telegraf`, { method: 'POST', body, headers: { authorization: `Basic ${basic}` } });
   t.equal(r.status, 204, 'v1 write with the token as password');
-  r = await fetch(`${col.url}/api/v2/write?org=o&bucket=b&precision=ms`, { method: 'POST', body: `cpu,host=srv1 usage_idle=3 ${Date.now()}\n`, headers: { authorization: `Token ${writeToken}` } });
+  r = await fetch(`${col.url}/api/v2/write?org=o&bucket=b&precision=ms`, {
+    method: 'POST',
+    body: `cpu,host=srv1 usage_idle=3 ${Date.now()}\n`,
+    headers: { authorization: `Token ${writeToken}` },
+  });
   t.equal(r.status, 204, 'v2 write with Token auth');
   t.equal(col.ctx.spool.stats().points, before + 2);
   r = await fetch(`${col.url}/api/v2/write`, { method: 'POST', body, headers: { authorization: 'Token nope' } });
   t.equal(r.status, 401);
-  r = await fetch(`${col.url}/write?precision=ms`, { method: 'POST', body: `ok v=1 ${Date.now()}\nbroken line\n`, headers: { authorization: `Token ${writeToken}` } });
+  r = await fetch(`${col.url}/write?precision=ms`, {
+    method: 'POST',
+    body: `ok v=1 ${Date.now()}\nbroken line\n`,
+    headers: { authorization: `Token ${writeToken}` },
+  });
   t.equal(r.status, 400, 'a bad line is a partial write');
   t.match(((await r.json()) as { error: string }).error, /partial write: unable to parse line 2.*dropped=1/);
   t.equal(col.ctx.spool.stats().points, before + 3, 'the good line of the partial write was kept');
@@ -123,12 +134,24 @@ t.test('Telegraf line protocol on /write and /api/v2/write', async (t) => {
   // A gzip bomb: 64 MiB of zeros in 64 kB, far past max_frame_bytes once inflated.
   const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
   t.ok(bomb.length < 64 * 1024, `the bomb itself (${bomb.length} bytes) is under the body limit`);
-  r = await fetch(`${col.url}/write?precision=ms`, { method: 'POST', body: bomb, headers: { authorization: `Token ${writeToken}`, 'content-encoding': 'gzip' } });
+  r = await fetch(`${col.url}/write?precision=ms`, {
+    method: 'POST',
+    body: bomb,
+    headers: { authorization: `Token ${writeToken}`, 'content-encoding': 'gzip' },
+  });
   t.equal(r.status, 413, 'a body that inflates past the limit is refused with 413, not 500');
   t.match(await r.json(), { error: /decompressed/ });
-  r = await fetch(`${col.url}/write?precision=ms`, { method: 'POST', body: 'not gzip at all', headers: { authorization: `Token ${writeToken}`, 'content-encoding': 'gzip' } });
+  r = await fetch(`${col.url}/write?precision=ms`, {
+    method: 'POST',
+    body: 'not gzip at all',
+    headers: { authorization: `Token ${writeToken}`, 'content-encoding': 'gzip' },
+  });
   t.equal(r.status, 400, 'a body that is not gzip is a 400');
-  r = await fetch(`${col.url}/write?precision=ms`, { method: 'POST', body: gzipSync(`gz v=1 ${Date.now()}\n`), headers: { authorization: `Token ${writeToken}`, 'content-encoding': 'gzip' } });
+  r = await fetch(`${col.url}/write?precision=ms`, {
+    method: 'POST',
+    body: gzipSync(`gz v=1 ${Date.now()}\n`),
+    headers: { authorization: `Token ${writeToken}`, 'content-encoding': 'gzip' },
+  });
   t.equal(r.status, 204, 'a good gzip body is written');
   t.equal(col.ctx.spool.stats().points, before + 4);
   r = await fetch(`${col.url}/write?precision=fortnights`, { method: 'POST', body, headers: { authorization: `Token ${writeToken}` } });

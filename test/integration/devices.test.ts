@@ -33,7 +33,7 @@ else {
     { name: 'pc-0302', kind: 'pc', address: '127.0.0.22', building: 'A', floor: '3', room: '302' },
   ];
 
-  t.test('every device\'s state and reasons through /api/devices and the console in Chromium; location tags in InfluxDB', async (t) => {
+  t.test("every device's state and reasons through /api/devices and the console in Chromium; location tags in InfluxDB", async (t) => {
     const dir = tempDir('devices-it');
     const log = pino({ level: 'silent' });
     let influx: InfluxPeer | undefined;
@@ -51,10 +51,13 @@ else {
     });
     influx = await startInfluxd();
     const REC = path.join(FIXTURES!, 'snmprec');
-    sim = await startSnmpsim([
-      { name: 'ios_2960x', file: path.join(REC, 'ios_2960x.snmprec') },
-      { name: 'comware_a5500', file: path.join(REC, 'comware_a5500.snmprec') },
-    ], { quiet: true });
+    sim = await startSnmpsim(
+      [
+        { name: 'ios_2960x', file: path.join(REC, 'ios_2960x.snmprec') },
+        { name: 'comware_a5500', file: path.join(REC, 'comware_a5500.snmprec') },
+      ],
+      { quiet: true },
+    );
     cam = await startOnvifSim({ snapshot: 'black', clockSkewS: 1 });
     const closed = await freePort();
     const apiToken = newToken();
@@ -64,7 +67,8 @@ else {
       inventory: { devices: INVENTORY },
       alerts: {
         api_tokens: [{ name: 'ops', token_sha256: hashToken(apiToken) }],
-        eval_interval_ms: 200, group_wait_s: 0,
+        eval_interval_ms: 200,
+        group_wait_s: 0,
         rules: [
           { name: 'switch_down', type: 'threshold', measurement: 'snmp_device', field: 'up', op: '==', fire: 0, severity: 'critical' },
           // Fires later than the switch: the camera behind the dead switch is suppressed by it.
@@ -87,7 +91,10 @@ else {
         tags: { building: 'A', floor: '1', room: 'IT' },
         probes: [
           {
-            kind: 'snmp', interval_s: 3, timeout_ms: 2500, tags: { floor: '1' },
+            kind: 'snmp',
+            interval_s: 3,
+            timeout_ms: 2500,
+            tags: { floor: '1' },
             devices: [
               { host: '127.0.0.1', port: sim.port, community: 'ios_2960x', name: 'sw-a-3f-01', request_timeout_ms: 800, retries: 0 },
               { host: '127.0.0.1', port: sim.port, community: 'comware_a5500', name: 'sw-b-2f-01', request_timeout_ms: 800, retries: 0 },
@@ -95,8 +102,17 @@ else {
             ],
           },
           {
-            kind: 'onvif', interval_s: 3, timeout_ms: 2800, stream: false, request_timeout_ms: 800, user: cam.options.user, password: cam.options.password,
-            cameras: [{ url: `${cam.url}/onvif/device_service`, name: 'cam-a-1f-lobby' }, { url: `http://127.0.0.1:${closed}/onvif/device_service`, name: 'cam-a-1f-gate' }],
+            kind: 'onvif',
+            interval_s: 3,
+            timeout_ms: 2800,
+            stream: false,
+            request_timeout_ms: 800,
+            user: cam.options.user,
+            password: cam.options.password,
+            cameras: [
+              { url: `${cam.url}/onvif/device_service`, name: 'cam-a-1f-lobby' },
+              { url: `http://127.0.0.1:${closed}/onvif/device_service`, name: 'cam-a-1f-gate' },
+            ],
           },
           { kind: 'ping', interval_s: 2, timeout_ms: 1800, count: 1, reply_timeout_ms: 300, targets: ['127.0.0.21', '127.0.0.22', '127.0.0.99'] },
         ],
@@ -106,32 +122,53 @@ else {
     );
     agent = await startAgent(acfg, log);
 
-    const api = async (q = '') => (await (await fetch(`${c!.url}/api/devices${q}`, { headers: { authorization: `Bearer ${apiToken}` } })).json()) as DeviceView[];
+    const api = async (q = '') =>
+      (await (await fetch(`${c!.url}/api/devices${q}`, { headers: { authorization: `Bearer ${apiToken}` } })).json()) as DeviceView[];
     const seen = new Set(['sw-a-3f-01', 'sw-b-2f-01', 'sw-a-4f-dead', 'cam-a-1f-lobby', 'cam-a-1f-gate', 'pc-0301', 'pc-0302', '127.0.0.99']);
-    await waitFor('every polled device reported', async () => (await api()).filter((d) => seen.has(d.name) && d.last_seen && d.status !== 'unknown').length === seen.size, 30_000);
+    await waitFor(
+      'every polled device reported',
+      async () => (await api()).filter((d) => seen.has(d.name) && d.last_seen && d.status !== 'unknown').length === seen.size,
+      30_000,
+    );
     c.modules.devices!.model.tick();
     const by = new Map((await api()).map((d) => [d.name, d]));
     t.match(by.get('sw-a-3f-01'), { status: 'up', kind: 'switch', floor: '3', shaft: 'A-1', room: 'shaft-3', agent: 'poller-a-b1', reasons: [] });
     t.match(by.get('sw-b-2f-01'), { status: 'up', building: 'B' });
     t.match(by.get('sw-a-4f-dead'), { status: 'down', reasons: [{ check: 'reachability', value: 'timeout' }] }, 'the community that does not exist: down');
-    t.match(by.get('sw-a-5f-never'), { status: 'unknown', last_seen: null, agent: null, reasons: [{ check: 'never_seen' }] }, 'never polled: unknown, never OK');
-    t.match(by.get('cam-a-1f-lobby'), { status: 'degraded', reasons: [{ check: 'snapshot', value: 'black', threshold: 'none' }] }, 'the black picture: degraded');
+    t.match(
+      by.get('sw-a-5f-never'),
+      { status: 'unknown', last_seen: null, agent: null, reasons: [{ check: 'never_seen' }] },
+      'never polled: unknown, never OK',
+    );
+    t.match(
+      by.get('cam-a-1f-lobby'),
+      { status: 'degraded', reasons: [{ check: 'snapshot', value: 'black', threshold: 'none' }] },
+      'the black picture: degraded',
+    );
     t.match(by.get('cam-a-1f-gate'), { status: 'down', reasons: [{ check: 'reachability' }] });
     t.match(by.get('pc-0301'), { status: 'up', address: '127.0.0.21', room: '301', agent: 'poller-a-b1' }, 'a ping of 127.0.0.21 is pc-0301');
     t.match(by.get('127.0.0.99'), { status: 'up', kind: 'unregistered', building: null, floor: null });
-    t.match(by.get('poller-a-b1'), { status: 'up' }, 'the agent\'s own host, connected');
+    t.match(by.get('poller-a-b1'), { status: 'up' }, "the agent's own host, connected");
     t.ok(by.get('poller-a-b1')!.last_seen, 'seen through its connection');
     t.same((await api('?status=down')).map((d) => d.name).sort(), ['cam-a-1f-gate', 'sw-a-4f-dead']);
-    t.same((await api('?shaft=A-1&kind=switch')).map((d) => d.name), ['sw-a-4f-dead', 'sw-a-5f-never', 'sw-a-3f-01'], 'problems first');
+    t.same(
+      (await api('?shaft=A-1&kind=switch')).map((d) => d.name),
+      ['sw-a-4f-dead', 'sw-a-5f-never', 'sw-a-3f-01'],
+      'problems first',
+    );
 
     await waitFor('the camera alert', async () => ((await api('?status=down')).find((d) => d.name === 'cam-a-1f-gate')?.alerts_open ?? 0) > 0, 20_000);
-    t.equal((await api('?status=down')).find((d) => d.name === 'sw-a-4f-dead')?.alerts_open, 1, 'alerts_open counts the device\'s alerts by inventory name');
+    t.equal((await api('?status=down')).find((d) => d.name === 'sw-a-4f-dead')?.alerts_open, 1, "alerts_open counts the device's alerts by inventory name");
 
     // InfluxDB: the switch polled by an agent tagged floor 1 is stored with its own floor and room.
-    await waitFor('points in InfluxDB', async () => (await influx!.count('watchpost', 'snmp_device', 'up', `"device" = 'sw-a-3f-01'`).catch(() => 0)) > 0, 20_000);
+    await waitFor(
+      'points in InfluxDB',
+      async () => (await influx!.count('watchpost', 'snmp_device', 'up', `"device" = 'sw-a-3f-01'`).catch(() => 0)) > 0,
+      20_000,
+    );
     const tagsOf = async (m: string, key: string, where: string) =>
       (await influx!.query(`SHOW TAG VALUES FROM "${m}" WITH KEY = "${key}" WHERE ${where}`, 'watchpost')).flatMap((s) => s.values.map((v) => String(v[1])));
-    t.same(await tagsOf('snmp_device', 'floor', `"device" = 'sw-a-3f-01'`), ['3'], 'floor 3, not the agent\'s 1');
+    t.same(await tagsOf('snmp_device', 'floor', `"device" = 'sw-a-3f-01'`), ['3'], "floor 3, not the agent's 1");
     t.same(await tagsOf('snmp_device', 'room', `"device" = 'sw-a-3f-01'`), ['shaft-3']);
     t.same(await tagsOf('interface', 'floor', `"device" = 'sw-a-3f-01'`), ['3'], 'its ports too');
     t.same(await tagsOf('camera', 'room', `"camera" = 'cam-a-1f-lobby'`), ['lobby']);
@@ -139,15 +176,27 @@ else {
     t.same(await tagsOf('ping', 'floor', `"url" = '127.0.0.99'`), [], 'an unregistered address gets no floor of the poller');
 
     // Two hours of RTT history for pc-0301, for its page's chart.
-    const hist = Array.from({ length: 24 }, (_, i) => `ping,url=127.0.0.21 average_response_ms=${(0.2 + (i % 5) / 10).toFixed(2)},percent_packet_loss=0 ${Date.now() - (24 - i) * 300_000}`).join('\n');
+    const hist = Array.from(
+      { length: 24 },
+      (_, i) => `ping,url=127.0.0.21 average_response_ms=${(0.2 + (i % 5) / 10).toFixed(2)},percent_packet_loss=0 ${Date.now() - (24 - i) * 300_000}`,
+    ).join('\n');
     t.equal((await fetch(`${influx.url}/write?db=watchpost&precision=ms`, { method: 'POST', body: hist })).status, 204);
 
     // The console in Chromium, at desktop and phone width.
     const profile = tempDir('chromium');
     const out = tempDir('devices-shots');
     const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium', headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     t.teardown(async () => {
       await browser.close();
@@ -165,7 +214,14 @@ else {
     await page.getByRole('button', { name: '登录' }).click();
     await page.waitForURL(`${c.url}/console/`);
     const rowStatus = async (name: string) => page.locator(`tr[data-device="${name}"]`).getAttribute('data-status');
-    for (const [name, st] of [['sw-a-3f-01', 'up'], ['sw-a-4f-dead', 'down'], ['sw-a-5f-never', 'unknown'], ['cam-a-1f-lobby', 'degraded'], ['cam-a-1f-gate', 'down'], ['pc-0301', 'up']] as const) {
+    for (const [name, st] of [
+      ['sw-a-3f-01', 'up'],
+      ['sw-a-4f-dead', 'down'],
+      ['sw-a-5f-never', 'unknown'],
+      ['cam-a-1f-lobby', 'degraded'],
+      ['cam-a-1f-gate', 'down'],
+      ['pc-0301', 'up'],
+    ] as const) {
       t.equal(await rowStatus(name), st, `console: ${name} ${st}`);
     }
     t.match(await page.locator('tr[data-device="cam-a-1f-lobby"]').innerText(), '异常', 'zh status word');
@@ -197,7 +253,10 @@ else {
     await sw.getByRole('button', { name: '确认' }).click();
     await page.waitForURL(/msg=saved/);
     t.match(await page.locator('tr[data-target="sw-a-4f-dead"]').innerText(), /已由 li 确认[\s\S]*已派人 ladder to shaft A-1/);
-    t.ok(c.ctx.audit.list(50).some((e) => e.action === 'alert.ack' && e.details.includes('ladder to shaft A-1')), 'the note is in the audit log');
+    t.ok(
+      c.ctx.audit.list(50).some((e) => e.action === 'alert.ack' && e.details.includes('ladder to shaft A-1')),
+      'the note is in the audit log',
+    );
     await page.screenshot({ path: path.join(out, 'alerts-1280.png'), fullPage: true });
 
     await page.setViewportSize({ width: 390, height: 844 });

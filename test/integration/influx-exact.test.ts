@@ -44,7 +44,10 @@ const write = (body: string) => fetch(`${col.url}/write?precision=ms`, { method:
 
 async function metric(name: string): Promise<string> {
   const text = await (await fetch(`${col.url}/metrics`)).text();
-  return text.split('\n').filter((l) => l.startsWith(name)).join('\n');
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name))
+    .join('\n');
 }
 
 interface Point {
@@ -65,7 +68,9 @@ async function pointAt(ms: number, measurement?: string, db = 'exact'): Promise<
   const from = measurement === undefined ? '/.*/' : `"${measurement.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   u.searchParams.set('q', `SELECT * FROM ${from} WHERE time = ${ms}ms GROUP BY *`);
   const text = await (await fetch(u, { method: 'POST' })).text();
-  const body = JSON.parse(text, (_k, v, ctx?: { source?: string }) => (typeof v === 'number' && ctx?.source && /^-?\d+$/.test(ctx.source) && !Number.isSafeInteger(v) ? BigInt(ctx.source) : v)) as {
+  const body = JSON.parse(text, (_k, v, ctx?: { source?: string }) =>
+    typeof v === 'number' && ctx?.source && /^-?\d+$/.test(ctx.source) && !Number.isSafeInteger(v) ? BigInt(ctx.source) : v,
+  ) as {
     results: { error?: string; series?: { name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }[] }[];
   };
   if (body.results[0]?.error) throw new Error(body.results[0].error);
@@ -131,7 +136,11 @@ t.test('lines InfluxDB would refuse are refused at /write: 400 naming the line, 
     t.same(await eventually(base + 100 + n, 1), [{ measurement: 'good', tags: { case: String(n) }, fields: { v: n } }], `${what}: the good line is stored`);
   }
   t.same(await pointAt(base + 1), [], 'none of the refused lines reached InfluxDB');
-  t.match(await metric('watchpost_influx_points_dropped_total'), /^watchpost_influx_points_dropped_total 0$/, 'InfluxDB refused nothing the collector passed on');
+  t.match(
+    await metric('watchpost_influx_points_dropped_total'),
+    /^watchpost_influx_points_dropped_total 0$/,
+    'InfluxDB refused nothing the collector passed on',
+  );
 });
 
 t.test('backslashes in names and tag values come back exactly (not doubled)', async (t) => {
@@ -141,23 +150,26 @@ t.test('backslashes in names and tag values come back exactly (not doubled)', as
   t.same(await eventually(ms, 1), [{ measurement: 'back\\slash', tags: { t: 'a\\b', u: 'c\\\\d', w: 'e,f', x: 'g=h' }, fields: { 'f\\k': 1, s: 'q"\\' } }]);
 });
 
-t.test('a sample the agent sends that InfluxDB cannot store (a name ending in a backslash) is refused and counted, not written under another name', async (t) => {
-  const ms = 1_700_000_002_000;
-  const before = await metric('watchpost_ingest_points_rejected_total{reason="invalid_for_influxdb"}');
-  agent.batcher.push(
-    [
-      { measurement: 'cpu\\', tags: { host: 'h' }, fields: { v: 1 }, time: ms },
-      { measurement: 'cpu', tags: { host: 'h\\' }, fields: { v: 2 }, time: ms },
-      { measurement: 'cpu', tags: { host: 'h' }, fields: { big: 2n ** 63n }, time: ms },
-      { measurement: 'cpu', tags: { host: 'ok' }, fields: { v: 3 }, time: ms + 1 },
-    ],
-    [],
-  );
-  t.same(await eventually(ms + 1, 1), [{ measurement: 'cpu', tags: { agent: 'agent-x', host: 'ok' }, fields: { v: 3 } }], 'the good sample is stored');
-  t.same(await pointAt(ms), [], 'the others are not, under any name');
-  t.match(await metric('watchpost_ingest_points_rejected_total{reason="invalid_for_influxdb"}'), / 3$/);
-  t.not(before, ' 3');
-});
+t.test(
+  'a sample the agent sends that InfluxDB cannot store (a name ending in a backslash) is refused and counted, not written under another name',
+  async (t) => {
+    const ms = 1_700_000_002_000;
+    const before = await metric('watchpost_ingest_points_rejected_total{reason="invalid_for_influxdb"}');
+    agent.batcher.push(
+      [
+        { measurement: 'cpu\\', tags: { host: 'h' }, fields: { v: 1 }, time: ms },
+        { measurement: 'cpu', tags: { host: 'h\\' }, fields: { v: 2 }, time: ms },
+        { measurement: 'cpu', tags: { host: 'h' }, fields: { big: 2n ** 63n }, time: ms },
+        { measurement: 'cpu', tags: { host: 'ok' }, fields: { v: 3 }, time: ms + 1 },
+      ],
+      [],
+    );
+    t.same(await eventually(ms + 1, 1), [{ measurement: 'cpu', tags: { agent: 'agent-x', host: 'ok' }, fields: { v: 3 } }], 'the good sample is stored');
+    t.same(await pointAt(ms), [], 'the others are not, under any name');
+    t.match(await metric('watchpost_ingest_points_rejected_total{reason="invalid_for_influxdb"}'), / 3$/);
+    t.not(before, ' 3');
+  },
+);
 
 // Names: the characters line protocol escapes, quotes, backslashes (not last: no encoding
 // can write a trailing one), unicode; newlines are written as spaces, so not generated.
@@ -216,7 +228,8 @@ t.test('property: generated names and values written through /write and through 
           const stored = await pointAt(viaWrite.time, viaWrite.measurement, 'oracle');
           // One known corner is refused more widely than needed: an odd run of backslashes before
           // a space in a tag, when the line also holds quotes (influxd's quote counting decides).
-          if (isDeepStrictEqual(stored, [expected(viaWrite)]) && !/odd run of backslashes before a space/.test(problem)) throw new Error(`/write refused what influxd stores exactly (${problem}): ${said}`);
+          if (isDeepStrictEqual(stored, [expected(viaWrite)]) && !/odd run of backslashes before a space/.test(problem))
+            throw new Error(`/write refused what influxd stores exactly (${problem}): ${said}`);
         }
         return;
       }
@@ -230,5 +243,9 @@ t.test('property: generated names and values written through /write and through 
     { numRuns: 150, seed: 22, endOnFailure: true },
   );
   t.ok(stored > 100, `${stored} generated samples stored, ${refused} refused as InfluxDB would`);
-  t.match(await metric('watchpost_influx_points_dropped_total'), /^watchpost_influx_points_dropped_total 0$/, 'InfluxDB refused nothing the collector passed on');
+  t.match(
+    await metric('watchpost_influx_points_dropped_total'),
+    /^watchpost_influx_points_dropped_total 0$/,
+    'InfluxDB refused nothing the collector passed on',
+  );
 });

@@ -28,7 +28,11 @@ t.test('agent → collector → influxd end to end, with inventory tags', async 
   t.equal(agent.outbox.stats().batches, 0, 'the outbox is empty once all is acked');
   const series = await influx.query(`SHOW TAG VALUES FROM "seqtest" WITH KEY IN ("agent","building","floor","shaft","room","role","site","device_kind")`, 'wp');
   const tags = Object.fromEntries((series[0]?.values ?? []).map((v) => [v[0], v[1]]));
-  t.same(tags, { agent: 'test-agent', building: 'A', floor: '3', shaft: 'A-1', room: '301', role: 'access', site: 'hq', device_kind: 'switch' }, 'enriched with identity and location');
+  t.same(
+    tags,
+    { agent: 'test-agent', building: 'A', floor: '3', shaft: 'A-1', room: '301', role: 'access', site: 'hq', device_kind: 'switch' },
+    'enriched with identity and location',
+  );
   const sum = await influx.query(`SELECT SUM("n") FROM "seqtest" WHERE "run"='e2e'`, 'wp');
   t.equal(sum[0]?.values[0]?.[1], (2499 * 2500) / 2, 'each point exactly once (sum of 0..2499)');
   const metrics = await (await fetch(`${col.url}/metrics`)).text();
@@ -90,4 +94,3 @@ t.test('influxd down for 30 s mid-stream: spooled and replayed, zero lost', asyn
   t.equal(sum[0]?.values[0]?.[1], ((produced - 1) * produced) / 2, 'none twice, none missing');
   await agent.close();
 });
-

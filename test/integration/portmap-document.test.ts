@@ -33,12 +33,16 @@ t.test('portmap documents from a real agent reach the cabling register', { skip:
       probes: [{ kind: 'portmap', interval_s: 3600, jitter_pct: 0, devices: [{ name: 'sw-a-3f', host: '127.0.0.1', port: sim.port }] }],
     }),
   );
-  const api = async (p: string) => (await (await fetch(`${col.url}${p}`, { headers: { authorization: `Bearer ${apiToken}` } })).json()) as { ports?: { port: string; nodes?: unknown[] }[]; hits?: unknown[] };
+  const api = async (p: string) =>
+    (await (await fetch(`${col.url}${p}`, { headers: { authorization: `Bearer ${apiToken}` } })).json()) as {
+      ports?: { port: string; nodes?: unknown[] }[];
+      hits?: unknown[];
+    };
   const agent = spawnPeer(process.execPath, [CLI, 'agent', '--config', cfgFile]);
   t.teardown(() => stopProcess(agent.proc));
   let ports: { port: string; nodes?: unknown[] }[] = [];
   await waitFor(
-    'the register to hold the switch\'s ports',
+    "the register to hold the switch's ports",
     async () => {
       ports = (await api('/api/cabling/ports?switch=sw-a-3f')).ports ?? [];
       return ports.some((p) => (p.nodes?.length ?? 0) > 0);
@@ -48,5 +52,8 @@ t.test('portmap documents from a real agent reach the cabling register', { skip:
   );
   const withNodes = ports.filter((p) => (p.nodes?.length ?? 0) > 0);
   t.ok(withNodes.length >= 1, `${withNodes.length} ports with devices on them: ${withNodes.map((p) => p.port).join(', ')}`);
-  t.notOk(withNodes.some((p) => p.port === 'XGigabitEthernet0/0/1'), 'the uplink with 24 MACs behind it places nobody');
+  t.notOk(
+    withNodes.some((p) => p.port === 'XGigabitEthernet0/0/1'),
+    'the uplink with 24 MACs behind it places nobody',
+  );
 });

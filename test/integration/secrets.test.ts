@@ -34,7 +34,14 @@ t.test('no secret appears in config dumps, logs, metrics or data files of a real
     colCfg,
     stringify({
       collector: { listen_host: '127.0.0.1', listen_port: port, data_dir: path.join(dir, 'collector'), log_level: 'trace' },
-      influxdb: { url: `http://127.0.0.1:${deadPort}`, database: 'w', username: 'watchpost', password: secrets.influxPassword, token: secrets.influxToken, timeout_ms: 500 },
+      influxdb: {
+        url: `http://127.0.0.1:${deadPort}`,
+        database: 'w',
+        username: 'watchpost',
+        password: secrets.influxPassword,
+        token: secrets.influxToken,
+        timeout_ms: 500,
+      },
       agents: [{ name: 'pc-0301', token_sha256: hashToken(agentToken) }],
       http_write: { tokens: [{ name: 'telegraf', token_sha256: hashToken(writeToken) }] },
     }),
@@ -50,7 +57,10 @@ t.test('no secret appears in config dumps, logs, metrics or data files of a real
     }),
   );
   let printed = '';
-  for (const [cmd, file] of [['collector', colCfg], ['agent', agentCfg]] as const) {
+  for (const [cmd, file] of [
+    ['collector', colCfg],
+    ['agent', agentCfg],
+  ] as const) {
     const r = spawnSync(process.execPath, [CLI, cmd, '--config', file, '--check-config'], { encoding: 'utf8' });
     t.equal(r.status, 0, `${cmd} --check-config: ${r.stderr}`);
     t.match(r.stdout, '<secret>', `${cmd} --check-config shows secrets as <secret>`);
@@ -61,7 +71,12 @@ t.test('no secret appears in config dumps, logs, metrics or data files of a real
   await waitFor('collector', async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 20_000, col.output);
   const agent = spawnPeer(process.execPath, [CLI, 'agent', '--config', agentCfg]);
   t.teardown(() => stopProcess(agent.proc));
-  await waitFor('agent data in the collector', async () => /watchpost_ingest_points_total\{source="agent"\} [1-9]/.test(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()), 30_000, () => col.output() + agent.output());
+  await waitFor(
+    'agent data in the collector',
+    async () => /watchpost_ingest_points_total\{source="agent"\} [1-9]/.test(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()),
+    30_000,
+    () => col.output() + agent.output(),
+  );
   // A refused client with a token the collector does not know, on both endpoints.
   await new Promise<void>((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/agent`, { headers: { authorization: `Bearer ${wrongToken}` } });
@@ -70,7 +85,11 @@ t.test('no secret appears in config dumps, logs, metrics or data files of a real
   });
   const w = await fetch(`http://127.0.0.1:${port}/write?db=w&u=x&p=${wrongToken}`, { method: 'POST', body: 'm v=1' });
   t.equal(w.status, 401);
-  const ok = await fetch(`http://127.0.0.1:${port}/api/v2/write?bucket=w`, { method: 'POST', body: 'm v=1', headers: { authorization: `Token ${writeToken}` } });
+  const ok = await fetch(`http://127.0.0.1:${port}/api/v2/write?bucket=w`, {
+    method: 'POST',
+    body: 'm v=1',
+    headers: { authorization: `Token ${writeToken}` },
+  });
   t.equal(ok.status, 204, 'the right /write token is accepted');
   await waitFor('influx writer failed at least once', async () => /influx/i.test(col.output()), 10_000, col.output);
   printed += await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -78,7 +97,11 @@ t.test('no secret appears in config dumps, logs, metrics or data files of a real
   await stopProcess(agent.proc);
   await stopProcess(col.proc);
   printed += col.output() + agent.output();
-  for (const args of [['audit', 'list'], ['enroll', '--list']]) printed += spawnSync(process.execPath, [CLI, ...args, '--config', colCfg], { encoding: 'utf8' }).stdout;
+  for (const args of [
+    ['audit', 'list'],
+    ['enroll', '--list'],
+  ])
+    printed += spawnSync(process.execPath, [CLI, ...args, '--config', colCfg], { encoding: 'utf8' }).stdout;
   t.ok(printed.length > 2000, `${printed.length} characters of output searched`);
   t.match(printed, /"level":(10|20)/, 'trace/debug logs were on');
   // Every file the run left behind (state.db, spool.db, outbox.db and their WAL files).

@@ -17,7 +17,14 @@ t.test('software history through a real agent and collector, across agent restar
   const apiToken = newToken();
   const col = await collectorProcess({
     alerts: { api_tokens: [{ name: 'test', token_sha256: hashToken(apiToken) }] },
-    software: { policy: { rules: [{ name: 'no P2P', match: { name: '/迅雷|Thunder/i' }, action: 'forbidden' }, { name: 'base', match: { name: '*' }, action: 'approved' }] } },
+    software: {
+      policy: {
+        rules: [
+          { name: 'no P2P', match: { name: '/迅雷|Thunder/i' }, action: 'forbidden' },
+          { name: 'base', match: { name: '*' }, action: 'approved' },
+        ],
+      },
+    },
   });
   t.teardown(() => col.stop());
   const dir = tempDir('sw-agent');
@@ -54,17 +61,25 @@ t.test('software history through a real agent and collector, across agent restar
   };
 
   await runAgent(async () => (await api('/api/software/machine?agent=test-agent')).status === 200);
-  const installed = execFileSync('dpkg-query', ['-W', '-f=${db:Status-Abbrev}\\n'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('ii')).length;
+  const installed = execFileSync('dpkg-query', ['-W', '-f=${db:Status-Abbrev}\\n'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.startsWith('ii')).length;
   let m = await api('/api/software/machine?agent=test-agent');
   t.equal((m.body.machine as { packages: number }).packages, installed, 'the collector holds every installed dpkg package');
   t.equal(await docs('baseline'), 1);
 
   // An app-store app appears, the agent restarts: one "installed" change, dated.
   mkdirSync(path.join(apps, 'com.xunlei.download'));
-  writeFileSync(path.join(apps, 'com.xunlei.download', 'info'), JSON.stringify({ appid: 'com.xunlei.download', name: '迅雷', version: '1.0.0.6', arch: ['amd64'] }));
+  writeFileSync(
+    path.join(apps, 'com.xunlei.download', 'info'),
+    JSON.stringify({ appid: 'com.xunlei.download', name: '迅雷', version: '1.0.0.6', arch: ['amd64'] }),
+  );
   await runAgent(async () => (await docs('changed')) === 1);
   let ch = await api('/api/software/changes?from=2000-01-01');
-  t.same((ch.body.changes as { change: string; name: string; new_version: string }[]).map((c) => [c.change, c.name, c.new_version]), [['installed', '迅雷', '1.0.0.6']]);
+  t.same(
+    (ch.body.changes as { change: string; name: string; new_version: string }[]).map((c) => [c.change, c.name, c.new_version]),
+    [['installed', '迅雷', '1.0.0.6']],
+  );
   const f = await api('/api/software/findings');
   t.same((f.body.totals as Record<string, number>).forbidden, 1, 'the policy sees it');
 
@@ -75,7 +90,14 @@ t.test('software history through a real agent and collector, across agent restar
   rmSync(path.join(apps, 'com.xunlei.download'), { recursive: true });
   await runAgent(async () => (await docs('changed')) === 2);
   ch = await api('/api/software/changes?from=2000-01-01&agent=test-agent');
-  t.same((ch.body.changes as { change: string; name: string }[]).map((c) => [c.change, c.name]), [['installed', '迅雷'], ['removed', '迅雷']], 'each change exactly once');
+  t.same(
+    (ch.body.changes as { change: string; name: string }[]).map((c) => [c.change, c.name]),
+    [
+      ['installed', '迅雷'],
+      ['removed', '迅雷'],
+    ],
+    'each change exactly once',
+  );
   m = await api('/api/software/machine?agent=test-agent');
   t.equal((m.body.findings as unknown[]).length, 0);
   t.equal((await api('/api/software/machines')).status, 200);

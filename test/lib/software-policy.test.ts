@@ -54,11 +54,15 @@ t.test('first matching rule wins; every given field must match; unmatched is unr
   t.equal(e.match(sw('微信', '3.9', '腾讯科技(深圳)有限公司'))?.action, 'approved');
   t.equal(e.match(sw('微信', '3.9', 'Someone else')), undefined);
   const f = e.findings([sw('迅雷', '11.4'), sw('微信', '3.9', '腾讯科技(深圳)有限公司'), sw('Notepad++', '8.6'), sw('Microsoft Office Standard 2019', '16.0')]);
-  t.same(f, [
-    { rule: 'no P2P clients', name: '迅雷', version: '11.4', action: 'forbidden' },
-    { rule: null, name: 'Notepad++', version: '8.6', action: 'unreviewed' },
-    { rule: 'Office seats', name: 'Microsoft Office Standard 2019', version: '16.0', action: 'requires_license' },
-  ], 'approved programs are not findings');
+  t.same(
+    f,
+    [
+      { rule: 'no P2P clients', name: '迅雷', version: '11.4', action: 'forbidden' },
+      { rule: null, name: 'Notepad++', version: '8.6', action: 'unreviewed' },
+      { rule: 'Office seats', name: 'Microsoft Office Standard 2019', version: '16.0', action: 'requires_license' },
+    ],
+    'approved programs are not findings',
+  );
 });
 
 t.test('licence counts: machines holding a matching program, once per machine', async (t) => {

@@ -4,7 +4,10 @@ import { check } from '../../lint/rules.ts';
 t.test('each lint rule catches what it names, and leaves ordinary code alone', async (t) => {
   const bad = check([
     { name: 'collector/x.ts', text: 'const v = eval(cfg.expr);\nconst f = new Function("return 1");\nconst ok = obj.evaluate(x);' },
-    { name: 'bench/y.ts', text: "spawnSync('pkill', ['-x', 'influxd']);\nawait fetch('https://dysmsapi.aliyuncs.com/');\nawait fetch(`http://127.0.0.1:${port}/`);" },
+    {
+      name: 'bench/y.ts',
+      text: "spawnSync('pkill', ['-x', 'influxd']);\nawait fetch('https://dysmsapi.aliyuncs.com/');\nawait fetch(`http://127.0.0.1:${port}/`);",
+    },
     { name: '.ci/run', text: 'pkill -x influxd || true' },
     { name: 'test/a.test.ts', text: "t.only('x', () => {});\nt.test('y', { skip: true }, () => {});\nt.test('z', { skip: 'needs root' }, () => {});" },
   ]);

@@ -32,7 +32,16 @@ export async function agentSocket(baseUrl: string, token: string, opts: { hostna
     ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
     ws.once('error', reject);
   });
-  ws.send(encodeFrame({ type: 'hello', protocol: PROTOCOL_VERSION, agent_version: 'test', hostname: opts.hostname ?? 'test-host', platform: 'linux-x64', probes: ['test'] }));
+  ws.send(
+    encodeFrame({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      agent_version: 'test',
+      hostname: opts.hostname ?? 'test-host',
+      platform: 'linux-x64',
+      probes: ['test'],
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     const check = () => {
       if (frames.some((f) => f.type === 'welcome')) {

@@ -12,7 +12,11 @@ const DAY = 86_400_000;
 
 function keyPair(): { pem: string; forgeKey: forge.pki.rsa.PrivateKey; pub: forge.pki.rsa.PublicKey } {
   // node:crypto makes the key natively (forge's pure-JS keygen takes seconds); forge only signs.
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const k = forge.pki.privateKeyFromPem(privateKey);
   return { pem: privateKey, forgeKey: k, pub: forge.pki.setRsaPublicKey(k.n, k.e) };
 }
@@ -42,7 +46,10 @@ export function makeCert(s: CertSpec): Issued {
   cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
   cert.validity.notBefore = new Date(Date.now() + (s.fromDays ?? -1) * DAY);
   cert.validity.notAfter = new Date(Date.now() + s.toDays * DAY);
-  const subject = [{ name: 'commonName', value: s.cn }, { name: 'organizationName', value: 'Watchpost Test' }];
+  const subject = [
+    { name: 'commonName', value: s.cn },
+    { name: 'organizationName', value: 'Watchpost Test' },
+  ];
   cert.setSubject(subject);
   let signKey = kp.forgeKey;
   if (s.issuer) {
@@ -53,7 +60,11 @@ export function makeCert(s: CertSpec): Issued {
   const ext: object[] = [{ name: 'subjectKeyIdentifier' }];
   if (s.ca) ext.push({ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true });
   else {
-    ext.push({ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true }, { name: 'extKeyUsage', serverAuth: true, clientAuth: true });
+    ext.push(
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
+    );
     const alt = (s.sans ?? [s.cn]).map((n) => (/^[\d.]+$/.test(n) || n.includes(':') ? { type: 7, ip: n } : { type: 2, value: n }));
     ext.push({ name: 'subjectAltName', altNames: alt });
   }

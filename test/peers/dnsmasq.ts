@@ -14,7 +14,17 @@ export async function startDnsmasq(configLines: string[]) {
   const port = await freePort();
   const conf = path.join(dir, 'dnsmasq.conf');
   writeFileSync(conf, `${configLines.join('\n')}\n`);
-  const args = ['--no-daemon', `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts', '--pid-file=', `--conf-file=${conf}`, '--log-facility=-'];
+  const args = [
+    '--no-daemon',
+    `--port=${port}`,
+    '--listen-address=127.0.0.1',
+    '--bind-interfaces',
+    '--no-resolv',
+    '--no-hosts',
+    '--pid-file=',
+    `--conf-file=${conf}`,
+    '--log-facility=-',
+  ];
   if (process.getuid?.() === 0) args.push('--user=root');
   const { proc, output } = spawnPeer(DNSMASQ, args);
   let exited = false;

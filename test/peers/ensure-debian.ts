@@ -70,14 +70,19 @@ function main(): number {
   const install = ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing];
   const prefix = isRoot() ? [] : canSudo() ? ['sudo', '-n'] : undefined;
   if (!prefix) {
-    console.error(`watchpost tests: missing Debian packages the tests run as peers: ${missing.join(' ')}\nInstall them, then run npm test again:\n\n  sudo apt-get update && sudo ${install.join(' ')}\n`);
+    console.error(
+      `watchpost tests: missing Debian packages the tests run as peers: ${missing.join(' ')}\nInstall them, then run npm test again:\n\n  sudo apt-get update && sudo ${install.join(' ')}\n`,
+    );
     return 1;
   }
   console.error(`watchpost tests: installing missing Debian packages: ${missing.join(' ')}`);
   // Deny service starts only if nobody else has a policy in place; remove only ours.
   let ownPolicy = false;
   if (!existsSync(POLICY)) {
-    const ok = prefix.length === 0 ? (writeFileSync(POLICY, '#!/bin/sh\n# written by watchpost test/peers/ensure-debian.ts during apt-get install\nexit 101\n', { mode: 0o755 }), true) : run(prefix, ['sh', '-c', `printf '#!/bin/sh\\nexit 101\\n' > ${POLICY} && chmod 755 ${POLICY}`]);
+    const ok =
+      prefix.length === 0
+        ? (writeFileSync(POLICY, '#!/bin/sh\n# written by watchpost test/peers/ensure-debian.ts during apt-get install\nexit 101\n', { mode: 0o755 }), true)
+        : run(prefix, ['sh', '-c', `printf '#!/bin/sh\\nexit 101\\n' > ${POLICY} && chmod 755 ${POLICY}`]);
     ownPolicy = ok;
   }
   try {
@@ -102,7 +107,9 @@ function main(): number {
 /** The one line the summary gets about tests that can only run elsewhere. */
 function notes(): number {
   if (!isRoot()) {
-    console.error('watchpost tests: not root — the tests that need network namespaces or a tmpfs mount (ping, onvif discovery, partition, disk full) are skipped; CI runs them as root.');
+    console.error(
+      'watchpost tests: not root — the tests that need network namespaces or a tmpfs mount (ping, onvif discovery, partition, disk full) are skipped; CI runs them as root.',
+    );
   }
   return 0;
 }

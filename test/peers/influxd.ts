@@ -58,8 +58,7 @@ bind-address = "127.0.0.1:${rpcPort}"
   );
   const url = `http://127.0.0.1:${port}`;
   let peer = spawnPeer('influxd', ['-config', conf]);
-  const ready = () =>
-    waitFor('influxd', async () => (await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) })).status === 204, 30_000, peer.output);
+  const ready = () => waitFor('influxd', async () => (await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) })).status === 204, 30_000, peer.output);
   await ready();
   const query: InfluxPeer['query'] = async (q, db) => {
     const u = new URL('/query', url);

@@ -28,17 +28,22 @@ export async function startRtspServer(opts: { mount?: string; user?: string; pas
   const mount = opts.mount ?? '/cam/realmonitor';
   const port = await freePort();
   const peer = spawnPeer(PYTHON, [SCRIPT, String(port), mount, opts.user ?? 'admin', opts.password ?? 'admin', opts.auth ?? 'digest']);
-  await waitFor('gst-rtsp-server', async () => {
-    if (peer.proc.exitCode !== null) return true;
-    if (!peer.output().includes('READY')) return false;
-    return await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
+  await waitFor(
+    'gst-rtsp-server',
+    async () => {
+      if (peer.proc.exitCode !== null) return true;
+      if (!peer.output().includes('READY')) return false;
+      return await new Promise<boolean>((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.on('error', () => resolve(false));
       });
-      s.on('error', () => resolve(false));
-    });
-  }, 20_000, peer.output);
+    },
+    20_000,
+    peer.output,
+  );
   if (peer.proc.exitCode !== null) throw new Error(`gst-rtsp-server exited with ${peer.proc.exitCode}\n${peer.output()}`);
   return { port, url: `rtsp://127.0.0.1:${port}${mount}`, stop: () => stopProcess(peer.proc) };
 }

@@ -43,19 +43,30 @@ export async function startFakeSms(o: { now?: () => number; skewMs?: number } = 
   const aliyun = (method: string, params: URLSearchParams, res: http.ServerResponse) => {
     const answer = (status: number, code: string, message: string) => {
       if (code !== 'OK') fake.refused.push({ provider: 'aliyun', code });
-      const body = JSON.stringify(code === 'OK' ? { Code: 'OK', Message: 'OK', BizId: `${Date.now()}^0`, RequestId: randomUUID() } : { Code: code, Message: message, RequestId: randomUUID() });
+      const body = JSON.stringify(
+        code === 'OK'
+          ? { Code: 'OK', Message: 'OK', BizId: `${Date.now()}^0`, RequestId: randomUUID() }
+          : { Code: code, Message: message, RequestId: randomUUID() },
+      );
       res.writeHead(status, { 'content-type': 'application/json' }).end(body);
     };
     const p = Object.fromEntries(params);
     if (p.AccessKeyId !== ALIYUN_KEY.id) return answer(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
     if (p.SignatureMethod !== 'HMAC-SHA1' || p.SignatureVersion !== '1.0') return answer(400, 'IncompleteSignature', 'signature method/version');
     const { Signature, ...rest } = p;
-    const canon = Object.keys(rest).sort().map((k) => `${enc(k)}=${enc(rest[k]!)}`).join('&');
-    const want = createHmac('sha1', `${ALIYUN_KEY.secret}&`).update(`${method}&${enc('/')}&${enc(canon)}`).digest();
+    const canon = Object.keys(rest)
+      .sort()
+      .map((k) => `${enc(k)}=${enc(rest[k]!)}`)
+      .join('&');
+    const want = createHmac('sha1', `${ALIYUN_KEY.secret}&`)
+      .update(`${method}&${enc('/')}&${enc(canon)}`)
+      .digest();
     const got = Buffer.from(Signature ?? '', 'base64');
-    if (got.length !== want.length || !timingSafeEqual(got, want)) return answer(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
+    if (got.length !== want.length || !timingSafeEqual(got, want))
+      return answer(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
     const t = Date.parse(p.Timestamp ?? '');
-    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(p.Timestamp ?? '') || Math.abs(now() - t) > skew) return answer(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(p.Timestamp ?? '') || Math.abs(now() - t) > skew)
+      return answer(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
     if (!p.SignatureNonce || nonces.has(p.SignatureNonce)) return answer(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
     nonces.add(p.SignatureNonce);
     if (p.Action !== 'SendSms' || p.Version !== '2017-05-25') return answer(400, 'InvalidAction.NotFound', 'action');
@@ -96,10 +107,19 @@ export async function startFakeSms(o: { now?: () => number; skewMs?: number } = 
     // The official SDKs sign the host name without the port.
     const hv = (n: string) => (n === 'host' ? String(req.headers.host ?? '').replace(/:\d+$/, '') : String(req.headers[n] ?? '').trim());
     const canonHeaders = names.map((n) => `${n}:${hv(n)}\n`).join('');
-    const canonical = ['POST', new URL(req.url ?? '/', 'http://x').pathname, '', canonHeaders, signedHeaders, createHash('sha256').update(raw).digest('hex')].join('\n');
+    const canonical = [
+      'POST',
+      new URL(req.url ?? '/', 'http://x').pathname,
+      '',
+      canonHeaders,
+      signedHeaders,
+      createHash('sha256').update(raw).digest('hex'),
+    ].join('\n');
     const toSign = ['TC3-HMAC-SHA256', String(ts), `${date}/${service}/tc3_request`, createHash('sha256').update(canonical).digest('hex')].join('\n');
     const h = (k: string | Buffer, s: string) => createHmac('sha256', k).update(s).digest();
-    const want = createHmac('sha256', h(h(h(`TC3${TENCENT_KEY.secret}`, date!), service!), 'tc3_request')).update(toSign).digest('hex');
+    const want = createHmac('sha256', h(h(h(`TC3${TENCENT_KEY.secret}`, date!), service!), 'tc3_request'))
+      .update(toSign)
+      .digest('hex');
     if (want !== sig) return error('AuthFailure.SignatureFailure', 'The provided credentials could not be validated.');
     if (req.headers['x-tc-action'] !== 'SendSms' || req.headers['x-tc-version'] !== '2021-01-11') return error('InvalidAction', 'action/version');
     const f = fails.tencent;
@@ -107,10 +127,17 @@ export async function startFakeSms(o: { now?: () => number; skewMs?: number } = 
       f.n--;
       return error(f.code, 'injected failure');
     }
-    const b = JSON.parse(raw.toString('utf8')) as { PhoneNumberSet: string[]; SmsSdkAppId: string; TemplateId: string; TemplateParamSet?: string[]; SignName: string };
+    const b = JSON.parse(raw.toString('utf8')) as {
+      PhoneNumberSet: string[];
+      SmsSdkAppId: string;
+      TemplateId: string;
+      TemplateParamSet?: string[];
+      SignName: string;
+    };
     if (b.SmsSdkAppId !== TENCENT_KEY.appId) return error('InvalidParameterValue.SdkAppIdNotExist', 'SdkAppId does not exist');
     const set = b.PhoneNumberSet.map((ph) => {
-      if (!/^\+861\d{10}$/.test(ph)) return { SerialNo: '', PhoneNumber: ph, Fee: 0, Code: 'InvalidParameterValue.IncorrectPhoneNumber', Message: 'bad number', IsoCode: 'CN' };
+      if (!/^\+861\d{10}$/.test(ph))
+        return { SerialNo: '', PhoneNumber: ph, Fee: 0, Code: 'InvalidParameterValue.IncorrectPhoneNumber', Message: 'bad number', IsoCode: 'CN' };
       const text = `【${b.SignName}】${(b.TemplateParamSet ?? []).join('')}告警通知请处理`;
       const fee = [...text].length <= 70 ? 1 : Math.ceil([...text].length / 67);
       fake.sent.push({ provider: 'tencent', phone: ph, template: b.TemplateId, params: b.TemplateParamSet ?? [], time: now() });

@@ -40,7 +40,11 @@ export async function startSmtp(o: { user?: string; pass?: string; rejectRcpt?: 
           cb(Object.assign(new Error('try again later'), { responseCode: 451 }));
           return;
         }
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
         for (const w of waiters.splice(0)) w();
         cb();
       });

@@ -41,7 +41,11 @@ export interface SnmpSim {
  * process is killed (tap's per-file timeout), so no peer outlives its test.
  * stop() closes stdin and waits for the wrapper to finish.
  */
-export function spawnTied(cmd: string, args: string[], opts: { cwd?: string; cleanup?: string } = {}): { pid: () => number; output: () => string; stop: () => Promise<void> } {
+export function spawnTied(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; cleanup?: string } = {},
+): { pid: () => number; output: () => string; stop: () => Promise<void> } {
   const script = `"$0" "$@" & p=$!; echo "peer-pid $p"; cat >/dev/null; kill $p 2>/dev/null; wait $p; ${opts.cleanup ?? 'true'}`;
   const proc = spawn('sh', ['-c', script, cmd, ...args], { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
@@ -103,7 +107,12 @@ export async function startSnmpsim(recordings: Recording[], opts: { users?: SimU
   };
   recordings.forEach(write);
   const port = await freeUdpPort();
-  const args = [`--data-dir=${dataDir}`, `--cache-dir=${cacheDir}`, `--agent-udpv4-endpoint=127.0.0.1:${port}`, `--logging-method=${opts.quiet ? 'null' : 'stderr'}`];
+  const args = [
+    `--data-dir=${dataDir}`,
+    `--cache-dir=${cacheDir}`,
+    `--agent-udpv4-endpoint=127.0.0.1:${port}`,
+    `--logging-method=${opts.quiet ? 'null' : 'stderr'}`,
+  ];
   if (process.getuid?.() === 0) args.push('--process-user=nobody', '--process-group=nogroup');
   for (const u of opts.users ?? []) {
     args.push(`--v3-user=${u.user}`);

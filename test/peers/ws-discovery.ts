@@ -7,7 +7,12 @@ import dgram from 'node:dgram';
  * fixtures. Listens on `address` (127.0.0.1 for unicast tests, 0.0.0.0 + multicast group in a
  * network namespace).
  */
-export async function startWsDiscoveryResponder(opts: { address: string; port: number; joinMulticast?: boolean; devices: { endpoint: string; xaddr: string; name: string; hardware: string }[] }) {
+export async function startWsDiscoveryResponder(opts: {
+  address: string;
+  port: number;
+  joinMulticast?: boolean;
+  devices: { endpoint: string; xaddr: string; name: string; hardware: string }[];
+}) {
   const sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
   const probes: string[] = [];
   sock.on('message', (msg, rinfo) => {

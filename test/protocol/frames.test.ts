@@ -37,14 +37,35 @@ import { batchFrame, collectorFrame } from '../../protocol/schema.ts';
 
 t.test('the fast batch check accepts exactly what the batchFrame schema accepts', async (t) => {
   const name = fc.oneof(fc.constantFrom('m', 'cpu', 'usage_idle', ''), fc.string({ maxLength: 3 }), fc.constant('x'.repeat(257)));
-  const scalar = fc.oneof(fc.double(), fc.integer(), fc.boolean(), fc.string({ maxLength: 4 }), fc.constant(null), fc.constant('123'), fc.constant(2 ** 60), fc.constant(-0.5));
+  const scalar = fc.oneof(
+    fc.double(),
+    fc.integer(),
+    fc.boolean(),
+    fc.string({ maxLength: 4 }),
+    fc.constant(null),
+    fc.constant('123'),
+    fc.constant(2 ** 60),
+    fc.constant(-0.5),
+  );
   const rec = fc.dictionary(name, scalar, { maxKeys: 3 });
   const sample = fc.record(
-    { m: fc.oneof(name, fc.integer()), t: fc.oneof(rec, fc.dictionary(name, fc.string({ maxLength: 3 }), { maxKeys: 3 })), f: rec, i: fc.oneof(rec, fc.dictionary(name, fc.integer(), { maxKeys: 2 })), ts: fc.oneof(fc.nat(), fc.integer(), fc.double()), x: scalar },
+    {
+      m: fc.oneof(name, fc.integer()),
+      t: fc.oneof(rec, fc.dictionary(name, fc.string({ maxLength: 3 }), { maxKeys: 3 })),
+      f: rec,
+      i: fc.oneof(rec, fc.dictionary(name, fc.integer(), { maxKeys: 2 })),
+      ts: fc.oneof(fc.nat(), fc.integer(), fc.double()),
+      x: scalar,
+    },
     { requiredKeys: [] },
   );
   const frame = fc.record(
-    { type: fc.constant('batch'), seq: fc.oneof(fc.nat(), fc.integer(), fc.double(), fc.string({ maxLength: 2 })), samples: fc.oneof(fc.array(sample, { maxLength: 4 }), scalar), extra: scalar },
+    {
+      type: fc.constant('batch'),
+      seq: fc.oneof(fc.nat(), fc.integer(), fc.double(), fc.string({ maxLength: 2 })),
+      samples: fc.oneof(fc.array(sample, { maxLength: 4 }), scalar),
+      extra: scalar,
+    },
     { requiredKeys: ['type'] },
   );
   fc.assert(
@@ -65,7 +86,19 @@ t.test('the fast batch check accepts exactly what the batchFrame schema accepts'
 });
 
 t.test("the agent's hand-written collector-frame check accepts exactly what the collectorFrame schema accepts", async (t) => {
-  const scalar = fc.oneof(fc.double(), fc.integer(), fc.nat(), fc.constant(-1), fc.constant(2 ** 60), fc.boolean(), fc.string({ maxLength: 4 }), fc.constant(null), fc.constant(1.5), fc.constant([]), fc.constant({}));
+  const scalar = fc.oneof(
+    fc.double(),
+    fc.integer(),
+    fc.nat(),
+    fc.constant(-1),
+    fc.constant(2 ** 60),
+    fc.boolean(),
+    fc.string({ maxLength: 4 }),
+    fc.constant(null),
+    fc.constant(1.5),
+    fc.constant([]),
+    fc.constant({}),
+  );
   const frame = fc.record(
     {
       type: fc.oneof(fc.constantFrom('welcome', 'ack', 'error', 'batch', 'toString', '__proto__'), scalar),
@@ -80,10 +113,19 @@ t.test("the agent's hand-written collector-frame check accepts exactly what the 
     { requiredKeys: [] },
   );
   // Frames of each type whose values are mostly valid, with now and then a wrong one or an extra key.
-  const maybe = <T,>(good: fc.Arbitrary<T>) => fc.oneof({ arbitrary: good, weight: 4 }, { arbitrary: scalar, weight: 1 });
+  const maybe = <T>(good: fc.Arbitrary<T>) => fc.oneof({ arbitrary: good, weight: 4 }, { arbitrary: scalar, weight: 1 });
   const extra = { x: scalar };
   const nearlyValid = fc.oneof(
-    fc.record({ type: fc.constant('welcome'), protocol: maybe(fc.integer()), agent_id: maybe(fc.string()), server_time_ms: maybe(fc.double({ noNaN: true, noDefaultInfinity: true })), ...extra }, { requiredKeys: ['type', 'protocol', 'agent_id', 'server_time_ms'] }),
+    fc.record(
+      {
+        type: fc.constant('welcome'),
+        protocol: maybe(fc.integer()),
+        agent_id: maybe(fc.string()),
+        server_time_ms: maybe(fc.double({ noNaN: true, noDefaultInfinity: true })),
+        ...extra,
+      },
+      { requiredKeys: ['type', 'protocol', 'agent_id', 'server_time_ms'] },
+    ),
     fc.record({ type: fc.constant('ack'), seq: maybe(fc.nat()), ...extra }, { requiredKeys: ['type', 'seq'] }),
     fc.record({ type: fc.constant('error'), code: maybe(fc.string()), message: maybe(fc.string()), ...extra }, { requiredKeys: ['type', 'code', 'message'] }),
   );
@@ -112,32 +154,74 @@ t.test("the agent's hand-written collector-frame check accepts exactly what the 
 
 import { documentFrame } from '../../protocol/schema.ts';
 
-t.test("the hand-written document check accepts exactly what the documentFrame schema accepts", async (t) => {
-  const scalar = fc.oneof(fc.double(), fc.integer(), fc.nat(), fc.constant(-1), fc.constant(2 ** 60), fc.boolean(), fc.string({ maxLength: 4 }), fc.constant(null), fc.constant(1.5), fc.constant([]), fc.constant({}));
-  const hash = fc.oneof({ arbitrary: fc.stringMatching(/^[0-9a-f]{64}$/), weight: 6 }, fc.constant('A'.repeat(64)), fc.constant('a'.repeat(63)), fc.constant(''));
-  const kind = fc.oneof({ arbitrary: fc.constantFrom('software', 'portmap', 'x'.repeat(256)), weight: 4 }, fc.constantFrom('', 'x'.repeat(257)), fc.string({ maxLength: 5 }));
-  const body = fc.oneof({ arbitrary: fc.dictionary(fc.string({ maxLength: 3 }).filter((k) => k !== '__proto__'), scalar, { maxKeys: 3 }), weight: 4 }, scalar);
-  const maybe = <T,>(good: fc.Arbitrary<T>) => fc.oneof({ arbitrary: good, weight: 12 }, { arbitrary: scalar, weight: 1 });
+t.test('the hand-written document check accepts exactly what the documentFrame schema accepts', async (t) => {
+  const scalar = fc.oneof(
+    fc.double(),
+    fc.integer(),
+    fc.nat(),
+    fc.constant(-1),
+    fc.constant(2 ** 60),
+    fc.boolean(),
+    fc.string({ maxLength: 4 }),
+    fc.constant(null),
+    fc.constant(1.5),
+    fc.constant([]),
+    fc.constant({}),
+  );
+  const hash = fc.oneof(
+    { arbitrary: fc.stringMatching(/^[0-9a-f]{64}$/), weight: 6 },
+    fc.constant('A'.repeat(64)),
+    fc.constant('a'.repeat(63)),
+    fc.constant(''),
+  );
+  const kind = fc.oneof(
+    { arbitrary: fc.constantFrom('software', 'portmap', 'x'.repeat(256)), weight: 4 },
+    fc.constantFrom('', 'x'.repeat(257)),
+    fc.string({ maxLength: 5 }),
+  );
+  const body = fc.oneof(
+    {
+      arbitrary: fc.dictionary(
+        fc.string({ maxLength: 3 }).filter((k) => k !== '__proto__'),
+        scalar,
+        { maxKeys: 3 },
+      ),
+      weight: 4,
+    },
+    scalar,
+  );
+  const maybe = <T>(good: fc.Arbitrary<T>) => fc.oneof({ arbitrary: good, weight: 12 }, { arbitrary: scalar, weight: 1 });
   const frame = fc.record(
-    { type: fc.oneof({ arbitrary: fc.constant('document'), weight: 5 }, { arbitrary: scalar, weight: 1 }), seq: maybe(fc.nat()), kind: maybe(kind), hash: maybe(hash), time: maybe(fc.nat()), body: maybe(body), extra: scalar },
+    {
+      type: fc.oneof({ arbitrary: fc.constant('document'), weight: 5 }, { arbitrary: scalar, weight: 1 }),
+      seq: maybe(fc.nat()),
+      kind: maybe(kind),
+      hash: maybe(hash),
+      time: maybe(fc.nat()),
+      body: maybe(body),
+      extra: scalar,
+    },
     { requiredKeys: ['type', 'seq', 'kind', 'hash', 'time', 'body'] },
   );
   let accepted = 0;
   fc.assert(
-    fc.property(fc.oneof(frame, fc.record({ type: fc.constant('document'), seq: scalar, kind: scalar, hash: scalar, time: scalar, body: scalar }, { requiredKeys: [] })), (f) => {
-      const text = JSON.stringify(f);
-      const zodOk = documentFrame.safeParse(JSON.parse(text)).success;
-      let handOk = true;
-      try {
-        const d = decodeAgentFrame(text);
-        if (d.type !== 'document') return false;
-      } catch (e) {
-        if ((e as Error).name !== 'FrameError') throw e;
-        handOk = false;
-      }
-      if (handOk) accepted++;
-      return zodOk === handOk;
-    }),
+    fc.property(
+      fc.oneof(frame, fc.record({ type: fc.constant('document'), seq: scalar, kind: scalar, hash: scalar, time: scalar, body: scalar }, { requiredKeys: [] })),
+      (f) => {
+        const text = JSON.stringify(f);
+        const zodOk = documentFrame.safeParse(JSON.parse(text)).success;
+        let handOk = true;
+        try {
+          const d = decodeAgentFrame(text);
+          if (d.type !== 'document') return false;
+        } catch (e) {
+          if ((e as Error).name !== 'FrameError') throw e;
+          handOk = false;
+        }
+        if (handOk) accepted++;
+        return zodOk === handOk;
+      },
+    ),
     { numRuns: 3000 },
   );
   t.ok(accepted > 40, `3000 random document frames agreed (${accepted} accepted by both)`);

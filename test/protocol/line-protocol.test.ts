@@ -38,12 +38,7 @@ t.test('round-trips through the parser', async (t) => {
 });
 
 t.test('parses Telegraf output with ns precision, booleans and comments', async (t) => {
-  const body = [
-    '# comment',
-    'mem,host=a total=100i,used_percent=12.5,flag=T 1700000000123456789',
-    'disk,path=/ free=5i',
-    '',
-  ].join('\n');
+  const body = ['# comment', 'mem,host=a total=100i,used_percent=12.5,flag=T 1700000000123456789', 'disk,path=/ free=5i', ''].join('\n');
   const r = parseLines(body, 'ns', 42);
   t.same(r.errors, []);
   t.equal(r.samples.length, 2);
@@ -51,7 +46,10 @@ t.test('parses Telegraf output with ns precision, booleans and comments', async 
   t.equal(r.samples[1]!.time, 42, 'missing timestamp means now');
   t.equal(r.samples[1]!.fields.free, 5n);
   // InfluxDB 1.x has no unsigned integers: "5u" is a bad line there ("invalid number"), so here too.
-  t.same(parseLines('disk free=5u 1\n', 'ns').errors.map((e) => e.line), [1]);
+  t.same(
+    parseLines('disk free=5u 1\n', 'ns').errors.map((e) => e.line),
+    [1],
+  );
 });
 
 t.test('reports bad lines by number and keeps the good ones', async (t) => {
@@ -59,13 +57,22 @@ t.test('reports bad lines by number and keeps the good ones', async (t) => {
   const body = ['ok v=1 1', 'novalue', 'bad,tag v=1 1', 'm v=abc 1', 'm v=1 notatime', 'm,t= v=1', 'good v=2 2', 'm v="open 1', 'more v=3 3'].join('\n');
   const r = parseLines(body, 's');
   t.equal(r.samples.length, 2);
-  t.same(r.samples.map((s) => s.time), [1000, 2000]);
-  t.same(r.errors.map((e) => e.line), [2, 3, 4, 5, 6, 8]);
+  t.same(
+    r.samples.map((s) => s.time),
+    [1000, 2000],
+  );
+  t.same(
+    r.errors.map((e) => e.line),
+    [2, 3, 4, 5, 6, 8],
+  );
   for (const e of r.errors) t.type(e.message, 'string');
 });
 
 t.test('handles CRLF line endings and leading spaces', async (t) => {
   const r = parseLines('  a v=1 1\r\nb v=2 2\r\n', 'ms');
   t.same(r.errors, []);
-  t.same(r.samples.map((s) => s.measurement), ['a', 'b']);
+  t.same(
+    r.samples.map((s) => s.measurement),
+    ['a', 'b'],
+  );
 });

@@ -122,7 +122,12 @@ export function antivirusStatus(samples: Sample[]): CheckStatus {
   const st = samples.find((s) => s.measurement === 'antivirus_status');
   if (!st) return { code: ExitCode.UNKNOWN, summary: 'no antivirus_status sample' };
   const prods = samples.filter((s) => s.measurement === 'antivirus');
-  const desc = prods.map((p) => `${p.tags.product} (${p.fields.enabled ? 'on' : 'off'}, ${p.fields.up_to_date ? 'current' : 'out of date'}${p.fields.realtime ? '' : ', no real-time'})`).join(', ');
+  const desc = prods
+    .map(
+      (p) =>
+        `${p.tags.product} (${p.fields.enabled ? 'on' : 'off'}, ${p.fields.up_to_date ? 'current' : 'out of date'}${p.fields.realtime ? '' : ', no real-time'})`,
+    )
+    .join(', ');
   if (st.fields.error_class && !prods.length) return { code: ExitCode.UNKNOWN, summary: `cannot tell: ${String(st.fields.error_class)}` };
   if (!st.fields.protected) return { code: ExitCode.CRITICAL, summary: prods.length ? `not protected: ${desc}` : 'no antivirus product found' };
   const good = prods.some((p) => p.fields.enabled && p.fields.up_to_date && p.fields.realtime);

@@ -23,7 +23,9 @@ export const dnsProbe: ProbeDefinition<DnsConfig> = {
   kind: 'dns',
   description: 'A/AAAA/CNAME/MX/TXT queries to a given server over UDP or TCP: rcode, answers, expected values, response time (Telegraf dns_query)',
   create: (cfg, ctx) => lazyProbe(async () => (await import('./run.ts')).createDnsProbe(cfg, ctx.host, ctx.now)),
-  budget: (cfg) => ({ run_ms: Math.min(cfg.timeout_ms, Math.ceil(cfg.targets.length / cfg.concurrency) * 2 * Math.max(...cfg.targets.map((t) => t.timeout_ms))) }),
+  budget: (cfg) => ({
+    run_ms: Math.min(cfg.timeout_ms, Math.ceil(cfg.targets.length / cfg.concurrency) * 2 * Math.max(...cfg.targets.map((t) => t.timeout_ms))),
+  }),
   status: dnsStatus,
   cli: {
     options: {

@@ -81,7 +81,15 @@ function tcp(server: string, port: number, q: Buffer, id: number, name: string, 
 }
 
 /** Asks one question; over UDP a truncated answer is asked again over TCP (RFC 7766). */
-export async function query(server: string, port: number, domain: string, type: RecordType, transport: 'udp' | 'tcp', timeoutMs: number, signal?: AbortSignal): Promise<QueryResult> {
+export async function query(
+  server: string,
+  port: number,
+  domain: string,
+  type: RecordType,
+  transport: 'udp' | 'tcp',
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<QueryResult> {
   const id = randomInt(0, 65536);
   const name = domain.replace(/\.$/, '').toLowerCase();
   const q = encodeQuery(id, name, type);

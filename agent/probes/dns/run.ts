@@ -10,7 +10,15 @@ const norm = (v: string) => v.trim().toLowerCase().replace(/\.$/, '');
 
 /** Telegraf's dns_query for one question, plus up (answered with the expected rcode and values), the answers, and why not. */
 export async function probeDnsTarget(t: DnsTarget, base: Record<string, string>, signal: AbortSignal, now: () => number): Promise<Sample> {
-  const tags: Record<string, string> = { ...base, ...t.tags, ...(t.name ? { target_name: t.name } : {}), server: t.server, domain: t.domain, record_type: t.record_type, protocol: t.transport };
+  const tags: Record<string, string> = {
+    ...base,
+    ...t.tags,
+    ...(t.name ? { target_name: t.name } : {}),
+    server: t.server,
+    domain: t.domain,
+    record_type: t.record_type,
+    protocol: t.transport,
+  };
   const fields: Sample['fields'] = {};
   try {
     const r = await query(t.server, t.port, t.domain, t.record_type, t.transport, t.timeout_ms, signal);

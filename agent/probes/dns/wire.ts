@@ -39,7 +39,10 @@ export interface Message {
 
 /** Encodes a query for `name` (RD set, class IN). Throws for a name that cannot be a DNS name. */
 export function encodeQuery(id: number, name: string, type: RecordType): Buffer {
-  const labels = name.replace(/\.$/, '').split('.').filter((l) => l.length > 0);
+  const labels = name
+    .replace(/\.$/, '')
+    .split('.')
+    .filter((l) => l.length > 0);
   const parts: Buffer[] = [];
   const head = Buffer.alloc(12);
   head.writeUInt16BE(id, 0);

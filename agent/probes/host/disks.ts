@@ -27,7 +27,16 @@ export async function linuxFsSize(platform: Pick<Platform, 'readFile'>, ignoreFs
       if (size <= 0) continue;
       const available = s.bavail * s.bsize;
       const used = size - s.bfree * s.bsize;
-      out.push({ fs: dev, type, size, used, available, use: used + available > 0 ? (used / (used + available)) * 100 : 0, mount, rw: !(opts ?? '').split(',').includes('ro') });
+      out.push({
+        fs: dev,
+        type,
+        size,
+        used,
+        available,
+        use: used + available > 0 ? (used / (used + available)) * 100 : 0,
+        mount,
+        rw: !(opts ?? '').split(',').includes('ro'),
+      });
     } catch {
       /* a mount we may not stat (fuse of another user, stale NFS): skipped, as df does */
     }

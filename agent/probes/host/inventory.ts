@@ -90,8 +90,18 @@ export async function readInventory(src: InventorySource, platform: Platform, si
 const CHILD = path.join(import.meta.dirname, 'inventory-child.ts');
 
 const INVENTORY_KEYS: Record<keyof Inventory, 'string' | 'number'> = {
-  os_family: 'string', os_name: 'string', os_version: 'string', os_build: 'string', manufacturer: 'string', model: 'string',
-  serial: 'string', cpu_model: 'string', cpu_cores: 'number', mem_total: 'number', disks: 'number', disks_smart_failed: 'number',
+  os_family: 'string',
+  os_name: 'string',
+  os_version: 'string',
+  os_build: 'string',
+  manufacturer: 'string',
+  model: 'string',
+  serial: 'string',
+  cpu_model: 'string',
+  cpu_cores: 'number',
+  mem_total: 'number',
+  disks: 'number',
+  disks_smart_failed: 'number',
 };
 
 function isInventory(v: unknown): v is Inventory {

@@ -26,7 +26,10 @@ interface CpuTicks {
 export function parseProcStatCpu(text: string): CpuTicks | undefined {
   const m = /^cpu\s+(.*)$/m.exec(text);
   if (!m) return undefined;
-  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0, guest = 0, guest_nice = 0] = m[1]!.trim().split(/\s+/).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0, guest = 0, guest_nice = 0] = m[1]!
+    .trim()
+    .split(/\s+/)
+    .map(Number);
   return { user, nice, system, idle, iowait, irq, softirq, steal, guest, guest_nice };
 }
 

@@ -12,18 +12,45 @@ const iconv = (): Iconv => (lib ??= createRequire(import.meta.url)('iconv-lite')
  * same, because pages labelled gb2312 routinely contain GBK-only characters.
  */
 const LABELS: Record<string, string> = {
-  'utf-8': 'utf8', utf8: 'utf8', 'unicode-1-1-utf-8': 'utf8',
-  gb2312: 'gb18030', gbk: 'gb18030', 'x-gbk': 'gb18030', chinese: 'gb18030', csgb2312: 'gb18030', 'iso-ir-58': 'gb18030', 'gb_2312': 'gb18030', 'gb_2312-80': 'gb18030', cp936: 'gb18030', 'windows-936': 'gb18030',
+  'utf-8': 'utf8',
+  utf8: 'utf8',
+  'unicode-1-1-utf-8': 'utf8',
+  gb2312: 'gb18030',
+  gbk: 'gb18030',
+  'x-gbk': 'gb18030',
+  chinese: 'gb18030',
+  csgb2312: 'gb18030',
+  'iso-ir-58': 'gb18030',
+  gb_2312: 'gb18030',
+  'gb_2312-80': 'gb18030',
+  cp936: 'gb18030',
+  'windows-936': 'gb18030',
   gb18030: 'gb18030',
-  big5: 'big5hkscs', 'big5-hkscs': 'big5hkscs', 'cn-big5': 'big5hkscs', csbig5: 'big5hkscs', 'x-x-big5': 'big5hkscs',
-  'utf-16le': 'utf16le', 'utf-16': 'utf16le', 'utf-16be': 'utf16be',
-  'iso-8859-1': 'win1252', latin1: 'win1252', 'us-ascii': 'win1252', ascii: 'win1252', 'windows-1252': 'win1252',
-  'shift_jis': 'shiftjis', sjis: 'shiftjis', 'euc-jp': 'eucjp', 'euc-kr': 'euckr',
+  big5: 'big5hkscs',
+  'big5-hkscs': 'big5hkscs',
+  'cn-big5': 'big5hkscs',
+  csbig5: 'big5hkscs',
+  'x-x-big5': 'big5hkscs',
+  'utf-16le': 'utf16le',
+  'utf-16': 'utf16le',
+  'utf-16be': 'utf16be',
+  'iso-8859-1': 'win1252',
+  latin1: 'win1252',
+  'us-ascii': 'win1252',
+  ascii: 'win1252',
+  'windows-1252': 'win1252',
+  shift_jis: 'shiftjis',
+  sjis: 'shiftjis',
+  'euc-jp': 'eucjp',
+  'euc-kr': 'euckr',
 };
 
 /** The decoder for a charset label, or undefined when it is unknown to us and to iconv-lite. */
 export function decoderFor(label: string): string | undefined {
-  const l = label.trim().toLowerCase().replace(/^["']|["']$/g, '');
+  const l = label
+    .trim()
+    .toLowerCase()
+    .replace(/^["']|["']$/g, '');
   const m = LABELS[l];
   if (m) return m;
   return l && iconv().encodingExists(l) ? l : undefined;
@@ -68,7 +95,8 @@ export interface Decoded {
  * matched keywords against the bytes read as UTF-8, which is why a GBK page never matched.
  */
 export function decodeBody(body: Buffer, contentType: string | undefined, fallback = 'utf-8'): Decoded {
-  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return { text: body.subarray(3).toString('utf8'), charset: 'utf8', source: 'bom' };
+  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf)
+    return { text: body.subarray(3).toString('utf8'), charset: 'utf8', source: 'bom' };
   if (body.length >= 2 && body[0] === 0xff && body[1] === 0xfe) return { text: iconv().decode(body.subarray(2), 'utf16le'), charset: 'utf16le', source: 'bom' };
   if (body.length >= 2 && body[0] === 0xfe && body[1] === 0xff) return { text: iconv().decode(body.subarray(2), 'utf16be'), charset: 'utf16be', source: 'bom' };
   const fromHeader = charsetOfContentType(contentType);

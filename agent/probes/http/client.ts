@@ -64,7 +64,8 @@ function connectTunnel(sock: net.Socket, target: URL, proxy: URL, timeoutMs: num
     onCancel(() => sock.destroy());
     const authority = `${target.hostname}:${portOf(target)}`;
     let req = `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n`;
-    if (proxy.username) req += `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}\r\n`;
+    if (proxy.username)
+      req += `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}\r\n`;
     sock.write(`${req}\r\n`);
     return new Promise<void>((resolve, reject) => {
       let buf = Buffer.alloc(0);
@@ -111,7 +112,16 @@ interface Hop {
   wireBytes: number;
 }
 
-async function oneHop(url: URL, spec: RequestSpec, method: string, headers: Record<string, string>, body: Buffer | undefined, ph: Phases, out: HttpResult, signal?: AbortSignal): Promise<Hop> {
+async function oneHop(
+  url: URL,
+  spec: RequestSpec,
+  method: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  ph: Phases,
+  out: HttpResult,
+  signal?: AbortSignal,
+): Promise<Hop> {
   const t = spec.timeouts;
   const viaProxy = spec.proxy;
   const dialUrl = viaProxy ?? url;
@@ -144,8 +154,16 @@ async function oneHop(url: URL, spec: RequestSpec, method: string, headers: Reco
     t0 = performance.now();
     // Plain http through a proxy asks for the absolute URI; everything else the origin form.
     const path = viaProxy && !https ? url.href.replace(/#.*$/, '') : `${url.pathname}${url.search}`;
-    const reqHeaders: Record<string, string> = { Host: url.host, Connection: 'close', 'User-Agent': 'Watchpost', 'Accept-Encoding': 'gzip, deflate, br', ...headers };
-    if (viaProxy && !https && viaProxy.username) reqHeaders['Proxy-Authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(viaProxy.username)}:${decodeURIComponent(viaProxy.password)}`).toString('base64')}`;
+    const reqHeaders: Record<string, string> = {
+      Host: url.host,
+      Connection: 'close',
+      'User-Agent': 'Watchpost',
+      'Accept-Encoding': 'gzip, deflate, br',
+      ...headers,
+    };
+    if (viaProxy && !https && viaProxy.username)
+      reqHeaders['Proxy-Authorization'] =
+        `Basic ${Buffer.from(`${decodeURIComponent(viaProxy.username)}:${decodeURIComponent(viaProxy.password)}`).toString('base64')}`;
     if (body) reqHeaders['Content-Length'] = String(body.length);
     let firstByte = false;
     const res = await phase('processing', t.processing_ms, signal, (onCancel) => {
@@ -235,7 +253,11 @@ export async function httpRequest(url: URL, spec: RequestSpec, signal?: AbortSig
     const loc = hop.headers.location;
     if (!REDIRECT.has(hop.status) || !loc) return out;
     if (out.redirects >= spec.maxRedirects) {
-      out.error = new PhaseError('processing', 'too_many_redirects', `redirect: more than max_redirects (${spec.maxRedirects}) redirects, last to ${safeUrl(new URL(loc, cur))}`);
+      out.error = new PhaseError(
+        'processing',
+        'too_many_redirects',
+        `redirect: more than max_redirects (${spec.maxRedirects}) redirects, last to ${safeUrl(new URL(loc, cur))}`,
+      );
       return out;
     }
     const next = new URL(loc, cur);
@@ -248,7 +270,8 @@ export async function httpRequest(url: URL, spec: RequestSpec, signal?: AbortSig
       body = undefined;
       headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'content-type'));
     }
-    if (!sameOrigin(cur, next)) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization' && k.toLowerCase() !== 'cookie'));
+    if (!sameOrigin(cur, next))
+      headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization' && k.toLowerCase() !== 'cookie'));
     out.redirects++;
     out.finalUrl = cur = next;
   }

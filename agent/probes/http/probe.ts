@@ -72,7 +72,8 @@ const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeo
  */
 export const httpProbe: ProbeDefinition<HttpConfig> = {
   kind: 'http',
-  description: 'websites and HTTP APIs: status, keywords after charset decoding, JSON assertions, redirects, timing phases, certificate (Telegraf http_response + x509_cert)',
+  description:
+    'websites and HTTP APIs: status, keywords after charset decoding, JSON assertions, redirects, timing phases, certificate (Telegraf http_response + x509_cert)',
   create: (cfg, ctx) => lazyProbe(async () => (await import('./run.ts')).createHttpProbe(cfg, ctx.host, ctx.now)),
   budget: (cfg) => {
     const p = cfg.targets[0]!.phase_timeouts;
@@ -116,7 +117,10 @@ export const httpProbe: ProbeDefinition<HttpConfig> = {
       if (v['keyword-absent']) target.keywords_absent = strs(v['keyword-absent']);
       set('regex', v.regex);
       if (v['json-assert']) target.json_assert = strs(v['json-assert']);
-      if (v['expect-status']) target.expect_status = strs(v['expect-status']).flatMap((s) => s.split(',')).map(Number);
+      if (v['expect-status'])
+        target.expect_status = strs(v['expect-status'])
+          .flatMap((s) => s.split(','))
+          .map(Number);
       set('ca_file', v.ca);
       set('cert_file', v.cert);
       set('key_file', v.key);
@@ -124,7 +128,10 @@ export const httpProbe: ProbeDefinition<HttpConfig> = {
       set('proxy', v.proxy);
       set('ip_protocol', v.ip === '4' ? 'ip4' : v.ip === '6' ? 'ip6' : v.ip);
       if (v['max-redirects'] !== undefined) target.max_redirects = Number(v['max-redirects']);
-      if (v['expiry-days']) target.expiry_days = strs(v['expiry-days']).flatMap((s) => s.split(',')).map(Number);
+      if (v['expiry-days'])
+        target.expiry_days = strs(v['expiry-days'])
+          .flatMap((s) => s.split(','))
+          .map(Number);
       set('domain_expires', v['domain-expires']);
       if (v['warn-response-ms'] !== undefined) target.warn_response_ms = Number(v['warn-response-ms']);
       return { targets: strs(v.url).map((url) => ({ url, ...target })) };

@@ -28,7 +28,8 @@ export async function requestSpec(t: HttpTarget): Promise<RequestSpec> {
   const has = (n: string) => Object.keys(headers).some((k) => k.toLowerCase() === n);
   const u = new URL(t.url);
   // https://user:password@host/ means Basic auth, as browsers and curl take it.
-  if (u.username && !t.basic_auth && !t.bearer_token) headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+  if (u.username && !t.basic_auth && !t.bearer_token)
+    headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
   if (t.basic_auth) headers.Authorization = `Basic ${Buffer.from(`${t.basic_auth.username}:${t.basic_auth.password}`).toString('base64')}`;
   if (t.bearer_token) headers.Authorization = `Bearer ${t.bearer_token}`;
   if (t.body !== undefined && !has('content-type')) headers['Content-Type'] = t.body_content_type;
@@ -84,7 +85,8 @@ export function checkResponse(t: HttpTarget, r: HttpResult): Checked {
     if (!bodyFail && present !== undefined) bodyFail = `unwanted keyword present: ${present}`;
     if (!bodyFail && t.regex !== undefined && !new RegExp(t.regex, 'u').test(text)) bodyFail = `regex not matched: ${t.regex}`;
     if (!bodyFail && t.regex_absent !== undefined && new RegExp(t.regex_absent, 'u').test(text)) bodyFail = `unwanted regex matched: ${t.regex_absent}`;
-    if (t.keywords.length + t.keywords_absent.length > 0 || t.regex !== undefined || t.regex_absent !== undefined) fields.response_string_match = int(bodyFail ? 0 : 1);
+    if (t.keywords.length + t.keywords_absent.length > 0 || t.regex !== undefined || t.regex_absent !== undefined)
+      fields.response_string_match = int(bodyFail ? 0 : 1);
     if (t.json_assert.length) {
       let doc: unknown;
       let jsonFail = '';

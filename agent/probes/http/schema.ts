@@ -26,13 +26,16 @@ export const expiryThresholdsSchema = z
 
 export const ipProtocolSchema = z.enum(['any', 'ip4', 'ip6']).default('any');
 
-const regexString = z.string().min(1).superRefine((v, ctx) => {
-  try {
-    new RegExp(v, 'u');
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(e as Error).message}` });
-  }
-});
+const regexString = z
+  .string()
+  .min(1)
+  .superRefine((v, ctx) => {
+    try {
+      new RegExp(v, 'u');
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(e as Error).message}` });
+    }
+  });
 
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -46,28 +49,43 @@ export const httpTargetSchema = z
       .record(z.string(), z.string().regex(/^[^\r\n]*$/, 'no line breaks in header values'))
       .superRefine((h, ctx) => {
         for (const k of Object.keys(h)) {
-          if (!headerName.test(k)) ctx.addIssue({ code: 'custom', path: [k], message: `"${k}" is not a header name (letters, digits, - and no spaces; on the command line: --header 'Name: value')` });
+          if (!headerName.test(k))
+            ctx.addIssue({
+              code: 'custom',
+              path: [k],
+              message: `"${k}" is not a header name (letters, digits, - and no spaces; on the command line: --header 'Name: value')`,
+            });
         }
       })
-      .default({}).describe('Request headers.'),
+      .default({})
+      .describe('Request headers.'),
     body: z.string().optional().describe('Request body (not with GET or HEAD).'),
     /** Sent as Content-Type when there is a body and headers do not set one. */
     body_content_type: z.string().default('application/json').describe('Sent as Content-Type when there is a body and headers do not set one.'),
-    basic_auth: z.strictObject({ username: z.string().describe('User name.'), password: z.string().describe('Password.') }).optional().describe('HTTP basic authentication (printed as <secret>; dropped on a redirect to another origin).'),
+    basic_auth: z
+      .strictObject({ username: z.string().describe('User name.'), password: z.string().describe('Password.') })
+      .optional()
+      .describe('HTTP basic authentication (printed as <secret>; dropped on a redirect to another origin).'),
     bearer_token: z.string().min(1).optional().describe('Sent as Authorization: Bearer (printed as <secret>; dropped on a redirect to another origin).'),
     /** PEM files; ca_file replaces the system trust store for this target. */
     ca_file: z.string().min(1).optional().describe('PEM files; ca_file replaces the system trust store for this target.'),
     cert_file: z.string().min(1).optional().describe('Client certificate (PEM), with key_file.'),
-    key_file: z.string().min(1).optional().describe('Client certificate\'s key (PEM).'),
+    key_file: z.string().min(1).optional().describe("Client certificate's key (PEM)."),
     /** Verify the chain and host name; when off, an invalid certificate is reported but the request still goes out. */
-    tls_verify: z.boolean().default(true).describe('Verify the chain and host name; when off, an invalid certificate is reported but the request still goes out.'),
+    tls_verify: z
+      .boolean()
+      .default(true)
+      .describe('Verify the chain and host name; when off, an invalid certificate is reported but the request still goes out.'),
     /** http://[user:password@]host:port of an HTTP proxy; https targets go through CONNECT. */
-    proxy: z.url({ protocol: /^http$/, error: 'an http:// proxy URL' }).optional().describe('http://[user:password@]host:port of an HTTP proxy; https targets go through CONNECT.'),
+    proxy: z
+      .url({ protocol: /^http$/, error: 'an http:// proxy URL' })
+      .optional()
+      .describe('http://[user:password@]host:port of an HTTP proxy; https targets go through CONNECT.'),
     ip_protocol: ipProtocolSchema.describe('Address family: ip4, ip6 or any.'),
     /** When the preferred family has no address, use the other one. */
     ip_fallback: z.boolean().default(true).describe('When the preferred family has no address, use the other one.'),
     max_redirects: z.number().int().min(0).max(30).default(10).describe('Redirects followed at most (too_many_redirects beyond).'),
-    phase_timeouts: phaseTimeoutsSchema.describe('Per-phase timeouts (blackbox_exporter\'s phases); the probe\'s timeout_ms still bounds the whole run.'),
+    phase_timeouts: phaseTimeoutsSchema.describe("Per-phase timeouts (blackbox_exporter's phases); the probe's timeout_ms still bounds the whole run."),
     /** Status codes that count as up; empty: any 2xx. */
     expect_status: z.array(z.number().int().min(100).max(599)).default([]).describe('Status codes that count as up; empty: any 2xx.'),
     /** Texts that must all appear in the decoded body, and texts none of which may. */
@@ -87,24 +105,39 @@ export const httpTargetSchema = z
           }
         }),
       )
-      .default([]).describe('Assertions on a JSON body, all of which must hold (see json-path.ts): `$.code == 0`.'),
+      .default([])
+      .describe('Assertions on a JSON body, all of which must hold (see json-path.ts): `$.code == 0`.'),
     /** The charset for a body that declares none (BOM, Content-Type and meta are read first). */
     default_charset: z
       .string()
       .default('utf-8')
-      .refine((v) => decoderFor(v) !== undefined, 'an encoding label such as utf-8, gbk, gb18030 or big5').describe('The charset for a body that declares none (BOM, Content-Type and meta are read first).'),
-    max_body_bytes: z.number().int().min(0).max(64 * 1024 * 1024).default(2 * 1024 * 1024).describe('The most body read; a larger body fails (body_too_large).'),
+      .refine((v) => decoderFor(v) !== undefined, 'an encoding label such as utf-8, gbk, gb18030 or big5')
+      .describe('The charset for a body that declares none (BOM, Content-Type and meta are read first).'),
+    max_body_bytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(64 * 1024 * 1024)
+      .default(2 * 1024 * 1024)
+      .describe('The most body read; a larger body fails (body_too_large).'),
     /** A response slower than this (ms) makes `watchpost check` warn; 0 disables. */
     warn_response_ms: z.number().min(0).default(0).describe('A response slower than this (ms) makes `watchpost check` warn; 0 disables.'),
-    expiry_days: expiryThresholdsSchema.describe('Days before expiry at which a certificate or domain warns; the smallest is critical. Alert rules notify once per threshold crossed.'),
+    expiry_days: expiryThresholdsSchema.describe(
+      'Days before expiry at which a certificate or domain warns; the smallest is critical. Alert rules notify once per threshold crossed.',
+    ),
     /** The domain's registration expiry from the inventory (WHOIS is unreachable from an intranet). */
-    domain_expires: z.iso.date({ error: 'a date written YYYY-MM-DD' }).optional().describe('The domain\'s registration expiry from the inventory (WHOIS is unreachable from an intranet).'),
-    tags: z.record(z.string(), z.string()).default({}).describe('Tags added to this target\'s samples.'),
+    domain_expires: z.iso
+      .date({ error: 'a date written YYYY-MM-DD' })
+      .optional()
+      .describe("The domain's registration expiry from the inventory (WHOIS is unreachable from an intranet)."),
+    tags: z.record(z.string(), z.string()).default({}).describe("Tags added to this target's samples."),
   })
   .superRefine((t, ctx) => {
-    if ((t.cert_file === undefined) !== (t.key_file === undefined)) ctx.addIssue({ code: 'custom', path: ['cert_file'], message: 'cert_file and key_file go together' });
+    if ((t.cert_file === undefined) !== (t.key_file === undefined))
+      ctx.addIssue({ code: 'custom', path: ['cert_file'], message: 'cert_file and key_file go together' });
     if (t.basic_auth && t.bearer_token) ctx.addIssue({ code: 'custom', path: ['bearer_token'], message: 'use basic_auth or bearer_token, not both' });
-    if (t.body !== undefined && (t.method === 'GET' || t.method === 'HEAD')) ctx.addIssue({ code: 'custom', path: ['body'], message: `a ${t.method} request has no body; use method: POST` });
+    if (t.body !== undefined && (t.method === 'GET' || t.method === 'HEAD'))
+      ctx.addIssue({ code: 'custom', path: ['body'], message: `a ${t.method} request has no body; use method: POST` });
   });
 
 export const httpSchema = probeSchema(

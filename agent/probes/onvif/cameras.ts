@@ -41,12 +41,25 @@ function memoryStore(dir: string) {
   };
 }
 
-export type ClientFactory = (o: { url: string; user?: string | undefined; password?: string | undefined; timeoutMs: number; preserveAddress: boolean }) => OnvifClient;
+export type ClientFactory = (o: {
+  url: string;
+  user?: string | undefined;
+  password?: string | undefined;
+  timeoutMs: number;
+  preserveAddress: boolean;
+}) => OnvifClient;
 
 export function createOnvifProbe(cfg: OnvifConfig, ctx: ProbeContext, makeClient: ClientFactory = onvifClient): Probe {
   const targets = [
     ...(cfg.url ? [{ url: cfg.url, name: cfg.camera, user: cfg.user, password: cfg.password }] : []),
-    ...cfg.cameras.map((c) => ({ url: c.url, name: c.name, user: c.user ?? cfg.user, password: c.password ?? cfg.password, rtsp_port: c.rtsp_port, snapshot_port: c.snapshot_port })),
+    ...cfg.cameras.map((c) => ({
+      url: c.url,
+      name: c.name,
+      user: c.user ?? cfg.user,
+      password: c.password ?? cfg.password,
+      rtsp_port: c.rtsp_port,
+      snapshot_port: c.snapshot_port,
+    })),
   ].map((t) => ({ ...t, name: t.name ?? new URL(t.url).hostname }));
   const opts: CheckOptions = {
     requestTimeoutMs: cfg.request_timeout_ms,
@@ -68,7 +81,13 @@ export function createOnvifProbe(cfg: OnvifConfig, ctx: ProbeContext, makeClient
           const i = next++;
           const t = targets[i]!;
           const mem = store.get(t.name);
-          const client = makeClient({ url: t.url, user: t.user, password: t.password, timeoutMs: cfg.request_timeout_ms, preserveAddress: cfg.preserve_address });
+          const client = makeClient({
+            url: t.url,
+            user: t.user,
+            password: t.password,
+            timeoutMs: cfg.request_timeout_ms,
+            preserveAddress: cfg.preserve_address,
+          });
           const own = 'rtsp_port' in t ? { ...opts, rtspPort: t.rtsp_port ?? opts.rtspPort, snapshotPort: t.snapshot_port ?? opts.snapshotPort } : opts;
           const r = await checkCamera(client, t, own, mem, ctx.now, signal);
           store.save(t.name, mem);
@@ -81,4 +100,3 @@ export function createOnvifProbe(cfg: OnvifConfig, ctx: ProbeContext, makeClient
     },
   };
 }
-

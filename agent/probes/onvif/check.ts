@@ -77,7 +77,14 @@ function failureClass(e: unknown): string {
  * stream (RTSP OPTIONS + DESCRIBE) and snapshot (HTTP + JPEG analysis). Never throws for a
  * failing camera: failures are in the result. `now` is the agent's clock.
  */
-export async function checkCamera(client: OnvifClient, target: CameraTarget, o: CheckOptions, mem: CameraMemory, now: () => number, signal?: AbortSignal): Promise<CameraResult> {
+export async function checkCamera(
+  client: OnvifClient,
+  target: CameraTarget,
+  o: CheckOptions,
+  mem: CameraMemory,
+  now: () => number,
+  signal?: AbortSignal,
+): Promise<CameraResult> {
   const r: CameraResult = {
     reachable: false,
     auth: 'unknown',

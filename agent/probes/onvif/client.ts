@@ -73,7 +73,10 @@ interface Cam {
 // The onvif package (with xml2js) is required on first use: agents without ONVIF probes never load it.
 let onvifLib: { Cam: new (o: Record<string, unknown>) => Cam; linerase(x: unknown): Record<string, unknown> } | undefined;
 function onvif() {
-  return (onvifLib ??= { Cam: (require('onvif') as { Cam: new (o: Record<string, unknown>) => Cam }).Cam, linerase: (require('onvif/lib/utils') as { linerase(x: unknown): Record<string, unknown> }).linerase });
+  return (onvifLib ??= {
+    Cam: (require('onvif') as { Cam: new (o: Record<string, unknown>) => Cam }).Cam,
+    linerase: (require('onvif/lib/utils') as { linerase(x: unknown): Record<string, unknown> }).linerase,
+  });
 }
 
 /** The innermost SOAP fault subcode value in a response, e.g. "ter:NotAuthorized". */
@@ -111,7 +114,13 @@ export function toProfiles(raw: unknown[]): ProfileInfo[] {
  * With preserveAddress the service addresses a camera reports (often its LAN address
  * behind NAT) are replaced by the host and port we reached it on.
  */
-export function onvifClient(o: { url: string; user?: string | undefined; password?: string | undefined; timeoutMs: number; preserveAddress: boolean }): OnvifClient {
+export function onvifClient(o: {
+  url: string;
+  user?: string | undefined;
+  password?: string | undefined;
+  timeoutMs: number;
+  preserveAddress: boolean;
+}): OnvifClient {
   const u = new URL(o.url);
   const cam = new (onvif().Cam)({
     hostname: u.hostname,
@@ -180,25 +189,38 @@ export function onvifClient(o: { url: string; user?: string | undefined; passwor
     deviceInformation: () =>
       call('GetDeviceInformation', (d) => cam.getDeviceInformation((e, v) => d(e, v)), undefined).then((v) => {
         const r = (v ?? {}) as Record<string, unknown>;
-        return { manufacturer: str(r.manufacturer), model: str(r.model), firmware: str(r.firmwareVersion), serial: str(r.serialNumber), hardwareId: str(r.hardwareId) };
+        return {
+          manufacturer: str(r.manufacturer),
+          model: str(r.model),
+          firmware: str(r.firmwareVersion),
+          serial: str(r.serialNumber),
+          hardwareId: str(r.hardwareId),
+        };
       }),
     ntp: () =>
       call<unknown>('GetNTP', (d) =>
-        cam._request({ service: 'device', body: cam._envelopeHeader() + '<GetNTP xmlns="http://www.onvif.org/ver10/device/wsdl"/>' + cam._envelopeFooter() }, (e, data, xml) => d(e, data, xml)),
+        cam._request(
+          { service: 'device', body: cam._envelopeHeader() + '<GetNTP xmlns="http://www.onvif.org/ver10/device/wsdl"/>' + cam._envelopeFooter() },
+          (e, data, xml) => d(e, data, xml),
+        ),
       ).then((data) => {
         // data is xml2js output: [ { getNTPResponse: [ { NTPInformation: [ … ] } ] } ]
         const resp = (data as { getNTPResponse?: { NTPInformation?: unknown[] }[] }[])[0]?.getNTPResponse?.[0]?.NTPInformation;
         if (!resp) throw new OnvifError('bad_response', 'GetNTP: no NTPInformation');
         const info = onvif().linerase(resp);
         const manual = ([] as unknown[]).concat(info.NTPManual ?? [], info.NTPFromDHCP ?? []);
-        const servers = manual.map((m) => {
-          const x = m as Record<string, unknown>;
-          return str(x.DNSname ?? x.IPv4Address ?? x.IPv6Address);
-        }).filter(Boolean);
+        const servers = manual
+          .map((m) => {
+            const x = m as Record<string, unknown>;
+            return str(x.DNSname ?? x.IPv4Address ?? x.IPv6Address);
+          })
+          .filter(Boolean);
         return { fromDhcp: typeof info.fromDHCP === 'boolean' ? info.fromDHCP : null, servers };
       }),
     profiles: () => call<unknown[]>('GetProfiles', (d) => cam.getProfiles((e, p) => d(e, p))).then((p) => toProfiles(p ?? [])),
-    streamUri: (token) => call<{ uri?: unknown }>('GetStreamUri', (d) => cam.getStreamUri({ protocol: 'RTSP', profileToken: token }, (e, v) => d(e, v))).then((v) => str(v?.uri)),
-    snapshotUri: (token) => call<{ uri?: unknown }>('GetSnapshotUri', (d) => cam.getSnapshotUri({ profileToken: token }, (e, v) => d(e, v))).then((v) => str(v?.uri)),
+    streamUri: (token) =>
+      call<{ uri?: unknown }>('GetStreamUri', (d) => cam.getStreamUri({ protocol: 'RTSP', profileToken: token }, (e, v) => d(e, v))).then((v) => str(v?.uri)),
+    snapshotUri: (token) =>
+      call<{ uri?: unknown }>('GetSnapshotUri', (d) => cam.getSnapshotUri({ profileToken: token }, (e, v) => d(e, v))).then((v) => str(v?.uri)),
   };
 }

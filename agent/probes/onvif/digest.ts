@@ -39,10 +39,21 @@ export function pickChallenge(cs: Challenge[]): Challenge | undefined {
 }
 
 /** Builds an Authorization header answering challenge c (RFC 7616 digest, or RFC 7617 basic). */
-export function authorization(c: Challenge, method: string, uri: string, user: string, password: string, nc = 1, cnonce = randomBytes(8).toString('hex')): string {
+export function authorization(
+  c: Challenge,
+  method: string,
+  uri: string,
+  user: string,
+  password: string,
+  nc = 1,
+  cnonce = randomBytes(8).toString('hex'),
+): string {
   if (c.scheme === 'basic') return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   const alg = c.params.algorithm ?? 'MD5';
-  const h = (s: string) => createHash(hashName(alg) ?? 'md5').update(s).digest('hex');
+  const h = (s: string) =>
+    createHash(hashName(alg) ?? 'md5')
+      .update(s)
+      .digest('hex');
   const realm = c.params.realm ?? '';
   const nonce = c.params.nonce ?? '';
   let ha1 = h(`${user}:${realm}:${password}`);

@@ -34,7 +34,8 @@ export function probeMessage(messageId: string): string {
   );
 }
 
-const text = (xml: string, tag: string): string | undefined => new RegExp(`<(?:[\\w-]+:)?${tag}\\b[^>]*>([\\s\\S]*?)</(?:[\\w-]+:)?${tag}>`).exec(xml)?.[1]?.trim();
+const text = (xml: string, tag: string): string | undefined =>
+  new RegExp(`<(?:[\\w-]+:)?${tag}\\b[^>]*>([\\s\\S]*?)</(?:[\\w-]+:)?${tag}>`).exec(xml)?.[1]?.trim();
 const words = (s: string | undefined) => (s ? s.split(/\s+/).filter(Boolean) : []);
 
 /** Parses a ProbeMatches reply; undefined when it is not one, or answers another probe. */
@@ -50,7 +51,14 @@ export function parseProbeMatches(xml: string, messageId: string | undefined): O
       const s = scopes.find((x) => x.startsWith(`onvif://www.onvif.org/${k}/`));
       return s ? decodeURIComponent(s.slice(`onvif://www.onvif.org/${k}/`.length)) : null;
     };
-    out.push({ endpoint: text(body, 'Address') ?? '', xaddrs: words(text(body, 'XAddrs')), types: words(text(body, 'Types')), scopes, name: scope('name'), hardware: scope('hardware') });
+    out.push({
+      endpoint: text(body, 'Address') ?? '',
+      xaddrs: words(text(body, 'XAddrs')),
+      types: words(text(body, 'Types')),
+      scopes,
+      name: scope('name'),
+      hardware: scope('hardware'),
+    });
   }
   return out;
 }
@@ -71,7 +79,12 @@ export function probeInterfaces(names: string[]): { name: string; address: strin
  * unicast to each `targets` host:port (for subnets multicast does not reach), and collects
  * ProbeMatches for timeoutMs. Devices are deduplicated by endpoint and interface.
  */
-export async function discover(opts: { interfaces: { name: string; address: string }[]; targets?: { host: string; port: number }[]; timeoutMs: number; repeat?: number }): Promise<DiscoveredDevice[]> {
+export async function discover(opts: {
+  interfaces: { name: string; address: string }[];
+  targets?: { host: string; port: number }[];
+  timeoutMs: number;
+  repeat?: number;
+}): Promise<DiscoveredDevice[]> {
   const found = new Map<string, DiscoveredDevice>();
   const sockets: dgram.Socket[] = [];
   const send = async (ifName: string, bindAddress: string, dests: { host: string; port: number }[], multicastIf?: string) => {

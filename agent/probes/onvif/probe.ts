@@ -4,13 +4,20 @@ import type { CameraMemory, CameraResult } from './check.ts';
 import type { OnvifConfig } from './schema.ts';
 export type { OnvifConfig } from './schema.ts';
 
-
 /** The results of the last run by camera sample, so `check --json` can print the full shape. */
 const results = new WeakMap<Sample, CameraResult>();
 
 export function cameraSample(name: string, r: CameraResult, mem: CameraMemory, time: number, tags: Record<string, string>): Sample {
   const up = r.reachable && r.auth !== 'failed' && (r.stream.uri === null && r.stream.error === null ? true : r.stream.ok);
-  const errorClass = !r.reachable ? (mem.failure === 'timeout' ? 'timeout' : 'unreachable') : r.auth === 'failed' ? 'auth_failed' : !up ? `stream_${r.stream.error ?? 'failed'}` : '';
+  const errorClass = !r.reachable
+    ? mem.failure === 'timeout'
+      ? 'timeout'
+      : 'unreachable'
+    : r.auth === 'failed'
+      ? 'auth_failed'
+      : !up
+        ? `stream_${r.stream.error ?? 'failed'}`
+        : '';
   const f: Sample['fields'] = {
     up: int(up ? 1 : 0),
     reachable: r.reachable,
@@ -60,7 +67,11 @@ export function onvifStatus(samples: Sample[], cfg: OnvifConfig): CheckStatus {
     else {
       if (cfg.stream && !r.stream.ok) raise(ExitCode.CRITICAL, `${cam} stream ${r.stream.error ?? 'failed'}`);
       const p = r.snapshot.problem;
-      if (cfg.snapshot && p && p !== 'none') raise(['black', 'frozen', 'not_jpeg', 'corrupt_jpeg', 'unreachable', 'timeout'].includes(p) ? ExitCode.CRITICAL : ExitCode.WARNING, `${cam} snapshot ${p}`);
+      if (cfg.snapshot && p && p !== 'none')
+        raise(
+          ['black', 'frozen', 'not_jpeg', 'corrupt_jpeg', 'unreachable', 'timeout'].includes(p) ? ExitCode.CRITICAL : ExitCode.WARNING,
+          `${cam} snapshot ${p}`,
+        );
       const d = Math.abs(r.clockDriftSeconds ?? 0);
       if (d >= cfg.clock_drift_crit_s) raise(ExitCode.CRITICAL, `${cam} clock off by ${r.clockDriftSeconds} s`);
       else if (d >= cfg.clock_drift_warn_s) raise(ExitCode.WARNING, `${cam} clock off by ${r.clockDriftSeconds} s`);
@@ -89,7 +100,16 @@ export const onvifProbe: ProbeDefinition<OnvifConfig> = {
     },
     toConfig(v) {
       const n = (x: unknown) => (x === undefined ? undefined : Number(x));
-      const raw: Record<string, unknown> = { url: v.url, user: v.user, password: v.password, camera: v.camera, profile: v.profile, request_timeout_ms: n(v.request_timeout_ms), rtsp_port: n(v.rtsp_port), snapshot_port: n(v.snapshot_port) };
+      const raw: Record<string, unknown> = {
+        url: v.url,
+        user: v.user,
+        password: v.password,
+        camera: v.camera,
+        profile: v.profile,
+        request_timeout_ms: n(v.request_timeout_ms),
+        rtsp_port: n(v.rtsp_port),
+        snapshot_port: n(v.snapshot_port),
+      };
       if (v.no_stream) raw.stream = false;
       if (v.no_snapshot) raw.snapshot = false;
       return Object.fromEntries(Object.entries(raw).filter(([, x]) => x !== undefined));

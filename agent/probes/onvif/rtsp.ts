@@ -96,9 +96,23 @@ export function sdpVideo(sdp: string): { hasVideo: boolean; codecs: string[] } {
  * digest or basic challenge once. Never throws for a bad stream: the result says why.
  * Credentials in the URI (rtsp://user:pass@host/…) are used when user/password are not given.
  */
-export async function checkRtsp(uri: string, user: string | undefined, password: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<RtspResult> {
+export async function checkRtsp(
+  uri: string,
+  user: string | undefined,
+  password: string | undefined,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<RtspResult> {
   const started = performance.now();
-  const res = (p: Partial<RtspResult>): RtspResult => ({ ok: false, latencyMs: Math.round(performance.now() - started), status: 0, error: null, hasVideo: false, videoCodecs: [], ...p });
+  const res = (p: Partial<RtspResult>): RtspResult => ({
+    ok: false,
+    latencyMs: Math.round(performance.now() - started),
+    status: 0,
+    error: null,
+    hasVideo: false,
+    videoCodecs: [],
+    ...p,
+  });
   let u: URL;
   try {
     u = new URL(uri);

@@ -65,7 +65,14 @@ export function statsFromBlocks(dc: DcImage, buf: Buffer): FrameStats {
   const n = bw * bh;
   const mean = n ? s / n : 0;
   const grid = Array.from(sums, (v, i) => (counts[i] ? v / counts[i]! : 0));
-  return { width: dc.width, height: dc.height, meanLuma: mean, stdLuma: Math.sqrt(Math.max(0, s2 / Math.max(1, n) - mean * mean)), grid, sha1: createHash('sha1').update(buf).digest('hex') };
+  return {
+    width: dc.width,
+    height: dc.height,
+    meanLuma: mean,
+    stdLuma: Math.sqrt(Math.max(0, s2 / Math.max(1, n) - mean * mean)),
+    grid,
+    sha1: createHash('sha1').update(buf).digest('hex'),
+  };
 }
 
 /** Full decode with jpeg-js, for JPEGs decodeDc does not handle (progressive, arithmetic). */
@@ -98,11 +105,22 @@ export function analyseFull(buf: Buffer): FrameStats {
   }
   const mean = n ? s / n : 0;
   const grid = Array.from(sums, (v, i) => (counts[i] ? v / counts[i]! : 0));
-  return { width, height, meanLuma: mean, stdLuma: Math.sqrt(Math.max(0, s2 / Math.max(1, n) - mean * mean)), grid, sha1: createHash('sha1').update(buf).digest('hex') };
+  return {
+    width,
+    height,
+    meanLuma: mean,
+    stdLuma: Math.sqrt(Math.max(0, s2 / Math.max(1, n) - mean * mean)),
+    grid,
+    sha1: createHash('sha1').update(buf).digest('hex'),
+  };
 }
 
 /** black, uniform, frozen (same picture as last time) or none. */
-export function frameProblem(cur: FrameStats, prev: Pick<FrameStats, 'grid' | 'sha1'> | undefined, t: FrameThresholds = DEFAULT_THRESHOLDS): 'black' | 'uniform' | 'frozen' | 'none' {
+export function frameProblem(
+  cur: FrameStats,
+  prev: Pick<FrameStats, 'grid' | 'sha1'> | undefined,
+  t: FrameThresholds = DEFAULT_THRESHOLDS,
+): 'black' | 'uniform' | 'frozen' | 'none' {
   if (cur.meanLuma < t.blackMean && cur.stdLuma < t.uniformStd * 2) return 'black';
   if (cur.stdLuma < t.uniformStd) return 'uniform';
   if (prev) {
@@ -127,7 +145,13 @@ export interface HttpGetResult {
  * (Hikvision sends two Digest challenges, MD5 and SHA-256, as two headers), once.
  * Rejects with errno-coded errors for network failures and ETIMEDOUT after timeoutMs.
  */
-export function httpGet(uri: string, user: string | undefined, password: string | undefined, timeoutMs: number, maxBytes = 16 * 1024 * 1024): Promise<HttpGetResult> {
+export function httpGet(
+  uri: string,
+  user: string | undefined,
+  password: string | undefined,
+  timeoutMs: number,
+  maxBytes = 16 * 1024 * 1024,
+): Promise<HttpGetResult> {
   const u = new URL(uri);
   const lib = u.protocol === 'https:' ? https : http;
   const path = u.pathname + u.search;
@@ -135,17 +159,28 @@ export function httpGet(uri: string, user: string | undefined, password: string 
   const pass = password ?? decodeURIComponent(u.password);
   const once = (auth?: string) =>
     new Promise<{ res: http.IncomingMessage; body: Buffer }>((resolve, reject) => {
-      const req = lib.request({ host: u.hostname, port: u.port || undefined, path, method: 'GET', headers: auth ? { authorization: auth } : {}, rejectUnauthorized: false, timeout: timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        let len = 0;
-        res.on('data', (c: Buffer) => {
-          len += c.length;
-          if (len > maxBytes) req.destroy(Object.assign(new Error(`snapshot larger than ${maxBytes} bytes`), { code: 'EMSGSIZE' }));
-          else chunks.push(c);
-        });
-        res.on('end', () => resolve({ res, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      });
+      const req = lib.request(
+        {
+          host: u.hostname,
+          port: u.port || undefined,
+          path,
+          method: 'GET',
+          headers: auth ? { authorization: auth } : {},
+          rejectUnauthorized: false,
+          timeout: timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let len = 0;
+          res.on('data', (c: Buffer) => {
+            len += c.length;
+            if (len > maxBytes) req.destroy(Object.assign(new Error(`snapshot larger than ${maxBytes} bytes`), { code: 'EMSGSIZE' }));
+            else chunks.push(c);
+          });
+          res.on('end', () => resolve({ res, body: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer in ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', reject);
       req.end();

@@ -18,7 +18,15 @@ export function parseOsRelease(text: string): Record<string, string> {
  * not refresh them. Security = from a pocket named *-security.
  */
 export async function aptPatches(platform: Platform, signal?: AbortSignal): Promise<PatchState> {
-  const st: PatchState = { os_family: 'debian', method: 'apt', pending: undefined, security_pending: undefined, reboot_required: undefined, error_class: '', security_names: [] };
+  const st: PatchState = {
+    os_family: 'debian',
+    method: 'apt',
+    pending: undefined,
+    security_pending: undefined,
+    reboot_required: undefined,
+    error_class: '',
+    security_names: [],
+  };
   let pkgs;
   const list = await platform.exec('apt', ['list', '--upgradable'], { signal, env: C, timeoutMs: 60_000 });
   if (!list.error_class && list.code === 0) pkgs = parseAptList(list.stdout.toString('utf8'));
@@ -43,7 +51,15 @@ export async function aptPatches(platform: Platform, signal?: AbortSignal): Prom
 
 /** RHEL family (RHEL, Rocky, Alma, CentOS Stream, openEuler, Anolis, Kylin Server): dnf, from its metadata cache (-C). */
 export async function dnfPatches(platform: Platform, signal?: AbortSignal): Promise<PatchState> {
-  const st: PatchState = { os_family: 'rhel', method: 'dnf', pending: undefined, security_pending: undefined, reboot_required: undefined, error_class: '', security_names: [] };
+  const st: PatchState = {
+    os_family: 'rhel',
+    method: 'dnf',
+    pending: undefined,
+    security_pending: undefined,
+    reboot_required: undefined,
+    error_class: '',
+    security_names: [],
+  };
   const cu = await platform.exec('dnf', ['-q', '-C', 'check-update'], { signal, env: C, timeoutMs: 120_000 });
   // check-update exits 100 when updates are available, 0 when none, 1 on error.
   if (!cu.error_class && (cu.code === 0 || cu.code === 100)) st.pending = parseDnfCheckUpdate(cu.stdout.toString('utf8')).length;

@@ -44,7 +44,16 @@ export async function collectPatches(cfg: PatchesConfig, platform: Platform, sig
   if (method === 'windows') st = await windowsPatches(platform, cfg.online_search, signal);
   else if (method === 'apt') st = await aptPatches(platform, signal);
   else if (method === 'dnf') st = await dnfPatches(platform, signal);
-  else st = { os_family: 'unknown', method: 'none', pending: undefined, security_pending: undefined, security_names: [], reboot_required: undefined, error_class: 'unsupported_os' };
+  else
+    st = {
+      os_family: 'unknown',
+      method: 'none',
+      pending: undefined,
+      security_pending: undefined,
+      security_names: [],
+      reboot_required: undefined,
+      error_class: 'unsupported_os',
+    };
   st.os_id ??= osId;
   return st;
 }
@@ -103,7 +112,10 @@ export interface PatchesDeps {
   stateRoot?: string;
 }
 
-export function createPatchesProbe(cfg: PatchesConfig, deps: PatchesDeps = { platform: systemPlatform(), host: os.hostname() }): Probe & { last?: PatchState; runs: number } {
+export function createPatchesProbe(
+  cfg: PatchesConfig,
+  deps: PatchesDeps = { platform: systemPlatform(), host: os.hostname() },
+): Probe & { last?: PatchState; runs: number } {
   let cached: { key: string; at: number } | undefined;
   const probe: Probe & { last?: PatchState; runs: number } = {
     /** How many times the package manager really ran (the rest were answered from unchanged state). */
@@ -180,7 +192,8 @@ export const patchesProbe: ProbeDefinition<PatchesConfig> = {
     },
     toConfig(v) {
       const out: Record<string, unknown> = {};
-      for (const k of ['warn_security_pending', 'crit_security_pending', 'warn_days_since_patch', 'crit_days_since_patch']) if (typeof v[k] === 'string') out[k] = Number(v[k]);
+      for (const k of ['warn_security_pending', 'crit_security_pending', 'warn_days_since_patch', 'crit_days_since_patch'])
+        if (typeof v[k] === 'string') out[k] = Number(v[k]);
       if (typeof v.method === 'string') out.method = v.method;
       if (v.online_search === true) out.online_search = true;
       return out;

@@ -47,7 +47,15 @@ $r | ConvertTo-Json -Compress -Depth 3
  * installed hotfix list; pending counts are then unknown and error_class says why.
  */
 export async function windowsPatches(platform: Platform, online: boolean, signal?: AbortSignal): Promise<PatchState> {
-  const st: PatchState = { os_family: 'windows', method: 'wua', pending: undefined, security_pending: undefined, reboot_required: undefined, error_class: '', security_names: [] };
+  const st: PatchState = {
+    os_family: 'windows',
+    method: 'wua',
+    pending: undefined,
+    security_pending: undefined,
+    reboot_required: undefined,
+    error_class: '',
+    security_names: [],
+  };
   const rep = parseWindowsUpdateReport(await platform.powershell(wuaScript(online), signal));
   if (rep) {
     if (typeof rep.pending === 'number') st.pending = rep.pending;

@@ -33,7 +33,6 @@ function defaultDeps(platform: Platform): PingDeps {
   };
 }
 
-
 /** Sweeps the targets once with the best method available; every target gets a result. */
 export async function sweep(cfg: PingConfig, deps: PingDeps, signal?: AbortSignal): Promise<{ method: string; results: PingResult[] }> {
   const targets = [...new Set(cfg.targets)];
@@ -50,8 +49,24 @@ export async function sweep(cfg: PingConfig, deps: PingDeps, signal?: AbortSigna
 }
 
 /** fping's argument list for one batch; the bench uses the same for its reference run. */
-export function fpingArgs(cfg: Pick<PingConfig, 'count' | 'packet_interval_ms' | 'send_interval_ms' | 'reply_timeout_ms'>, targets: readonly string[]): string[] {
-  return ['-C', String(cfg.count), '-q', '-r', '0', '-p', String(cfg.packet_interval_ms), '-i', String(cfg.send_interval_ms), '-t', String(cfg.reply_timeout_ms), ...targets];
+export function fpingArgs(
+  cfg: Pick<PingConfig, 'count' | 'packet_interval_ms' | 'send_interval_ms' | 'reply_timeout_ms'>,
+  targets: readonly string[],
+): string[] {
+  return [
+    '-C',
+    String(cfg.count),
+    '-q',
+    '-r',
+    '0',
+    '-p',
+    String(cfg.packet_interval_ms),
+    '-i',
+    String(cfg.send_interval_ms),
+    '-t',
+    String(cfg.reply_timeout_ms),
+    ...targets,
+  ];
 }
 
 async function fping(cfg: PingConfig, platform: Platform, targets: string[], signal?: AbortSignal): Promise<PingResult[]> {
@@ -63,7 +78,16 @@ async function fping(cfg: PingConfig, platform: Platform, targets: string[], sig
 }
 
 async function systemPing(cfg: PingConfig, platform: Platform, target: string, signal?: AbortSignal): Promise<PingResult> {
-  const args = ['-n', '-c', String(cfg.count), '-i', String(Math.max(0.2, cfg.packet_interval_ms / 1000)), '-W', String(Math.max(1, Math.ceil(cfg.reply_timeout_ms / 1000))), target];
+  const args = [
+    '-n',
+    '-c',
+    String(cfg.count),
+    '-i',
+    String(Math.max(0.2, cfg.packet_interval_ms / 1000)),
+    '-W',
+    String(Math.max(1, Math.ceil(cfg.reply_timeout_ms / 1000))),
+    target,
+  ];
   const r = await platform.exec('ping', args, { signal, env: { LC_ALL: 'C' } });
   if (r.error_class) return failed(target, cfg.count, 2, r.error_class === 'not_found' ? 'tool_missing' : r.error_class);
   return parseIputils(r.stdout.toString('utf8'), target, cfg.count, r.code);
@@ -83,7 +107,8 @@ async function windowsPing(cfg: PingConfig, platform: Platform, target: string, 
 export function pingBudget(cfg: PingConfig): { run_ms: number } {
   const n = new Set(cfg.targets).size;
   const batch = Math.min(n, cfg.batch_size);
-  const fping = Math.ceil(Math.ceil(n / cfg.batch_size) / 4) * (cfg.count * cfg.packet_interval_ms + cfg.reply_timeout_ms + batch * cfg.count * cfg.send_interval_ms);
+  const fping =
+    Math.ceil(Math.ceil(n / cfg.batch_size) / 4) * (cfg.count * cfg.packet_interval_ms + cfg.reply_timeout_ms + batch * cfg.count * cfg.send_interval_ms);
   const each = Math.ceil(n / cfg.concurrency) * (cfg.count * Math.max(1000, cfg.packet_interval_ms) + cfg.reply_timeout_ms);
   const perTarget = process.platform === 'win32' || cfg.method === 'ping';
   return { run_ms: (perTarget ? each : fping) + 500 };

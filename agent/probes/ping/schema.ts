@@ -5,13 +5,28 @@ export const pingSchema = probeSchema(
   'ping',
   { interval_s: 60, timeout_ms: 30_000 },
   {
-    targets: z.array(z.string().min(1).max(253).regex(/^[^\s-][^\s]*$/, 'a host name or address, no spaces, not starting with -')).min(1).describe('Host names or addresses to ping.'),
+    targets: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(253)
+          .regex(/^[^\s-][^\s]*$/, 'a host name or address, no spaces, not starting with -'),
+      )
+      .min(1)
+      .describe('Host names or addresses to ping.'),
     /** Echo requests per target. */
     count: z.number().int().min(1).max(100).default(3).describe('Echo requests per target.'),
     /** Time between two echo requests to the same target (fping -p, ping -i). */
     packet_interval_ms: z.number().int().min(10).max(60_000).default(200).describe('Time between two echo requests to the same target (fping -p, ping -i).'),
     /** Time between any two echo requests sent by fping (-i): 1000 targets × count at this pace. */
-    send_interval_ms: z.number().int().min(1).max(1000).default(1).describe('Time between any two echo requests sent by fping (-i): 1000 targets × count at this pace.'),
+    send_interval_ms: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(1)
+      .describe('Time between any two echo requests sent by fping (-i): 1000 targets × count at this pace.'),
     /** How long to wait for each reply (fping -t, ping -W, ping.exe -w). */
     reply_timeout_ms: z.number().int().min(10).max(60_000).default(1000).describe('How long to wait for each reply (fping -t, ping -W, ping.exe -w).'),
     /** Targets per fping process. */

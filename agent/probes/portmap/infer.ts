@@ -30,7 +30,15 @@ export function inferEdges(t: DeviceTables, knownSwitchMacs: ReadonlySet<string>
     if (ifIndex === undefined) continue;
     const key = `${r.mac}|${r.vlan}|${ifIndex}`;
     if (byKey.has(key)) continue; // tables are read qbridge, huawei, bridge: the first (richest) wins
-    byKey.set(key, { mac: r.mac, vlan: r.vlan, ifIndex, ifName: t.interfaces.get(ifIndex)?.ifName ?? `ifIndex ${ifIndex}`, bridgePort: r.bridgePort ?? bpOfIf.get(ifIndex) ?? null, source: r.source, edge: false });
+    byKey.set(key, {
+      mac: r.mac,
+      vlan: r.vlan,
+      ifIndex,
+      ifName: t.interfaces.get(ifIndex)?.ifName ?? `ifIndex ${ifIndex}`,
+      bridgePort: r.bridgePort ?? bpOfIf.get(ifIndex) ?? null,
+      source: r.source,
+      edge: false,
+    });
   }
   const withVlan = new Set([...byKey.values()].filter((e) => e.vlan !== null).map((e) => `${e.mac}|${e.ifIndex}`));
   const entries = [...byKey.values()].filter((e) => e.vlan !== null || !withVlan.has(`${e.mac}|${e.ifIndex}`));

@@ -28,7 +28,12 @@ interface Read {
  * those (indexing disabled, an ACL) would cost a timeout per VLAN, so the walk stops at the
  * first failure and says which VLAN failed; the default context's entries then stand (VLAN unknown).
  */
-async function perVlan(d: PortmapDeviceConfig, t: DeviceTables, connect: (t: SnmpTarget) => SnmpClient, signal: AbortSignal): Promise<{ vlanErrors: Read['vlanErrors'] }> {
+async function perVlan(
+  d: PortmapDeviceConfig,
+  t: DeviceTables,
+  connect: (t: SnmpTarget) => SnmpClient,
+  signal: AbortSignal,
+): Promise<{ vlanErrors: Read['vlanErrors'] }> {
   const vlanErrors: Read['vlanErrors'] = [];
   if (d.per_vlan === 'off' || t.ciscoVlans.length === 0) return { vlanErrors };
   const got: typeof t.entries = [];
@@ -59,7 +64,11 @@ async function perVlan(d: PortmapDeviceConfig, t: DeviceTables, connect: (t: Snm
   return { vlanErrors };
 }
 
-export function createPortmapProbe(cfg: PortmapConfig, ctx: Pick<ProbeContext, 'now' | 'log' | 'emitDocument'>, connect: (t: SnmpTarget) => SnmpClient = createClient): Probe {
+export function createPortmapProbe(
+  cfg: PortmapConfig,
+  ctx: Pick<ProbeContext, 'now' | 'log' | 'emitDocument'>,
+  connect: (t: SnmpTarget) => SnmpClient = createClient,
+): Probe {
   const readOne = async (d: PortmapDeviceConfig, signal: AbortSignal): Promise<Read> => {
     const start = performance.now();
     let client: SnmpClient | undefined;
@@ -73,7 +82,8 @@ export function createPortmapProbe(cfg: PortmapConfig, ctx: Pick<ProbeContext, '
       return { d, tables, errorClass: null, vlanErrors, pollMs: performance.now() - start };
     } catch (e) {
       const cls = signal.aborted ? 'timeout' : snmpErrorClass(e);
-      if (cls === 'unsupported' || cls === 'config' || cls === 'internal') ctx.log.error({ device: deviceName(d), err: e }, 'portmap poll cannot work for this device');
+      if (cls === 'unsupported' || cls === 'config' || cls === 'internal')
+        ctx.log.error({ device: deviceName(d), err: e }, 'portmap poll cannot work for this device');
       return { d, tables: null, errorClass: cls, vlanErrors: [], pollMs: performance.now() - start };
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -89,7 +99,8 @@ export function createPortmapProbe(cfg: PortmapConfig, ctx: Pick<ProbeContext, '
       const known = new Set<string>(cfg.switch_macs);
       for (const r of reads) {
         if (r.tables?.bridgeMac) known.add(r.tables.bridgeMac);
-        for (const ns of r.tables?.neighbors.values() ?? []) for (const n of ns) if (/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(n.remoteChassisId)) known.add(n.remoteChassisId);
+        for (const ns of r.tables?.neighbors.values() ?? [])
+          for (const n of ns) if (/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(n.remoteChassisId)) known.add(n.remoteChassisId);
       }
       const samples: Sample[] = [];
       for (const r of reads) {
@@ -105,15 +116,28 @@ export function createPortmapProbe(cfg: PortmapConfig, ctx: Pick<ProbeContext, '
 
 function snapshotOf(r: Read, known: ReadonlySet<string>, maxMacsEdge: number, time: number): PortmapSnapshot {
   const base = { version: 1 as const, device: deviceName(r.d), host: r.d.host, time, vlanErrors: r.vlanErrors };
-  if (!r.tables) return { ...base, up: false, errorClass: r.errorClass, sysName: '', vendor: 'unknown', bridgeMac: null, ports: [], entries: [], arp: [], uplinks: [] };
+  if (!r.tables)
+    return { ...base, up: false, errorClass: r.errorClass, sysName: '', vendor: 'unknown', bridgeMac: null, ports: [], entries: [], arp: [], uplinks: [] };
   const inf = inferEdges(r.tables, known, maxMacsEdge);
   inf.entries.sort((a, b) => a.ifIndex - b.ifIndex || (a.vlan ?? 0) - (b.vlan ?? 0) || (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0));
-  return { ...base, up: true, errorClass: null, sysName: r.tables.sysName, vendor: r.tables.vendor, bridgeMac: r.tables.bridgeMac, ports: inf.ports, entries: inf.entries, arp: r.tables.arp, uplinks: inf.uplinks };
+  return {
+    ...base,
+    up: true,
+    errorClass: null,
+    sysName: r.tables.sysName,
+    vendor: r.tables.vendor,
+    bridgeMac: r.tables.bridgeMac,
+    ports: inf.ports,
+    entries: inf.entries,
+    arp: r.tables.arp,
+    uplinks: inf.uplinks,
+  };
 }
 
 function sampleOf(s: PortmapSnapshot, pollMs: number, tags: Record<string, string>): Sample {
   const t = { device: s.device, vendor: s.vendor, ...tags };
-  if (!s.up) return { measurement: 'portmap', tags: t, fields: { up: 0n, result_code: 1n, error_class: s.errorClass ?? 'internal', poll_ms: pollMs }, time: s.time };
+  if (!s.up)
+    return { measurement: 'portmap', tags: t, fields: { up: 0n, result_code: 1n, error_class: s.errorClass ?? 'internal', poll_ms: pollMs }, time: s.time };
   return {
     measurement: 'portmap',
     tags: t,
@@ -137,7 +161,15 @@ export function portmapCheckJson(docs: { kind: string; body: unknown }[]): unkno
   const s = docs.find((d) => d.kind === PORTMAP_DOCUMENT)?.body as PortmapSnapshot | undefined;
   return {
     device: { sysName: s?.sysName ?? '', vendor: s?.vendor ?? 'unknown' },
-    entries: (s?.entries ?? []).map((e) => ({ mac: e.mac, vlan: e.vlan, ifIndex: e.ifIndex, ifName: e.ifName, bridgePort: e.bridgePort, source: e.source, edge: e.edge })),
+    entries: (s?.entries ?? []).map((e) => ({
+      mac: e.mac,
+      vlan: e.vlan,
+      ifIndex: e.ifIndex,
+      ifName: e.ifName,
+      bridgePort: e.bridgePort,
+      source: e.source,
+      edge: e.edge,
+    })),
     arp: (s?.arp ?? []).map((a) => ({ ip: a.ip, mac: a.mac, ifIndex: a.ifIndex })),
     uplinks: s?.uplinks ?? [],
   };
@@ -207,7 +239,8 @@ export const portmapProbe: ProbeDefinition<PortmapConfig> = {
   },
   status(samples) {
     const down = samples.filter((s) => s.fields.up === 0n);
-    if (down.length) return { code: ExitCode.CRITICAL, summary: `no answer from ${down.map((s) => `${s.tags.device} (${String(s.fields.error_class)})`).join(', ')}` };
+    if (down.length)
+      return { code: ExitCode.CRITICAL, summary: `no answer from ${down.map((s) => `${s.tags.device} (${String(s.fields.error_class)})`).join(', ')}` };
     const s = samples[0];
     const f = s?.fields ?? {};
     const summary = `${String(f.entries)} forwarding entries (${String(f.edge_entries)} on ${String(f.edge_ports)} edge ports), ${String(f.uplinks)} uplinks, ${String(f.arp_entries)} ARP entries`;

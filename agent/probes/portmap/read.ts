@@ -150,7 +150,14 @@ export async function readTables(client: SnmpClient, arp: boolean): Promise<Devi
     const hs = num(col(c, OID.ifHighSpeed).get(i));
     // ieee8023adLag(161), or a LAG by its name where ifType is not recorded.
     const lag = num(col(c, OID.ifType).get(i)) === 161 || LAG_NAME.test(name);
-    interfaces.set(Number(i), { ifIndex: Number(i), ifName: name, ifAlias: text(col(c, OID.ifAlias).get(i)), operStatus: IF_STATUS[num(col(c, OID.ifOperStatus).get(i)) ?? 0] ?? '', speedMbps: hs ?? null, lag });
+    interfaces.set(Number(i), {
+      ifIndex: Number(i),
+      ifName: name,
+      ifAlias: text(col(c, OID.ifAlias).get(i)),
+      operStatus: IF_STATUS[num(col(c, OID.ifOperStatus).get(i)) ?? 0] ?? '',
+      speedMbps: hs ?? null,
+      lag,
+    });
   }
 
   const bridgePorts = new Map<number, number>();
@@ -260,7 +267,12 @@ export async function readTables(client: SnmpClient, arp: boolean): Promise<Devi
   }
   // CDP: index ifIndex.deviceIndex.
   for (const [idx, v] of col(c, OID.cdpCacheDeviceId)) {
-    addNeighbor(Number(idx.split('.')[0]), { protocol: 'cdp', remoteSysName: text(v), remotePort: text(col(c, OID.cdpCacheDevicePort).get(idx)), remoteChassisId: '' });
+    addNeighbor(Number(idx.split('.')[0]), {
+      protocol: 'cdp',
+      remoteSysName: text(v),
+      remotePort: text(col(c, OID.cdpCacheDevicePort).get(idx)),
+      remoteChassisId: '',
+    });
   }
 
   const aggregateOf = new Map<number, number>();

@@ -97,7 +97,8 @@ const WARNING_ERRORS = ['lowPaper', 'serviceRequested'] as const;
 export function printerStatus(samples: Sample[]): CheckStatus {
   const printers = samples.filter((s) => s.measurement === 'printer');
   const down = printers.filter((s) => s.fields.up === 0n);
-  if (down.length) return { code: ExitCode.UNKNOWN, summary: `no answer from ${down.map((s) => `${s.tags.device} (${String(s.fields.error_class)})`).join(', ')}` };
+  if (down.length)
+    return { code: ExitCode.UNKNOWN, summary: `no answer from ${down.map((s) => `${s.tags.device} (${String(s.fields.error_class)})`).join(', ')}` };
   const crit: string[] = [];
   const warn: string[] = [];
   for (const p of printers) {
@@ -112,7 +113,9 @@ export function printerStatus(samples: Sample[]): CheckStatus {
     else if (st === 'low' || st === 'near_full') warn.push(what);
   }
   const p = printers[0];
-  const summary = p ? `${String(p.fields.model)}: ${samples.filter((s) => s.measurement === 'printer_supply').length} supplies, ${samples.filter((s) => s.measurement === 'printer_tray').length} trays, ${String(p.fields.alerts_open ?? 0n)} alerts` : 'no printer';
+  const summary = p
+    ? `${String(p.fields.model)}: ${samples.filter((s) => s.measurement === 'printer_supply').length} supplies, ${samples.filter((s) => s.measurement === 'printer_tray').length} trays, ${String(p.fields.alerts_open ?? 0n)} alerts`
+    : 'no printer';
   if (crit.length) return { code: ExitCode.CRITICAL, summary: `${[...crit, ...warn].join(', ')}; ${summary}` };
   if (warn.length) return { code: ExitCode.WARNING, summary: `${warn.join(', ')}; ${summary}` };
   return { code: ExitCode.OK, summary };

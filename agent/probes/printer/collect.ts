@@ -31,7 +31,11 @@ function said(s: Supply): string {
  * Alert rows that appear or go are events; pages printed between polls are counted here, from
  * a remembered counter (survives restarts through the state directory).
  */
-export function createPrinterProbe(cfg: PrinterConfig, ctx: Pick<ProbeContext, 'now' | 'emitEvent' | 'log'> & { stateDir?: string }, connect: (t: SnmpTarget) => SnmpClient = createClient): Probe {
+export function createPrinterProbe(
+  cfg: PrinterConfig,
+  ctx: Pick<ProbeContext, 'now' | 'emitEvent' | 'log'> & { stateDir?: string },
+  connect: (t: SnmpTarget) => SnmpClient = createClient,
+): Probe {
   const state = new PrinterState(ctx.stateDir);
   const thresholds = (d: PrinterDeviceConfig): Thresholds => ({
     low_pct: d.low_pct ?? cfg.low_pct,
@@ -60,13 +64,24 @@ export function createPrinterProbe(cfg: PrinterConfig, ctx: Pick<ProbeContext, '
     const pollMs = performance.now() - start;
     const t = ctx.now();
     const base = { device, ...d.tags };
-    if (!report) return [{ measurement: 'printer', tags: { ...base, vendor: 'unknown' }, fields: { up: 0n, result_code: 1n, error_class: cls, poll_ms: pollMs }, time: t }];
+    if (!report)
+      return [
+        { measurement: 'printer', tags: { ...base, vendor: 'unknown' }, fields: { up: 0n, result_code: 1n, error_class: cls, poll_ms: pollMs }, time: t },
+      ];
     return toSamples(device, base, report, pollMs, t);
   };
 
   const toSamples = (device: string, base: Record<string, string>, r: PrinterReport, pollMs: number, t: number): Sample[] => {
     const mem = state.get(device);
-    const f: Sample['fields'] = { up: 1n, result_code: 0n, poll_ms: pollMs, sys_name: r.sysName, sys_descr: r.sysDescr, sys_object_id: r.sysObjectID, model: r.model };
+    const f: Sample['fields'] = {
+      up: 1n,
+      result_code: 0n,
+      poll_ms: pollMs,
+      sys_name: r.sysName,
+      sys_descr: r.sysDescr,
+      sys_object_id: r.sysObjectID,
+      model: r.model,
+    };
     if (r.serial) f.serial = r.serial;
     if (r.uptimeSeconds !== null) f.uptime_s = int(r.uptimeSeconds);
     if (r.printerStatus) f.status = r.printerStatus;
@@ -82,10 +97,22 @@ export function createPrinterProbe(cfg: PrinterConfig, ctx: Pick<ProbeContext, '
     const consumed = r.supplies.filter((s) => !s.receptacle);
     const waste = r.supplies.filter((s) => s.receptacle);
     // What the example rules fire on: the supplies in words, '' when none (so the alert clears).
-    f.supplies_low = consumed.filter((s) => s.state === 'low').map(said).join('、');
-    f.supplies_empty = consumed.filter((s) => s.state === 'empty').map(said).join('、');
-    f.waste_near_full = waste.filter((s) => s.state === 'near_full').map(said).join('、');
-    f.waste_full = waste.filter((s) => s.state === 'full').map(said).join('、');
+    f.supplies_low = consumed
+      .filter((s) => s.state === 'low')
+      .map(said)
+      .join('、');
+    f.supplies_empty = consumed
+      .filter((s) => s.state === 'empty')
+      .map(said)
+      .join('、');
+    f.waste_near_full = waste
+      .filter((s) => s.state === 'near_full')
+      .map(said)
+      .join('、');
+    f.waste_full = waste
+      .filter((s) => s.state === 'full')
+      .map(said)
+      .join('、');
     f.alerts_open = BigInt(r.alerts.length);
     const out: Sample[] = [{ measurement: 'printer', tags: { ...base, vendor: r.vendor }, fields: f, time: t }];
 
@@ -113,12 +140,19 @@ export function createPrinterProbe(cfg: PrinterConfig, ctx: Pick<ProbeContext, '
     const seen: Record<string, string> = {};
     for (const a of r.alerts) {
       const af: Sample['fields'] = { description: a.description };
-      for (const [k, v] of [['severity', a.severity], ['training', a.training], ['group', a.group], ['code', a.code]] as const) if (v) af[k] = v;
+      for (const [k, v] of [
+        ['severity', a.severity],
+        ['training', a.training],
+        ['group', a.group],
+        ['code', a.code],
+      ] as const)
+        if (v) af[k] = v;
       if (a.groupIndex !== null) af.group_index = int(a.groupIndex);
       if (a.location !== null) af.location = int(a.location);
       if (a.timeTicks !== null) af.time_ticks = int(a.timeTicks);
       // When it was raised: now minus the uptime that has passed since prtAlertTime.
-      if (a.timeTicks !== null && r.uptimeSeconds !== null && a.timeTicks <= r.uptimeSeconds * 100 + 99) af.raised_ms = int(t - (r.uptimeSeconds * 100 - a.timeTicks) * 10);
+      if (a.timeTicks !== null && r.uptimeSeconds !== null && a.timeTicks <= r.uptimeSeconds * 100 + 99)
+        af.raised_ms = int(t - (r.uptimeSeconds * 100 - a.timeTicks) * 10);
       out.push({ measurement: 'printer_alert', tags: { ...base, index: String(a.index) }, fields: af, time: t });
       const key = alertKey(a);
       seen[key] = alertText(a);
@@ -128,14 +162,28 @@ export function createPrinterProbe(cfg: PrinterConfig, ctx: Pick<ProbeContext, '
           target: device,
           severity: EVENT_SEVERITY[a.severity ?? ''] ?? 'info',
           message: alertText(a),
-          attrs: { index: a.index, severity: a.severity ?? '', group: a.group ?? '', code: a.code ?? '', training: a.training ?? '', description: a.description },
+          attrs: {
+            index: a.index,
+            severity: a.severity ?? '',
+            group: a.group ?? '',
+            code: a.code ?? '',
+            training: a.training ?? '',
+            description: a.description,
+          },
           time: t,
         });
       }
     }
     for (const [key, text] of Object.entries(mem?.alerts ?? {})) {
       if (seen[key] !== undefined) continue;
-      ctx.emitEvent({ kind: 'printer_alert_cleared', target: device, severity: 'info', message: `${text}（已清除 cleared）`, attrs: { index: Number(key.split(':')[0]), description: text }, time: t });
+      ctx.emitEvent({
+        kind: 'printer_alert_cleared',
+        target: device,
+        severity: 'info',
+        message: `${text}（已清除 cleared）`,
+        attrs: { index: Number(key.split(':')[0]), description: text },
+        time: t,
+      });
     }
     state.set(device, { alerts: seen, pages: r.pagesTotal, serial: r.serial });
     return out;

@@ -31,7 +31,10 @@ export function percentOf(level: number | null, max: number | null): number | nu
  * only when the printer itself raises noToner (Brother reports 0 with max −2 for a working
  * cartridge), and any other level is `unknown`.
  */
-export function supplyState(p: { receptacle: boolean; level: number | null; max: number | null; percent: number | null; noToner: boolean }, t: Thresholds): SupplyState {
+export function supplyState(
+  p: { receptacle: boolean; level: number | null; max: number | null; percent: number | null; noToner: boolean },
+  t: Thresholds,
+): SupplyState {
   const { level, max, percent } = p;
   if (level === null || level === -2) return 'unknown';
   if (level === -1) return 'ok';

@@ -2,8 +2,27 @@ import type { SnmpClient, SnmpValue } from '../snmp/client.ts';
 import { num, text } from '../snmp/decode.ts';
 import { percentOf, supplyState, trayState, fillPercent, type SupplyState, type Thresholds, type TrayState } from './levels.ts';
 import {
-  alertCode, alertGroup, alertSeverity, alertTraining, capacityUnit, COL, decodeErrorState, HR_DEVICE_PRINTER, HR_UPTIME, hrDeviceStatus,
-  hrPrinterStatus, PAGE_UNITS, printerVendor, SUPPLY_CLASS, supplyClass, supplyType, supplyUnit, SYS, TABLE, WASTE_TYPES, type ErrorCondition,
+  alertCode,
+  alertGroup,
+  alertSeverity,
+  alertTraining,
+  capacityUnit,
+  COL,
+  decodeErrorState,
+  HR_DEVICE_PRINTER,
+  HR_UPTIME,
+  hrDeviceStatus,
+  hrPrinterStatus,
+  PAGE_UNITS,
+  printerVendor,
+  SUPPLY_CLASS,
+  supplyClass,
+  supplyType,
+  supplyUnit,
+  SYS,
+  TABLE,
+  WASTE_TYPES,
+  type ErrorCondition,
 } from './mib.ts';
 import { colourOf, printerText, supplyWords, tidyName, type Colour } from './text.ts';
 
@@ -114,7 +133,9 @@ export async function pollPrinter(client: SnmpClient, t: Thresholds): Promise<Pr
 
   // The printer's hrDeviceIndex: the hrDevice row typed hrDevicePrinter, else the first hrPrinterTable row.
   const types = col(hrDev, COL.hrDevice.type);
-  const printerRow = [...types].find(([, v]) => text(v).replace(/^\./, '') === HR_DEVICE_PRINTER)?.[0] ?? [...col(hrPrn, COL.hrPrinter.status).keys(), ...col(hrPrn, COL.hrPrinter.errorState).keys()][0];
+  const printerRow =
+    [...types].find(([, v]) => text(v).replace(/^\./, '') === HR_DEVICE_PRINTER)?.[0] ??
+    [...col(hrPrn, COL.hrPrinter.status).keys(), ...col(hrPrn, COL.hrPrinter.errorState).keys()][0];
   const devRow = printerRow ?? [...col(hrDev, COL.hrDevice.descr).keys()][0];
   const model = (devRow !== undefined ? printerText(col(hrDev, COL.hrDevice.descr).get(devRow)) : '') || sysDescr;
   const errRaw = printerRow !== undefined ? col(hrPrn, COL.hrPrinter.errorState).get(printerRow) : undefined;
@@ -208,7 +229,10 @@ export async function pollPrinter(client: SnmpClient, t: Thresholds): Promise<Pr
     pagesTotal = (pagesTotal ?? 0) + (num(v) ?? 0);
   }
 
-  const consoleLines = [...col(tab('console'), COL.console.text)].sort(([a], [b]) => last(a) - last(b)).map(([, v]) => printerText(v)).filter(Boolean);
+  const consoleLines = [...col(tab('console'), COL.console.text)]
+    .sort(([a], [b]) => last(a) - last(b))
+    .map(([, v]) => printerText(v))
+    .filter(Boolean);
   return {
     sysName: text(sys.get(SYS.name)),
     sysDescr,

@@ -74,10 +74,28 @@ export function colourOf(description: string): Colour {
 
 const COLOUR_ZH: Record<Colour, string> = { black: '黑色', cyan: '青色', magenta: '品红色', yellow: '黄色', 其它: '' };
 const TYPE_ZH: Record<string, string> = {
-  toner: '碳粉', tonerCartridge: '碳粉', matteToner: '碳粉', wasteToner: '废粉盒', ink: '墨水', inkCartridge: '墨盒', matteInk: '墨水',
-  inkRibbon: '色带', wasteInk: '废墨仓', opc: '硒鼓', developer: '显影器', fuser: '定影器', fuserOil: '定影油',
-  transferUnit: '转印组件', cleanerUnit: '清洁组件', fuserCleaningPad: '定影清洁垫', coronaWire: '电晕丝', staples: '订书钉',
-  solidWax: '固体墨', wasteWax: '废蜡仓', wasteWater: '废水', wastePaper: '废纸仓',
+  toner: '碳粉',
+  tonerCartridge: '碳粉',
+  matteToner: '碳粉',
+  wasteToner: '废粉盒',
+  ink: '墨水',
+  inkCartridge: '墨盒',
+  matteInk: '墨水',
+  inkRibbon: '色带',
+  wasteInk: '废墨仓',
+  opc: '硒鼓',
+  developer: '显影器',
+  fuser: '定影器',
+  fuserOil: '定影油',
+  transferUnit: '转印组件',
+  cleanerUnit: '清洁组件',
+  fuserCleaningPad: '定影清洁垫',
+  coronaWire: '电晕丝',
+  staples: '订书钉',
+  solidWax: '固体墨',
+  wasteWax: '废蜡仓',
+  wasteWater: '废水',
+  wastePaper: '废纸仓',
 };
 
 /** The supply in words for messages: colour and kind in Chinese ("黑色碳粉"), else its tidied name. */

@@ -15,6 +15,7 @@ interface NetSnmpVarbind {
 interface NetSnmpSession {
   get(oids: string[], cb: (err: Error | null, vbs?: NetSnmpVarbind[]) => void): void;
   getBulk(oids: string[], nonRepeaters: number, maxRepetitions: number, cb: (err: Error | null, vbs?: (NetSnmpVarbind | NetSnmpVarbind[])[]) => void): void;
+  // biome-ignore lint/suspicious/noConfusingVoidType: net-snmp's feed callback may return nothing (go on) or true (stop)
   walk(oid: string, maxRepetitions: number, feed: (vbs: NetSnmpVarbind[]) => boolean | void, done: (err: Error | null) => void): void;
   close(): void;
   on(ev: 'error', cb: (e: Error) => void): void;
@@ -36,7 +37,18 @@ export interface NetSnmpModule {
 }
 export interface NetSnmpNotification {
   /** `community` (v1/v2c) or `user` (v3) are set when the receiver runs with includeAuthentication. */
-  pdu: { type: number; varbinds: NetSnmpVarbind[]; enterprise?: string; agentAddr?: string; generic?: number; specific?: number; upTime?: number; contextName?: string; user?: string; community?: string };
+  pdu: {
+    type: number;
+    varbinds: NetSnmpVarbind[];
+    enterprise?: string;
+    agentAddr?: string;
+    generic?: number;
+    specific?: number;
+    upTime?: number;
+    contextName?: string;
+    user?: string;
+    community?: string;
+  };
   rinfo: { address: string; port: number };
 }
 export interface NetSnmpReceiver {
@@ -99,7 +111,10 @@ export function desAvailable(): boolean {
 export function createClient(t: SnmpTarget): SnmpClient {
   const snmp = netSnmp();
   if (t.version === '3' && t.priv_key && t.priv_protocol === 'des' && !desAvailable())
-    throw new ProbeError('unsupported', 'SNMPv3 DES privacy needs the OpenSSL legacy provider: start node with --openssl-legacy-provider (or NODE_OPTIONS), or switch the device to AES');
+    throw new ProbeError(
+      'unsupported',
+      'SNMPv3 DES privacy needs the OpenSSL legacy provider: start node with --openssl-legacy-provider (or NODE_OPTIONS), or switch the device to AES',
+    );
   const opts = { port: t.port, retries: t.retries, timeout: t.request_timeout_ms, backoff: 1, idBitsSize: 32 };
   let session: NetSnmpSession;
   if (t.version === '3') {

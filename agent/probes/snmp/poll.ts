@@ -85,7 +85,10 @@ export interface PollParts {
  * needed column (IF-MIB, environment, LLDP), then GETs of entPhysicalName/Class for just the
  * entities that have readings. Throws the client's error (timeout, auth) — the caller maps it to up=0.
  */
-export async function pollDevice(client: SnmpClient, parts: PollParts = { interfaces: true, sensors: true, lldp: true }): Promise<Omit<DeviceReport, 'up' | 'errorClass' | 'pollMs'>> {
+export async function pollDevice(
+  client: SnmpClient,
+  parts: PollParts = { interfaces: true, sensors: true, lldp: true },
+): Promise<Omit<DeviceReport, 'up' | 'errorClass' | 'pollMs'>> {
   const sys = await client.get([SYS.descr, SYS.objectId, SYS.upTime, SYS.name, HR_UPTIME]);
   const sysObjectID = text(sys.get(SYS.objectId)).replace(/^\./, '');
   const vendor = vendorOf(sysObjectID);
@@ -122,7 +125,7 @@ export async function pollDevice(client: SnmpClient, parts: PollParts = { interf
           adminStatus: num(c(IF_COLS.admin).get(i)) ?? 4,
           operStatus: num(c(IF_COLS.oper).get(i)) ?? 4,
           // ifSpeed saturates at 4294967295 bps; ifHighSpeed (Mbps) is authoritative when present.
-          speedMbps: hs !== undefined && hs > 0 ? hs : sp !== undefined ? sp / 1e6 : hs ?? null,
+          speedMbps: hs !== undefined && hs > 0 ? hs : sp !== undefined ? sp / 1e6 : (hs ?? null),
           lastChange: num(c(IF_COLS.lastChange).get(i)),
           hc,
           inOctets: hc ? hcIn : big(c32.get(IF32.in)?.get(i)),

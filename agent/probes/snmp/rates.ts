@@ -87,7 +87,14 @@ export class RateTracker {
 }
 
 /** Per-second rate of a counter; `unit` multiplies (8 for octets → bits). */
-export function counterRate(now: bigint | undefined, before: bigint | undefined, dtS: number, wide: boolean, maxPerS: number | null, unit: number): number | null {
+export function counterRate(
+  now: bigint | undefined,
+  before: bigint | undefined,
+  dtS: number,
+  wide: boolean,
+  maxPerS: number | null,
+  unit: number,
+): number | null {
   if (now === undefined || before === undefined || dtS <= 0) return null;
   let d = now - before;
   if (d < 0n) {

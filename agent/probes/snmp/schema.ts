@@ -3,7 +3,7 @@ import { AUTH_PROTOCOLS, PRIV_PROTOCOLS } from './client.ts';
 import { probeSchema } from '../probe-schema.ts';
 
 export const deviceSchema = z.strictObject({
-  host: z.string().min(1).describe('The device\'s address or host name.'),
+  host: z.string().min(1).describe("The device's address or host name."),
   port: z.number().int().min(1).max(65535).default(161).describe('SNMP port.'),
   /** The `device` tag; defaults to host (host:port when the port is not 161). */
   name: z.string().min(1).optional().describe('The `device` tag; defaults to host (host:port when the port is not 161).'),
@@ -18,7 +18,7 @@ export const deviceSchema = z.strictObject({
   request_timeout_ms: z.number().int().positive().max(60_000).default(2000).describe('Timeout of one request.'),
   retries: z.number().int().min(0).max(10).default(1).describe('Retries of a request that timed out.'),
   max_repetitions: z.number().int().min(1).max(200).default(20).describe('Rows asked for per GETBULK.'),
-  tags: z.record(z.string(), z.string()).default({}).describe('Tags added to this device\'s samples.'),
+  tags: z.record(z.string(), z.string()).default({}).describe("Tags added to this device's samples."),
 });
 export type SnmpDeviceConfig = z.infer<typeof deviceSchema>;
 

@@ -25,7 +25,15 @@ export function sensorColumns(vendor: string): string[] {
   if (vendor === 'huawei') cols.push(`${HW_STATE}.5`, `${HW_STATE}.7`, `${HW_STATE}.11`);
   if (vendor === 'h3c') cols.push(`${H3C_STATE}.6`, `${H3C_STATE}.8`, `${H3C_STATE}.12`, `${H3C_STATE}.19`);
   if (vendor === 'cisco')
-    cols.push(`${CISCO_ENV}.3.1.2`, `${CISCO_ENV}.3.1.3`, `${CISCO_ENV}.3.1.6`, `${CISCO_ENV}.4.1.2`, `${CISCO_ENV}.4.1.3`, `${CISCO_ENV}.5.1.2`, `${CISCO_ENV}.5.1.3`);
+    cols.push(
+      `${CISCO_ENV}.3.1.2`,
+      `${CISCO_ENV}.3.1.3`,
+      `${CISCO_ENV}.3.1.6`,
+      `${CISCO_ENV}.4.1.2`,
+      `${CISCO_ENV}.4.1.3`,
+      `${CISCO_ENV}.5.1.2`,
+      `${CISCO_ENV}.5.1.3`,
+    );
   return cols;
 }
 
@@ -92,7 +100,8 @@ export function parseSensors(cols: Cols, vendor: string, entities: Map<string, E
       const cls = entities.get(i)?.cls;
       if (cls !== undefined && SKIP_CLASSES.has(cls)) continue;
       const t = num(temps.get(i));
-      if (t !== undefined && t !== absentTemp && !(vendor === 'h3c' && t === 0)) out.push({ kind: 'temperature', entity: name(i), index: i, value: t, unit: 'C', status: 'ok' });
+      if (t !== undefined && t !== absentTemp && !(vendor === 'h3c' && t === 0))
+        out.push({ kind: 'temperature', entity: name(i), index: i, value: t, unit: 'C', status: 'ok' });
       const c = num(cpus.get(i));
       const m = num(mems.get(i));
       // Entities without a CPU report 0 for both: no reading, not an idle CPU.
@@ -110,18 +119,39 @@ export function parseSensors(cols: Cols, vendor: string, entities: Map<string, E
       const cls = entities.get(i)?.cls;
       if (cls !== 6 && cls !== 7) continue;
       const s = num(v);
-      out.push({ kind: cls === 6 ? 'psu' : 'fan', entity: name(i), index: i, value: null, unit: '', status: s === 2 ? 'ok' : s === 1 ? 'unknown' : s === 4 ? 'absent' : 'failed' });
+      out.push({
+        kind: cls === 6 ? 'psu' : 'fan',
+        entity: name(i),
+        index: i,
+        value: null,
+        unit: '',
+        status: s === 2 ? 'ok' : s === 1 ? 'unknown' : s === 4 ? 'absent' : 'failed',
+      });
     }
   }
   if (vendor === 'cisco') {
     const st = (s: number | undefined): SensorReading['status'] =>
       s === 1 ? 'ok' : s === 2 ? 'warning' : s === 3 ? 'critical' : s === 4 || s === 6 ? 'failed' : s === 5 ? 'absent' : 'unknown';
     for (const [i, v] of col(cols, `${CISCO_ENV}.3.1.3`))
-      out.push({ kind: 'temperature', entity: text(col(cols, `${CISCO_ENV}.3.1.2`).get(i)) || `temperature ${i}`, index: i, value: num(v) ?? null, unit: 'C', status: st(num(col(cols, `${CISCO_ENV}.3.1.6`).get(i))) });
+      out.push({
+        kind: 'temperature',
+        entity: text(col(cols, `${CISCO_ENV}.3.1.2`).get(i)) || `temperature ${i}`,
+        index: i,
+        value: num(v) ?? null,
+        unit: 'C',
+        status: st(num(col(cols, `${CISCO_ENV}.3.1.6`).get(i))),
+      });
     for (const [i, v] of col(cols, `${CISCO_ENV}.4.1.3`))
       out.push({ kind: 'fan', entity: text(col(cols, `${CISCO_ENV}.4.1.2`).get(i)) || `fan ${i}`, index: i, value: null, unit: '', status: st(num(v)) });
     for (const [i, v] of col(cols, `${CISCO_ENV}.5.1.3`))
-      out.push({ kind: 'psu', entity: text(col(cols, `${CISCO_ENV}.5.1.2`).get(i)) || `power supply ${i}`, index: i, value: null, unit: '', status: st(num(v)) });
+      out.push({
+        kind: 'psu',
+        entity: text(col(cols, `${CISCO_ENV}.5.1.2`).get(i)) || `power supply ${i}`,
+        index: i,
+        value: null,
+        unit: '',
+        status: st(num(v)),
+      });
   }
   return out;
 }

@@ -15,7 +15,13 @@ const STANDARD: Record<string, string> = {
   '1.3.6.1.6.3.1.1.5.5': 'authenticationFailure',
   '1.3.6.1.6.3.1.1.5.6': 'egpNeighborLoss',
 };
-const SEVERITY: Record<string, Event['severity']> = { coldStart: 'warning', warmStart: 'warning', linkDown: 'warning', linkUp: 'info', authenticationFailure: 'warning' };
+const SEVERITY: Record<string, Event['severity']> = {
+  coldStart: 'warning',
+  warmStart: 'warning',
+  linkDown: 'warning',
+  linkUp: 'info',
+  authenticationFailure: 'warning',
+};
 
 function valueString(v: SnmpValue): string | number {
   if (typeof v.value === 'number') return v.value;
@@ -51,7 +57,12 @@ export function trapToEvent(n: NetSnmpNotification, devices: Record<string, stri
   let target = device;
   let message: string;
   if (name === 'linkDown' || name === 'linkUp') {
-    const idx = payload.find((v) => v.oid.startsWith('1.3.6.1.2.1.2.2.1.1.'))?.value ?? payload.find((v) => /^1\.3\.6\.1\.2\.1\.(2\.2\.1|31\.1\.1\.1)\.\d+\./.test(v.oid))?.oid.split('.').pop();
+    const idx =
+      payload.find((v) => v.oid.startsWith('1.3.6.1.2.1.2.2.1.1.'))?.value ??
+      payload
+        .find((v) => /^1\.3\.6\.1\.2\.1\.(2\.2\.1|31\.1\.1\.1)\.\d+\./.test(v.oid))
+        ?.oid.split('.')
+        .pop();
     const byName = payload.find((v) => v.oid.startsWith('1.3.6.1.2.1.31.1.1.1.1.')) ?? payload.find((v) => v.oid.startsWith('1.3.6.1.2.1.2.2.1.2.'));
     const port = byName ? text(byName) : idx !== undefined ? `ifIndex ${String(idx)}` : '';
     if (idx !== undefined) attrs.if_index = Number(idx);
@@ -91,14 +102,22 @@ export function createTrapReceiver(cfg: SnmpTrapConfig, ctx: Pick<ProbeContext, 
       for (const c of cfg.communities) auth.addCommunity(c);
       for (const u of cfg.users) {
         const level = u.priv_key ? snmp.SecurityLevel.authPriv : u.auth_key ? snmp.SecurityLevel.authNoPriv : snmp.SecurityLevel.noAuthNoPriv;
-        auth.addUser({ name: u.user, level, authProtocol: snmp.AuthProtocols[u.auth_protocol], authKey: u.auth_key, privProtocol: snmp.PrivProtocols[u.priv_protocol], privKey: u.priv_key });
+        auth.addUser({
+          name: u.user,
+          level,
+          authProtocol: snmp.AuthProtocols[u.auth_protocol],
+          authKey: u.auth_key,
+          privProtocol: snmp.PrivProtocols[u.priv_protocol],
+          privKey: u.priv_key,
+        });
       }
       // The bind error (EACCES on 162 without privileges) arrives asynchronously on the socket.
       await new Promise<void>((resolve, reject) => {
         const sockets = (receiver as unknown as { listener?: { sockets?: Record<string, import('node:dgram').Socket> } }).listener?.sockets;
         const sock = sockets ? Object.values(sockets)[0] : undefined;
         if (!sock) return resolve();
-        const onErr = (e: NodeJS.ErrnoException) => reject(new ProbeError(e.code === 'EACCES' ? 'permission' : 'bind', `cannot listen on udp ${cfg.address}:${cfg.port}: ${e.code}`, { cause: e }));
+        const onErr = (e: NodeJS.ErrnoException) =>
+          reject(new ProbeError(e.code === 'EACCES' ? 'permission' : 'bind', `cannot listen on udp ${cfg.address}:${cfg.port}: ${e.code}`, { cause: e }));
         sock.once('error', onErr);
         sock.once('listening', () => {
           sock.off('error', onErr);
@@ -108,7 +127,14 @@ export function createTrapReceiver(cfg: SnmpTrapConfig, ctx: Pick<ProbeContext, 
     },
     async collect() {
       const t = ctx.now();
-      return [{ measurement: 'snmp_trap_receiver', tags: { port: String(cfg.port) }, fields: { received_total: BigInt(received), rejected_total: BigInt(rejected) }, time: t }];
+      return [
+        {
+          measurement: 'snmp_trap_receiver',
+          tags: { port: String(cfg.port) },
+          fields: { received_total: BigInt(received), rejected_total: BigInt(rejected) },
+          time: t,
+        },
+      ];
     },
     async close() {
       await new Promise<void>((resolve) => {

@@ -16,7 +16,15 @@ export function prepareSoftwareCheck(values: { policy?: unknown; strict?: unknow
   const strict = values.strict === true;
   return {
     json(doc: SoftwareDocument) {
-      const software = doc.software.map((s) => ({ name: s.name, version: s.version, publisher: s.publisher, arch: s.arch, install_date: s.install_date, source: s.source, scope: s.scope }));
+      const software = doc.software.map((s) => ({
+        name: s.name,
+        version: s.version,
+        publisher: s.publisher,
+        arch: s.arch,
+        install_date: s.install_date,
+        source: s.source,
+        scope: s.scope,
+      }));
       return {
         os: { name: doc.os.name, version: doc.os.version, edition: doc.os.edition, activation: doc.os.activation },
         software,
@@ -31,7 +39,14 @@ export function prepareSoftwareCheck(values: { policy?: unknown; strict?: unknow
       const failed = Object.keys(doc.errors);
       const summary = `${doc.software.length} programs, ${forbidden.length} forbidden, ${unreviewed} unreviewed; ${doc.os.name} ${doc.os.version} activation ${doc.os.activation}${failed.length ? `; failed: ${failed.join(', ')}` : ''}`;
       // On one machine only a forbidden program is critical: licence counts are a fleet question.
-      if (forbidden.length) return { code: ExitCode.CRITICAL, summary: `${summary} (${forbidden.map((x) => x.name).slice(0, 5).join(', ')})` };
+      if (forbidden.length)
+        return {
+          code: ExitCode.CRITICAL,
+          summary: `${summary} (${forbidden
+            .map((x) => x.name)
+            .slice(0, 5)
+            .join(', ')})`,
+        };
       // A source that failed may hide a forbidden program: "OK" would be a guess.
       if (failed.length) return { code: ExitCode.UNKNOWN, summary };
       if (strict && unreviewed) return { code: ExitCode.WARNING, summary };

@@ -64,7 +64,12 @@ export interface SoftwareDocument {
 }
 
 const KEY_ORDER = (a: SoftwareItem, b: SoftwareItem) =>
-  cmp(a.source, b.source) || cmp(a.scope, b.scope) || cmp(a.name, b.name) || cmp(a.arch, b.arch) || cmp(a.version, b.version) || cmp(a.install_location, b.install_location);
+  cmp(a.source, b.source) ||
+  cmp(a.scope, b.scope) ||
+  cmp(a.name, b.name) ||
+  cmp(a.arch, b.arch) ||
+  cmp(a.version, b.version) ||
+  cmp(a.install_location, b.install_location);
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -28,7 +28,17 @@ export function parseDpkg(text: string): DpkgRow[] {
   for (const line of text.split('\n')) {
     const f = line.split('\t');
     if (f.length < 6 || f[0] !== 'install ok installed') continue;
-    out.push({ infoName: f[1]!, name: f[2]!, version: f[3]!, arch: f[4]!, publisher: maintainerName(f.slice(5).join('\t')), install_date: null, install_location: '', source: 'dpkg', scope: 'machine' });
+    out.push({
+      infoName: f[1]!,
+      name: f[2]!,
+      version: f[3]!,
+      arch: f[4]!,
+      publisher: maintainerName(f.slice(5).join('\t')),
+      install_date: null,
+      install_location: '',
+      source: 'dpkg',
+      scope: 'machine',
+    });
   }
   return out;
 }
@@ -73,7 +83,16 @@ export function parseSnapList(text: string): SoftwareItem[] {
     if (f.length < 5) continue;
     // Verified publishers carry a mark: "canonical**" (--unicode=never) or "canonical✓".
     const pub = f[4]!.replace(/(\*\*|✓|\*)$/u, '');
-    out.push({ name: f[0]!, version: f[1]!, arch: '', publisher: pub === '-' ? '' : pub, install_date: null, install_location: `/snap/${f[0]}`, source: 'snap', scope: 'machine' });
+    out.push({
+      name: f[0]!,
+      version: f[1]!,
+      arch: '',
+      publisher: pub === '-' ? '' : pub,
+      install_date: null,
+      install_location: `/snap/${f[0]}`,
+      source: 'snap',
+      scope: 'machine',
+    });
   }
   return out;
 }
@@ -88,7 +107,16 @@ export function parseFlatpakList(text: string): SoftwareItem[] {
     const f = line.split('\t');
     if (f.length < 6 || f[0] === 'Application ID' || f[0] === 'Application') continue;
     const inst = f[5]!.trim();
-    out.push({ name: f[1]!.trim() || f[0]!, version: f[2]!.trim(), arch: f[3]!.trim(), publisher: f[4]!.trim(), install_date: null, install_location: f[0]!, source: 'flatpak', scope: inst === 'system' || inst === '' ? 'machine' : 'user' });
+    out.push({
+      name: f[1]!.trim() || f[0]!,
+      version: f[2]!.trim(),
+      arch: f[3]!.trim(),
+      publisher: f[4]!.trim(),
+      install_date: null,
+      install_location: f[0]!,
+      source: 'flatpak',
+      scope: inst === 'system' || inst === '' ? 'machine' : 'user',
+    });
   }
   return out;
 }
@@ -187,9 +215,15 @@ export async function linuxInventory(platform: Platform, o: LinuxSourcesOptions,
   const [dpkg, rpm, snap, flatpak] = await Promise.all([
     platform.exec('dpkg-query', ['-W', `-f=${DPKG_FORMAT}`], { signal, env: C, timeoutMs: 60_000 }),
     // Debian's rpm package brings the tool and an empty /var/lib/rpm: rpm is asked only when a database file exists.
-    o.rpmArgs || (await anyExists(platform, RPM_DATABASES)) ? platform.exec('rpm', ['-qa', ...(o.rpmArgs ?? []), '--queryformat', RPM_FORMAT], { signal, env: C, timeoutMs: 60_000 }) : undefined,
-    platform.exists('/usr/bin/snap').then((y) => (y ? platform.exec('snap', ['list', '--unicode=never', '--color=never'], { signal, env: C, timeoutMs: 30_000 }) : undefined)),
-    platform.exists('/usr/bin/flatpak').then((y) => (y ? platform.exec('flatpak', ['list', '--app', `--columns=${FLATPAK_COLUMNS}`], { signal, env: C, timeoutMs: 30_000 }) : undefined)),
+    o.rpmArgs || (await anyExists(platform, RPM_DATABASES))
+      ? platform.exec('rpm', ['-qa', ...(o.rpmArgs ?? []), '--queryformat', RPM_FORMAT], { signal, env: C, timeoutMs: 60_000 })
+      : undefined,
+    platform
+      .exists('/usr/bin/snap')
+      .then((y) => (y ? platform.exec('snap', ['list', '--unicode=never', '--color=never'], { signal, env: C, timeoutMs: 30_000 }) : undefined)),
+    platform
+      .exists('/usr/bin/flatpak')
+      .then((y) => (y ? platform.exec('flatpak', ['list', '--app', `--columns=${FLATPAK_COLUMNS}`], { signal, env: C, timeoutMs: 30_000 }) : undefined)),
   ]);
   const dpkgRows = failed('dpkg', dpkg) ? [] : parseDpkg(dpkg.stdout.toString('utf8'));
   const infoDir = o.dpkgInfoDir ?? '/var/lib/dpkg/info';
@@ -200,7 +234,16 @@ export async function linuxInventory(platform: Platform, o: LinuxSourcesOptions,
   const uosIds = new Set(uos.map((a) => path.basename(a.install_location)));
   dpkgRows.forEach((r, i) => {
     const m = mtimes[i];
-    const item: SoftwareItem = { name: r.name, version: r.version, publisher: r.publisher, arch: r.arch, install_date: null, install_location: '', source: 'dpkg', scope: 'machine' };
+    const item: SoftwareItem = {
+      name: r.name,
+      version: r.version,
+      publisher: r.publisher,
+      arch: r.arch,
+      install_date: null,
+      install_location: '',
+      source: 'dpkg',
+      scope: 'machine',
+    };
     // The app-store package is listed once, under the app's own name and version (below).
     if (uosIds.has(item.name)) {
       const app = uos.find((a) => path.basename(a.install_location) === item.name)!;

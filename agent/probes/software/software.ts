@@ -25,15 +25,32 @@ export async function collectSoftware(cfg: SoftwareConfig, deps: SoftwareDeps, s
     const w = await windowsInventory(p, { includeSystemComponents: cfg.include_system_components, includeUpdates: cfg.include_updates }, signal);
     return { os: w.os, software: canonical(w.items), licenses: w.licenses, office: w.office, errors: w.errors, read_scopes: w.readScopes };
   }
-  if (p.os !== 'linux') return { os: { name: os.type(), version: os.release(), edition: '', activation: 'unknown' }, software: [], licenses: [], office: [], errors: { os: 'unsupported_os' } };
+  if (p.os !== 'linux')
+    return {
+      os: { name: os.type(), version: os.release(), edition: '', activation: 'unknown' },
+      software: [],
+      licenses: [],
+      office: [],
+      errors: { os: 'unsupported_os' },
+    };
   const [info, inv] = await Promise.all([
     linuxOs(p),
-    linuxInventory(p, { uosAppsDir: cfg.uos_apps_dir, rpmArgs: deps.rpmArgs, dpkgInfoDir: deps.dpkgInfoDir, listDir: deps.listDir ?? ((d) => readdir(d)) }, signal),
+    linuxInventory(
+      p,
+      { uosAppsDir: cfg.uos_apps_dir, rpmArgs: deps.rpmArgs, dpkgInfoDir: deps.dpkgInfoDir, listDir: deps.listDir ?? ((d) => readdir(d)) },
+      signal,
+    ),
   ]);
   return { os: info, software: canonical(inv.items), licenses: [], office: [], errors: inv.errors };
 }
 
-export function softwareSample(doc: SoftwareDocument, host: string, tags: Record<string, string>, now: number, sent: { hash: string; queued: boolean } | undefined): Sample {
+export function softwareSample(
+  doc: SoftwareDocument,
+  host: string,
+  tags: Record<string, string>,
+  now: number,
+  sent: { hash: string; queued: boolean } | undefined,
+): Sample {
   const bySource: Record<string, number> = {};
   for (const s of doc.software) bySource[s.source] = (bySource[s.source] ?? 0) + 1;
   const fields: Sample['fields'] = {
@@ -86,7 +103,8 @@ function docOf(extra: CheckExtra | undefined): SoftwareDocument | undefined {
  */
 export const softwareProbe: ProbeDefinition<SoftwareConfig> = {
   kind: 'software',
-  description: 'installed software (dpkg, rpm, UOS apps, snap, flatpak; Windows registry, MSIX), OS edition and activation, Office/WPS, sent as an inventory document',
+  description:
+    'installed software (dpkg, rpm, UOS apps, snap, flatpak; Windows registry, MSIX), OS edition and activation, Office/WPS, sent as an inventory document',
   create: (cfg, ctx) => createSoftwareProbe(cfg, { platform: systemPlatform(), host: ctx.host ?? os.hostname() }, ctx),
   // dpkg-query on 2,000 packages ~0.1 s, rpm -qa ~1 s; the Windows script a few seconds (Get-AppxPackage -AllUsers is the slow part).
   budget: () => ({ run_ms: 30_000 }),

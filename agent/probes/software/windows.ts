@@ -197,7 +197,11 @@ const MSI_OFFICE_KEY = /^(Office1[0-6]\.)?[A-Z0-9]+$/i;
 export function officeSuites(rep: RawWindowsReport, licenses: LicenseProduct[]): OfficeSuite[] {
   const act = familyActivation(licenses, 'office');
   const out: OfficeSuite[] = [];
-  for (const p of (rep.c2r?.products ?? '').split(',').map((s) => s.trim()).filter(Boolean)) out.push({ kind: 'c2r', product: p, version: rep.c2r!.version, activation: act });
+  for (const p of (rep.c2r?.products ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean))
+    out.push({ kind: 'c2r', product: p, version: rep.c2r!.version, activation: act });
   const seen = new Set<string>();
   for (const e of rep.entries) {
     const name = e.DisplayName?.trim() ?? '';
@@ -247,11 +251,26 @@ export function windowsFromReport(rep: RawWindowsReport, o: WindowsOptions): Win
   for (const [k, v] of Object.entries(rep.errors)) if (k === 'msix' || k === 'os' || k === 'licensing') errors[k] = `hresult_${v}`;
   const readScopes: Record<string, string[]> = { registry: Array.isArray(rep.hives) ? [...rep.hives].sort() : [] };
   if (rep.msix_all === false && rep.me) readScopes.msix = [rep.me];
-  return { os: windowsOs(rep, licenses), items: [...fromUninstall(rep.entries, o), ...fromMsix(rep.msix, o)], licenses, office: officeSuites(rep, licenses), errors, readScopes };
+  return {
+    os: windowsOs(rep, licenses),
+    items: [...fromUninstall(rep.entries, o), ...fromMsix(rep.msix, o)],
+    licenses,
+    office: officeSuites(rep, licenses),
+    errors,
+    readScopes,
+  };
 }
 
 export async function windowsInventory(platform: Platform, o: WindowsOptions, signal?: AbortSignal): Promise<WindowsInventory> {
   const rep = parseWindowsReport(await platform.powershell(SOFTWARE_SCRIPT, signal));
-  if (!rep) return { os: { name: 'Windows', version: '', edition: '', activation: 'unknown' }, items: [], licenses: [], office: [], errors: { registry: 'powershell_failed', msix: 'powershell_failed' }, readScopes: {} };
+  if (!rep)
+    return {
+      os: { name: 'Windows', version: '', edition: '', activation: 'unknown' },
+      items: [],
+      licenses: [],
+      office: [],
+      errors: { registry: 'powershell_failed', msix: 'powershell_failed' },
+      readScopes: {},
+    };
   return windowsFromReport(rep, o);
 }

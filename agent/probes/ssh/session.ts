@@ -81,10 +81,7 @@ export async function connectSsh(t: SshTarget): Promise<SshSession> {
         }, timeoutMs);
         ssh
           .execCommand(command, { onStdout: (c) => out.push(c), onStderr: (c) => err.push(c), noTrim: true })
-          .then(
-            (r) => resolve({ code: r.code, stdout: decodeOutput(Buffer.concat(out)), stderr: decodeOutput(Buffer.concat(err)) }),
-            reject,
-          )
+          .then((r) => resolve({ code: r.code, stdout: decodeOutput(Buffer.concat(out)), stderr: decodeOutput(Buffer.concat(err)) }), reject)
           .finally(() => clearTimeout(timer));
       });
     },

@@ -39,7 +39,12 @@ function classify(phase: string, e: unknown): PhaseError {
  * registry and resolves or rejects; on timeout or abort the cleanups run (destroying the
  * socket) and a PhaseError names the phase.
  */
-export function phase<T>(name: string, timeoutMs: number, signal: AbortSignal | undefined, start: (onCancel: (f: () => void) => void) => Promise<T>): Promise<T> {
+export function phase<T>(
+  name: string,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  start: (onCancel: (f: () => void) => void) => Promise<T>,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const cancels: (() => void)[] = [];
     let done = false;
@@ -67,7 +72,13 @@ export function phase<T>(name: string, timeoutMs: number, signal: AbortSignal | 
 }
 
 /** Resolves a host name with the system resolver (as browsers and blackbox_exporter do), honouring the family preference. */
-export async function resolveHost(host: string, proto: IpProtocol, fallback: boolean, timeoutMs: number, signal?: AbortSignal): Promise<{ address: string; family: number }> {
+export async function resolveHost(
+  host: string,
+  proto: IpProtocol,
+  fallback: boolean,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<{ address: string; family: number }> {
   const bare = host.replace(/^\[|\]$/g, '');
   const lit = net.isIP(bare);
   if (lit) return { address: bare, family: lit };
@@ -157,7 +168,10 @@ const CONTEXT_TTL_MS = 60_000;
  * parses the CA bundle into an X509 store, which per connection was most of a handshake's CPU.
  * Rejects when a file cannot be read or parsed.
  */
-export function secureContextFor(files: { ca_file?: string | undefined; cert_file?: string | undefined; key_file?: string | undefined }, now = Date.now()): Promise<tls.SecureContext> {
+export function secureContextFor(
+  files: { ca_file?: string | undefined; cert_file?: string | undefined; key_file?: string | undefined },
+  now = Date.now(),
+): Promise<tls.SecureContext> {
   const key = JSON.stringify([files.ca_file ?? '', files.cert_file ?? '', files.key_file ?? '']);
   const hit = contexts.get(key);
   if (hit && now - hit.at < CONTEXT_TTL_MS) return hit.ctx;

@@ -16,7 +16,7 @@ export const tcpTargetSchema = z.strictObject({
   expect: z.string().min(1).optional().describe('Text the banner (what the server sends first, up to 4 KiB) must contain.'),
   /** How long to wait for the banner. */
   read_ms: z.number().int().positive().max(600_000).default(5_000).describe('How long to wait for the banner.'),
-  tags: z.record(z.string(), z.string()).default({}).describe('Tags added to this target\'s samples.'),
+  tags: z.record(z.string(), z.string()).default({}).describe("Tags added to this target's samples."),
 });
 
 export const tcpSchema = probeSchema(

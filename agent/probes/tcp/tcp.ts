@@ -25,7 +25,14 @@ function readBanner(sock: import('node:net').Socket, want: string, timeoutMs: nu
 
 /** One port: connect time, and the banner when an expectation is set (Telegraf net_response, with up and error_class). */
 export async function probeTcpTarget(t: TcpTarget, base: Record<string, string>, signal: AbortSignal, now: () => number): Promise<Sample> {
-  const tags: Record<string, string> = { ...base, ...t.tags, ...(t.name ? { target_name: t.name } : {}), server: t.host, port: String(t.port), protocol: 'tcp' };
+  const tags: Record<string, string> = {
+    ...base,
+    ...t.tags,
+    ...(t.name ? { target_name: t.name } : {}),
+    server: t.host,
+    port: String(t.port),
+    protocol: 'tcp',
+  };
   const fields: Sample['fields'] = {};
   let result: keyof typeof RESULT = 'success';
   let sock: import('node:net').Socket | undefined;
@@ -94,7 +101,12 @@ export const tcpProbe: ProbeDefinition<TcpConfig> = {
   kind: 'tcp',
   description: 'TCP ports: open or not, connect time, optional banner expectation (Telegraf net_response)',
   create: (cfg, ctx) => createTcpProbe(cfg, ctx.host, ctx.now),
-  budget: (cfg) => ({ run_ms: Math.min(cfg.timeout_ms, Math.ceil(cfg.targets.length / cfg.concurrency) * Math.max(...cfg.targets.map((t) => t.dns_ms + t.connect_ms + t.read_ms))) }),
+  budget: (cfg) => ({
+    run_ms: Math.min(
+      cfg.timeout_ms,
+      Math.ceil(cfg.targets.length / cfg.concurrency) * Math.max(...cfg.targets.map((t) => t.dns_ms + t.connect_ms + t.read_ms)),
+    ),
+  }),
   status: tcpStatus,
   cli: {
     options: { host: { type: 'string' }, port: { type: 'string' }, send: { type: 'string' }, expect: { type: 'string' } },

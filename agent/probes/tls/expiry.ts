@@ -45,7 +45,8 @@ export function expiryVerdicts(samples: Sample[], thresholdsDays: readonly numbe
     if (s.measurement === 'x509_cert') {
       if (num(s.fields.up) === 0) continue;
       const who = s.tags.common_name || s.tags.source;
-      if (num(s.fields.verification_code) !== 0) raise(verify ? ExitCode.CRITICAL : ExitCode.WARNING, `certificate ${who} invalid (${String(s.fields.verification_error)})`);
+      if (num(s.fields.verification_code) !== 0)
+        raise(verify ? ExitCode.CRITICAL : ExitCode.WARNING, `certificate ${who} invalid (${String(s.fields.verification_error)})`);
       const left = num(s.fields.chain_expiry);
       if (left === undefined) continue;
       const days = Math.floor(left / 86400);

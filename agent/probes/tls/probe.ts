@@ -30,7 +30,8 @@ export function tlsStatus(samples: Sample[], cfg: TlsConfig): CheckStatus {
 /** TLS services that are not HTTP (SMTPS, IMAPS, LDAPS, SMTP/IMAP/POP3 STARTTLS): their certificate as Telegraf's x509_cert. */
 export const tlsProbe: ProbeDefinition<TlsConfig> = {
   kind: 'tls',
-  description: 'certificates of TLS services (direct TLS or SMTP/IMAP/POP3 STARTTLS): expiry, chain and host name verification, TLS version and cipher (Telegraf x509_cert)',
+  description:
+    'certificates of TLS services (direct TLS or SMTP/IMAP/POP3 STARTTLS): expiry, chain and host name verification, TLS version and cipher (Telegraf x509_cert)',
   create: (cfg, ctx) => lazyProbe(async () => (await import('./run.ts')).createTlsProbe(cfg, ctx.host, ctx.now)),
   budget: (cfg) => {
     const t = cfg.targets[0]!;
@@ -47,7 +48,7 @@ export const tlsProbe: ProbeDefinition<TlsConfig> = {
       'expiry-days': { type: 'string', multiple: true },
       'domain-expires': { type: 'string' },
     },
-    help: { port: 'the TCP port (default 443, or the STARTTLS protocol\'s)' },
+    help: { port: "the TCP port (default 443, or the STARTTLS protocol's)" },
     required: ['host'],
     toConfig(v) {
       const t: Record<string, unknown> = { host: v.host, port: v.port === undefined ? undefined : Number(v.port) };

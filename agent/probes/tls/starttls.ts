@@ -38,7 +38,8 @@ const smtpDone = (lines: string[]) => /^\d{3} /.test(lines[lines.length - 1] ?? 
 const smtpCode = (lines: string[]) => Number(lines[lines.length - 1]!.slice(0, 3));
 
 async function dialogue(sock: net.Socket, proto: StartTlsProtocol, heloName: string): Promise<string> {
-  const fail = (what: string, lines: string[]) => new PhaseError('starttls', 'protocol_error', `starttls: ${what}: ${(lines[lines.length - 1] ?? '').slice(0, 120)}`);
+  const fail = (what: string, lines: string[]) =>
+    new PhaseError('starttls', 'protocol_error', `starttls: ${what}: ${(lines[lines.length - 1] ?? '').slice(0, 120)}`);
   if (proto === 'smtp') {
     const greet = await readReply(sock, smtpDone);
     if (smtpCode(greet) !== 220) throw fail('greeting', greet);

@@ -65,7 +65,7 @@ export function inspectTls(socket: TLSSocket, hostname: string): TlsInfo {
   const peer = verifiedPeerCertificate(socket) ?? socket.getPeerCertificate(true);
   const chain: CertInfo[] = [];
   const seen = new Set<string>();
-  for (let c: DetailedPeerCertificate | undefined = peer; c && c.raw && !seen.has(c.fingerprint256); c = c.issuerCertificate) {
+  for (let c: DetailedPeerCertificate | undefined = peer; c?.raw && !seen.has(c.fingerprint256); c = c.issuerCertificate) {
     seen.add(c.fingerprint256);
     chain.push(certInfo(c));
   }
@@ -73,7 +73,7 @@ export function inspectTls(socket: TLSSocket, hostname: string): TlsInfo {
   // Node folds a host name mismatch into authorizationError only when the chain verified.
   const chainError = verifyError === 'ERR_TLS_CERT_ALTNAME_INVALID' ? '' : verifyError;
   let hostErr = '';
-  if (peer && peer.raw) {
+  if (peer?.raw) {
     const e = tls.checkServerIdentity(hostname, peer);
     if (e) hostErr = (e as NodeJS.ErrnoException).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID';
   } else hostErr = 'NO_CERTIFICATE';
@@ -155,5 +155,10 @@ export function x509Sample(info: TlsInfo, source: string, tags: Record<string, s
 
 /** An x509_cert sample for a source whose handshake never finished: data, not a throw. */
 export function x509Failed(source: string, tags: Record<string, string>, errorClass: string, now: number): Sample {
-  return { measurement: 'x509_cert', tags: { ...tags, source }, fields: { up: int(0), error_class: errorClass, verification: 'invalid', verification_code: int(1) }, time: now };
+  return {
+    measurement: 'x509_cert',
+    tags: { ...tags, source },
+    fields: { up: int(0), error_class: errorClass, verification: 'invalid', verification_code: int(1) },
+    time: now,
+  };
 }

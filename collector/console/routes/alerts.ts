@@ -18,12 +18,28 @@ export function registerAlertPages(r: ConsolePages, env: ConsoleEnv): void {
     const row = (x: Alert): dp.AlertRow => {
       const sup = x.suppressed_by !== undefined ? a?.engine.get(x.suppressed_by) : undefined;
       // Silenced: name the maintenance window that covers it now.
-      const w = x.silenced && x.state !== 'resolved' ? windows.find((w) => windowCovers(w, x.target, x.labels) && windowIntervals(w, ctx.now(), ctx.now() + 1, cfg.alerts.timezone).length > 0) : undefined;
+      const w =
+        x.silenced && x.state !== 'resolved'
+          ? windows.find((w) => windowCovers(w, x.target, x.labels) && windowIntervals(w, ctx.now(), ctx.now() + 1, cfg.alerts.timezone).length > 0)
+          : undefined;
       return { ...x, suppressor: sup?.target, window: w?.name };
     };
-    const resolved = a ? a.store.list({ state: 'resolved', q: q.get('q') || undefined, severity: q.get('severity') || undefined, from: ctx.now() - days * 86_400_000, limit: 200 }) : [];
+    const resolved = a
+      ? a.store.list({
+          state: 'resolved',
+          q: q.get('q') || undefined,
+          severity: q.get('severity') || undefined,
+          from: ctx.now() - days * 86_400_000,
+          limit: 200,
+        })
+      : [];
     const list = open?.map(row).sort((x, y) => (y.fired_ms ?? y.started_ms) - (x.fired_ms ?? x.started_ms));
-    return sendHtml(res, 200, dp.alertListPage(p, list, resolved.map(row), q, ctx.now(), cfg.alerts.sla.resolve_within_s * 1000, pages.t(p, 'alerts')), headers());
+    return sendHtml(
+      res,
+      200,
+      dp.alertListPage(p, list, resolved.map(row), q, ctx.now(), cfg.alerts.sla.resolve_within_s * 1000, pages.t(p, 'alerts')),
+      headers(),
+    );
   });
   r.add('POST', '/console/alerts/ack', ({ p, res, headers, need, actor, field, intField }) => {
     need('engineer');

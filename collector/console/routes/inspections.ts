@@ -28,7 +28,9 @@ export function registerInspectionPages(r: ConsolePages, env: ConsoleEnv): void 
     if (!svc) throw new HttpError(404, `no page ${c.url.pathname}`);
     return svc;
   };
-  r.add('GET', '/console/inspections', ({ p, res, headers }) => sendHtml(res, 200, pages.inspectionsPage(p, svc?.statuses() ?? [], svc?.store.list(50) ?? []), headers()));
+  r.add('GET', '/console/inspections', ({ p, res, headers }) =>
+    sendHtml(res, 200, pages.inspectionsPage(p, svc?.statuses() ?? [], svc?.store.list(50) ?? []), headers()),
+  );
   r.add('POST', '/console/inspections/start', async ({ res, headers, need, actor, field }) => {
     need('engineer');
     if (!svc) throw new HttpError(404, 'inspections are not running');
@@ -96,7 +98,8 @@ function saveChecklist({ photoDir }: ConsoleEnv, svc: InspectionService, c: Cons
   const manual = r.items.filter((i) => i.mode === 'manual');
   const drafts = new Map(manual.map((i) => [i.seq, { result: field(`result-${i.seq}`), note: field(`note-${i.seq}`).slice(0, 2000) }]));
   const summary = field('summary').slice(0, 4000);
-  const again = (status: number, opts: { error: string; missing?: Set<number> }) => sendHtml(res, status, inspectionPage(p, svc.store.get(id) ?? r, { ...opts, drafts, summary }), headers());
+  const again = (status: number, opts: { error: string; missing?: Set<number> }) =>
+    sendHtml(res, status, inspectionPage(p, svc.store.get(id) ?? r, { ...opts, drafts, summary }), headers());
   const photos = new Map<number, 'jpg' | 'png'>();
   for (const i of manual) {
     const f = form?.files.get(`photo-${i.seq}`);
@@ -119,7 +122,16 @@ function saveChecklist({ photoDir }: ConsoleEnv, svc: InspectionService, c: Cons
   if (field('action') === 'sign') {
     const now = svc.store.get(id)!;
     const miss = new Set(now.items.filter((i) => i.mode === 'manual' && i.result === null).map((i) => i.seq));
-    if (miss.size) return again(400, { error: iw(p, 'missing', { items: now.items.filter((i) => miss.has(i.seq)).map((i) => i.label).join(p.lang === 'en' ? ', ' : '、') }), missing: miss });
+    if (miss.size)
+      return again(400, {
+        error: iw(p, 'missing', {
+          items: now.items
+            .filter((i) => miss.has(i.seq))
+            .map((i) => i.label)
+            .join(p.lang === 'en' ? ', ' : '、'),
+        }),
+        missing: miss,
+      });
     svc.sign(actor, id, summary);
   }
   return redirect(res, `/console/inspections/${id}?msg=saved`, headers());

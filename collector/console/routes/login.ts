@@ -51,11 +51,14 @@ export function createLogin(env: ConsoleEnv): (l: LoginRequest) => Promise<void>
     const username = key.slice(0, i);
     ctx.audit.append(username || '(empty)', 'console.login_failures', `user/${username}`, { addr: key.slice(i + 1), ...st });
   };
-  const summaries = setInterval(() => {
-    if (!ctx.db.isOpen) return clearInterval(summaries);
-    for (const [k, st] of byUserAddr.drain()) auditStreak(k, st);
-    byAddr.drain();
-  }, Math.min(60_000, windowMs));
+  const summaries = setInterval(
+    () => {
+      if (!ctx.db.isOpen) return clearInterval(summaries);
+      for (const [k, st] of byUserAddr.drain()) auditStreak(k, st);
+      byAddr.drain();
+    },
+    Math.min(60_000, windowMs),
+  );
   summaries.unref();
   return async ({ req, res, p, cookies, setCookies, headers }) => {
     const addr = req.socket.remoteAddress ?? '';
@@ -84,9 +87,16 @@ export function createLogin(env: ConsoleEnv): (l: LoginRequest) => Promise<void>
       const f = byUserAddr.fail(key);
       if (f.ended) auditStreak(key, f.ended);
       if (f.report === 'first') ctx.audit.append(username || '(empty)', 'console.login_failed', `user/${username}`, { addr });
-      if (f.report === 'blocked') ctx.audit.append(username || '(empty)', 'console.login_blocked', `user/${username}`, { addr, failures: f.failures, blocked_s: f.blockedMs / 1000 });
+      if (f.report === 'blocked')
+        ctx.audit.append(username || '(empty)', 'console.login_blocked', `user/${username}`, { addr, failures: f.failures, blocked_s: f.blockedMs / 1000 });
       const a = byAddr.fail(addr);
-      if (a.report === 'blocked') ctx.audit.append(username || '(empty)', 'console.login_blocked', `addr/${addr}`, { addr, scope: 'address', failures: a.failures, blocked_s: a.blockedMs / 1000 });
+      if (a.report === 'blocked')
+        ctx.audit.append(username || '(empty)', 'console.login_blocked', `addr/${addr}`, {
+          addr,
+          scope: 'address',
+          failures: a.failures,
+          blocked_s: a.blockedMs / 1000,
+        });
       return retry(pages.t(p, 'bad_login'), 401);
     }
     const streak = byUserAddr.succeed(key);

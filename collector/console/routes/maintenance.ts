@@ -7,7 +7,9 @@ import type { ConsoleEnv, ConsolePages, ConsoleRequest } from '../request.ts';
 /** Maintenance windows: the list and form, adding one, deleting one. */
 export function registerMaintenancePages(r: ConsolePages, env: ConsoleEnv): void {
   const { ctx, deps } = env;
-  r.add('GET', '/console/maintenance', ({ p, res, headers }) => sendHtml(res, 200, maintenancePage(p, deps.maintenance?.windows(), ctx.inventory.devices, ctx.now()), headers()));
+  r.add('GET', '/console/maintenance', ({ p, res, headers }) =>
+    sendHtml(res, 200, maintenancePage(p, deps.maintenance?.windows(), ctx.inventory.devices, ctx.now()), headers()),
+  );
   r.add('POST', '/console/maintenance', (c) => addWindow(env, c));
   r.add('POST', '/console/maintenance/delete', ({ res, headers, need, actor, intField }) => {
     need('engineer');
@@ -26,7 +28,10 @@ function addWindow({ ctx, deps }: ConsoleEnv, { p, res, headers, need, actor, fi
   const draft = {
     name: field('name'),
     // A multiple select sends targets once per device; scripts may send one comma list.
-    targets: (form?.lists?.get('targets') ?? [field('targets')]).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean),
+    targets: (form?.lists?.get('targets') ?? [field('targets')])
+      .flatMap((v) => v.split(','))
+      .map((s) => s.trim())
+      .filter(Boolean),
     all: field('all') === '1',
     start: field('start'),
     end: field('end'),

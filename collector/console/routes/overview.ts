@@ -24,9 +24,19 @@ export function registerOverviewPages(r: ConsolePages, env: ConsoleEnv): void {
     }
     const q = url.searchParams;
     const all = dev.list();
-    const shown = dev.list({ status: q.get('status'), kind: q.get('kind'), building: q.get('building'), floor: q.get('floor'), shaft: q.get('shaft'), q: q.get('q') });
+    const shown = dev.list({
+      status: q.get('status'),
+      kind: q.get('kind'),
+      building: q.get('building'),
+      floor: q.get('floor'),
+      shaft: q.get('shaft'),
+      q: q.get('q'),
+    });
     if (q.get('partial') === '1') return sendHtml(res, 200, dp.overviewLive(p, all, shown, ctx.now()).s, headers());
-    return sendHtml(res, 200, dp.devicesOverviewPage(p, all, shown, q, ctx.now(), pages.t(p, 'overview'), pages.agentsTable(p, agents)), { ...headers(), 'content-security-policy': dp.LIVE_CSP });
+    return sendHtml(res, 200, dp.devicesOverviewPage(p, all, shown, q, ctx.now(), pages.t(p, 'overview'), pages.agentsTable(p, agents)), {
+      ...headers(),
+      'content-security-policy': dp.LIVE_CSP,
+    });
   });
   r.add('GET', '/console/devices/:name(.+)', async ({ p, res, params, headers }) => {
     let name = '';
@@ -40,7 +50,9 @@ export function registerOverviewPages(r: ConsolePages, env: ConsoleEnv): void {
     const g = cc.grafana_url?.replace(/\/$/, '');
     const board = d.kind === 'camera' ? ['cctv', 'camera'] : d.kind === 'switch' || d.kind === 'router' ? ['network', 'switch'] : ['office', 'host'];
     const lang = p.lang === 'en' ? 'en' : 'zh';
-    const grafana = g ? `${g}/d/watchpost-${board[0]}-${lang}?var-${board[1]}=${encodeURIComponent(d.name)}${d.building ? `&var-building=${encodeURIComponent(d.building)}` : ''}` : undefined;
+    const grafana = g
+      ? `${g}/d/watchpost-${board[0]}-${lang}?var-${board[1]}=${encodeURIComponent(d.name)}${d.building ? `&var-building=${encodeURIComponent(d.building)}` : ''}`
+      : undefined;
     return sendHtml(res, 200, dp.devicePage(p, d, ctx.now(), await deviceCharts(ctx.config.influxdb, d), grafana), headers());
   });
   r.add('GET', '/console/websites', ({ p, res, headers }) => {

@@ -9,7 +9,9 @@ import type { ConsoleEnv, ConsolePages } from '../request.ts';
 /** Monthly reports: the list and a download (stored, or rendered on demand). */
 export function registerReportPages(r: ConsolePages, env: ConsoleEnv): void {
   const { ctx, deps, tz } = env;
-  r.add('GET', '/console/reports', ({ p, res, headers }) => sendHtml(res, 200, pages.reportsPage(p, previousMonth(ctx.now(), tz), deps.reports?.runs() ?? []), headers()));
+  r.add('GET', '/console/reports', ({ p, res, headers }) =>
+    sendHtml(res, 200, pages.reportsPage(p, previousMonth(ctx.now(), tz), deps.reports?.runs() ?? []), headers()),
+  );
   r.add('GET', '/console/reports/download', async ({ p, url, res }) => {
     const month = url.searchParams.get('month') ?? '';
     const lang = (url.searchParams.get('lang') ?? p.lang) as Lang;

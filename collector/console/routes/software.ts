@@ -12,8 +12,12 @@ export function registerSoftwarePages(r: ConsolePages, env: ConsoleEnv): void {
     const lp = localParts(now, tz);
     return `${lp.y}-${String(lp.m).padStart(2, '0')}`;
   };
-  r.add('GET', '/console/software', ({ p, url, res, headers }) => sendHtml(res, 200, softwareOverview(p, sw, (url.searchParams.get('q') ?? '').trim().slice(0, 200), ctx.now()), headers()));
-  r.add('GET', '/console/software/machine', ({ p, url, res, headers }) => sendHtml(res, 200, softwareMachine(p, sw, url.searchParams.get('agent') ?? ''), headers()));
+  r.add('GET', '/console/software', ({ p, url, res, headers }) =>
+    sendHtml(res, 200, softwareOverview(p, sw, (url.searchParams.get('q') ?? '').trim().slice(0, 200), ctx.now()), headers()),
+  );
+  r.add('GET', '/console/software/machine', ({ p, url, res, headers }) =>
+    sendHtml(res, 200, softwareMachine(p, sw, url.searchParams.get('agent') ?? ''), headers()),
+  );
   r.add('GET', '/console/software/changes', ({ p, url, res, headers }) => {
     const m = url.searchParams.get('month');
     return sendHtml(res, 200, softwareChanges(p, sw, isMonth(m) ? m : thisMonth(ctx.now())), headers());

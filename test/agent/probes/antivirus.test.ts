@@ -39,7 +39,11 @@ t.test('Windows: a domestic product registered in Security Center protects the m
   t.match(platform.calls[0], /^powershell /);
   t.match(AV_SCRIPT, /root\/SecurityCenter2/);
   t.match(AV_SCRIPT, /Get-MpComputerStatus/);
-  t.match(s[0], { measurement: 'antivirus', tags: { product: 'Windows Defender', host: 'pc-0301' }, fields: { enabled: false, up_to_date: false, signature_age_days: 40 } });
+  t.match(s[0], {
+    measurement: 'antivirus',
+    tags: { product: 'Windows Defender', host: 'pc-0301' },
+    fields: { enabled: false, up_to_date: false, signature_age_days: 40 },
+  });
   t.match(s[1], { tags: { product: '火绒安全软件' }, fields: { enabled: true, up_to_date: true, realtime: true } });
   t.match(s[2], { measurement: 'antivirus_status', fields: { protected: true, products: 2n } });
   const st = antivirusProbe.status!(s, cfg());
@@ -57,13 +61,31 @@ t.test('Windows: Defender on with stale signatures, nothing else → not protect
   t.match(s[0]!.fields, { enabled: true, up_to_date: false, realtime: true, signature_age_days: 9, last_scan_age_days: 2 });
   t.match(s[1]!.fields, { protected: false, products: 1n });
   t.equal(antivirusProbe.status!(s, cfg()).code, 2);
-  const ok = await run(recordedPlatform({ os: 'windows', powershell: () => JSON.stringify({ ...rep, defender: { ...rep.defender, signature_age_days: 0 } }), now: NOW }));
+  const ok = await run(
+    recordedPlatform({ os: 'windows', powershell: () => JSON.stringify({ ...rep, defender: { ...rep.defender, signature_age_days: 0 } }), now: NOW }),
+  );
   t.equal(antivirusProbe.status!(ok, cfg()).code, 0);
-  t.equal(antivirusProbe.status!(await run(recordedPlatform({ os: 'windows', powershell: () => JSON.stringify({ ...rep, defender: { ...rep.defender, signature_age_days: 0, realtime: false } }), now: NOW })), cfg()).code, 1, 'real-time off: WARNING');
+  t.equal(
+    antivirusProbe.status!(
+      await run(
+        recordedPlatform({
+          os: 'windows',
+          powershell: () => JSON.stringify({ ...rep, defender: { ...rep.defender, signature_age_days: 0, realtime: false } }),
+          now: NOW,
+        }),
+      ),
+      cfg(),
+    ).code,
+    1,
+    'real-time off: WARNING',
+  );
 });
 
 t.test('Windows Server: no Security Center, Defender reports for itself; PowerShell failure is UNKNOWN', async (t) => {
-  const rep = { defender: { service_enabled: true, antivirus_enabled: true, realtime: true, signature_updated_s: S - 86400, running_mode: 'Normal' }, errors: { wsc: '-2147217394' } };
+  const rep = {
+    defender: { service_enabled: true, antivirus_enabled: true, realtime: true, signature_updated_s: S - 86400, running_mode: 'Normal' },
+    errors: { wsc: '-2147217394' },
+  };
   const s = await run(recordedPlatform({ os: 'windows', powershell: () => `WARNING: x\r\n${JSON.stringify(rep)}\r\n`, now: NOW }));
   t.match(s[0], { tags: { product: 'Microsoft Defender Antivirus' }, fields: { enabled: true, up_to_date: true, signature_age_days: 1, source: 'defender' } });
   t.match(s[1]!.fields, { protected: true });
@@ -75,7 +97,9 @@ t.test('Windows Server: no Security Center, Defender reports for itself; PowerSh
 t.test('ClamAV on Linux: database header, clamd PING on its socket, clamonacc', async (t) => {
   const header = (s: string) => Buffer.from(s.padEnd(512, ' '), 'latin1');
   // Header layout as written by ClamAV's sigtool (cvd.c): build time, version, signatures, level, md5, dsig, builder, stime.
-  const daily = header(`ClamAV-VDB:24 Nov 2026 08:25 +0000:27100:2071234:90:0123456789abcdef0123456789abcdef:sig:raynman:${Date.UTC(2026, 10, 24, 8, 25) / 1000}`);
+  const daily = header(
+    `ClamAV-VDB:24 Nov 2026 08:25 +0000:27100:2071234:90:0123456789abcdef0123456789abcdef:sig:raynman:${Date.UTC(2026, 10, 24, 8, 25) / 1000}`,
+  );
   t.match(parseCvdHeader(daily), { version: 27100, built_ms: Date.UTC(2026, 10, 24, 8, 25) });
   t.match(parseCvdHeader(header('ClamAV-VDB:24 Nov 2026 08:25 +0000:27100:2071234:90:x:y:z')), { built_ms: Date.UTC(2026, 10, 24, 8, 25) }, 'without stime');
   t.equal(parseCvdHeader(Buffer.from('not a cvd')), undefined);

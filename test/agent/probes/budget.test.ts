@@ -40,6 +40,6 @@ t.test('office-machine probes declare a cost budget; the scheduler reports it an
 t.test('every probe kind has a config schema and every schema a probe', async (t) => {
   const { probeSchemas } = await import('../../../agent/probes/schemas.ts');
   t.same(Object.keys(probeSchemas).sort(), probes.map((p) => p.kind).sort());
-  for (const p of probes) t.equal((schemaOf(p.kind)!.safeParse({ kind: 'no-such-kind' }).success), false, `${p.kind}'s schema checks the kind`);
+  for (const p of probes) t.equal(schemaOf(p.kind)!.safeParse({ kind: 'no-such-kind' }).success, false, `${p.kind}'s schema checks the kind`);
   t.equal(schemaOf('toString'), undefined, 'no schema for names of Object.prototype');
 });

@@ -74,7 +74,13 @@ t.test('rcode, unexpected answers, truncation falling back to TCP, and a dead se
   t.match(st.summary, /nosuch\.test A @127\.0\.0\.1\/udp: rcode NXDOMAIN/);
   t.equal(dnsStatus([big!]).code, ExitCode.OK);
 
-  const cfg = dnsSchema.parse({ kind: 'dns', targets: [{ server: '127.0.0.1', port: 9, domain: 'www.test', timeout_ms: 300 }, { server: '127.0.0.1', port: 9, domain: 'www.test', transport: 'tcp', timeout_ms: 300 }] });
+  const cfg = dnsSchema.parse({
+    kind: 'dns',
+    targets: [
+      { server: '127.0.0.1', port: 9, domain: 'www.test', timeout_ms: 300 },
+      { server: '127.0.0.1', port: 9, domain: 'www.test', transport: 'tcp', timeout_ms: 300 },
+    ],
+  });
   const [udpDead, tcpDead] = await createDnsProbe(cfg, undefined).collect(AbortSignal.timeout(5000));
   t.equal(Number(udpDead!.fields.up), 0);
   t.match(udpDead!.tags.result, /^(timeout|error)$/);

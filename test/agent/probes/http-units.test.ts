@@ -8,7 +8,11 @@ import { phase, PhaseError, resolveHost } from '../../../agent/probes/tcp/dial.t
 t.test('charset: BOM beats header beats meta beats default', async (t) => {
   const gbk = iconv.encode('<meta http-equiv="Content-Type" content="text/html; charset=GB2312">机关', 'gbk');
   t.equal(charsetOfMeta(gbk), 'GB2312');
-  t.same(decodeBody(gbk, 'text/html'), { text: '<meta http-equiv="Content-Type" content="text/html; charset=GB2312">机关', charset: 'gb18030', source: 'meta' });
+  t.same(decodeBody(gbk, 'text/html'), {
+    text: '<meta http-equiv="Content-Type" content="text/html; charset=GB2312">机关',
+    charset: 'gb18030',
+    source: 'meta',
+  });
   t.equal(decodeBody(gbk, 'text/html; charset="gbk"').source, 'header');
   t.equal(charsetOfContentType('text/html;charset=utf-8'), 'utf-8');
   const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<meta charset="gbk">政府')]);
@@ -31,7 +35,8 @@ t.test('json-path: parsing, selection, comparisons, errors', async (t) => {
   t.notOk(ok('$.missing.deep == 1'));
   t.notOk(ok('$.msg > 1'), 'ordering needs a number');
   t.equal(select(doc, ['constructor']), undefined, 'only own properties');
-  for (const bad of ['code == 0', '$.code = 0', '$.code == zero', '$.x =~ 3', '$.x < "a"', '$[', "$.msg =~ '('"]) t.throws(() => parseAssertion(bad), { name: 'JsonPathError' }, bad);
+  for (const bad of ['code == 0', '$.code = 0', '$.code == zero', '$.x =~ 3', '$.x < "a"', '$[', "$.msg =~ '('"])
+    t.throws(() => parseAssertion(bad), { name: 'JsonPathError' }, bad);
 });
 
 t.test('safeUrl blanks credentials for tags and messages', async (t) => {

@@ -35,7 +35,10 @@ const client = makeCert({ cn: 'watchpost-agent', sans: ['watchpost-agent'], toDa
 
 const GBK_PAGE = iconv.encode('<!doctype html><html><head><meta charset="gbk"><title>区政府</title></head><body>政府信息公开 通知公告</body></html>', 'gbk');
 const GB18030_PAGE = iconv.encode('<html><body>数字政府 𠀀 服务大厅</body></html>', 'gb18030');
-const BIG5_PAGE = iconv.encode('<html><head><meta http-equiv="Content-Type" content="text/html; charset=big5"></head><body>臺北市政府 公告</body></html>', 'big5');
+const BIG5_PAGE = iconv.encode(
+  '<html><head><meta http-equiv="Content-Type" content="text/html; charset=big5"></head><body>臺北市政府 公告</body></html>',
+  'big5',
+);
 
 const API_OK = '{"code":0,"data":{"items":[{"name":"a"}]}}';
 const names = [...Object.keys(certs), 'plain', 'mtls'];
@@ -48,7 +51,7 @@ const files: Record<string, string | Buffer> = {
   'html/big5.html': BIG5_PAGE,
   'html/big.txt': Buffer.alloc(3 * 1024 * 1024, 'x'),
   'html/private.html': 'private ok',
-  'htpasswd': 'ops:{PLAIN}s3cret-pass\n',
+  htpasswd: 'ops:{PLAIN}s3cret-pass\n',
   'ca.pem': root.cert,
 };
 let servers = '';
@@ -222,14 +225,25 @@ t.test('status expectations, JSON API failures, POST body, basic and bearer auth
   t.equal(post.http.fields.result_type, 'success', String(post.http.fields.error));
   t.equal((await one({ url: plain('/private.html') })).http.fields.http_response_code, 401n);
   t.equal((await one({ url: plain('/private.html'), basic_auth: { username: 'ops', password: 's3cret-pass' } })).http.fields.result_type, 'success');
-  t.equal((await one({ url: `http://ops:s3cret-pass@127.0.0.1:${ports.plain}/private.html` })).http.fields.result_type, 'success', 'credentials in the URL are Basic auth');
+  t.equal(
+    (await one({ url: `http://ops:s3cret-pass@127.0.0.1:${ports.plain}/private.html` })).http.fields.result_type,
+    'success',
+    'credentials in the URL are Basic auth',
+  );
   t.equal((await one({ url: plain('/bearer'), bearer_token: 'tok-abcdef-123456' })).http.fields.result_type, 'success');
   const big = await one({ url: plain('/big.txt'), max_body_bytes: 1024 * 1024 });
   t.equal(big.http.fields.result_type, 'body_read_error');
   t.equal(big.http.fields.error_class, 'body_too_large');
   const head = await one({ url: plain('/big.txt'), method: 'HEAD' });
   t.equal(head.http.fields.result_type, 'success', 'HEAD reads no body');
-  const all = JSON.stringify((await probe([{ url: plain('/bearer'), bearer_token: 'tok-abcdef-123456' }, { url: 'http://ops:pw-in-url-999@127.0.0.1:' + ports.plain + '/private.html?token=qs-secret-777' }])).map((s) => ({ ...s, fields: Object.fromEntries(Object.entries(s.fields).map(([k, v]) => [k, String(v)])) })));
+  const all = JSON.stringify(
+    (
+      await probe([
+        { url: plain('/bearer'), bearer_token: 'tok-abcdef-123456' },
+        { url: 'http://ops:pw-in-url-999@127.0.0.1:' + ports.plain + '/private.html?token=qs-secret-777' },
+      ])
+    ).map((s) => ({ ...s, fields: Object.fromEntries(Object.entries(s.fields).map(([k, v]) => [k, String(v)])) })),
+  );
   for (const secret of ['tok-abcdef-123456', 'pw-in-url-999', 'qs-secret-777']) t.notOk(all.includes(secret), `${secret} appears in no sample`);
 });
 
@@ -240,7 +254,13 @@ t.test('client certificate, IPv4 preference with a host name, and a CONNECT prox
   writeFileSync(path.join(dir, 'c.key'), client.key);
   const without = await one({ url: `https://127.0.0.1:${ports.mtls}/`, ca_file: CA });
   t.equal(n(without.http.fields.http_response_code), 400, 'nginx refuses a request without a client certificate');
-  const withCert = await one({ url: `https://127.0.0.1:${ports.mtls}/`, ca_file: CA, cert_file: path.join(dir, 'c.crt'), key_file: path.join(dir, 'c.key'), keywords: ['CN=watchpost-agent'] });
+  const withCert = await one({
+    url: `https://127.0.0.1:${ports.mtls}/`,
+    ca_file: CA,
+    cert_file: path.join(dir, 'c.crt'),
+    key_file: path.join(dir, 'c.key'),
+    keywords: ['CN=watchpost-agent'],
+  });
   t.equal(withCert.http.fields.result_type, 'success', String(withCert.http.fields.error));
   const byName = await one({ url: `http://localhost:${ports.plain}/final`, ip_protocol: 'ip4' });
   t.equal(byName.http.fields.result_type, 'success');
@@ -266,7 +286,14 @@ t.test('client certificate, IPv4 preference with a host name, and a CONNECT prox
 
 t.test('each phase times out on its own: connect, tls, processing, transfer', async (t) => {
   // connect: a listener whose accept queue is full and never drained, so the SYN goes unanswered.
-  const py = spawn('python3', ['-c', 'import socket,sys,time\ns=socket.socket();s.bind(("127.0.0.1",0));s.listen(0);print(s.getsockname()[1],flush=True)\nc=[socket.create_connection(s.getsockname()) for _ in range(2)]\ntime.sleep(300)'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const py = spawn(
+    'python3',
+    [
+      '-c',
+      'import socket,sys,time\ns=socket.socket();s.bind(("127.0.0.1",0));s.listen(0);print(s.getsockname()[1],flush=True)\nc=[socket.create_connection(s.getsockname()) for _ in range(2)]\ntime.sleep(300)',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   t.teardown(() => py.kill('SIGKILL'));
   const fullPort = Number(await new Promise<string>((r) => py.stdout.once('data', (d: Buffer) => r(d.toString().trim()))));
   await new Promise((r) => setTimeout(r, 200));

@@ -14,7 +14,9 @@ import { snapshotFrames } from '../../peers/onvif-sim.ts';
 import { FIXTURES } from '../../peers/util.ts';
 
 t.test('digest: RFC 2617 example, Hikvision double challenge, basic', async (t) => {
-  const [c] = parseChallenges(['Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"']);
+  const [c] = parseChallenges([
+    'Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"',
+  ]);
   t.equal(c?.scheme, 'digest');
   const h = authorization(c!, 'GET', '/dir/index.html', 'Mufasa', 'Circle Of Life', 1, '0a4f113b');
   t.match(h, /response="6629fae49393a05397450978507c4ef1"/, 'the RFC 2617 §3.5 response');
@@ -65,9 +67,16 @@ t.test('profiles without an encoder or a resolution are kept', async (t) => {
 
 t.test('reported URIs are reached at the device host', async (t) => {
   const dev = 'http://127.0.0.1:8899/onvif/device_service';
-  t.equal(rewriteUri('rtsp://192.168.1.123:554/cam/realmonitor?channel=1&subtype=1', dev, true, undefined), 'rtsp://127.0.0.1:554/cam/realmonitor?channel=1&subtype=1');
+  t.equal(
+    rewriteUri('rtsp://192.168.1.123:554/cam/realmonitor?channel=1&subtype=1', dev, true, undefined),
+    'rtsp://127.0.0.1:554/cam/realmonitor?channel=1&subtype=1',
+  );
   t.equal(rewriteUri('rtsp://192.168.1.123:554/cam', dev, true, 10554), 'rtsp://127.0.0.1:10554/cam');
-  t.equal(rewriteUri('http://192.168.1.123/onvifsnapshot/x?a=1', dev, true, undefined), 'http://127.0.0.1:8899/onvifsnapshot/x?a=1', 'no port: the device port');
+  t.equal(
+    rewriteUri('http://192.168.1.123/onvifsnapshot/x?a=1', dev, true, undefined),
+    'http://127.0.0.1:8899/onvifsnapshot/x?a=1',
+    'no port: the device port',
+  );
   t.equal(rewriteUri('http://192.168.1.123:8080/s', dev, true, undefined), 'http://127.0.0.1:8080/s', 'an explicit port is kept');
   t.equal(rewriteUri('http://192.168.1.123/s', dev, false, undefined), 'http://192.168.1.123/s');
   t.equal(rewriteUri('rtsp://admin:pw@10.0.0.9/s', dev, true, undefined), 'rtsp://admin:pw@127.0.0.1/s');

@@ -15,7 +15,10 @@ import { FIXTURES, removeDir, tempDir as mkTemp } from '../../peers/util.ts';
 if (!FIXTURES) t.plan(0, '../shared/fixtures is absent: the ONVIF simulator serves its recordings');
 else {
   // test/peers/debian-packages.txt installs the GStreamer RTSP server before the run: absent means a broken setup, not a skip.
-  if (!hasRtspServer()) throw new Error('GStreamer RTSP server (python3-gi, gir1.2-gst-rtsp-server-1.0) not installed: run npm test, whose pretest installs test/peers/debian-packages.txt');
+  if (!hasRtspServer())
+    throw new Error(
+      'GStreamer RTSP server (python3-gi, gir1.2-gst-rtsp-server-1.0) not installed: run npm test, whose pretest installs test/peers/debian-packages.txt',
+    );
   const USER = 'admin';
   const PASS = 'Cam#2026';
   const rtsp = await startRtspServer({ user: USER, password: PASS, auth: 'digest' });
@@ -37,7 +40,8 @@ else {
     return s;
   };
   const ctx = (dir = tempDir('onvif-run')) => ({ log: pino({ level: 'silent' }), now: Date.now, emitEvent() {}, emitSamples() {}, stateDir: dir });
-  const config = (raw: Record<string, unknown>): OnvifConfig => onvifSchema.parse({ kind: 'onvif', user: USER, password: PASS, rtsp_port: rtsp.port, request_timeout_ms: 1500, ...raw });
+  const config = (raw: Record<string, unknown>): OnvifConfig =>
+    onvifSchema.parse({ kind: 'onvif', user: USER, password: PASS, rtsp_port: rtsp.port, request_timeout_ms: 1500, ...raw });
   const run = async (raw: Record<string, unknown>, dir?: string) => {
     const cfg = config(raw);
     const samples = await createOnvifProbe(cfg, ctx(dir)).collect(AbortSignal.timeout(20_000));
@@ -62,8 +66,20 @@ else {
           { token: 'Profile_1', name: 'mainStream', encoding: 'H264', width: 1920, height: 1080 },
           { token: 'Profile_2', name: 'subStream', encoding: 'H264', width: 640, height: 360 },
         ],
-        stream: { uri: `rtsp://127.0.0.1:${rtsp.port}/cam/realmonitor?channel=1&subtype=1&unicast=true&proto=Onvif`, ok: true, latencyMs: undefined, error: null },
-        snapshot: { uri: `http://127.0.0.1:${s.port}/onvifsnapshot/media_service/snapshot?channel=1&subtype=1`, ok: true, bytes: r.snapshot.bytes, width: 640, height: 360, problem: 'none' },
+        stream: {
+          uri: `rtsp://127.0.0.1:${rtsp.port}/cam/realmonitor?channel=1&subtype=1&unicast=true&proto=Onvif`,
+          ok: true,
+          latencyMs: undefined,
+          error: null,
+        },
+        snapshot: {
+          uri: `http://127.0.0.1:${s.port}/onvifsnapshot/media_service/snapshot?channel=1&subtype=1`,
+          ok: true,
+          bytes: r.snapshot.bytes,
+          width: 640,
+          height: 360,
+          problem: 'none',
+        },
         errors: [],
       },
     );
@@ -78,7 +94,15 @@ else {
     t.equal(f.snapshot_problem, 'none');
     t.equal(f.ntp_servers, 'time.windows.com', 'from the recorded Hikvision GetNTP');
     t.equal(f.error_class, undefined);
-    t.same(s.requests.slice(0, 7), ['GetSystemDateAndTime', 'GetCapabilities', 'GetDeviceInformation', 'GetNTP', 'GetProfiles', 'GetStreamUri', 'GetSnapshotUri']);
+    t.same(s.requests.slice(0, 7), [
+      'GetSystemDateAndTime',
+      'GetCapabilities',
+      'GetDeviceInformation',
+      'GetNTP',
+      'GetProfiles',
+      'GetStreamUri',
+      'GetSnapshotUri',
+    ]);
   });
 
   t.test('the recorded clock (2024-07-09) is drift, and WS-Security still works through the time offset', async (t) => {
@@ -91,7 +115,7 @@ else {
     t.match(status.summary, /clock off by -\d+/);
   });
 
-  t.test('HTTP digest with Hikvision\'s two challenges; a skewed clock is a warning', async (t) => {
+  t.test("HTTP digest with Hikvision's two challenges; a skewed clock is a warning", async (t) => {
     const s = await sim({ auth: 'digest2', clockSkewS: -45 });
     const { r, status } = await run({ url: s.url });
     t.equal(r.auth, 'ok');
@@ -137,7 +161,12 @@ else {
     const { r } = await run({ url: s.url });
     t.equal(r.reachable, true);
     t.equal(r.auth, 'ok', 'a fault other than NotAuthorized means the credentials passed');
-    t.same(r.errors, ['GetCapabilities: fault (ter:WellFormed)', 'GetDeviceInformation: fault (ter:WellFormed)', 'GetProfiles: fault (ter:WellFormed)', 'no media profile']);
+    t.same(r.errors, [
+      'GetCapabilities: fault (ter:WellFormed)',
+      'GetDeviceInformation: fault (ter:WellFormed)',
+      'GetProfiles: fault (ter:WellFormed)',
+      'no media profile',
+    ]);
     t.equal(r.stream.error, 'no_profile');
   });
 
@@ -185,14 +214,26 @@ else {
     const list = await Promise.all([sim({ clockSkewS: 0 }), sim({ clockSkewS: 0 }), sim({ clockSkewS: 0 }), sim({ mode: 'reset' })]);
     const cfg = config({ cameras: list.map((s, i) => ({ url: s.url, name: `cam-${i}` })), concurrency: 2, stream: false });
     const samples: Sample[] = await createOnvifProbe(cfg, ctx(tempDir('onvif-many'))).collect(AbortSignal.timeout(20_000));
-    t.same(samples.map((s) => [s.tags.camera, s.fields.up]), [['cam-0', 1n], ['cam-1', 1n], ['cam-2', 1n], ['cam-3', 0n]]);
+    t.same(
+      samples.map((s) => [s.tags.camera, s.fields.up]),
+      [
+        ['cam-0', 1n],
+        ['cam-1', 1n],
+        ['cam-2', 1n],
+        ['cam-3', 0n],
+      ],
+    );
     // stream: false is a check not made: no stream_ok, never stream_ok=false (which read as 视频流 异常).
-    t.same(samples.map((s) => s.fields.stream_ok), [undefined, undefined, undefined, undefined], 'stream_ok absent when the stream was not tried');
+    t.same(
+      samples.map((s) => s.fields.stream_ok),
+      [undefined, undefined, undefined, undefined],
+      'stream_ok absent when the stream was not tried',
+    );
     t.match(onvifStatus(samples, cfg), { code: ExitCode.CRITICAL, summary: 'cam-3 unreachable' });
     t.throws(() => onvifSchema.parse({ kind: 'onvif' }), /give `url`/);
   });
 
-  t.test('`watchpost check onvif --json` prints exactly the issue\'s shape, with plugin exit codes', async (t) => {
+  t.test("`watchpost check onvif --json` prints exactly the issue's shape, with plugin exit codes", async (t) => {
     const s = await sim({ auth: 'digest2', clockSkewS: 0 });
     const cli = path.resolve(import.meta.dirname, '../../../cli/watchpost.ts');
     const runCli = (args: string[]) =>
@@ -206,7 +247,22 @@ else {
     t.equal(ok.code, 0, ok.out);
     const j = JSON.parse(ok.out) as CameraResult;
     // The issue's document, then the status and summary every check's JSON carries.
-    t.same(Object.keys(j), ['reachable', 'auth', 'manufacturer', 'model', 'firmware', 'serial', 'hardwareId', 'clockDriftSeconds', 'profiles', 'stream', 'snapshot', 'errors', 'status', 'summary']);
+    t.same(Object.keys(j), [
+      'reachable',
+      'auth',
+      'manufacturer',
+      'model',
+      'firmware',
+      'serial',
+      'hardwareId',
+      'clockDriftSeconds',
+      'profiles',
+      'stream',
+      'snapshot',
+      'errors',
+      'status',
+      'summary',
+    ]);
     t.same(Object.keys(j.profiles[0]!), ['token', 'name', 'encoding', 'width', 'height']);
     t.same(Object.keys(j.stream), ['uri', 'ok', 'latencyMs', 'error']);
     t.same(Object.keys(j.snapshot), ['uri', 'ok', 'bytes', 'width', 'height', 'problem']);

@@ -27,8 +27,15 @@ t.test('apt list --upgradable recorded on Debian 12', { skip: !CMDOUT && 'needs 
   const pkgs = parseAptList(fixture('debian12_apt_list_upgradable.txt').toString('utf8'));
   t.equal(pkgs.length, 136, 'SOURCES.md: 136 upgradable');
   t.equal(pkgs.filter((p) => p.security).length, 81, 'SOURCES.md: 81 from oldstable-security');
-  t.match(pkgs.find((p) => p.name === 'krb5-locales'), { security: true }, 'oldstable,oldstable-security counts as security');
-  t.match(pkgs.find((p) => p.name === 'bash'), { security: false });
+  t.match(
+    pkgs.find((p) => p.name === 'krb5-locales'),
+    { security: true },
+    'oldstable,oldstable-security counts as security',
+  );
+  t.match(
+    pkgs.find((p) => p.name === 'bash'),
+    { security: false },
+  );
   // The whole apt path on a recorded Debian machine, with the dpkg log and a pending reboot.
   const platform = recordedPlatform({
     os: 'linux',
@@ -42,29 +49,36 @@ t.test('apt list --upgradable recorded on Debian 12', { skip: !CMDOUT && 'needs 
     now: NOW,
   });
   const s = await createPatchesProbe(cfg(), { platform, host: 'pc' }).collect(new AbortController().signal);
-  t.match(s[0], { tags: { os_family: 'debian', host: 'pc' }, fields: { pending: 136n, security_pending: 81n, reboot_required: true, method: 'apt', os_id: 'debian' } });
+  t.match(s[0], {
+    tags: { os_family: 'debian', host: 'pc' },
+    fields: { pending: 136n, security_pending: 81n, reboot_required: true, method: 'apt', os_id: 'debian' },
+  });
   t.equal(s[0]!.fields.last_install_s, BigInt(new Date(2026, 9, 20, 9, 30, 0).getTime() / 1000), 'an install of a new package is not a patch');
   const st = patchesProbe.status!(s, cfg());
   t.equal(st.code, 2, '81 security updates pending is CRITICAL');
   t.match(st.summary, /136 pending, 81 security.*reboot required/);
 });
 
-t.test('the real apt path on this machine (no network: local package lists)', { skip: !existsSync('/usr/bin/apt-get') && 'not a Debian-family machine' }, async (t) => {
-  const st = await collectPatches(cfg(), systemPlatform());
-  t.equal(st.os_family, 'debian');
-  t.equal(st.error_class, '');
-  t.equal(st.method, 'apt');
-  t.type(st.reboot_required, 'boolean');
-  // Cross-check against apt-get's own simulation (the fallback when apt is missing), through
-  // the other parser: both must agree on this machine's pending and security counts.
-  const real = systemPlatform();
-  const noApt = { ...real, exec: (f: string, a: string[], o?: object) => (f === 'apt' ? real.exec('/nonexistent/apt', a, o) : real.exec(f, a, o)) };
-  const fb = await aptPatches(noApt);
-  t.equal(fb.method, 'apt-get');
-  t.equal(fb.error_class, '');
-  t.equal(fb.pending, st.pending, 'apt list and apt-get -s agree on pending');
-  t.equal(fb.security_pending, st.security_pending, 'and on security');
-});
+t.test(
+  'the real apt path on this machine (no network: local package lists)',
+  { skip: !existsSync('/usr/bin/apt-get') && 'not a Debian-family machine' },
+  async (t) => {
+    const st = await collectPatches(cfg(), systemPlatform());
+    t.equal(st.os_family, 'debian');
+    t.equal(st.error_class, '');
+    t.equal(st.method, 'apt');
+    t.type(st.reboot_required, 'boolean');
+    // Cross-check against apt-get's own simulation (the fallback when apt is missing), through
+    // the other parser: both must agree on this machine's pending and security counts.
+    const real = systemPlatform();
+    const noApt = { ...real, exec: (f: string, a: string[], o?: object) => (f === 'apt' ? real.exec('/nonexistent/apt', a, o) : real.exec(f, a, o)) };
+    const fb = await aptPatches(noApt);
+    t.equal(fb.method, 'apt-get');
+    t.equal(fb.error_class, '');
+    t.equal(fb.pending, st.pending, 'apt list and apt-get -s agree on pending');
+    t.equal(fb.security_pending, st.security_pending, 'and on security');
+  },
+);
 
 t.test('apt-get -s, dpkg log and dnf parsers', async (t) => {
   const sim = [
@@ -80,9 +94,11 @@ t.test('apt-get -s, dpkg log and dnf parsers', async (t) => {
   ]);
   t.equal(lastDpkgUpgrade('junk\n'), undefined);
   // dnf output shapes as documented by dnf(8); no recording is available (see README).
-  const cu = 'Last metadata expiration check: 0:10:01 ago.\n\nkernel.x86_64    5.14.0-427.el9    baseos\nopenssl-libs.x86_64  1:3.0.7-27.el9  baseos\nObsoleting Packages\ngrub2-tools.x86_64  1:2.06-80.el9  baseos\n';
+  const cu =
+    'Last metadata expiration check: 0:10:01 ago.\n\nkernel.x86_64    5.14.0-427.el9    baseos\nopenssl-libs.x86_64  1:3.0.7-27.el9  baseos\nObsoleting Packages\ngrub2-tools.x86_64  1:2.06-80.el9  baseos\n';
   t.same(parseDnfCheckUpdate(cu), ['kernel', 'openssl-libs']);
-  const ui = 'RLSA-2024:3339 Important/Sec. glibc-2.34-100.el9_4.2.x86_64\nRLSA-2024:3339 Important/Sec. glibc-common-2.34-100.el9_4.2.x86_64\nRLBA-2024:1 bugfix  foo-1-1.el9.x86_64\n';
+  const ui =
+    'RLSA-2024:3339 Important/Sec. glibc-2.34-100.el9_4.2.x86_64\nRLSA-2024:3339 Important/Sec. glibc-common-2.34-100.el9_4.2.x86_64\nRLBA-2024:1 bugfix  foo-1-1.el9.x86_64\n';
   t.same(parseDnfUpdateinfo(ui), ['glibc', 'glibc-common']);
   const platform = recordedPlatform({
     os: 'linux',
@@ -105,7 +121,10 @@ t.test('wmic qfe recorded on Windows 10 en-US (UTF-16LE) and Server 2012 R2 ru-R
   t.equal(raw[1], 0xfe, 'the recording is UTF-16LE with a BOM');
   const en = parseWmicQfe(decodeConsole(raw, 437));
   t.equal(en.length, 5);
-  t.same(en.map((f) => f.id), ['KB4486553', 'KB4470788', 'KB4480056', 'KB4487038', 'KB4482887']);
+  t.same(
+    en.map((f) => f.id),
+    ['KB4486553', 'KB4470788', 'KB4480056', 'KB4487038', 'KB4482887'],
+  );
   t.equal(en[1]!.description, 'Security Update');
   t.equal(en[0]!.installed, new Date(2019, 2, 7).getTime());
   const ru = parseWmicQfe(decodeConsole(fixture('srv_2012r2_x64_standard_ru_qfe.txt'), 866));
@@ -115,7 +134,14 @@ t.test('wmic qfe recorded on Windows 10 en-US (UTF-16LE) and Server 2012 R2 ru-R
   // The Windows path when PowerShell gives nothing: wmic's UTF-16LE table.
   const platform = recordedPlatform({ os: 'windows', codepage: 936, exec: { wmic: { stdout: raw } }, now: NOW });
   const st = await collectPatches(cfg(), platform);
-  t.match(st, { os_family: 'windows', method: 'wmic', hotfixes: 5, error_class: 'powershell_failed', pending: undefined, last_install_ms: new Date(2019, 2, 7).getTime() });
+  t.match(st, {
+    os_family: 'windows',
+    method: 'wmic',
+    hotfixes: 5,
+    error_class: 'powershell_failed',
+    pending: undefined,
+    last_install_ms: new Date(2019, 2, 7).getTime(),
+  });
   const s = toSample(st, 'pc', {}, NOW);
   t.ok((s.fields.days_since_patch as number) > 2000);
   t.equal(patchesProbe.status!([s], cfg()).code, 2, 'years since the last patch is CRITICAL');
@@ -148,7 +174,16 @@ t.test('Windows Update Agent report from the PowerShell session', async (t) => {
     now: NOW,
   });
   const st = await collectPatches(cfg(), platform);
-  t.match(st, { os_family: 'windows', method: 'wua', pending: 4, security_pending: 2, reboot_required: true, hotfixes: 12, last_install_ms: 1_794_000_000_000, error_class: '' });
+  t.match(st, {
+    os_family: 'windows',
+    method: 'wua',
+    pending: 4,
+    security_pending: 2,
+    reboot_required: true,
+    hotfixes: 12,
+    last_install_ms: 1_794_000_000_000,
+    error_class: '',
+  });
   t.same(st.security_names, ['2026-11 累积更新 KB5070000']);
   const s = toSample(st, 'pc', { floor: '3' }, NOW);
   t.match(s, { measurement: 'patches', tags: { host: 'pc', os_family: 'windows', floor: '3' }, fields: { pending: 4n, security_pending: 2n } });
@@ -232,5 +267,9 @@ t.test('apt runs again only when the package state changes or the result is olde
 
 t.test('config and CLI', async (t) => {
   t.throws(() => cfg({ bogus: true }));
-  t.same(patchesProbe.cli!.toConfig({ method: 'apt', warn_days_since_patch: '20', online_search: true }), { method: 'apt', warn_days_since_patch: 20, online_search: true });
+  t.same(patchesProbe.cli!.toConfig({ method: 'apt', warn_days_since_patch: '20', online_search: true }), {
+    method: 'apt',
+    warn_days_since_patch: 20,
+    online_search: true,
+  });
 });

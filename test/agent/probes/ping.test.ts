@@ -11,16 +11,20 @@ import { canNetns, CMDOUT, createNetns, fixture, recordedPlatform } from './help
 const cfg = (o: Record<string, unknown>) => pingSchema.parse({ kind: 'ping', ...o });
 const realDeps = (): PingDeps => ({ platform: systemPlatform(), hasCommand: async (c) => hasCommand(c) });
 
-t.test('ping.exe outputs recorded on real Windows, parsed by locale-independent anchors', { skip: !CMDOUT && 'needs ../shared/fixtures (absent)' }, async (t) => {
-  const en = parseWindowsPing(fixture('node-ping__window_en_sample1.txt').toString('utf8'), 'x', 4);
-  t.match(en, { transmitted: 4, received: 4, rtts: [564, 555, 554, 548], ttl: 237, result_code: 0, summary: { min: 548, max: 564, avg: 555 } });
-  const ja = parseWindowsPing(fixture('node-ping__window_ja_sample2.txt').toString('utf8'), '8.8.8.8', 4);
-  t.match(ja, { transmitted: 4, received: 4, rtts: [4, 4, 5, 6], ttl: 58, summary: { min: 4, max: 6, avg: 4 } });
-  const zh = parseWindowsPing(fixture('node-ping__window_zh_sample1.txt').toString('utf8'), 'google.com', 4);
-  t.match(zh, { transmitted: 4, received: 4, rtts: [2, 2, 3, 3], ttl: 54, summary: { min: 2, max: 3, avg: 2 } });
-  const lt = parseWindowsPing(fixture('node-ping__window_zh_sample3.txt').toString('utf8'), '127.0.0.1', 4);
-  t.match(lt, { received: 4, rtts: [0, 0, 0, 0], ttl: 128, summary: { min: 0, max: 0, avg: 0 } });
-});
+t.test(
+  'ping.exe outputs recorded on real Windows, parsed by locale-independent anchors',
+  { skip: !CMDOUT && 'needs ../shared/fixtures (absent)' },
+  async (t) => {
+    const en = parseWindowsPing(fixture('node-ping__window_en_sample1.txt').toString('utf8'), 'x', 4);
+    t.match(en, { transmitted: 4, received: 4, rtts: [564, 555, 554, 548], ttl: 237, result_code: 0, summary: { min: 548, max: 564, avg: 555 } });
+    const ja = parseWindowsPing(fixture('node-ping__window_ja_sample2.txt').toString('utf8'), '8.8.8.8', 4);
+    t.match(ja, { transmitted: 4, received: 4, rtts: [4, 4, 5, 6], ttl: 58, summary: { min: 4, max: 6, avg: 4 } });
+    const zh = parseWindowsPing(fixture('node-ping__window_zh_sample1.txt').toString('utf8'), 'google.com', 4);
+    t.match(zh, { transmitted: 4, received: 4, rtts: [2, 2, 3, 3], ttl: 54, summary: { min: 2, max: 3, avg: 2 } });
+    const lt = parseWindowsPing(fixture('node-ping__window_zh_sample3.txt').toString('utf8'), '127.0.0.1', 4);
+    t.match(lt, { received: 4, rtts: [0, 0, 0, 0], ttl: 128, summary: { min: 0, max: 0, avg: 0 } });
+  },
+);
 
 t.test('ping.exe in the console code page (Big5 on zh-TW, Shift-JIS on ja) decodes before parsing', { skip: !CMDOUT && 'needs fixtures' }, async (t) => {
   // The node-ping recordings were stored as UTF-8; ping.exe itself writes the OEM code page.
@@ -102,7 +106,8 @@ t.test('unanswered targets inside a network namespace this test creates', { skip
   for (const method of ['fping', 'ping'] as const) {
     const res = await sweep(cfg({ targets: [ns.peer, ...silent, '127.0.0.1'], method, count: 2, reply_timeout_ms: 300 }), realDeps());
     t.match(res.results[0], { result_code: 0, received: 2 }, `${method}: the namespace's own address answers across the veth`);
-    for (const r of res.results.slice(1, 4)) t.match(r, { result_code: 2, received: 0, transmitted: 2, error_class: 'no_reply' }, `${method}: ${r.target} silent`);
+    for (const r of res.results.slice(1, 4))
+      t.match(r, { result_code: 2, received: 0, transmitted: 2, error_class: 'no_reply' }, `${method}: ${r.target} silent`);
     t.match(res.results[4], { result_code: 0 });
   }
   // The check command's exit code: all lost → CRITICAL, half lost → WARNING, all fine → OK.

@@ -21,14 +21,34 @@ if (!FIXTURES) {
   // operational, each VLAN's context has its own table and its own bridge-port numbering.
   const sys = ['1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.9.1.516', '1.3.6.1.2.1.1.5.0|4|acc-3f', '1.3.6.1.2.1.17.1.1.0|4x|00aabbcc0000'];
   const ifs = [1, 2, 3].map((i) => `1.3.6.1.2.1.31.1.1.1.1.1010${i}|4|Gi1/0/${i}`);
-  const fdb = (rows: [mac: string, bp: number][], bps: [bp: number, ifIndex: number][]) => [
-    ...bps.map(([bp, i]) => `1.3.6.1.2.1.17.1.4.1.2.${bp}|2|${i}`),
-    ...rows.map(([m, bp]) => `1.3.6.1.2.1.17.4.3.1.2.${m.split(':').map((h) => parseInt(h, 16)).join('.')}|2|${bp}`),
-    ...rows.map(([m]) => `1.3.6.1.2.1.17.4.3.1.3.${m.split(':').map((h) => parseInt(h, 16)).join('.')}|2|3`),
-  ].sort(oidOrder);
+  const fdb = (rows: [mac: string, bp: number][], bps: [bp: number, ifIndex: number][]) =>
+    [
+      ...bps.map(([bp, i]) => `1.3.6.1.2.1.17.1.4.1.2.${bp}|2|${i}`),
+      ...rows.map(
+        ([m, bp]) =>
+          `1.3.6.1.2.1.17.4.3.1.2.${m
+            .split(':')
+            .map((h) => parseInt(h, 16))
+            .join('.')}|2|${bp}`,
+      ),
+      ...rows.map(
+        ([m]) =>
+          `1.3.6.1.2.1.17.4.3.1.3.${m
+            .split(':')
+            .map((h) => parseInt(h, 16))
+            .join('.')}|2|3`,
+      ),
+    ].sort(oidOrder);
   const ciscoMain = [
     ...sys,
-    ...fdb([['00:00:00:00:01:01', 1]], [[1, 10101], [2, 10102], [3, 10103]]),
+    ...fdb(
+      [['00:00:00:00:01:01', 1]],
+      [
+        [1, 10101],
+        [2, 10102],
+        [3, 10103],
+      ],
+    ),
     ...ifs,
     '1.3.6.1.4.1.9.9.46.1.3.1.1.2.1.1|2|1',
     '1.3.6.1.4.1.9.9.46.1.3.1.1.2.1.10|2|1',
@@ -40,14 +60,39 @@ if (!FIXTURES) {
     '1.3.6.1.4.1.9.9.68.1.2.2.1.2.10101|2|1',
     '1.3.6.1.4.1.9.9.68.1.2.2.1.2.10102|2|10',
   ].sort(oidOrder);
-  const ciscoVlan1 = [...sys, ...fdb([['00:00:00:00:01:01', 1]], [[1, 10101], [3, 10103]])].sort(oidOrder);
+  const ciscoVlan1 = [
+    ...sys,
+    ...fdb(
+      [['00:00:00:00:01:01', 1]],
+      [
+        [1, 10101],
+        [3, 10103],
+      ],
+    ),
+  ].sort(oidOrder);
   // In VLAN 10's context bridge port 1 is Gi1/0/2: the per-VLAN numbering must be used.
-  const ciscoVlan10 = [...sys, ...fdb([['00:00:00:00:10:01', 1], ['00:00:00:00:10:02', 3]], [[1, 10102], [3, 10103]])].sort(oidOrder);
+  const ciscoVlan10 = [
+    ...sys,
+    ...fdb(
+      [
+        ['00:00:00:00:10:01', 1],
+        ['00:00:00:00:10:02', 3],
+      ],
+      [
+        [1, 10102],
+        [3, 10103],
+      ],
+    ),
+  ].sort(oidOrder);
 
   // Tables no recording here holds, written from their MIBs: an Eth-Trunk by IEEE8023-LAG-MIB
   // and one by ifStackTable, dot1qVlanFdbId (FDB id 5 is VLAN 100), Q-BRIDGE tagged membership,
   // ipNetToPhysicalTable (IPv4 and IPv6) and a CDP neighbour.
-  const mac = (m: string) => m.split(':').map((h) => parseInt(h, 16)).join('.');
+  const mac = (m: string) =>
+    m
+      .split(':')
+      .map((h) => parseInt(h, 16))
+      .join('.');
   const synthetic = [
     '1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.2011.2.23.291',
     '1.3.6.1.2.1.1.5.0|4|sw-lab',
@@ -96,21 +141,39 @@ if (!FIXTURES) {
         { name: 'vlan-10', text: ciscoVlan10.join('\n') + '\n' },
         { name: 'synthetic', text: synthetic.join('\n') + '\n' },
         // Some Huawei models answer only hwDynFdbPort: the S5720 recording without its BRIDGE-MIB table.
-        { name: 'huawei_only', text: readFileSync(path.join(REC, 'fdb_huawei_s5720-36c.snmprec'), 'utf8').replace(/^1\.3\.6\.1\.2\.1\.17\.4\.3\.1\..*\n/gm, '') },
+        {
+          name: 'huawei_only',
+          text: readFileSync(path.join(REC, 'fdb_huawei_s5720-36c.snmprec'), 'utf8').replace(/^1\.3\.6\.1\.2\.1\.17\.4\.3\.1\..*\n/gm, ''),
+        },
       ],
       { quiet: true, users: [{ user: 'noc', authProto: 'SHA', authKey: 'auth-key-123', privProto: 'AES', privKey: 'priv-key-123' }] },
     );
   });
   t.teardown(() => sim?.stop());
 
-  const device = (community: string, over: Record<string, unknown> = {}) => ({ host: '127.0.0.1', port: sim.port, community, request_timeout_ms: 1500, retries: 0, ...over });
+  const device = (community: string, over: Record<string, unknown> = {}) => ({
+    host: '127.0.0.1',
+    port: sim.port,
+    community,
+    request_timeout_ms: 1500,
+    retries: 0,
+    ...over,
+  });
   const run = async (devices: Record<string, unknown>[], over: Record<string, unknown> = {}) => {
     const cfg = portmapSchema.parse({ kind: 'portmap', devices, ...over });
     const docs: PortmapSnapshot[] = [];
-    const probe = createPortmapProbe(cfg, { log: silentLogger, now: () => 1_700_000_000_000, emitDocument: (k, b) => {
-      if (k === PORTMAP_DOCUMENT) docs.push(b as PortmapSnapshot);
-      return { hash: '', queued: true };
-    } }, (x: SnmpTarget) => createClient(x));
+    const probe = createPortmapProbe(
+      cfg,
+      {
+        log: silentLogger,
+        now: () => 1_700_000_000_000,
+        emitDocument: (k, b) => {
+          if (k === PORTMAP_DOCUMENT) docs.push(b as PortmapSnapshot);
+          return { hash: '', queued: true };
+        },
+      },
+      (x: SnmpTarget) => createClient(x),
+    );
     const samples = await probe.collect(new AbortController().signal);
     return { samples, docs };
   };
@@ -140,7 +203,8 @@ if (!FIXTURES) {
     }
     return out;
   };
-  const key = (e: { mac: string; vlan: number | null; ifIndex: number; bridgePort: number | null; source: string }) => `${e.source} ${e.mac} vlan=${e.vlan} if=${e.ifIndex} bp=${e.bridgePort}`;
+  const key = (e: { mac: string; vlan: number | null; ifIndex: number; bridgePort: number | null; source: string }) =>
+    `${e.source} ${e.mac} vlan=${e.vlan} if=${e.ifIndex} bp=${e.bridgePort}`;
 
   t.test('Huawei S5720: BRIDGE-MIB and hwDynFdbPort agree on 26 MACs; 24 sit behind the uplink', async (t) => {
     const { docs, samples } = await run([device('fdb_huawei_s5720-36c')]);
@@ -172,7 +236,9 @@ if (!FIXTURES) {
     const arpRef = [...(await walk('fdb_huawei_s5720-36c', '1.3.6.1.2.1.4.22.1.2'))].map(([o, v]) => {
       const p = suffix(o, '1.3.6.1.2.1.4.22.1.2').split('.');
       // snmpbulkwalk prints a MAC whose bytes happen to be printable as a string.
-      const mac = /^([0-9A-Fa-f]{2} ){5}[0-9A-Fa-f]{2} ?$/.test(v) ? walkHexToMac(v) : [...Buffer.from(v, 'latin1')].map((b) => b.toString(16).padStart(2, '0')).join(':');
+      const mac = /^([0-9A-Fa-f]{2} ){5}[0-9A-Fa-f]{2} ?$/.test(v)
+        ? walkHexToMac(v)
+        : [...Buffer.from(v, 'latin1')].map((b) => b.toString(16).padStart(2, '0')).join(':');
       return `${p.slice(1).join('.')} ${mac} ${p[0]}`;
     });
     t.equal(arpRef.length, 49);
@@ -202,7 +268,11 @@ if (!FIXTURES) {
     t.same(s.entries.map(key).sort(), ref.map(key).sort());
     const states = await walk('ios_2960x', '1.3.6.1.4.1.9.9.46.1.3.1.1.2');
     const used = new Set([...(await walk('ios_2960x', '1.3.6.1.4.1.9.9.68.1.2.2.1.2')).values()].map(Number));
-    const first = [...states].map(([o, v]) => [Number(o.split('.').pop()), Number(v)]).filter(([vl, st]) => st === 1 && (vl! < 1002 || vl! > 1005) && used.has(vl!)).map(([vl]) => vl!).sort((a, b) => a - b)[0];
+    const first = [...states]
+      .map(([o, v]) => [Number(o.split('.').pop()), Number(v)])
+      .filter(([vl, st]) => st === 1 && (vl! < 1002 || vl! > 1005) && used.has(vl!))
+      .map(([vl]) => vl!)
+      .sort((a, b) => a - b)[0];
     t.same(s.vlanErrors, [{ vlan: first, errorClass: 'timeout' }], 'the first VLAN in use is asked for (and the recording has no per-VLAN contexts)');
   });
 
@@ -214,12 +284,29 @@ if (!FIXTURES) {
       s.entries.map((e) => `${e.mac} ${e.vlan} ${e.ifName} ${e.bridgePort}`),
       ['00:00:00:00:01:01 1 Gi1/0/1 1', '00:00:00:00:10:01 10 Gi1/0/2 1', '00:00:00:00:10:02 10 Gi1/0/3 3'],
     );
-    t.same(s.entries.map((e) => e.edge), [true, true, false], 'Gi1/0/3 is trunking');
-    const v3 = await run([device('', { version: '3', user: 'noc', auth_protocol: 'sha', auth_key: 'auth-key-123', priv_protocol: 'aes', priv_key: 'priv-key-123', context: 'cisco_vlans' })]);
+    t.same(
+      s.entries.map((e) => e.edge),
+      [true, true, false],
+      'Gi1/0/3 is trunking',
+    );
+    const v3 = await run([
+      device('', {
+        version: '3',
+        user: 'noc',
+        auth_protocol: 'sha',
+        auth_key: 'auth-key-123',
+        priv_protocol: 'aes',
+        priv_key: 'priv-key-123',
+        context: 'cisco_vlans',
+      }),
+    ]);
     t.same(v3.docs[0]!.entries, s.entries, 'SNMPv3 reads the same through contexts vlan-1 and vlan-10');
     t.same(v3.docs[0]!.vlanErrors, []);
     const off = await run([device('cisco_vlans', { per_vlan: 'off' })]);
-    t.same(off.docs[0]!.entries.map((e) => `${e.mac} ${e.vlan}`), ['00:00:00:00:01:01 null']);
+    t.same(
+      off.docs[0]!.entries.map((e) => `${e.mac} ${e.vlan}`),
+      ['00:00:00:00:01:01 null'],
+    );
   });
 
   t.test('Comware A5500: Q-BRIDGE over five FDB ids', async (t) => {
@@ -228,8 +315,15 @@ if (!FIXTURES) {
     t.equal(s.vendor, 'h3c');
     const ref = await reference('comware_a5500');
     t.equal(ref.length, 104);
-    t.same(s.entries.map(key).sort(), ref.map(key).sort(), 'every entry as snmpbulkwalk reads it; FDB id = VLAN (no dot1qVlanFdbId, the ids are configured VLANs)');
-    t.same([...new Set(s.entries.map((e) => e.vlan))].sort((a, b) => a! - b!), [10, 20, 25, 30, 55]);
+    t.same(
+      s.entries.map(key).sort(),
+      ref.map(key).sort(),
+      'every entry as snmpbulkwalk reads it; FDB id = VLAN (no dot1qVlanFdbId, the ids are configured VLANs)',
+    );
+    t.same(
+      [...new Set(s.entries.map((e) => e.vlan))].sort((a, b) => a! - b!),
+      [10, 20, 25, 30, 55],
+    );
     const p26 = s.ports.find((p) => p.ifName === 'GigabitEthernet1/0/26')!;
     t.equal(ref.filter((e) => e.ifIndex === 26).length, 57);
     t.equal(p26.macCount, new Set(ref.filter((e) => e.ifIndex === 26).map((e) => e.mac)).size, 'distinct MACs (two appear in two VLANs)');
@@ -244,9 +338,15 @@ if (!FIXTURES) {
     const names = new Set(s.ports.filter((p) => p.reasons.includes('lldp')).map((p) => p.ifName));
     t.same([...names].sort(), ['GigabitEthernet0/0/14', 'MEth0/0/1', 'XGigabitEthernet0/0/1', 'XGigabitEthernet0/0/2', 'XGigabitEthernet0/0/4'].sort());
     const ce = s.ports.find((p) => p.ifName === 'XGigabitEthernet0/0/4')!;
-    t.same(ce.neighbors.map((n) => [n.remoteSysName, n.remotePort]), [['CE-NG', '10GE1/0/41']]);
+    t.same(
+      ce.neighbors.map((n) => [n.remoteSysName, n.remotePort]),
+      [['CE-NG', '10GE1/0/41']],
+    );
     // Two learned MACs on XGE0/0/4 (bridge port 52); three rows with port -1 are not entries.
-    t.same(s.entries.map((e) => `${e.mac} ${e.ifName} ${e.edge}`), ['d8:cb:8a:8a:a8:0f XGigabitEthernet0/0/4 false', 'd8:cb:8a:8a:a8:19 XGigabitEthernet0/0/4 false']);
+    t.same(
+      s.entries.map((e) => `${e.mac} ${e.ifName} ${e.edge}`),
+      ['d8:cb:8a:8a:a8:0f XGigabitEthernet0/0/4 false', 'd8:cb:8a:8a:a8:19 XGigabitEthernet0/0/4 false'],
+    );
     t.same(s.uplinks, ['MEth0/0/1', 'GigabitEthernet0/0/14', 'XGigabitEthernet0/0/1', 'XGigabitEthernet0/0/2', 'XGigabitEthernet0/0/4']);
   });
 
@@ -267,7 +367,12 @@ if (!FIXTURES) {
     const s = (await run([device('synthetic')])).docs[0]!;
     t.same(
       s.entries.map((e) => `${e.mac} ${e.vlan} ${e.ifName} ${e.edge}`),
-      ['00:00:5e:00:01:01 100 GE0/0/1 true', '00:00:5e:00:01:02 100 GE0/0/2 false', '00:00:5e:00:01:03 100 GE0/0/3 false', '00:00:5e:00:01:05 100 GE0/0/5 false'],
+      [
+        '00:00:5e:00:01:01 100 GE0/0/1 true',
+        '00:00:5e:00:01:02 100 GE0/0/2 false',
+        '00:00:5e:00:01:03 100 GE0/0/3 false',
+        '00:00:5e:00:01:05 100 GE0/0/5 false',
+      ],
       'FDB id 5 is VLAN 100; the self entry is not an entry',
     );
     const port = (n: string) => s.ports.find((p) => p.ifName === n)!;
@@ -303,7 +408,11 @@ if (!FIXTURES) {
 
   t.test('watchpost check portmap --json prints exactly the issue shape', async (t) => {
     const out = await new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile(process.execPath, ['cli/watchpost.ts', 'check', 'portmap', '--host', '127.0.0.1', '--port', String(sim.port), '--community', 'vrp_5720', '--json'], (e, stdout) => resolve({ code: (e as { code?: number } | null)?.code ?? 0, stdout })),
+      execFile(
+        process.execPath,
+        ['cli/watchpost.ts', 'check', 'portmap', '--host', '127.0.0.1', '--port', String(sim.port), '--community', 'vrp_5720', '--json'],
+        (e, stdout) => resolve({ code: (e as { code?: number } | null)?.code ?? 0, stdout }),
+      ),
     );
     t.equal(out.code, 0);
     const j = JSON.parse(out.stdout);

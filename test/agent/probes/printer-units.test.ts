@@ -8,12 +8,24 @@ import { printerSchema } from '../../../agent/probes/printer/schema.ts';
 const TH: Thresholds = { low_pct: 10, full_pct: 90, receptacle_level: 'remaining' };
 const str = (b: Buffer) => ({ type: 4, value: b });
 
-t.test('hrPrinterDetectedErrorState: every bit, counted from the first octet\'s most significant bit', async (t) => {
+t.test("hrPrinterDetectedErrorState: every bit, counted from the first octet's most significant bit", async (t) => {
   // RFC 3805 §2.2.13.4 (BITS): bit 0 lowPaper is 0x80 of octet 0 … bit 14 overduePreventMaint is 0x02 of octet 1.
   const want: [string, string][] = [
-    ['8000', 'lowPaper'], ['4000', 'noPaper'], ['2000', 'lowToner'], ['1000', 'noToner'], ['0800', 'doorOpen'], ['0400', 'jammed'],
-    ['0200', 'offline'], ['0100', 'serviceRequested'], ['0080', 'inputTrayMissing'], ['0040', 'outputTrayMissing'],
-    ['0020', 'markerSupplyMissing'], ['0010', 'outputNearFull'], ['0008', 'outputFull'], ['0004', 'inputTrayEmpty'], ['0002', 'overduePreventMaint'],
+    ['8000', 'lowPaper'],
+    ['4000', 'noPaper'],
+    ['2000', 'lowToner'],
+    ['1000', 'noToner'],
+    ['0800', 'doorOpen'],
+    ['0400', 'jammed'],
+    ['0200', 'offline'],
+    ['0100', 'serviceRequested'],
+    ['0080', 'inputTrayMissing'],
+    ['0040', 'outputTrayMissing'],
+    ['0020', 'markerSupplyMissing'],
+    ['0010', 'outputNearFull'],
+    ['0008', 'outputFull'],
+    ['0004', 'inputTrayEmpty'],
+    ['0002', 'overduePreventMaint'],
   ];
   t.equal(want.length, ERROR_BITS.length);
   for (const [hex, name] of want) t.same(decodeErrorState(Buffer.from(hex, 'hex')), [name], hex);
@@ -37,7 +49,8 @@ t.test('percent: round(100 × level / max, 1) for quantities with a known capaci
 });
 
 t.test('supply states: special levels, consumed vs receptacle, thresholds', async (t) => {
-  const st = (receptacle: boolean, level: number | null, max: number | null, th: Thresholds = TH, noToner = false) => supplyState({ receptacle, level, max, percent: percentOf(level, max), noToner }, th);
+  const st = (receptacle: boolean, level: number | null, max: number | null, th: Thresholds = TH, noToner = false) =>
+    supplyState({ receptacle, level, max, percent: percentOf(level, max), noToner }, th);
   t.equal(st(false, -3, 100), 'some_remaining');
   t.equal(st(false, -2, 100), 'unknown');
   t.equal(st(false, -1, -1), 'ok');
@@ -101,9 +114,28 @@ t.test('tidied names drop part and serial numbers', async (t) => {
 
 t.test('colour from the description, English and Chinese', async (t) => {
   const cases: [string, string][] = [
-    ['Black Toner', 'black'], ['Photo Black Ink', 'black'], ['Cyan Cartridge 827A', 'cyan'], ['Magenta Toner', 'magenta'], ['Yellow Drum', 'yellow'],
-    ['黑色碳粉盒', 'black'], ['青色墨粉', 'cyan'], ['蓝色墨水', 'cyan'], ['品红色碳粉', 'magenta'], ['洋红墨盒', 'magenta'], ['黄色碳粉', 'yellow'],
-    ['Toner [K]', 'black'], ['TK-5240K', 'black'], ['TK-5240M', 'magenta'], ['TN-512Y', 'yellow'], ['TN-213C', 'cyan'], ['HP CF300A', '其它'], ['Canon 045H', '其它'], ['Drum Unit', '其它'], ['Waste Toner Box', '其它'], ['Canon Cartridge 719/719H', '其它'], ['Blackish', '其它'],
+    ['Black Toner', 'black'],
+    ['Photo Black Ink', 'black'],
+    ['Cyan Cartridge 827A', 'cyan'],
+    ['Magenta Toner', 'magenta'],
+    ['Yellow Drum', 'yellow'],
+    ['黑色碳粉盒', 'black'],
+    ['青色墨粉', 'cyan'],
+    ['蓝色墨水', 'cyan'],
+    ['品红色碳粉', 'magenta'],
+    ['洋红墨盒', 'magenta'],
+    ['黄色碳粉', 'yellow'],
+    ['Toner [K]', 'black'],
+    ['TK-5240K', 'black'],
+    ['TK-5240M', 'magenta'],
+    ['TN-512Y', 'yellow'],
+    ['TN-213C', 'cyan'],
+    ['HP CF300A', '其它'],
+    ['Canon 045H', '其它'],
+    ['Drum Unit', '其它'],
+    ['Waste Toner Box', '其它'],
+    ['Canon Cartridge 719/719H', '其它'],
+    ['Blackish', '其它'],
   ];
   for (const [d, c] of cases) t.equal(colourOf(d), c, d);
   t.equal(supplyWords('tonerCartridge', 'black', 'x'), '黑色碳粉');
@@ -114,10 +146,20 @@ t.test('colour from the description, English and Chinese', async (t) => {
 
 t.test('vendor from the sysObjectID enterprise number, else from the description', async (t) => {
   const want: [string, string][] = [
-    ['1.3.6.1.4.1.11.2.3.9.1', 'hp'], ['1.3.6.1.4.1.2435.2.3.9.1', 'brother'], ['1.3.6.1.4.1.1602.4.2', 'canon'], ['1.3.6.1.4.1.367.1.1', 'ricoh'],
-    ['1.3.6.1.4.1.1347.41', 'kyocera'], ['1.3.6.1.4.1.18334.1.2.1.2.1.64.3.5', 'konica-minolta'], ['1.3.6.1.4.1.2385.3.1.64', 'sharp'],
-    ['1.3.6.1.4.1.253.8.62.1.27.1.1', 'xerox'], ['1.3.6.1.4.1.297.1.11.93.1.1.1', 'fujifilm'], ['1.3.6.1.4.1.641.2.1', 'lexmark'],
-    ['1.3.6.1.4.1.1248.1.2.1', 'epson'], ['1.3.6.1.4.1.40093.1.1', 'pantum'], ['.1.3.6.1.4.1.19046.1', 'lenovo'], ['1.3.6.1.4.1.110', 'unknown'],
+    ['1.3.6.1.4.1.11.2.3.9.1', 'hp'],
+    ['1.3.6.1.4.1.2435.2.3.9.1', 'brother'],
+    ['1.3.6.1.4.1.1602.4.2', 'canon'],
+    ['1.3.6.1.4.1.367.1.1', 'ricoh'],
+    ['1.3.6.1.4.1.1347.41', 'kyocera'],
+    ['1.3.6.1.4.1.18334.1.2.1.2.1.64.3.5', 'konica-minolta'],
+    ['1.3.6.1.4.1.2385.3.1.64', 'sharp'],
+    ['1.3.6.1.4.1.253.8.62.1.27.1.1', 'xerox'],
+    ['1.3.6.1.4.1.297.1.11.93.1.1.1', 'fujifilm'],
+    ['1.3.6.1.4.1.641.2.1', 'lexmark'],
+    ['1.3.6.1.4.1.1248.1.2.1', 'epson'],
+    ['1.3.6.1.4.1.40093.1.1', 'pantum'],
+    ['.1.3.6.1.4.1.19046.1', 'lenovo'],
+    ['1.3.6.1.4.1.110', 'unknown'],
   ];
   for (const [oid, v] of want) t.equal(printerVendor(oid), v, oid);
   t.equal(printerVendor('1.3.6.1.4.1.8072.3.2.10', 'Linux', 'Lenovo LJ2405D'), 'lenovo', 'embedded net-snmp: from hrDeviceDescr');

@@ -16,9 +16,13 @@ if (!FIXTURES) {
   const REC = path.join(FIXTURES, 'snmprec');
   const names = ['vrp_5720', 'comware_a5500', 'ios_2960x', 'iosxe_ir1101', 'linux-full-walk', 'ruijie', 'tplink_sg2008'];
   // Comware marks unsupported temperatures with 65535: a copy of the A5500 recording with one board so marked.
-  const comwareSentinel = readFileSync(path.join(REC, 'comware_a5500.snmprec'), 'utf8').replace('1.3.6.1.4.1.25506.2.6.1.1.1.1.12.65|2|38', '1.3.6.1.4.1.25506.2.6.1.1.1.1.12.65|2|65535')
+  const comwareSentinel = readFileSync(path.join(REC, 'comware_a5500.snmprec'), 'utf8')
+    .replace('1.3.6.1.4.1.25506.2.6.1.1.1.1.12.65|2|38', '1.3.6.1.4.1.25506.2.6.1.1.1.1.12.65|2|65535')
     // …and hh3cEntityExtErrorStatus (not in the LibreNMS walk) for its PowerSupply (66, normal) and Fan1 (68, fanError 41).
-    .replace('1.3.6.1.4.1.25506.2.6.1.1.1.1.13.200|2|65535\n', '1.3.6.1.4.1.25506.2.6.1.1.1.1.13.200|2|65535\n1.3.6.1.4.1.25506.2.6.1.1.1.1.19.66|2|2\n1.3.6.1.4.1.25506.2.6.1.1.1.1.19.68|2|41\n');
+    .replace(
+      '1.3.6.1.4.1.25506.2.6.1.1.1.1.13.200|2|65535\n',
+      '1.3.6.1.4.1.25506.2.6.1.1.1.1.13.200|2|65535\n1.3.6.1.4.1.25506.2.6.1.1.1.1.19.66|2|2\n1.3.6.1.4.1.25506.2.6.1.1.1.1.19.68|2|41\n',
+    );
   // Port descriptions in Chinese as older VRP sends them (GBK) and as newer firmware does (UTF-8).
   const aliases = [
     '1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.2011.2.23.291',
@@ -32,7 +36,8 @@ if (!FIXTURES) {
   ].join('\n');
 
   // Whether some element of `list` has all of `want`'s keys equal (order-free, unlike t.match on arrays).
-  const has = (list: object[], want: Record<string, unknown>) => list.some((x) => Object.entries(want).every(([k, v]) => isDeepStrictEqual((x as Record<string, unknown>)[k], v)));
+  const has = (list: object[], want: Record<string, unknown>) =>
+    list.some((x) => Object.entries(want).every(([k, v]) => isDeepStrictEqual((x as Record<string, unknown>)[k], v)));
   let sim: SnmpSim;
   t.before(async () => {
     sim = await startSnmpsim(
@@ -64,7 +69,10 @@ if (!FIXTURES) {
     const key = `${community} ${JSON.stringify(over)}`;
     if (!polls.has(key)) {
       const c = createClient(target(community, over));
-      polls.set(key, pollDevice(c).finally(() => c.close()));
+      polls.set(
+        key,
+        pollDevice(c).finally(() => c.close()),
+      );
     }
     return polls.get(key)!;
   };
@@ -85,7 +93,13 @@ if (!FIXTURES) {
       t.equal(r.sysObjectID, sys.get('1.3.6.1.2.1.1.2.0')?.replace(/^\./, ''));
       const ticks = sys.get('1.3.6.1.2.1.1.3.0');
       if (ticks) t.equal(r.uptimeSeconds, Math.floor(Number(ticks) / 100), 'uptime from sysUpTime');
-      const [ifName, ifDescr, oper, admin, hcIn] = await walks(n, ['1.3.6.1.2.1.31.1.1.1.1', '1.3.6.1.2.1.2.2.1.2', '1.3.6.1.2.1.2.2.1.8', '1.3.6.1.2.1.2.2.1.7', '1.3.6.1.2.1.31.1.1.1.6']);
+      const [ifName, ifDescr, oper, admin, hcIn] = await walks(n, [
+        '1.3.6.1.2.1.31.1.1.1.1',
+        '1.3.6.1.2.1.2.2.1.2',
+        '1.3.6.1.2.1.2.2.1.8',
+        '1.3.6.1.2.1.2.2.1.7',
+        '1.3.6.1.2.1.31.1.1.1.6',
+      ]);
       const indexes = new Set([...ifName.keys(), ...ifDescr.keys(), ...oper.keys()].map((k) => k.split('.').pop()!));
       t.equal(r.interfaces.length, indexes.size, 'one row per ifIndex seen in either table');
       t.ok(n === 'iosxe_ir1101' || r.interfaces.length > 0, 'the recording has interfaces');
@@ -106,8 +120,12 @@ if (!FIXTURES) {
     const in32 = await walk('cisco_16_switch', '1.3.6.1.2.1.2.2.1.10');
     const v1 = await poll('cisco_16_switch', { version: '1' });
     t.ok(v1.interfaces.length > 50);
-    t.ok(v1.interfaces.every((i) => !i.hc), 'v1: no Counter64');
-    for (const i of v1.interfaces) t.equal(i.inOctets, in32.has(`1.3.6.1.2.1.2.2.1.10.${i.ifIndex}`) ? BigInt(in32.get(`1.3.6.1.2.1.2.2.1.10.${i.ifIndex}`)!) : undefined, `v1 ${i.name}`);
+    t.ok(
+      v1.interfaces.every((i) => !i.hc),
+      'v1: no Counter64',
+    );
+    for (const i of v1.interfaces)
+      t.equal(i.inOctets, in32.has(`1.3.6.1.2.1.2.2.1.10.${i.ifIndex}`) ? BigInt(in32.get(`1.3.6.1.2.1.2.2.1.10.${i.ifIndex}`)!) : undefined, `v1 ${i.name}`);
     const v2 = await poll('cisco_16_switch');
     const mixed = v2.interfaces.filter((i) => !i.hc && i.inOctets !== undefined);
     t.ok(mixed.length >= 1 && mixed.length < v2.interfaces.length, `${mixed.length} rows without ifHC* fall back`);
@@ -126,7 +144,14 @@ if (!FIXTURES) {
   });
 
   t.test('vendors from sysObjectID', async (t) => {
-    const want: Record<string, string> = { vrp_5720: 'huawei', comware_a5500: 'h3c', ios_2960x: 'cisco', ruijie: 'ruijie', tplink_sg2008: 'tplink', 'linux-full-walk': 'net-snmp' };
+    const want: Record<string, string> = {
+      vrp_5720: 'huawei',
+      comware_a5500: 'h3c',
+      ios_2960x: 'cisco',
+      ruijie: 'ruijie',
+      tplink_sg2008: 'tplink',
+      'linux-full-walk': 'net-snmp',
+    };
     for (const [n, v] of Object.entries(want)) t.equal((await poll(n)).vendor, v, n);
   });
 
@@ -158,9 +183,15 @@ if (!FIXTURES) {
     t.ok(has(plain.sensors, { kind: 'temperature', entity: 'Board', value: 38 }));
     t.ok(has(plain.sensors, { kind: 'cpu', entity: 'Board', value: 8 }));
     t.ok(has(plain.sensors, { kind: 'memory', entity: 'Board', value: 47 }));
-    t.notOk(plain.sensors.some((s) => s.entity.startsWith('GigabitEthernet')), 'port entities repeating the chassis temperature are not sensors');
+    t.notOk(
+      plain.sensors.some((s) => s.entity.startsWith('GigabitEthernet')),
+      'port entities repeating the chassis temperature are not sensors',
+    );
     const marked = await poll('comware_sentinel');
-    t.notOk(marked.sensors.some((s) => s.kind === 'temperature' && s.entity === 'Board'), '65535 is not a temperature');
+    t.notOk(
+      marked.sensors.some((s) => s.kind === 'temperature' && s.entity === 'Board'),
+      '65535 is not a temperature',
+    );
     t.ok(marked.sensors.every((s) => s.value !== 65535));
     t.ok(has(marked.sensors, { kind: 'psu', entity: 'PowerSupply', status: 'ok', value: null }));
     t.ok(has(marked.sensors, { kind: 'fan', entity: 'Fan1', status: 'failed' }));
@@ -179,7 +210,12 @@ if (!FIXTURES) {
 
   t.test('ENTITY-SENSOR-MIB (IR1101): scale and precision applied, names from entPhysicalName', async (t) => {
     const r = await poll('iosxe_ir1101');
-    const [val, prec, type, scale] = await walks('iosxe_ir1101', ['1.3.6.1.2.1.99.1.1.1.4', '1.3.6.1.2.1.99.1.1.1.3', '1.3.6.1.2.1.99.1.1.1.1', '1.3.6.1.2.1.99.1.1.1.2']);
+    const [val, prec, type, scale] = await walks('iosxe_ir1101', [
+      '1.3.6.1.2.1.99.1.1.1.4',
+      '1.3.6.1.2.1.99.1.1.1.3',
+      '1.3.6.1.2.1.99.1.1.1.1',
+      '1.3.6.1.2.1.99.1.1.1.2',
+    ]);
     const ent = r.sensors.filter((s) => val.has(`1.3.6.1.2.1.99.1.1.1.4.${s.index}`));
     t.equal(ent.length, val.size);
     for (const s of ent) {
@@ -201,9 +237,19 @@ if (!FIXTURES) {
     for (const [oid, sysName] of names) {
       const idx = oid.slice('1.0.8802.1.1.2.1.4.1.1.9.'.length);
       const local = loc.get(`1.0.8802.1.1.2.1.3.7.1.3.${idx.split('.')[1]}`);
-      t.ok(has(r.neighbors, { localPort: local, remoteSysName: sysName, remoteChassisId: walkHexToMac(chassis.get(`1.0.8802.1.1.2.1.4.1.1.5.${idx}`)!) }), `${local} → ${sysName}`);
+      t.ok(
+        has(r.neighbors, { localPort: local, remoteSysName: sysName, remoteChassisId: walkHexToMac(chassis.get(`1.0.8802.1.1.2.1.4.1.1.5.${idx}`)!) }),
+        `${local} → ${sysName}`,
+      );
     }
-    t.ok(has(r.neighbors, { localPort: 'GigabitEthernet0/0/14', remoteSysName: 'LNS-Huawei', remotePort: 'GigabitEthernet0/0/7', remoteChassisId: '14:a0:f8:cf:af:39' }));
+    t.ok(
+      has(r.neighbors, {
+        localPort: 'GigabitEthernet0/0/14',
+        remoteSysName: 'LNS-Huawei',
+        remotePort: 'GigabitEthernet0/0/7',
+        remoteChassisId: '14:a0:f8:cf:af:39',
+      }),
+    );
   });
 
   t.test('port aliases in GBK and UTF-8 both decode', async (t) => {

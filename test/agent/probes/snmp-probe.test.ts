@@ -18,13 +18,30 @@ const IFX = '1.3.6.1.2.1.31.1.1.1';
 function switchRec(o: { uptimeS: number; oper?: [number, number]; lastChange?: [number, number]; in32?: number; hcIn?: bigint; inErrors?: number }): string {
   const oper = o.oper ?? [1, 1];
   const lc = o.lastChange ?? [100, 100];
-  const lines = ['1.3.6.1.2.1.1.1.0|4|Test switch', '1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.2011.2.23.291', `1.3.6.1.2.1.1.3.0|67|${o.uptimeS * 100}`, '1.3.6.1.2.1.1.5.0|4|sw-3f-shaft'];
+  const lines = [
+    '1.3.6.1.2.1.1.1.0|4|Test switch',
+    '1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.2011.2.23.291',
+    `1.3.6.1.2.1.1.3.0|67|${o.uptimeS * 100}`,
+    '1.3.6.1.2.1.1.5.0|4|sw-3f-shaft',
+  ];
   for (const i of [1, 2]) {
-    lines.push(`${IF}.2.${i}|4|GigabitEthernet0/0/${i}`, `${IF}.5.${i}|66|100000000`, `${IF}.7.${i}|2|1`, `${IF}.8.${i}|2|${oper[i - 1]}`, `${IF}.9.${i}|67|${lc[i - 1]}`);
+    lines.push(
+      `${IF}.2.${i}|4|GigabitEthernet0/0/${i}`,
+      `${IF}.5.${i}|66|100000000`,
+      `${IF}.7.${i}|2|1`,
+      `${IF}.8.${i}|2|${oper[i - 1]}`,
+      `${IF}.9.${i}|67|${lc[i - 1]}`,
+    );
     lines.push(`${IF}.10.${i}|65|${o.in32 ?? 0}`, `${IF}.14.${i}|65|${o.inErrors ?? 0}`, `${IF}.16.${i}|65|0`);
   }
   // Port 2 has 64-bit counters; port 1 only the 32-bit ifTable ones (as old line cards do).
-  lines.push(`${IFX}.1.1|4|GigabitEthernet0/0/1`, `${IFX}.1.2|4|GigabitEthernet0/0/2`, `${IFX}.6.2|70|${o.hcIn ?? 0n}`, `${IFX}.10.2|70|0`, `${IFX}.15.2|66|100`);
+  lines.push(
+    `${IFX}.1.1|4|GigabitEthernet0/0/1`,
+    `${IFX}.1.2|4|GigabitEthernet0/0/2`,
+    `${IFX}.6.2|70|${o.hcIn ?? 0n}`,
+    `${IFX}.10.2|70|0`,
+    `${IFX}.15.2|66|100`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -43,7 +60,12 @@ let sim: SnmpSim;
 t.before(async () => {
   sim = await startSnmpsim(
     [
-      { name: 'moving', text: sorted(`1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.25506.11.1.24\n1.3.6.1.2.1.1.3.0|67:numeric|rate=100,initial=500000\n${IFX}.1.1|4|GigabitEthernet1/0/1\n${IFX}.6.1|70:numeric|rate=125000,initial=1000\n${IFX}.15.1|66|100\n${IF}.8.1|2|1\n`) },
+      {
+        name: 'moving',
+        text: sorted(
+          `1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.25506.11.1.24\n1.3.6.1.2.1.1.3.0|67:numeric|rate=100,initial=500000\n${IFX}.1.1|4|GigabitEthernet1/0/1\n${IFX}.6.1|70:numeric|rate=125000,initial=1000\n${IFX}.15.1|66|100\n${IF}.8.1|2|1\n`,
+        ),
+      },
       { name: 'changing', text: sorted(switchRec({ uptimeS: 1000, in32: 4294967000, hcIn: 5000n })) },
       ...(FIXTURES ? [{ name: 'vrp_5720', file: path.join(FIXTURES, 'snmprec', 'vrp_5720.snmprec') }] : []),
     ],
@@ -52,7 +74,14 @@ t.before(async () => {
 });
 t.teardown(() => sim?.stop());
 
-const dev = (community: string, over: Record<string, unknown> = {}) => ({ host: '127.0.0.1', port: sim.port, community, request_timeout_ms: 1500, retries: 0, ...over });
+const dev = (community: string, over: Record<string, unknown> = {}) => ({
+  host: '127.0.0.1',
+  port: sim.port,
+  community,
+  request_timeout_ms: 1500,
+  retries: 0,
+  ...over,
+});
 function probe(devices: Record<string, unknown>[], clock: { t: number } | null, extra: Partial<SnmpConfig> = {}) {
   const events: Event[] = [];
   const cfg = snmpSchema.parse({ kind: 'snmp', devices, ...extra });
@@ -83,7 +112,10 @@ t.test('32-bit wrap, 64-bit reset, reboot and flaps across polls', async (t) => 
   t.equal(find(s1, 'interface', ['ifName', 'GigabitEthernet0/0/1'])!.fields.in_octets, 4294967000n);
 
   // 60 s later: the 32-bit counter wrapped (+1000 octets), the 64-bit one moved on, port 2 went down.
-  sim.write({ name: 'changing', text: sorted(switchRec({ uptimeS: 1060, in32: 704, hcIn: 5000n + 600_000n, oper: [1, 2], lastChange: [100, 105000], inErrors: 120 })) });
+  sim.write({
+    name: 'changing',
+    text: sorted(switchRec({ uptimeS: 1060, in32: 704, hcIn: 5000n + 600_000n, oper: [1, 2], lastChange: [100, 105000], inErrors: 120 })),
+  });
   clock.t += 60_000;
   const s2 = await run();
   const p1 = find(s2, 'interface', ['ifName', 'GigabitEthernet0/0/1'])!.fields;
@@ -120,7 +152,7 @@ t.test('32-bit wrap, 64-bit reset, reboot and flaps across polls', async (t) => 
 });
 
 t.test('counterRate: a 32-bit decrease too big for the port is a reset, not a wrap', async (t) => {
-  t.equal(counterRate(100n, 4_000_000_000n, 60, false, 100e6, 8), (100 + 2 ** 32 - 4_000_000_000) * 8 / 60);
+  t.equal(counterRate(100n, 4_000_000_000n, 60, false, 100e6, 8), ((100 + 2 ** 32 - 4_000_000_000) * 8) / 60);
   t.equal(counterRate(100n, 2_000_000_000n, 1, false, 10e6, 8), null, '2.3 GB in 1 s on a 10 Mbit/s port is not a wrap');
   t.equal(counterRate(100n, 2_000_000_000n, 1, false, null, 1), null, 'speed unknown: only small wraps');
   t.equal(counterRate(5n, 10n, 1, true, null, 8), null, '64-bit back = reset');
@@ -129,7 +161,9 @@ t.test('counterRate: a 32-bit decrease too big for the port is a reset, not a wr
 
 t.test('silent, wrongly addressed and slow devices are data (up=0), the others are still polled', async (t) => {
   // sysObjectID (the readiness probe) answers at once; sysDescr takes 3 s, so the poll's GET does.
-  const slow = await startSnmpsim([{ name: 'slow', text: '1.3.6.1.2.1.1.1.0|4:delay|value=slow,wait=3000\n1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.9.1.1\n' }], { quiet: true });
+  const slow = await startSnmpsim([{ name: 'slow', text: '1.3.6.1.2.1.1.1.0|4:delay|value=slow,wait=3000\n1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.9.1.1\n' }], {
+    quiet: true,
+  });
   t.teardown(() => slow.stop());
   const silentPort = await freeUdpPort();
   const devices = [
@@ -188,8 +222,11 @@ t.test('config: unknown keys and bad protocols are rejected', async (t) => {
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const root = path.resolve(import.meta.dirname, '../../..');
   return new Promise((resolve) =>
-    execFile(process.execPath, [path.join(root, 'cli/watchpost.ts'), 'check', 'snmp', ...args], { env: { ...process.env, WATCHPOST_LOG_LEVEL: 'error' } }, (e, stdout, stderr) =>
-      resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [path.join(root, 'cli/watchpost.ts'), 'check', 'snmp', ...args],
+      { env: { ...process.env, WATCHPOST_LOG_LEVEL: 'error' } },
+      (e, stdout, stderr) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     ),
   );
 }
@@ -202,8 +239,26 @@ t.test('watchpost check snmp --json prints exactly the documented shape', { skip
   t.same(Object.keys(j), ['device', 'interfaces', 'sensors', 'neighbors', 'status', 'summary']);
   t.same(Object.keys(j.device), ['sysName', 'sysDescr', 'sysObjectID', 'vendor', 'uptimeSeconds']);
   t.match(j.device, { sysName: '<private>', sysObjectID: '1.3.6.1.4.1.2011.2.23.291', vendor: 'huawei', uptimeSeconds: 281568 });
-  t.same(Object.keys(j.interfaces[0]), ['ifIndex', 'name', 'descr', 'alias', 'adminStatus', 'operStatus', 'speedMbps', 'inOctets', 'outOctets', 'inErrors', 'outErrors', 'inDiscards', 'outDiscards']);
-  t.ok(j.interfaces.some((i: { name: string; operStatus: string; speedMbps: number }) => i.name === 'GigabitEthernet0/0/1' && i.operStatus === 'down' && i.speedMbps === 1000));
+  t.same(Object.keys(j.interfaces[0]), [
+    'ifIndex',
+    'name',
+    'descr',
+    'alias',
+    'adminStatus',
+    'operStatus',
+    'speedMbps',
+    'inOctets',
+    'outOctets',
+    'inErrors',
+    'outErrors',
+    'inDiscards',
+    'outDiscards',
+  ]);
+  t.ok(
+    j.interfaces.some(
+      (i: { name: string; operStatus: string; speedMbps: number }) => i.name === 'GigabitEthernet0/0/1' && i.operStatus === 'down' && i.speedMbps === 1000,
+    ),
+  );
   t.same(Object.keys(j.sensors[0]), ['kind', 'entity', 'value', 'unit', 'status']);
   t.same(j.sensors[0], { kind: 'temperature', entity: 'MPU Board 0', value: 42, unit: 'C', status: 'ok' });
   t.same(Object.keys(j.neighbors[0]), ['localPort', 'remoteSysName', 'remotePort', 'remoteChassisId']);
@@ -216,7 +271,19 @@ t.test('watchpost check snmp --json prints exactly the documented shape', { skip
   t.match(line.stdout, /^lldp_neighbor,device=[^ ]+,local_port=GigabitEthernet0\/0\/14 remote_sys_name="LNS-Huawei"/m);
   t.match(line.stderr, /SNMP OK - 65 interfaces/);
 
-  const down = await cli(['--host', '127.0.0.1', '--port', String(await freeUdpPort()), '--community', 'x', '--request-timeout-ms', '300', '--retries', '0', '--json']);
+  const down = await cli([
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(await freeUdpPort()),
+    '--community',
+    'x',
+    '--request-timeout-ms',
+    '300',
+    '--retries',
+    '0',
+    '--json',
+  ]);
   t.equal(down.code, 2, 'CRITICAL when the device does not answer');
   t.match(JSON.parse(down.stdout), { device: { vendor: 'unknown', uptimeSeconds: null }, interfaces: [] });
   t.equal(snmpProbe.kind, 'snmp');

@@ -81,7 +81,23 @@ t.test(`${combos.length} v3 users (noAuthNoPriv, authNoPriv ×6, authPriv ×24) 
 });
 
 t.test('authPriv poll agrees with snmpbulkwalk -v3 on the same agent', async (t) => {
-  const ref = await snmpBulkWalk(sim.port, '1.3.6.1.2.1.31.1.1.1.1', ['-v3', '-l', 'authPriv', '-u', 'u-sha256-aes', '-a', 'SHA-256', '-A', AUTH_KEY, '-x', 'AES', '-X', PRIV_KEY, '-n', 'sw2f']);
+  const ref = await snmpBulkWalk(sim.port, '1.3.6.1.2.1.31.1.1.1.1', [
+    '-v3',
+    '-l',
+    'authPriv',
+    '-u',
+    'u-sha256-aes',
+    '-a',
+    'SHA-256',
+    '-A',
+    AUTH_KEY,
+    '-x',
+    'AES',
+    '-X',
+    PRIV_KEY,
+    '-n',
+    'sw2f',
+  ]);
   const client = createClient(target({ user: 'u-sha256-aes', auth: 'sha256', priv: 'aes' }));
   const r = await pollDevice(client);
   client.close();
@@ -117,14 +133,42 @@ t.test('wrong keys and unknown users are data: up=0 with an error class', async 
 const root = path.resolve(import.meta.dirname, '../../..');
 function check(args: string[], nodeFlags: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) =>
-    execFile(process.execPath, [...nodeFlags, path.join(root, 'cli/watchpost.ts'), 'check', 'snmp', '--host', '127.0.0.1', '--port', String(sim.port), '--context', 'sw2f', '--json', ...args], (e, stdout, stderr) =>
-      resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [
+        ...nodeFlags,
+        path.join(root, 'cli/watchpost.ts'),
+        'check',
+        'snmp',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(sim.port),
+        '--context',
+        'sw2f',
+        '--json',
+        ...args,
+      ],
+      (e, stdout, stderr) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     ),
   );
 }
 
 t.test('watchpost check snmp with --snmp-version 3 flags', async (t) => {
-  const out = await check(['--snmp-version', '3', '--user', 'u-sha512-aes256r', '--auth-protocol', 'sha512', '--auth-key', AUTH_KEY, '--priv-protocol', 'aes256r', '--priv-key', PRIV_KEY]);
+  const out = await check([
+    '--snmp-version',
+    '3',
+    '--user',
+    'u-sha512-aes256r',
+    '--auth-protocol',
+    'sha512',
+    '--auth-key',
+    AUTH_KEY,
+    '--priv-protocol',
+    'aes256r',
+    '--priv-key',
+    PRIV_KEY,
+  ]);
   t.equal(out.code, 0, out.stderr);
   const j = JSON.parse(out.stdout);
   t.equal(j.device.sysName, 'sw-2f-east');
@@ -135,13 +179,31 @@ t.test('DES privacy: with --openssl-legacy-provider it works for every auth prot
   const des = combos.filter((c) => c.priv === 'des');
   t.equal(des.length, 6);
   const child = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, ['--openssl-legacy-provider', path.join(import.meta.dirname, 'snmp-v3-child.ts'), JSON.stringify(des.map((c) => target(c)))], (e, stdout, stderr) =>
-      resolve({ code: e ? 1 : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--openssl-legacy-provider', path.join(import.meta.dirname, 'snmp-v3-child.ts'), JSON.stringify(des.map((c) => target(c)))],
+      (e, stdout, stderr) => resolve({ code: e ? 1 : 0, stdout, stderr }),
     ),
   );
   t.equal(child.code, 0, child.stderr);
-  t.same(JSON.parse(child.stdout), des.map((c) => ({ user: c.user, sysName: 'sw-2f-east' })));
-  const without = await check(['--snmp-version', '3', '--user', 'u-sha-des', '--auth-protocol', 'sha', '--auth-key', AUTH_KEY, '--priv-protocol', 'des', '--priv-key', PRIV_KEY]);
+  t.same(
+    JSON.parse(child.stdout),
+    des.map((c) => ({ user: c.user, sysName: 'sw-2f-east' })),
+  );
+  const without = await check([
+    '--snmp-version',
+    '3',
+    '--user',
+    'u-sha-des',
+    '--auth-protocol',
+    'sha',
+    '--auth-key',
+    AUTH_KEY,
+    '--priv-protocol',
+    'des',
+    '--priv-key',
+    PRIV_KEY,
+  ]);
   if (desAvailable()) t.equal(without.code, 0, 'this node has DES loaded already');
   else {
     t.equal(without.code, 2, 'CRITICAL, not a crash');

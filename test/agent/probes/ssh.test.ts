@@ -25,7 +25,15 @@ function probe(targets: Record<string, unknown>[], stateDir: string) {
   const p = createSshProbe(cfg, { log: silentLogger, now: Date.now, emitEvent: (e) => events.push(e), stateDir });
   return { events, run: () => p.collect(AbortSignal.timeout(30_000)) };
 }
-const target = (over: Record<string, unknown> = {}) => ({ host: sshd.host, port: sshd.port, username: sshd.user, private_key_path: sshd.keyPath, host_key_sha256: sshd.hostKeySha256, name: 'srv-1', ...over });
+const target = (over: Record<string, unknown> = {}) => ({
+  host: sshd.host,
+  port: sshd.port,
+  username: sshd.user,
+  private_key_path: sshd.keyPath,
+  host_key_sha256: sshd.hostKeySha256,
+  name: 'srv-1',
+  ...over,
+});
 const check = (ss: Sample[], name: string) => ss.find((s) => s.tags.check === name)!.fields;
 
 t.test('commands: exit codes, expectations, parsed values, per-command timeout', async (t) => {
@@ -131,6 +139,8 @@ t.test('config backup: first version, volatile lines ignored, real change report
 });
 
 t.test('normalizeConfig drops Cisco header noise', async (t) => {
-  const a = normalizeConfig('Building configuration...\r\n\r\nCurrent configuration : 4121 bytes\r\n!\r\n! Last configuration change at 10:00:01 CST Tue Nov 24 2026 by admin\r\n! NVRAM config last updated at 09:00:00 CST Mon Nov 23 2026\r\n!\r\nhostname SW-2F\r\nntp clock-period 36028797018963968\r\nend\r\n');
+  const a = normalizeConfig(
+    'Building configuration...\r\n\r\nCurrent configuration : 4121 bytes\r\n!\r\n! Last configuration change at 10:00:01 CST Tue Nov 24 2026 by admin\r\n! NVRAM config last updated at 09:00:00 CST Mon Nov 23 2026\r\n!\r\nhostname SW-2F\r\nntp clock-period 36028797018963968\r\nend\r\n',
+  );
   t.equal(a, '!\n!\nhostname SW-2F\nend\n');
 });

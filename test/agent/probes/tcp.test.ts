@@ -16,7 +16,7 @@ t.test('net_response: open port with banner, banner mismatch, closed port, silen
     kind: 'tcp',
     targets: [
       { host: '127.0.0.1', port: smtp.port, expect: '220 ' },
-      { host: '127.0.0.1', port: smtp.port, expect: 'SSH-2.0' , read_ms: 500 },
+      { host: '127.0.0.1', port: smtp.port, expect: 'SSH-2.0', read_ms: 500 },
       { host: '127.0.0.1', port: 9 },
       { host: '127.0.0.1', port: sp, expect: 'hello', read_ms: 300 },
       { host: 'localhost', port: sp, ip_protocol: 'ip4' },

@@ -21,7 +21,15 @@ const CA = path.join(dir, 'ca.pem');
 writeFileSync(CA, root.cert);
 
 async function smtp(secure: boolean, starttls = true) {
-  const server = new SMTPServer({ secure, key: leaf.key, cert: leaf.cert + inter.cert, authOptional: true, logger: false, banner: 'Watchpost test MTA', ...(starttls ? {} : { disabledCommands: ['STARTTLS'] }) });
+  const server = new SMTPServer({
+    secure,
+    key: leaf.key,
+    cert: leaf.cert + inter.cert,
+    authOptional: true,
+    logger: false,
+    banner: 'Watchpost test MTA',
+    ...(starttls ? {} : { disabledCommands: ['STARTTLS'] }),
+  });
   // A client that hangs up after the handshake is an error to smtp-server; it is what the probe does.
   server.on('error', () => {});
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -97,10 +105,12 @@ t.test('IMAP and POP3 STARTTLS against small servers that speak just that much o
         });
       });
     });
-    return new Promise<number>((r) => srv.listen(0, '127.0.0.1', () => {
-      t.teardown(() => srv.close());
-      r((srv.address() as net.AddressInfo).port);
-    }));
+    return new Promise<number>((r) =>
+      srv.listen(0, '127.0.0.1', () => {
+        t.teardown(() => srv.close());
+        r((srv.address() as net.AddressInfo).port);
+      }),
+    );
   };
   const imap = await serve('* OK [CAPABILITY IMAP4rev1 STARTTLS] ready', /^a1 STARTTLS\r\n$/, 'a1 OK Begin TLS negotiation now');
   const pop = await serve('+OK POP3 ready', /^STLS\r\n$/, '+OK Begin TLS');

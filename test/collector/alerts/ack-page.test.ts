@@ -25,7 +25,18 @@ async function collector() {
       ack: { secret: SECRET },
       rules: [
         { name: 'inspection_due', type: 'inspection', due_within_days: 40, severity: 'warning' },
-        { name: 'ping_loss', type: 'threshold', measurement: 'ping', external: true, field: 'percent_packet_loss', op: '>=', fire: 100, target_tag: 'url', severity: 'critical', summary: 'ping {target} lost everything' },
+        {
+          name: 'ping_loss',
+          type: 'threshold',
+          measurement: 'ping',
+          external: true,
+          field: 'percent_packet_loss',
+          op: '>=',
+          fire: 100,
+          target_tag: 'url',
+          severity: 'critical',
+          summary: 'ping {target} lost everything',
+        },
       ],
     },
   });
@@ -37,7 +48,16 @@ t.test('a target carrying a script does not run on the ack pages in headless Chr
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   t.teardown(async () => {
     await browser.close();
@@ -78,7 +98,10 @@ t.test('a target carrying a script does not run on the ack pages in headless Chr
   t.equal(headers['x-frame-options'], 'DENY');
   t.equal(headers['x-content-type-options'], 'nosniff');
   await settle();
-  t.notOk(k.users.list().some((u) => u.username === 'mallory'), 'opening the link created no user');
+  t.notOk(
+    k.users.list().some((u) => u.username === 'mallory'),
+    'opening the link created no user',
+  );
   t.match(await page.locator('body').innerText(), '<script>', 'the target is shown as text');
   t.equal(await page.evaluate('document.querySelectorAll("script, img").length'), 0, 'no script or img element from the target');
 
@@ -88,14 +111,24 @@ t.test('a target carrying a script does not run on the ack pages in headless Chr
   t.equal(alerts.engine.get(alert.id)?.state, 'acknowledged');
   t.match(await page.locator('body').innerText(), '<script>', 'the target is shown as text there too');
   t.equal(await page.evaluate('document.querySelectorAll("script, img").length'), 0, 'nothing from the target on the result page either');
-  const posted = await fetch(`${k.url}/api/alerts/ack`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ t: new URL(link).searchParams.get('t')! }).toString() });
+  const posted = await fetch(`${k.url}/api/alerts/ack`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ t: new URL(link).searchParams.get('t')! }).toString(),
+  });
   t.equal(posted.status, 409, 'a second POST: already acknowledged');
   t.match(posted.headers.get('content-security-policy'), /default-src 'none'/, 'the POST result pages send the CSP too');
 
   t.not(await page.title(), 'pwned', 'no script ran');
   t.same(dialogs, []);
-  t.notOk(k.users.list().some((u) => u.username === 'mallory'), 'no admin user was created');
-  t.notOk(k.c.ctx.audit.list(500).some((e) => e.action === 'user.add' && /mallory/.test(e.target)), 'and the audit log has no such action');
+  t.notOk(
+    k.users.list().some((u) => u.username === 'mallory'),
+    'no admin user was created',
+  );
+  t.notOk(
+    k.c.ctx.audit.list(500).some((e) => e.action === 'user.add' && /mallory/.test(e.target)),
+    'and the audit log has no such action',
+  );
 });
 
 t.test('a tampered ack token is a clear 400 and nothing of it is reflected', async (t) => {
@@ -112,7 +145,11 @@ t.test('a tampered ack token is a clear 400 and nothing of it is reflected', asy
     t.notMatch(text, '<script>', 'the markup is not reflected');
     t.notMatch(text, good, 'nor the token');
     t.match(r.headers.get('content-security-policy'), /default-src 'none'/);
-    const p = await fetch(`${k.url}/api/alerts/ack`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ t: bad }).toString() });
+    const p = await fetch(`${k.url}/api/alerts/ack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ t: bad }).toString(),
+    });
     t.equal(p.status, 400, 'POST: 400 too');
     t.notMatch(await p.text(), '<script>');
   }

@@ -30,7 +30,13 @@ t.test('camera down → SMS + email after `for`, ack link, escalation, resolve, 
   const cfg = collectorConfigSchema.parse({
     collector: { listen_host: '127.0.0.1', listen_port: 0, data_dir: path.join(dir, 'data'), log_level: 'silent' },
     http_write: { tokens: [{ name: 'test', token_sha256: hashToken(WRITE) }] },
-    inventory: { devices: [{ name: 'sw-a-3f-01', kind: 'switch', building: 'A', floor: '3' }, { name: 'cam-a-3f-lobby', kind: 'camera', parent: 'sw-a-3f-01', building: 'A', floor: '3' }, { name: 'cam-b-1f-gate', kind: 'camera', building: 'B', floor: '1' }] },
+    inventory: {
+      devices: [
+        { name: 'sw-a-3f-01', kind: 'switch', building: 'A', floor: '3' },
+        { name: 'cam-a-3f-lobby', kind: 'camera', parent: 'sw-a-3f-01', building: 'A', floor: '3' },
+        { name: 'cam-b-1f-gate', kind: 'camera', building: 'B', floor: '1' },
+      ],
+    },
     alerts: {
       eval_interval_ms: 50,
       calendar_files: [CALENDAR],
@@ -38,7 +44,19 @@ t.test('camera down → SMS + email after `for`, ack link, escalation, resolve, 
       api_tokens: [{ name: 'test', token_sha256: hashToken(API) }],
       group_wait_s: 0,
       repeat_interval_s: 0,
-      rules: [{ name: 'camera_down', type: 'threshold', measurement: 'camera', field: 'up', op: '==', fire: 0, for_s: 60, severity: 'critical', summary: '摄像机离线 camera {target} down' }],
+      rules: [
+        {
+          name: 'camera_down',
+          type: 'threshold',
+          measurement: 'camera',
+          field: 'up',
+          op: '==',
+          fire: 0,
+          for_s: 60,
+          severity: 'critical',
+          summary: '摄像机离线 camera {target} down',
+        },
+      ],
       route: {
         receiver: 'engineer',
         escalate: [{ after_s: 600, receiver: 'supervisor' }],
@@ -51,11 +69,34 @@ t.test('camera down → SMS + email after `for`, ack link, escalation, resolve, 
       ],
     },
     notify: {
-      email: { host: '127.0.0.1', port: smtp.port, security: 'none', username: smtp.user, password: smtp.pass, from: 'watchpost@example.gov.cn', timeout_ms: 5000 },
+      email: {
+        host: '127.0.0.1',
+        port: smtp.port,
+        security: 'none',
+        username: smtp.user,
+        password: smtp.pass,
+        from: 'watchpost@example.gov.cn',
+        timeout_ms: 5000,
+      },
       sms: {
         providers: [
-          { kind: 'aliyun', endpoint: sms.url, access_key_id: ALIYUN_KEY.id, access_key_secret: ALIYUN_KEY.secret, sign_name: '大厦运维', templates: { alert: { code: 'SMS_1', params: ['kind', 'target', 'summary', 'code'] } } },
-          { kind: 'tencent', endpoint: sms.url, secret_id: TENCENT_KEY.id, secret_key: TENCENT_KEY.secret, sdk_app_id: TENCENT_KEY.appId, sign_name: '大厦运维', templates: { alert: { code: '1', params: ['target', 'summary', 'code'] } } },
+          {
+            kind: 'aliyun',
+            endpoint: sms.url,
+            access_key_id: ALIYUN_KEY.id,
+            access_key_secret: ALIYUN_KEY.secret,
+            sign_name: '大厦运维',
+            templates: { alert: { code: 'SMS_1', params: ['kind', 'target', 'summary', 'code'] } },
+          },
+          {
+            kind: 'tencent',
+            endpoint: sms.url,
+            secret_id: TENCENT_KEY.id,
+            secret_key: TENCENT_KEY.secret,
+            sdk_app_id: TENCENT_KEY.appId,
+            sign_name: '大厦运维',
+            templates: { alert: { code: '1', params: ['target', 'summary', 'code'] } },
+          },
         ],
       },
       retry: { base_ms: 100, max_ms: 1000, timeout_ms: 5000 },
@@ -82,10 +123,17 @@ t.test('camera down → SMS + email after `for`, ack link, escalation, resolve, 
   // `for` elapses: the duty engineer (holiday) gets SMS and email within seconds.
   clock += 31_000;
   const t0 = Date.now();
-  await waitFor('SMS and email to duty', async () => sms.sent.some((m) => m.phone === '13900139000') && smtp.mails.some((m) => m.to.includes('duty@example.gov.cn')), 5000);
+  await waitFor(
+    'SMS and email to duty',
+    async () => sms.sent.some((m) => m.phone === '13900139000') && smtp.mails.some((m) => m.to.includes('duty@example.gov.cn')),
+    5000,
+  );
   const latency = Date.now() - t0;
   t.ok(latency < 3000, `delivered ${latency} ms after \`for\` elapsed`);
-  t.notOk(sms.sent.some((m) => m.phone === '13800138000'), 'the normal engineer is not paged on a holiday');
+  t.notOk(
+    sms.sent.some((m) => m.phone === '13800138000'),
+    'the normal engineer is not paged on a holiday',
+  );
   t.match(sms.sent[0]?.params, { target: 'cam-a-3f-lobby', code: `ACK ${open!.id}` });
   const mail = qp(smtp.mails.find((m) => m.to.includes('duty@example.gov.cn'))!.raw);
   t.match(mail, 'camera cam-a-3f-lobby down');
@@ -93,7 +141,10 @@ t.test('camera down → SMS + email after `for`, ack link, escalation, resolve, 
   t.ok(link, 'email carries an ack link');
 
   const listed = (await (await api('/api/alerts?state=firing')).json()) as { alerts: { id: number }[] };
-  t.same(listed.alerts.map((a) => a.id), [open!.id]);
+  t.same(
+    listed.alerts.map((a) => a.id),
+    [open!.id],
+  );
 
   // Not acknowledged within 10 minutes: escalation to the supervisor.
   clock += 600_000;
@@ -106,7 +157,11 @@ t.test('camera down → SMS + email after `for`, ack link, escalation, resolve, 
   t.equal(form.status, 200);
   t.equal(alerts.engine.get(open!.id)?.state, 'firing', 'GET alone does not acknowledge');
   const tok = new URL(link!).searchParams.get('t')!;
-  const ack = await fetch(`${col.url}/api/alerts/ack`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ t: tok }).toString() });
+  const ack = await fetch(`${col.url}/api/alerts/ack`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ t: tok }).toString(),
+  });
   t.equal(ack.status, 200);
   t.equal(alerts.engine.get(open!.id)?.state, 'acknowledged');
   t.equal(alerts.engine.get(open!.id)?.acked_by, 'link:duty');
@@ -131,7 +186,10 @@ t.test('camera down → SMS + email after `for`, ack link, escalation, resolve, 
   clock += 61_000;
   await write('camera,camera=cam-b-1f-gate up=0i');
   await waitFor('SMS to the normal engineer', async () => sms.sent.some((m) => m.phone === '13800138000'), 5000);
-  t.notOk(sms.sent.slice(-1).some((m) => m.phone === '13900139000'), 'not to duty');
+  t.notOk(
+    sms.sent.slice(-1).some((m) => m.phone === '13900139000'),
+    'not to duty',
+  );
   t.equal(alerts.deliveries('failed').length, 0, 'no failed deliveries');
 });
 

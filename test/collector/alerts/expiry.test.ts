@@ -26,15 +26,31 @@ function setup() {
   });
   const sent: Notification[] = [];
   const e = new AlertEngine({
-    cfg, rules: cfg.rules, store: new AlertStore(openStateDb(':memory:')), router: new Router(cfg.route, cfg), calendar: new HolidayCalendar(),
-    topology: new Topology([]), now: () => clock, log: silentLogger, deliver: (n) => sent.push(n), inMaintenance: () => false, ackUrl: () => undefined, changed: () => {},
+    cfg,
+    rules: cfg.rules,
+    store: new AlertStore(openStateDb(':memory:')),
+    router: new Router(cfg.route, cfg),
+    calendar: new HolidayCalendar(),
+    topology: new Topology([]),
+    now: () => clock,
+    log: silentLogger,
+    deliver: (n) => sent.push(n),
+    inMaintenance: () => false,
+    ackUrl: () => undefined,
+    changed: () => {},
   });
   // The certificate of https://www.example.gov.cn expires on a fixed date; each "day" the probe reports the seconds left.
   const end = clock + 40 * DAY + 3_600_000;
   const cert = (extra: Sample['fields'] = {}, endMs = end): Sample => ({
     measurement: 'x509_cert',
     tags: { host: 'agent1', source: 'https://www.example.gov.cn:443', common_name: 'www.example.gov.cn', san: 'www.example.gov.cn,example.gov.cn' },
-    fields: { up: 1n, chain_expiry: BigInt(Math.trunc((endMs - clock) / 1000)), chain_enddate: BigInt(Math.trunc(endMs / 1000)), chain_expiry_common_name: 'www.example.gov.cn', ...extra },
+    fields: {
+      up: 1n,
+      chain_expiry: BigInt(Math.trunc((endMs - clock) / 1000)),
+      chain_enddate: BigInt(Math.trunc(endMs / 1000)),
+      chain_expiry_common_name: 'www.example.gov.cn',
+      ...extra,
+    },
     time: clock,
   });
   const day = () => {
@@ -71,7 +87,10 @@ t.test('one notification per threshold crossed (30/14/7), none in between, criti
   t.equal(first!.alerts[0]!.severity, 'warning');
   t.equal(second!.alerts[0]!.severity, 'warning');
   t.equal(third!.alerts[0]!.severity, 'critical');
-  t.match(first!.alerts[0]!.summary, /证书 https:\/\/www\.example\.gov\.cn:443 29 天后到期 \(2026-12-12\); certificate www\.example\.gov\.cn \/ www\.example\.gov\.cn,example\.gov\.cn expires 2026-12-12, 29 days left \(under 30 days\)/);
+  t.match(
+    first!.alerts[0]!.summary,
+    /证书 https:\/\/www\.example\.gov\.cn:443 29 天后到期 \(2026-12-12\); certificate www\.example\.gov\.cn \/ www\.example\.gov\.cn,example\.gov\.cn expires 2026-12-12, 29 days left \(under 30 days\)/,
+  );
   t.equal(third!.alerts[0]!.labels.threshold_days, '7');
   e.onSamples([cert({}, Date.now() + 400 * DAY)]);
   t.equal(e.openAlerts().length, 0, 'renewed');
@@ -82,9 +101,16 @@ t.test("a target's own thresholds come with the sample; a domain expiry from the
   const { e, sent, cert, now } = setup();
   e.onSamples([cert({ expiry_thresholds_days: '60,45' })]);
   e.tick();
-  t.equal(sent.length, 1, '40 days is under this target\'s 45');
+  t.equal(sent.length, 1, "40 days is under this target's 45");
   t.equal(sent[0]!.alerts[0]!.severity, 'critical', 'the smallest of its thresholds is critical');
-  e.onSamples([{ measurement: 'domain', tags: { domain: 'example.gov.cn' }, fields: { expiry: BigInt(10 * 86400), enddate: BigInt(Math.trunc(now() / 1000) + 10 * 86400), expires: '2026-11-12' }, time: now() }]);
+  e.onSamples([
+    {
+      measurement: 'domain',
+      tags: { domain: 'example.gov.cn' },
+      fields: { expiry: BigInt(10 * 86400), enddate: BigInt(Math.trunc(now() / 1000) + 10 * 86400), expires: '2026-11-12' },
+      time: now(),
+    },
+  ]);
   e.tick();
   t.equal(sent.length, 2);
   t.equal(sent[1]!.alerts[0]!.target, 'example.gov.cn');

@@ -33,16 +33,39 @@ function engine(devices: unknown[]) {
   const cfg = alertsSchema.parse({ group_wait_s: 0, repeat_interval_s: 0, receivers: [{ name: 'eng', email: ['e@x.cn'] }], route: { receiver: 'eng' }, rules });
   const sent: Notification[] = [];
   const e = new AlertEngine({
-    cfg, rules: cfg.rules, store: new AlertStore(openStateDb(':memory:')), router: new Router(cfg.route, cfg), calendar: new HolidayCalendar(),
-    topology: new Topology(devices.map((d) => deviceSchema.parse(d))), now: () => clock, log: silentLogger,
-    deliver: (n) => sent.push(n), inMaintenance: () => false, ackUrl: () => undefined, changed: () => {},
+    cfg,
+    rules: cfg.rules,
+    store: new AlertStore(openStateDb(':memory:')),
+    router: new Router(cfg.route, cfg),
+    calendar: new HolidayCalendar(),
+    topology: new Topology(devices.map((d) => deviceSchema.parse(d))),
+    now: () => clock,
+    log: silentLogger,
+    deliver: (n) => sent.push(n),
+    inMaintenance: () => false,
+    ackUrl: () => undefined,
+    changed: () => {},
   });
   return { e, sent, advance: (ms: number) => ((clock += ms), e.tick()) };
 }
 
 t.test('the rules file validates; every rule names a printer field the probe writes', async (t) => {
-  t.equal(rules.find((r) => r.name === 'printer_alerts')?.severity, 'info', 'the printer\'s own alert rows do not page twice for one jam');
-  t.same(rules.map((r) => r.name), ['printer_down', 'printer_supply_low', 'printer_supply_empty', 'printer_waste_near_full', 'printer_waste_full', 'printer_jammed', 'printer_door_open', 'printer_offline', 'printer_service_requested', 'printer_alerts']);
+  t.equal(rules.find((r) => r.name === 'printer_alerts')?.severity, 'info', "the printer's own alert rows do not page twice for one jam");
+  t.same(
+    rules.map((r) => r.name),
+    [
+      'printer_down',
+      'printer_supply_low',
+      'printer_supply_empty',
+      'printer_waste_near_full',
+      'printer_waste_full',
+      'printer_jammed',
+      'printer_door_open',
+      'printer_offline',
+      'printer_service_requested',
+      'printer_alerts',
+    ],
+  );
 });
 
 t.test('messages name the printer, its room and the supplies in words', async (t) => {
@@ -54,11 +77,15 @@ t.test('messages name the printer, its room and the supplies in words', async (t
   e.onEvents(events);
   advance(1000);
   let summaries = sent.flatMap((n) => n.alerts.map((a) => a.summary));
-  t.same(summaries.sort(), [
-    'printer-3f（3层 打印区）卡纸：请打开前盖取出纸张', // the printer's own critical alert row
-    'printer-3f（3层 打印区）废粉盒 95% 将满',
-    'printer-3f（3层 打印区）黑色碳粉 8%、硒鼓 5% 余量不足',
-  ].sort(), 'jam and door wait for their for_s; supplies fire at once');
+  t.same(
+    summaries.sort(),
+    [
+      'printer-3f（3层 打印区）卡纸：请打开前盖取出纸张', // the printer's own critical alert row
+      'printer-3f（3层 打印区）废粉盒 95% 将满',
+      'printer-3f（3层 打印区）黑色碳粉 8%、硒鼓 5% 余量不足',
+    ].sort(),
+    'jam and door wait for their for_s; supplies fire at once',
+  );
   advance(120_000);
   summaries = sent.flatMap((n) => n.alerts.map((a) => a.summary));
   t.ok(summaries.includes('printer-3f（3层 打印区）卡纸'), 'jam after two minutes');
@@ -66,11 +93,17 @@ t.test('messages name the printer, its room and the supplies in words', async (t
   advance(180_000);
   summaries = sent.flatMap((n) => n.alerts.map((a) => a.summary));
   t.ok(summaries.includes('printer-3f（3层 打印区）机盖打开'), 'door open after five minutes');
-  t.notOk(summaries.some((s) => s.includes('打印机脱机') || s.includes('需要维修') || s.includes('已用完')), 'offline, service requested and empty do not hold');
+  t.notOk(
+    summaries.some((s) => s.includes('打印机脱机') || s.includes('需要维修') || s.includes('已用完')),
+    'offline, service requested and empty do not hold',
+  );
 
   // The toner is replaced: the low-supply alert resolves once the list is empty.
   sent.length = 0;
   e.onSamples(samples.filter((s) => s.measurement === 'printer').map((s) => ({ ...s, fields: { ...s.fields, supplies_low: '' } })));
   advance(1000);
-  t.ok(sent.some((n) => n.kind === 'resolved' && n.alerts.some((a) => a.rule === 'printer_supply_low')), 'resolved');
+  t.ok(
+    sent.some((n) => n.kind === 'resolved' && n.alerts.some((a) => a.rule === 'printer_supply_low')),
+    'resolved',
+  );
 });

@@ -27,13 +27,17 @@ t.test('calendar: holidays, adjusted working days, time classes', async (t) => {
   const night = timeClasses(cst('2026-10-12T23:00:00'), 'Asia/Shanghai', cal, hours);
   t.ok(night.has('night') && night.has('off_hours') && night.has('workday'));
   t.equal(cal.holidayName('2026-02-17'), '春节');
-  t.throws(() => new HolidayCalendar().add({ year: 2027, holidays: [{ name: 'x', days_off: ['2027-13-01x'] }] }, 'bad.yaml'), /bad.yaml: holidays.0.days_off.0/);
+  t.throws(
+    () => new HolidayCalendar().add({ year: 2027, holidays: [{ name: 'x', days_off: ['2027-13-01x'] }] }, 'bad.yaml'),
+    /bad.yaml: holidays.0.days_off.0/,
+  );
 });
 
 t.test('routing tree: first match wins unless continue; inheritance', async (t) => {
   const r = new Router(
     routeSchema.parse({
-      receiver: 'eng', escalate: [{ after_s: 60, receiver: 'boss' }],
+      receiver: 'eng',
+      escalate: [{ after_s: 60, receiver: 'boss' }],
       routes: [
         { match: { building: 'A' }, receiver: 'a-team', continue: true },
         { match_re: { target: 'cam-.*' }, when: ['night'], receiver: 'night-duty' },
@@ -43,9 +47,19 @@ t.test('routing tree: first match wins unless continue; inheritance', async (t) 
     { group_wait_s: 10, repeat_interval_s: 0 },
   );
   const day = new Set(['workday', 'working_hours']);
-  t.same(r.route({ building: 'A', target: 'cam-1' }, day).map((x) => x.receiver), ['a-team'], 'a matching child (even with continue) replaces the parent');
-  t.same(r.route({ building: 'A', target: 'cam-1' }, new Set(['night'])).map((x) => x.receiver), ['a-team', 'night-duty']);
-  t.same(r.route({ severity: 'info' }, day).map((x) => x.receiver), ['robot']);
+  t.same(
+    r.route({ building: 'A', target: 'cam-1' }, day).map((x) => x.receiver),
+    ['a-team'],
+    'a matching child (even with continue) replaces the parent',
+  );
+  t.same(
+    r.route({ building: 'A', target: 'cam-1' }, new Set(['night'])).map((x) => x.receiver),
+    ['a-team', 'night-duty'],
+  );
+  t.same(
+    r.route({ severity: 'info' }, day).map((x) => x.receiver),
+    ['robot'],
+  );
   t.same(r.route({ severity: 'info' }, day)[0]?.escalate, [{ after_s: 60, receiver: 'boss' }], 'escalation inherited');
 });
 
@@ -67,11 +81,23 @@ t.test('maintenance: recurring windows in local time, API, audit; alerts silence
   const API = 'unit-api-token-0123456789';
   const cfg = collectorConfigSchema.parse({
     collector: { listen_port: 0, data_dir: dir, log_level: 'silent' },
-    inventory: { devices: [{ name: 'cam-1', kind: 'camera', building: 'A', floor: '3' }, { name: 'cam-2', kind: 'camera', building: 'B' }, { name: 'sw-1', kind: 'switch' }, { name: 'cam-3', kind: 'camera', parent: 'sw-1' }] },
+    inventory: {
+      devices: [
+        { name: 'cam-1', kind: 'camera', building: 'A', floor: '3' },
+        { name: 'cam-2', kind: 'camera', building: 'B' },
+        { name: 'sw-1', kind: 'switch' },
+        { name: 'cam-3', kind: 'camera', parent: 'sw-1' },
+      ],
+    },
     alerts: {
-      api_tokens: [{ name: 'u', token_sha256: hashToken(API) }], eval_interval_ms: 20, group_wait_s: 0,
-      rules: [{ name: 'down', type: 'threshold', measurement: 'camera', field: 'up', op: '==', fire: 0 }, { name: 'sw_down', type: 'threshold', measurement: 'snmp_device', field: 'up', op: '==', fire: 0 },
-        { name: 'disk', type: 'threshold', measurement: 'disk', field: 'used_percent', op: '>', fire: 90, clear: 85 }],
+      api_tokens: [{ name: 'u', token_sha256: hashToken(API) }],
+      eval_interval_ms: 20,
+      group_wait_s: 0,
+      rules: [
+        { name: 'down', type: 'threshold', measurement: 'camera', field: 'up', op: '==', fire: 0 },
+        { name: 'sw_down', type: 'threshold', measurement: 'snmp_device', field: 'up', op: '==', fire: 0 },
+        { name: 'disk', type: 'threshold', measurement: 'disk', field: 'used_percent', op: '>', fire: 90, clear: 85 },
+      ],
     },
     maintenance: { windows: [{ name: 'floor3', match: { building: 'A', floor: '3' }, start: '2026-10-12T09:00:00+08:00', end: '2026-10-12T11:00:00+08:00' }] },
   });
@@ -80,16 +106,28 @@ t.test('maintenance: recurring windows in local time, API, audit; alerts silence
   t.teardown(() => (stopped ? undefined : col.stop()));
   const m = col.modules.maintenance!;
   const alerts = col.modules.alerts!;
-  t.same(m.intervals('cam-1', cst('2026-10-12T00:00:00'), cst('2026-10-13T00:00:00')), [{ start: cst('2026-10-12T09:00:00'), end: cst('2026-10-12T11:00:00') }]);
+  t.same(m.intervals('cam-1', cst('2026-10-12T00:00:00'), cst('2026-10-13T00:00:00')), [
+    { start: cst('2026-10-12T09:00:00'), end: cst('2026-10-12T11:00:00') },
+  ]);
   t.same(m.intervals('cam-2', cst('2026-10-12T00:00:00'), cst('2026-10-13T00:00:00')), []);
   const auth = { authorization: `Bearer ${API}` };
   t.equal((await fetch(`${col.url}/api/maintenance`)).status, 401);
-  const created = await fetch(`${col.url}/api/maintenance`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'cam2', targets: ['cam-2'], start: '2026-10-13T09:00:00+08:00', end: '2026-10-13T10:00:00+08:00' }) });
+  const created = await fetch(`${col.url}/api/maintenance`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ name: 'cam2', targets: ['cam-2'], start: '2026-10-13T09:00:00+08:00', end: '2026-10-13T10:00:00+08:00' }),
+  });
   t.equal(created.status, 201);
   const { id } = (await created.json()) as { id: number };
   t.equal(m.intervals('cam-2', cst('2026-10-13T00:00:00'), cst('2026-10-14T00:00:00')).length, 1);
   t.equal((await fetch(`${col.url}/api/maintenance/${id}`, { method: 'DELETE', headers: auth })).status, 200);
-  t.same(col.ctx.audit.list(5).map((e) => e.action).filter((a) => a.startsWith('maintenance')), ['maintenance.delete', 'maintenance.create']);
+  t.same(
+    col.ctx.audit
+      .list(5)
+      .map((e) => e.action)
+      .filter((a) => a.startsWith('maintenance')),
+    ['maintenance.delete', 'maintenance.create'],
+  );
   // Alerts: cam-1 is in maintenance (silenced); the switch and the camera behind it: the camera is suppressed.
   col.ctx.ingest.accept({ kind: 'http', name: 't', tags: {} }, [
     { measurement: 'camera', tags: { camera: 'cam-1' }, fields: { up: 0n }, time: clock },
@@ -110,9 +148,15 @@ t.test('maintenance: recurring windows in local time, API, audit; alerts silence
   // CLI ack through the API.
   const sw = byTarget()['sw-1']!;
   const run = promisify(execFile);
-  const out = await run(process.execPath, [CLI, 'ack', String(sw.id), '--collector', col.url, '--by', 'wang'], { env: { ...process.env, WATCHPOST_API_TOKEN: API } });
+  const out = await run(process.execPath, [CLI, 'ack', String(sw.id), '--collector', col.url, '--by', 'wang'], {
+    env: { ...process.env, WATCHPOST_API_TOKEN: API },
+  });
   t.match(JSON.parse(out.stdout), { id: sw.id, state: 'acknowledged', acked_by: 'api:u/wang' });
-  await t.rejects(run(process.execPath, [CLI, 'ack', String(sw.id), '--collector', col.url], { env: { ...process.env, WATCHPOST_API_TOKEN: API } }), { code: 1 } as never, 'acking twice: 409, exit 1');
+  await t.rejects(
+    run(process.execPath, [CLI, 'ack', String(sw.id), '--collector', col.url], { env: { ...process.env, WATCHPOST_API_TOKEN: API } }),
+    { code: 1 } as never,
+    'acking twice: 409, exit 1',
+  );
   t.equal(col.ctx.audit.list(10).find((e) => e.action === 'alert.ack')?.actor, 'api:u/wang');
   // Restart: open alerts survive.
   clock += 1000;

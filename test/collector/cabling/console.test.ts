@@ -27,14 +27,17 @@ if (!FIXTURES) {
       else console.error(`screenshots in ${out}`);
     });
     const docs: unknown[] = [];
-    const probe = createPortmapProbe(portmapSchema.parse({ kind: 'portmap', devices: [{ host: '127.0.0.1', port: sim.port, community: 'sw3f', name: 'sw-3f-01' }] }), {
-      log: silentLogger,
-      now: Date.now,
-      emitDocument: (kind, body) => {
-        if (kind === PORTMAP_DOCUMENT) docs.push(body);
-        return { hash: '', queued: true };
+    const probe = createPortmapProbe(
+      portmapSchema.parse({ kind: 'portmap', devices: [{ host: '127.0.0.1', port: sim.port, community: 'sw3f', name: 'sw-3f-01' }] }),
+      {
+        log: silentLogger,
+        now: Date.now,
+        emitDocument: (kind, body) => {
+          if (kind === PORTMAP_DOCUMENT) docs.push(body);
+          return { hash: '', queued: true };
+        },
       },
-    });
+    );
     await probe.collect(AbortSignal.timeout(20_000));
     const cabling = k.c.modules.cabling!;
     t.equal(cabling.ingestDocument('agent-3f', docs[0], Date.now()).attached, 3);
@@ -51,6 +54,7 @@ if (!FIXTURES) {
     const found = await viewer.get('/console/cabling?q=10.120.30.77');
     t.equal(found.status, 200);
     t.match(found.text, /sw-3f-01/);
+    // biome-ignore lint/correctness/noEmptyCharacterClassInRegex: [^] is "any character, newlines included"
     t.match(found.text, /GigabitEthernet0\/0\/7[^]*移自 sw-3f-01 GigabitEthernet0\/0\/6/, 'where it came from');
     t.match(found.text, /c4:2f:90:20:5f:8c/);
     t.notMatch(found.text, /<form method="post" action="\/console\/cabling\/record"/, 'a viewer gets no edit form');
@@ -63,7 +67,14 @@ if (!FIXTURES) {
     const noCsrf = await eng.post('/console/cabling/record', { switch: 'sw-3f-01', port: 'GigabitEthernet0/0/6', room: 'x' });
     t.equal(noCsrf.status, 403, 'no CSRF token, no edit');
     const sw = await eng.get('/console/cabling/switch?name=sw-3f-01');
-    const saved = await eng.post('/console/cabling/record', { _csrf: Browserless.csrf(sw.text), switch: 'sw-3f-01', port: 'GigabitEthernet0/0/7', room: XSS, wall_socket: '3F-305-02', patch_panel: 'A1-07' });
+    const saved = await eng.post('/console/cabling/record', {
+      _csrf: Browserless.csrf(sw.text),
+      switch: 'sw-3f-01',
+      port: 'GigabitEthernet0/0/7',
+      room: XSS,
+      wall_socket: '3F-305-02',
+      patch_panel: 'A1-07',
+    });
     t.equal(saved.status, 303);
     const audit = k.c.ctx.audit.list(50).filter((e) => e.action === 'cabling.record_set');
     t.equal(audit.length, 1);
@@ -75,7 +86,16 @@ if (!FIXTURES) {
     const ctx = await chromium.launchPersistentContext(profile, {
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     t.teardown(() => ctx.close());
     const page = ctx.pages()[0] ?? (await ctx.newPage());
@@ -93,7 +113,7 @@ if (!FIXTURES) {
     t.not(await page.title(), 'pwned', 'markup in a record is text');
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });
-      t.ok((await page.evaluate('document.documentElement.scrollWidth')) as number <= width, `search page fits ${width} px`);
+      t.ok(((await page.evaluate('document.documentElement.scrollWidth')) as number) <= width, `search page fits ${width} px`);
       await page.screenshot({ path: path.join(out, `cabling-search-${width}.png`), fullPage: true });
     }
     await row.getByRole('link', { name: 'sw-3f-01' }).click();
@@ -107,7 +127,7 @@ if (!FIXTURES) {
     t.match(await page.locator('tr', { hasText: 'XGigabitEthernet0/0/1' }).first().innerText(), /上联: MAC 过多/);
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });
-      t.ok((await page.evaluate('document.documentElement.scrollWidth')) as number <= width, `switch page fits ${width} px`);
+      t.ok(((await page.evaluate('document.documentElement.scrollWidth')) as number) <= width, `switch page fits ${width} px`);
       await page.screenshot({ path: path.join(out, `cabling-switch-${width}.png`), fullPage: true });
     }
   });

@@ -3,7 +3,9 @@ import { csvToRecords, CsvError, parseCsv, recordsToCsv } from '../../../collect
 
 // Spreadsheet edge cases the HTTP round trip in register.test.ts does not reach.
 t.test('quoted cells with commas, quotes and line breaks survive a round trip', async (t) => {
-  const recs = [{ switch: 'sw-1', port: 'Gi1/0/1', patch_panel: 'A,1', cable_label: 'say "hi"', wall_socket: '3F-01', room: '财务室\r\n里间', note: '+86 电话' }];
+  const recs = [
+    { switch: 'sw-1', port: 'Gi1/0/1', patch_panel: 'A,1', cable_label: 'say "hi"', wall_socket: '3F-01', room: '财务室\r\n里间', note: '+86 电话' },
+  ];
   const zh = recordsToCsv(recs, 'zh');
   t.same(csvToRecords(zh), recs);
   t.match(zh, /'\+86 电话/, 'a cell starting with + is exported inert and imported back as it was');

@@ -35,9 +35,17 @@ if (!FIXTURES) {
     const c = await startCollector(
       collectorConfigSchema.parse({
         collector: { listen_host: '127.0.0.1', listen_port: 0, data_dir: dir, log_level: 'warn' },
-        inventory: { devices: [{ name: 'pc-0305', kind: 'pc', address: '10.120.30.77', room: '305' }, { name: 'sw-3f', kind: 'switch', building: 'A', floor: '3' }] },
+        inventory: {
+          devices: [
+            { name: 'pc-0305', kind: 'pc', address: '10.120.30.77', room: '305' },
+            { name: 'sw-3f', kind: 'switch', building: 'A', floor: '3' },
+          ],
+        },
         inspections: { schedules: [{ id: 'net-a', title: 'Building A network', kind: 'network', every: 'monthly', owner: 'Wang', scope: { building: 'A' } }] },
-        alerts: { api_tokens: [{ name: 'noc', token_sha256: hashToken(token) }], rules: [{ name: 'rogue', type: 'event', kinds: ['cabling_unknown_device'], severity: 'warning' }] },
+        alerts: {
+          api_tokens: [{ name: 'noc', token_sha256: hashToken(token) }],
+          rules: [{ name: 'rogue', type: 'event', kinds: ['cabling_unknown_device'], severity: 'warning' }],
+        },
       }),
       silentLogger,
       { now: () => clock },
@@ -49,14 +57,17 @@ if (!FIXTURES) {
     });
     const cabling = c.modules.cabling!;
     const alerts = c.modules.alerts!;
-    const probe = createPortmapProbe(portmapSchema.parse({ kind: 'portmap', devices: [{ host: '127.0.0.1', port: sim.port, community: 'sw3f', name: 'sw-3f' }] }), {
-      log: silentLogger,
-      now: () => clock,
-      emitDocument: (kind, body) => {
-        if (kind === PORTMAP_DOCUMENT) docs.push(body);
-        return { hash: '', queued: true };
+    const probe = createPortmapProbe(
+      portmapSchema.parse({ kind: 'portmap', devices: [{ host: '127.0.0.1', port: sim.port, community: 'sw3f', name: 'sw-3f' }] }),
+      {
+        log: silentLogger,
+        now: () => clock,
+        emitDocument: (kind, body) => {
+          if (kind === PORTMAP_DOCUMENT) docs.push(body);
+          return { hash: '', queued: true };
+        },
       },
-    });
+    );
     let docs: unknown[] = [];
     const poll = async () => {
       docs = [];
@@ -64,7 +75,8 @@ if (!FIXTURES) {
       // Through JSON, as a frame would carry it.
       return cabling.ingestDocument('agent-3f', JSON.parse(JSON.stringify(docs[0])), clock);
     };
-    const api = (p: string, init: RequestInit = {}) => fetch(`${c.url}${p}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+    const api = (p: string, init: RequestInit = {}) =>
+      fetch(`${c.url}${p}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
 
     // An agent names the PC it runs on by its address; two agents behind one NAT address name nobody.
     c.ctx.agents.seen(c.ctx.agents.enroll('pc-0307', 'test').id, { addr: '::ffff:10.120.30.61' });
@@ -80,7 +92,18 @@ if (!FIXTURES) {
     t.same(again, { attached: 0, moved: 0, lost: 0, unknown: 0 }, 'the same table again changes nothing');
 
     t.equal((await fetch(`${c.url}/api/cabling/search?q=x`)).status, 401, 'the register needs an API token');
-    const set = await api('/api/cabling/record', { method: 'POST', body: JSON.stringify({ switch: 'sw-3f', port: 'GigabitEthernet0/0/7', room: '305 财务室', wall_socket: '3F-305-02', patch_panel: 'A1-07', cable_label: 'C3-0307', note: '"双口", 备用' }) });
+    const set = await api('/api/cabling/record', {
+      method: 'POST',
+      body: JSON.stringify({
+        switch: 'sw-3f',
+        port: 'GigabitEthernet0/0/7',
+        room: '305 财务室',
+        wall_socket: '3F-305-02',
+        patch_panel: 'A1-07',
+        cable_label: 'C3-0307',
+        note: '"双口", 备用',
+      }),
+    });
     t.equal(set.status, 200);
     t.equal((await api('/api/cabling/record', { method: 'POST', body: JSON.stringify({ switch: 'sw-3f', port: 'x', colour: 'red' }) })).status, 400);
 
@@ -88,20 +111,40 @@ if (!FIXTURES) {
     sim.write({ name: 'sw3f', text: later });
     // snmpsimd re-indexes a changed recording on a later request: wait until it serves the new table.
     const moverOid = `${hw}.196.47.144.32.95.140.30.1.48`;
-    for (let i = 0; i < 100 && (await snmpBulkWalk(sim.port, hw, ['-v2c', '-c', 'sw3f'])).get(moverOid) !== '12'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && (await snmpBulkWalk(sim.port, hw, ['-v2c', '-c', 'sw3f'])).get(moverOid) !== '12'; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const moved = await poll();
     t.same(moved, { attached: 0, moved: 1, lost: 1, unknown: 0 }, 'pc-0305 moved; GE0/0/8 lost its device after a day unseen');
     const hist = (await (await api('/api/cabling/history?mac=C4-2F-90-20-5F-8C')).json()) as { moves: { from_port: string; to_port: string }[] };
-    t.same(hist.moves.map((m) => `${m.from_port} -> ${m.to_port}`), ['GigabitEthernet0/0/6 -> GigabitEthernet0/0/7']);
+    t.same(
+      hist.moves.map((m) => `${m.from_port} -> ${m.to_port}`),
+      ['GigabitEthernet0/0/6 -> GigabitEthernet0/0/7'],
+    );
 
     for (const q of ['10.120.30.77', 'c42f.9020.5f8c', 'pc-0305', '财务室']) {
-      const r = (await (await api(`/api/cabling/search?q=${encodeURIComponent(q)}`)).json()) as { hits: { mac: string; switch: string; port: string; vlan: number; ips: string[]; inventory_device: string; vendor: string; record: { room: string; wall_socket: string } }[] };
+      const r = (await (await api(`/api/cabling/search?q=${encodeURIComponent(q)}`)).json()) as {
+        hits: {
+          mac: string;
+          switch: string;
+          port: string;
+          vlan: number;
+          ips: string[];
+          inventory_device: string;
+          vendor: string;
+          record: { room: string; wall_socket: string };
+        }[];
+      };
       const h = r.hits.find((x) => x.mac === 'c4:2f:90:20:5f:8c');
       t.ok(h, `search "${q}" finds pc-0305`);
-      t.same([h?.switch, h?.port, h?.vlan, h?.ips, h?.inventory_device, h?.record?.room, h?.record?.wall_socket], ['sw-3f', 'GigabitEthernet0/0/7', 30, ['10.120.30.77'], 'pc-0305', '305 财务室', '3F-305-02']);
+      t.same(
+        [h?.switch, h?.port, h?.vlan, h?.ips, h?.inventory_device, h?.record?.room, h?.record?.wall_socket],
+        ['sw-3f', 'GigabitEthernet0/0/7', 30, ['10.120.30.77'], 'pc-0305', '305 财务室', '3F-305-02'],
+      );
       t.equal(h?.vendor, 'Hangzhou Hikvision Digital Technology Co.,Ltd.', 'OUI vendor from the IEEE registry (C4:2F:90)');
     }
-    const ports = (await (await api('/api/cabling/ports?switch=sw-3f')).json()) as { ports: { port: string; edge: boolean; reasons: string[]; nodes: { mac: string }[]; mac_count: number }[] };
+    const ports = (await (await api('/api/cabling/ports?switch=sw-3f')).json()) as {
+      ports: { port: string; edge: boolean; reasons: string[]; nodes: { mac: string }[]; mac_count: number }[];
+    };
     const up = ports.ports.find((p) => p.port === 'XGigabitEthernet0/0/1')!;
     t.same([up.edge, up.reasons, up.nodes], [false, ['too_many_macs'], []], 'no device is "on" the uplink');
 
@@ -117,7 +160,11 @@ if (!FIXTURES) {
       'new GigabitEthernet0/0/8 8c:e7:48:7c:77:ea',
     ]);
     const unknownItem = run.items.find((i) => i.code === 'cabling_unknown' && i.device === 'sw-3f')!;
-    t.same([unknownItem.result, (unknownItem.evidence.devices as { mac: string }[]).map((x) => x.mac)], ['warn', ['c4:2f:90:20:5f:d9']], 'the device that left GE0/0/8 is no longer "on" it');
+    t.same(
+      [unknownItem.result, (unknownItem.evidence.devices as { mac: string }[]).map((x) => x.mac)],
+      ['warn', ['c4:2f:90:20:5f:d9']],
+      'the device that left GE0/0/8 is no longer "on" it',
+    );
     t.equal(unknownItem.label, '接入端口上的未知终端');
 
     // The monthly report has a section.
@@ -140,10 +187,17 @@ if (!FIXTURES) {
     t.match(zh, /^\ufeff交换机,端口,配线架位置,线缆标签,墙面信息点,房间,备注\r\n/);
     t.match(zh, /sw-3f,GigabitEthernet0\/0\/7,A1-07,C3-0307,3F-305-02,305 财务室,"""双口"", 备用"\r\n/);
     const edited = zh.replace('A1-07', 'A2-01') + 'sw-3f,GigabitEthernet0/0/5,A1-05,,3F-306-01,306,=cmd\r\n';
-    const imp = (await (await api('/api/cabling/records.csv', { method: 'POST', body: edited, headers: { 'content-type': 'text/csv' } })).json()) as { rows: number; changed: number };
+    const imp = (await (await api('/api/cabling/records.csv', { method: 'POST', body: edited, headers: { 'content-type': 'text/csv' } })).json()) as {
+      rows: number;
+      changed: number;
+    };
     t.same(imp, { rows: 2, changed: 2 });
     const en = await raw(await api('/api/cabling/records.csv?lang=en'));
-    t.equal(en, '\ufeffswitch,port,patch panel,cable label,wall socket,room,note\r\nsw-3f,GigabitEthernet0/0/5,A1-05,,3F-306-01,306,\'=cmd\r\nsw-3f,GigabitEthernet0/0/7,A2-01,C3-0307,3F-305-02,305 财务室,"""双口"", 备用"\r\n', 'a formula-looking cell is exported inert');
+    t.equal(
+      en,
+      '\ufeffswitch,port,patch panel,cable label,wall socket,room,note\r\nsw-3f,GigabitEthernet0/0/5,A1-05,,3F-306-01,306,\'=cmd\r\nsw-3f,GigabitEthernet0/0/7,A2-01,C3-0307,3F-305-02,305 财务室,"""双口"", 备用"\r\n',
+      'a formula-looking cell is exported inert',
+    );
     const back = (await (await api('/api/cabling/records.csv', { method: 'POST', body: en })).json()) as { rows: number; changed: number };
     t.same(back, { rows: 2, changed: 0 }, 'the export imports back unchanged');
     // The same entry over HTTP: a malformed snapshot is refused with the path at fault.

@@ -32,7 +32,10 @@ t.test('config versions: stored once per change, audit-logged, diff over HTTP', 
   });
   const events: Event[] = [];
   const probe = createSshProbe(
-    sshSchema.parse({ kind: 'ssh', targets: [{ host: sshd.host, port: sshd.port, username: sshd.user, private_key_path: sshd.keyPath, name: 'sw-2f', vendor: 'cisco', config_backup: true }] }),
+    sshSchema.parse({
+      kind: 'ssh',
+      targets: [{ host: sshd.host, port: sshd.port, username: sshd.user, private_key_path: sshd.keyPath, name: 'sw-2f', vendor: 'cisco', config_backup: true }],
+    }),
     { log: silentLogger, now: Date.now, emitEvent: (e) => events.push(e), stateDir: dir },
   );
   const source = { kind: 'agent' as const, name: 'agent-2f', tags: {} };
@@ -53,14 +56,18 @@ t.test('config versions: stored once per change, audit-logged, diff over HTTP', 
   sshd.setRunningConfig(cfg(30, '11:00:00 CST Wed Nov 25 2026'));
   await poll();
   t.equal(events.length, 2, 'one backup, one change (the timestamp-only run is not a change)');
-  t.ok(events[0]!.attrs.parts as number > 1, `a ${events[0]!.attrs.lines}-line config travels in ${events[0]!.attrs.parts} parts`);
+  t.ok((events[0]!.attrs.parts as number) > 1, `a ${events[0]!.attrs.lines}-line config travels in ${events[0]!.attrs.parts} parts`);
 
   t.equal((await fetch(`${c.url}/api/configs`)).status, 401, 'device configs need an API token');
   const list = (await (await fetch(`${c.url}/api/configs`, auth)).json()) as { devices: { device: string; versions: number; agent: string }[] };
   t.match(list.devices, [{ device: 'sw-2f', versions: 2, agent: 'agent-2f' }]);
   const versions = (await (await fetch(`${c.url}/api/configs/versions?device=sw-2f`, auth)).json()) as { versions: { id: number; lines: number }[] };
   t.equal(versions.versions.length, 2);
-  const diff = (await (await fetch(`${c.url}/api/configs/diff?device=sw-2f`, auth)).json()) as { from: { id: number }; to: { id: number }; diff: { added: number; removed: number; text: string } };
+  const diff = (await (await fetch(`${c.url}/api/configs/diff?device=sw-2f`, auth)).json()) as {
+    from: { id: number };
+    to: { id: number };
+    diff: { added: number; removed: number; text: string };
+  };
   t.equal(diff.from.id, versions.versions[0]!.id);
   t.match(diff.diff, { added: 1, removed: 1 });
   t.match(diff.diff.text, /^-\s+switchport access vlan 10\n\+\s+switchport access vlan 30$/m);
@@ -82,8 +89,11 @@ t.test('config versions: stored once per change, audit-logged, diff over HTTP', 
   t.equal(((await (await fetch(`${c.url}/api/configs/versions?device=sw-2f`, auth)).json()) as { versions: unknown[] }).versions.length, 2);
 
   const audit = c.ctx.db.prepare("SELECT actor, action, target FROM audit_log WHERE action = 'config.version_stored' ORDER BY seq").all();
-  t.same(audit.map((r) => ({ ...r })), [
-    { actor: 'agent-2f', action: 'config.version_stored', target: 'sw-2f' },
-    { actor: 'agent-2f', action: 'config.version_stored', target: 'sw-2f' },
-  ]);
+  t.same(
+    audit.map((r) => ({ ...r })),
+    [
+      { actor: 'agent-2f', action: 'config.version_stored', target: 'sw-2f' },
+      { actor: 'agent-2f', action: 'config.version_stored', target: 'sw-2f' },
+    ],
+  );
 });

@@ -18,7 +18,11 @@ t.test('the agents page lists config and enrolled agents with version, probes an
   const agent = new SimAgent({ url: k.url.replace(/^http/, 'ws') + '/v1/agent', token, dir, run: 'agents-page', flushMs: 20 });
   const profile = tempDir('chromium');
   const shots = tempDir('agents-shots');
-  const browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
   t.teardown(async () => {
     await browser.close();
     await agent.close();
@@ -31,7 +35,13 @@ t.test('the agents page lists config and enrolled agents with version, probes an
   await waitFor('batch from the config agent', async () => (overview().find((a) => a.name === 'poller-a-b1')?.samples ?? 0) >= 7, 15_000);
 
   const rows = overview();
-  t.same(rows.map((a) => [a.name, a.source, a.connected]), [['pc-0301', 'enrolled', false], ['poller-a-b1', 'config', true]]);
+  t.same(
+    rows.map((a) => [a.name, a.source, a.connected]),
+    [
+      ['pc-0301', 'enrolled', false],
+      ['poller-a-b1', 'config', true],
+    ],
+  );
   const cfgAgent = rows.find((a) => a.name === 'poller-a-b1')!;
   t.same(cfgAgent.probes, ['sim'], 'the probes its hello announced');
   t.equal(cfgAgent.version, 'test');
@@ -74,7 +84,10 @@ t.test('the agents page lists config and enrolled agents with version, probes an
   await pg.locator('#err-end').waitFor();
   t.equal(await pg.locator('#err-end').textContent(), '结束时间必须晚于开始时间。');
   t.equal(await pg.getByLabel('名称').inputValue(), '3F 交换机更换', 'the name typed is kept');
-  t.same(await pg.locator('select[name="targets"] option:checked').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value)), ['sw-a-3f-01', 'cam-a-3f-lobby']);
+  t.same(await pg.locator('select[name="targets"] option:checked').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value)), [
+    'sw-a-3f-01',
+    'cam-a-3f-lobby',
+  ]);
   t.ok(((await pg.evaluate('document.documentElement.scrollWidth')) as number) <= 390, 'the form fits the phone');
   await pg.screenshot({ path: path.join(shots, 'maintenance-error-390.png'), fullPage: true });
   await pg.locator('input[name="end"]').fill('2026-12-05T18:00');
@@ -88,7 +101,11 @@ t.test('the agents page lists config and enrolled agents with version, probes an
   await pg.getByRole('button', { name: '开始巡检' }).click();
   await pg.waitForURL(/\/console\/inspections\/\d+$/);
   t.equal(await pg.locator('form#checklist').count(), 1, 'one form for the checklist');
-  t.same(await pg.locator('select[name^="result-"]').evaluateAll((ss) => ss.map((x) => (x as unknown as { value: string }).value)), ['', ''], 'every manual item starts as not checked');
+  t.same(
+    await pg.locator('select[name^="result-"]').evaluateAll((ss) => ss.map((x) => (x as unknown as { value: string }).value)),
+    ['', ''],
+    'every manual item starts as not checked',
+  );
   t.ok(((await pg.evaluate('document.documentElement.scrollWidth')) as number) <= 390, 'the checklist fits the phone');
   await pg.screenshot({ path: path.join(shots, 'inspection-390.png'), fullPage: true });
 });

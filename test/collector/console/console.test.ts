@@ -9,7 +9,10 @@ t.test('passwords are scrypt hashes; templates escape everything', async (t) => 
   t.ok(verifyPassword('a long enough password', h));
   t.notOk(verifyPassword('a long enough passworD', h));
   t.not(hashPassword('a long enough password'), h, 'salted');
-  t.equal(html`<p title="${'"><x>'}">${XSS}${[html`<b>${'&'}</b>`]}</p>`.s, `<p title="&quot;&gt;&lt;x&gt;">${XSS.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')}<b>&amp;</b></p>`);
+  t.equal(
+    html`<p title="${'"><x>'}">${XSS}${[html`<b>${'&'}</b>`]}</p>`.s,
+    `<p title="&quot;&gt;&lt;x&gt;">${XSS.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')}<b>&amp;</b></p>`,
+  );
 });
 
 t.test('console over HTTP: login, CSRF, roles, rate limiting, escaping, audit', async (t) => {
@@ -85,45 +88,115 @@ t.test('console over HTTP: login, CSRF, roles, rate limiting, escaping, audit', 
     await admin.login('root');
     const users = await admin.get('/console/users');
     t.equal(users.status, 200);
-    t.equal((await admin.post('/console/users', { _csrf: Browserless.csrf(users.text), username: 'zhao', password: 'another long one', role: 'viewer' })).status, 303);
+    t.equal(
+      (await admin.post('/console/users', { _csrf: Browserless.csrf(users.text), username: 'zhao', password: 'another long one', role: 'viewer' })).status,
+      303,
+    );
     t.equal((await new Browserless(k.url).login('zhao', 'another long one')).status, 303, 'new user can log in');
   });
 
   await t.test('maintenance windows from the console, in office local time', async (t) => {
     const page = await b.get('/console/maintenance?lang=en');
     t.equal(page.status, 200);
-    const r = await b.post('/console/maintenance', { _csrf: Browserless.csrf(page.text), name: 'Shaft A-1 UPS swap <b>', targets: 'sw-a-3f-01, cam-a-3f-lobby', start: '2026-12-01T09:00', end: '2026-12-01T11:30' });
+    const r = await b.post('/console/maintenance', {
+      _csrf: Browserless.csrf(page.text),
+      name: 'Shaft A-1 UPS swap <b>',
+      targets: 'sw-a-3f-01, cam-a-3f-lobby',
+      start: '2026-12-01T09:00',
+      end: '2026-12-01T11:30',
+    });
     t.equal(r.status, 303);
     const list = await b.get('/console/maintenance');
     t.match(list.text, 'Shaft A-1 UPS swap &lt;b&gt;');
-    t.match(list.text, /<td>2026-12-01 09:00<\/td><td>2026-12-01 11:30<\/td>/, 'shown in the collector\'s time zone, as entered');
+    t.match(list.text, /<td>2026-12-01 09:00<\/td><td>2026-12-01 11:30<\/td>/, "shown in the collector's time zone, as entered");
     t.notMatch(list.text, /T01:00:00\.000Z/, 'never as a UTC ISO string');
     const m = k.c.modules.maintenance!;
     const w = m.windows().find((x) => x.name.startsWith('Shaft A-1'))!;
     t.ok(w, 'the maintenance module has it');
     t.equal(w.start, '2026-12-01T01:00:00.000Z', '09:00 in Asia/Shanghai');
     t.same(w.targets, ['sw-a-3f-01', 'cam-a-3f-lobby']);
-    const bad = await b.post('/console/maintenance?lang=en', { _csrf: Browserless.csrf(page.text), name: 'Keep me', targets: 'sw-a-3f-01', start: 'tomorrow', end: '' });
+    const bad = await b.post('/console/maintenance?lang=en', {
+      _csrf: Browserless.csrf(page.text),
+      name: 'Keep me',
+      targets: 'sw-a-3f-01',
+      start: 'tomorrow',
+      end: '',
+    });
     t.equal(bad.status, 400, 'bad times are refused');
     t.match(bad.text, /Enter the start as a date and time/);
     t.match(bad.text, /name="name" required value="Keep me"/, 'what was typed is kept');
     // A multiple select sends `targets` once per device.
     const multi = async (fields: [string, string][]) => {
-      const r = await fetch(`${k.url}/console/maintenance`, { method: 'POST', redirect: 'manual', headers: { cookie: [...b.cookies].map(([x, v]) => `${x}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams([['_csrf', Browserless.csrf(page.text)], ...fields]).toString() });
+      const r = await fetch(`${k.url}/console/maintenance`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: [...b.cookies].map(([x, v]) => `${x}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams([['_csrf', Browserless.csrf(page.text)], ...fields]).toString(),
+      });
       return { status: r.status, text: await r.text() };
     };
-    const before = await multi([['name', 'Backwards'], ['targets', 'sw-a-3f-01'], ['targets', 'cam-a-3f-lobby'], ['start', '2026-12-02T10:00'], ['end', '2026-12-02T09:00']]);
+    const before = await multi([
+      ['name', 'Backwards'],
+      ['targets', 'sw-a-3f-01'],
+      ['targets', 'cam-a-3f-lobby'],
+      ['start', '2026-12-02T10:00'],
+      ['end', '2026-12-02T09:00'],
+    ]);
     t.equal(before.status, 400);
-    t.match(before.text, /The end must be after the start\./, 'in the page\'s language (English, chosen above)');
+    t.match(before.text, /The end must be after the start\./, "in the page's language (English, chosen above)");
     t.match(before.text, /<option value="sw-a-3f-01" selected>[\s\S]*<option value="cam-a-3f-lobby" selected>/, 'both picked devices stay picked');
-    t.match((await multi([['name', 'Ghost'], ['targets', 'sw-nowhere'], ['start', '2026-12-02T10:00'], ['end', '2026-12-02T11:00']])).text, /Not in the inventory: sw-nowhere\./);
-    t.match((await multi([['name', 'Nothing'], ['start', '2026-12-02T10:00'], ['end', '2026-12-02T11:00']])).text, /Pick the devices the work affects/, 'no devices and not "all" is a question, not a site-wide window');
-    t.equal((await multi([['name', 'Two'], ['targets', 'sw-a-3f-01'], ['targets', 'cam-a-3f-lobby'], ['start', '2026-12-02T10:00'], ['end', '2026-12-02T11:00']])).status, 303);
+    t.match(
+      (
+        await multi([
+          ['name', 'Ghost'],
+          ['targets', 'sw-nowhere'],
+          ['start', '2026-12-02T10:00'],
+          ['end', '2026-12-02T11:00'],
+        ])
+      ).text,
+      /Not in the inventory: sw-nowhere\./,
+    );
+    t.match(
+      (
+        await multi([
+          ['name', 'Nothing'],
+          ['start', '2026-12-02T10:00'],
+          ['end', '2026-12-02T11:00'],
+        ])
+      ).text,
+      /Pick the devices the work affects/,
+      'no devices and not "all" is a question, not a site-wide window',
+    );
+    t.equal(
+      (
+        await multi([
+          ['name', 'Two'],
+          ['targets', 'sw-a-3f-01'],
+          ['targets', 'cam-a-3f-lobby'],
+          ['start', '2026-12-02T10:00'],
+          ['end', '2026-12-02T11:00'],
+        ])
+      ).status,
+      303,
+    );
     t.same(m.windows().find((x) => x.name === 'Two')?.targets, ['sw-a-3f-01', 'cam-a-3f-lobby']);
-    t.equal((await multi([['name', 'Whole site'], ['all', '1'], ['start', '2026-12-02T10:00'], ['end', '2026-12-02T11:00']])).status, 303);
+    t.equal(
+      (
+        await multi([
+          ['name', 'Whole site'],
+          ['all', '1'],
+          ['start', '2026-12-02T10:00'],
+          ['end', '2026-12-02T11:00'],
+        ])
+      ).status,
+      303,
+    );
     t.same(m.windows().find((x) => x.name === 'Whole site')?.targets, [], 'all devices: no target list');
     t.equal((await b.post('/console/maintenance/delete', { _csrf: Browserless.csrf(page.text), id: String(w.id) })).status, 303);
-    t.notOk(m.windows().some((x) => x.name.startsWith('Shaft A-1')), 'deleted');
+    t.notOk(
+      m.windows().some((x) => x.name.startsWith('Shaft A-1')),
+      'deleted',
+    );
   });
 
   await t.test('photos must be JPEG or PNG', async (t) => {
@@ -136,7 +209,12 @@ t.test('console over HTTP: login, CSRF, roles, rate limiting, escaping, audit', 
     fd.set('result', 'pass');
     fd.set('note', '');
     fd.set('photo', new Blob(['<svg onload=alert(1)>'], { type: 'image/png' }), 'x.png');
-    const res = await fetch(`${k.url}/console/inspections/${id}/item`, { method: 'POST', body: fd, redirect: 'manual', headers: { cookie: `wp_session=${b.cookies.get('wp_session')}` } });
+    const res = await fetch(`${k.url}/console/inspections/${id}/item`, {
+      method: 'POST',
+      body: fd,
+      redirect: 'manual',
+      headers: { cookie: `wp_session=${b.cookies.get('wp_session')}` },
+    });
     t.equal(res.status, 415, 'content is checked, not the declared type');
     t.equal((await b.get('/console/photos/..%2Fstate.db')).status, 404, 'no path traversal');
   });
@@ -165,7 +243,17 @@ t.test('console over HTTP: login, CSRF, roles, rate limiting, escaping, audit', 
   });
 
   const audit = k.c.ctx.audit.list(500).map((e) => `${e.actor} ${e.action}`);
-  for (const a of ['li console.login', 'li inspection.start', 'li inspection.item', 'li alert.ack', 'wang console.login_failed', 'wang console.login_blocked', 'root user.add', 'li console.logout']) t.ok(audit.includes(a), `audit: ${a}`);
+  for (const a of [
+    'li console.login',
+    'li inspection.start',
+    'li inspection.item',
+    'li alert.ack',
+    'wang console.login_failed',
+    'wang console.login_blocked',
+    'root user.add',
+    'li console.logout',
+  ])
+    t.ok(audit.includes(a), `audit: ${a}`);
   t.ok(k.c.ctx.audit.verify().ok);
 });
 
@@ -187,10 +275,16 @@ t.test('login limits are per user and address: another address is never locked o
   const A2 = new Browserless(k.url, '127.0.0.2');
   const page = await A2.get('/console/login');
   const csrf = Browserless.csrf(page.text);
-  const statuses = await Promise.all(Array.from({ length: 60 }, () => A2.post('/console/login', { _csrf: csrf, username: 'wang', password: 'wrong password!' }).then((r) => r.status)));
+  const statuses = await Promise.all(
+    Array.from({ length: 60 }, () => A2.post('/console/login', { _csrf: csrf, username: 'wang', password: 'wrong password!' }).then((r) => r.status)),
+  );
   t.same(new Set(statuses), new Set([429]), 'all 60 refused');
   t.equal(rows('wang').length, before, 'and none of them wrote an audit row');
-  t.same(rows('wang').map((e) => e.action), ['console.login_blocked', 'console.login_failed'], 'so far: the first failure and the block (newest first)');
+  t.same(
+    rows('wang').map((e) => e.action),
+    ['console.login_blocked', 'console.login_failed'],
+    'so far: the first failure and the block (newest first)',
+  );
 
   // The block ends: the right password from A logs in, and the run gets one summary row.
   clock += 31_000;

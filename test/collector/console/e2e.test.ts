@@ -16,7 +16,16 @@ t.test('console end to end in headless Chromium: log in, acknowledge, inspect an
     executablePath: '/usr/bin/chromium',
     headless: true,
     acceptDownloads: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   t.teardown(async () => {
     await ctx.close();

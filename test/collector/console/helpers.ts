@@ -34,7 +34,17 @@ export async function consoleCollector(extra: Record<string, unknown> = {}, opts
     },
     alerts: { rules: [{ name: 'inspection_due', type: 'inspection', due_within_days: 40, severity: 'warning' }] },
     inspections: {
-      schedules: [{ id: 'net-a', title: 'Building A network', kind: 'network', every: 'monthly', owner: 'Wang', scope: { building: 'A' }, manual_items: ['Cabling tidy', 'Door locked'] }],
+      schedules: [
+        {
+          id: 'net-a',
+          title: 'Building A network',
+          kind: 'network',
+          every: 'monthly',
+          owner: 'Wang',
+          scope: { building: 'A' },
+          manual_items: ['Cabling tidy', 'Door locked'],
+        },
+      ],
     },
     reports: { organisation: 'Test Centre 测试中心', contractor: 'Acme' },
     console: { login_max_failures: 3, login_window_s: 60 },
@@ -89,7 +99,12 @@ export class Browserless {
   private header(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
-  async req(method: string, p: string, body?: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; text: string; location: string | null; headers: Headers }> {
+  async req(
+    method: string,
+    p: string,
+    body?: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; text: string; location: string | null; headers: Headers }> {
     const init = {
       method,
       headers: { cookie: this.header(), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...headers },

@@ -1,7 +1,10 @@
 import t from 'tap';
 import { checkDraft, fromLocalInput, toLocalInput } from '../../../collector/console/maintenance-page.ts';
 
-const inv = [{ name: 'sw-a-3f-01', kind: 'switch' }, { name: 'cam-1', kind: 'camera' }] as never;
+const inv = [
+  { name: 'sw-a-3f-01', kind: 'switch' },
+  { name: 'cam-1', kind: 'camera' },
+] as never;
 const zh = { lang: 'zh-CN', tz: 'Asia/Shanghai' } as const;
 
 t.test('datetime-local values are the collector time zone, both ways', async (t) => {
@@ -14,9 +17,15 @@ t.test('datetime-local values are the collector time zone, both ways', async (t)
 
 t.test('a draft: end after start, targets from the inventory or "all", at most 31 days', async (t) => {
   const d = { name: 'UPS', targets: ['sw-a-3f-01'], all: false, start: '2026-12-03T16:00', end: '2026-12-03T18:00', reason: ' swap ' };
-  t.same(checkDraft(zh, d, inv), { ok: true, window: { name: 'UPS', targets: ['sw-a-3f-01'], start: '2026-12-03T08:00:00.000Z', end: '2026-12-03T10:00:00.000Z', reason: 'swap' } });
+  t.same(checkDraft(zh, d, inv), {
+    ok: true,
+    window: { name: 'UPS', targets: ['sw-a-3f-01'], start: '2026-12-03T08:00:00.000Z', end: '2026-12-03T10:00:00.000Z', reason: 'swap' },
+  });
   t.same(checkDraft(zh, { ...d, end: d.start }, inv), { ok: false, errors: { end: '结束时间必须晚于开始时间。' } });
   t.same(checkDraft(zh, { ...d, targets: [] }, inv), { ok: false, errors: { targets: '请选择受影响的设备，或勾选“全部设备”。' } });
   t.same(checkDraft(zh, { ...d, targets: [], all: true }, inv).ok, true);
-  t.same(checkDraft({ lang: 'en', tz: 'UTC' }, { ...d, name: ' ', end: '2027-02-01T00:00' }, inv), { ok: false, errors: { name: 'Give the window a name.', end: 'A one-off window is at most 31 days; use a recurring window in the config for regular work.' } });
+  t.same(checkDraft({ lang: 'en', tz: 'UTC' }, { ...d, name: ' ', end: '2027-02-01T00:00' }, inv), {
+    ok: false,
+    errors: { name: 'Give the window a name.', end: 'A one-off window is at most 31 days; use a recurring window in the config for regular work.' },
+  });
 });

@@ -46,9 +46,21 @@ t.test('an agent frame is taken from its bytes: spooled whole, listeners get onl
   const r = ingest.acceptFrame(agent, frame(7));
   t.same(r, { seq: 7, accepted: 3, rejected: 0 });
   t.same(seen.ping, ['ping']);
-  t.same(seen.all, ['ping:poller-1:undefined', 'cpu:poller-1:A', 'snmp_if:poller-1:undefined'], 'a listener without `wants` gets every sample, enriched; the agent\'s location only on its own host\'s');
+  t.same(
+    seen.all,
+    ['ping:poller-1:undefined', 'cpu:poller-1:A', 'snmp_if:poller-1:undefined'],
+    "a listener without `wants` gets every sample, enriched; the agent's location only on its own host's",
+  );
   t.same(seen.none, []);
-  t.same(targets, [['10.1.1.1', 'poller-1'], ['pc-1', 'poller-1'], ['sw-3', 'poller-1']], 'targets of every sample, wanted or not');
+  t.same(
+    targets,
+    [
+      ['10.1.1.1', 'poller-1'],
+      ['pc-1', 'poller-1'],
+      ['sw-3', 'poller-1'],
+    ],
+    'targets of every sample, wanted or not',
+  );
   const rows = spool.take(100);
   t.equal(rows.length, 1);
   t.equal(rows[0]!.points, 3);
@@ -60,7 +72,7 @@ t.test('an agent frame is taken from its bytes: spooled whole, listeners get onl
   );
 });
 
-t.test('frames not in the agents\' layout are left to the general decoder; accept() filters listeners the same way', async (t) => {
+t.test("frames not in the agents' layout are left to the general decoder; accept() filters listeners the same way", async (t) => {
   const { ingest, metrics } = setup(t);
   t.equal(ingest.acceptFrame(agent, Buffer.from('{"seq":1,"type":"batch","samples":[]}')), undefined);
   t.equal(ingest.acceptFrame(agent, Buffer.from('{"type":"batch","seq":1,"samples":[{"m":"x","f":{"v":1},"ts":1}],"events":[]}')), undefined);
@@ -72,6 +84,9 @@ t.test('frames not in the agents\' layout are left to the general decoder; accep
     { measurement: 'mem', tags: {}, fields: { used: 1 }, time: now + 3_600_000 },
   ]);
   t.same(r, { accepted: 2, rejected: 1 });
-  t.same(got.map((s) => s.measurement), ['camera']);
+  t.same(
+    got.map((s) => s.measurement),
+    ['camera'],
+  );
   t.match(metrics.render(), /watchpost_ingest_points_rejected_total\{reason="future_timestamp"\} 1/);
 });

@@ -28,7 +28,14 @@ t.test('periods: months, quarters and ISO weeks in the office time zone', async 
 });
 
 t.test('schedule status: due dates, reminders, overdue', async (t) => {
-  const s = { id: 'net', title: 'Net', kind: 'network' as const, every: 'monthly' as const, remind_days_before: 3, scope: { area: 'any' as const, devices: [] } };
+  const s = {
+    id: 'net',
+    title: 'Net',
+    kind: 'network' as const,
+    every: 'monthly' as const,
+    remind_days_before: 3,
+    scope: { area: 'any' as const, devices: [] },
+  };
   const fresh = scheduleStatus(s, localMidnight(2026, 10, 10, TZ), TZ, undefined);
   t.equal(fresh.due_ms, localMidnight(2026, 11, 1, TZ), 'never done: due at the end of this month');
   t.notOk(fresh.overdue);
@@ -83,7 +90,9 @@ t.test('inspection runs against a seeded month in a real influxd', async (t) => 
     db,
     audit,
     devices: config.inventory.devices,
-    inputs: influxInspectionInputs(influxReader({ ...config.influxdb!, url: influx.url, database: 'watchpost', batch_points: 1, timeout_ms: 10_000, create_database: false })),
+    inputs: influxInspectionInputs(
+      influxReader({ ...config.influxdb!, url: influx.url, database: 'watchpost', batch_points: 1, timeout_ms: 10_000, create_database: false }),
+    ),
     log,
     now: () => now,
     emit: (samples, events) => emitted.push({ samples, events }),
@@ -111,7 +120,11 @@ t.test('inspection runs against a seeded month in a real influxd', async (t) => 
     t.equal(manual.length, 4, 'default manual items for network');
 
     t.throws(() => svc.sign('engineer:li', office, 'done'), { code: 'incomplete' }, 'cannot sign with manual items open');
-    for (const m of manual) svc.record('engineer:li', office, m.seq, { result: m.seq === manual[1]!.seq ? 'fail' : 'pass', note: m.seq === manual[1]!.seq ? 'door lock broken' : '' });
+    for (const m of manual)
+      svc.record('engineer:li', office, m.seq, {
+        result: m.seq === manual[1]!.seq ? 'fail' : 'pass',
+        note: m.seq === manual[1]!.seq ? 'door lock broken' : '',
+      });
     t.throws(() => svc.record('engineer:li', office, 1, { result: 'pass', note: '' }), /no manual item/, 'automatic items cannot be overridden');
     now += 3600_000;
     const { problems } = svc.sign('engineer:li', office, 'Office network checked');
@@ -127,7 +140,8 @@ t.test('inspection runs against a seeded month in a real influxd', async (t) => 
     const again = await svc.start('engineer:li', 'net-office');
     t.equal(item(again, 'sw-a-3f-01', 'ports_down')?.result, 'pass');
     t.same(item(again, 'sw-a-3f-01', 'ports_down')?.evidence, { ports: ['GE0/0/4'], new: [] }, 'baseline from the previous inspection');
-    for (const m of svc.store.get(again)!.items.filter((i) => i.mode === 'manual')) svc.record('engineer:li', again, m.seq, { result: m.seq === manual[1]!.seq ? 'fail' : 'pass', note: m.seq === manual[1]!.seq ? 'door lock broken' : '' });
+    for (const m of svc.store.get(again)!.items.filter((i) => i.mode === 'manual'))
+      svc.record('engineer:li', again, m.seq, { result: m.seq === manual[1]!.seq ? 'fail' : 'pass', note: m.seq === manual[1]!.seq ? 'door lock broken' : '' });
     svc.sign('engineer:li', again, 'again');
     t.equal(svc.store.problems({ open: true }).filter((p) => p.title.includes('door lock broken')).length, 1, 'an open problem is carried, not duplicated');
     svc.store.closeProblem('engineer:li', lock.id, 'lock replaced');
@@ -149,7 +163,10 @@ t.test('inspection runs against a seeded month in a real influxd', async (t) => 
     t.match(item(pcs, 'pc-a-302', 'antivirus'), { result: 'fail', evidence: { protected: false } });
     t.match(item(pcs, 'pc-a-303', 'disk'), { result: 'warn', evidence: { used_pct: 91 } });
     t.same(
-      svc.store.get(pcs)!.items.filter((i) => i.mode === 'manual').map((i) => i.label),
+      svc.store
+        .get(pcs)!
+        .items.filter((i) => i.mode === 'manual')
+        .map((i) => i.label),
       ['Printers working'],
       'configured manual items',
     );
@@ -182,8 +199,14 @@ t.test('inspection runs against a seeded month in a real influxd', async (t) => 
     now = localMidnight(2027, 1, 2, TZ);
     svc.tick();
     t.equal(raised.length, 5, 'with the alerts module: every schedule status goes to its inspection rules');
-    t.match(raised.find((r) => (r as { scope: string }).scope === 'net-office'), { kind: 'network', scope: 'net-office', overdue: true });
-    t.match(raised.find((r) => (r as { scope: string }).scope === 'srv'), { kind: 'server', overdue: false, due_in_days: 2 });
+    t.match(
+      raised.find((r) => (r as { scope: string }).scope === 'net-office'),
+      { kind: 'network', scope: 'net-office', overdue: true },
+    );
+    t.match(
+      raised.find((r) => (r as { scope: string }).scope === 'srv'),
+      { kind: 'server', overdue: false, due_in_days: 2 },
+    );
     t.equal(emitted.at(-1)!.events.length, 0, 'and no events of its own');
     delete opts.alerts;
     svc.tick();
@@ -197,6 +220,7 @@ t.test('inspection runs against a seeded month in a real influxd', async (t) => 
     );
     t.ok(audit.verify().ok, 'audit chain intact');
     const actions = audit.list(500).map((e) => e.action);
-    for (const a of ['inspection.start', 'inspection.item', 'inspection.sign', 'problem.close', 'inspection.overdue', 'inspection.reminder']) t.ok(actions.includes(a), `${a} audit-logged`);
+    for (const a of ['inspection.start', 'inspection.item', 'inspection.sign', 'problem.close', 'inspection.overdue', 'inspection.reminder'])
+      t.ok(actions.includes(a), `${a} audit-logged`);
   });
 });

@@ -22,7 +22,13 @@ if (!FIXTURES) {
   t.test('printers: reachable, supplies below threshold, open alerts, pages since the last inspection', async (t) => {
     const [influx, sim] = await Promise.all([
       startInfluxd(),
-      startSnmpsim([{ name: 'printer-3f', text: syntheticPrinter() }, { name: 'ricoh', file: path.join(FIXTURES!, 'snmprec/printer_ricoh_mpc3002.snmprec') }], { quiet: true }),
+      startSnmpsim(
+        [
+          { name: 'printer-3f', text: syntheticPrinter() },
+          { name: 'ricoh', file: path.join(FIXTURES!, 'snmprec/printer_ricoh_mpc3002.snmprec') },
+        ],
+        { quiet: true },
+      ),
     ]);
     const dir = tempDir('printer-insp');
     t.teardown(async () => {
@@ -54,8 +60,17 @@ if (!FIXTURES) {
     await write();
 
     const config = collectorConfigSchema.parse({ collector: { data_dir: ':memory:' } });
-    const inputs = influxInspectionInputs(influxReader({ ...config.influxdb!, url: influx.url, database: 'watchpost', batch_points: 1, timeout_ms: 10_000, create_database: false }));
-    const items = await evaluate('pc', ['printer-3f', 'prn-ricoh', 'prn-gone', 'pc-never-seen'], inputs, { sinceMs: now - 86_400_000, untilMs: now }, config.inspections.thresholds, 'zh-CN');
+    const inputs = influxInspectionInputs(
+      influxReader({ ...config.influxdb!, url: influx.url, database: 'watchpost', batch_points: 1, timeout_ms: 10_000, create_database: false }),
+    );
+    const items = await evaluate(
+      'pc',
+      ['printer-3f', 'prn-ricoh', 'prn-gone', 'pc-never-seen'],
+      inputs,
+      { sinceMs: now - 86_400_000, untilMs: now },
+      config.inspections.thresholds,
+      'zh-CN',
+    );
     const got = Object.fromEntries(items.map((i) => [`${i.device} ${i.code}`, [i.result, i.evidence]]));
     t.same(got, {
       'printer-3f reachable': ['pass', { up: 1 }],

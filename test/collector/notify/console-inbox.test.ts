@@ -21,7 +21,20 @@ t.test('alerts to a console inbox: delivered, listed with what fired and resolve
   const src = { kind: 'agent' as const, name: 'poller-a', tags: {} };
   k.c.ctx.ingest.accept(src, [{ measurement: 'camera', tags: { camera: 'cam-a-3f-lobby' }, fields: { up: 0n }, time: Date.now() }]);
   const api = k.c.modules.alerts!;
-  await waitFor('console delivery of the firing camera alert', async () => api.dispatcher.recent().some((d) => d.channel === 'console' && d.status === 'sent' && d.notification.kind === 'firing' && d.notification.alerts.some((a) => a.target === 'cam-a-3f-lobby')), 10_000);
+  await waitFor(
+    'console delivery of the firing camera alert',
+    async () =>
+      api.dispatcher
+        .recent()
+        .some(
+          (d) =>
+            d.channel === 'console' &&
+            d.status === 'sent' &&
+            d.notification.kind === 'firing' &&
+            d.notification.alerts.some((a) => a.target === 'cam-a-3f-lobby'),
+        ),
+    10_000,
+  );
   k.c.ctx.ingest.accept(src, [{ measurement: 'camera', tags: { camera: 'cam-a-3f-lobby' }, fields: { up: 1n }, time: Date.now() }]);
   await waitFor('resolved notification', async () => api.dispatcher.recent().some((d) => d.notification.kind === 'resolved' && d.status === 'sent'), 10_000);
 

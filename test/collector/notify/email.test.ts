@@ -8,14 +8,42 @@ import { startSmtp } from '../../peers/smtp.ts';
 import { waitFor } from '../../peers/util.ts';
 
 const note = (key: string): Notification => ({
-  key, kind: 'firing', receiver: 'eng', level: 0, purpose: 'alert', time_ms: Date.now(), ack_url: 'https://collector.example/api/alerts/ack?t=abc.def', ack_code: 'ACK 3',
-  alerts: [{ id: 3, rule: 'switch_down', target: 'sw-a-3f-01', severity: 'critical', state: 'firing', summary: '交换机离线 switch down', labels: { building: 'A', floor: '3' }, fired_ms: Date.now(), suppressed: ['cam-a-3f-lobby'] }],
+  key,
+  kind: 'firing',
+  receiver: 'eng',
+  level: 0,
+  purpose: 'alert',
+  time_ms: Date.now(),
+  ack_url: 'https://collector.example/api/alerts/ack?t=abc.def',
+  ack_code: 'ACK 3',
+  alerts: [
+    {
+      id: 3,
+      rule: 'switch_down',
+      target: 'sw-a-3f-01',
+      severity: 'critical',
+      state: 'firing',
+      summary: '交换机离线 switch down',
+      labels: { building: 'A', floor: '3' },
+      fired_ms: Date.now(),
+      suppressed: ['cam-a-3f-lobby'],
+    },
+  ],
 });
 
 t.test('email over real SMTP: delivered with HTML + text in Chinese and English', async (t) => {
   const smtp = await startSmtp();
   t.teardown(() => smtp.close());
-  const e = new EmailNotifier({ host: '127.0.0.1', port: smtp.port, security: 'none', username: smtp.user, password: smtp.pass, from: 'watchpost@example.gov.cn', timeout_ms: 5000, tls_insecure: false });
+  const e = new EmailNotifier({
+    host: '127.0.0.1',
+    port: smtp.port,
+    security: 'none',
+    username: smtp.user,
+    password: smtp.pass,
+    from: 'watchpost@example.gov.cn',
+    timeout_ms: 5000,
+    tls_insecure: false,
+  });
   t.teardown(() => e.close());
   const r = await e.send(note('k1'), 'eng@example.gov.cn', AbortSignal.timeout(5000));
   t.ok(r.id);
@@ -29,10 +57,28 @@ t.test('email over real SMTP: delivered with HTML + text in Chinese and English'
 t.test('auth failure is typed auth, not retryable; 5xx rejection is client, not retryable', async (t) => {
   const smtp = await startSmtp({ rejectRcpt: ['gone@example.gov.cn'] });
   t.teardown(() => smtp.close());
-  const bad = new EmailNotifier({ host: '127.0.0.1', port: smtp.port, security: 'none', username: smtp.user, password: 'wrong', from: 'watchpost@example.gov.cn', timeout_ms: 5000, tls_insecure: false });
+  const bad = new EmailNotifier({
+    host: '127.0.0.1',
+    port: smtp.port,
+    security: 'none',
+    username: smtp.user,
+    password: 'wrong',
+    from: 'watchpost@example.gov.cn',
+    timeout_ms: 5000,
+    tls_insecure: false,
+  });
   t.teardown(() => bad.close());
   await t.rejects(bad.send(note('k2'), 'eng@example.gov.cn', AbortSignal.timeout(5000)), { reason: 'auth', retryable: false } as never);
-  const good = new EmailNotifier({ host: '127.0.0.1', port: smtp.port, security: 'none', username: smtp.user, password: smtp.pass, from: 'watchpost@example.gov.cn', timeout_ms: 5000, tls_insecure: false });
+  const good = new EmailNotifier({
+    host: '127.0.0.1',
+    port: smtp.port,
+    security: 'none',
+    username: smtp.user,
+    password: smtp.pass,
+    from: 'watchpost@example.gov.cn',
+    timeout_ms: 5000,
+    tls_insecure: false,
+  });
   t.teardown(() => good.close());
   await t.rejects(good.send(note('k3'), 'gone@example.gov.cn', AbortSignal.timeout(5000)), { reason: 'client', retryable: false, code: '550' } as never);
   // Nothing listening: a retryable server failure.
@@ -44,8 +90,23 @@ t.test('dispatcher: one retry loop — 4xx retried until delivered, 5xx fails fo
   const smtp = await startSmtp({ rejectRcpt: ['gone@example.gov.cn'] });
   t.teardown(() => smtp.close());
   const db = openStateDb(':memory:');
-  const e = new EmailNotifier({ host: '127.0.0.1', port: smtp.port, security: 'none', username: smtp.user, password: smtp.pass, from: 'watchpost@example.gov.cn', timeout_ms: 5000, tls_insecure: false });
-  const d = new Dispatcher({ db, channels: [e], retry: { max_attempts: 5, base_ms: 20, max_ms: 100, timeout_ms: 5000, concurrency: 4 }, now: Date.now, log: silentLogger });
+  const e = new EmailNotifier({
+    host: '127.0.0.1',
+    port: smtp.port,
+    security: 'none',
+    username: smtp.user,
+    password: smtp.pass,
+    from: 'watchpost@example.gov.cn',
+    timeout_ms: 5000,
+    tls_insecure: false,
+  });
+  const d = new Dispatcher({
+    db,
+    channels: [e],
+    retry: { max_attempts: 5, base_ms: 20, max_ms: 100, timeout_ms: 5000, concurrency: 4 },
+    now: Date.now,
+    log: silentLogger,
+  });
   t.teardown(async () => {
     await d.stop();
     e.close();
@@ -78,7 +139,11 @@ t.test('STARTTLS and implicit TLS against a relay with a private CA; an untruste
   const got: string[] = [];
   const start = async (secure: boolean) => {
     const srv = new SMTPServer({
-      secure, key: leaf.keyPem, cert: leaf.certPem, logger: false, authMethods: ['PLAIN'],
+      secure,
+      key: leaf.keyPem,
+      cert: leaf.certPem,
+      logger: false,
+      authMethods: ['PLAIN'],
       onAuth(auth, _s, cb) {
         cb(auth.username === 'u' && auth.password === 'p' ? null : new Error('bad'), { user: 'u' });
       },
@@ -105,6 +170,10 @@ t.test('STARTTLS and implicit TLS against a relay with a private CA; an untruste
   e2.close();
   t.same(got, ['starttls:true', 'tls:true'], 'both sessions encrypted');
   const e3 = new EmailNotifier({ ...base, port: p1, security: 'starttls' });
-  await t.rejects(e3.send(note('tls3'), 'eng@example.gov.cn', AbortSignal.timeout(5000)), { reason: 'config', retryable: false, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' } as never);
+  await t.rejects(e3.send(note('tls3'), 'eng@example.gov.cn', AbortSignal.timeout(5000)), {
+    reason: 'config',
+    retryable: false,
+    code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  } as never);
   e3.close();
 });

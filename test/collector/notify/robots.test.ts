@@ -8,8 +8,26 @@ import { WebhookNotifier } from '../../../collector/notify/webhook.ts';
 import { WeComNotifier } from '../../../collector/notify/wecom.ts';
 
 const note: Notification = {
-  key: 'k', kind: 'firing', receiver: 'r', level: 0, purpose: 'alert', time_ms: 0, ack_url: 'http://c/ack?t=1',
-  alerts: [{ id: 1, rule: 'cam_down', target: 'cam-1', severity: 'critical', state: 'firing', summary: '离线', labels: { building: 'A' }, fired_ms: 0, suppressed: [] }],
+  key: 'k',
+  kind: 'firing',
+  receiver: 'r',
+  level: 0,
+  purpose: 'alert',
+  time_ms: 0,
+  ack_url: 'http://c/ack?t=1',
+  alerts: [
+    {
+      id: 1,
+      rule: 'cam_down',
+      target: 'cam-1',
+      severity: 'critical',
+      state: 'firing',
+      summary: '离线',
+      labels: { building: 'A' },
+      fired_ms: 0,
+      suppressed: [],
+    },
+  ],
 };
 
 /** A local receiver that checks what the real services check, answering like them. */
@@ -40,7 +58,10 @@ t.test('webhook: HMAC over timestamp.body, verified by the receiver', async (t) 
   t.teardown(rc.close);
   await new WebhookNotifier(secret).send(note, `${rc.url}/hook`, AbortSignal.timeout(5000));
   t.match(JSON.parse(rc.got[0]!.body), { kind: 'firing', alerts: [{ target: 'cam-1' }] });
-  await t.rejects(new WebhookNotifier('other-secret-0123456789').send(note, `${rc.url}/hook`, AbortSignal.timeout(5000)), { reason: 'auth', retryable: false } as never);
+  await t.rejects(new WebhookNotifier('other-secret-0123456789').send(note, `${rc.url}/hook`, AbortSignal.timeout(5000)), {
+    reason: 'auth',
+    retryable: false,
+  } as never);
 });
 
 t.test('DingTalk robot: 加签 verified; errcodes mapped', async (t) => {
@@ -59,14 +80,22 @@ t.test('DingTalk robot: 加签 verified; errcodes mapped', async (t) => {
   t.equal(rc.got[0]!.url.searchParams.get('access_token'), 'abc');
   await t.rejects(new DingTalkNotifier('wrong').send(note, `${rc.url}/robot/send?access_token=abc`, AbortSignal.timeout(5000)), { reason: 'auth' } as never);
   mode = 'limit';
-  await t.rejects(new DingTalkNotifier(secret).send(note, `${rc.url}/robot/send?access_token=abc`, AbortSignal.timeout(5000)), { reason: 'rate_limited', retryable: true } as never);
+  await t.rejects(new DingTalkNotifier(secret).send(note, `${rc.url}/robot/send?access_token=abc`, AbortSignal.timeout(5000)), {
+    reason: 'rate_limited',
+    retryable: true,
+  } as never);
 });
 
 t.test('WeCom robot: markdown; errcodes mapped', async (t) => {
-  const rc = await receiver((_req, _b, url) => (url.searchParams.get('key') === 'good' ? { body: { errcode: 0, errmsg: 'ok' } } : { body: { errcode: 93000, errmsg: 'invalid webhook url' } }));
+  const rc = await receiver((_req, _b, url) =>
+    url.searchParams.get('key') === 'good' ? { body: { errcode: 0, errmsg: 'ok' } } : { body: { errcode: 93000, errmsg: 'invalid webhook url' } },
+  );
   t.teardown(rc.close);
   await new WeComNotifier().send(note, `${rc.url}/cgi-bin/webhook/send?key=good`, AbortSignal.timeout(5000));
   t.match(JSON.parse(rc.got[0]!.body), { msgtype: 'markdown', markdown: { content: /cam-1/ } });
-  await t.rejects(new WeComNotifier().send(note, `${rc.url}/cgi-bin/webhook/send?key=bad`, AbortSignal.timeout(5000)), { reason: 'auth', retryable: false } as never);
+  await t.rejects(new WeComNotifier().send(note, `${rc.url}/cgi-bin/webhook/send?key=bad`, AbortSignal.timeout(5000)), {
+    reason: 'auth',
+    retryable: false,
+  } as never);
   await t.rejects(new WeComNotifier().send(note, 'http://127.0.0.1:1/x', AbortSignal.timeout(5000)), { reason: 'server', retryable: true } as never);
 });

@@ -52,7 +52,11 @@ t.test('the current month, monitoring started today: a real collector, its ledge
     for (const u of pcs) lines.push(`ping,url=${u},host=poller-a-b1,floor=1 result_code=0i,percent_packet_loss=0 ${ts}`);
     for (const c of ['cam-1', 'cam-2']) lines.push(`camera,camera=${c},agent=poller-a-b1,floor=1 up=1i,reachable=true,auth="ok",snapshot_ok=true ${ts}`);
   }
-  const res = await fetch(`${col.url}/write?precision=ms`, { method: 'POST', headers: { authorization: `Token ${col.writeToken}` }, body: lines.join('\n') + '\n' });
+  const res = await fetch(`${col.url}/write?precision=ms`, {
+    method: 'POST',
+    headers: { authorization: `Token ${col.writeToken}` },
+    body: lines.join('\n') + '\n',
+  });
   t.equal(res.status, 204, '/write took the samples');
   await waitFor('device_uptime points', async () => (await influx.count('watchpost', 'device_uptime', 'uptime_month_pct')) > 0, 20_000);
   const [pt] = await influx.query('SELECT LAST("uptime_month_pct") FROM "watchpost"."autogen"."device_uptime"', 'watchpost');
@@ -78,7 +82,8 @@ t.test('the current month, monitoring started today: a real collector, its ledge
   if (lp.d > 1) t.match(s['摘要']!, new RegExp(`监测数据自 ${month}-${String(lp.d).padStart(2, '0')} 起：已监测 1/${total} 天。`), 'coverage printed');
   t.match(s['网络设备']!, new RegExp(`sw-1 100\\.000% 1 / ${total}`));
   t.notMatch(s['网络设备']!, /10\.3\.1\.|pc-030|未登记位置/, 'no PC or raw IP under 网络设备 / 未登记位置');
-  for (let i = 1; i <= 4; i++) t.match(s['电脑及外设']!, new RegExp(`pc-030${i} A楼 · 3层 · 30${i} 100\\.000% 1 / ${total}`), `pc-030${i} by inventory name and room`);
+  for (let i = 1; i <= 4; i++)
+    t.match(s['电脑及外设']!, new RegExp(`pc-030${i} A楼 · 3层 · 30${i} 100\\.000% 1 / ${total}`), `pc-030${i} by inventory name and room`);
   t.notMatch(text, /10\.3\.1\.2/, 'no raw address anywhere');
-  t.notMatch(text, /A楼 · 1层 · 办公区[^\n]*pc-/, 'the poller\'s floor=1 tag places nothing');
+  t.notMatch(text, /A楼 · 1层 · 办公区[^\n]*pc-/, "the poller's floor=1 tag places nothing");
 });

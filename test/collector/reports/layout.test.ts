@@ -41,8 +41,32 @@ function data(): ReportData {
     trend: { device_availability: [], camera_uptime: [] },
     inspections: [],
     problems: [
-      { id: 1, inspection_id: null, title: `UnbrokenTitle${'Z'.repeat(400)}`, device: 'sw-1', severity: 'fail', owner: 'Li', due_ms: period.startMs, created_ms: period.startMs - 1, closed_ms: null, closed_by: null, resolution: '' },
-      { id: 2, inspection_id: null, title: '竖井门锁损坏，需要更换门锁并重新张贴标签。'.repeat(12), device: 'sw-2', severity: 'warn', owner: '王工', due_ms: period.endMs + 1, created_ms: period.startMs, closed_ms: null, closed_by: null, resolution: '' },
+      {
+        id: 1,
+        inspection_id: null,
+        title: `UnbrokenTitle${'Z'.repeat(400)}`,
+        device: 'sw-1',
+        severity: 'fail',
+        owner: 'Li',
+        due_ms: period.startMs,
+        created_ms: period.startMs - 1,
+        closed_ms: null,
+        closed_by: null,
+        resolution: '',
+      },
+      {
+        id: 2,
+        inspection_id: null,
+        title: '竖井门锁损坏，需要更换门锁并重新张贴标签。'.repeat(12),
+        device: 'sw-2',
+        severity: 'warn',
+        owner: '王工',
+        due_ms: period.endMs + 1,
+        created_ms: period.startMs,
+        closed_ms: null,
+        closed_by: null,
+        resolution: '',
+      },
     ],
   };
 }
@@ -64,8 +88,16 @@ t.test('long tables: headers on every page, cells never overflow their page', as
   const words = [...bbox.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)];
   t.ok(words.length > 1000);
   const over = words.filter((w) => Number(w[3]) > 595.28 - 50 + 1 || Number(w[1]) < 50 - 1);
-  t.same(over.map((w) => w[5]), [], 'no word outside the margins');
+  t.same(
+    over.map((w) => w[5]),
+    [],
+    'no word outside the margins',
+  );
   const low = words.filter((w) => Number(w[4]) > 841.89 - 20);
-  t.same(low.map((w) => w[5]), [], 'nothing below the footer');
+  t.same(
+    low.map((w) => w[5]),
+    [],
+    'nothing below the footer',
+  );
   t.match(bbox, /UnbrokenTitleZZZ/, 'the unbroken title is wrapped, not cut off at its start');
 });

@@ -33,7 +33,10 @@ t.test('camera compliance comes from the uptime ledger; silence is unknown, not 
   ledger.observe('sw-1', 'device', true, 'poll', p.startMs);
   const now = p.endMs + H;
   const uptime = { ledger, report: (target: string, from: number, to: number) => ledger.report(target, from, to, now) };
-  const config = collectorConfigSchema.parse({ collector: { data_dir: ':memory:' }, inventory: { devices: [{ name: 'cam-lobby', kind: 'camera', building: 'A', floor: '1' }] } });
+  const config = collectorConfigSchema.parse({
+    collector: { data_dir: ':memory:' },
+    inventory: { devices: [{ name: 'cam-lobby', kind: 'camera', building: 'A', floor: '1' }] },
+  });
   const d = await gatherReportData(p, { config, influx: undefined, uptime, now: () => now });
   const lobby = d.cameras.find((c) => c.name === 'cam-lobby')!;
   t.match(lobby, { building: 'A', floor: '1', days: 31, compliant_days: 30, coverage: { days_monitored: 31, days_in_period: 31, first_day: '2026-10-01' } });
@@ -41,8 +44,15 @@ t.test('camera compliance comes from the uptime ledger; silence is unknown, not 
   t.ok(Math.abs(lobby.month_pct! - (100 * (744 - 3)) / 744) < 0.01, `month ${lobby.month_pct}`);
   const gate = d.cameras.find((c) => c.name === 'cam-gate')!;
   // The 19th's last poll is 23:55; the 5 minutes to midnight are still within silence_s.
-  t.match(gate, { kind: 'unregistered', days: 19, compliant_days: 19, month_pct: 100, coverage: { days_monitored: 19 } }, 'camera-days are the days it was watched');
-  t.notOk(d.cameras.some((c) => c.name === 'sw-1'), 'devices are not cameras');
+  t.match(
+    gate,
+    { kind: 'unregistered', days: 19, compliant_days: 19, month_pct: 100, coverage: { days_monitored: 19 } },
+    'camera-days are the days it was watched',
+  );
+  t.notOk(
+    d.cameras.some((c) => c.name === 'sw-1'),
+    'devices are not cameras',
+  );
   t.equal(d.trend.camera_uptime.filter((x) => x.value !== null).length, 31, 'a daily trend point per monitored day');
 });
 
@@ -90,12 +100,34 @@ t.test('the current month, monitoring started today: figures over the hours moni
     },
   });
   // An inventory address may be a list (IP and host name); the report matches either.
-  const config = { ...parsed, inventory: { devices: parsed.inventory.devices.map((d) => (d.name === 'pc-0303' ? { ...d, address: ['10.3.1.23', 'pc-0303.office.lan'] } : d)) } } as unknown as CollectorConfig;
+  const config = {
+    ...parsed,
+    inventory: { devices: parsed.inventory.devices.map((d) => (d.name === 'pc-0303' ? { ...d, address: ['10.3.1.23', 'pc-0303.office.lan'] } : d)) },
+  } as unknown as CollectorConfig;
   const { data: d, pdf } = await generateReport({ config, month: '2026-10', lang: 'en', inspections: store, uptime, now: () => now });
 
-  t.same(d.devices.map((x) => [x.name, x.availability_pct, x.coverage.days_monitored]), [...switches.map((n) => [n, 100, 1]), ['sw-6', null, 0]], 'switches: 100 % over the 6 hours watched; sw-6 never seen');
-  t.same(d.pcs.map((x) => [x.host, x.availability_pct === null ? null : Number(x.availability_pct.toFixed(3))]), [['pc-0301', 100], ['pc-0302', 100], ['pc-0303', 91.667]], 'pinged PCs by inventory name: 5.5 of 6 h');
-  t.same(d.cameras.map((c) => [c.name, c.days, c.compliant_days]), [['cam-1', 1, 1], ['cam-2', 1, 1]], 'one camera-day each, today');
+  t.same(
+    d.devices.map((x) => [x.name, x.availability_pct, x.coverage.days_monitored]),
+    [...switches.map((n) => [n, 100, 1]), ['sw-6', null, 0]],
+    'switches: 100 % over the 6 hours watched; sw-6 never seen',
+  );
+  t.same(
+    d.pcs.map((x) => [x.host, x.availability_pct === null ? null : Number(x.availability_pct.toFixed(3))]),
+    [
+      ['pc-0301', 100],
+      ['pc-0302', 100],
+      ['pc-0303', 91.667],
+    ],
+    'pinged PCs by inventory name: 5.5 of 6 h',
+  );
+  t.same(
+    d.cameras.map((c) => [c.name, c.days, c.compliant_days]),
+    [
+      ['cam-1', 1, 1],
+      ['cam-2', 1, 1],
+    ],
+    'one camera-day each, today',
+  );
 
   const file = path.join(dir, 'today.pdf');
   writeFileSync(file, pdf);
@@ -121,10 +153,13 @@ t.test('targets are matched by name, then by address (one or a list), case-insen
   ]);
   t.equal(idx.nameOf('10.3.1.21'), 'pc-0301');
   t.equal(idx.nameOf('pc-0301.OFFICE.lan'), 'pc-0301');
-  t.equal(idx.nameOf('PC-0301'), 'pc-0301', 'a Windows agent\'s capitals');
+  t.equal(idx.nameOf('PC-0301'), 'pc-0301', "a Windows agent's capitals");
   t.equal(idx.nameOf('10.3.1.50'), '10.3.1.50', 'a name wins over an address');
   t.equal(idx.nameOf('10.9.9.9'), '10.9.9.9', 'unregistered keeps its own name');
-  t.equal(idx.monitoredSince('prn-1', (y, m, d) => Date.UTC(y, m - 1, d)), undefined);
+  t.equal(
+    idx.monitoredSince('prn-1', (y, m, d) => Date.UTC(y, m - 1, d)),
+    undefined,
+  );
   const cfg = collectorConfigSchema.safeParse({ inventory: { devices: [{ name: 'x', monitored_since: '2026-10-32' }] } });
   t.notOk(cfg.success, 'monitored_since must be a real date');
   t.match(String(cfg.error), /expected a date like 2026-10-20/);
@@ -161,11 +196,15 @@ t.test('watchpost report reads the uptime ledger from the state DB, with mainten
     ].join('\n'),
   );
   const out = path.join(dir, 'r.pdf');
-  const r = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../../cli/watchpost.ts'), 'report', '--config', cfg, '--month', '2026-10', '--lang', 'en', '--out', out], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [path.resolve(import.meta.dirname, '../../../cli/watchpost.ts'), 'report', '--config', cfg, '--month', '2026-10', '--lang', 'en', '--out', out],
+    { encoding: 'utf8' },
+  );
   t.equal(r.status, 0, r.stderr);
   const text = spawnSync('pdftotext', ['-layout', out, '-'], { encoding: 'utf8' }).stdout.replace(/[ \t]+/g, ' ');
   // 12 days = 288 h, 1 h of it maintenance; down 10:00–12:00, of which 10:00–11:00 counts: 286 / 287 h.
   t.match(text, /sw-x 99\.652% 12 \/ 31/, 'availability over the monitored, non-maintenance time');
-  t.match(text, /pc-0301 Building B · Floor 3 ·[^\n]*? 100\.000% 12 \/ 31/, 'the ledger\'s 10.3.1.21 is pc-0301');
+  t.match(text, /pc-0301 Building B · Floor 3 ·[^\n]*? 100\.000% 12 \/ 31/, "the ledger's 10.3.1.21 is pc-0301");
   t.match(text, /Monitoring data from 2026-10-20: monitored 12 of 31 days\./);
 });

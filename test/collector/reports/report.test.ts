@@ -73,9 +73,23 @@ t.test('watchpost report: a seeded month, in English and Chinese, from a real in
   // The CCTV inspection's automatic items, judged on the seeded cameras by the real checks.
   const cams = ['cam-a-3f-lobby', 'cam-a-4f-001', 'cam-a-5f-002', 'cam-a-3f-003'];
   const th = collectorConfigSchema.parse({}).inspections.thresholds;
-  const auto = await evaluate('cctv', cams, influxInspectionInputs(influxReader(collectorConfigSchema.parse({ influxdb: { url: influx.url, database: 'watchpost' } }).influxdb!)), { sinceMs: period.startMs, untilMs: period.endMs }, th, 'en');
-  t.match(auto.find((i) => i.device === 'cam-a-3f-003' && i.code === 'stream'), { result: 'na', evidence: { checked: false } }, 'stream check off: not checked');
-  t.match(auto.find((i) => i.device === 'cam-a-3f-lobby' && i.code === 'stream'), { result: 'pass' });
+  const auto = await evaluate(
+    'cctv',
+    cams,
+    influxInspectionInputs(influxReader(collectorConfigSchema.parse({ influxdb: { url: influx.url, database: 'watchpost' } }).influxdb!)),
+    { sinceMs: period.startMs, untilMs: period.endMs },
+    th,
+    'en',
+  );
+  t.match(
+    auto.find((i) => i.device === 'cam-a-3f-003' && i.code === 'stream'),
+    { result: 'na', evidence: { checked: false } },
+    'stream check off: not checked',
+  );
+  t.match(
+    auto.find((i) => i.device === 'cam-a-3f-lobby' && i.code === 'stream'),
+    { result: 'pass' },
+  );
   clock = period.startMs + 28 * 86_400_000;
   const cctv = store.create('engineer:li', { schedule_id: 'cctv-a', title: 'CCTV building A', kind: 'cctv', period: MONTH, inventory: cams, items: auto });
   store.sign('engineer:li', cctv, 'Cameras checked', { owner: 'Wang', dueDays: 7 });
@@ -113,7 +127,16 @@ t.test('watchpost report: a seeded month, in English and Chinese, from a real in
     const file = run('en');
     keep(file);
     const text = squash(pdftotext(file, '-layout'));
-    const headings = ['Executive summary', 'Network equipment', 'CCTV system', 'PCs and peripherals', 'Alerts and response times', 'SMS usage against the yearly budget', 'Inspections', 'Problem list'];
+    const headings = [
+      'Executive summary',
+      'Network equipment',
+      'CCTV system',
+      'PCs and peripherals',
+      'Alerts and response times',
+      'SMS usage against the yearly budget',
+      'Inspections',
+      'Problem list',
+    ];
     const s = sections(text, headings);
     t.match(text, 'Monthly Operations and Inspection Report');
     t.match(text, '某市政务服务中心', 'organisation (CJK) on the cover');
@@ -155,9 +178,13 @@ t.test('watchpost report: a seeded month, in English and Chinese, from a real in
     t.match(cctv, /cam-a-5f-002 Building A · Floor 5 ·[^\n]*? 21 \/ 31 21 \/ 21 100\.00% 100\.000%/, 'counted from monitored_since');
 
     const pcs = s['PCs and peripherals']!;
-    t.match(pcs, /pc-0301 Building A · Floor 3 ·[^\n]*? 99\.462% 31 \/ 31 5 0 yes — yes/, 'the ping of 10.3.1.21 and PC-0301\'s agent are pc-0301: 740 of 744 h');
+    t.match(
+      pcs,
+      /pc-0301 Building A · Floor 3 ·[^\n]*? 99\.462% 31 \/ 31 5 0 yes — yes/,
+      "the ping of 10.3.1.21 and PC-0301's agent are pc-0301: 740 of 744 h",
+    );
     t.match(pcs, /prn-a-3f Building A · Floor 3 ·[^\n]*? 100\.000% 16 \/ 31 — — not checked — not checked/, 'printer added on the 16th; no patch check made');
-    t.notMatch(pcs, 'poller-a-b1', 'an agent\'s own host with only a disk reading is not listed as a PC');
+    t.notMatch(pcs, 'poller-a-b1', "an agent's own host with only a disk reading is not listed as a PC");
     t.match(pcs, /pc-a-301 Building A · Floor 3 ·[^\n]*? — — 45 2 yes 50% no/, 'PC 45 days behind on patches');
 
     const alerts = s['Alerts and response times']!;

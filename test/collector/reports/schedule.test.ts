@@ -26,7 +26,14 @@ t.test('scheduled monthly reports: after the hour on the 1st, once, emailed with
       reports: {
         organisation: 'Test Centre',
         schedule: { enabled: true, hour: 6, langs: ['zh-CN', 'en'] },
-        email: { smtp_host: '127.0.0.1', smtp_port: smtp.port, username: smtp.user, password: pass, from: 'watchpost@test.internal', to: ['manager@test.internal'] },
+        email: {
+          smtp_host: '127.0.0.1',
+          smtp_port: smtp.port,
+          username: smtp.user,
+          password: pass,
+          from: 'watchpost@test.internal',
+          to: ['manager@test.internal'],
+        },
       },
     });
   const config = mk(smtp.pass);
@@ -62,7 +69,10 @@ t.test('scheduled monthly reports: after the hour on the 1st, once, emailed with
   now = localMidnight(2026, 12, 2, TZ);
   const r = await bad.scheduled();
   t.equal(r.length, 2, 'November made');
-  t.ok(r.every((x) => x.emailed_ms === null && /535|Invalid|auth/i.test(x.email_error ?? '')), `email error recorded: ${r[0]?.email_error}`);
+  t.ok(
+    r.every((x) => x.emailed_ms === null && /535|Invalid|auth/i.test(x.email_error ?? '')),
+    `email error recorded: ${r[0]?.email_error}`,
+  );
   t.ok(r.every((x) => existsSync(x.file)));
   const actions = audit.list(50).map((e) => e.action);
   t.equal(actions.filter((a) => a === 'report.generate').length, 4);

@@ -67,13 +67,17 @@ export function* seedLines(scale: SeedScale, chunkLines = 50_000, opts: SeedOpti
       const reboot = i === 0 && t === downTo ? 1 : 0;
       push(`snmp_device,device=${name},vendor=huawei,${switchLoc(i)} up=${down ? 0 : 1}i,reboot=${reboot}i,uptime_s=${t - start}i ${t}`);
       if (!down) {
-        push(`sensor,device=${name},kind=temperature,entity=board,${switchLoc(i)} value=${i === 1 && t === start + 15 * 86400 ? 61.5 : 38 + i},unit="C",status="ok" ${t}`);
+        push(
+          `sensor,device=${name},kind=temperature,entity=board,${switchLoc(i)} value=${i === 1 && t === start + 15 * 86400 ? 61.5 : 38 + i},unit="C",status="ok" ${t}`,
+        );
         for (let j = 0; j < scale.portsPerSwitch; j++) {
           const k = i * scale.portsPerSwitch + j;
           // Port 2 of the first office switch keeps gaining CRC errors; its last port is down at month end.
           if (i === 1 && j === 1) errs[k] = errs[k]! + 3;
           const oper = i === 1 && j === scale.portsPerSwitch - 1 && t > end - 86400 ? 2 : 1;
-          push(`interface,device=${name},ifName=GE0/0/${j + 1},ifIndex=${j + 1},${switchLoc(i)} admin_status=1i,oper_status=${oper}i,in_errors=${errs[k]}i,flaps=0i ${t}`);
+          push(
+            `interface,device=${name},ifName=GE0/0/${j + 1},ifIndex=${j + 1},${switchLoc(i)} admin_status=1i,oper_status=${oper}i,in_errors=${errs[k]}i,flaps=0i ${t}`,
+          );
         }
       }
     }
@@ -82,12 +86,16 @@ export function* seedLines(scale: SeedScale, chunkLines = 50_000, opts: SeedOpti
       const up = (c === 0 && t >= camDownFrom && t < camDownTo) || (c === 2 && t >= cam2DownFrom && t < cam2DownFrom + 3 * 3600) ? 0 : 1;
       // Camera 3's stream check is switched off; agents before the fix wrote stream_ok=false for it.
       const stream = up && c !== 3 ? 't' : 'f';
-      push(`camera,camera=${name},manufacturer=hikvision,model=DS-2CD,building=A,floor=${3 + (c % 3)} up=${up}i,reachable=${up ? 't' : 'f'},auth="${up ? 'ok' : 'unknown'}",stream_ok=${stream},snapshot_ok=${up ? 't' : 'f'},clock_drift_s=0.4 ${t}`);
+      push(
+        `camera,camera=${name},manufacturer=hikvision,model=DS-2CD,building=A,floor=${3 + (c % 3)} up=${up}i,reachable=${up ? 't' : 'f'},auth="${up ? 'ok' : 'unknown'}",stream_ok=${stream},snapshot_ok=${up ? 't' : 'f'},clock_drift_s=0.4 ${t}`,
+      );
     }
     for (let h = 0; h < scale.pcs; h++) {
       const name = h === 0 ? 'pc-a-301' : h === 1 ? 'pc-a-302' : `pc-a-${300 + h + 1}`;
       const days = h === 0 ? 45 : 3;
-      push(`patches,host=${name},os_family=windows,building=A,floor=3 pending=${h === 0 ? 4 : 0}i,security_pending=${h === 0 ? 2 : 0}i,days_since_patch=${days} ${t}`);
+      push(
+        `patches,host=${name},os_family=windows,building=A,floor=3 pending=${h === 0 ? 4 : 0}i,security_pending=${h === 0 ? 2 : 0}i,days_since_patch=${days} ${t}`,
+      );
       push(`antivirus_status,host=${name},building=A,floor=3 protected=${h === 1 ? 'false' : 'true'},products=1i ${t}`);
       if (push(`disk,host=${name},path=C:,device=C:,fstype=NTFS,mode=rw used_percent=${h === 2 ? 91 : 50} ${t}`)) {
         yield buf.join('\n');

@@ -13,7 +13,21 @@ import { removeDir, tempDir } from '../../peers/util.ts';
 
 const period = monthPeriod('2026-10', 'Asia/Shanghai');
 const cov = { days_monitored: 31, days_in_period: 31, first_day: '2026-10-01' };
-const row = (name: string, kind: string, pct: number): DeviceRow => ({ name, kind, building: 'A', floor: '1', shaft: '', room: '', availability_pct: pct, coverage: cov, reboots: 0, ports_down: 0, port_errors: 0, flaps: 0, peak_temp_c: null });
+const row = (name: string, kind: string, pct: number): DeviceRow => ({
+  name,
+  kind,
+  building: 'A',
+  floor: '1',
+  shaft: '',
+  room: '',
+  availability_pct: pct,
+  coverage: cov,
+  reboots: 0,
+  ports_down: 0,
+  port_errors: 0,
+  flaps: 0,
+  peak_temp_c: null,
+});
 
 function data(): ReportData {
   return {
@@ -41,7 +55,11 @@ t.test('invented targets are listed but not counted in the summary', async (t) =
   const file = path.join(dir, 'r.pdf');
   writeFileSync(file, await renderReport(data(), 'en', findFont()));
   const text = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
-  t.match(text, /Network device availability \(mean\) 99\.950%/, 'availability is the mean of the two inventory switches (100 and 99.9), not dragged to 28.6 % by five invented ones');
+  t.match(
+    text,
+    /Network device availability \(mean\) 99\.950%/,
+    'availability is the mean of the two inventory switches (100 and 99.9), not dragged to 28.6 % by five invented ones',
+  );
   t.match(text, /Network devices below target 0\/2 /, '0 of the 2 inventory switches below target');
   t.match(text, /Devices with data this month 2\/2 /, 'devices heard from: 2 of 2');
   t.match(text, /5 targets reported by agents are not in the inventory and are not counted above: fake-0, fake-1, fake-2, fake-3, fake-4/);

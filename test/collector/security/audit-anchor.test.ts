@@ -44,7 +44,10 @@ t.test('deleting the last 3 entries fails verification, naming the truncation', 
   db.close();
   const v = verify(dir);
   t.equal(v.status, 2);
-  t.match(v.stdout, 'audit log BROKEN at entry 8: log truncated: the anchor records entry 10 as the head, the log ends at entry 7 (3 entries missing at the end)');
+  t.match(
+    v.stdout,
+    'audit log BROKEN at entry 8: log truncated: the anchor records entry 10 as the head, the log ends at entry 7 (3 entries missing at the end)',
+  );
   // Later appends do not move the anchor over the evidence.
   const db2 = openStateDb(dir);
   new AuditLog(db2, 'sha256', Date.now, auditAnchorFile(dir)).append('cli:x', 'agent.enroll', 'pc-1');

@@ -22,7 +22,12 @@ t.test('an SM3 audit chain verifies, and any edit, deletion or algorithm swap is
   const { writeFileSync } = await import('node:fs');
   writeFileSync(cfg, `collector:\n  data_dir: ${path.join(dir, 'data')}\n  audit_hash: sm3\n`);
   // Real CLI operations write the entries, as an operator would.
-  for (const args of [['enroll', 'pc-0301'], ['enroll', 'pc-0302'], ['enroll', '--rotate', 'pc-0301'], ['enroll', '--revoke', 'pc-0302']]) {
+  for (const args of [
+    ['enroll', 'pc-0301'],
+    ['enroll', 'pc-0302'],
+    ['enroll', '--rotate', 'pc-0301'],
+    ['enroll', '--revoke', 'pc-0302'],
+  ]) {
     const r = spawnSync(process.execPath, [CLI, ...args, '--config', cfg], { encoding: 'utf8' });
     t.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
   }
@@ -34,7 +39,10 @@ t.test('an SM3 audit chain verifies, and any edit, deletion or algorithm swap is
   const file = path.join(dir, 'data', 'state.db');
   const db = new DatabaseSync(file);
   const rows = db.prepare('SELECT seq, algo, hash FROM audit_log ORDER BY seq').all() as { seq: number; algo: string; hash: string }[];
-  t.same(rows.map((r) => r.algo), ['sm3', 'sm3', 'sm3', 'sm3']);
+  t.same(
+    rows.map((r) => r.algo),
+    ['sm3', 'sm3', 'sm3', 'sm3'],
+  );
   // Recompute entry 1 independently of AuditLog: SM3 over the length-prefixed fields.
   const e = db.prepare('SELECT * FROM audit_log WHERE seq = 1').get() as Record<string, string | number>;
   const h = createHash('sm3');

@@ -176,7 +176,14 @@ t.test('HSTS on every answer when the collector serves TLS, none over plain HTTP
       req.on('error', reject);
       req.end();
     });
-  for (const [method, p, want] of [['GET', '/healthz', 200], ['GET', '/metrics', 200], ['GET', '/ping', 204], ['GET', '/no/such/page', 404], ['POST', '/write', 401], ['GET', '/%zz', 404]] as const) {
+  for (const [method, p, want] of [
+    ['GET', '/healthz', 200],
+    ['GET', '/metrics', 200],
+    ['GET', '/ping', 204],
+    ['GET', '/no/such/page', 404],
+    ['POST', '/write', 401],
+    ['GET', '/%zz', 404],
+  ] as const) {
     const r = await get(method, p);
     t.equal(r.status, want, `${method} ${p}: ${want}`);
     t.equal(r.hsts, 'max-age=31536000', `${method} ${p} carries Strict-Transport-Security`);
@@ -199,7 +206,11 @@ t.test('HSTS on every answer when the collector serves TLS, none over plain HTTP
   t.same(await upgrade('wpa_not-a-token-0000000000000000000'), { status: 401, hsts: 'max-age=31536000' }, 'refused upgrade');
   t.same(await upgrade(tok), { status: 101, hsts: 'max-age=31536000' }, 'accepted upgrade');
 
-  const plain = await startCollector(collectorConfigSchema.parse({ collector: { listen_host: '127.0.0.1', listen_port: 0, data_dir: ':memory:', log_level: 'silent' } }), silentLogger, { modules: [] });
+  const plain = await startCollector(
+    collectorConfigSchema.parse({ collector: { listen_host: '127.0.0.1', listen_port: 0, data_dir: ':memory:', log_level: 'silent' } }),
+    silentLogger,
+    { modules: [] },
+  );
   t.teardown(() => plain.stop());
   const r = await fetch(`${plain.url}/healthz`);
   t.equal(r.headers.get('strict-transport-security'), null, 'plain HTTP sends none (browsers ignore it there anyway)');

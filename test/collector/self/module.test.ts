@@ -4,9 +4,7 @@ import { startDemoPipeline } from '../../peers/demo-pipeline.ts';
 import { waitFor } from '../../peers/util.ts';
 
 t.test('sumFamilies adds every labelled series of a family', async (t) => {
-  const m = sumFamilies(
-    '# HELP a x\n# TYPE a counter\na{reason="x y"} 2\na{reason="z"} 3\nb 7\nc{l="1"} NaN\n',
-  );
+  const m = sumFamilies('# HELP a x\n# TYPE a counter\na{reason="x y"} 2\na{reason="z"} 3\nb 7\nc{l="1"} NaN\n');
   t.equal(m.get('a'), 5);
   t.equal(m.get('b'), 7);
   t.notOk(m.has('c'), 'non-numbers are skipped');
@@ -22,7 +20,9 @@ t.test('the collector writes watchpost_collector and watchpost_agent into Influx
     async () => (await q(`SELECT last("connected") FROM "watchpost_agent" WHERE "agent"='${p.agentName}'`))[0]?.values[0]?.[1] === 1,
     20_000,
   );
-  const agentRow = await q(`SELECT last("connected"), last("last_seen_s"), last("version"), last("hostname") FROM "watchpost_agent" WHERE "agent"='${p.agentName}'`);
+  const agentRow = await q(
+    `SELECT last("connected"), last("last_seen_s"), last("version"), last("hostname") FROM "watchpost_agent" WHERE "agent"='${p.agentName}'`,
+  );
   const [, connected, lastSeen, version] = agentRow[0]!.values[0]! as [string, number, number, string];
   t.equal(connected, 1);
   t.ok(Math.abs(lastSeen - Date.now() / 1000) < 30, 'last_seen_s is an epoch second close to now');
@@ -34,7 +34,9 @@ t.test('the collector writes watchpost_collector and watchpost_agent into Influx
     async () => Number((await q(`SELECT last("points_total") FROM "watchpost_collector" WHERE "instance"='test-collector'`))[0]?.values[0]?.[1] ?? 0) > 0,
     20_000,
   );
-  const col = await q(`SELECT last("influx_up"), last("agents_connected"), max("points_per_s"), last("spool_points"), last("write_errors_total"), last("bad_frames_total") FROM "watchpost_collector"`);
+  const col = await q(
+    `SELECT last("influx_up"), last("agents_connected"), max("points_per_s"), last("spool_points"), last("write_errors_total"), last("bad_frames_total") FROM "watchpost_collector"`,
+  );
   const [, influxUp, agents, rate, spool, errs, bad] = col[0]!.values[0]! as number[];
   t.equal(influxUp, 1, 'influx_up');
   t.equal(agents, 1, 'agents_connected');
@@ -53,5 +55,8 @@ t.test('the collector writes watchpost_collector and watchpost_agent into Influx
   const self = p.collector.modules.self!;
   const samples = self.tick();
   t.equal(samples[0]?.measurement, 'watchpost_collector');
-  t.same(samples.filter((s) => s.measurement === 'watchpost_agent').map((s) => s.tags.agent), [p.agentName]);
+  t.same(
+    samples.filter((s) => s.measurement === 'watchpost_agent').map((s) => s.tags.agent),
+    [p.agentName],
+  );
 });

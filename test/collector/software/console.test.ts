@@ -15,7 +15,10 @@ import { consoleCollector, PASSWORD } from '../console/helpers.ts';
 const FIX = path.join(import.meta.dirname, '../../agent/probes/software/fixtures');
 
 function windowsDoc(): SoftwareDocument {
-  const w = windowsFromReport(parseWindowsReport(readFileSync(path.join(FIX, 'windows-10-zh.json'), 'utf8'))!, { includeSystemComponents: false, includeUpdates: false });
+  const w = windowsFromReport(parseWindowsReport(readFileSync(path.join(FIX, 'windows-10-zh.json'), 'utf8'))!, {
+    includeSystemComponents: false,
+    includeUpdates: false,
+  });
   return { os: w.os, software: canonical(w.items), licenses: w.licenses, office: w.office, errors: w.errors };
 }
 
@@ -35,12 +38,20 @@ t.test('software console pages in headless Chromium at 1280 and 390 px', async (
   const profile = tempDir('chromium');
   const ingest = k.c.ctx.ingest as Ingest;
   const send = (agent: string, body: SoftwareDocument, time: number) =>
-    ingest.acceptDocument({ kind: 'agent', name: agent, tags: {} }, { kind: 'software', hash: documentHash(body), time, body: body as unknown as Record<string, unknown> });
+    ingest.acceptDocument(
+      { kind: 'agent', name: agent, tags: {} },
+      { kind: 'software', hash: documentHash(body), time, body: body as unknown as Record<string, unknown> },
+    );
   const now = Date.now();
   const win = windowsDoc();
   t.equal(send('pc-zhang-3f', win, now - 3 * 86_400_000), 'stored');
   // A week later 迅雷 is gone and WeChat upgraded.
-  const win2 = { ...win, software: canonical(win.software.filter((s) => s.name !== '迅雷').map((s) => (s.name === '微信' && s.version === '3.9.11.25' ? { ...s, version: '3.9.12.17' } : s))) };
+  const win2 = {
+    ...win,
+    software: canonical(
+      win.software.filter((s) => s.name !== '迅雷').map((s) => (s.name === '微信' && s.version === '3.9.11.25' ? { ...s, version: '3.9.12.17' } : s)),
+    ),
+  };
   t.equal(send('pc-zhang-3f', win2, now - 60_000), 'stored');
   t.equal(send('pc-li-2f', { ...win, os: { ...win.os, activation: 'unlicensed' } }, now - 3_600_000), 'stored');
   // A machine whose list stopped arriving five days ago.
@@ -74,7 +85,7 @@ t.test('software console pages in headless Chromium at 1280 and 390 px', async (
   t.match(text, /pc-li-2f\s+Microsoft Windows 10 专业版 10\.0\.19045\.4651\s+Professional\s+未激活/, 'OS, edition and activation per machine');
   t.match(text, /Office seats\s+2\s+0 超出持有的许可数/, 'licence count over the licences held');
   t.match(text, /srv-debian\s+Debian GNU\/Linux/);
-  t.match(text, /已安装的禁用软件 \(1\)\s+计算机\s+名称\s+版本号\s+规则\s+pc-li-2f\s+迅雷\s+11\.4\.8\.2122\s+no P2P clients/, 'the fleet\'s forbidden findings');
+  t.match(text, /已安装的禁用软件 \(1\)\s+计算机\s+名称\s+版本号\s+规则\s+pc-li-2f\s+迅雷\s+11\.4\.8\.2122\s+no P2P clients/, "the fleet's forbidden findings");
   t.match(text, /pc-old-1f\s.*已过期/, 'a list older than two days is marked out of date');
   t.notMatch(text, /pc-li-2f\s.*已过期/);
   // Which machines have WeChat (two users on each Windows machine).

@@ -11,7 +11,14 @@ const influx = await startInfluxd();
 t.teardown(() => influx.destroy());
 await fetch(`${influx.url}/query?q=${encodeURIComponent('CREATE DATABASE w')}`, { method: 'POST' });
 
-const target = (url: string, extra: Partial<InfluxTarget> = {}): InfluxTarget => ({ url, database: 'w', batch_points: 1000, timeout_ms: 5000, create_database: false, ...extra });
+const target = (url: string, extra: Partial<InfluxTarget> = {}): InfluxTarget => ({
+  url,
+  database: 'w',
+  batch_points: 1000,
+  timeout_ms: 5000,
+  create_database: false,
+  ...extra,
+});
 
 t.test('a field type conflict is a 400: those points are dropped and counted, the rest written', async (t) => {
   const spool = new Spool(':memory:', 1e9);
@@ -117,7 +124,11 @@ t.test('a part batch waits flush_interval_ms for more rows: one write instead of
     await new Promise((r) => setTimeout(r, 100));
   }
   await waitFor('written', async () => spool.stats().points === 0, 15_000);
-  t.same(writes.map((x) => x.lines), [30], 'the three rows went out in one write');
+  t.same(
+    writes.map((x) => x.lines),
+    [30],
+    'the three rows went out in one write',
+  );
   t.ok(writes[0]!.at - t0 >= 1900, `after the flush interval (${writes[0]!.at - t0} ms)`);
   // A full batch does not wait.
   const t1 = Date.now();

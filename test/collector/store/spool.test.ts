@@ -24,7 +24,10 @@ t.test('rows come back in order, once each, with their bytes, from memory and fr
     const d = dir(t);
     const sp = new Spool(d, 1e9, { memoryBytes, segmentBytes: 300 });
     for (let i = 1; i <= 50; i++) sp.append(body(i), points(i), 5000 + i);
-    t.same(sp.stats(), { bytes: Array.from({ length: 50 }, (_, k) => Buffer.byteLength(body(k + 1))).reduce((a, b) => a + b), points: Array.from({ length: 50 }, (_, k) => points(k + 1)).reduce((a, b) => a + b) });
+    t.same(sp.stats(), {
+      bytes: Array.from({ length: 50 }, (_, k) => Buffer.byteLength(body(k + 1))).reduce((a, b) => a + b),
+      points: Array.from({ length: 50 }, (_, k) => points(k + 1)).reduce((a, b) => a + b),
+    });
     const seen: number[] = [];
     const wrong: string[] = [];
     let after = 0;
@@ -40,7 +43,11 @@ t.test('rows come back in order, once each, with their bytes, from memory and fr
       sp.release(rows);
     }
     t.same(wrong, [], `bytes and times as appended, takes bounded (memory ${memoryBytes})`);
-    t.same(seen, Array.from({ length: 50 }, (_, k) => k + 1), 'every row once, in order');
+    t.same(
+      seen,
+      Array.from({ length: 50 }, (_, k) => k + 1),
+      'every row once, in order',
+    );
     t.same(sp.stats(), { bytes: 0, points: 0 });
     t.same(logFiles(d), [], 'segments are deleted once all their rows are released');
     sp.close();
@@ -58,15 +65,31 @@ t.test('a restart keeps what was not released, and only that', async (t) => {
   sp = new Spool(d, 1e9, { segmentBytes: 200 });
   const got = sp.take(1e9);
   t.ok(got.length > 0);
-  t.same(got.filter((r) => r.body.toString() !== body(r.id)).map((r) => r.id), [], 'bytes as appended');
+  t.same(
+    got.filter((r) => r.body.toString() !== body(r.id)).map((r) => r.id),
+    [],
+    'bytes as appended',
+  );
   const ids = got.map((r) => r.id);
-  t.same(ids, [...ids].sort((a, b) => a - b), 'in order');
-  t.same(Array.from({ length: 30 }, (_, k) => k + 1).filter((i) => !released.has(i) && !ids.includes(i)), [], 'every unreleased row survives');
+  t.same(
+    ids,
+    [...ids].sort((a, b) => a - b),
+    'in order',
+  );
+  t.same(
+    Array.from({ length: 30 }, (_, k) => k + 1).filter((i) => !released.has(i) && !ids.includes(i)),
+    [],
+    'every unreleased row survives',
+  );
   // Released rows come back only when their segment still held unreleased rows (written again, harmlessly).
   t.ok(ids.filter((id) => released.has(id)).length < 5, 'released rows are (nearly all) gone');
   sp.append('new v=1 1\n', 1);
   const after = sp.take(1e9, ids[ids.length - 1]);
-  t.same(after.map((r) => r.body.toString()), ['new v=1 1\n'], 'ids keep growing after a restart');
+  t.same(
+    after.map((r) => r.body.toString()),
+    ['new v=1 1\n'],
+    'ids keep growing after a restart',
+  );
   t.ok(after[0]!.id > 30);
   sp.close();
 });
@@ -80,7 +103,10 @@ t.test('a torn or corrupt tail is cut off; the rows before it survive', async (t
   const full = statSync(file).size;
   truncateSync(file, full - 3); // a crash in the middle of the last record
   sp = new Spool(d, 1e9);
-  t.same(sp.take(1e9).map((r) => r.id), [1, 2, 3, 4]);
+  t.same(
+    sp.take(1e9).map((r) => r.id),
+    [1, 2, 3, 4],
+  );
   t.equal(statSync(file).size, full - 3 - (40 + Buffer.byteLength(body(5)) - 3), 'the torn record is cut off');
   sp.close();
   // Flip one byte of the last body: its CRC fails.
@@ -89,7 +115,10 @@ t.test('a torn or corrupt tail is cut off; the rows before it survive', async (t
   writeFileSync(file, bytes);
   appendFileSync(file, Buffer.from('garbage after it'));
   sp = new Spool(d, 1e9);
-  t.same(sp.take(1e9).map((r) => r.id), [1, 2, 3]);
+  t.same(
+    sp.take(1e9).map((r) => r.id),
+    [1, 2, 3],
+  );
   sp.append(body(9), points(9));
   t.equal(sp.take(1e9, 3)[0]?.body.toString(), body(9), 'appends go on after recovery');
   sp.close();
@@ -108,13 +137,21 @@ t.test('the size limit refuses new rows without counting them', async (t) => {
 t.test('rows of the node:sqlite spool of earlier versions are imported once', async (t) => {
   const d = dir(t);
   const db = new DatabaseSync(path.join(d, 'spool.db'));
-  db.exec('CREATE TABLE spool (id INTEGER PRIMARY KEY AUTOINCREMENT, created_ms INTEGER NOT NULL, oldest_ms INTEGER NOT NULL, points INTEGER NOT NULL, bytes INTEGER NOT NULL, body TEXT NOT NULL)');
+  db.exec(
+    'CREATE TABLE spool (id INTEGER PRIMARY KEY AUTOINCREMENT, created_ms INTEGER NOT NULL, oldest_ms INTEGER NOT NULL, points INTEGER NOT NULL, bytes INTEGER NOT NULL, body TEXT NOT NULL)',
+  );
   db.prepare('INSERT INTO spool (created_ms, oldest_ms, points, bytes, body) VALUES (1, 2, 1, 8, ?)').run('old v=1 1\n');
   db.prepare('INSERT INTO spool (created_ms, oldest_ms, points, bytes, body) VALUES (1, 3, 2, 8, ?)').run('old v=2 2\nold v=3 3\n');
   db.close();
   let sp = new Spool(d, 1e9);
   t.same(sp.stats().points, 3);
-  t.same(sp.take(10).map((r) => [r.body.toString(), r.oldestMs]), [['old v=1 1\n', 2], ['old v=2 2\nold v=3 3\n', 3]]);
+  t.same(
+    sp.take(10).map((r) => [r.body.toString(), r.oldestMs]),
+    [
+      ['old v=1 1\n', 2],
+      ['old v=2 2\nold v=3 3\n', 3],
+    ],
+  );
   t.notOk(readdirSync(d).includes('spool.db'), 'the old file is removed after the import');
   sp.close();
   sp = new Spool(d, 1e9);
@@ -125,7 +162,7 @@ t.test('rows of the node:sqlite spool of earlier versions are imported once', as
 t.test('concurrent writers releasing out of order: every row written once (random runs)', async (t) => {
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     let x = seed;
-    const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
     const d = dir(t);
     const sp = new Spool(d, 1e9, { memoryBytes: Math.floor(rnd() * 400), segmentBytes: 100 + Math.floor(rnd() * 400) });
     const inflight: SpoolRow[][] = [];
@@ -165,7 +202,11 @@ t.test('concurrent writers releasing out of order: every row written once (rando
       sp.release(rows);
     }
     t.same(wrong, [], `seed ${seed}: bytes as appended`);
-    t.same([...written].sort((a, b) => a - b), Array.from({ length: appended }, (_, k) => k + 1), `seed ${seed}: each of ${appended} rows once`);
+    t.same(
+      [...written].sort((a, b) => a - b),
+      Array.from({ length: appended }, (_, k) => k + 1),
+      `seed ${seed}: each of ${appended} rows once`,
+    );
     t.same(sp.stats(), { bytes: 0, points: 0 });
     t.same(logFiles(d), []);
     sp.close();
@@ -224,10 +265,21 @@ t.test('a record that fails its check costs only itself: moved aside, logged, co
     sp = new Spool(d, 1e9, { log, metrics });
     const rows = sp.take(1e9);
     t.equal(rows.length, total - 1, `${what}: every other record survives`);
-    t.equal(rows.reduce((n, r) => n + r.points, 0), allPoints - points(k), `${what}: exactly the points of record ${k} are lost (${allPoints - points(k)} of ${allPoints})`);
+    t.equal(
+      rows.reduce((n, r) => n + r.points, 0),
+      allPoints - points(k),
+      `${what}: exactly the points of record ${k} are lost (${allPoints - points(k)} of ${allPoints})`,
+    );
     t.same(sp.stats().points, allPoints - points(k));
-    t.notOk(rows.some((r) => r.id === k), `${what}: record ${k} is gone`);
-    t.same(rows.filter((r) => r.body.toString() !== body(r.id)).map((r) => r.id), [], `${what}: the others as appended`);
+    t.notOk(
+      rows.some((r) => r.id === k),
+      `${what}: record ${k} is gone`,
+    );
+    t.same(
+      rows.filter((r) => r.body.toString() !== body(r.id)).map((r) => r.id),
+      [],
+      `${what}: the others as appended`,
+    );
     const moved = readdirSync(path.join(d, 'spool', 'corrupt'));
     t.same(moved, [`${logFiles(d)[0]!.slice(0, 16)}.${start(k)}-${start(k + 1)}.bad`], `${what}: the bad bytes are in spool/corrupt/, named by their range`);
     const aside = readFileSync(path.join(d, 'spool', 'corrupt', moved[0]!));
@@ -246,7 +298,10 @@ t.test('a record that fails its check costs only itself: moved aside, logged, co
     sp.close();
     const again = capture();
     sp = new Spool(d, 1e9, { log: again.log });
-    t.same(sp.take(1e9).map((r) => r.body.toString()), [body(1)]);
+    t.same(
+      sp.take(1e9).map((r) => r.body.toString()),
+      [body(1)],
+    );
     t.same(again.lines, [], 'nothing more to report at the next open');
     sp.close();
   }
@@ -263,12 +318,18 @@ t.test('a torn tail is cut off as before, and logged and counted', async (t) => 
   const { log, lines } = capture();
   const metrics = new Metrics();
   sp = new Spool(d, 1e9, { log, metrics });
-  t.same(sp.take(1e9).map((r) => r.id), [1, 2, 3, 4]);
+  t.same(
+    sp.take(1e9).map((r) => r.id),
+    [1, 2, 3, 4],
+  );
   const torn = 40 + Buffer.byteLength(body(5)) - 3;
   t.equal(statSync(file).size, full - 3 - torn);
   t.match(metrics.render(), 'watchpost_spool_corrupt_records_total{reason="torn_tail"} 1\n');
   t.match(metrics.render(), `watchpost_spool_corrupt_bytes_total{reason="torn_tail"} ${torn}\n`);
-  t.match(lines.filter((l) => l.level === 50), [{ reason: 'torn_tail', from: full - 3 - torn, to: full - 3 }]);
+  t.match(
+    lines.filter((l) => l.level === 50),
+    [{ reason: 'torn_tail', from: full - 3 - torn, to: full - 3 }],
+  );
   sp.close();
 });
 
@@ -290,7 +351,10 @@ t.test('segments of earlier versions (WPS1 records, CRC over the body only) are 
   writeFileSync(path.join(d, 'spool', '0000000000000001.log'), Buffer.concat([rec(1, 'a v=1 1\n'), rec(2, 'a v=2 2\n')]));
   const { log, lines } = capture();
   const sp = new Spool(d, 1e9, { log });
-  t.same(sp.take(1e9).map((r) => r.body.toString()), ['a v=1 1\n', 'a v=2 2\n']);
+  t.same(
+    sp.take(1e9).map((r) => r.body.toString()),
+    ['a v=1 1\n', 'a v=2 2\n'],
+  );
   t.same(lines, []);
   sp.close();
 });

@@ -33,7 +33,22 @@ t.test('calendar helpers use the office time zone', async (t) => {
   t.equal(namedMonthRange('2026-13', TZ), undefined);
   // A zone with DST: the day of the spring change is 23 h long.
   t.equal(zonedMidnight(2026, 3, 30, 'Europe/Berlin') - zonedMidnight(2026, 3, 29, 'Europe/Berlin'), 23 * H);
-  t.same(mergeSpans([{ start: 5, end: 9 }, { start: 0, end: 3 }, { start: 2, end: 6 }, { start: 20, end: 30 }], 1, 25), [{ start: 1, end: 9 }, { start: 20, end: 25 }]);
+  t.same(
+    mergeSpans(
+      [
+        { start: 5, end: 9 },
+        { start: 0, end: 3 },
+        { start: 2, end: 6 },
+        { start: 20, end: 30 },
+      ],
+      1,
+      25,
+    ),
+    [
+      { start: 1, end: 9 },
+      { start: 20, end: 25 },
+    ],
+  );
 });
 
 t.test('an outage crossing midnight splits exactly between the two days', async (t) => {
@@ -54,7 +69,7 @@ t.test('an outage crossing midnight splits exactly between the two days', async 
   // The rolling 24 h ending at 12:00 on the 10th holds all 60 minutes of it.
   const r = l.report('cam-1', at('2026-11-09T12:00:00+08:00'), at('2026-11-10T12:00:00+08:00'), now);
   t.equal(r.down_ms, H);
-  t.equal(fixed(r.uptime_pct), (100 * 23 / 24).toFixed(9));
+  t.equal(fixed(r.uptime_pct), ((100 * 23) / 24).toFixed(9));
   t.equal(db.prepare("SELECT count(*) AS n FROM uptime_intervals WHERE target = 'cam-1'").get()!.n, 3, 'up, down, up: three intervals');
 });
 
@@ -68,18 +83,18 @@ t.test('an outage crossing a month end is counted in both months', async (t) => 
   const nov = svc.month('cam-2', at('2026-11-15T00:00:00+08:00'));
   t.equal(nov.counted_ms, 720 * H, 'November has 30 days');
   t.equal(nov.down_ms, H);
-  t.equal(fixed(nov.uptime_pct), (100 * 719 / 720).toFixed(9), '99.861111111 %');
+  t.equal(fixed(nov.uptime_pct), ((100 * 719) / 720).toFixed(9), '99.861111111 %');
   const dec = svc.month('cam-2');
   t.equal(dec.from, at('2026-12-01T00:00:00+08:00'));
   t.equal(dec.to, now, 'the current month counts up to now');
   t.equal(dec.down_ms, 2 * H);
-  t.equal(fixed(dec.uptime_pct), (100 * 10 / 12).toFixed(9));
+  t.equal(fixed(dec.uptime_pct), ((100 * 10) / 12).toFixed(9));
   const pts = svc.points();
   t.equal(pts.length, 1);
   t.equal(pts[0]!.measurement, 'camera_uptime');
   t.same(pts[0]!.tags, { camera: 'cam-2' });
   // Last 24 h: Nov 30 12:00 → Dec 1 12:00 holds the whole 3 h outage.
-  t.equal(fixed(pts[0]!.fields.uptime_24h_pct as number), (100 * 21 / 24).toFixed(9));
+  t.equal(fixed(pts[0]!.fields.uptime_24h_pct as number), ((100 * 21) / 24).toFixed(9));
   t.equal(pts[0]!.fields.compliant_24h, false);
   t.equal(pts[0]!.fields.unknown_24h_pct, 0);
 });
@@ -101,7 +116,7 @@ t.test('maintenance windows are excluded, also where they overlap an outage', as
   t.equal(d9.counted_ms, 22.25 * H);
   t.equal(d9.up_ms, 22 * H);
   t.equal(d9.down_ms, 0.25 * H, 'only 23:45–24:00 of the outage is outside maintenance');
-  t.equal(fixed(d9.uptime_pct), (100 * 22 / 22.25).toFixed(9), '98.876404494 %');
+  t.equal(fixed(d9.uptime_pct), ((100 * 22) / 22.25).toFixed(9), '98.876404494 %');
   t.equal(fixed(d9.uptime_pct), '98.876404494');
   t.equal(d9.known_ms, 22.25 * H, 'maintenance is neither known nor unknown');
   // The day's first observation outside maintenance is 00:00; on a range starting inside a window it is the window's end.
@@ -124,12 +139,12 @@ t.test('a silent agent makes time unknown, not up', async (t) => {
   const r = l.report('cam-4', day, day + 24 * H, day + 24 * H);
   t.equal(r.unknown_ms, 2 * H);
   t.equal(r.up_ms, 22 * H);
-  t.equal(fixed(r.uptime_pct), (100 * 22 / 24).toFixed(9));
-  t.equal(fixed(r.unknown_pct), (100 * 2 / 24).toFixed(9));
+  t.equal(fixed(r.uptime_pct), ((100 * 22) / 24).toFixed(9));
+  t.equal(fixed(r.unknown_pct), ((100 * 2) / 24).toFixed(9));
   // Coverage: what a report prints next to availability over the observed time only.
   t.equal(r.known_ms, 22 * H);
   t.equal(r.availability_pct, 100, 'up all the time it was observed');
-  t.equal(fixed(r.coverage_pct), (100 * 22 / 24).toFixed(9));
+  t.equal(fixed(r.coverage_pct), ((100 * 22) / 24).toFixed(9));
   t.equal(r.first_known_ms, day);
   // Monitoring that starts mid-range: first observation, and availability over the hours after it.
   const first = l.report('cam-4', day - 24 * H, day + H, day + 24 * H);
@@ -157,7 +172,11 @@ t.test('observations: duplicates and older ones are ignored; a new down reason s
   t.equal(l.observe('c', 'camera', false, 'auth_failed', x + 4 * MIN), undefined);
   t.equal(l.observe('c', 'camera', false, 'auth_failed', x + 20 * MIN), 'resumed', 'after a silence');
   const r = l.report('c', x, x + 20 * MIN, x + 20 * MIN);
-  t.same(r.outages.map((o) => o.reason), ['unreachable', 'auth_failed'], 'the interval opened at "now" is empty');
+  t.same(
+    r.outages.map((o) => o.reason),
+    ['unreachable', 'auth_failed'],
+    'the interval opened at "now" is empty',
+  );
   t.equal(r.up_ms, 2 * MIN);
   t.equal(r.down_ms, 2 * MIN, '2→3 unreachable, 3→4 auth_failed, 4→20 silent');
   t.equal(r.unknown_ms, 16 * MIN);
@@ -165,9 +184,24 @@ t.test('observations: duplicates and older ones are ignored; a new down reason s
 });
 
 t.test('observation() reads camera, snmp_device and ping samples', async (t) => {
-  t.same(observation({ measurement: 'camera', tags: { camera: 'c1' }, fields: { up: int(0), error_class: 'auth_failed' }, time: 1 }), { target: 'c1', kind: 'camera', up: false, reason: 'auth_failed' });
-  t.same(observation({ measurement: 'snmp_device', tags: { device: 's1' }, fields: { up: int(1) }, time: 1 }), { target: 's1', kind: 'device', up: true, reason: 'snmp_no_response' });
-  t.same(observation({ measurement: 'ping', tags: { url: '10.0.0.1' }, fields: { result_code: int(2) }, time: 1 }), { target: '10.0.0.1', kind: 'device', up: false, reason: 'no_reply' });
+  t.same(observation({ measurement: 'camera', tags: { camera: 'c1' }, fields: { up: int(0), error_class: 'auth_failed' }, time: 1 }), {
+    target: 'c1',
+    kind: 'camera',
+    up: false,
+    reason: 'auth_failed',
+  });
+  t.same(observation({ measurement: 'snmp_device', tags: { device: 's1' }, fields: { up: int(1) }, time: 1 }), {
+    target: 's1',
+    kind: 'device',
+    up: true,
+    reason: 'snmp_no_response',
+  });
+  t.same(observation({ measurement: 'ping', tags: { url: '10.0.0.1' }, fields: { result_code: int(2) }, time: 1 }), {
+    target: '10.0.0.1',
+    kind: 'device',
+    up: false,
+    reason: 'no_reply',
+  });
   t.equal(observation({ measurement: 'cpu', tags: {}, fields: { usage_idle: 1 }, time: 1 }), undefined);
   t.equal(observation({ measurement: 'camera', tags: { camera: 'c' }, fields: { reachable: true }, time: 1 }), undefined);
 });

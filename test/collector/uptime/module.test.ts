@@ -23,8 +23,15 @@ t.test('the uptime module: ingest → intervals → GET /api/uptime, maintenance
   let now = at('2026-11-11T00:00:00+08:00');
   const windows = [{ start: at('2026-11-09T22:00:00+08:00'), end: at('2026-11-09T23:45:00+08:00') }];
   // A maintenance source given in place of the maintenance module: the ledger asks it for intervals.
-  const maintenance = { intervals: (target: string, from: number, to: number) => (target === 'cam-lobby' ? windows.filter((w) => w.end > from && w.start < to) : []) };
-  const c = await startCollector(cfg, pino({ level: 'silent' }), { modules: ['uptime'], given: { maintenance: maintenance as unknown as Maintenance }, uptime: { writeIntervalMs: 200 }, now: () => now });
+  const maintenance = {
+    intervals: (target: string, from: number, to: number) => (target === 'cam-lobby' ? windows.filter((w) => w.end > from && w.start < to) : []),
+  };
+  const c = await startCollector(cfg, pino({ level: 'silent' }), {
+    modules: ['uptime'],
+    given: { maintenance: maintenance as unknown as Maintenance },
+    uptime: { writeIntervalMs: 200 },
+    now: () => now,
+  });
   t.teardown(async () => {
     await c.stop();
     removeDir(dir);
@@ -58,8 +65,21 @@ t.test('the uptime module: ingest → intervals → GET /api/uptime, maintenance
   t.equal(month.body.to, now, 'the month so far');
   t.equal(month.body.unknown_ms, 8 * 24 * H, 'Nov 1–8: no reports yet, unknown');
   const list = await get('');
-  t.same(list.body.targets.map((x) => [x.target, x.kind]), [['cam-lobby', 'camera'], ['sw-a-3f-01', 'device']]);
-  for (const bad of ['?target=x&from=yesterday&to=1', '?target=x&from=5&to=1', '?target=x&period=week', '?target=x&period=month&month=2026-13', '?target=x&to=1']) t.equal((await get(bad)).status, 400, bad);
+  t.same(
+    list.body.targets.map((x) => [x.target, x.kind]),
+    [
+      ['cam-lobby', 'camera'],
+      ['sw-a-3f-01', 'device'],
+    ],
+  );
+  for (const bad of [
+    '?target=x&from=yesterday&to=1',
+    '?target=x&from=5&to=1',
+    '?target=x&period=week',
+    '?target=x&period=month&month=2026-13',
+    '?target=x&to=1',
+  ])
+    t.equal((await get(bad)).status, 400, bad);
 
   // The points written to InfluxDB.
   now = at('2026-11-10T12:00:00+08:00') + 0;
@@ -77,7 +97,13 @@ t.test('the uptime module: ingest → intervals → GET /api/uptime, maintenance
 
   // And they reach ingest (→ spool → InfluxDB) on the write interval.
   const written: string[] = [];
-  c.ctx.ingest.addListener({ onSamples: (s) => written.push(...s.filter((x) => x.measurement.endsWith('_uptime')).map((x) => `${x.measurement} ${x.tags.camera ?? x.tags.device}`)) });
-  await waitFor('camera_uptime through ingest', async () => written.includes('camera_uptime cam-lobby') && written.includes('device_uptime sw-a-3f-01'), 10_000);
+  c.ctx.ingest.addListener({
+    onSamples: (s) => written.push(...s.filter((x) => x.measurement.endsWith('_uptime')).map((x) => `${x.measurement} ${x.tags.camera ?? x.tags.device}`)),
+  });
+  await waitFor(
+    'camera_uptime through ingest',
+    async () => written.includes('camera_uptime cam-lobby') && written.includes('device_uptime sw-a-3f-01'),
+    10_000,
+  );
   t.pass('camera_uptime and device_uptime written through ingest');
 });

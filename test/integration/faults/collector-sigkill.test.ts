@@ -10,7 +10,16 @@ t.test('collector SIGKILLed during ingest, three times: 0 points lost', async (t
   const { influx, port, col } = await loopbackPair(t);
   await col.start();
   // Produces until told to stop, so slow steps on a busy machine cannot end the stream early.
-  const feeder = startFeeder({ url: `ws://127.0.0.1:${port}/v1/agent`, token: col.token, dir: `${col.dir}/agent`, run: 'sigkill', count: 1e9, ratePerS: 3000, batch: 200, base: Date.now() - 3_600_000 });
+  const feeder = startFeeder({
+    url: `ws://127.0.0.1:${port}/v1/agent`,
+    token: col.token,
+    dir: `${col.dir}/agent`,
+    run: 'sigkill',
+    count: 1e9,
+    ratePerS: 3000,
+    batch: 200,
+    base: Date.now() - 3_600_000,
+  });
   t.teardown(() => feeder.stop());
 
   const kill = async () => {

@@ -36,7 +36,14 @@ export interface FeederOptions {
 const o = JSON.parse(process.argv[2]!) as FeederOptions;
 let offset = 0;
 const clock = () => Date.now() + offset;
-const outbox = new Outbox({ dir: o.dir, maxBytes: o.maxBytes ?? 256 * 1024 * 1024, maxAgeMs: 7 * 86_400_000, whenFull: o.whenFull ?? 'drop_oldest', now: clock, ...(o.reserveBytes !== undefined ? { reserveBytes: o.reserveBytes } : {}) });
+const outbox = new Outbox({
+  dir: o.dir,
+  maxBytes: o.maxBytes ?? 256 * 1024 * 1024,
+  maxAgeMs: 7 * 86_400_000,
+  whenFull: o.whenFull ?? 'drop_oldest',
+  now: clock,
+  ...(o.reserveBytes !== undefined ? { reserveBytes: o.reserveBytes } : {}),
+});
 const transport = new Transport(
   {
     url: o.url,

@@ -26,14 +26,19 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 const validBatch = encodeFrame({
   type: 'batch',
   seq: 7,
-  samples: [{ m: 'host', t: { host: 'pc-0301' }, f: { cpu_used_pct: 12.5, up: true }, i: { uptime_s: 123, big: '99999999999999999999' }, ts: 1_700_000_000_000 }],
+  samples: [
+    { m: 'host', t: { host: 'pc-0301' }, f: { cpu_used_pct: 12.5, up: true }, i: { uptime_s: 123, big: '99999999999999999999' }, ts: 1_700_000_000_000 },
+  ],
   events: [{ kind: 'k', target: 'x', severity: 'warning', message: 'm', attrs: { a: 1 }, time: 1 }],
 });
 
 /** Mutations of a valid text: byte flips, cuts, splices of JSON-significant characters. */
 const mutated = (valid: string) =>
   fc
-    .array(fc.tuple(fc.nat(valid.length), fc.constantFrom('', '"', '{', '}', '[', ']', ',', ':', '\\', '\u0000', '-1', '1e999', 'null', 'true', '"x"', '\uD800')), { minLength: 1, maxLength: 6 })
+    .array(
+      fc.tuple(fc.nat(valid.length), fc.constantFrom('', '"', '{', '}', '[', ']', ',', ':', '\\', '\u0000', '-1', '1e999', 'null', 'true', '"x"', '\uD800')),
+      { minLength: 1, maxLength: 6 },
+    )
     .map((edits) => {
       let s = valid;
       for (const [at, ins] of edits) {
@@ -53,10 +58,19 @@ function onlyFrameErrors(decode: (d: string | Buffer) => unknown, input: string 
 
 t.test('WebSocket frame decoders: valid frame or FrameError, for any input', async (t) => {
   fc.assert(
-    fc.property(fc.oneof(fc.string(), fc.uint8Array({ maxLength: 512 }).map((a) => Buffer.from(a)), fc.json(), fc.anything().map((v) => JSON.stringify(v) ?? ''), mutated(validBatch)), (input) => {
-      onlyFrameErrors(decodeAgentFrame, input);
-      onlyFrameErrors(decodeCollectorFrame, input);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.uint8Array({ maxLength: 512 }).map((a) => Buffer.from(a)),
+        fc.json(),
+        fc.anything().map((v) => JSON.stringify(v) ?? ''),
+        mutated(validBatch),
+      ),
+      (input) => {
+        onlyFrameErrors(decodeAgentFrame, input);
+        onlyFrameErrors(decodeCollectorFrame, input);
+      },
+    ),
     { numRuns: RUNS },
   );
   // Structure-aware: frames built from the schema's own shape with hostile values.
@@ -65,7 +79,16 @@ t.test('WebSocket frame decoders: valid frame or FrameError, for any input', asy
       fc.record({
         type: fc.constantFrom('hello', 'batch', 'ack', 'welcome', 'error', '__proto__', 'constructor'),
         seq: fc.oneof(fc.integer(), fc.double(), fc.string()),
-        samples: fc.array(fc.record({ m: fc.string(), t: fc.dictionary(fc.string(), fc.string()), f: fc.dictionary(fc.string(), fc.oneof(fc.double(), fc.string(), fc.boolean())), i: fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.string())), ts: fc.oneof(fc.integer(), fc.double()) }), { maxLength: 5 }),
+        samples: fc.array(
+          fc.record({
+            m: fc.string(),
+            t: fc.dictionary(fc.string(), fc.string()),
+            f: fc.dictionary(fc.string(), fc.oneof(fc.double(), fc.string(), fc.boolean())),
+            i: fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.string())),
+            ts: fc.oneof(fc.integer(), fc.double()),
+          }),
+          { maxLength: 5 },
+        ),
       }),
       (obj) => onlyFrameErrors(decodeAgentFrame, JSON.stringify(obj)),
     ),
@@ -78,17 +101,38 @@ t.test('WebSocket frame decoders: valid frame or FrameError, for any input', asy
 const key = fc.stringMatching(/^[A-Za-z_][\w .,=\\"-]{0,12}$/).filter((s) => !s.startsWith('_') && s.trim() === s && s.length > 0);
 const sampleArb: fc.Arbitrary<Sample> = fc.record({
   measurement: key,
-  tags: fc.dictionary(key, fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/[\n\r\\]|^\s|\s$/.test(s)), { maxKeys: 3 }),
-  fields: fc.dictionary(key, fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.boolean(), fc.string({ maxLength: 20 }).filter((s) => !/[\r\\]/.test(s))), { minKeys: 1, maxKeys: 3 }),
+  tags: fc.dictionary(
+    key,
+    fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/[\n\r\\]|^\s|\s$/.test(s)),
+    { maxKeys: 3 },
+  ),
+  fields: fc.dictionary(
+    key,
+    fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+      fc.boolean(),
+      fc.string({ maxLength: 20 }).filter((s) => !/[\r\\]/.test(s)),
+    ),
+    { minKeys: 1, maxKeys: 3 },
+  ),
   time: fc.integer({ min: 0, max: 4_000_000_000_000 }),
 });
 
 t.test('line-protocol parser (/write): never throws; what it encodes it reads back', async (t) => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ maxLength: 400 }), fc.array(fc.string({ maxLength: 80 }), { maxLength: 10 }).map((a) => a.join('\n')), fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a).toString('latin1'))), fc.constantFrom('ns', 'us', 'ms', 's', 'h'), (body, p) => {
-      const r = parseLines(body, p as 'ns');
-      return Array.isArray(r.samples) && Array.isArray(r.errors) && r.errors.every((e) => e.line >= 1);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string({ maxLength: 400 }),
+        fc.array(fc.string({ maxLength: 80 }), { maxLength: 10 }).map((a) => a.join('\n')),
+        fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a).toString('latin1')),
+      ),
+      fc.constantFrom('ns', 'us', 'ms', 's', 'h'),
+      (body, p) => {
+        const r = parseLines(body, p as 'ns');
+        return Array.isArray(r.samples) && Array.isArray(r.errors) && r.errors.every((e) => e.line >= 1);
+      },
+    ),
     { numRuns: RUNS },
   );
   let roundTrips = 0;
@@ -101,7 +145,11 @@ t.test('line-protocol parser (/write): never throws; what it encodes it reads ba
       if (r.errors.length || r.samples.length !== 1) throw new Error(`own encoding not readable: ${JSON.stringify(line)} → ${JSON.stringify(r.errors)}`);
       const back = r.samples[0]!;
       roundTrips++;
-      const sorted = (o: Record<string, unknown>) => JSON.stringify(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)), (_k, v) => (typeof v === 'bigint' ? `${v}i` : v));
+      const sorted = (o: Record<string, unknown>) =>
+        JSON.stringify(
+          Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)),
+          (_k, v) => (typeof v === 'bigint' ? `${v}i` : v),
+        );
       if (back.measurement !== s.measurement || back.time !== s.time || sorted(back.tags) !== sorted(s.tags) || sorted(back.fields) !== sorted(s.fields)) {
         throw new Error(`round trip changed the sample: ${JSON.stringify(line)}`);
       }
@@ -116,13 +164,29 @@ t.test('line-protocol parser (/write): never throws; what it encodes it reads ba
 t.test('config loader: any YAML text gives a config or a ConfigError with a location', async (t) => {
   const example = readFileSync(path.join(ROOT, 'config/agent.example.yaml'), 'utf8');
   const exampleC = readFileSync(path.join(ROOT, 'config/collector.example.yaml'), 'utf8');
-  const yamlish = fc.array(fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom(':', '- ', '  ', '\n', '&a ', '*a', '!!binary ', '{', '[', '"', "'", '? ', '%YAML 1.2\n', '---\n', '<<: *a')), { maxLength: 30 }).map((a) => a.join(''));
+  const yamlish = fc
+    .array(
+      fc.oneof(
+        fc.string({ maxLength: 30 }),
+        fc.constantFrom(':', '- ', '  ', '\n', '&a ', '*a', '!!binary ', '{', '[', '"', "'", '? ', '%YAML 1.2\n', '---\n', '<<: *a'),
+      ),
+      { maxLength: 30 },
+    )
+    .map((a) => a.join(''));
   const lineEdits = (text: string) =>
-    fc.array(fc.tuple(fc.nat(200), fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('', '  bogus: 1', 'probes: 7', '\t', 'kind: nope', 'collector:', '  url: ws://x'))), { minLength: 1, maxLength: 4 }).map((edits) => {
-      const lines = text.split('\n');
-      for (const [i, l] of edits) lines.splice(i % (lines.length + 1), l === '' ? 1 : 0, l);
-      return lines.join('\n');
-    });
+    fc
+      .array(
+        fc.tuple(
+          fc.nat(200),
+          fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('', '  bogus: 1', 'probes: 7', '\t', 'kind: nope', 'collector:', '  url: ws://x')),
+        ),
+        { minLength: 1, maxLength: 4 },
+      )
+      .map((edits) => {
+        const lines = text.split('\n');
+        for (const [i, l] of edits) lines.splice(i % (lines.length + 1), l === '' ? 1 : 0, l);
+        return lines.join('\n');
+      });
   let errors = 0;
   fc.assert(
     fc.property(fc.oneof(yamlish, lineEdits(example), lineEdits(exampleC)), fc.boolean(), (text, agent) => {
@@ -131,7 +195,8 @@ t.test('config loader: any YAML text gives a config or a ConfigError with a loca
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         errors++;
-        for (const p of e.problems) if (!(p.line >= 0 && p.column >= 0 && p.fix.length > 0)) throw new Error(`problem without location or fix: ${JSON.stringify(p)}`);
+        for (const p of e.problems)
+          if (!(p.line >= 0 && p.column >= 0 && p.fix.length > 0)) throw new Error(`problem without location or fix: ${JSON.stringify(p)}`);
       }
     }),
     { numRuns: Math.min(RUNS, 300) },
@@ -144,7 +209,16 @@ t.test('config loader: any YAML text gives a config or a ConfigError with a loca
 
 t.test('SNMP value decoding: any type/value pair decodes without throwing', async (t) => {
   // What net-snmp hands over for any tag: Buffers (strings, opaque, Counter64), numbers, OID strings, null (noSuchObject…).
-  const value = fc.oneof(fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)), fc.integer(), fc.double(), fc.bigInt(), fc.string(), fc.constant(null), fc.constant(undefined), fc.boolean());
+  const value = fc.oneof(
+    fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
+    fc.integer(),
+    fc.double(),
+    fc.bigInt(),
+    fc.string(),
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.boolean(),
+  );
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 255 }), value, (type, v) => {
       const sv = { type, value: v };
@@ -164,7 +238,11 @@ t.test('SNMP value decoding: any type/value pair decodes without throwing', asyn
 t.test('SNMP trap receiver: random and mutated datagrams are counted as rejected, never crash it', async (t) => {
   const port = await freePort();
   const events: Event[] = [];
-  const rx = createTrapReceiver({ kind: 'snmp_trap', port, address: '127.0.0.1', communities: ['public'], users: [], devices: {} } as never, { emitEvent: (e) => events.push(e), log: silentLogger, now: Date.now });
+  const rx = createTrapReceiver({ kind: 'snmp_trap', port, address: '127.0.0.1', communities: ['public'], users: [], devices: {} } as never, {
+    emitEvent: (e) => events.push(e),
+    log: silentLogger,
+    now: Date.now,
+  });
   await rx.start?.();
   t.teardown(() => rx.close?.());
   // A real packet to mutate: capture what snmptrap sends.
@@ -192,7 +270,11 @@ t.test('SNMP trap receiver: random and mutated datagrams are counted as rejected
   );
   for (const s of samples) await send(s);
   await send(valid);
-  await waitFor('the valid trap after the fuzz is still received', async () => events.some((e) => e.kind === 'snmp_trap' && e.attrs.trap === 'linkDown'), 10_000);
+  await waitFor(
+    'the valid trap after the fuzz is still received',
+    async () => events.some((e) => e.kind === 'snmp_trap' && e.attrs.trap === 'linkDown'),
+    10_000,
+  );
   const m = (await rx.collect(new AbortController().signal))[0]!;
   t.ok(Number(m.fields.rejected_total) > 0, `malformed datagrams counted as rejected (${m.fields.rejected_total})`);
 });

@@ -13,7 +13,16 @@ t.test(`influxd stopped for ${OUTAGE_S} s under load: 0 points lost`, async (t) 
   await col.start();
   const rate = 2000;
   const count = rate * (OUTAGE_S + 6);
-  const feeder = startFeeder({ url: `ws://127.0.0.1:${port}/v1/agent`, token: col.token, dir: `${col.dir}/agent`, run: 'outage', count, ratePerS: rate, batch: 100, base: Date.now() - 3_600_000 });
+  const feeder = startFeeder({
+    url: `ws://127.0.0.1:${port}/v1/agent`,
+    token: col.token,
+    dir: `${col.dir}/agent`,
+    run: 'outage',
+    count,
+    ratePerS: rate,
+    batch: 100,
+    base: Date.now() - 3_600_000,
+  });
   t.teardown(() => feeder.stop());
   await feeder.until('streaming', (s) => s.produced >= rate * 2, 20_000);
   await waitFor('first points in InfluxDB', async () => (await influx.count('faults', 'fault', 'n')) > 0, 20_000);

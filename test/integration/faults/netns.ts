@@ -27,7 +27,7 @@ export function createNetPair(): NetPair {
   const id = `${process.pid % 100_000}${Math.floor(Math.random() * 100)}`;
   const agentNs = `wpf-${id}-a`;
   const collectorNs = `wpf-${id}-c`;
-  const n = (process.pid + Math.floor(Math.random() * 250)) % 250 + 1;
+  const n = ((process.pid + Math.floor(Math.random() * 250)) % 250) + 1;
   const agentIp = `10.254.${n}.1`;
   const collectorIp = `10.254.${n}.2`;
   const destroy = () => {
@@ -61,10 +61,22 @@ export function createNetPair(): NetPair {
 /** GET a URL from inside a namespace (a short node process there), returning the body. */
 export function fetchTextIn(ns: string): (url: string) => Promise<string> {
   return async (url) => {
-    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '-e', 'fetch(process.argv[1],{signal:AbortSignal.timeout(3000)}).then(r=>r.text()).then(t=>process.stdout.write(t),()=>process.exit(1))', url], {
-      encoding: 'utf8',
-      timeout: 10_000,
-    });
+    const r = spawnSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns,
+        process.execPath,
+        '-e',
+        'fetch(process.argv[1],{signal:AbortSignal.timeout(3000)}).then(r=>r.text()).then(t=>process.stdout.write(t),()=>process.exit(1))',
+        url,
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 10_000,
+      },
+    );
     if (r.status !== 0) throw new Error(`fetch ${url} in ${ns} failed`);
     return r.stdout;
   };

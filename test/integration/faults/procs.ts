@@ -64,7 +64,12 @@ export async function faultCollector(opts: {
       const [cmd, args] = inNs(opts.netns, process.execPath, [CLI, 'collector', '--config', configFile]);
       peer = spawnPeer(cmd, args);
       const p = peer;
-      await waitFor('collector', async () => JSON.parse(await opts.fetchText(`${base}/healthz`)).status === 'ok', 30_000, () => p.output());
+      await waitFor(
+        'collector',
+        async () => JSON.parse(await opts.fetchText(`${base}/healthz`)).status === 'ok',
+        30_000,
+        () => p.output(),
+      );
     },
     async stop(signal = 'SIGTERM') {
       if (peer) await stopProcess(peer.proc, signal);
@@ -130,7 +135,12 @@ export function startFeeder(o: FeederOptions, netns?: string): Feeder {
     proc: peer.proc,
     last: () => last,
     async until(what, pred, timeoutMs) {
-      await waitFor(`feeder: ${what}`, async () => last !== undefined && pred(last), timeoutMs, () => `${JSON.stringify(last)}\n${peer.output()}`);
+      await waitFor(
+        `feeder: ${what}`,
+        async () => last !== undefined && pred(last),
+        timeoutMs,
+        () => `${JSON.stringify(last)}\n${peer.output()}`,
+      );
       return last!;
     },
     async done() {

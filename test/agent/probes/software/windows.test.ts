@@ -31,14 +31,22 @@ t.test('a Chinese Windows 10 desktop: machine and per-user entries, updates and 
     ['msix', U1, 'Microsoft.WindowsTerminal', '1.21.2911.0', 'x64', localDate(1730419200 * 1000)],
     ['msix', 'machine', 'DingTalk.Desktop', '7.6.0.0', 'neutral', null],
   ]);
-  t.equal(w.items.find((i) => i.name === 'Google Chrome')?.install_location, 'C:\\Program Files (x86)\\Google\\Chrome\\Application', 'quotes around InstallLocation dropped');
+  t.equal(
+    w.items.find((i) => i.name === 'Google Chrome')?.install_location,
+    'C:\\Program Files (x86)\\Google\\Chrome\\Application',
+    'quotes around InstallLocation dropped',
+  );
   t.equal(w.items.find((i) => i.name === '迅雷')?.publisher, '深圳市迅雷网络技术有限公司');
   t.equal(w.items.find((i) => i.name === 'DingTalk.Desktop')?.publisher, 'Alibaba (China) Network Technology Co., Ltd.', 'quoted CN with commas');
   t.same(w.os, { name: 'Microsoft Windows 10 专业版', version: '10.0.19045.4651', edition: 'Professional', activation: 'licensed' });
-  t.same(w.licenses.map((l) => [l.family, l.activation]), [
-    ['windows', 'licensed'],
-    ['office', 'grace'],
-  ], 'products of other applications are not Windows or Office');
+  t.same(
+    w.licenses.map((l) => [l.family, l.activation]),
+    [
+      ['windows', 'licensed'],
+      ['office', 'grace'],
+    ],
+    'products of other applications are not Windows or Office',
+  );
   t.same(w.office, [
     { kind: 'c2r', product: 'O365ProPlusRetail', version: '16.0.17928.20114', activation: 'grace' },
     { kind: 'msi', product: 'Microsoft Office Professional Plus 2016', version: '16.0.4266.1001', activation: 'grace' },
@@ -60,8 +68,15 @@ t.test('asked for: system components and updates are listed too', async (t) => {
 
 t.test('a Server Core box where AppX and licensing failed: nulls for empty collections, errors kept', async (t) => {
   const w = windowsFromReport(parseWindowsReport(text('windows-server-core.json'))!, opts);
-  t.same(w.items.map((i) => i.name), ['7-Zip 23.01 (x64)']);
-  t.same(w.os, { name: 'Microsoft Windows Server 2019 Datacenter', version: '10.0.17763.6054', edition: 'ServerDatacenterCor', activation: 'unknown' }, 'licensing unreadable: unknown, never licensed');
+  t.same(
+    w.items.map((i) => i.name),
+    ['7-Zip 23.01 (x64)'],
+  );
+  t.same(
+    w.os,
+    { name: 'Microsoft Windows Server 2019 Datacenter', version: '10.0.17763.6054', edition: 'ServerDatacenterCor', activation: 'unknown' },
+    'licensing unreadable: unknown, never licensed',
+  );
   t.same(w.errors, { msix: 'hresult_-2146233087', licensing: 'hresult_-2147217405' });
   t.same(w.readScopes, { registry: [] }, 'nobody logged on: no user hive read');
 });
@@ -73,7 +88,11 @@ t.test('through the probe: PowerShell runs the script once; no output is a faile
   const doc = await collectSoftware(cfg, { platform: ok, host: 'pc-01' });
   t.equal(scripts, 1);
   t.equal(doc.software.length, 9);
-  t.same(doc.software.map((s) => s.source + ':' + s.name).slice(0, 2), ['msix:Microsoft.WindowsTerminal', 'msix:DingTalk.Desktop'], 'canonical order: source, then scope (a SID sorts before "machine"), then name');
+  t.same(
+    doc.software.map((s) => s.source + ':' + s.name).slice(0, 2),
+    ['msix:Microsoft.WindowsTerminal', 'msix:DingTalk.Desktop'],
+    'canonical order: source, then scope (a SID sorts before "machine"), then name',
+  );
   const broken = recordedPlatform({ os: 'windows', powershell: () => '' });
   const d2 = await collectSoftware(cfg, { platform: broken, host: 'pc-01' });
   t.same(d2.errors, { registry: 'powershell_failed', msix: 'powershell_failed' }, 'both Windows sources failed: the collector keeps what it had of each');
@@ -93,7 +112,8 @@ t.test('small parsers', async (t) => {
 });
 
 t.test('the script reads what the parsers expect and escapes non-ASCII', async (t) => {
-  for (const k of ['DisplayName', 'DisplayVersion', 'Publisher', 'InstallDate', 'InstallLocation', 'SystemComponent', 'ParentKeyName', 'ReleaseType']) t.match(SOFTWARE_SCRIPT, k);
+  for (const k of ['DisplayName', 'DisplayVersion', 'Publisher', 'InstallDate', 'InstallLocation', 'SystemComponent', 'ParentKeyName', 'ReleaseType'])
+    t.match(SOFTWARE_SCRIPT, k);
   t.match(SOFTWARE_SCRIPT, "OpenBaseKey('LocalMachine'");
   t.match(SOFTWARE_SCRIPT, "OpenBaseKey('Users'");
   t.match(SOFTWARE_SCRIPT, 'Get-AppxPackage -AllUsers');
@@ -112,7 +132,10 @@ t.test('the script names every variable one way (PowerShell names are case-insen
   const clashes = [...names.values()].filter((s) => s.size > 1).map((s) => [...s].join('/'));
   t.same(clashes, [], 'no $V and $v for two things');
   const automatic = ['args', 'input', 'host', 'error', 'matches', 'home', 'pid', 'profile', 'pwd', 'this', 'event', 'sender', 'psitem', 'ofs'];
-  t.same(automatic.filter((a) => names.has(a)), []);
+  t.same(
+    automatic.filter((a) => names.has(a)),
+    [],
+  );
   t.ok(names.has('valuenames') && names.has('uninstallpath'));
   t.match(SOFTWARE_SCRIPT.trim(), /^& \{[\s\S]*\}$/, 'one script block, so the stdin session runs it whole');
   t.equal((SOFTWARE_SCRIPT.match(/\{/g) ?? []).length, (SOFTWARE_SCRIPT.match(/\}/g) ?? []).length, 'braces balance');
