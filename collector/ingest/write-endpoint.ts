@@ -9,7 +9,7 @@ import type { FailureLimiter } from '../security/rate-limit.ts';
 import type { AgentRegistry } from '../store/agents.ts';
 import { hashToken } from '../store/agents.ts';
 import { SpoolFullError } from '../store/spool.ts';
-import type { Ingest, Source } from './ingest.ts';
+import { ClockAheadError, type Ingest, type Source } from './ingest.ts';
 
 export interface WriteEndpointOptions {
   enabled: boolean;
@@ -62,6 +62,11 @@ async function writeLines(o: WriteEndpointOptions, req: http.IncomingMessage, re
   } catch (e) {
     if (e instanceof SpoolFullError) {
       sendJson(res, 503, { error: 'collector spool is full, retry later' }, { 'retry-after': '30' });
+      return;
+    }
+    // An agent's token on /write: its samples are refused whole as on its WebSocket, with the reason.
+    if (e instanceof ClockAheadError) {
+      sendJson(res, 400, { error: e.message, code: e.code });
       return;
     }
     throw e;

@@ -82,3 +82,21 @@ t.test('samples far in the past are taken, counted and logged', async (t) => {
   t.ok(w, 'a warning');
   t.equal(w?.obj.points, 2);
 });
+
+t.test('an agent token on /write: a point an hour ahead is a 400 with the reason, not a 500', async (t) => {
+  const dir = tempDir('clock-ahead-write');
+  const cfg = parseConfig(JSON.stringify({ collector: { listen_port: 0, data_dir: dir }, ingest: { max_future_s: 600 } }), 'test', collectorConfigSchema);
+  const col = await startCollector(cfg, silentLogger, { modules: [] });
+  t.teardown(async () => {
+    await col.stop();
+    removeDir(dir);
+  });
+  const { token } = col.ctx.agents.enroll('pc-0403', 'test');
+  const r = await fetch(`${col.url}/write?precision=ms`, {
+    method: 'POST',
+    headers: { authorization: `Token ${token}` },
+    body: `m v=1 ${Date.now() + 3600_000}\n`,
+  });
+  t.equal(r.status, 400);
+  t.match(await r.json(), { code: 'clock_ahead', error: /1 samples are stamped more than 600 s ahead/ });
+});
