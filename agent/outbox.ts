@@ -1,4 +1,5 @@
-import { closeSync, existsSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { privateDir, privateFile } from '../lib/private-fs.ts';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { BATCH_TARGET_BYTES, toWire } from '../protocol/frames.ts';
@@ -61,8 +62,9 @@ export class Outbox {
     this.opts = { now: Date.now, reserveBytes: 8 * 1024 * 1024, batchBytes: BATCH_TARGET_BYTES, ...opts };
     let file = ':memory:';
     if (opts.dir !== ':memory:') {
-      mkdirSync(opts.dir, { recursive: true });
+      privateDir(opts.dir);
       file = path.join(opts.dir, 'outbox.db');
+      privateFile(file);
       this.reserveFile = path.join(opts.dir, 'outbox.reserve');
       this.reserve();
     }

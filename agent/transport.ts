@@ -37,6 +37,8 @@ export class Transport {
   private lastSent = 0;
   private inFlight = new Set<number>();
   private attempt = 0;
+  /** Batches refused in a row (clock ahead): the reconnect backs off as if that many attempts failed. */
+  private refusals = 0;
   private timer?: NodeJS.Timeout;
   private heartbeat?: NodeJS.Timeout;
   private awaitingPong = false;
@@ -126,6 +128,7 @@ export class Transport {
           this.pump();
           break;
         case 'ack':
+          this.refusals = 0;
           if (this.inFlight.delete(frame.seq)) {
             this.outbox.ack(frame.seq);
             this.stats.ackedBatches++;
@@ -134,7 +137,12 @@ export class Transport {
           this.pump();
           break;
         case 'error':
-          log.warn({ code: frame.code, message: frame.message }, 'collector reported an error');
+          if (frame.code === 'clock_ahead') {
+            // The batch stays in the outbox (it was not acked); retrying at once would only be
+            // refused again until the clock is fixed, so the reconnect backs off further each time.
+            this.refusals = Math.min(this.refusals + 1, 30);
+            log.warn({ code: frame.code, message: frame.message, queued_batches: this.outbox.stats().batches }, 'collector refused a batch: this machine\'s clock is ahead; the batch is kept in the outbox');
+          } else log.warn({ code: frame.code, message: frame.message }, 'collector reported an error');
           break;
       }
     });
@@ -157,7 +165,7 @@ export class Transport {
 
   /** Full-jitter exponential backoff, capped. */
   private backoff(): number {
-    const cap = Math.min(this.opts.reconnectMaxMs, this.opts.reconnectMinMs * 2 ** this.attempt);
+    const cap = Math.min(this.opts.reconnectMaxMs, this.opts.reconnectMinMs * 2 ** Math.max(this.attempt, this.refusals));
     this.attempt = Math.min(this.attempt + 1, 30);
     const r = (this.opts.random ?? Math.random)();
     return cap / 2 + (r * cap) / 2;

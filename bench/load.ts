@@ -15,6 +15,7 @@
  *   LOAD_DURATION_S=60 npm run bench:load   # shorter
  *   LOAD_AGENTS=1000 LOAD_CAMERAS=200 LOAD_SWITCHES=100 LOAD_INTERVAL_S=10 (defaults)
  */
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
@@ -25,7 +26,7 @@ import { hashToken, newToken } from '../collector/store/agents.ts';
 import { silentLogger } from '../lib/log.ts';
 import { encodeLines } from '../protocol/line-protocol.ts';
 import type { Sample } from '../protocol/sample.ts';
-import { startInfluxd } from '../test/peers/influxd.ts';
+import { type InfluxPeer, startInfluxd } from '../test/peers/influxd.ts';
 import { freePort, spawnPeer, stopProcess, tempDir, waitFor } from '../test/peers/util.ts';
 import { cpuSeconds, quantile, rssMiB, table } from './lib.ts';
 
@@ -93,11 +94,26 @@ function buildSims(): Sim[] {
   return sims;
 }
 
-async function main(): Promise<void> {
-  const influx = await startInfluxd();
+/** The collector process under test and a reader of its /metrics. */
+interface Collector {
+  proc: ChildProcess;
+  port: number;
+  pid: number;
+  metric(name: string): Promise<number>;
+}
+
+/** What the simulated agents share: when each batch was appended, ack latencies, points produced. */
+interface Run {
+  appended: Map<string, number>;
+  latencies: number[];
+  produced: number;
+}
+
+type Window = Awaited<ReturnType<Driver['window']>>;
+
+async function startCollector(influx: InfluxPeer, sims: Sim[]): Promise<Collector> {
   const dir = tempDir('bench-load');
   const port = await freePort();
-  const sims = buildSims();
   const cfgFile = path.join(dir, 'collector.yaml');
   writeFileSync(
     cfgFile,
@@ -111,26 +127,26 @@ async function main(): Promise<void> {
   const col = spawnPeer(process.execPath, [CLI, 'collector', '--config', cfgFile]);
   const base = `http://127.0.0.1:${port}`;
   await waitFor('collector', async () => (await fetch(`${base}/healthz`)).ok, 30_000, col.output);
-  const pid = col.proc.pid!;
   const metric = async (name: string) => {
     const text = await (await fetch(`${base}/metrics`)).text();
     let v = 0;
     for (const l of text.split('\n')) if (l.startsWith(name + ' ') || l.startsWith(name + '{')) v += Number(l.split(' ').pop());
     return v;
   };
+  return { proc: col.proc, port, pid: col.proc.pid!, metric };
+}
 
-  const appended = new Map<string, number>();
-  let latencies: number[] = [];
-  let produced = 0;
+/** Gives every simulated agent an in-memory outbox (acks timed into run.latencies) and a Transport, connected. */
+async function connectAgents(sims: Sim[], port: number, run: Run): Promise<void> {
   for (const s of sims) {
     const outbox = new Outbox({ dir: ':memory:', maxBytes: 256 * 1024 * 1024, maxAgeMs: 86_400_000, whenFull: 'drop_oldest' });
     const ack = outbox.ack.bind(outbox);
     outbox.ack = (seq: number) => {
       const k = `${s.name}:${seq}`;
-      const t0 = appended.get(k);
+      const t0 = run.appended.get(k);
       if (t0 !== undefined) {
-        latencies.push(performance.now() - t0);
-        appended.delete(k);
+        run.latencies.push(performance.now() - t0);
+        run.appended.delete(k);
       }
       ack(seq);
     };
@@ -142,33 +158,53 @@ async function main(): Promise<void> {
     s.transport.start();
   }
   await waitFor('all agents connected', async () => sims.every((s) => s.transport!.connected), 120_000);
-  console.log(`${sims.length} simulated agents connected (${AGENTS} PCs, ${POLLERS} camera pollers for ${CAMERAS} cameras, ${POLLERS} SNMP pollers for ${SWITCHES} switches)`);
+}
+
+/** Drives the simulated agents at an interval and measures the collector over a window. */
+class Driver {
+  intervalMs = INTERVAL_S * 1000;
+  timers: NodeJS.Timeout[] = [];
+  readonly pointsPerInterval: number;
+  readonly sims: Sim[];
+  readonly col: Collector;
+  readonly run: Run;
+  constructor(sims: Sim[], col: Collector, run: Run) {
+    this.sims = sims;
+    this.col = col;
+    this.run = run;
+    this.pointsPerInterval = sims.reduce((a, s) => a + s.make(0).length, 0);
+  }
 
   // Each agent ticks on its own phase within the interval, as real agents do.
-  let intervalMs = INTERVAL_S * 1000;
-  let timers: NodeJS.Timeout[] = [];
-  const start = (ms: number) => {
-    timers.forEach(clearTimeout);
-    timers = [];
+  start(ms: number): void {
+    this.intervalMs = ms;
+    this.stop();
+    this.timers = [];
+    const { sims, run } = this;
     sims.forEach((s, i) => {
       const tick = () => {
         const t = Date.now();
         const samples = s.make(t);
         const seq = s.outbox!.append(samples);
-        if (seq !== undefined) appended.set(`${s.name}:${seq}`, performance.now());
-        produced += samples.length;
+        if (seq !== undefined) run.appended.set(`${s.name}:${seq}`, performance.now());
+        run.produced += samples.length;
       };
       const phase = Math.floor((i / sims.length) * ms);
-      timers.push(setTimeout(() => {
+      this.timers.push(setTimeout(() => {
         tick();
-        timers.push(setInterval(tick, ms));
+        this.timers.push(setInterval(tick, ms));
       }, phase));
     });
-  };
-  const pointsPerInterval = sims.reduce((a, s) => a + s.make(0).length, 0);
+  }
 
-  const window = async (seconds: number) => {
-    latencies = [];
+  stop(): void {
+    this.timers.forEach(clearTimeout);
+    this.timers.forEach(clearInterval);
+  }
+
+  async window(seconds: number) {
+    const { pid, metric } = this.col;
+    this.run.latencies = [];
     // The simulated agents share this one process: its event-loop lag is part of every ack
     // latency measured here, so it is reported to tell a slow collector from a slow harness.
     const lag = monitorEventLoopDelay({ resolution: 10 });
@@ -187,30 +223,26 @@ async function main(): Promise<void> {
     }
     const wall = (performance.now() - t0) / 1000;
     return {
-      offered_pts_s: Math.round(pointsPerInterval / (intervalMs / 1000)),
+      offered_pts_s: Math.round(this.pointsPerInterval / (this.intervalMs / 1000)),
       ingested_pts_s: Math.round(((await metric('watchpost_ingest_points_total')) - ingest0) / wall),
       collector_cpu_pct: ((cpuSeconds(pid) - cpu0) / wall) * 100,
       rss_max_mib: rss,
-      ack_p50_ms: quantile(latencies, 0.5),
-      ack_p99_ms: quantile(latencies, 0.99),
+      ack_p50_ms: quantile(this.run.latencies, 0.5),
+      ack_p99_ms: quantile(this.run.latencies, 0.99),
       spool_max_points: spool,
       harness_lag_p99_ms: (lag.disable(), lag.percentile(99) / 1e6),
       harness_cpu_pct: ((process.cpuUsage(selfCpu0).user + process.cpuUsage(selfCpu0).system) / 1e6 / wall) * 100,
     };
-  };
+  }
+}
 
-  start(intervalMs);
-  console.log(`steady load: ${pointsPerInterval} points every ${INTERVAL_S} s for ${DURATION_S} s`);
-  const steady = await window(DURATION_S);
-  console.log(table([{ phase: 'steady', ...steady }]));
-
-  // Ramp: halve the interval each step until the collector falls behind.
+/** Ramp: halve the interval each step until the collector falls behind. */
+async function rampUp(driver: Driver): Promise<{ ramp: Record<string, string | number>[]; saturated: string | undefined }> {
   const ramp: Record<string, string | number>[] = [];
   let saturated: string | undefined;
   for (let k = 2; k <= 64 && !saturated; k *= 2) {
-    intervalMs = (INTERVAL_S * 1000) / k;
-    start(intervalMs);
-    const w = await window(RAMP_STEP_S);
+    driver.start((INTERVAL_S * 1000) / k);
+    const w = await driver.window(RAMP_STEP_S);
     ramp.push({ rate: `x${k}`, ...w });
     console.log(table([ramp[ramp.length - 1]!]));
     if (w.ingested_pts_s < w.offered_pts_s * 0.9 || w.ack_p99_ms > 2000) {
@@ -218,12 +250,13 @@ async function main(): Promise<void> {
       saturated = `x${k}: ${w.offered_pts_s} points/s offered, ${w.ingested_pts_s} ingested, p99 ack ${Math.round(w.ack_p99_ms)} ms, collector CPU ${Math.round(w.collector_cpu_pct)}%, harness lag p99 ${Math.round(w.harness_lag_p99_ms)} ms — limited by ${who}`;
     }
   }
-  timers.forEach(clearTimeout);
-  timers.forEach(clearInterval);
+  return { ramp, saturated };
+}
 
-  // Drain, then count: points lost = produced − stored.
+/** Drain, then count: points stored in InfluxDB and samples the outboxes dropped (counted). */
+async function drainAndCount(sims: Sim[], col: Collector, influx: InfluxPeer): Promise<{ stored: number; dropped: number }> {
   await waitFor('outboxes drained', async () => sims.every((s) => s.outbox!.stats().batches === 0), 300_000);
-  await waitFor('spool drained', async () => (await metric('watchpost_spool_points')) === 0, 600_000);
+  await waitFor('spool drained', async () => (await col.metric('watchpost_spool_points')) === 0, 600_000);
   let stored = 0;
   for (const m of MEASUREMENTS) {
     const series = await influx.query(`SELECT COUNT(*) FROM "${m}"`, 'load');
@@ -232,9 +265,12 @@ async function main(): Promise<void> {
   }
   const dropped = sims.reduce((a, s) => a + s.outbox!.stats().droppedSamplesFull + s.outbox!.stats().droppedSamplesAge, 0);
   for (const s of sims) await s.transport!.close();
+  return { stored, dropped };
+}
 
-  // Reference: the same kind of line protocol straight into influxd, 4 writers, 5000 lines a
-  // request, for RAMP_STEP_S seconds: influxd's own ceiling on this machine.
+// Reference: the same kind of line protocol straight into influxd, 4 writers, 5000 lines a
+// request, for RAMP_STEP_S seconds: influxd's own ceiling on this machine.
+async function referenceRate(influx: InfluxPeer): Promise<number> {
   const refSamples: Sample[] = [];
   const t = Date.now() - 86_400_000;
   for (let i = 0; i < 1000; i++) refSamples.push(...hostSamples(`ref-${i}`, t));
@@ -252,12 +288,11 @@ async function main(): Promise<void> {
   };
   const r0 = performance.now();
   await Promise.all([writer(), writer(), writer(), writer()]);
-  const refRate = Math.round(refPoints / ((performance.now() - r0) / 1000));
+  return Math.round(refPoints / ((performance.now() - r0) / 1000));
+}
 
-  await stopProcess(col.proc);
-  await influx.destroy();
-
-  const lost = produced - dropped - stored;
+function report(steady: Window, ramp: Record<string, string | number>[], saturated: string | undefined, counts: { produced: number; stored: number; dropped: number; lost: number }, refRate: number): void {
+  const { produced, stored, dropped, lost } = counts;
   const ceiling = Number((ramp.findLast((r) => Number(r.ingested_pts_s) >= Number(r.offered_pts_s) * 0.9) ?? { ingested_pts_s: steady.ingested_pts_s }).ingested_pts_s);
   console.log('\n=== bench:load results ===');
   console.log(table([{ phase: `steady ${DURATION_S} s`, ...steady }, ...ramp.map(({ rate, ...r }) => ({ phase: `ramp ${rate}`, ...r }))]));
@@ -267,6 +302,33 @@ async function main(): Promise<void> {
     { path: 'agents → collector → spool → influxd (highest rate kept up with)', points_per_s: ceiling, ratio: 1 },
     { path: 'reference: line protocol straight into influxd (4 writers × 5000 lines)', points_per_s: refRate, ratio: refRate / Math.max(1, ceiling) },
   ]));
+}
+
+async function main(): Promise<void> {
+  const influx = await startInfluxd();
+  const sims = buildSims();
+  const col = await startCollector(influx, sims);
+  const run: Run = { appended: new Map(), latencies: [], produced: 0 };
+  await connectAgents(sims, col.port, run);
+  console.log(`${sims.length} simulated agents connected (${AGENTS} PCs, ${POLLERS} camera pollers for ${CAMERAS} cameras, ${POLLERS} SNMP pollers for ${SWITCHES} switches)`);
+
+  const driver = new Driver(sims, col, run);
+  driver.start(INTERVAL_S * 1000);
+  console.log(`steady load: ${driver.pointsPerInterval} points every ${INTERVAL_S} s for ${DURATION_S} s`);
+  const steady = await driver.window(DURATION_S);
+  console.log(table([{ phase: 'steady', ...steady }]));
+
+  const { ramp, saturated } = await rampUp(driver);
+  driver.stop();
+
+  const { stored, dropped } = await drainAndCount(sims, col, influx);
+  const refRate = await referenceRate(influx);
+
+  await stopProcess(col.proc);
+  await influx.destroy();
+
+  const lost = run.produced - dropped - stored;
+  report(steady, ramp, saturated, { produced: run.produced, stored, dropped, lost }, refRate);
   process.exit(lost === 0 ? 0 : 1);
 }
 

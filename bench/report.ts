@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import pino from 'pino';
 import { InspectionStore } from '../collector/inspections/store.ts';
-import { gatherReportData } from '../collector/reports/data.ts';
+import { gatherReportData, type UptimeProvider } from '../collector/reports/data.ts';
 import { generateReport } from '../collector/reports/generate.ts';
 import { influxReader } from '../collector/reports/influxql.ts';
 import { monthPeriod } from '../collector/reports/period.ts';
@@ -51,13 +51,13 @@ async function child(influxUrl: string, dataDir: string, mode: string): Promise<
     await gatherReportData(monthPeriod(MONTH, TZ), { config: cfg, influx: influxReader(cfg.influxdb!), inspections: store });
   } else {
     lang = mode === 'ledger' ? 'zh-CN' : mode;
-    const modules = new Map<string, unknown>();
+    let uptime: UptimeProvider | undefined;
     if (mode === 'ledger') {
       const ledger = new UptimeLedger(db, { silenceMs: 15 * 60_000 });
       const end = monthPeriod(MONTH, TZ).endMs;
-      modules.set('uptime', { ledger, report: (target: string, from: number, to: number) => ledger.report(target, from, to, end) });
+      uptime = { ledger, report: (target: string, from: number, to: number) => ledger.report(target, from, to, end) };
     }
-    const { pdf } = await generateReport({ config: cfg, month: MONTH, lang: lang as 'en' | 'zh-CN', inspections: store, modules });
+    const { pdf } = await generateReport({ config: cfg, month: MONTH, lang: lang as 'en' | 'zh-CN', inspections: store, uptime });
     bytes = pdf.length;
     const { writeFileSync } = await import('node:fs');
     writeFileSync(path.join(dataDir, `report-${mode}.pdf`), pdf);

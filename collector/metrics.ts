@@ -24,6 +24,9 @@ function fmtLabels(labels: Labels): string {
   return `{${ks.map((k) => `${k}="${labels[k]!.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',')}}`;
 }
 
+/** A counter handle from Metrics.counter. */
+export type Counter = ReturnType<Metrics['counter']>;
+
 export class Metrics {
   private families = new Map<string, Family>();
 

@@ -9,7 +9,11 @@ import type { AgentRegistry } from './store/agents.ts';
 import type { AuditLog } from './store/audit.ts';
 import type { Spool } from './store/spool.ts';
 
-/** What a collector module (alerts, uptime, inspections, console…) gets to plug into. */
+/**
+ * What every collector module's `start` gets (collector/main.ts wires them): the store,
+ * ingest, the server to register routes on. The modules a module uses come as a second,
+ * typed argument; its `start` returns its own typed handle.
+ */
 export interface CollectorContext {
   config: CollectorConfig;
   db: DatabaseSync;
@@ -22,17 +26,9 @@ export interface CollectorContext {
   spool: Spool;
   log: Logger;
   now(): number;
-  /** Other modules by name, once started (e.g. reports look up the uptime ledger). */
-  modules: Map<string, unknown>;
-}
-
-/**
- * A collector module. `start` is called once after the store and server exist and before
- * the server listens; it registers migrations beforehand via registerMigrations at import
- * time, ingest listeners and routes. `stop` is called in reverse order at shutdown.
- */
-export interface CollectorModule {
-  name: string;
-  start(ctx: CollectorContext): Promise<unknown> | unknown;
-  stop?(): Promise<void> | void;
+  /**
+   * Registers what a module does at shutdown (clear timers, flush, close channels). Called
+   * after the server has closed and before the state DB closes, in reverse order of registering.
+   */
+  onStop(fn: () => void | Promise<void>): void;
 }

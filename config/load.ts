@@ -28,12 +28,32 @@ function locate(doc: Document, lc: LineCounter, path: readonly PropertyKey[], ke
   return { line: 1, column: 1 };
 }
 
-function fixFor(issue: z.core.$ZodIssue, path: string): string {
+/** What a value of zod's expected type is called in YAML terms. */
+function typeName(expected: string): string {
+  switch (expected) {
+    case 'array':
+      return 'a list';
+    case 'object':
+    case 'record':
+    case 'map':
+      return 'a mapping (key: value lines)';
+    case 'boolean':
+      return 'true or false';
+    case 'int':
+      return 'a whole number';
+    default:
+      return `${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`;
+  }
+}
+
+/** `present`: whether the path exists in the document (zod's issues do not carry the input). */
+function fixFor(issue: z.core.$ZodIssue, path: string, present: boolean): string {
+  const key = path.split('.').pop() || '(top level)';
   switch (issue.code) {
     case 'unrecognized_keys':
       return `remove ${issue.keys.map((k) => `"${k}"`).join(', ')} or check the spelling against config/*.example.yaml`;
     case 'invalid_type':
-      return issue.input === undefined ? `add "${path.split('.').pop()}" (required)` : `use a ${issue.expected} here`;
+      return present ? `"${key}" must be ${typeName(issue.expected)}` : `add "${key}" (required, ${typeName(issue.expected)})`;
     case 'too_small':
       return `use a value of at least ${String(issue.minimum)}`;
     case 'too_big':
@@ -44,7 +64,8 @@ function fixFor(issue: z.core.$ZodIssue, path: string): string {
       return 'check this entry against the examples in config/';
     }
     case 'invalid_format':
-      return `use a valid ${issue.format}`;
+      // A `regex` issue is a value that does not match the schema's pattern, not a bad regex.
+      return issue.format === 'regex' ? `write "${key}" to match ${issue.pattern ?? 'the documented form'} (see config/*.example.yaml)` : `use a valid ${issue.format}`;
     case 'custom': {
       // A refinement may carry its own fix: ctx.addIssue({ code: 'custom', message, params: { fix } }).
       const fix = (issue.params as { fix?: unknown } | undefined)?.fix;
@@ -100,7 +121,7 @@ export function parseConfig<T>(text: string, file: string, schema: z.ZodType<T>)
           message = `unknown key "${issue.keys[0]}"`;
         }
         const p = formatPath(path);
-        return { file, ...locate(doc, lc, path, unknownKey), path: p, message, fix: fixFor(issue, p) };
+        return { file, ...locate(doc, lc, path, unknownKey), path: p, message, fix: fixFor(issue, p, doc.hasIn(issue.path as unknown[])) };
       }),
     );
   }

@@ -1,3 +1,5 @@
+import { PROBE_EVENT_KINDS } from '../agent/probes/event-kinds.ts';
+
 /**
  * What the built-in probes and the collector write, for checking alert rules at load time
  * (a rule on `snmp_devise` or on field `upp` would never fire, silently). A measurement with
@@ -45,5 +47,19 @@ export const MEASUREMENTS: Readonly<Record<string, readonly string[] | null>> = 
   watchpost_outbox: null,
   watchpost_probe: null,
 };
+
+/**
+ * Every event kind an alert rule of `type: event` can match: what the probes declare
+ * (agent/probes/event-kinds.ts) and what the collector raises itself (cabling register,
+ * inspection notices).
+ */
+export const EVENT_KINDS: readonly string[] = [
+  ...Object.values(PROBE_EVENT_KINDS).flat(),
+  'cabling_unknown_device',
+  'cabling_device_moved',
+  'cabling_port_lost_device',
+  'inspection_reminder',
+  'inspection_overdue',
+];
 
 export { didYouMean } from '../lib/did-you-mean.ts';

@@ -186,7 +186,7 @@ export function writeDemoConfigs(dir: string, port: number, peers: DemoPeers, in
         { name: 'switch_down', type: 'threshold', measurement: 'snmp_device', field: 'up', op: '==', fire: 0, for_s: 30, severity: 'critical', summary: '交换机无响应 switch {target} not answering' },
         { name: 'host_unreachable', type: 'threshold', measurement: 'ping', field: 'percent_packet_loss', op: '>=', fire: 100, for_s: 60, severity: 'warning', target_tag: 'url', summary: '终端无法 ping 通 {target} unreachable' },
         { name: 'disk_full', type: 'threshold', measurement: 'disk', field: 'used_percent', op: '>', fire: 90, clear: 85, for_s: 600, severity: 'warning' },
-        { name: 'device_events', type: 'event', kinds: ['reboot', 'config_changed', 'trap', 'port_down'], min_severity: 'warning', resolve_after_s: 900 },
+        { name: 'device_events', type: 'event', kinds: ['snmp_reboot', 'config_changed', 'snmp_trap'], min_severity: 'warning', resolve_after_s: 900 },
         { name: 'inspection_due', type: 'inspection', due_within_days: 7, severity: 'warning' },
       ],
       // The duty engineer first; the supervisor when nobody acknowledged within a minute.

@@ -43,6 +43,8 @@ export const CloseCode = {
   revoked: 4403,
   unsupportedProtocol: 4426,
   replaced: 4409,
+  /** A batch refused whole (its samples' clock is ahead): the agent keeps it and retries later. */
+  batchRefused: 4422,
   shuttingDown: 1001,
   tooBig: 1009,
 } as const;

@@ -1,6 +1,7 @@
 import type { ParseArgsOptionsConfig } from 'node:util';
 import type { Logger } from 'pino';
 import type { Event, Sample } from '../../protocol/sample.ts';
+import type { ProbeEventKind } from './event-kinds.ts';
 
 /**
  * The Probe contract (Telegraf's input plugin model). A probe kind is declared once, in one
@@ -21,8 +22,8 @@ export interface Probe {
 export interface ProbeContext {
   log: Logger;
   now(): number;
-  /** For push-style probes (traps) and for state changes noticed during collect (reboot detected). */
-  emitEvent(event: Event): void;
+  /** For push-style probes (traps) and for state changes noticed during collect (reboot detected); kinds as declared in event-kinds.ts. */
+  emitEvent(event: Event & { kind: ProbeEventKind }): void;
   emitSamples(samples: Sample[]): void;
   /** A directory the probe may keep state in (config backups, last snapshot hash). */
   stateDir: string;

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startAgent } from '../../agent/main.ts';
 import { startCollector } from '../../collector/main.ts';
-import type { UserStore } from '../../collector/console/users.ts';
 import { parseConfig } from '../../config/load.ts';
 import { agentConfigSchema } from '../../config/schema/agent.ts';
 import { collectorConfigSchema } from '../../config/schema/collector.ts';
@@ -60,7 +59,7 @@ export const command: Command = {
       throw e;
     }
     const secrets = demoSecrets(dir);
-    const users = (collector.ctx.modules.get('console') as { users?: UserStore } | undefined)?.users;
+    const users = collector.modules.console?.users;
     if (users) {
       if (!users.get('admin')) users.add('demo', 'admin', secrets.password, 'admin', 'Demo administrator');
       else if (!users.check('admin', secrets.password)) users.setPassword('demo', 'admin', secrets.password);

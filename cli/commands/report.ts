@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { AlertStore, slaReport } from '../../collector/alerts/store.ts';
 import { InspectionStore } from '../../collector/inspections/store.ts';
-import type { AlertsProvider } from '../../collector/reports/data.ts';
+import type { AlertsProvider, UptimeProvider } from '../../collector/reports/data.ts';
 import { generateReport } from '../../collector/reports/generate.ts';
 import { LANGS, type Lang } from '../../collector/reports/i18n.ts';
 import { findFont, ReportFontError } from '../../collector/reports/pdf.ts';
@@ -51,18 +51,15 @@ export const command: Command = {
     const st = openState(file, values['data-dir']);
     try {
       // Alerts the collector's alerts module recorded in the state DB win over alert_state in InfluxDB.
-      const modules = new Map<string, unknown>();
       const alertStore = new AlertStore(st.db);
-      if (alertStore.list({ limit: 1 }).length) {
-        const provider: AlertsProvider = { sla: (f, t) => slaReport(alertStore.firedBetween(f, t), f, t, cfg.alerts.sla.resolve_within_s, Date.now()) };
-        modules.set('alerts', provider);
-      }
+      let alerts: AlertsProvider | undefined;
+      if (alertStore.list({ limit: 1 }).length) alerts = { sla: (f, t) => slaReport(alertStore.firedBetween(f, t), f, t, cfg.alerts.sla.resolve_within_s, Date.now()) };
       // The uptime ledger the collector kept in the state DB: exact up/down/unknown time per
       // target, with the same maintenance windows the collector excludes.
       const maintenance = createMaintenance({ db: st.db, config: cfg, inventory: new Inventory(cfg.inventory.devices), audit: st.audit, now: Date.now });
       const ledger = new UptimeLedger(st.db, { silenceMs: cfg.uptime.silence_s * 1000, maintenance });
-      if (ledger.targets().length) modules.set('uptime', { ledger, report: (target: string, from: number, to: number) => ledger.report(target, from, to, Date.now()) });
-      const { pdf, data } = await generateReport({ config: cfg, month, lang, inspections: new InspectionStore(st.db, st.audit), modules });
+      const uptime: UptimeProvider | undefined = ledger.targets().length ? { ledger, report: (target: string, from: number, to: number) => ledger.report(target, from, to, Date.now()) } : undefined;
+      const { pdf, data } = await generateReport({ config: cfg, month, lang, inspections: new InspectionStore(st.db, st.audit), alerts, uptime });
       writeFileSync(values.out, pdf);
       console.error(
         `${values.out}: ${pdf.length} bytes; ${data.devices.length} network devices, ${data.cameras.length} cameras, ${data.pcs.length} PCs, ${data.alerts.length} alerts, ${data.inspections.length} inspections${cfg.influxdb ? '' : ' (no influxdb configured: metrics sections are empty)'}`,

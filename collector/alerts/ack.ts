@@ -19,13 +19,20 @@ export function signAck(secret: string, c: AckClaim): string {
   return `${payload}.${mac(secret, payload).toString('base64url')}`;
 }
 
-/** Checks signature (constant time) and expiry; returns why it is refused otherwise. */
+/**
+ * The only shape signAck makes. Checked before anything else: Node's base64url decoder stops
+ * at the first character outside the alphabet and ignores a last character's spare bits, so
+ * `<token>=<html>` or a changed last character would otherwise still pass the signature.
+ */
+export const ACK_TOKEN_RE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
+
+/** Checks shape, signature (constant time, on the canonical text) and expiry; returns why it is refused otherwise. */
 export function verifyAck(secret: string, token: string, now: number): { ok: true; claim: AckClaim } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' } {
+  if (!ACK_TOKEN_RE.test(token)) return { ok: false, reason: 'malformed' };
   const i = token.indexOf('.');
-  if (i <= 0) return { ok: false, reason: 'malformed' };
   const payload = token.slice(0, i);
-  const sig = Buffer.from(token.slice(i + 1), 'base64url');
-  const want = mac(secret, payload);
+  const sig = Buffer.from(token.slice(i + 1));
+  const want = Buffer.from(mac(secret, payload).toString('base64url'));
   if (sig.length !== want.length || !timingSafeEqual(sig, want)) return { ok: false, reason: 'bad_signature' };
   let arr: unknown;
   try {

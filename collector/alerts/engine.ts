@@ -6,7 +6,7 @@ import { timeClasses, type HolidayCalendar } from './calendar.ts';
 import type { RouteResult, Router } from './routing.ts';
 import type { Alert, AlertStore } from './store.ts';
 import type { Topology } from './topology.ts';
-import { TARGET_TAGS } from '../ingest/transcode.ts';
+import { TARGET_TAGS } from '../../protocol/targets.ts';
 import type { Inventory } from '../ingest/inventory.ts';
 import { crossed, expirySummary, thresholdsFor } from './expiry.ts';
 

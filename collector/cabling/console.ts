@@ -1,8 +1,9 @@
 import type http from 'node:http';
 import type { AuditLog } from '../store/audit.ts';
-import { HttpError } from '../server.ts';
+import { HttpError } from '../http/respond.ts';
 import { html, type Safe } from '../console/html.ts';
-import { type Form, redirect, sendHtml } from '../console/http.ts';
+import type { Form } from '../http/body.ts';
+import { redirect, sendHtml } from '../http/respond.ts';
 import { csrfField, layout, when, type PageCtx } from '../console/pages.ts';
 import { csvToRecords, CsvError, recordsToCsv } from './csv.ts';
 import { RECORD_FIELDS, type CablingRegister, type PortRecord, type SearchHit } from './register.ts';

@@ -175,8 +175,9 @@ const normMac = (s: string) => {
   return h.length === 12 ? h.match(/../g)!.join(':') : null;
 };
 
-export function createCablingRegister(db: DatabaseSync, opts: RegisterOptions): CablingRegister {
-  const q = {
+/** The register's prepared statements. */
+function prepareQueries(db: DatabaseSync) {
+  return {
     node: db.prepare('SELECT * FROM cabling_nodes WHERE mac = ?'),
     insertNode: db.prepare('INSERT INTO cabling_nodes (mac, switch, port, if_index, vlan, agent, first_seen_ms, port_since_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     seen: db.prepare('UPDATE cabling_nodes SET last_seen_ms = ?, vlan = ?, if_index = ?, agent = ?, lost_reported = 0 WHERE mac = ?'),
@@ -211,6 +212,12 @@ export function createCablingRegister(db: DatabaseSync, opts: RegisterOptions): 
     ),
     recordLike: db.prepare('SELECT switch, port FROM cabling_records WHERE room LIKE ? OR wall_socket LIKE ? OR cable_label LIKE ? OR patch_panel LIKE ? LIMIT 200'),
   };
+}
+
+type Queries = ReturnType<typeof prepareQueries>;
+
+/** What ingesting and searching share: the port records, a node as a search hit, a node described for a message. */
+function registerHelpers(q: Queries, opts: RegisterOptions) {
   const recordOf = (sw: string, port: string) => (q.record.get(sw, port) as PortRecord | undefined) ?? null;
   const hit = (n: Node): SearchHit => {
     const ips = (q.ipsOf.all(n.mac) as { ip: string }[]).map((r) => r.ip);
@@ -222,69 +229,83 @@ export function createCablingRegister(db: DatabaseSync, opts: RegisterOptions): 
     return `${mac}${v ? ` (${v})` : ''}${ips.length ? ` ${ips.join(', ')}` : ''}`;
   };
 
+  return { recordOf, hit, describe };
+}
+
+/**
+ * One switch's snapshot into the register, in one transaction: ARP addresses, ports, edge
+ * nodes attached or moved (events for unknown and moved nodes), nodes gone long enough lost.
+ */
+function ingestSnapshot(db: DatabaseSync, q: Queries, opts: RegisterOptions, h: ReturnType<typeof registerHelpers>, agent: string, snap: PortmapSnapshot): IngestSummary & { events: Event[] } {
+  const { recordOf, describe } = h;
+  const out: IngestSummary & { events: Event[] } = { attached: 0, moved: 0, lost: 0, unknown: 0, events: [] };
+  // A switch that did not answer says nothing about its ports: nothing moves, nothing is lost.
+  if (!snap.up) return out;
+  const sw = snap.device;
+  const arpIps = new Map<string, string[]>();
+  db.exec('BEGIN');
+  try {
+    for (const a of snap.arp) {
+      q.ip.run(a.mac, a.ip, snap.time, snap.time);
+      arpIps.set(a.mac, [...(arpIps.get(a.mac) ?? []), a.ip]);
+    }
+    for (const p of snap.ports) q.port.run(sw, p.ifName, p.ifIndex, p.operStatus, p.speedMbps, p.pvid, p.edge ? 1 : 0, p.macCount, p.reasons.join(','), snap.time);
+    const ev = (kind: string, severity: Event['severity'], target: string, message: string, attrs: Event['attrs']) => out.events.push({ kind, target, severity, message, attrs, time: snap.time });
+    for (const e of snap.entries) {
+      if (!e.edge) continue;
+      const old = q.node.get(e.mac) as Node | undefined;
+      const ips = (q.ipsOf.all(e.mac) as { ip: string }[]).map((r) => r.ip);
+      const rec = recordOf(sw, e.ifName);
+      const where = { switch: sw, port: e.ifName, vlan: e.vlan ?? -1, room: rec?.room ?? '', wall_socket: rec?.wall_socket ?? '' };
+      if (!old) {
+        q.insertNode.run(e.mac, sw, e.ifName, e.ifIndex, e.vlan, agent, snap.time, snap.time, snap.time);
+        out.attached++;
+        const known = opts.identity.device(ips[0] ?? null, e.mac);
+        if (!known) {
+          out.unknown++;
+          ev(CABLING_EVENTS.unknown, 'warning', sw, `unknown device ${describe(e.mac, ips)} on ${sw} ${e.ifName}${rec?.room ? ` (${rec.room})` : ''}`, { mac: e.mac, ip: ips[0] ?? '', vendor: opts.identity.vendor(e.mac), ...where });
+        }
+      } else if (old.switch !== sw || old.port !== e.ifName) {
+        // Only a newer sighting moves a node: two switches' snapshots may arrive out of order.
+        if (snap.time < old.last_seen_ms) continue;
+        q.move.run(sw, e.ifName, e.ifIndex, e.vlan, agent, snap.time, snap.time, e.mac);
+        q.addMove.run(e.mac, old.switch, old.port, sw, e.ifName, snap.time);
+        out.moved++;
+        const name = opts.identity.device(ips[0] ?? null, e.mac);
+        ev(CABLING_EVENTS.moved, 'info', sw, `${name ?? describe(e.mac, ips)} moved from ${old.switch} ${old.port} to ${sw} ${e.ifName}`, { mac: e.mac, from_switch: old.switch, from_port: old.port, ...where });
+      } else q.seen.run(Math.max(old.last_seen_ms, snap.time), e.vlan, e.ifIndex, agent, e.mac);
+    }
+    for (const n of q.stale.all(sw, snap.time - opts.lostAfterMs) as unknown as Node[]) {
+      q.reported.run(n.mac);
+      // The port lost its device only when nothing else is there now.
+      if ((q.othersOnPort.get(sw, n.port, n.mac, snap.time - opts.lostAfterMs) as { n: number }).n > 0) continue;
+      out.lost++;
+      const ips = (q.ipsOf.all(n.mac) as { ip: string }[]).map((r) => r.ip);
+      const rec = recordOf(sw, n.port);
+      ev(CABLING_EVENTS.lost, 'warning', sw, `${sw} ${n.port}${rec?.room ? ` (${rec.room})` : ''} lost its device ${opts.identity.device(ips[0] ?? null, n.mac) ?? describe(n.mac, ips)} (last seen ${new Date(n.last_seen_ms).toISOString()})`, {
+        mac: n.mac,
+        switch: sw,
+        port: n.port,
+        last_seen_ms: n.last_seen_ms,
+        room: rec?.room ?? '',
+        wall_socket: rec?.wall_socket ?? '',
+      });
+    }
+    db.exec('COMMIT');
+  } catch (e) {
+    db.exec('ROLLBACK');
+    throw e;
+  }
+  if (out.events.length) opts.emit(out.events);
+  return out;
+}
+
+export function createCablingRegister(db: DatabaseSync, opts: RegisterOptions): CablingRegister {
+  const q = prepareQueries(db);
+  const h = registerHelpers(q, opts);
+  const { recordOf, hit } = h;
   return {
-    ingest(agent, snap, _now) {
-      const out: IngestSummary & { events: Event[] } = { attached: 0, moved: 0, lost: 0, unknown: 0, events: [] };
-      // A switch that did not answer says nothing about its ports: nothing moves, nothing is lost.
-      if (!snap.up) return out;
-      const sw = snap.device;
-      const arpIps = new Map<string, string[]>();
-      db.exec('BEGIN');
-      try {
-        for (const a of snap.arp) {
-          q.ip.run(a.mac, a.ip, snap.time, snap.time);
-          arpIps.set(a.mac, [...(arpIps.get(a.mac) ?? []), a.ip]);
-        }
-        for (const p of snap.ports) q.port.run(sw, p.ifName, p.ifIndex, p.operStatus, p.speedMbps, p.pvid, p.edge ? 1 : 0, p.macCount, p.reasons.join(','), snap.time);
-        const ev = (kind: string, severity: Event['severity'], target: string, message: string, attrs: Event['attrs']) => out.events.push({ kind, target, severity, message, attrs, time: snap.time });
-        for (const e of snap.entries) {
-          if (!e.edge) continue;
-          const old = q.node.get(e.mac) as Node | undefined;
-          const ips = (q.ipsOf.all(e.mac) as { ip: string }[]).map((r) => r.ip);
-          const rec = recordOf(sw, e.ifName);
-          const where = { switch: sw, port: e.ifName, vlan: e.vlan ?? -1, room: rec?.room ?? '', wall_socket: rec?.wall_socket ?? '' };
-          if (!old) {
-            q.insertNode.run(e.mac, sw, e.ifName, e.ifIndex, e.vlan, agent, snap.time, snap.time, snap.time);
-            out.attached++;
-            const known = opts.identity.device(ips[0] ?? null, e.mac);
-            if (!known) {
-              out.unknown++;
-              ev(CABLING_EVENTS.unknown, 'warning', sw, `unknown device ${describe(e.mac, ips)} on ${sw} ${e.ifName}${rec?.room ? ` (${rec.room})` : ''}`, { mac: e.mac, ip: ips[0] ?? '', vendor: opts.identity.vendor(e.mac), ...where });
-            }
-          } else if (old.switch !== sw || old.port !== e.ifName) {
-            // Only a newer sighting moves a node: two switches' snapshots may arrive out of order.
-            if (snap.time < old.last_seen_ms) continue;
-            q.move.run(sw, e.ifName, e.ifIndex, e.vlan, agent, snap.time, snap.time, e.mac);
-            q.addMove.run(e.mac, old.switch, old.port, sw, e.ifName, snap.time);
-            out.moved++;
-            const name = opts.identity.device(ips[0] ?? null, e.mac);
-            ev(CABLING_EVENTS.moved, 'info', sw, `${name ?? describe(e.mac, ips)} moved from ${old.switch} ${old.port} to ${sw} ${e.ifName}`, { mac: e.mac, from_switch: old.switch, from_port: old.port, ...where });
-          } else q.seen.run(Math.max(old.last_seen_ms, snap.time), e.vlan, e.ifIndex, agent, e.mac);
-        }
-        for (const n of q.stale.all(sw, snap.time - opts.lostAfterMs) as unknown as Node[]) {
-          q.reported.run(n.mac);
-          // The port lost its device only when nothing else is there now.
-          if ((q.othersOnPort.get(sw, n.port, n.mac, snap.time - opts.lostAfterMs) as { n: number }).n > 0) continue;
-          out.lost++;
-          const ips = (q.ipsOf.all(n.mac) as { ip: string }[]).map((r) => r.ip);
-          const rec = recordOf(sw, n.port);
-          ev(CABLING_EVENTS.lost, 'warning', sw, `${sw} ${n.port}${rec?.room ? ` (${rec.room})` : ''} lost its device ${opts.identity.device(ips[0] ?? null, n.mac) ?? describe(n.mac, ips)} (last seen ${new Date(n.last_seen_ms).toISOString()})`, {
-            mac: n.mac,
-            switch: sw,
-            port: n.port,
-            last_seen_ms: n.last_seen_ms,
-            room: rec?.room ?? '',
-            wall_socket: rec?.wall_socket ?? '',
-          });
-        }
-        db.exec('COMMIT');
-      } catch (e) {
-        db.exec('ROLLBACK');
-        throw e;
-      }
-      if (out.events.length) opts.emit(out.events);
-      return out;
-    },
+    ingest: (agent, snap, _now) => ingestSnapshot(db, q, opts, h, agent, snap),
 
     search(text) {
       const s = text.trim();

@@ -1,10 +1,10 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { joinParts, sha256 } from '../../agent/probes/ssh/config-text.ts';
+import { joinParts, sha256 } from '../../protocol/config-parts.ts';
 import { diffLines, type LineDiff } from '../../lib/line-diff.ts';
 import type { Event } from '../../protocol/sample.ts';
-import type { CollectorModule } from '../module.ts';
-import { apiActor } from '../alerts/api-auth.ts';
-import { HttpError, sendJson } from '../server.ts';
+import type { CollectorContext } from '../module.ts';
+import { apiActor } from '../http/auth.ts';
+import { HttpError, sendJson } from '../http/respond.ts';
 import { registerMigrations } from '../store/db.ts';
 
 registerMigrations({
@@ -36,7 +36,7 @@ export interface ConfigVersion {
 
 /**
  * Switch configuration versions, from the ssh probe's config_backup/config_changed events.
- * ctx.modules.get('configs') returns this; methods throw HttpError(404) for unknown ids.
+ * The configs module's handle; methods throw HttpError(404) for unknown ids.
  */
 export interface ConfigStore {
   /** Stores a version unless it equals the device's latest; returns the stored version or undefined. */
@@ -99,49 +99,46 @@ const idParam = (v: string | null, name: string) => {
  * parts, checked against its sha256) and serves them: GET /api/configs (devices),
  * /api/configs/versions?device=, /api/configs/text?id=, /api/configs/diff?device=[&from=&to=].
  */
-export const configsModule: CollectorModule = {
-  name: 'configs',
-  start(ctx) {
-    const store = createConfigStore(ctx.db);
-    ctx.ingest.addListener({
-      onEvents(events: readonly Event[], source) {
-        for (const e of events) {
-          if (!KINDS.has(e.kind)) continue;
-          const text = joinParts(e.attrs);
-          if (sha256(text) !== e.attrs.sha256) {
-            ctx.log.warn({ device: e.target, agent: source.name }, 'config event with a text that does not match its sha256: not stored');
-            continue;
-          }
-          const v = store.store(e.target, text, { agent: source.name, command: String(e.attrs.command ?? ''), taken_ms: e.time });
-          if (v) ctx.audit.append(source.name, 'config.version_stored', e.target, { id: v.id, sha256: v.sha256, lines: v.lines });
+export function startConfigs(ctx: CollectorContext): ConfigStore {
+  const store = createConfigStore(ctx.db);
+  ctx.ingest.addListener({
+    onEvents(events: readonly Event[], source) {
+      for (const e of events) {
+        if (!KINDS.has(e.kind)) continue;
+        const text = joinParts(e.attrs);
+        if (sha256(text) !== e.attrs.sha256) {
+          ctx.log.warn({ device: e.target, agent: source.name }, 'config event with a text that does not match its sha256: not stored');
+          continue;
         }
-      },
-    });
-    ctx.server.route('GET', '/api/configs', (req, res) => {
-      apiActor(ctx.config, req);
-      sendJson(res, 200, { devices: store.devices() });
-    });
-    ctx.server.route('GET', '/api/configs/versions', (req, res, url) => {
-      // Device configs hold credentials (communities, password hashes): API token only.
-      apiActor(ctx.config, req);
-      const device = url.searchParams.get('device');
-      if (!device) throw new HttpError(400, 'missing "device"');
-      sendJson(res, 200, { device, versions: store.versions(device) });
-    });
-    ctx.server.route('GET', '/api/configs/text', (req, res, url) => {
-      apiActor(ctx.config, req);
-      const id = idParam(url.searchParams.get('id'), 'id');
-      if (id === undefined) throw new HttpError(400, 'missing "id"');
-      const text = store.text(id);
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
-    });
-    ctx.server.route('GET', '/api/configs/diff', (req, res, url) => {
-      apiActor(ctx.config, req);
-      const device = url.searchParams.get('device');
-      if (!device) throw new HttpError(400, 'missing "device"');
-      sendJson(res, 200, store.diff(device, idParam(url.searchParams.get('from'), 'from'), idParam(url.searchParams.get('to'), 'to')));
-    });
-    return store;
-  },
-};
+        const v = store.store(e.target, text, { agent: source.name, command: String(e.attrs.command ?? ''), taken_ms: e.time });
+        if (v) ctx.audit.append(source.name, 'config.version_stored', e.target, { id: v.id, sha256: v.sha256, lines: v.lines });
+      }
+    },
+  });
+  ctx.server.route('GET', '/api/configs', (req, res) => {
+    apiActor(ctx.config, req);
+    sendJson(res, 200, { devices: store.devices() });
+  });
+  ctx.server.route('GET', '/api/configs/versions', (req, res, url) => {
+    // Device configs hold credentials (communities, password hashes): API token only.
+    apiActor(ctx.config, req);
+    const device = url.searchParams.get('device');
+    if (!device) throw new HttpError(400, 'missing "device"');
+    sendJson(res, 200, { device, versions: store.versions(device) });
+  });
+  ctx.server.route('GET', '/api/configs/text', (req, res, url) => {
+    apiActor(ctx.config, req);
+    const id = idParam(url.searchParams.get('id'), 'id');
+    if (id === undefined) throw new HttpError(400, 'missing "id"');
+    const text = store.text(id);
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  });
+  ctx.server.route('GET', '/api/configs/diff', (req, res, url) => {
+    apiActor(ctx.config, req);
+    const device = url.searchParams.get('device');
+    if (!device) throw new HttpError(400, 'missing "device"');
+    sendJson(res, 200, store.diff(device, idParam(url.searchParams.get('from'), 'from'), idParam(url.searchParams.get('to'), 'to')));
+  });
+  return store;
+}

@@ -1,7 +1,8 @@
 import type { DeviceConfig } from '../../config/schema/collector.ts';
 import { fmtLocal, tzOffsetMin } from '../reports/period.ts';
 import { html, type Safe } from './html.ts';
-import { csrfField, layout, t, type PageCtx, type WindowView } from './pages.ts';
+import type { StoredWindow } from '../maintenance/windows.ts';
+import { csrfField, layout, t, type PageCtx } from './pages.ts';
 
 const WORDS = {
   en: {
@@ -110,10 +111,10 @@ function describeRecurring(p: PageCtx, r: unknown): string {
  * The maintenance page: the windows in the collector's time zone, and a form whose targets
  * are picked from the inventory (by location), with the engineer's input kept on an error.
  */
-export function maintenancePage(p: PageCtx, windows: WindowView[] | undefined, inventory: readonly DeviceConfig[], now: number, draft?: MaintenanceDraft, errors: Record<string, string> = {}): string {
+export function maintenancePage(p: PageCtx, windows: StoredWindow[] | undefined, inventory: readonly DeviceConfig[], now: number, draft?: MaintenanceDraft, errors: Record<string, string> = {}): string {
   if (!windows) return layout(p, t(p, 'maintenance'), html`<p class="muted">${t(p, 'maint_off')}</p>`);
   const byName = new Map(inventory.map((d) => [d.name, d]));
-  const targetText = (w: WindowView): string => (w.targets.length ? w.targets.map((n) => (byName.get(n) && place(byName.get(n)!) ? `${n} (${place(byName.get(n)!)})` : n)).join(', ') : mw(p, 'everything'));
+  const targetText = (w: StoredWindow): string => (w.targets.length ? w.targets.map((n) => (byName.get(n) && place(byName.get(n)!) ? `${n} (${place(byName.get(n)!)})` : n)).join(', ') : mw(p, 'everything'));
   const at = (iso: string | undefined) => (iso ? fmtLocal(Date.parse(iso), p.tz) : '');
   const slot = Math.ceil(now / 900_000) * 900_000;
   const d: MaintenanceDraft = draft ?? { name: '', targets: [], all: false, start: toLocalInput(slot, p.tz), end: toLocalInput(slot + 2 * 3_600_000, p.tz), reason: '' };

@@ -1,3 +1,4 @@
+import type { Alert } from '../alerts/store.ts';
 import type { AgentRecord } from '../store/agents.ts';
 import type { DeviceConfig } from '../../config/schema/collector.ts';
 import type { ScheduleStatus } from '../inspections/schedule.ts';
@@ -88,25 +89,13 @@ function locationOf(d: { building?: string | undefined; floor?: string | undefin
   return [d.building, d.shaft ? `shaft ${d.shaft}` : d.floor ? `${d.floor}F` : '', d.room].filter(Boolean).join(' · ');
 }
 
-export interface AlertView {
-  id: number;
-  rule: string;
-  target: string;
-  severity: string;
-  state: string;
-  summary: string;
-  fired_ms?: number | undefined;
-  started_ms: number;
-  acked_by?: string | undefined;
-}
-
 /** The agents and when each last reported (under the device overview). */
 export function agentsTable(p: PageCtx, agents: (AgentRecord & { connected: boolean })[]): Safe {
   return html`<h2>${t(p, 'agents')}</h2><div style="overflow-x:auto"><table><tr><th>${t(p, 'agent')}</th><th>${t(p, 'location')}</th><th>${t(p, 'status')}</th><th>${t(p, 'last_seen')}</th></tr>
 ${agents.map((a) => html`<tr class="${a.connected ? '' : 'warn'}"><td>${a.name}</td><td>${locationOf(a.tags)}</td><td>${a.connected ? t(p, 'connected') : a.revoked_ms ? 'revoked' : '—'}</td><td>${a.last_seen_ms ? when(p, a.last_seen_ms) : t(p, 'never')}</td></tr>`)}</table></div>`;
 }
 
-export function overviewPage(p: PageCtx, agents: (AgentRecord & { connected: boolean })[], devices: readonly DeviceConfig[], alertsByTarget: Map<string, AlertView[]>): string {
+export function overviewPage(p: PageCtx, agents: (AgentRecord & { connected: boolean })[], devices: readonly DeviceConfig[], alertsByTarget: Map<string, Alert[]>): string {
   const groups = new Map<string, DeviceConfig[]>();
   for (const d of devices) {
     const k = locationOf(d) || '—';
@@ -130,32 +119,6 @@ ${ds.map((d) => {
 })}</table>`,
 )}`,
   );
-}
-
-export function alertsPage(p: PageCtx, alerts: AlertView[] | undefined): string {
-  if (!alerts) return layout(p, t(p, 'alerts'), html`<p class="muted">${t(p, 'alerts_off')}</p>`);
-  return layout(
-    p,
-    t(p, 'alerts'),
-    alerts.length
-      ? html`<table><tr><th>#</th><th>${t(p, 'severity')}</th><th>${t(p, 'rule')}</th><th>${t(p, 'target')}</th><th>${t(p, 'summary')}</th><th>${t(p, 'since')}</th><th>${t(p, 'state')}</th><th></th></tr>
-${alerts.map(
-  (a) => html`<tr class="${a.severity === 'critical' ? 'critical' : a.severity === 'warning' ? 'warn' : ''}" data-alert="${a.id}"><td>${a.id}</td><td>${a.severity}</td><td>${a.rule}</td><td>${a.target}</td><td>${a.summary}</td><td>${when(p, a.fired_ms ?? a.started_ms)}</td>
-<td>${a.acked_by ? t(p, 'acked_by', { who: a.acked_by }) : a.state}</td>
-<td>${p.canEdit && !a.acked_by && a.state === 'firing' ? html`<form method="post" action="/console/alerts/ack">${csrfField(p)}<input type="hidden" name="id" value="${a.id}"><button>${t(p, 'ack')}</button></form>` : ''}</td></tr>`,
-)}</table>`
-      : html`<p class="muted">${t(p, 'no_alerts')}</p>`,
-  );
-}
-
-export interface WindowView {
-  id: number | string;
-  name: string;
-  targets: string[];
-  start?: string | undefined;
-  end?: string | undefined;
-  recurring?: unknown;
-  created_by: string;
 }
 
 export function inspectionsPage(p: PageCtx, schedules: ScheduleStatus[], runs: InspectionRecord[]): string {

@@ -1,14 +1,15 @@
 import type http from 'node:http';
 import type { Sample } from '../../protocol/sample.ts';
-import { apiActor } from '../alerts/api-auth.ts';
+import type { AlertsApi } from '../alerts/module.ts';
 import type { Alert } from '../alerts/store.ts';
 import type { ConfigStore, ConfigVersion } from '../configs/module.ts';
-import { parseCookies } from '../console/http.ts';
 import type { UserStore } from '../console/users.ts';
+import { sessionOrApiActor } from '../http/auth.ts';
 import { addressesOf } from '../ingest/inventory.ts';
 import type { InspectionService } from '../inspections/service.ts';
-import type { CollectorContext, CollectorModule } from '../module.ts';
-import { HttpError, sendJson } from '../server.ts';
+import type { Maintenance } from '../maintenance/module.ts';
+import type { CollectorContext } from '../module.ts';
+import { HttpError, sendJson } from '../http/respond.ts';
 import type { UptimeService } from '../uptime/module.ts';
 import { DEVICE_MEASUREMENTS, type Reason } from './checks.ts';
 import { DeviceModel, type DeviceRecord, type DeviceStatus } from './model.ts';
@@ -72,7 +73,7 @@ export interface AlertBrief {
   acked_by: string | null;
 }
 
-/** What ctx.modules.get('devices') is: for the console, the alerts and the monthly report. */
+/** The devices module's handle: for the console. */
 export interface DeviceService {
   model: DeviceModel;
   /** Every device, problems first (down, degraded, unknown, maintenance, up), then by name. */
@@ -110,28 +111,21 @@ function brief(a: Alert): AlertBrief {
   return { id: a.id, rule: a.rule, severity: a.severity, state: a.state, summary: a.summary, fired: iso(a.fired_ms), resolved: iso(a.resolved_ms), acked_by: a.acked_by ?? null };
 }
 
-interface AlertsLike {
-  engine?: { openAlerts(): Alert[] };
-}
-
-/**
- * Whoever may read device state: an API token (alerts.api_tokens) or a console session.
- * Throws HttpError 401 otherwise.
- */
-export function readerOf(ctx: CollectorContext, req: http.IncomingMessage): string {
-  const sid = parseCookies(req.headers.cookie).wp_session;
-  if (sid) {
-    const users = (ctx.modules.get('console') as { users?: UserStore } | undefined)?.users;
-    const s = users?.session(sid);
-    if (s) return s.user.username;
-  }
-  return apiActor(ctx.config, req);
+/** The modules the device state reads, when they run. */
+export interface DeviceDeps {
+  uptime: UptimeService | undefined;
+  alerts: AlertsApi | undefined;
+  maintenance: Pick<Maintenance, 'active'> | undefined;
+  configs: ConfigStore | undefined;
+  inspections: InspectionService | undefined;
+  /** The console's users: a console session may read GET /api/devices too. */
+  users: UserStore | undefined;
 }
 
 /** Builds the service over a model (exposed for tests that drive the model with their own clock). */
-export function createDeviceService(ctx: CollectorContext, model: DeviceModel): DeviceService {
-  const uptime = () => ctx.modules.get('uptime') as UptimeService | undefined;
-  const openAlerts = () => (ctx.modules.get('alerts') as AlertsLike | undefined)?.engine?.openAlerts() ?? [];
+export function createDeviceService(ctx: CollectorContext, model: DeviceModel, deps: DeviceDeps): DeviceService {
+  const uptime = () => deps.uptime;
+  const openAlerts = () => deps.alerts?.engine.openAlerts() ?? [];
   const view = (r: DeviceRecord, alertsOpen: number): DeviceView => {
     const d = r.device;
     const u = uptime();
@@ -193,10 +187,10 @@ export function createDeviceService(ctx: CollectorContext, model: DeviceModel): 
         (latest[s.measurement] ??= []).push({ tags: s.tags, fields: jsonFields(s.fields), time: iso(s.time)! });
       }
       const recent = (ctx.db.prepare('SELECT id FROM alerts WHERE target = ? ORDER BY id DESC LIMIT 20').all(r.name) as { id: number }[])
-        .map((x) => (ctx.modules.get('alerts') as { engine?: { get(id: number): Alert | undefined } } | undefined)?.engine?.get(Number(x.id)))
+        .map((x) => deps.alerts?.engine.get(Number(x.id)))
         .filter((a): a is Alert => a !== undefined);
-      const configs = ctx.modules.get('configs') as ConfigStore | undefined;
-      const insp = ctx.modules.get('inspections') as InspectionService | undefined;
+      const configs = deps.configs;
+      const insp = deps.inspections;
       const d = r.device;
       return {
         ...view(r, open.length),
@@ -205,7 +199,7 @@ export function createDeviceService(ctx: CollectorContext, model: DeviceModel): 
         parent: d?.parent ?? null,
         latest,
         alerts: { open: open.map(brief), recent: recent.map(brief) },
-        config_versions: configs && typeof configs.versions === 'function' ? configs.versions(r.name) : [],
+        config_versions: configs ? configs.versions(r.name) : [],
         inspections: (insp?.store.list(200) ?? [])
           .filter((i) => i.inventory.includes(r.name))
           .map((i) => ({ id: i.id, title: i.title, kind: i.kind, period: i.period, started: iso(i.started_ms)!, signed: iso(i.signed_ms), signed_by: i.signed_by })),
@@ -216,17 +210,14 @@ export function createDeviceService(ctx: CollectorContext, model: DeviceModel): 
   };
 }
 
-/** Reads maintenance and agents through the other modules at call time. */
-export function createDeviceModel(ctx: CollectorContext): DeviceModel {
+/** The model over the state DB, with maintenance from the maintenance module and agents from the agent store. */
+export function createDeviceModel(ctx: CollectorContext, maintenance: Pick<Maintenance, 'active'> | undefined): DeviceModel {
   return new DeviceModel({
     db: ctx.db,
     inventory: ctx.inventory,
     config: ctx.config,
     now: ctx.now,
-    inMaintenance: (name, t) => {
-      const m = ctx.modules.get('maintenance') as { active?(target: string, labels: Record<string, string>, t: number): boolean } | undefined;
-      return m?.active?.(name, {}, t) ?? false;
-    },
+    inMaintenance: (name, t) => maintenance?.active(name, {}, t) ?? false,
     agentSeen: (name) => {
       if (ctx.server.connectedAgents().includes(name)) return ctx.now();
       return ctx.agents.list().find((a) => a.name === name)?.last_seen_ms ?? undefined;
@@ -238,61 +229,49 @@ export function createDeviceModel(ctx: CollectorContext): DeviceModel {
  * The device-state module: a DeviceModel fed by ingest, re-judged every
  * devices.eval_interval_ms, and GET /api/devices[/NAME] (API token or console session).
  */
-export function createDevicesModule(): CollectorModule {
-  const timers: NodeJS.Timeout[] = [];
-  const models: DeviceModel[] = [];
-  return {
-    name: 'devices',
-    start(ctx) {
-      const model = createDeviceModel(ctx);
-      const svc = createDeviceService(ctx, model);
-      ctx.ingest.addListener({ wants: (m) => DEVICE_MEASUREMENTS.has(m), onSamples: (s) => model.onSamples(s) });
-      const handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
-        readerOf(ctx, req);
-        const p = url.searchParams;
-        const rel = url.pathname.replace(/^\/console/, '');
-        if (rel === '/api/devices' || rel === '/api/devices/') {
-          return sendJson(res, 200, svc.list({ status: p.get('status'), kind: p.get('kind'), building: p.get('building'), floor: p.get('floor'), shaft: p.get('shaft'), q: p.get('q') }));
-        }
-        let name: string;
-        try {
-          name = decodeURIComponent(rel.slice('/api/devices/'.length));
-        } catch {
-          throw new HttpError(400, 'bad device name in the path');
-        }
-        const d = svc.detail(name);
-        if (!d) throw new HttpError(404, `no device "${name}" (GET /api/devices lists them)`);
-        sendJson(res, 200, d);
-      };
-      ctx.server.route('GET', '/api/devices', handler);
-      ctx.server.route('GET', '/api/devices/', handler);
-      // The console's session cookie is scoped to /console: the same API under it for the browser.
-      ctx.server.route('GET', '/console/api/devices', handler);
-      ctx.server.route('GET', '/console/api/devices/', handler);
-      const t = setInterval(() => {
-        if (!ctx.db.isOpen) return;
-        try {
-          model.tick();
-        } catch (e) {
-          ctx.log.error({ err: (e as Error).stack }, 'device state tick failed');
-        }
-      }, ctx.config.devices.eval_interval_ms);
-      t.unref();
-      timers.push(t);
-      models.push(model);
-      return svc;
-    },
-    stop() {
-      const t = timers.pop();
-      if (t) clearInterval(t);
-      const m = models.pop();
-      try {
-        m?.flush();
-      } catch {
-        /* the state DB is closed after modules stop; nothing is lost but the last touch */
-      }
-    },
+export function startDevices(ctx: CollectorContext, deps: DeviceDeps): DeviceService {
+  const model = createDeviceModel(ctx, deps.maintenance);
+  const svc = createDeviceService(ctx, model, deps);
+  ctx.ingest.addListener({ wants: (m) => DEVICE_MEASUREMENTS.has(m), onSamples: (s) => model.onSamples(s) });
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
+    sessionOrApiActor(ctx.config, deps.users, req);
+    const p = url.searchParams;
+    const rel = url.pathname.replace(/^\/console/, '');
+    if (rel === '/api/devices' || rel === '/api/devices/') {
+      return sendJson(res, 200, svc.list({ status: p.get('status'), kind: p.get('kind'), building: p.get('building'), floor: p.get('floor'), shaft: p.get('shaft'), q: p.get('q') }));
+    }
+    let name: string;
+    try {
+      name = decodeURIComponent(rel.slice('/api/devices/'.length));
+    } catch {
+      throw new HttpError(400, 'bad device name in the path');
+    }
+    const d = svc.detail(name);
+    if (!d) throw new HttpError(404, `no device "${name}" (GET /api/devices lists them)`);
+    sendJson(res, 200, d);
   };
+  ctx.server.route('GET', '/api/devices', handler);
+  ctx.server.route('GET', '/api/devices/*name', handler);
+  // The console's session cookie is scoped to /console: the same API under it for the browser.
+  ctx.server.route('GET', '/console/api/devices', handler);
+  ctx.server.route('GET', '/console/api/devices/*name', handler);
+  const t = setInterval(() => {
+    if (!ctx.db.isOpen) return;
+    try {
+      model.tick();
+    } catch (e) {
+      ctx.log.error({ err: (e as Error).stack }, 'device state tick failed');
+    }
+  }, ctx.config.devices.eval_interval_ms);
+  t.unref();
+  ctx.onStop(() => {
+    clearInterval(t);
+    try {
+      model.flush();
+    } catch {
+      /* nothing is lost but the last touch */
+    }
+  });
+  return svc;
 }
 
-export const devicesModule: CollectorModule = createDevicesModule();

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { concatBytes } from '../../lib/bytes.ts';
-import { encodeLine } from '../../protocol/line-protocol.ts';
+import { encodeLine, lineProblem } from '../../protocol/line-protocol.ts';
 import type { Event, Sample } from '../../protocol/sample.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Spool } from '../store/spool.ts';
@@ -73,6 +73,20 @@ export class DocumentError extends Error {
   readonly code = 'bad_document';
 }
 
+/**
+ * An agent batch with samples stamped more than max_future_s ahead of the collector: refused
+ * whole, not acked, so the agent keeps it (its clock is wrong; once fixed, the batch goes in).
+ */
+export class ClockAheadError extends Error {
+  override readonly name = 'ClockAheadError';
+  readonly code = 'clock_ahead';
+  readonly points: number;
+  constructor(points: number, maxFutureMs: number) {
+    super(`${points} samples are stamped more than ${maxFutureMs / 1000} s ahead of the collector's clock: batch refused and kept by the agent; fix the agent's clock (NTP)`);
+    this.points = points;
+  }
+}
+
 export interface IngestResult {
   accepted: number;
   rejected: number;
@@ -92,6 +106,8 @@ export class Ingest {
   private readonly inventory: Inventory;
   private readonly log: Logger;
   private readonly maxFutureMs: number;
+  private readonly warnPastMs: number;
+  private readonly pastSamples;
   private readonly accepted;
   private readonly rejected;
   private readonly eventsIn;
@@ -107,11 +123,13 @@ export class Ingest {
     return w;
   };
 
-  constructor(opts: { spool: Spool; inventory: Inventory; metrics: Metrics; log: Logger; maxFutureMs: number; now?: () => number }) {
+  constructor(opts: { spool: Spool; inventory: Inventory; metrics: Metrics; log: Logger; maxFutureMs: number; warnPastMs?: number; now?: () => number }) {
     this.spool = opts.spool;
     this.inventory = opts.inventory;
     this.log = opts.log;
     this.maxFutureMs = opts.maxFutureMs;
+    this.warnPastMs = opts.warnPastMs ?? 7 * 86_400_000;
+    this.pastSamples = opts.metrics.counter('watchpost_ingest_points_past_total', 'Points accepted though stamped more than ingest.warn_past_s in the past, by source kind');
     this.now = opts.now ?? Date.now;
     this.accepted = opts.metrics.counter('watchpost_ingest_points_total', 'Points accepted into the spool, by source kind');
     this.rejected = opts.metrics.counter('watchpost_ingest_points_rejected_total', 'Points refused at ingest, by reason');
@@ -155,7 +173,8 @@ export class Ingest {
   }
 
   private context(source: Source): EncodeContext {
-    return { agent: source.kind === 'agent' ? source.name : undefined, agentTags: source.tags, inventory: this.inventory, limitMs: this.now() + this.maxFutureMs, wants: this.wants };
+    const now = this.now();
+    return { agent: source.kind === 'agent' ? source.name : undefined, agentTags: source.tags, inventory: this.inventory, limitMs: now + this.maxFutureMs, pastMs: now - this.warnPastMs, wants: this.wants };
   }
 
   /**
@@ -173,17 +192,37 @@ export class Ingest {
   }
 
   private commit(source: Source, enc: Encoded, events: readonly Event[]): IngestResult {
+    // An agent keeps what is not acked: refusing its batch whole keeps the samples its wrong
+    // clock stamped ahead in its outbox (until the clock is fixed), where a partial accept
+    // would ack them and the agent would delete them.
+    if (source.kind === 'agent' && enc.future) {
+      this.rejected.inc({ reason: 'future_timestamp_batch' }, enc.future);
+      throw new ClockAheadError(enc.future, this.maxFutureMs);
+    }
+    if (enc.past) {
+      this.pastSamples.inc({ source: source.kind }, enc.past);
+      this.log.warn({ source: source.name, points: enc.past, older_than_s: this.warnPastMs / 1000 }, 'points stamped far in the past accepted: check the sender\'s clock (InfluxDB may drop them under its retention policy)');
+    }
     let body: Buffer = enc.body;
     let n = enc.lines;
+    let invalid = enc.invalid;
+    let problem = enc.problem;
     if (events.length) {
       let text = '';
       for (const e of events) {
-        const line = encodeLine({
+        const s: Sample = {
           measurement: 'event',
           tags: { kind: e.kind, target: e.target, severity: e.severity, ...(source.kind === 'agent' ? { agent: source.name } : {}) },
           fields: { message: e.message, attrs: attrsForInflux(e.attrs) },
           time: e.time,
-        });
+        };
+        const p = lineProblem(s);
+        if (p) {
+          invalid++;
+          problem ??= p;
+          continue;
+        }
+        const line = encodeLine(s);
         if (line) {
           text += line + '\n';
           n++;
@@ -196,6 +235,10 @@ export class Ingest {
     if (accepted) this.accepted.inc({ source: source.kind }, accepted);
     if (future) this.rejected.inc({ reason: 'future_timestamp' }, future);
     if (empty) this.rejected.inc({ reason: 'no_fields' }, empty);
+    if (invalid) {
+      this.rejected.inc({ reason: 'invalid_for_influxdb' }, invalid);
+      this.log.warn({ source: source.name, points: invalid, problem }, 'points InfluxDB would refuse (or could not store as sent) rejected');
+    }
     if (future) this.log.warn({ source: source.name, points: future }, 'points with timestamps in the future rejected: check the sender\'s clock');
     for (const e of events) this.eventsIn.inc({ kind: e.kind });
     for (const l of this.listeners) {
@@ -211,6 +254,6 @@ export class Ingest {
         this.log.error({ err: (e as Error).message }, 'ingest listener failed');
       }
     }
-    return { accepted, rejected: future + empty };
+    return { accepted, rejected: future + empty + invalid };
   }
 }

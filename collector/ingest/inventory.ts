@@ -127,13 +127,18 @@ export class Inventory {
     return s.self ? undefined : FOREIGN;
   }
 
-  /** Applies the location rule to a sample (the general path; transcode.ts does the same on bytes). */
+  /**
+   * Applies the location rule to a sample (the general path; transcode.ts does the same on
+   * bytes). `agentTags` (the source's enrolment tags) replace the sample's tags of the same
+   * keys where they apply.
+   */
   enrich(s: Sample, agentTags: Record<string, string>): void {
     const loc = this.locate((k) => s.tags[k]);
     if (loc && loc !== FOREIGN) {
       for (const k in s.tags) if (OWNED.has(k)) delete s.tags[k];
       for (const k in loc) s.tags[k] = loc[k]!;
     }
-    for (const k in agentTags) if (!loc || !OWNED.has(k)) s.tags[k] ??= agentTags[k]!;
+    // The enrolment tags are the collector's word, not the sample's: they replace its own.
+    for (const k in agentTags) if (!loc || !OWNED.has(k)) s.tags[k] = agentTags[k]!;
   }
 }

@@ -1,7 +1,8 @@
 import { copyBytes } from '../../lib/bytes.ts';
 import { checkWireSample, fromWire } from '../../protocol/frames.ts';
-import { encodeLine, escapeTag } from '../../protocol/line-protocol.ts';
+import { encodeLine, escapeTag, lineProblem } from '../../protocol/line-protocol.ts';
 import type { Sample } from '../../protocol/sample.ts';
+import { TARGET_TAGS } from '../../protocol/targets.ts';
 import { FOREIGN, isLocationKey, type Inventory } from './inventory.ts';
 
 /**
@@ -23,17 +24,21 @@ import { FOREIGN, isLocationKey, type Inventory } from './inventory.ts';
  * the caller decodes it whole, which also gives the precise error.
  */
 
-/** Tags, in order, naming what a sample is about; `agent` last (a host's own samples). */
-export const TARGET_TAGS = ['device', 'camera', 'host', 'url', 'agent'] as const;
 
 export interface EncodeContext {
-  /** Added as the `agent` tag when a sample has none (agent sources only). */
+  /**
+   * The `agent` tag of every sample (agent sources only): set by the collector from the
+   * authenticated identity, replacing whatever the sample says, so that one agent cannot
+   * write as another (keep another's agent_silent quiet, or fill its series).
+   */
   agent: string | undefined;
-  /** The source's enrolment tags, added where a sample lacks them. */
+  /** The source's enrolment tags; where they apply (Inventory.enrich), they replace the sample's own. */
   agentTags: Record<string, string>;
   inventory: Inventory;
   /** Samples stamped later than this are refused (`future`). */
   limitMs: number;
+  /** Samples stamped earlier than this are taken but counted (`past`): a clock far behind, or a replay. */
+  pastMs?: number | undefined;
   /** Measurements that listeners need as Sample objects. */
   wants: (measurement: string) => boolean;
 }
@@ -42,7 +47,12 @@ export interface Encoded {
   body: Buffer;
   lines: number;
   future: number;
+  /** Samples not refused as future that are stamped before EncodeContext.pastMs. */
+  past: number;
   empty: number;
+  /** Samples InfluxDB would refuse or could not store exactly (lineProblem), and the first reason. */
+  invalid: number;
+  problem?: string | undefined;
   /** Oldest accepted sample time; Infinity when none. */
   oldest: number;
   /** Accepted samples, enriched, whose measurement is wanted. */
@@ -187,11 +197,18 @@ function sameBytes(aS: number, aE: number, bS: number, bE: number): boolean {
   return true;
 }
 
-/** A name key's string (1–256 bytes, no escapes): end index, or -1 to take the general way. */
+/**
+ * A name key's string (1–256 bytes, no escapes): end index, or -1 to take the general way,
+ * which also takes what lineProblem() must judge: "time" (InfluxDB refuses it as a tag or
+ * field key) and a leading "#" (a measurement InfluxDB takes for a comment). Backslashes
+ * are JSON escapes, so never here.
+ */
 function scanName(p: number): number {
   if (B[p] !== QUOTE) return -1;
   const e = scanString(p);
   if (e < 0 || strEscape !== 0 || e - p - 1 < 1 || e - p - 1 > 256) return -1;
+  if (B[p + 1] === 0x23) return -1;
+  if (e - p - 1 === 4 && B[p + 1] === 0x74 && B[p + 2] === 0x69 && B[p + 3] === 0x6d && B[p + 4] === 0x65) return -1;
   return e;
 }
 
@@ -245,7 +262,8 @@ function scanFields(p: number, ints: boolean): number {
         let d = vs;
         if (B[d] === MINUS) d++;
         const digits = ve - d;
-        if (digits < 1 || digits > 20 || (B[d] === ZERO && (digits > 1 || d > vs))) return -1;
+        // 19 digits and more may be past int64: the general way checks the range.
+        if (digits < 1 || digits > 18 || (B[d] === ZERO && (digits > 1 || d > vs))) return -1;
         for (let i = d; i < ve; i++) if (B[i]! < ZERO || B[i]! > NINE) return -1;
         kind = INT;
         p = end + 1;
@@ -393,8 +411,9 @@ function bytesAre(str: string | undefined, s: number, e: number): boolean {
  * for j < nt are the sample's own keys here (writeScanned refreshed them).
  */
 function locTagValue(k: string): string | undefined {
+  if (k === 'agent' && ctx.agent !== undefined) return ctx.agent;
   for (let j = 0; j < nt; j++) if (tagKeys[j] === k) return text(tVS[j]!, tVE[j]!);
-  return k === 'agent' ? ctx.agent : undefined;
+  return undefined;
 }
 
 function addTag(k: string, v: string): void {
@@ -431,7 +450,12 @@ let lastWanted = false;
 function buildPlan(loc: Readonly<Record<string, string>> | undefined): void {
   tagCount = nt;
   const replace = loc !== undefined && loc !== FOREIGN;
-  for (let j = 0; j < nt; j++) skipOwn[j] = replace && isLocationKey(tagKeys[j]!) ? 1 : 0;
+  for (let j = 0; j < nt; j++) {
+    const k = tagKeys[j]!;
+    // The collector's own tags win: the inventory's location, the agent's identity and, where
+    // they apply, its enrolment tags (the same rule as Inventory.enrich).
+    skipOwn[j] = (replace && isLocationKey(k)) || (ctx.agent !== undefined && (k === 'agent' || (Object.hasOwn(ctx.agentTags, k) && (loc === undefined || !isLocationKey(k))))) ? 1 : 0;
+  }
   if (ctx.agent !== undefined) addTag('agent', ctx.agent);
   if (replace) for (const k in loc) addTag(k, loc[k]!);
   for (const k in ctx.agentTags) if (loc === undefined || !isLocationKey(k)) addTag(k, ctx.agentTags[k]!);
@@ -578,9 +602,18 @@ function writeSample(s: Sample): void {
     result.future++;
     return;
   }
-  if (s.time < result.oldest) result.oldest = s.time;
-  if (ctx.agent !== undefined) s.tags.agent ??= ctx.agent;
+  if (s.time < (ctx.pastMs ?? -Infinity)) {
+    result.past++;
+  }
+  if (ctx.agent !== undefined) s.tags.agent = ctx.agent;
   ctx.inventory.enrich(s, ctx.agentTags);
+  const problem = lineProblem(s);
+  if (problem) {
+    result.invalid++;
+    result.problem ??= problem;
+    return;
+  }
+  if (s.time < result.oldest) result.oldest = s.time;
   const line = encodeLine(s);
   if (line === undefined) {
     result.empty++;
@@ -599,7 +632,7 @@ function begin(c: EncodeContext): void {
   op = 0;
   planValid = false;
   lastTarget = lastAgent = lastMeasurement = undefined;
-  result = { body: OUT, lines: 0, future: 0, empty: 0, oldest: Infinity, samples: [], targets: new Map() };
+  result = { body: OUT, lines: 0, future: 0, past: 0, empty: 0, invalid: 0, oldest: Infinity, samples: [], targets: new Map() };
 }
 
 function finish(): Encoded {
@@ -635,6 +668,7 @@ export function transcodeBatch(frame: Buffer, c: EncodeContext): { seq: number; 
   if (frame.compare(SAMPLES, 0, SAMPLES.length, p, p + SAMPLES.length) !== 0) return reset();
   p += SAMPLES.length;
   begin(c);
+  const pastMs = c.pastMs ?? -Infinity;
   let count = 0;
   if (B[p] === RBRACKET) p++;
   else
@@ -646,6 +680,7 @@ export function transcodeBatch(frame: Buffer, c: EncodeContext): { seq: number; 
         if (ts > c.limitMs) result.future++;
         else {
           if (ts < result.oldest) result.oldest = ts;
+          if (ts < pastMs) result.past++;
           if (!writeScanned()) result.empty++;
           else {
             result.lines++;
@@ -656,7 +691,7 @@ export function transcodeBatch(frame: Buffer, c: EncodeContext): { seq: number; 
             if (lastWanted) {
               const s = parseOne(start, end);
               if (!s) return reset();
-              if (c.agent !== undefined) s.tags.agent ??= c.agent;
+              if (c.agent !== undefined) s.tags.agent = c.agent;
               c.inventory.enrich(s, c.agentTags);
               result.samples.push(s);
             }

@@ -4,22 +4,13 @@ import type { CollectorConfig, DeviceConfig } from '../../config/schema/collecto
 import type { InspectionSchedule } from '../../config/schema/inspections-reports.ts';
 import { type Event, int, type Sample } from '../../protocol/sample.ts';
 import type { AuditLog } from '../store/audit.ts';
+import type { AlertsApi } from '../alerts/module.ts';
 import type { SoftwareService } from '../software/module.ts';
 import { softwareInspectionItems } from '../software/inspection.ts';
 import { cablingItems, DEVICE_KINDS, evaluate, manualItems, type CablingFacts } from './checks.ts';
 import type { InspectionInputs } from './inputs.ts';
 import { periodOf, scheduleStatus, type ScheduleStatus } from './schedule.ts';
 import { InspectionError, InspectionStore, type ItemResult } from './store.ts';
-
-/**
- * What the alerts module offers for inspections (ctx.modules.get('alerts'), AlertsApi in
- * collector/alerts/module.ts): it turns due/overdue status into alerts by its `inspection`
- * rules and routing. When it is absent, reminders and overdue notices go out as `event`s
- * through ingest instead, once per schedule and due date.
- */
-export interface InspectionAlerts {
-  reportInspection?(st: { kind: string; scope: string; due_in_days: number; overdue: boolean }): void;
-}
 
 export interface InspectionServiceOptions {
   config: CollectorConfig;
@@ -29,7 +20,16 @@ export interface InspectionServiceOptions {
   inputs?: InspectionInputs | undefined;
   log: Logger;
   now?: () => number;
-  modules?: Map<string, unknown>;
+  /**
+   * The alerts module: it turns due/overdue status into alerts by its `inspection` rules and
+   * routing. When it is absent, reminders and overdue notices go out as `event`s through
+   * ingest instead, once per schedule and due date.
+   */
+  alerts?: Pick<AlertsApi, 'reportInspection'> | undefined;
+  /** The software module: PC inspections check forbidden software and activation. */
+  software?: SoftwareService | undefined;
+  /** The cabling register: network inspections check moved and unknown nodes. */
+  cabling?: CablingFacts | undefined;
   /** Where samples and events go (the collector's ingest). */
   emit?: (samples: Sample[], events: Event[]) => void;
 }
@@ -102,10 +102,10 @@ export class InspectionService {
     if (this.o.inputs) auto = await evaluate(s.kind, devices, this.o.inputs, { sinceMs, untilMs: now + 1 }, this.o.config.inspections.thresholds, this.lang, previous);
     else this.o.log.warn({ schedule: s.id }, 'no influxdb configured: the inspection has manual items only');
     // The cabling register (a module, when it runs) is state in SQLite: its items need no InfluxDB.
-    const cabling = (this.o.modules?.get('cabling') as { register?: CablingFacts } | undefined)?.register;
+    const cabling = this.o.cabling;
     if (s.kind === 'network' && cabling) auto.push(...cablingItems(devices, cabling, previous?.signed_ms ?? now - periodLen, this.lang));
     // PC inspections also check the machines' software lists (forbidden software, activation), kept in the state DB.
-    const software = this.o.modules?.get('software') as SoftwareService | undefined;
+    const software = this.o.software;
     if (s.kind === 'pc' && software) auto = [...auto, ...softwareInspectionItems(software, devices, this.lang)];
     const items = [...auto, ...manualItems(s.kind, s.manual_items, this.lang)];
     return this.store.create(actor, { schedule_id: s.id, title: s.title, kind: s.kind, period: period.label, inventory: devices, items });
@@ -140,8 +140,8 @@ export class InspectionService {
         },
         time: now,
       });
-      const alerts = this.o.modules?.get('alerts') as InspectionAlerts | undefined;
-      if (typeof alerts?.reportInspection === 'function') {
+      const alerts = this.o.alerts;
+      if (alerts) {
         alerts.reportInspection({ kind: s.kind, scope: s.id, due_in_days: Math.round(s.due_in_days * 100) / 100, overdue: s.overdue });
         continue;
       }

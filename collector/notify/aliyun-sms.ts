@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { httpFailure, networkError, NotifyError, type SendResult } from './types.ts';
-import type { SmsProvider, SmsTemplate } from './sms.ts';
+import type { SmsProvider, SmsReply, SmsTemplate } from './sms.ts';
 
 export interface AliyunSmsConfig {
   name: string;
@@ -108,4 +108,15 @@ export class AliyunSms implements SmsProvider {
     if (!res.ok) throw httpFailure(res.status, `http_${res.status}`, `aliyun: HTTP ${res.status}`, res.headers.get('retry-after'));
     return { id: json.BizId, provider: this.name };
   }
+}
+
+/** Aliyun's SmsReport/SmsUp push: a JSON array of replies. */
+export function parseAliyunUplink(list: readonly Record<string, unknown>[]): SmsReply[] {
+  // send_time is Beijing local time "YYYY-MM-DD HH:MM:SS".
+  return list.map((m) => ({ phone: String(m.phone_number ?? ''), text: String(m.content ?? ''), time: Date.parse(`${String(m.send_time).replace(' ', 'T')}+08:00`), id: `aliyun:${String(m.sequence_id ?? '')}` }));
+}
+
+/** The answer Aliyun takes as success (anything else and it pushes again). */
+export function aliyunUplinkAnswer<T>(results: T): { code: 0; msg: string; results: T } {
+  return { code: 0, msg: '成功', results };
 }

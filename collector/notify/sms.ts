@@ -21,6 +21,18 @@ export interface SmsProvider {
 }
 
 /**
+ * A reply pushed to the collector's uplink callback, as one provider's parser reads it:
+ * `time` is epoch ms (NaN when unreadable, then refused as stale), `id` identifies the
+ * message for replay rejection.
+ */
+export interface SmsReply {
+  phone: string;
+  text: string;
+  time: number;
+  id: string;
+}
+
+/**
  * The SMS channel: per-number rate limit, budget check, then the providers in order —
  * a provider-side failure (auth, config, server, timeout, rate limit) fails over to the
  * next provider; a failure about the number or content (client) does not.

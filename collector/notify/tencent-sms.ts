@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { httpFailure, networkError, NotifyError, type SendResult } from './types.ts';
-import type { SmsProvider, SmsTemplate } from './sms.ts';
+import type { SmsProvider, SmsReply, SmsTemplate } from './sms.ts';
 
 export interface TencentSmsConfig {
   name: string;
@@ -117,4 +117,14 @@ export class TencentSms implements SmsProvider {
     if (st.Code !== 'Ok') throw tencentFailure(st.Code, `tencent: ${st.Message}`);
     return { id: st.SerialNo, parts: typeof st.Fee === 'number' ? st.Fee : undefined, provider: this.name };
   }
+}
+
+/** Tencent Cloud's reply callback: one reply or an array of them; `time` is epoch seconds. */
+export function parseTencentUplink(list: readonly Record<string, unknown>[]): SmsReply[] {
+  return list.map((m) => ({ phone: String(m.mobile ?? ''), text: String(m.text ?? ''), time: Number(m.time) * 1000, id: `tencent:${String(m.mobile)}:${String(m.time)}:${String(m.text)}` }));
+}
+
+/** The answer Tencent Cloud takes as success (anything else and it pushes again). */
+export function tencentUplinkAnswer<T>(results: T): { result: 0; errmsg: string; results: T } {
+  return { result: 0, errmsg: 'OK', results };
 }

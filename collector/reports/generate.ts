@@ -1,5 +1,5 @@
 import type { CollectorConfig } from '../../config/schema/collector.ts';
-import { gatherReportData, type InspectionFacts, type ReportData } from './data.ts';
+import { gatherReportData, type InspectionFacts, type ReportData, type ReportSourceDeps } from './data.ts';
 import type { Lang } from './i18n.ts';
 import { influxReader, type InfluxReader } from './influxql.ts';
 import { findFont, renderReport } from './pdf.ts';
@@ -10,7 +10,9 @@ export interface GenerateOptions {
   month: string;
   lang: Lang;
   inspections?: InspectionFacts | undefined;
-  modules?: Map<string, unknown>;
+  uptime?: ReportSourceDeps['uptime'];
+  alerts?: ReportSourceDeps['alerts'];
+  cabling?: ReportSourceDeps['cabling'];
   /** Overrides the reader made from config.influxdb (tests, bench). */
   influx?: InfluxReader | undefined;
   now?: () => number;
@@ -24,7 +26,7 @@ export async function generateReport(o: GenerateOptions): Promise<{ pdf: Buffer;
   const period = monthPeriod(o.month, o.config.reports.timezone);
   const font = findFont(o.config.reports.font_path, o.config.reports.font_name);
   const influx = o.influx ?? (o.config.influxdb ? influxReader(o.config.influxdb) : undefined);
-  const data = await gatherReportData(period, { config: o.config, influx, inspections: o.inspections, modules: o.modules, now: o.now });
+  const data = await gatherReportData(period, { config: o.config, influx, inspections: o.inspections, uptime: o.uptime, alerts: o.alerts, cabling: o.cabling, now: o.now });
   return { pdf: await renderReport(data, o.lang, font), data };
 }
 

@@ -134,6 +134,7 @@ const en = {
   coverage_note: 'Availability counts only the time a device was monitored (from its first sample, or its inventory monitored_since day); time without data is unknown, never down.',
   monitoring_from: 'Monitoring data from {day}: monitored {n} of {total} days.',
   never_seen_list: 'No data this month from: {names}.',
+  unregistered_list: '{n} targets reported by agents are not in the inventory and are not counted above: {names}.',
 };
 
 type Strings = typeof en;
@@ -270,6 +271,7 @@ const zh: Strings = {
   coverage_note: '可用率只计算设备被监测的时间（自其第一条数据或台账中的 monitored_since 日期起）；无数据的时段计为未知，不计为中断。',
   monitoring_from: '监测数据自 {day} 起：已监测 {n}/{total} 天。',
   never_seen_list: '本月未收到以下设备的任何数据：{names}。',
+  unregistered_list: '以下 {n} 个目标由采集端上报但不在设备清单中，未计入上述统计：{names}。',
 };
 
 export type StringKey = keyof Strings;

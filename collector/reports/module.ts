@@ -4,8 +4,11 @@ import type { DatabaseSync } from 'node:sqlite';
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import type { CollectorConfig } from '../../config/schema/collector.ts';
+import type { AlertsApi } from '../alerts/module.ts';
+import type { CablingHandle } from '../cabling/module.ts';
 import type { InspectionService } from '../inspections/service.ts';
-import type { CollectorModule } from '../module.ts';
+import type { CollectorContext } from '../module.ts';
+import type { UptimeService } from '../uptime/module.ts';
 import type { AuditLog } from '../store/audit.ts';
 import { registerMigrations } from '../store/db.ts';
 import { generateReport, reportFileName } from './generate.ts';
@@ -28,6 +31,14 @@ registerMigrations({
   `,
 });
 
+/** The modules a report reads, when they run (the report falls back to InfluxDB without them). */
+export interface ReportModules {
+  uptime?: UptimeService | undefined;
+  alerts?: AlertsApi | undefined;
+  cabling?: CablingHandle | undefined;
+  inspections?: InspectionService | undefined;
+}
+
 export interface ReportRun {
   month: string;
   lang: string;
@@ -47,12 +58,12 @@ export class ReportService {
   private readonly db: DatabaseSync;
   private readonly audit: AuditLog;
   private readonly log: Logger;
-  private readonly modules: Map<string, unknown>;
+  private readonly modules: ReportModules;
   private readonly now: () => number;
   readonly outDir: string;
   private busy = false;
 
-  constructor(o: { config: CollectorConfig; db: DatabaseSync; audit: AuditLog; log: Logger; modules: Map<string, unknown>; now?: () => number }) {
+  constructor(o: { config: CollectorConfig; db: DatabaseSync; audit: AuditLog; log: Logger; modules: ReportModules; now?: () => number }) {
     this.cfg = o.config;
     this.db = o.db;
     this.audit = o.audit;
@@ -64,8 +75,8 @@ export class ReportService {
 
   /** Generates a report now (not stored). Throws RangeError / ReportFontError / InfluxDB errors. */
   async render(month: string, lang: Lang): Promise<Buffer> {
-    const ins = this.modules.get('inspections') as InspectionService | undefined;
-    const { pdf } = await generateReport({ config: this.cfg, month, lang, inspections: ins?.store, modules: this.modules, now: this.now });
+    const m = this.modules;
+    const { pdf } = await generateReport({ config: this.cfg, month, lang, inspections: m.inspections?.store, uptime: m.uptime, alerts: m.alerts, cabling: m.cabling?.register, now: this.now });
     return pdf;
   }
 
@@ -128,23 +139,15 @@ export class ReportService {
   }
 }
 
-let timer: NodeJS.Timeout | undefined;
-
-/** Reports: its value (ctx.modules.get('reports')) is the ReportService. */
-export const reportsModule: CollectorModule = {
-  name: 'reports',
-  start(ctx) {
-    const svc = new ReportService({ config: ctx.config, db: ctx.db, audit: ctx.audit, log: ctx.log.child({ component: 'reports' }), modules: ctx.modules, now: ctx.now });
-    if (ctx.config.reports.schedule.enabled) {
-      const run = () => void svc.scheduled().catch((e: Error) => ctx.log.error({ err: e.message }, 'scheduled monthly report failed; retrying in 10 minutes'));
-      setImmediate(run);
-      timer = setInterval(run, 10 * 60_000);
-      timer.unref();
-    }
-    return svc;
-  },
-  stop() {
-    if (timer) clearInterval(timer);
-    timer = undefined;
-  },
-};
+/** Reports: its handle is the ReportService; the scheduled run checks every 10 minutes. */
+export function startReports(ctx: CollectorContext, modules: ReportModules): ReportService {
+  const svc = new ReportService({ config: ctx.config, db: ctx.db, audit: ctx.audit, log: ctx.log.child({ component: 'reports' }), modules, now: ctx.now });
+  if (ctx.config.reports.schedule.enabled) {
+    const run = () => void svc.scheduled().catch((e: Error) => ctx.log.error({ err: e.message }, 'scheduled monthly report failed; retrying in 10 minutes'));
+    setImmediate(run);
+    const timer = setInterval(run, 10 * 60_000);
+    timer.unref();
+    ctx.onStop(() => clearInterval(timer));
+  }
+  return svc;
+}

@@ -249,8 +249,13 @@ function slaMet(a: ReportData['alerts'][number], slaMs: number): boolean | null 
 }
 
 function summary(w: Writer) {
-  const d = w.d;
+  const d0 = w.d;
   w.h1(w.t('summary'));
+  // Polled targets outside the inventory (an agent may report anything it polls, or invent
+  // names) are listed in their sections but are not the client's devices: the summary counts
+  // the inventory's switches and cameras only. PCs are the agents' own hosts: all counted.
+  const registered = <T extends { kind: string }>(rows: T[]) => rows.filter((x) => x.kind !== 'unregistered');
+  const d = { ...d0, devices: registered(d0.devices), cameras: registered(d0.cameras) };
   const avail = mean(d.devices.map((x) => x.availability_pct));
   const watched = d.devices.filter((x) => x.availability_pct !== null);
   const below = watched.filter((x) => x.availability_pct! < d.targets.device_availability_pct).length;
@@ -293,6 +298,8 @@ function summary(w: Writer) {
   w.para(w.t('coverage_note'), C.grey);
   const never = all.filter((x) => !heardFrom(x)).map((x) => ('name' in x ? x.name : x.host));
   if (never.length) w.para(w.t('never_seen_list', { names: never.join(', ') }), C.grey);
+  const outside = [...d0.devices, ...d0.cameras].filter((x) => x.kind === 'unregistered').map((x) => x.name);
+  if (outside.length) w.para(w.t('unregistered_list', { n: outside.length, names: outside.join(', ') }), C.grey);
   if (d.trend.device_availability.length) w.barChart(w.t('net_trend'), d.trend.device_availability, d.targets.device_availability_pct);
   if (d.trend.camera_uptime.length) w.barChart(w.t('cam_trend'), d.trend.camera_uptime, d.targets.camera_24h_pct);
 }

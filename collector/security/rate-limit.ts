@@ -9,9 +9,12 @@
  *   - FailureLimiter: at most `max` failures per `windowMs`; while over, `blocked()` says
  *     how long to wait (login, agent/`/write` authentication).
  *
- * The console's login form uses FailureLimiter: call `blocked(key)` first (answer 429 with
- * Retry-After when it returns a number), then `fail(key)` on a wrong password and
- * `succeed(key)` on a good one.
+ * and a third for the console's login form:
+ *   - BackoffLimiter: failures per key (user name and client address) with exponential backoff,
+ *     and what to audit about them (the first failure, the first block, then summaries).
+ *
+ * Call `blocked(key)` first (answer 429 with Retry-After when it returns a number), then
+ * `fail(key)` on a wrong credential and `succeed(key)` on a good one.
  */
 
 /** Map with LRU eviction by re-insertion order; shared by both limiters. */
@@ -39,6 +42,10 @@ class BoundedMap<V> {
   }
   get size(): number {
     return this.m.size;
+  }
+  /** Every entry, oldest use first, without touching their order. */
+  entries(): [string, V][] {
+    return [...this.m];
   }
 }
 
@@ -123,6 +130,138 @@ export class FailureLimiter {
 
   get keys(): number {
     return this.windows.size;
+  }
+}
+
+/** A run of failures for one key, as the audit log gets it. */
+export interface FailureStreak {
+  /** Wrong credentials checked. */
+  failures: number;
+  /** Tries refused unchecked while the key was blocked. */
+  refused: number;
+  first_ms: number;
+  last_ms: number;
+}
+
+interface Streak extends FailureStreak {
+  until: number;
+  /** failures + refused when an audit row last described this streak, and when. */
+  reported: number;
+  reported_ms: number;
+}
+
+/**
+ * Failures per key with exponential backoff. The first `free - 1` failures cost nothing; the
+ * `free`-th blocks the key for `baseMs`, each later one for twice the one before, at most
+ * `maxMs`. A streak ends `resetMs` after its last failure (or at a success). Tries while blocked
+ * are refused without a check and only counted (`refuse`): a flood neither lengthens the block
+ * nor earns one audit row per try. What to audit is decided here: `fail` says when a failure is
+ * the streak's first or starts its first block, and `succeed`/`drain` hand back a summary of
+ * what no audit row has described yet — so a streak writes at most first + block + one summary
+ * per `resetMs` while it lasts.
+ */
+export class BackoffLimiter {
+  private readonly streaks: BoundedMap<Streak>;
+  private readonly free: number;
+  private readonly baseMs: number;
+  private readonly maxMs: number;
+  private readonly resetMs: number;
+  private readonly now: () => number;
+
+  constructor(opts: LimiterOptions & { free: number; baseMs: number; maxMs: number; resetMs: number }) {
+    this.free = opts.free;
+    this.baseMs = opts.baseMs;
+    this.maxMs = opts.maxMs;
+    this.resetMs = opts.resetMs;
+    this.now = opts.now ?? Date.now;
+    this.streaks = new BoundedMap(opts.maxKeys ?? 10_000);
+  }
+
+  private ended(s: Streak, t: number): boolean {
+    return t - s.last_ms >= this.resetMs && t >= s.until;
+  }
+
+  private unreported(s: Streak): FailureStreak | undefined {
+    if (s.failures + s.refused === s.reported) return undefined;
+    s.reported = s.failures + s.refused;
+    s.reported_ms = this.now();
+    return { failures: s.failures, refused: s.refused, first_ms: s.first_ms, last_ms: s.last_ms };
+  }
+
+  /** Milliseconds until the key may try again; 0 when it may try now. */
+  blocked(key: string): number {
+    const s = this.streaks.get(key);
+    return s ? Math.max(0, s.until - this.now()) : 0;
+  }
+
+  /** Counts a try refused while blocked. */
+  refuse(key: string): void {
+    const t = this.now();
+    const s = this.streaks.get(key) ?? { failures: 0, refused: 0, first_ms: t, last_ms: t, until: 0, reported: 0, reported_ms: t };
+    s.refused++;
+    this.streaks.set(key, s);
+  }
+
+  /**
+   * Records a wrong credential. `report` is 'first' for a streak's first failure and 'blocked'
+   * for the one that starts its first block; `ended` is the summary of a previous streak of
+   * this key that ended with something left unreported.
+   */
+  fail(key: string): { failures: number; blockedMs: number; report?: 'first' | 'blocked'; ended?: FailureStreak } {
+    const t = this.now();
+    let s = this.streaks.get(key);
+    let ended: FailureStreak | undefined;
+    if (s && this.ended(s, t)) {
+      ended = this.unreported(s);
+      s = undefined;
+    }
+    s ??= { failures: 0, refused: 0, first_ms: t, last_ms: t, until: 0, reported: 0, reported_ms: t };
+    s.failures++;
+    s.last_ms = t;
+    let report: 'first' | 'blocked' | undefined;
+    if (s.failures === 1) report = 'first';
+    let blockedMs = 0;
+    if (s.failures >= this.free) {
+      blockedMs = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(30, s.failures - this.free));
+      s.until = t + blockedMs;
+      if (s.failures === this.free) report = 'blocked';
+    }
+    if (report) {
+      s.reported = s.failures + s.refused;
+      s.reported_ms = t;
+    }
+    this.streaks.set(key, s);
+    return { failures: s.failures, blockedMs, ...(report ? { report } : {}), ...(ended ? { ended } : {}) };
+  }
+
+  /** A success ends the key's streak; returns what of it no audit row has described yet. */
+  succeed(key: string): FailureStreak | undefined {
+    const s = this.streaks.get(key);
+    if (!s) return undefined;
+    this.streaks.delete(key);
+    return this.unreported(s);
+  }
+
+  /**
+   * Summaries due: of streaks that ended (then forgotten) and of streaks still running whose
+   * last audit row is `resetMs` old. Call it from a timer; each summary is handed out once.
+   */
+  drain(): [string, FailureStreak][] {
+    const t = this.now();
+    const out: [string, FailureStreak][] = [];
+    for (const [k, s] of this.streaks.entries()) {
+      const ended = this.ended(s, t);
+      if (ended || t - s.reported_ms >= this.resetMs) {
+        const u = this.unreported(s);
+        if (u) out.push([k, u]);
+      }
+      if (ended) this.streaks.delete(k);
+    }
+    return out;
+  }
+
+  get keys(): number {
+    return this.streaks.size;
   }
 }
 

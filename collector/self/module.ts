@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { int, type Sample } from '../../protocol/sample.ts';
 import type { Source } from '../ingest/ingest.ts';
-import type { CollectorContext, CollectorModule } from '../module.ts';
+import type { CollectorContext } from '../module.ts';
 
 /** Sums every series of each family in a Prometheus text exposition (labels ignored). */
 export function sumFamilies(text: string): Map<string, number> {
@@ -38,74 +38,60 @@ export interface SelfMetrics {
  * same counters GET /metrics exposes) and one `watchpost_agent` point per enrolled agent.
  * A full spool costs one round of self-metrics, logged, never the process.
  */
-export function selfMetricsModule(opts: SelfMetricsOptions = {}): CollectorModule {
+export function startSelfMetrics(ctx: CollectorContext, opts: SelfMetricsOptions = {}): SelfMetrics {
   const intervalMs = opts.intervalMs ?? 10_000;
-  // One module object may be started by several collectors in one process (tests).
-  const timers = new Set<NodeJS.Timeout>();
-  return {
-    name: 'self-metrics',
-    start(ctx: CollectorContext): SelfMetrics {
-      const instance = opts.instance ?? os.hostname();
-      let last: { t: number; total: number } | undefined;
-      // Static agents (from the config) are not in the agent store: remember when they were last connected.
-      const staticSeen = new Map<string, number>();
-      const tick = (): Sample[] => {
-        const now = ctx.now();
-        const m = sumFamilies(ctx.metrics.render());
-        const total = m.get('watchpost_ingest_points_total') ?? 0;
-        const rate = last && now > last.t ? ((total - last.total) * 1000) / (now - last.t) : 0;
-        last = { t: now, total };
-        const spool = ctx.spool.stats();
-        const connected = new Set(ctx.server.connectedAgents());
-        const fields: Sample['fields'] = {
-          points_per_s: Math.round(rate * 100) / 100,
-          points_total: int(total),
-          spool_points: int(spool.points),
-          spool_bytes: int(spool.bytes),
-          agents_connected: int(connected.size),
-          write_errors_total: int(m.get('watchpost_influx_write_errors_total') ?? 0),
-          bad_frames_total: int(m.get('watchpost_bad_frames_total') ?? 0),
-        };
-        const up = m.get('watchpost_influx_up');
-        if (up !== undefined) fields.influx_up = int(up);
-        const samples: Sample[] = [{ measurement: 'watchpost_collector', tags: { instance }, fields, time: now }];
-        const listed = new Set<string>();
-        for (const a of ctx.agents.list()) {
-          if (a.revoked_ms !== null) continue;
-          listed.add(a.name);
-          const f: Sample['fields'] = { connected: int(connected.has(a.name) ? 1 : 0) };
-          const seen = connected.has(a.name) ? now : a.last_seen_ms;
-          if (seen !== null) f.last_seen_s = int(Math.floor(seen / 1000));
-          if (a.version) f.version = a.version;
-          if (a.hostname) f.hostname = a.hostname;
-          samples.push({ measurement: 'watchpost_agent', tags: { agent: a.name }, fields: f, time: now });
-        }
-        for (const a of ctx.config.agents) {
-          if (listed.has(a.name)) continue;
-          if (connected.has(a.name)) staticSeen.set(a.name, now);
-          const f: Sample['fields'] = { connected: int(connected.has(a.name) ? 1 : 0) };
-          const seen = staticSeen.get(a.name);
-          if (seen !== undefined) f.last_seen_s = int(Math.floor(seen / 1000));
-          samples.push({ measurement: 'watchpost_agent', tags: { agent: a.name }, fields: f, time: now });
-        }
-        try {
-          ctx.ingest.accept(SOURCE, samples.map((s) => ({ ...s, tags: { ...s.tags } })));
-        } catch (e) {
-          ctx.log.warn({ err: (e as Error).message }, 'self-metrics not written this round (spool full?)');
-        }
-        return samples;
-      };
-      const timer = setInterval(tick, intervalMs);
-      timer.unref();
-      timers.add(timer);
-      return { tick } satisfies SelfMetrics;
-    },
-    stop() {
-      for (const t of timers) clearInterval(t);
-      timers.clear();
-    },
+  const instance = opts.instance ?? os.hostname();
+  let last: { t: number; total: number } | undefined;
+  // Static agents (from the config) are not in the agent store: remember when they were last connected.
+  const staticSeen = new Map<string, number>();
+  const tick = (): Sample[] => {
+    const now = ctx.now();
+    const m = sumFamilies(ctx.metrics.render());
+    const total = m.get('watchpost_ingest_points_total') ?? 0;
+    const rate = last && now > last.t ? ((total - last.total) * 1000) / (now - last.t) : 0;
+    last = { t: now, total };
+    const spool = ctx.spool.stats();
+    const connected = new Set(ctx.server.connectedAgents());
+    const fields: Sample['fields'] = {
+      points_per_s: Math.round(rate * 100) / 100,
+      points_total: int(total),
+      spool_points: int(spool.points),
+      spool_bytes: int(spool.bytes),
+      agents_connected: int(connected.size),
+      write_errors_total: int(m.get('watchpost_influx_write_errors_total') ?? 0),
+      bad_frames_total: int(m.get('watchpost_bad_frames_total') ?? 0),
+    };
+    const up = m.get('watchpost_influx_up');
+    if (up !== undefined) fields.influx_up = int(up);
+    const samples: Sample[] = [{ measurement: 'watchpost_collector', tags: { instance }, fields, time: now }];
+    const listed = new Set<string>();
+    for (const a of ctx.agents.list()) {
+      if (a.revoked_ms !== null) continue;
+      listed.add(a.name);
+      const f: Sample['fields'] = { connected: int(connected.has(a.name) ? 1 : 0) };
+      const seen = connected.has(a.name) ? now : a.last_seen_ms;
+      if (seen !== null) f.last_seen_s = int(Math.floor(seen / 1000));
+      if (a.version) f.version = a.version;
+      if (a.hostname) f.hostname = a.hostname;
+      samples.push({ measurement: 'watchpost_agent', tags: { agent: a.name }, fields: f, time: now });
+    }
+    for (const a of ctx.config.agents) {
+      if (listed.has(a.name)) continue;
+      if (connected.has(a.name)) staticSeen.set(a.name, now);
+      const f: Sample['fields'] = { connected: int(connected.has(a.name) ? 1 : 0) };
+      const seen = staticSeen.get(a.name);
+      if (seen !== undefined) f.last_seen_s = int(Math.floor(seen / 1000));
+      samples.push({ measurement: 'watchpost_agent', tags: { agent: a.name }, fields: f, time: now });
+    }
+    try {
+      ctx.ingest.accept(SOURCE, samples.map((s) => ({ ...s, tags: { ...s.tags } })));
+    } catch (e) {
+      ctx.log.warn({ err: (e as Error).message }, 'self-metrics not written this round (spool full?)');
+    }
+    return samples;
   };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  ctx.onStop(() => clearInterval(timer));
+  return { tick };
 }
-
-/** The production instance: every 10 s. */
-export const selfMetrics: CollectorModule = selfMetricsModule();

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DocumentError } from '../ingest/ingest.ts';
-import type { CollectorModule } from '../module.ts';
-import { apiActor } from '../alerts/api-auth.ts';
-import { HttpError, sendJson } from '../server.ts';
+import type { CollectorContext } from '../module.ts';
+import { apiActor } from '../http/auth.ts';
+import { HttpError, sendJson } from '../http/respond.ts';
 import { type Finding, type LicenceCount, PolicyEngine, type PolicySubject } from '../../lib/software-policy.ts';
 import { int, type Sample } from '../../protocol/sample.ts';
 import { softwareBodySchema } from './body.ts';
@@ -28,7 +28,7 @@ export interface FleetFindings {
   totals: { machines: number; forbidden: number; unreviewed: number; exceeded: number };
 }
 
-/** ctx.modules.get('software'): the store, the policy engine and the fleet evaluation. */
+/** The software module's handle: the store, the policy engine and the fleet evaluation. */
 export interface SoftwareService {
   store: SoftwareStore;
   policy: PolicyEngine;
@@ -127,82 +127,79 @@ function day(v: string | null, name: string): number | undefined {
  * GET /api/software/machines, /api/software/machine?agent=, /api/software/search?q=,
  * /api/software/changes?from=&to=[&agent=], /api/software/findings.
  */
-export const softwareModule: CollectorModule = {
-  name: 'software',
-  start(ctx) {
-    const store = createSoftwareStore(ctx.db);
-    const policy = new PolicyEngine(ctx.config.software.policy.rules);
-    const stored = ctx.metrics.counter('watchpost_software_documents_total', 'Software lists applied, by outcome (unchanged, stale, baseline, changed)');
-    const findingsOf = findingsCache(store, policy);
-    const emit = (agent: string) => {
-      const m = store.machine(agent);
-      if (!m) return;
-      const f = findingsOf(m);
-      try {
-        ctx.ingest.accept({ kind: 'http', name: 'collector-software', tags: {} }, [complianceSample(m, f, ctx.now())]);
-      } catch (e) {
-        // The list is stored already; a full spool costs this sample, not the document.
-        ctx.log.warn({ agent, err: (e as Error).message }, 'software_compliance sample not written');
-      }
-    };
-    ctx.ingest.onDocument('software', (doc, source) => {
-      // Most documents are the daily resend of an unchanged list: answered from the hash alone.
-      if (store.resend(source.name, doc.hash, ctx.now())) {
-        stored.inc({ outcome: 'unchanged' });
-        emit(source.name);
-        return;
-      }
-      // Stored under its hash, the body must be what the hash says: a mismatch would make the
-      // collector take a later, real change for a resend. Agents hash JSON.stringify(body), and
-      // JSON.parse keeps key order, so the same text comes back here.
-      if (createHash('sha256').update(JSON.stringify(doc.body)).digest('hex') !== doc.hash) throw new DocumentError('software document whose hash does not match its body');
-      const r = softwareBodySchema.safeParse(doc.body);
-      if (!r.success) {
-        const i = r.error.issues[0];
-        throw new DocumentError(`software document body invalid at ${i?.path.join('.') || '(root)'}: ${i?.message}`);
-      }
-      const res = store.apply(source.name, doc.hash, doc.time, r.data, ctx.now());
-      stored.inc({ outcome: res.outcome });
+export function startSoftware(ctx: CollectorContext): SoftwareService {
+  const store = createSoftwareStore(ctx.db);
+  const policy = new PolicyEngine(ctx.config.software.policy.rules);
+  const stored = ctx.metrics.counter('watchpost_software_documents_total', 'Software lists applied, by outcome (unchanged, stale, baseline, changed)');
+  const findingsOf = findingsCache(store, policy);
+  const emit = (agent: string) => {
+    const m = store.machine(agent);
+    if (!m) return;
+    const f = findingsOf(m);
+    try {
+      ctx.ingest.accept({ kind: 'http', name: 'collector-software', tags: {} }, [complianceSample(m, f, ctx.now())]);
+    } catch (e) {
+      // The list is stored already; a full spool costs this sample, not the document.
+      ctx.log.warn({ agent, err: (e as Error).message }, 'software_compliance sample not written');
+    }
+  };
+  ctx.ingest.onDocument('software', (doc, source) => {
+    // Most documents are the daily resend of an unchanged list: answered from the hash alone.
+    if (store.resend(source.name, doc.hash, ctx.now())) {
+      stored.inc({ outcome: 'unchanged' });
       emit(source.name);
-      if (res.changes) ctx.log.info({ agent: source.name, changes: res.changes }, 'software changed');
-    });
-    // After every module has started (the alerts engine listens for samples).
-    setImmediate(() => {
-      try {
-        for (const m of store.machines()) emit(m.agent);
-      } catch (e) {
-        ctx.log.error({ err: (e as Error).message }, 'software compliance samples at start failed');
-      }
-    });
-    const service: SoftwareService = { store, policy, findings: () => fleetFindings(store, policy, findingsOf), unactivated };
-    ctx.server.route('GET', '/api/software/machines', (req, res) => {
-      apiActor(ctx.config, req);
-      sendJson(res, 200, { machines: store.machines() });
-    });
-    ctx.server.route('GET', '/api/software/machine', (req, res, url) => {
-      apiActor(ctx.config, req);
-      const agent = url.searchParams.get('agent');
-      if (!agent) throw new HttpError(400, 'missing "agent"');
-      const m = store.machine(agent);
-      if (!m) throw new HttpError(404, `no software list from ${agent}`);
-      sendJson(res, 200, { machine: m, software: store.installed(agent), findings: policy.findings(store.installed(agent)), os_history: store.osHistory(agent) });
-    });
-    ctx.server.route('GET', '/api/software/search', (req, res, url) => {
-      apiActor(ctx.config, req);
-      const q = url.searchParams.get('q');
-      if (!q) throw new HttpError(400, 'missing "q"');
-      sendJson(res, 200, { q, installed: store.search(q) });
-    });
-    ctx.server.route('GET', '/api/software/changes', (req, res, url) => {
-      apiActor(ctx.config, req);
-      const from = day(url.searchParams.get('from'), 'from') ?? 0;
-      const to = day(url.searchParams.get('to'), 'to') ?? ctx.now() + 1;
-      sendJson(res, 200, { changes: store.changes(from, to, url.searchParams.get('agent') ?? undefined) });
-    });
-    ctx.server.route('GET', '/api/software/findings', (req, res) => {
-      apiActor(ctx.config, req);
-      sendJson(res, 200, service.findings());
-    });
-    return service;
-  },
-};
+      return;
+    }
+    // Stored under its hash, the body must be what the hash says: a mismatch would make the
+    // collector take a later, real change for a resend. Agents hash JSON.stringify(body), and
+    // JSON.parse keeps key order, so the same text comes back here.
+    if (createHash('sha256').update(JSON.stringify(doc.body)).digest('hex') !== doc.hash) throw new DocumentError('software document whose hash does not match its body');
+    const r = softwareBodySchema.safeParse(doc.body);
+    if (!r.success) {
+      const i = r.error.issues[0];
+      throw new DocumentError(`software document body invalid at ${i?.path.join('.') || '(root)'}: ${i?.message}`);
+    }
+    const res = store.apply(source.name, doc.hash, doc.time, r.data, ctx.now());
+    stored.inc({ outcome: res.outcome });
+    emit(source.name);
+    if (res.changes) ctx.log.info({ agent: source.name, changes: res.changes }, 'software changed');
+  });
+  // After every module has started (the alerts engine listens for samples).
+  setImmediate(() => {
+    try {
+      for (const m of store.machines()) emit(m.agent);
+    } catch (e) {
+      ctx.log.error({ err: (e as Error).message }, 'software compliance samples at start failed');
+    }
+  });
+  const service: SoftwareService = { store, policy, findings: () => fleetFindings(store, policy, findingsOf), unactivated };
+  ctx.server.route('GET', '/api/software/machines', (req, res) => {
+    apiActor(ctx.config, req);
+    sendJson(res, 200, { machines: store.machines() });
+  });
+  ctx.server.route('GET', '/api/software/machine', (req, res, url) => {
+    apiActor(ctx.config, req);
+    const agent = url.searchParams.get('agent');
+    if (!agent) throw new HttpError(400, 'missing "agent"');
+    const m = store.machine(agent);
+    if (!m) throw new HttpError(404, `no software list from ${agent}`);
+    sendJson(res, 200, { machine: m, software: store.installed(agent), findings: policy.findings(store.installed(agent)), os_history: store.osHistory(agent) });
+  });
+  ctx.server.route('GET', '/api/software/search', (req, res, url) => {
+    apiActor(ctx.config, req);
+    const q = url.searchParams.get('q');
+    if (!q) throw new HttpError(400, 'missing "q"');
+    sendJson(res, 200, { q, installed: store.search(q) });
+  });
+  ctx.server.route('GET', '/api/software/changes', (req, res, url) => {
+    apiActor(ctx.config, req);
+    const from = day(url.searchParams.get('from'), 'from') ?? 0;
+    const to = day(url.searchParams.get('to'), 'to') ?? ctx.now() + 1;
+    sendJson(res, 200, { changes: store.changes(from, to, url.searchParams.get('agent') ?? undefined) });
+  });
+  ctx.server.route('GET', '/api/software/findings', (req, res) => {
+    apiActor(ctx.config, req);
+    sendJson(res, 200, service.findings());
+  });
+  return service;
+}

@@ -52,10 +52,45 @@ export class AgentRegistry {
   /** Live state by agent id; static agents' last-seen/version live here too (they have no row). */
   private readonly live = new Map<string, AgentLive & { last_seen_ms?: number; last_addr?: string; version?: string; hostname?: string }>();
 
+  private readonly credentialListeners = new Set<() => void>();
+  private dataVersion: number | bigint | undefined;
+
   constructor(db: DatabaseSync, audit: AuditLog, now: () => number = Date.now) {
     this.db = db;
     this.audit = audit;
     this.now = now;
+  }
+
+  /** Called after this process rotated or revoked a token (the server closes that agent's socket at once). */
+  onCredentialsChange(fn: () => void): () => void {
+    this.credentialListeners.add(fn);
+    return () => this.credentialListeners.delete(fn);
+  }
+
+  private credentialsChanged(): void {
+    for (const fn of this.credentialListeners) fn();
+  }
+
+  /**
+   * Whether another process may have changed the store since the last call: `watchpost enroll
+   * --revoke/--rotate` runs as its own process against the same state.db. SQLite's
+   * data_version changes exactly when another connection commits, and reading it costs one
+   * pragma (no table read), so the server can ask before every batch.
+   */
+  changedElsewhere(): boolean {
+    if (!this.db.isOpen) return false;
+    const v = (this.db.prepare('PRAGMA data_version').get() as { data_version: number | bigint }).data_version;
+    const changed = this.dataVersion !== undefined && v !== this.dataVersion;
+    this.dataVersion = v;
+    return changed;
+  }
+
+  /** Whether the connection authenticated as agent `id` with a token of hash `tokenSha256` may go on (not rotated, not revoked). */
+  stillValid(id: string, tokenSha256: string): boolean {
+    if (id.startsWith('static:')) return true;
+    if (!this.db.isOpen) return true;
+    const row = this.db.prepare('SELECT token_sha256, revoked_ms FROM agents WHERE id = ?').get(id) as { token_sha256: string; revoked_ms: number | null } | undefined;
+    return row !== undefined && row.revoked_ms === null && row.token_sha256 === tokenSha256;
   }
 
   addStatic(name: string, tokenSha256: string, tags: Record<string, string> = {}): void {
@@ -79,6 +114,7 @@ export class AgentRegistry {
     const r = this.db.prepare('UPDATE agents SET token_sha256 = ?, revoked_ms = NULL WHERE name = ?').run(hashToken(token), name);
     if (r.changes === 0) throw new Error(`no agent named "${name}"`);
     this.audit.append(actor, 'agent.rotate', name);
+    this.credentialsChanged();
     return token;
   }
 
@@ -86,6 +122,7 @@ export class AgentRegistry {
     const r = this.db.prepare('UPDATE agents SET revoked_ms = ? WHERE name = ? AND revoked_ms IS NULL').run(this.now(), name);
     if (r.changes === 0) throw new Error(`no active agent named "${name}"`);
     this.audit.append(actor, 'agent.revoke', name);
+    this.credentialsChanged();
   }
 
   /** Looks a presented token up; undefined for unknown or revoked tokens. */

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { privateDir, privateFile } from '../../lib/private-fs.ts';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
@@ -56,8 +56,9 @@ export function registerMigrations(...ms: Migration[]): void {
 export function openStateDb(dataDir: string, file = 'state.db'): DatabaseSync {
   let target = ':memory:';
   if (dataDir !== ':memory:') {
-    mkdirSync(dataDir, { recursive: true });
+    privateDir(dataDir);
     target = path.join(dataDir, file);
+    privateFile(target);
   }
   const db = new DatabaseSync(target);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');

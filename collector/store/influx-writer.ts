@@ -81,8 +81,12 @@ export async function writeLines(t: InfluxTarget, body: string | Buffer, points:
   const message = text.slice(0, 500);
   if (res.status === 400 || res.status === 422) {
     // InfluxDB 1.x reports partial writes as 400 with "dropped=N"; the other points were written.
+    // Lines it could not parse are not in N (it may say dropped=0): each is one "unable to parse".
+    // (Ingest refuses such lines itself, so this is the last line of defence, not the count.)
     const m = /dropped=(\d+)/.exec(text);
-    return { ok: false, retryable: false, reason: 'rejected', dropped: m ? Number(m[1]) : points, message };
+    const unparsed = text.match(/unable to parse/g)?.length ?? 0;
+    const dropped = (m ? Number(m[1]) : 0) + unparsed;
+    return { ok: false, retryable: false, reason: 'rejected', dropped: m || unparsed ? Math.min(points, dropped) : points, message };
   }
   let retryAfterMs: number | undefined;
   if (res.retryAfter) {

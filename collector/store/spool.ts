@@ -1,7 +1,12 @@
-import { close, closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writevSync } from 'node:fs';
+import { close, closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeSync, writevSync } from 'node:fs';
+import { privateDir } from '../../lib/private-fs.ts';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { crc32 } from 'node:zlib';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.ts';
+
+type Counter = ReturnType<Metrics['counter']>;
 
 export interface SpoolRow {
   id: number;
@@ -26,12 +31,50 @@ export interface SpoolOptions {
   segmentBytes?: number;
   /** How often appended rows are fdatasync'ed (default 1000 ms; 0: after every append). */
   syncMs?: number;
+  /** Where damaged records found at start are reported (ERROR) and counted. */
+  log?: Pick<Logger, 'error'>;
+  metrics?: Metrics;
 }
 
-// Record: header then body. The CRC covers the body; a record cut short by a crash (or one
-// whose CRC fails) ends the segment: it and anything after it are cut off at the next open.
-const MAGIC = 0x57505331; // "WPS1"
+// Record: header then body. In a WPS2 record the CRC covers the header's other fields and the
+// body; in a WPS1 record (earlier versions, still read) only the body. At the next open a
+// record cut short by a crash is cut off, and a damaged one is moved aside (recover()).
+const MAGIC = 0x57505332; // "WPS2"
+const MAGIC_V1 = 0x57505331; // "WPS1"
 const HEADER = 40; // magic u32, body length u32, points u32, crc32 u32, id f64, created f64, oldest f64
+const isMagic = (m: number) => m === MAGIC || m === MAGIC_V1;
+
+/** The record's CRC as a WPS2 header stores it: header bytes 4–11 and 16–39, then the body. */
+function recordCrc(head: Buffer, body: Buffer): number {
+  return crc32(body, crc32(head.subarray(16, HEADER), crc32(head.subarray(4, 12))));
+}
+
+/**
+ * The body length of a valid record at `off`, or -1. Valid: magic, fits in the file, CRC, and
+ * an id after `afterId` (ids only grow within a segment).
+ */
+function recordAt(data: Buffer, off: number, afterId: number): number {
+  if (off + HEADER > data.length) return -1;
+  const magic = data.readUInt32LE(off);
+  if (!isMagic(magic)) return -1;
+  const len = data.readUInt32LE(off + 4);
+  if (off + HEADER + len > data.length) return -1;
+  const id = data.readDoubleLE(off + 16);
+  if (!Number.isSafeInteger(id) || id <= afterId) return -1;
+  const head = data.subarray(off, off + HEADER);
+  const body = data.subarray(off + HEADER, off + HEADER + len);
+  return (magic === MAGIC ? recordCrc(head, body) : crc32(body)) === head.readUInt32LE(12) ? len : -1;
+}
+
+function writeDurably(file: string, buf: Buffer): void {
+  const fd = openSync(file, 'w');
+  try {
+    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 interface Segment {
   /** The log file; '' for the segment of a spool kept in memory only. */
@@ -86,12 +129,22 @@ export class Spool {
   private syncTimer?: NodeJS.Timeout | undefined;
   private dirty = false;
   private readonly syncMs: number;
+  private readonly log?: Pick<Logger, 'error'> | undefined;
+  private readonly corruptCounters?: { records: Counter; bytes: Counter } | undefined;
   readonly maxBytes: number;
 
   constructor(dataDir: string, maxBytes: number, opts: SpoolOptions = {}) {
     this.maxBytes = maxBytes;
     this.segmentBytes = opts.segmentBytes ?? 16 * 1024 * 1024;
     this.syncMs = opts.syncMs ?? 1000;
+    this.log = opts.log;
+    // Registered up front, so /metrics shows 0 until something is found.
+    if (opts.metrics) {
+      this.corruptCounters = {
+        records: opts.metrics.counter('watchpost_spool_corrupt_records_total', 'Spool records found damaged at start (reason bad_record: moved to spool/corrupt/; torn_tail: cut off)'),
+        bytes: opts.metrics.counter('watchpost_spool_corrupt_bytes_total', 'Bytes of damaged spool records found at start'),
+      };
+    }
     if (dataDir === ':memory:') {
       // Tests: nothing on disk, so every row stays in memory.
       this.memoryBytes = Infinity;
@@ -99,12 +152,17 @@ export class Spool {
     }
     this.memoryBytes = opts.memoryBytes ?? Math.min(64 * 1024 * 1024, maxBytes);
     this.dir = path.join(dataDir, 'spool');
-    mkdirSync(this.dir, { recursive: true });
+    privateDir(this.dir);
     this.recover();
     this.importSqlite(path.join(dataDir, 'spool.db'));
   }
 
-  /** Rebuilds the index from the segment files, cutting off a torn tail. */
+  /**
+   * Rebuilds the index from the segment files. A record that fails its check (magic, length,
+   * CRC, id in sequence) costs only itself: the scan resynchronises on the next valid record,
+   * the bad bytes are moved to spool/corrupt/, and the segment is rewritten without them. A
+   * torn tail (the last record cut short by a crash) is cut off. Both are logged and counted.
+   */
   private recover(): void {
     const files = readdirSync(this.dir!)
       .filter((f) => /^\d{16}\.log$/.test(f))
@@ -113,38 +171,74 @@ export class Spool {
       const file = path.join(this.dir!, f);
       const seg: Segment = { file, firstId: 0, lastId: 0, live: 0, released: new Set(), size: 0 };
       const fd = openSync(file, 'r+');
+      let rewrite: Buffer[] | undefined;
       try {
         const size = fstatSync(fd).size;
+        const data = Buffer.allocUnsafe(size);
+        readSync(fd, data, 0, size, 0);
+        const good: [number, number][] = [];
         let off = 0;
-        const head = Buffer.alloc(HEADER);
-        while (off + HEADER <= size) {
-          readSync(fd, head, 0, HEADER, off);
-          const len = head.readUInt32LE(4);
-          if (head.readUInt32LE(0) !== MAGIC || off + HEADER + len > size) break;
-          const body = Buffer.alloc(len);
-          readSync(fd, body, 0, len, off + HEADER);
-          if (crc32(body) !== head.readUInt32LE(12)) break;
-          const id = head.readDoubleLE(16);
-          const points = head.readUInt32LE(8);
-          this.bytes += len;
-          this.pointsQueued += points;
-          seg.firstId ||= id;
-          seg.lastId = id;
-          seg.live++;
-          this.nextId = Math.max(this.nextId, id + 1);
-          off += HEADER + len;
+        let lastId = Number(f.slice(0, 16)) - 1;
+        while (off < size) {
+          const len = recordAt(data, off, lastId);
+          if (len >= 0) {
+            const id = data.readDoubleLE(off + 16);
+            const points = data.readUInt32LE(off + 8);
+            this.bytes += len;
+            this.pointsQueued += points;
+            seg.firstId ||= id;
+            seg.lastId = id;
+            seg.live++;
+            lastId = id;
+            this.nextId = Math.max(this.nextId, id + 1);
+            good.push([off, off + HEADER + len]);
+            off += HEADER + len;
+            continue;
+          }
+          let next = off + 1;
+          while (next < size && recordAt(data, next, lastId) < 0) next++;
+          // Torn: nothing valid follows and the record runs past the end (or its header does).
+          const torn = next >= size && (off + HEADER > size || (isMagic(data.readUInt32LE(off)) && off + HEADER + data.readUInt32LE(off + 4) > size));
+          this.corrupt(file, data, off, next, torn);
+          off = next;
         }
-        // A record cut short by a crash: drop it and anything after it.
-        if (off < size) ftruncateSync(fd, off);
-        seg.size = off;
+        const kept = good.reduce((n, [a, b]) => n + b - a, 0);
+        if (kept < size) {
+          if (good.length && good[good.length - 1]![1] === kept) ftruncateSync(fd, kept);
+          else rewrite = good.map(([a, b]) => data.subarray(a, b));
+        }
+        seg.size = kept;
       } finally {
         closeSync(fd);
+      }
+      if (rewrite && seg.live) {
+        // Written beside and renamed over: a crash here leaves the old file, recovered again.
+        writeDurably(`${file}.tmp`, Buffer.concat(rewrite));
+        renameSync(`${file}.tmp`, file);
       }
       if (seg.live) this.segments.push(seg);
       else unlinkSync(file);
     }
   }
 
+  /** Bytes [from, to) of a segment that hold no valid record: moved aside (unless a torn tail), logged, counted. */
+  private corrupt(file: string, data: Buffer, from: number, to: number, torn: boolean): void {
+    const reason = torn ? 'torn_tail' : 'bad_record';
+    // Records in the range: each header magic at least, one if the magic itself was hit.
+    let records = 0;
+    for (let p = from; p + 4 <= to; p++) if (isMagic(data.readUInt32LE(p))) records++;
+    records = Math.max(1, records);
+    let moved: string | undefined;
+    if (!torn) {
+      const dir = path.join(this.dir!, 'corrupt');
+      mkdirSync(dir, { recursive: true });
+      moved = path.join(dir, `${path.basename(file, '.log')}.${from}-${to}.bad`);
+      writeDurably(moved, data.subarray(from, to));
+    }
+    this.corruptCounters?.records.inc({ reason }, records);
+    this.corruptCounters?.bytes.inc({ reason }, to - from);
+    this.log?.error({ segment: file, from, to, bytes: to - from, records, reason, moved_to: moved }, torn ? 'spool: torn record at the end of a segment cut off (its points are lost)' : 'spool: damaged records moved aside (their points are lost; the records after them are kept)');
+  }
   /** Rows left in the node:sqlite spool of earlier versions are moved into the log, once. */
   private importSqlite(file: string): void {
     if (!existsSync(file)) return;
@@ -181,10 +275,10 @@ export class Spool {
       head.writeUInt32LE(MAGIC, 0);
       head.writeUInt32LE(buf.length, 4);
       head.writeUInt32LE(points, 8);
-      head.writeUInt32LE(crc32(buf), 12);
       head.writeDoubleLE(id, 16);
       head.writeDoubleLE(createdMs, 24);
       head.writeDoubleLE(oldestMs, 32);
+      head.writeUInt32LE(recordCrc(head, buf), 12);
       // Throws on a full disk before anything is counted: the caller does not ack.
       const n = writevSync(this.fd, [head, buf]);
       if (n !== HEADER + buf.length) {

@@ -1,14 +1,14 @@
 import type { Sample } from '../../protocol/sample.ts';
 import type { Source } from '../ingest/ingest.ts';
-import type { CollectorContext, CollectorModule } from '../module.ts';
-import { apiActor } from '../alerts/api-auth.ts';
-import { HttpError, sendJson } from '../server.ts';
+import type { CollectorContext } from '../module.ts';
+import { apiActor } from '../http/auth.ts';
+import { HttpError, sendJson } from '../http/respond.ts';
 import { UptimeLedger, type MaintenanceSource, type TargetKind, type UptimeReport } from './ledger.ts';
 import { monthRange, namedMonthRange } from './time.ts';
 
 const DAY_MS = 86_400_000;
 
-/** What other modules (reports, console) get from ctx.modules.get('uptime'). */
+/** The uptime module's handle, for the device model and the monthly report. */
 export interface UptimeService {
   ledger: UptimeLedger;
   report(target: string, from: number, to: number): UptimeReport;
@@ -113,83 +113,62 @@ export function createUptimeService(ledger: UptimeLedger, opts: UptimeOptions, n
   return svc;
 }
 
-/** Reads maintenance from the maintenance module at call time, so start order does not matter. */
-function maintenanceFrom(ctx: CollectorContext): MaintenanceSource {
-  return {
-    intervals(target, fromMs, toMs) {
-      const m = ctx.modules.get('maintenance') as Partial<MaintenanceSource> | undefined;
-      return typeof m?.intervals === 'function' ? m.intervals(target, fromMs, toMs) : [];
-    },
-  };
-}
-
 /**
  * The uptime ledger module: listens to ingest for camera/snmp_device/ping up/down, keeps
  * intervals in the state DB, writes camera_uptime/device_uptime points every
  * write_interval_s, and serves GET /api/uptime.
  */
-export function createUptimeModule(overrides: { writeIntervalMs?: number } = {}): CollectorModule {
-  let timer: NodeJS.Timeout | undefined;
-  return {
-  name: 'uptime',
-  start(ctx) {
-    const c = ctx.config.uptime;
-    const opts: UptimeOptions = { silenceMs: c.silence_s * 1000, timezone: c.timezone, compliantPct: c.compliant_24h_pct, writeIntervalMs: overrides.writeIntervalMs ?? c.write_interval_s * 1000 };
-    const ledger = new UptimeLedger(ctx.db, { silenceMs: opts.silenceMs, maintenance: maintenanceFrom(ctx) });
-    const svc = createUptimeService(ledger, opts, ctx.now);
-    const self: Source = { kind: 'http', name: 'uptime-ledger', tags: {} };
-    ctx.ingest.addListener({
-      wants: (m) => OBSERVED.has(m),
-      onSamples(samples) {
-        for (const s of samples) {
-          const o = observation(s);
-          if (!o) continue;
-          // Keyed by inventory name: a ping of 10.3.1.21 is pc-0301's uptime.
-          const target = ctx.inventory.nameOf(o.target);
-          const change = ledger.observe(target, o.kind, o.up, o.reason, s.time);
-          if (change === 'changed') ctx.log.info({ target, up: o.up, reason: o.reason }, 'uptime state change');
-        }
-      },
-    });
-    ctx.server.route('GET', '/api/uptime', (req, res, url) => {
-      apiActor(ctx.config, req);
-      const target = url.searchParams.get('target');
-      if (!target) {
-        sendJson(res, 200, { targets: ledger.targets().map((x) => ({ ...x, last_24h: svc.last24h(x.target), month: svc.month(x.target) })) });
-        return;
+export function startUptime(ctx: CollectorContext, deps: { maintenance: MaintenanceSource | undefined }, overrides: { writeIntervalMs?: number } = {}): UptimeService {
+  const c = ctx.config.uptime;
+  const opts: UptimeOptions = { silenceMs: c.silence_s * 1000, timezone: c.timezone, compliantPct: c.compliant_24h_pct, writeIntervalMs: overrides.writeIntervalMs ?? c.write_interval_s * 1000 };
+  const ledger = new UptimeLedger(ctx.db, { silenceMs: opts.silenceMs, maintenance: deps.maintenance ?? { intervals: () => [] } });
+  const svc = createUptimeService(ledger, opts, ctx.now);
+  const self: Source = { kind: 'http', name: 'uptime-ledger', tags: {} };
+  ctx.ingest.addListener({
+    wants: (m) => OBSERVED.has(m),
+    onSamples(samples) {
+      for (const s of samples) {
+        const o = observation(s);
+        if (!o) continue;
+        // Keyed by inventory name: a ping of 10.3.1.21 is pc-0301's uptime.
+        const target = ctx.inventory.nameOf(o.target);
+        const change = ledger.observe(target, o.kind, o.up, o.reason, s.time);
+        if (change === 'changed') ctx.log.info({ target, up: o.up, reason: o.reason }, 'uptime state change');
       }
-      const period = url.searchParams.get('period');
-      if (period === '24h') return sendJson(res, 200, svc.last24h(target));
-      if (period === 'month') {
-        const m = url.searchParams.get('month');
-        if (m === null) return sendJson(res, 200, svc.month(target));
-        const r = namedMonthRange(m, opts.timezone);
-        if (!r) throw new HttpError(400, `bad "month": ${m} (YYYY-MM)`);
-        return sendJson(res, 200, svc.report(target, r.start, Math.min(r.end, ctx.now())));
-      }
-      if (period !== null) throw new HttpError(400, `bad "period": ${period} (24h or month)`);
-      const from = parseTime(url.searchParams.get('from'), 'from');
-      const to = parseTime(url.searchParams.get('to'), 'to');
-      if (to <= from) throw new HttpError(400, '"to" must be after "from"');
-      sendJson(res, 200, svc.report(target, from, to));
-    });
-    const write = () => {
-      try {
-        const pts = svc.points();
-        if (pts.length) ctx.ingest.accept(self, pts);
-      } catch (e) {
-        ctx.log.warn({ err: (e as Error).message }, 'uptime points not written');
-      }
-    };
-    timer = setInterval(write, opts.writeIntervalMs);
-    timer.unref();
-    return svc;
-  },
-  stop() {
-    if (timer) clearInterval(timer);
-    timer = undefined;
-  },
+    },
+  });
+  ctx.server.route('GET', '/api/uptime', (req, res, url) => {
+    apiActor(ctx.config, req);
+    const target = url.searchParams.get('target');
+    if (!target) {
+      sendJson(res, 200, { targets: ledger.targets().map((x) => ({ ...x, last_24h: svc.last24h(x.target), month: svc.month(x.target) })) });
+      return;
+    }
+    const period = url.searchParams.get('period');
+    if (period === '24h') return sendJson(res, 200, svc.last24h(target));
+    if (period === 'month') {
+      const m = url.searchParams.get('month');
+      if (m === null) return sendJson(res, 200, svc.month(target));
+      const r = namedMonthRange(m, opts.timezone);
+      if (!r) throw new HttpError(400, `bad "month": ${m} (YYYY-MM)`);
+      return sendJson(res, 200, svc.report(target, r.start, Math.min(r.end, ctx.now())));
+    }
+    if (period !== null) throw new HttpError(400, `bad "period": ${period} (24h or month)`);
+    const from = parseTime(url.searchParams.get('from'), 'from');
+    const to = parseTime(url.searchParams.get('to'), 'to');
+    if (to <= from) throw new HttpError(400, '"to" must be after "from"');
+    sendJson(res, 200, svc.report(target, from, to));
+  });
+  const write = () => {
+    try {
+      const pts = svc.points();
+      if (pts.length) ctx.ingest.accept(self, pts);
+    } catch (e) {
+      ctx.log.warn({ err: (e as Error).message }, 'uptime points not written');
+    }
   };
+  const timer = setInterval(write, opts.writeIntervalMs);
+  timer.unref();
+  ctx.onStop(() => clearInterval(timer));
+  return svc;
 }
-
-export const uptimeModule = createUptimeModule();

@@ -4,10 +4,10 @@ export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trac
 
 /** Inventory location tags: where a thing is in the building. */
 export const locationShape = {
-  site: z.string().optional(),
-  building: z.string().optional(),
-  floor: z.string().optional(),
-  shaft: z.string().optional(),
-  room: z.string().optional(),
-  role: z.string().optional(),
+  site: z.string().optional().describe('Site (location tag).'),
+  building: z.string().optional().describe('Building (location tag).'),
+  floor: z.string().optional().describe('Floor (location tag).'),
+  shaft: z.string().optional().describe('Riser shaft (location tag).'),
+  room: z.string().optional().describe('Room (location tag).'),
+  role: z.string().optional().describe('Role (location tag: core, access, lobby…).'),
 };

@@ -15,14 +15,14 @@ const pattern = z
 export const softwareRuleSchema = z
   .strictObject({
     /** Shown in findings and the licensing report. */
-    name: z.string().min(1).max(200),
+    name: z.string().min(1).max(200).describe('Shown in findings and the licensing report.'),
     /** Every given field must match (glob, or /regex/flags). */
     match: z
-      .strictObject({ name: pattern.optional(), publisher: pattern.optional(), version: pattern.optional() })
-      .refine((m) => m.name !== undefined || m.publisher !== undefined || m.version !== undefined, { message: 'match needs at least one of name, publisher, version', params: { fix: 'add name: "pattern" (or publisher, version) to match' } }),
-    action: z.enum(['forbidden', 'requires_license', 'approved']),
+      .strictObject({ name: pattern.optional().describe('The program\'s name.'), publisher: pattern.optional().describe('Its publisher.'), version: pattern.optional().describe('Its version.') })
+      .refine((m) => m.name !== undefined || m.publisher !== undefined || m.version !== undefined, { message: 'match needs at least one of name, publisher, version', params: { fix: 'add name: "pattern" (or publisher, version) to match' } }).describe('Every given field must match (glob, or /regex/flags).'),
+    action: z.enum(['forbidden', 'requires_license', 'approved']).describe('What a match means: forbidden, requires_license (counted against licenses) or approved.'),
     /** requires_license: licences held; machines with a matching installation are counted against it. */
-    licenses: z.number().int().min(0).max(10_000_000).optional(),
+    licenses: z.number().int().min(0).max(10_000_000).optional().describe('requires_license: licences held; machines with a matching installation are counted against it.'),
   })
   .superRefine((r, ctx) => {
     if (r.action === 'requires_license' && r.licenses === undefined)
@@ -37,7 +37,7 @@ export const softwareRuleSchema = z
  * is the collector config's `software.policy` and a file for `watchpost check software --policy`.
  */
 export const softwarePolicySchema = z
-  .strictObject({ rules: z.array(softwareRuleSchema).max(10_000).default([]) })
+  .strictObject({ rules: z.array(softwareRuleSchema).max(10_000).default([]).describe('Tried in order; the first rule that matches a program decides; no match: unreviewed.') })
   .superRefine((p, ctx) => {
     const seen = new Map<string, number>();
     p.rules.forEach((r, i) => {

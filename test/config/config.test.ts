@@ -11,10 +11,12 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 // One file per case; its first line says what must come out:
 //   # expect: ok agent|collector
 //   # expect: agent|collector <path> <line>:<col> <text in the message>
+// and a bad case's second line may say what the fix must contain:
+//   # fix: <text in the fix>
 for (const f of readdirSync(CASES).filter((f) => f.endsWith('.yaml')).sort()) {
   t.test(f, async (t) => {
     const file = path.join(CASES, f);
-    const head = readFileSync(file, 'utf8').split('\n')[0]!;
+    const [head = '', second = ''] = readFileSync(file, 'utf8').split('\n');
     const m = /^# expect: (\S+) (\(top level\)|\S+)(?: (\d+):(\d+) (.*))?$/.exec(head);
     t.ok(m, 'case file declares its expectation');
     if (!m) return;
@@ -39,6 +41,8 @@ for (const f of readdirSync(CASES).filter((f) => f.endsWith('.yaml')).sort()) {
     t.equal(`${p.line}:${p.column}`, `${m[3]}:${m[4]}`, 'line:column');
     t.match(p.message, m[5]!);
     t.ok(p.fix.length > 5, 'a fix is suggested');
+    const fix = /^# fix: (.*)$/.exec(second);
+    if (fix) t.match(p.fix, fix[1]!, 'the fix says what to do');
     t.match((err as Error).message, `${file}:${p.line}:${p.column}`);
   });
 }
@@ -95,4 +99,11 @@ t.test('credentials inside URLs print as <secret> too', async (t) => {
 
 t.test('a missing file is a ConfigError naming the file', async (t) => {
   t.throws(() => loadConfig('/nonexistent/agent.yaml', agentConfigSchema), { name: 'ConfigError' });
+});
+
+t.test('every event kind the collector raises itself is one alert rules may name', async (t) => {
+  const { EVENT_KINDS } = await import('../../config/measurements.ts');
+  const { CABLING_EVENTS } = await import('../../collector/cabling/register.ts');
+  t.same(Object.values(CABLING_EVENTS).filter((k) => !EVENT_KINDS.includes(k)), []);
+  for (const notice of ['reminder', 'overdue']) t.ok(EVENT_KINDS.includes(`inspection_${notice}`));
 });

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { selfMetricsModule } from '../../collector/self/module.ts';
 import { DASHBOARDS } from '../../dashboards/generate.ts';
 import { startDemoPipeline } from '../peers/demo-pipeline.ts';
 import { waitFor } from '../peers/util.ts';
@@ -55,7 +54,7 @@ t.test('both languages carry the same queries and variables', async (t) => {
 
 t.test('every panel and variable query parses and returns data from the demo pipeline', async (t) => {
   const instance = 'demo-collector';
-  const p = await startDemoPipeline([selfMetricsModule({ intervalMs: 250, instance })]);
+  const p = await startDemoPipeline({ modules: ['self'], selfMetrics: { intervalMs: 250, instance } });
   t.teardown(() => p.stop());
   const seed = seedLines(Date.now(), instance, p.host);
   await p.write(seed.agent, 'agent');

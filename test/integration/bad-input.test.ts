@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import t from 'tap';
 import WebSocket from 'ws';
 import { startCollector } from '../../collector/main.ts';
@@ -119,6 +120,17 @@ t.test('Telegraf line protocol on /write and /api/v2/write', async (t) => {
   t.equal(col.ctx.spool.stats().points, before + 3, 'the good line of the partial write was kept');
   r = await fetch(`${col.url}/write?precision=ms`, { method: 'POST', body: 'x'.repeat(100 * 1024), headers: { authorization: `Token ${writeToken}` } });
   t.equal(r.status, 413, 'an oversized body is refused');
+  // A gzip bomb: 64 MiB of zeros in 64 kB, far past max_frame_bytes once inflated.
+  const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
+  t.ok(bomb.length < 64 * 1024, `the bomb itself (${bomb.length} bytes) is under the body limit`);
+  r = await fetch(`${col.url}/write?precision=ms`, { method: 'POST', body: bomb, headers: { authorization: `Token ${writeToken}`, 'content-encoding': 'gzip' } });
+  t.equal(r.status, 413, 'a body that inflates past the limit is refused with 413, not 500');
+  t.match(await r.json(), { error: /decompressed/ });
+  r = await fetch(`${col.url}/write?precision=ms`, { method: 'POST', body: 'not gzip at all', headers: { authorization: `Token ${writeToken}`, 'content-encoding': 'gzip' } });
+  t.equal(r.status, 400, 'a body that is not gzip is a 400');
+  r = await fetch(`${col.url}/write?precision=ms`, { method: 'POST', body: gzipSync(`gz v=1 ${Date.now()}\n`), headers: { authorization: `Token ${writeToken}`, 'content-encoding': 'gzip' } });
+  t.equal(r.status, 204, 'a good gzip body is written');
+  t.equal(col.ctx.spool.stats().points, before + 4);
   r = await fetch(`${col.url}/write?precision=fortnights`, { method: 'POST', body, headers: { authorization: `Token ${writeToken}` } });
   t.equal(r.status, 400);
   await healthy(t);

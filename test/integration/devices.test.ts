@@ -4,7 +4,6 @@ import { chromium } from 'playwright-core';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { startAgent, type RunningAgent } from '../../agent/main.ts';
-import type { UserStore } from '../../collector/console/users.ts';
 import type { DeviceView } from '../../collector/devices/module.ts';
 import { startCollector, type RunningCollector } from '../../collector/main.ts';
 import { hashToken, newToken } from '../../collector/store/agents.ts';
@@ -76,7 +75,7 @@ else {
       console: { grafana_url: 'http://127.0.0.1:3000' },
     });
     c = await startCollector(ccfg, log);
-    const users = (c.ctx.modules.get('console') as { users: UserStore }).users;
+    const users = c.modules.console!.users;
     users.add('test', 'li', PASSWORD, 'engineer');
     const { token } = c.ctx.agents.enroll('poller-a-b1', 'test', { building: 'A', floor: '1' });
     const acfg = parseConfig(
@@ -110,7 +109,7 @@ else {
     const api = async (q = '') => (await (await fetch(`${c!.url}/api/devices${q}`, { headers: { authorization: `Bearer ${apiToken}` } })).json()) as DeviceView[];
     const seen = new Set(['sw-a-3f-01', 'sw-b-2f-01', 'sw-a-4f-dead', 'cam-a-1f-lobby', 'cam-a-1f-gate', 'pc-0301', 'pc-0302', '127.0.0.99']);
     await waitFor('every polled device reported', async () => (await api()).filter((d) => seen.has(d.name) && d.last_seen && d.status !== 'unknown').length === seen.size, 30_000);
-    (c.ctx.modules.get('devices') as { model: { tick(): void } }).model.tick();
+    c.modules.devices!.model.tick();
     const by = new Map((await api()).map((d) => [d.name, d]));
     t.match(by.get('sw-a-3f-01'), { status: 'up', kind: 'switch', floor: '3', shaft: 'A-1', room: 'shaft-3', agent: 'poller-a-b1', reasons: [] });
     t.match(by.get('sw-b-2f-01'), { status: 'up', building: 'B' });

@@ -2,8 +2,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { startAgent, type RunningAgent } from '../../agent/main.ts';
-import { startCollector, type RunningCollector } from '../../collector/main.ts';
-import type { CollectorModule } from '../../collector/module.ts';
+import { startCollector, type RunningCollector, type StartOptions } from '../../collector/main.ts';
 import { hashToken, newToken } from '../../collector/store/agents.ts';
 import { parseConfig } from '../../config/load.ts';
 import { agentConfigSchema } from '../../config/schema/agent.ts';
@@ -39,10 +38,10 @@ export const DEMO_INVENTORY = [
 
 /**
  * The real pipeline on loopback, in this process: influxd ← collector (startCollector, with
- * the given modules) ← agent (startAgent, host probe every 2 s) enrolled in the
+ * the given modules and options) ← agent (startAgent, host probe every 2 s) enrolled in the
  * collector's agent store under the name `demo-pc-0301`, which the inventory places.
  */
-export async function startDemoPipeline(modules: CollectorModule[]): Promise<DemoPipeline> {
+export async function startDemoPipeline(modules: StartOptions): Promise<DemoPipeline> {
   const dir = tempDir('demo');
   const influx = await startInfluxd();
   const database = 'watchpost';
@@ -63,7 +62,7 @@ export async function startDemoPipeline(modules: CollectorModule[]): Promise<Dem
       'demo-collector.yaml',
       collectorConfigSchema,
     );
-    collector = await startCollector(ccfg, log, { modules });
+    collector = await startCollector(ccfg, log, modules);
     const { token } = collector.ctx.agents.enroll(agentName, 'test', { building: 'A', floor: '3' });
     agentToken = token;
     const acfg = parseConfig(

@@ -37,11 +37,11 @@ t.test('round-trips through the parser', async (t) => {
   t.same(back.samples, samples);
 });
 
-t.test('parses Telegraf output with ns precision, booleans, unsigned and comments', async (t) => {
+t.test('parses Telegraf output with ns precision, booleans and comments', async (t) => {
   const body = [
     '# comment',
     'mem,host=a total=100i,used_percent=12.5,flag=T 1700000000123456789',
-    'disk,path=/ free=5u',
+    'disk,path=/ free=5i',
     '',
   ].join('\n');
   const r = parseLines(body, 'ns', 42);
@@ -50,14 +50,17 @@ t.test('parses Telegraf output with ns precision, booleans, unsigned and comment
   t.same(r.samples[0], { measurement: 'mem', tags: { host: 'a' }, fields: { total: 100n, used_percent: 12.5, flag: true }, time: 1700000000123 });
   t.equal(r.samples[1]!.time, 42, 'missing timestamp means now');
   t.equal(r.samples[1]!.fields.free, 5n);
+  // InfluxDB 1.x has no unsigned integers: "5u" is a bad line there ("invalid number"), so here too.
+  t.same(parseLines('disk free=5u 1\n', 'ns').errors.map((e) => e.line), [1]);
 });
 
 t.test('reports bad lines by number and keeps the good ones', async (t) => {
-  const body = ['ok v=1 1', 'novalue', 'bad,tag v=1 1', 'm v=abc 1', 'm v="open 1', 'm v=1 notatime', 'm,t= v=1', 'good v=2 2'].join('\n');
+  // An unterminated string runs to the end of the body, newlines included, as in InfluxDB: last here.
+  const body = ['ok v=1 1', 'novalue', 'bad,tag v=1 1', 'm v=abc 1', 'm v=1 notatime', 'm,t= v=1', 'good v=2 2', 'm v="open 1', 'more v=3 3'].join('\n');
   const r = parseLines(body, 's');
   t.equal(r.samples.length, 2);
   t.same(r.samples.map((s) => s.time), [1000, 2000]);
-  t.same(r.errors.map((e) => e.line), [2, 3, 4, 5, 6, 7]);
+  t.same(r.errors.map((e) => e.line), [2, 3, 4, 5, 6, 8]);
   for (const e of r.errors) t.type(e.message, 'string');
 });
 

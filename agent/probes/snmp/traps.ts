@@ -28,7 +28,7 @@ function valueString(v: SnmpValue): string | number {
  * linkDown of the same port); everything else targets the device. Unknown (vendor) traps
  * keep their OID and every varbind raw in attrs.
  */
-export function trapToEvent(n: NetSnmpNotification, devices: Record<string, string>, now: number): Event {
+export function trapToEvent(n: NetSnmpNotification, devices: Record<string, string>, now: number): Event & { kind: 'snmp_trap' } {
   const pdu = n.pdu;
   const vbs = pdu.varbinds ?? [];
   const source = n.rinfo.address;

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /** The command that prints the running configuration, per vendor. */
 export const CONFIG_COMMANDS: Record<string, string> = {
   huawei: 'display current-configuration',
@@ -35,22 +33,4 @@ export function normalizeConfig(raw: string, extra: RegExp[] = []): string {
   while (lines.length && lines[0] === '') lines.shift();
   while (lines.length && lines[lines.length - 1] === '') lines.pop();
   return lines.join('\n') + '\n';
-}
-
-export function sha256(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
-}
-
-/** Event attrs hold strings of at most 8192 characters: a config travels in numbered parts. */
-export const PART_CHARS = 8000;
-export function splitParts(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0, n = 0; i < text.length || n === 0; i += PART_CHARS, n++) out[`config_${n}`] = text.slice(i, i + PART_CHARS);
-  return out;
-}
-export function joinParts(attrs: Record<string, unknown>): string {
-  const n = Number(attrs.parts ?? 0);
-  let s = '';
-  for (let i = 0; i < n; i++) s += String(attrs[`config_${i}`] ?? '');
-  return s;
 }

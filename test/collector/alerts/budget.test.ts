@@ -1,7 +1,6 @@
 import path from 'node:path';
 import t from 'tap';
 import { startCollector } from '../../../collector/main.ts';
-import type { AlertsApi } from '../../../collector/alerts/module.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import { ALIYUN_KEY, startFakeSms } from '../../peers/sms-fake.ts';
@@ -38,7 +37,7 @@ t.test('SMS budget: warning to the warn receiver, cap refuses SMS while email st
   }) as ReturnType<typeof collectorConfigSchema.parse>;
   const col = await startCollector(cfg, silentLogger, { now: () => clock });
   t.teardown(() => col.stop());
-  const alerts = col.ctx.modules.get('alerts') as AlertsApi;
+  const alerts = col.modules.alerts!;
   for (let i = 1; i <= 4; i++) col.ctx.ingest.accept({ kind: 'http', name: 't', tags: {} }, [{ measurement: 'camera', tags: { camera: `cam-${i}` }, fields: { up: 0n }, time: clock }]);
   await waitFor('deliveries settle', async () => alerts.deliveries().filter((d) => d.status === 'queued' || d.status === 'sending').length === 0 && alerts.deliveries().length >= 8, 5000);
   t.equal(sms.sent.length, 3, 'three SMS within the daily cap');
@@ -55,7 +54,7 @@ t.test('SMS budget: warning to the warn receiver, cap refuses SMS while email st
   const c2 = collectorConfigSchema.parse({ ...cfg, collector: { ...cfg.collector, data_dir: path.join(dir, 'data2') }, alerts: { ...cfg.alerts, receivers: cfg.alerts.receivers.map((r) => ({ ...r, sms: [] })) }, notify: { ...cfg.notify, email: { ...cfg.notify.email!, port: dead }, sms: { ...cfg.notify.sms, providers: [] } } });
   const col2 = await startCollector(c2, silentLogger, { now: () => clock });
   t.teardown(() => col2.stop());
-  const a2 = col2.ctx.modules.get('alerts') as AlertsApi;
+  const a2 = col2.modules.alerts!;
   const t0 = performance.now();
   col2.ctx.ingest.accept({ kind: 'http', name: 't', tags: {} }, [{ measurement: 'camera', tags: { camera: 'cam-x' }, fields: { up: 0n }, time: clock }]);
   t.ok(performance.now() - t0 < 200, 'ingest returns without waiting for the notifier');

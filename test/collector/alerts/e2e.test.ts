@@ -1,7 +1,6 @@
 import path from 'node:path';
 import t from 'tap';
 import { startCollector } from '../../../collector/main.ts';
-import type { AlertsApi } from '../../../collector/alerts/module.ts';
 import { hashToken } from '../../../collector/store/agents.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
 import { silentLogger } from '../../../lib/log.ts';
@@ -64,7 +63,7 @@ t.test('camera down → SMS + email after `for`, ack link, escalation, resolve, 
   });
   const col = await startCollector(cfg, silentLogger, { now: () => clock });
   t.teardown(() => col.stop());
-  const alerts = col.ctx.modules.get('alerts') as AlertsApi;
+  const alerts = col.modules.alerts!;
   const write = async (line: string) => {
     const r = await fetch(`${col.url}/write?precision=ms`, { method: 'POST', headers: { authorization: `Token ${WRITE}` }, body: `${line} ${clock}` });
     t.equal(r.status, 204, `write ${line}`);
@@ -155,7 +154,7 @@ t.test('a camera polled by an agent that is down is suppressed, learnt from samp
   });
   const col = await startCollector(cfg, silentLogger);
   t.teardown(() => col.stop());
-  const alerts = col.ctx.modules.get('alerts') as AlertsApi;
+  const alerts = col.modules.alerts!;
   const now = Date.now();
   // The poller's frame carries only a measurement no rule reads: it is written without
   // becoming a Sample, and still tells the alert topology who polls cam-x.

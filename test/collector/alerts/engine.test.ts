@@ -22,7 +22,7 @@ function setup(over: Record<string, unknown> = {}, devices: unknown[] = []) {
       { name: 'sw_down', type: 'threshold', measurement: 'snmp_device', field: 'up', op: '==', fire: 0 },
       { name: 'agent_down', type: 'threshold', measurement: 'watchpost_agent', field: 'connected', op: '==', fire: 0, target_tag: 'agent' },
       { name: 'silent', type: 'absence', measurement: 'ping', target_tag: 'url', for_s: 300 },
-      { name: 'events', type: 'event', kinds: ['reboot', 'trap'], min_severity: 'warning', resolve_after_s: 600 },
+      { name: 'events', type: 'event', kinds: ['snmp_reboot', 'snmp_trap'], min_severity: 'warning', resolve_after_s: 600 },
       { name: 'insp', type: 'inspection', due_within_days: 3 },
       { name: 'cpu_hot', type: 'threshold', measurement: 'cpu', field: 'usage_user', op: '>', fire: 90, clear: 70, for_s: 120 },
     ],
@@ -101,7 +101,7 @@ t.test('threshold `for` and hysteresis; absence; events expire; inspections', as
   e.onSamples([s('ping', { url: '10.0.0.9' }, { result_code: 0n })]);
   t.notOk(e.openAlerts().some((a) => a.rule === 'silent'), 'data again resolves it');
 
-  e.onEvents([{ kind: 'reboot', target: 'sw9', severity: 'warning', message: 'cold start', attrs: {}, time: 0 }, { kind: 'reboot', target: 'sw8', severity: 'info', message: 'x', attrs: {}, time: 0 }]);
+  e.onEvents([{ kind: 'snmp_reboot', target: 'sw9', severity: 'warning', message: 'cold start', attrs: {}, time: 0 }, { kind: 'snmp_reboot', target: 'sw8', severity: 'info', message: 'x', attrs: {}, time: 0 }]);
   t.same(e.openAlerts().filter((a) => a.rule === 'events').map((a) => a.target), ['sw9'], 'min_severity filters');
   advance(601_000);
   t.notOk(e.openAlerts().some((a) => a.rule === 'events'), 'event alerts resolve on their own');

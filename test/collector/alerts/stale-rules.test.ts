@@ -1,6 +1,5 @@
 import pino from 'pino';
 import t from 'tap';
-import type { AlertsApi } from '../../../collector/alerts/module.ts';
 import type { Source } from '../../../collector/ingest/ingest.ts';
 import { startCollector } from '../../../collector/main.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
@@ -36,7 +35,7 @@ t.test('a rule edited or removed: its alerts are resolved with a reason at start
     await c.stop();
     removeDir(dir);
   });
-  const alerts = () => c.ctx.modules.get('alerts') as AlertsApi;
+  const alerts = () => c.modules.alerts!;
   c.ctx.ingest.accept(agent, [ping('10.3.1.21', 2, Date.now())]);
   const before = alerts().engine.openAlerts().map((a) => [a.rule, a.target]).sort();
   t.same(before, [['old_rule', 'pc-0301'], ['ping_down', 'poller-a-b1']], 'the default target is the device pinged, by inventory name; target_tag: host is the poller');

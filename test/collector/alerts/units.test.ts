@@ -6,9 +6,7 @@ import { signAck, verifyAck } from '../../../collector/alerts/ack.ts';
 import { HolidayCalendar, timeClasses } from '../../../collector/alerts/calendar.ts';
 import { Router } from '../../../collector/alerts/routing.ts';
 import { startCollector } from '../../../collector/main.ts';
-import type { AlertsApi } from '../../../collector/alerts/module.ts';
 import { windowIntervals } from '../../../collector/maintenance/windows.ts';
-import type { Maintenance } from '../../../collector/maintenance/module.ts';
 import { hashToken } from '../../../collector/store/agents.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
 import { routeSchema } from '../../../config/schema/alerts.ts';
@@ -80,8 +78,8 @@ t.test('maintenance: recurring windows in local time, API, audit; alerts silence
   const col = await startCollector(cfg, silentLogger, { now: () => clock });
   let stopped = false;
   t.teardown(() => (stopped ? undefined : col.stop()));
-  const m = col.ctx.modules.get('maintenance') as Maintenance;
-  const alerts = col.ctx.modules.get('alerts') as AlertsApi;
+  const m = col.modules.maintenance!;
+  const alerts = col.modules.alerts!;
   t.same(m.intervals('cam-1', cst('2026-10-12T00:00:00'), cst('2026-10-13T00:00:00')), [{ start: cst('2026-10-12T09:00:00'), end: cst('2026-10-12T11:00:00') }]);
   t.same(m.intervals('cam-2', cst('2026-10-12T00:00:00'), cst('2026-10-13T00:00:00')), []);
   const auth = { authorization: `Bearer ${API}` };
@@ -123,5 +121,5 @@ t.test('maintenance: recurring windows in local time, API, audit; alerts silence
   stopped = true;
   const col2 = await startCollector(cfg, silentLogger, { now: () => clock });
   t.teardown(() => col2.stop());
-  t.equal((col2.ctx.modules.get('alerts') as AlertsApi).engine.openAlerts().length, count, 'open alerts reloaded after restart');
+  t.equal(col2.modules.alerts!.engine.openAlerts().length, count, 'open alerts reloaded after restart');
 });

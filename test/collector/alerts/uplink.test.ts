@@ -1,7 +1,7 @@
 import path from 'node:path';
+import pino from 'pino';
 import t from 'tap';
 import { startCollector } from '../../../collector/main.ts';
-import type { AlertsApi } from '../../../collector/alerts/module.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import { ALIYUN_KEY, startFakeSms } from '../../peers/sms-fake.ts';
@@ -35,7 +35,7 @@ t.test('SMS replies acknowledge only with the secret URL, fresh, once, from a nu
   });
   const col = await startCollector(cfg, silentLogger, { now: () => clock });
   t.teardown(() => col.stop());
-  const alerts = col.ctx.modules.get('alerts') as AlertsApi;
+  const alerts = col.modules.alerts!;
   col.ctx.ingest.accept({ kind: 'http', name: 't', tags: {} }, [{ measurement: 'camera', tags: { camera: 'cam-1' }, fields: { up: 0n }, time: clock }]);
   await waitFor('SMS sent', async () => sms.sent.length === 1, 5000);
   const id = alerts.engine.openAlerts()[0]!.id;
@@ -71,4 +71,28 @@ t.test('SMS replies acknowledge only with the secret URL, fresh, once, from a nu
   t.match(text, /alert_state,rule=cam_down,severity=critical,target=cam-1 .*state="acknowledged"/);
   t.match(text, /sms_usage,purpose=alert sent_parts=\d+i,budget_used_pct=/);
   clock += 1;
+});
+
+t.test('a failing uplink request is logged without its URL token (issue 22 finding 9a)', async (t) => {
+  const dir = tempDir('uplink-log');
+  t.teardown(() => removeDir(dir));
+  const lines: string[] = [];
+  const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
+  const cfg = collectorConfigSchema.parse({
+    collector: { listen_host: '127.0.0.1', listen_port: 0, data_dir: path.join(dir, 'data') },
+    alerts: { receivers: [{ name: 'eng' }], route: { receiver: 'eng' } },
+    notify: { sms: { uplink: { token: TOKEN } } },
+  });
+  const col = await startCollector(cfg, log);
+  t.teardown(() => col.stop());
+  // A null message makes the handler throw: the collector answers 500 and logs the request.
+  for (const provider of ['aliyun', 'tencent']) {
+    const r = await fetch(`${col.url}/api/sms/uplink/${provider}/${TOKEN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[null]' });
+    t.equal(r.status, 500, `${provider}: the handler failed`);
+    t.notMatch(await r.text(), TOKEN, 'the answer does not carry the token');
+  }
+  const failed = lines.filter((l) => /request handler failed/.test(l));
+  t.equal(failed.length, 2, 'both failures are logged');
+  for (const l of failed) t.match(JSON.parse(l).path, /^\/api\/sms\/uplink\/(aliyun|tencent)\/<secret>$/, 'the path keeps the provider and marks the redaction');
+  t.notOk(lines.some((l) => l.includes(TOKEN)), 'the token appears in no log line');
 });

@@ -3,7 +3,6 @@ import { chromium } from 'playwright-core';
 import t from 'tap';
 import { createPortmapProbe, PORTMAP_DOCUMENT } from '../../../agent/probes/portmap/portmap.ts';
 import { portmapSchema } from '../../../agent/probes/portmap/schema.ts';
-import type { CablingHandle } from '../../../collector/cabling/module.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import { startSnmpsim } from '../../peers/snmpsim.ts';
 import { FIXTURES, removeDir, tempDir } from '../../peers/util.ts';
@@ -37,7 +36,7 @@ if (!FIXTURES) {
       },
     });
     await probe.collect(AbortSignal.timeout(20_000));
-    const cabling = k.c.ctx.modules.get('cabling') as CablingHandle;
+    const cabling = k.c.modules.cabling!;
     t.equal(cabling.ingestDocument('agent-3f', docs[0], Date.now()).attached, 3);
 
     // A second sighting on another port: the search shows where it came from.

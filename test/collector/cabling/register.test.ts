@@ -4,10 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createPortmapProbe, PORTMAP_DOCUMENT } from '../../../agent/probes/portmap/portmap.ts';
 import { portmapSchema } from '../../../agent/probes/portmap/schema.ts';
-import type { AlertsApi } from '../../../collector/alerts/module.ts';
-import type { CablingHandle } from '../../../collector/cabling/module.ts';
-import type { InspectionService } from '../../../collector/inspections/service.ts';
-import type { ReportService } from '../../../collector/reports/module.ts';
 import { startCollector } from '../../../collector/main.ts';
 import { hashToken, newToken } from '../../../collector/store/agents.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
@@ -51,8 +47,8 @@ if (!FIXTURES) {
       await sim.stop();
       removeDir(dir);
     });
-    const cabling = c.ctx.modules.get('cabling') as CablingHandle;
-    const alerts = c.ctx.modules.get('alerts') as AlertsApi;
+    const cabling = c.modules.cabling!;
+    const alerts = c.modules.alerts!;
     const probe = createPortmapProbe(portmapSchema.parse({ kind: 'portmap', devices: [{ host: '127.0.0.1', port: sim.port, community: 'sw3f', name: 'sw-3f' }] }), {
       log: silentLogger,
       now: () => clock,
@@ -110,7 +106,7 @@ if (!FIXTURES) {
     t.same([up.edge, up.reasons, up.nodes], [false, ['too_many_macs'], []], 'no device is "on" the uplink');
 
     // The monthly network inspection gets the register's items for the switch.
-    const svc = c.ctx.modules.get('inspections') as InspectionService;
+    const svc = c.modules.inspections!;
     const run = svc.store.get(await svc.start('li', 'net-a'))!;
     const changed = run.items.find((i) => i.code === 'cabling_changed' && i.device === 'sw-3f')!;
     t.equal(changed.result, 'warn');
@@ -125,7 +121,7 @@ if (!FIXTURES) {
     t.equal(unknownItem.label, '接入端口上的未知终端');
 
     // The monthly report has a section.
-    const reports = c.ctx.modules.get('reports') as ReportService;
+    const reports = c.modules.reports!;
     const month = new Date(clock + 8 * 3600_000).toISOString().slice(0, 7);
     const pdfFile = path.join(dir, 'report.pdf');
     writeFileSync(pdfFile, await reports.render(month, 'zh-CN'));

@@ -3,7 +3,6 @@ import pino from 'pino';
 import t from 'tap';
 import { createSshProbe } from '../../../agent/probes/ssh.ts';
 import { sshSchema } from '../../../agent/probes/ssh/schema.ts';
-import { configsModule } from '../../../collector/configs/module.ts';
 import { startCollector } from '../../../collector/main.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
 import { silentLogger } from '../../../lib/log.ts';
@@ -23,7 +22,7 @@ t.test('config versions: stored once per change, audit-logged, diff over HTTP', 
       alerts: { api_tokens: [{ name: 'noc', token_sha256: hashToken(apiToken) }] },
     }),
     pino({ level: 'silent' }),
-    { modules: [configsModule] },
+    { modules: ['configs'] },
   );
   const auth = { headers: { authorization: `Bearer ${apiToken}` } };
   t.teardown(async () => {

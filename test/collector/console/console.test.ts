@@ -98,7 +98,7 @@ t.test('console over HTTP: login, CSRF, roles, rate limiting, escaping, audit', 
     t.match(list.text, 'Shaft A-1 UPS swap &lt;b&gt;');
     t.match(list.text, /<td>2026-12-01 09:00<\/td><td>2026-12-01 11:30<\/td>/, 'shown in the collector\'s time zone, as entered');
     t.notMatch(list.text, /T01:00:00\.000Z/, 'never as a UTC ISO string');
-    const m = k.c.ctx.modules.get('maintenance') as { windows(): { id: number | string; name: string; start?: string; targets: string[] }[] };
+    const m = k.c.modules.maintenance!;
     const w = m.windows().find((x) => x.name.startsWith('Shaft A-1'))!;
     t.ok(w, 'the maintenance module has it');
     t.equal(w.start, '2026-12-01T01:00:00.000Z', '09:00 in Asia/Shanghai');
@@ -166,6 +166,52 @@ t.test('console over HTTP: login, CSRF, roles, rate limiting, escaping, audit', 
 
   const audit = k.c.ctx.audit.list(500).map((e) => `${e.actor} ${e.action}`);
   for (const a of ['li console.login', 'li inspection.start', 'li inspection.item', 'li alert.ack', 'wang console.login_failed', 'wang console.login_blocked', 'root user.add', 'li console.logout']) t.ok(audit.includes(a), `audit: ${a}`);
+  t.ok(k.c.ctx.audit.verify().ok);
+});
+
+t.test('login limits are per user and address: another address is never locked out, blocked tries are counted not audited (issue 22 finding 8)', async (t) => {
+  let clock = Date.now();
+  const k = await consoleCollector({}, { now: () => clock });
+  t.teardown(() => k.stop());
+  const A = new Browserless(k.url, '127.0.0.2');
+  const B = new Browserless(k.url, '127.0.0.3');
+  const rows = (user: string) => k.c.ctx.audit.list(1000).filter((e) => e.actor === user && e.action.startsWith('console.login_'));
+  for (let i = 0; i < 3; i++) t.equal((await A.login('wang', 'wrong password!')).status, 401, `A: failure ${i + 1}`);
+  t.equal((await A.login('wang')).status, 429, 'A is blocked for wang, even with the right password');
+  t.equal((await B.login('wang')).status, 303, 'B logs in as wang: wrong passwords from A do not lock wang out');
+  t.equal((await A.login('li')).status, 303, 'and A may still log in as someone else');
+
+  // 60 more tries from A while it is blocked: counted, not one audit row each.
+  const before = rows('wang').length;
+  // A fresh jar from A's address (A itself now holds li's session).
+  const A2 = new Browserless(k.url, '127.0.0.2');
+  const page = await A2.get('/console/login');
+  const csrf = Browserless.csrf(page.text);
+  const statuses = await Promise.all(Array.from({ length: 60 }, () => A2.post('/console/login', { _csrf: csrf, username: 'wang', password: 'wrong password!' }).then((r) => r.status)));
+  t.same(new Set(statuses), new Set([429]), 'all 60 refused');
+  t.equal(rows('wang').length, before, 'and none of them wrote an audit row');
+  t.same(rows('wang').map((e) => e.action), ['console.login_blocked', 'console.login_failed'], 'so far: the first failure and the block (newest first)');
+
+  // The block ends: the right password from A logs in, and the run gets one summary row.
+  clock += 31_000;
+  t.equal((await A2.login('wang')).status, 303, 'the block was 30 s');
+  const summary = rows('wang').find((e) => e.action === 'console.login_failures');
+  t.ok(summary, 'a summary of the run');
+  t.match(JSON.parse(String(summary?.details)), { addr: '127.0.0.2', failures: 3, refused: 61 });
+  t.equal(rows('wang').length, 3, '63 tries, 3 rows: first failure, block, summary');
+
+  // Backoff grows: each failure once the block has passed doubles it.
+  const waits: number[] = [];
+  const A3 = new Browserless(k.url, '127.0.0.2');
+  for (let i = 0; i < 3; i++) await A3.login('root', 'wrong password!');
+  for (let i = 0; i < 4; i++) {
+    const r = await A3.login('root');
+    waits.push(Number(r.headers.get('retry-after')));
+    clock += waits.at(-1)! * 1000;
+    await A3.login('root', 'wrong password!');
+  }
+  t.same(waits, [30, 60, 60, 60], 'retry-after doubles, capped at login_window_s (60 s here)');
+  t.equal((await new Browserless(k.url, '127.0.0.3').login('root')).status, 303, 'root still logs in from B');
   t.ok(k.c.ctx.audit.verify().ok);
 });
 

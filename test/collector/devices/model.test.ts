@@ -1,11 +1,9 @@
 import pino from 'pino';
 import t from 'tap';
-import { createDevicesModule, type DeviceService, type DeviceView } from '../../../collector/devices/module.ts';
+import type { DeviceView } from '../../../collector/devices/module.ts';
 import type { Source } from '../../../collector/ingest/ingest.ts';
 import { startCollector } from '../../../collector/main.ts';
-import { maintenanceModule } from '../../../collector/maintenance/module.ts';
 import { hashToken, newToken } from '../../../collector/store/agents.ts';
-import { createUptimeModule, type UptimeService } from '../../../collector/uptime/module.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
 import { int, type Sample } from '../../../protocol/sample.ts';
 import { removeDir, tempDir } from '../../peers/util.ts';
@@ -42,13 +40,13 @@ t.test('state from samples: up, down, degraded, unknown, maintenance; agreeing w
   const dir = tempDir('devices');
   const apiToken = newToken();
   let now = T0;
-  const start = () => startCollector(config(dir, apiToken), pino({ level: 'silent' }), { modules: [createUptimeModule(), maintenanceModule, createDevicesModule()], now: () => now });
+  const start = () => startCollector(config(dir, apiToken), pino({ level: 'silent' }), { modules: ['uptime', 'maintenance', 'devices'], now: () => now });
   let c = await start();
   t.teardown(async () => {
     await c.stop();
     removeDir(dir);
   });
-  const svc = () => c.ctx.modules.get('devices') as DeviceService;
+  const svc = () => c.modules.devices!;
   const byName = () => new Map(svc().list().map((d) => [d.name, d]));
 
   let d = byName();
@@ -67,7 +65,7 @@ t.test('state from samples: up, down, degraded, unknown, maintenance; agreeing w
   t.match(d.get('10.9.9.9'), { kind: 'unregistered', status: 'down', address: '10.9.9.9', building: null, reasons: [{ check: 'reachability', value: 'no_reply' }] });
 
   // The model's transitions and the ledger's intervals are the same story.
-  const ledger = (c.ctx.modules.get('uptime') as UptimeService).ledger;
+  const ledger = c.modules.uptime!.ledger;
   type Iv = { state: string; start_ms: number; end_ms: number | null; last_seen_ms: number };
   const ivs = c.ctx.db.prepare("SELECT state, start_ms, end_ms, last_seen_ms FROM uptime_intervals WHERE target = 'pc-0301' ORDER BY start_ms").all() as unknown as Iv[];
   const fromLedger: [string, number][] = [];
@@ -92,7 +90,7 @@ t.test('state from samples: up, down, degraded, unknown, maintenance; agreeing w
   const camState = byName().get('cam-a-1f')!;
   t.equal(camState.status, 'degraded', 'a failed stream on a camera that answers is degraded, not down');
   t.same(camState.reasons.map((r) => [r.check, r.value, r.threshold]), [['stream', 'stream_timeout', null], ['clock_drift', 300, 10]]);
-  t.equal((c.ctx.modules.get('uptime') as UptimeService).last24h('cam-a-1f').down_ms, 0, 'and the ledger agrees: no outage');
+  t.equal(c.modules.uptime!.last24h('cam-a-1f').down_ms, 0, 'and the ledger agrees: no outage');
   now = T0 + 25 * MIN;
   ing([cam({ up: int(0), reachable: false, error_class: 'unreachable' }, now)]);
   t.match(byName().get('cam-a-1f'), { status: 'down', reasons: [{ check: 'reachability', value: 'unreachable' }] });

@@ -31,7 +31,7 @@ const frame = (seq: number) =>
       samples: [
         { m: 'ping', t: { url: '10.1.1.1' }, f: { result_code: 0 }, i: {}, ts: now - 2 },
         { m: 'cpu', t: { host: 'pc-1' }, f: { usage_idle: 90.5 }, ts: now - 1 },
-        { m: 'snmp_if', t: { device: 'sw-3', ifName: 'Gi0/1' }, i: { in_octets: '18446744073709551615' }, ts: now },
+        { m: 'snmp_if', t: { device: 'sw-3', ifName: 'Gi0/1' }, i: { in_octets: '9223372036854775807' }, ts: now },
       ],
     }),
   );
@@ -56,7 +56,7 @@ t.test('an agent frame is taken from its bytes: spooled whole, listeners get onl
     rows[0]!.body.toString(),
     `ping,agent=poller-1,url=10.1.1.1 result_code=0 ${now - 2}\n` +
       `cpu,agent=poller-1,building=A,host=pc-1 usage_idle=90.5 ${now - 1}\n` +
-      `snmp_if,agent=poller-1,device=sw-3,ifName=Gi0/1 in_octets=18446744073709551615i ${now}\n`,
+      `snmp_if,agent=poller-1,device=sw-3,ifName=Gi0/1 in_octets=9223372036854775807i ${now}\n`,
   );
 });
 

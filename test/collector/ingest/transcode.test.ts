@@ -2,10 +2,11 @@ import fc from 'fast-check';
 import { inspect, isDeepStrictEqual } from 'node:util';
 import t, { type Test } from 'tap';
 import { Inventory } from '../../../collector/ingest/inventory.ts';
-import { type EncodeContext, type Encoded, TARGET_TAGS, transcodeBatch } from '../../../collector/ingest/transcode.ts';
+import { type EncodeContext, type Encoded, transcodeBatch } from '../../../collector/ingest/transcode.ts';
+import { TARGET_TAGS } from '../../../protocol/targets.ts';
 import { fromWire } from '../../../protocol/frames.ts';
 import { decodeAgentFrame } from '../../../protocol/schema.ts';
-import { encodeLine, parseLines } from '../../../protocol/line-protocol.ts';
+import { encodeLine, lineProblem, parseLines } from '../../../protocol/line-protocol.ts';
 import type { Sample } from '../../../protocol/sample.ts';
 import { lines, points } from '../../../bench/ingest-points.ts';
 
@@ -34,6 +35,7 @@ function reference(text: string, c: EncodeContext) {
   let n = 0;
   let future = 0;
   let empty = 0;
+  let invalid = 0;
   let oldest = Infinity;
   const samples: Sample[] = [];
   const targets = new Map<string, string>();
@@ -43,9 +45,13 @@ function reference(text: string, c: EncodeContext) {
       future++;
       continue;
     }
-    if (s.time < oldest) oldest = s.time;
-    if (c.agent !== undefined) s.tags.agent ??= c.agent;
+    if (c.agent !== undefined) s.tags.agent = c.agent;
     c.inventory.enrich(s, c.agentTags);
+    if (lineProblem(s)) {
+      invalid++;
+      continue;
+    }
+    if (s.time < oldest) oldest = s.time;
     const line = encodeLine(s);
     if (line === undefined) {
       empty++;
@@ -60,7 +66,7 @@ function reference(text: string, c: EncodeContext) {
       if (target && target !== agent) targets.set(target, agent);
     }
   }
-  return { seq: frame.seq, body, lines: n, future, empty, oldest, samples, targets };
+  return { seq: frame.seq, body, lines: n, future, empty, invalid, oldest, samples, targets };
 }
 
 /** What differs between the transcoder's output and the reference's (empty: nothing). */
@@ -70,7 +76,7 @@ function differences(fast: { seq: number; encoded: Encoded }, ref: ReturnType<ty
   const b = parseLines(ref.body, 'ms', NOW);
   const checks: [string, unknown, unknown][] = [
     ['seq', fast.seq, ref.seq],
-    ['counts', [e.lines, e.future, e.empty, e.oldest], [ref.lines, ref.future, ref.empty, ref.oldest]],
+    ['counts', [e.lines, e.future, e.empty, e.invalid, e.oldest], [ref.lines, ref.future, ref.empty, ref.invalid, ref.oldest]],
     ['parse errors', a.errors, b.errors],
     ['points', a.samples, b.samples],
     ['samples for listeners', e.samples, ref.samples],

@@ -2,7 +2,7 @@ import pino from 'pino';
 import t from 'tap';
 import { influxInspectionInputs } from '../../../collector/inspections/inputs.ts';
 import { periodOf, scheduleStatus } from '../../../collector/inspections/schedule.ts';
-import { InspectionService } from '../../../collector/inspections/service.ts';
+import { InspectionService, type InspectionServiceOptions } from '../../../collector/inspections/service.ts';
 import { influxReader } from '../../../collector/reports/influxql.ts';
 import { localMidnight } from '../../../collector/reports/period.ts';
 import { AuditLog } from '../../../collector/store/audit.ts';
@@ -78,8 +78,7 @@ t.test('inspection runs against a seeded month in a real influxd', async (t) => 
   let now = localMidnight(2026, 11, 1, TZ) - 3600_000;
   const emitted: { samples: Sample[]; events: Event[] }[] = [];
   const raised: unknown[] = [];
-  const modules = new Map<string, unknown>();
-  const svc = new InspectionService({
+  const opts: InspectionServiceOptions = {
     config,
     db,
     audit,
@@ -87,9 +86,9 @@ t.test('inspection runs against a seeded month in a real influxd', async (t) => 
     inputs: influxInspectionInputs(influxReader({ ...config.influxdb!, url: influx.url, database: 'watchpost', batch_points: 1, timeout_ms: 10_000, create_database: false })),
     log,
     now: () => now,
-    modules,
     emit: (samples, events) => emitted.push({ samples, events }),
-  });
+  };
+  const svc = new InspectionService(opts);
 
   t.same(svc.scopeDevices(svc.schedule('net-office')), ['sw-a-3f-01', 'sw-a-4f-02'], 'office area: switches without a shaft');
   t.same(svc.scopeDevices(svc.schedule('net-shaft')), ['sw-a-shaft1']);
@@ -179,14 +178,14 @@ t.test('inspection runs against a seeded month in a real influxd', async (t) => 
     svc.tick();
     t.equal(emitted.at(-1)!.events.length, 0, 'notices are sent once per due date');
 
-    modules.set('alerts', { reportInspection: (st: unknown) => raised.push(st) });
+    opts.alerts = { reportInspection: (st: unknown) => raised.push(st) };
     now = localMidnight(2027, 1, 2, TZ);
     svc.tick();
     t.equal(raised.length, 5, 'with the alerts module: every schedule status goes to its inspection rules');
     t.match(raised.find((r) => (r as { scope: string }).scope === 'net-office'), { kind: 'network', scope: 'net-office', overdue: true });
     t.match(raised.find((r) => (r as { scope: string }).scope === 'srv'), { kind: 'server', overdue: false, due_in_days: 2 });
     t.equal(emitted.at(-1)!.events.length, 0, 'and no events of its own');
-    modules.delete('alerts');
+    delete opts.alerts;
     svc.tick();
     t.same(
       emitted.at(-1)!.events.map((e) => [e.kind, e.target]),

@@ -20,8 +20,7 @@ t.test('alerts to a console inbox: delivered, listed with what fired and resolve
   t.teardown(() => k.stop());
   const src = { kind: 'agent' as const, name: 'poller-a', tags: {} };
   k.c.ctx.ingest.accept(src, [{ measurement: 'camera', tags: { camera: 'cam-a-3f-lobby' }, fields: { up: 0n }, time: Date.now() }]);
-  type Api = { dispatcher: { recent(n?: number): { channel: string; status: string; address: string; notification: { kind: string; alerts: { target: string }[] } }[] } };
-  const api = k.c.ctx.modules.get('alerts') as Api;
+  const api = k.c.modules.alerts!;
   await waitFor('console delivery of the firing camera alert', async () => api.dispatcher.recent().some((d) => d.channel === 'console' && d.status === 'sent' && d.notification.kind === 'firing' && d.notification.alerts.some((a) => a.target === 'cam-a-3f-lobby')), 10_000);
   k.c.ctx.ingest.accept(src, [{ measurement: 'camera', tags: { camera: 'cam-a-3f-lobby' }, fields: { up: 1n }, time: Date.now() }]);
   await waitFor('resolved notification', async () => api.dispatcher.recent().some((d) => d.notification.kind === 'resolved' && d.status === 'sent'), 10_000);

@@ -34,7 +34,7 @@ t.test('camera compliance comes from the uptime ledger; silence is unknown, not 
   const now = p.endMs + H;
   const uptime = { ledger, report: (target: string, from: number, to: number) => ledger.report(target, from, to, now) };
   const config = collectorConfigSchema.parse({ collector: { data_dir: ':memory:' }, inventory: { devices: [{ name: 'cam-lobby', kind: 'camera', building: 'A', floor: '1' }] } });
-  const d = await gatherReportData(p, { config, influx: undefined, modules: new Map([['uptime', uptime]]), now: () => now });
+  const d = await gatherReportData(p, { config, influx: undefined, uptime, now: () => now });
   const lobby = d.cameras.find((c) => c.name === 'cam-lobby')!;
   t.match(lobby, { building: 'A', floor: '1', days: 31, compliant_days: 30, coverage: { days_monitored: 31, days_in_period: 31, first_day: '2026-10-01' } });
   t.ok(Math.abs(lobby.worst_24h_pct! - 87.5) < 0.01, `worst day ${lobby.worst_24h_pct}`);
@@ -91,7 +91,7 @@ t.test('the current month, monitoring started today: figures over the hours moni
   });
   // An inventory address may be a list (IP and host name); the report matches either.
   const config = { ...parsed, inventory: { devices: parsed.inventory.devices.map((d) => (d.name === 'pc-0303' ? { ...d, address: ['10.3.1.23', 'pc-0303.office.lan'] } : d)) } } as unknown as CollectorConfig;
-  const { data: d, pdf } = await generateReport({ config, month: '2026-10', lang: 'en', inspections: store, modules: new Map([['uptime', uptime]]), now: () => now });
+  const { data: d, pdf } = await generateReport({ config, month: '2026-10', lang: 'en', inspections: store, uptime, now: () => now });
 
   t.same(d.devices.map((x) => [x.name, x.availability_pct, x.coverage.days_monitored]), [...switches.map((n) => [n, 100, 1]), ['sw-6', null, 0]], 'switches: 100 % over the 6 hours watched; sw-6 never seen');
   t.same(d.pcs.map((x) => [x.host, x.availability_pct === null ? null : Number(x.availability_pct.toFixed(3))]), [['pc-0301', 100], ['pc-0302', 100], ['pc-0303', 91.667]], 'pinged PCs by inventory name: 5.5 of 6 h');

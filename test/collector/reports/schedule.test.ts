@@ -35,8 +35,7 @@ t.test('scheduled monthly reports: after the hour on the 1st, once, emailed with
   const audit = new AuditLog(db);
   let now = localMidnight(2026, 11, 1, TZ) + 5 * 3600_000;
   const log = pino({ level: 'silent' });
-  const modules = new Map<string, unknown>();
-  modules.set('inspections', new InspectionService({ config, db, audit, devices: [], log, now: () => now }));
+  const modules = { inspections: new InspectionService({ config, db, audit, devices: [], log, now: () => now }) };
   const svc = new ReportService({ config, db, audit, log, modules, now: () => now });
 
   t.same(await svc.scheduled(), [], 'not before 06:00 on the 1st');

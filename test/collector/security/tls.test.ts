@@ -160,3 +160,47 @@ t.test('token-only wss:// when mTLS is optional; plain ws:// needs allow_insecur
   t.equal(half.code, 2);
   t.match(half.err, 'collector.key_file');
 });
+
+t.test('HSTS on every answer when the collector serves TLS, none over plain HTTP', async (t) => {
+  const https = await import('node:https');
+  const WebSocket = (await import('ws')).default;
+  const c = await collector(t, false);
+  const ca = readFileSync(path.join(tlsDir, 'ca.pem'));
+  const tok = cli('enroll', 'agent-hsts', '--data-dir', dataDir).out.trim();
+  const get = (method: string, p: string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; hsts: string | undefined }>((resolve, reject) => {
+      const req = https.request({ host: '127.0.0.1', port: c.port, path: p, method, ca, headers }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, hsts: res.headers['strict-transport-security'] as string | undefined });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  for (const [method, p, want] of [['GET', '/healthz', 200], ['GET', '/metrics', 200], ['GET', '/ping', 204], ['GET', '/no/such/page', 404], ['POST', '/write', 401], ['GET', '/%zz', 404]] as const) {
+    const r = await get(method, p);
+    t.equal(r.status, want, `${method} ${p}: ${want}`);
+    t.equal(r.hsts, 'max-age=31536000', `${method} ${p} carries Strict-Transport-Security`);
+  }
+  // The agent endpoint: the refused upgrade and the accepted one.
+  const upgrade = (token: string) =>
+    new Promise<{ status: number; hsts: string | undefined }>((resolve) => {
+      const ws = new WebSocket(`wss://127.0.0.1:${c.port}/v1/agent`, { ca, headers: { authorization: `Bearer ${token}` } });
+      ws.on('unexpected-response', (_req, res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, hsts: res.headers['strict-transport-security'] as string | undefined });
+        ws.terminate();
+      });
+      ws.on('upgrade', (res) => {
+        resolve({ status: res.statusCode ?? 0, hsts: res.headers['strict-transport-security'] as string | undefined });
+        ws.terminate();
+      });
+      ws.on('error', () => {});
+    });
+  t.same(await upgrade('wpa_not-a-token-0000000000000000000'), { status: 401, hsts: 'max-age=31536000' }, 'refused upgrade');
+  t.same(await upgrade(tok), { status: 101, hsts: 'max-age=31536000' }, 'accepted upgrade');
+
+  const plain = await startCollector(collectorConfigSchema.parse({ collector: { listen_host: '127.0.0.1', listen_port: 0, data_dir: ':memory:', log_level: 'silent' } }), silentLogger, { modules: [] });
+  t.teardown(() => plain.stop());
+  const r = await fetch(`${plain.url}/healthz`);
+  t.equal(r.headers.get('strict-transport-security'), null, 'plain HTTP sends none (browsers ignore it there anyway)');
+});

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { selfMetricsModule, sumFamilies, type SelfMetrics } from '../../../collector/self/module.ts';
+import { sumFamilies } from '../../../collector/self/module.ts';
 import { startDemoPipeline } from '../../peers/demo-pipeline.ts';
 import { waitFor } from '../../peers/util.ts';
 
@@ -13,7 +13,7 @@ t.test('sumFamilies adds every labelled series of a family', async (t) => {
 });
 
 t.test('the collector writes watchpost_collector and watchpost_agent into InfluxDB', async (t) => {
-  const p = await startDemoPipeline([selfMetricsModule({ intervalMs: 200, instance: 'test-collector' })]);
+  const p = await startDemoPipeline({ modules: ['self'], selfMetrics: { intervalMs: 200, instance: 'test-collector' } });
   t.teardown(() => p.stop());
   const q = (s: string) => p.influx.query(s, p.database);
   // Until the agent's hello is processed the agent shows as not connected; wait for the flip.
@@ -50,7 +50,7 @@ t.test('the collector writes watchpost_collector and watchpost_agent into Influx
   // A revoked agent is not reported; tick() returns exactly what it ingests.
   p.collector.ctx.agents.enroll('gone', 'test');
   p.collector.ctx.agents.revoke('gone', 'test');
-  const self = p.collector.ctx.modules.get('self-metrics') as SelfMetrics;
+  const self = p.collector.modules.self!;
   const samples = self.tick();
   t.equal(samples[0]?.measurement, 'watchpost_collector');
   t.same(samples.filter((s) => s.measurement === 'watchpost_agent').map((s) => s.tags.agent), [p.agentName]);

@@ -9,7 +9,6 @@ import { softwareSchema } from '../../../agent/probes/software/schema.ts';
 import { systemPlatform } from '../../../agent/probes/platform/platform.ts';
 import type { Ingest } from '../../../collector/ingest/ingest.ts';
 import { softwareBodySchema } from '../../../collector/software/body.ts';
-import type { SoftwareService } from '../../../collector/software/module.ts';
 import { removeDir, tempDir } from '../../peers/util.ts';
 import { consoleCollector, PASSWORD } from '../console/helpers.ts';
 
@@ -45,7 +44,7 @@ t.test('software console pages in headless Chromium at 1280 and 390 px', async (
   t.equal(send('pc-zhang-3f', win2, now - 60_000), 'stored');
   t.equal(send('pc-li-2f', { ...win, os: { ...win.os, activation: 'unlicensed' } }, now - 3_600_000), 'stored');
   // A machine whose list stopped arriving five days ago.
-  const sw = k.c.ctx.modules.get('software') as SoftwareService;
+  const sw = k.c.modules.software!;
   const old = softwareBodySchema.parse({ ...win, software: win.software.slice(0, 2) });
   sw.store.apply('pc-old-1f', documentHash(old), now - 5 * 86_400_000, old, now - 5 * 86_400_000);
   const deb = await collectSoftware(softwareSchema.parse({ kind: 'software', uos_apps_dir: tempDir('none') }), { platform: systemPlatform(), host: 'srv' });

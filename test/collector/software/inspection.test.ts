@@ -3,7 +3,6 @@ import pino from 'pino';
 import t from 'tap';
 import { documentHash } from '../../../agent/probes/software/inventory.ts';
 import type { Ingest } from '../../../collector/ingest/ingest.ts';
-import type { InspectionService } from '../../../collector/inspections/service.ts';
 import { startCollector } from '../../../collector/main.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
 import { removeDir, tempDir, waitFor } from '../../peers/util.ts';
@@ -27,7 +26,7 @@ t.test('a quarterly PC inspection gets automatic items from the software lists',
   const item = (name: string) => ({ name, version: '1.0', publisher: '', arch: 'x64', install_date: null, install_location: '', source: 'registry', scope: 'machine' });
   send('pc-zhang', { os: { name: 'Windows 10', version: '10.0.19045', edition: 'Professional', activation: 'unlicensed' }, software: [item('迅雷'), item('7-Zip')], office: [{ kind: 'c2r', product: 'O365ProPlusRetail', version: '16.0', activation: 'grace' }] });
   send('pc-wang', { os: { name: 'Windows 11', version: '10.0.22631', edition: 'Professional', activation: 'licensed' }, software: [item('7-Zip')], office: [{ kind: 'wps', product: 'WPS Office', version: '12.1', activation: 'unknown' }] });
-  const svc = c.ctx.modules.get('inspections') as InspectionService;
+  const svc = c.modules.inspections!;
   const id = await svc.start('li', 'pcs-a');
   const items = svc.store.get(id)!.items.filter((i) => i.mode === 'auto' && /software|activation/.test(i.code));
   t.same(
@@ -44,8 +43,7 @@ t.test('a quarterly PC inspection gets automatic items from the software lists',
   );
   t.same(items[0]!.evidence.forbidden, ['迅雷 1.0']);
   // The same list raises an ordinary threshold alert through software_compliance.
-  type Engine = { engine: { openAlerts(): { rule: string; target: string }[] } };
-  const engine = (c.ctx.modules.get('alerts') as Engine).engine;
+  const engine = c.modules.alerts!.engine;
   await waitFor('forbidden_software alert', async () => engine.openAlerts().some((a) => a.rule === 'forbidden_software'), 10_000);
   t.same(engine.openAlerts().filter((a) => a.rule === 'forbidden_software').map((a) => a.target), ['pc-zhang']);
   t.equal(items[0]!.label, '无禁用软件');

@@ -1,7 +1,10 @@
-import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { crc32 } from 'node:zlib';
+import { pino, type Logger } from 'pino';
 import t from 'tap';
+import { Metrics } from '../../../collector/metrics.ts';
 import { Spool, type SpoolRow } from '../../../collector/store/spool.ts';
 import { removeDir, tempDir } from '../../peers/util.ts';
 
@@ -186,4 +189,108 @@ t.test('releasing rows twice counts them once, on disk and in memory', async (t)
     t.same(sp.stats(), { bytes: 8, points: 1 }, `${where}: appends after draining count normally`);
     sp.close();
   }
+});
+
+/** A pino logger whose lines land in `lines`, parsed. */
+function capture(): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  return { lines, log: pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s)) }) };
+}
+
+t.test('a record that fails its check costs only itself: moved aside, logged, counted; the records after it survive', async (t) => {
+  const total = 300;
+  const k = 137;
+  // Where each record starts: 40 header bytes, then its body.
+  const start = (i: number) => Array.from({ length: i - 1 }, (_, j) => 40 + Buffer.byteLength(body(j + 1))).reduce((a, b) => a + b, 0);
+  const allPoints = Array.from({ length: total }, (_, j) => points(j + 1)).reduce((a, b) => a + b, 0);
+  for (const [what, at] of [
+    ['a body byte', start(k) + 40 + 5],
+    ['the length field', start(k) + 5],
+    ['the magic', start(k) + 1],
+    ['the id', start(k) + 22],
+  ] as const) {
+    const d = dir(t);
+    let sp = new Spool(d, 1e9);
+    for (let i = 1; i <= total; i++) sp.append(body(i), points(i));
+    sp.close();
+    const file = path.join(d, 'spool', logFiles(d)[0]!);
+    const size = statSync(file).size;
+    const bytes = readFileSync(file);
+    const badRecord = Buffer.from(bytes.subarray(start(k), start(k + 1)));
+    bytes.writeUInt8(bytes.readUInt8(at) ^ 0x10, at);
+    writeFileSync(file, bytes);
+    const { log, lines } = capture();
+    const metrics = new Metrics();
+    sp = new Spool(d, 1e9, { log, metrics });
+    const rows = sp.take(1e9);
+    t.equal(rows.length, total - 1, `${what}: every other record survives`);
+    t.equal(rows.reduce((n, r) => n + r.points, 0), allPoints - points(k), `${what}: exactly the points of record ${k} are lost (${allPoints - points(k)} of ${allPoints})`);
+    t.same(sp.stats().points, allPoints - points(k));
+    t.notOk(rows.some((r) => r.id === k), `${what}: record ${k} is gone`);
+    t.same(rows.filter((r) => r.body.toString() !== body(r.id)).map((r) => r.id), [], `${what}: the others as appended`);
+    const moved = readdirSync(path.join(d, 'spool', 'corrupt'));
+    t.same(moved, [`${logFiles(d)[0]!.slice(0, 16)}.${start(k)}-${start(k + 1)}.bad`], `${what}: the bad bytes are in spool/corrupt/, named by their range`);
+    const aside = readFileSync(path.join(d, 'spool', 'corrupt', moved[0]!));
+    aside.writeUInt8(aside.readUInt8(at - start(k)) ^ 0x10, at - start(k));
+    t.ok(aside.equals(badRecord), `${what}: exactly the bytes of record ${k}`);
+    t.equal(statSync(file).size, size - badRecord.length, `${what}: the segment is rewritten without them`);
+    const text = metrics.render();
+    t.match(text, 'watchpost_spool_corrupt_records_total{reason="bad_record"} 1\n');
+    t.match(text, `watchpost_spool_corrupt_bytes_total{reason="bad_record"} ${badRecord.length}\n`);
+    const errors = lines.filter((l) => l.level === 50);
+    t.equal(errors.length, 1, `${what}: one ERROR line`);
+    t.match(errors[0], { from: start(k), to: start(k + 1), bytes: badRecord.length, reason: 'bad_record', msg: /damaged/ });
+    // Takes, releases and appends go on normally; a second open finds nothing wrong.
+    sp.release(rows);
+    sp.append(body(1), points(1));
+    sp.close();
+    const again = capture();
+    sp = new Spool(d, 1e9, { log: again.log });
+    t.same(sp.take(1e9).map((r) => r.body.toString()), [body(1)]);
+    t.same(again.lines, [], 'nothing more to report at the next open');
+    sp.close();
+  }
+});
+
+t.test('a torn tail is cut off as before, and logged and counted', async (t) => {
+  const d = dir(t);
+  let sp = new Spool(d, 1e9);
+  for (let i = 1; i <= 5; i++) sp.append(body(i), points(i));
+  sp.close();
+  const file = path.join(d, 'spool', logFiles(d)[0]!);
+  const full = statSync(file).size;
+  truncateSync(file, full - 3);
+  const { log, lines } = capture();
+  const metrics = new Metrics();
+  sp = new Spool(d, 1e9, { log, metrics });
+  t.same(sp.take(1e9).map((r) => r.id), [1, 2, 3, 4]);
+  const torn = 40 + Buffer.byteLength(body(5)) - 3;
+  t.equal(statSync(file).size, full - 3 - torn);
+  t.match(metrics.render(), 'watchpost_spool_corrupt_records_total{reason="torn_tail"} 1\n');
+  t.match(metrics.render(), `watchpost_spool_corrupt_bytes_total{reason="torn_tail"} ${torn}\n`);
+  t.match(lines.filter((l) => l.level === 50), [{ reason: 'torn_tail', from: full - 3 - torn, to: full - 3 }]);
+  sp.close();
+});
+
+t.test('segments of earlier versions (WPS1 records, CRC over the body only) are still read', async (t) => {
+  const d = dir(t);
+  mkdirSync(path.join(d, 'spool'), { recursive: true });
+  const rec = (id: number, b: string) => {
+    const buf = Buffer.from(b);
+    const head = Buffer.alloc(40);
+    head.writeUInt32LE(0x57505331, 0);
+    head.writeUInt32LE(buf.length, 4);
+    head.writeUInt32LE(1, 8);
+    head.writeUInt32LE(crc32(buf), 12);
+    head.writeDoubleLE(id, 16);
+    head.writeDoubleLE(1, 24);
+    head.writeDoubleLE(1, 32);
+    return Buffer.concat([head, buf]);
+  };
+  writeFileSync(path.join(d, 'spool', '0000000000000001.log'), Buffer.concat([rec(1, 'a v=1 1\n'), rec(2, 'a v=2 2\n')]));
+  const { log, lines } = capture();
+  const sp = new Spool(d, 1e9, { log });
+  t.same(sp.take(1e9).map((r) => r.body.toString()), ['a v=1 1\n', 'a v=2 2\n']);
+  t.same(lines, []);
+  sp.close();
 });

@@ -1,9 +1,8 @@
 import pino from 'pino';
 import t from 'tap';
 import { startCollector } from '../../../collector/main.ts';
-import type { CollectorModule } from '../../../collector/module.ts';
+import type { Maintenance } from '../../../collector/maintenance/module.ts';
 import { hashToken, newToken } from '../../../collector/store/agents.ts';
-import { createUptimeModule, type UptimeService } from '../../../collector/uptime/module.ts';
 import type { UptimeReport } from '../../../collector/uptime/ledger.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
 import { removeDir, tempDir, waitFor } from '../../peers/util.ts';
@@ -23,9 +22,9 @@ t.test('the uptime module: ingest → intervals → GET /api/uptime, maintenance
   });
   let now = at('2026-11-11T00:00:00+08:00');
   const windows = [{ start: at('2026-11-09T22:00:00+08:00'), end: at('2026-11-09T23:45:00+08:00') }];
-  // Started after the uptime module: the ledger must look it up at run time.
-  const maintenance: CollectorModule = { name: 'maintenance', start: () => ({ intervals: (target: string, from: number, to: number) => (target === 'cam-lobby' ? windows.filter((w) => w.end > from && w.start < to) : []) }) };
-  const c = await startCollector(cfg, pino({ level: 'silent' }), { modules: [createUptimeModule({ writeIntervalMs: 200 }), maintenance], now: () => now });
+  // A maintenance source given in place of the maintenance module: the ledger asks it for intervals.
+  const maintenance = { intervals: (target: string, from: number, to: number) => (target === 'cam-lobby' ? windows.filter((w) => w.end > from && w.start < to) : []) };
+  const c = await startCollector(cfg, pino({ level: 'silent' }), { modules: ['uptime'], given: { maintenance: maintenance as unknown as Maintenance }, uptime: { writeIntervalMs: 200 }, now: () => now });
   t.teardown(async () => {
     await c.stop();
     removeDir(dir);
@@ -64,7 +63,7 @@ t.test('the uptime module: ingest → intervals → GET /api/uptime, maintenance
 
   // The points written to InfluxDB.
   now = at('2026-11-10T12:00:00+08:00') + 0;
-  const svc = c.ctx.modules.get('uptime') as UptimeService;
+  const svc = c.modules.uptime!;
   const pts = svc.points();
   const cam = pts.find((p) => p.measurement === 'camera_uptime')!;
   t.same(cam.tags, { camera: 'cam-lobby' });

@@ -12,7 +12,7 @@ import { collectorConfigSchema } from '../../../config/schema/collector.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import { decodeCollectorFrame, encodeFrame, FrameError } from '../../../protocol/frames.ts';
 import { decodeAgentFrame } from '../../../protocol/schema.ts';
-import { encodeLine, parseLines } from '../../../protocol/line-protocol.ts';
+import { encodeLine, lineProblem, parseLines } from '../../../protocol/line-protocol.ts';
 import type { Event, Sample } from '../../../protocol/sample.ts';
 import { freePort, waitFor } from '../../peers/util.ts';
 
@@ -95,7 +95,8 @@ t.test('line-protocol parser (/write): never throws; what it encodes it reads ba
   fc.assert(
     fc.property(sampleArb, (s) => {
       const line = encodeLine(s);
-      if (line === undefined) return true;
+      // A sample InfluxDB could not store as it is is refused at ingest, not encoded.
+      if (line === undefined || lineProblem(s)) return true;
       const r = parseLines(line, 'ms');
       if (r.errors.length || r.samples.length !== 1) throw new Error(`own encoding not readable: ${JSON.stringify(line)} → ${JSON.stringify(r.errors)}`);
       const back = r.samples[0]!;
@@ -108,7 +109,8 @@ t.test('line-protocol parser (/write): never throws; what it encodes it reads ba
     }),
     { numRuns: RUNS },
   );
-  t.ok(roundTrips > RUNS / 2, `${roundTrips} encode → parse round trips`);
+  // Keys with backslashes before delimiters (about half of them) are refused as InfluxDB cannot store them.
+  t.ok(roundTrips > RUNS / 4, `${roundTrips} encode → parse round trips`);
 });
 
 t.test('config loader: any YAML text gives a config or a ConfigError with a location', async (t) => {

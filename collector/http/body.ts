@@ -1,5 +1,66 @@
 import type http from 'node:http';
-import { HttpError, readBody } from '../server.ts';
+import { HttpError } from './respond.ts';
+
+/** Reads a request body up to `limit` bytes; a larger one is a 413, never buffered whole. */
+export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new HttpError(413, `body larger than ${limit} bytes`));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let n = 0;
+    req.on('data', (c: Buffer) => {
+      n += c.length;
+      if (n > limit) {
+        reject(new HttpError(413, `body larger than ${limit} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Decompresses a gzip body, stopping at `limit` bytes of output: a body that would inflate past
+ * it (a gzip bomb) is a 413, a body that is not gzip a 400. Off the main thread (libuv's pool).
+ */
+export async function gunzipBounded(body: Buffer, limit: number): Promise<Buffer> {
+  const { gunzip } = await import('node:zlib');
+  return new Promise((resolve, reject) => {
+    gunzip(body, { maxOutputLength: limit }, (err, out) => {
+      if (!err) resolve(out);
+      else if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') reject(new HttpError(413, `body larger than ${limit} bytes once decompressed`));
+      else reject(new HttpError(400, `body is not valid gzip (${(err as NodeJS.ErrnoException).code ?? 'zlib error'})`));
+    });
+  });
+}
+
+/** Reads and parses a JSON body up to `limit` bytes; anything unparsable is a 400 with `message`. */
+export async function readJson(req: http.IncomingMessage, limit: number, message = 'body must be JSON'): Promise<unknown> {
+  const body = await readBody(req, limit);
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, message);
+  }
+}
+
+/** A JSON object or array body (an empty body or a JSON scalar reads as `{}`); unparsable is a 400. */
+export async function readJsonObject(req: http.IncomingMessage, limit: number): Promise<Record<string, unknown> | unknown[]> {
+  const body = await readBody(req, limit);
+  try {
+    const v = JSON.parse(body.toString('utf8') || '{}');
+    return typeof v === 'object' && v ? v : {};
+  } catch {
+    throw new HttpError(400, 'body must be JSON');
+  }
+}
 
 export interface UploadedFile {
   filename: string;
@@ -80,33 +141,4 @@ export async function readForm(req: http.IncomingMessage, limit: number): Promis
     return { fields: new Map(params), files: new Map(), lists: listsOf(params) };
   }
   throw new HttpError(415, `unsupported form encoding ${ct}`);
-}
-
-const SECURITY_HEADERS = {
-  // No script runs in the console at all; styles are one inline block.
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'same-origin',
-  'cache-control': 'no-store',
-};
-
-export function sendHtml(res: http.ServerResponse, status: number, body: string, headers: Record<string, string | string[]> = {}): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body), ...SECURITY_HEADERS, ...headers });
-  res.end(body);
-}
-
-export function redirect(res: http.ServerResponse, to: string, headers: Record<string, string | string[]> = {}): void {
-  res.writeHead(303, { location: to, 'content-length': 0, ...SECURITY_HEADERS, ...headers });
-  res.end();
-}
-
-export function sendFile(res: http.ServerResponse, data: Buffer, contentType: string, filename?: string): void {
-  res.writeHead(200, {
-    'content-type': contentType,
-    'content-length': data.length,
-    ...SECURITY_HEADERS,
-    ...(filename ? { 'content-disposition': `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_')}"` } : {}),
-  });
-  res.end(data);
 }
