@@ -1,4 +1,11 @@
-import { localParts, monthBounds, monthLabel, parseMonth } from '../../lib/zoned-time.ts';
+import { localParts, monthBounds, monthLabel, parseMonth, tzOffsetMs } from '../../lib/zoned-time.ts';
+
+export { fmtLocal, localMidnight, localParts } from '../../lib/zoned-time.ts';
+
+/** Offset of tz from UTC at instant ms, in minutes. */
+export function tzOffsetMin(ms: number, tz: string): number {
+  return Math.round(tzOffsetMs(ms, tz) / 60_000);
+}
 
 /** A calendar month in a time zone, as epoch-ms bounds [startMs, endMs). */
 export interface Period {

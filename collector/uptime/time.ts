@@ -4,6 +4,8 @@
  */
 import { localParts, monthBounds, parseMonth } from '../../lib/zoned-time.ts';
 
+export { localMidnight as zonedMidnight } from '../../lib/zoned-time.ts';
+
 /** [start, end) of the calendar month that contains ms, in tz. */
 export function monthRange(ms: number, tz: string): { start: number; end: number } {
   const p = localParts(ms, tz);
