@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { localParts } from '../../lib/zoned-time.ts';
 
 /**
  * The holiday calendar file (one per year, or several years in one list): the State
@@ -38,34 +39,13 @@ export interface LocalTime {
   month: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
+/** The local day, weekday and minute of the day of instant ms in tz. */
 export function localTime(ms: number, tz: string): LocalTime {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      weekday: 'short',
-    });
-    formatters.set(tz, f);
-  }
-  const p: Record<string, string> = {};
-  for (const x of f.formatToParts(new Date(ms))) p[x.type] = x.value;
-  const date = `${p.year}-${p.month}-${p.day}`;
-  return {
-    date,
-    weekday: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(p.weekday!),
-    minutes: Number(p.hour) * 60 + Number(p.minute),
-    year: Number(p.year),
-    month: Number(p.month),
-  };
+  const p = localParts(ms, tz);
+  return { date: `${p.y}-${pad2(p.m)}-${pad2(p.d)}`, weekday: p.dow, minutes: p.h * 60 + p.min, year: p.y, month: p.m };
 }
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
 
 /** Which days are off and which weekend days are worked, from one or more calendar files. */
 export class HolidayCalendar {

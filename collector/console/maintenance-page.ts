@@ -1,5 +1,5 @@
 import type { DeviceConfig } from '../../config/schema/collector.ts';
-import { fmtLocal, tzOffsetMin } from '../reports/period.ts';
+import { fmtLocal, localInstant } from '../../lib/zoned-time.ts';
 import { html, type Safe } from './html.ts';
 import type { StoredWindow } from '../maintenance/windows.ts';
 import { csrfField, layout, t, type PageCtx } from './pages.ts';
@@ -65,10 +65,7 @@ export function toLocalInput(ms: number, tz: string): string {
 export function fromLocalInput(v: string, tz: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2})?$/.exec(v.trim());
   if (!m) return undefined;
-  const guess = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!);
-  // Two passes: the offset at the guessed instant can differ from the one at the answer (DST).
-  const first = guess - tzOffsetMin(guess, tz) * 60_000;
-  return guess - tzOffsetMin(first, tz) * 60_000;
+  return localInstant(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, tz);
 }
 
 /**

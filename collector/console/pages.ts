@@ -4,7 +4,7 @@ import type { DeviceConfig } from '../../config/schema/collector.ts';
 import type { ScheduleStatus } from '../inspections/schedule.ts';
 import type { InspectionRecord, ProblemRecord } from '../inspections/store.ts';
 import type { Lang } from '../reports/i18n.ts';
-import { fmtLocal } from '../reports/period.ts';
+import { fmtLocal } from '../../lib/zoned-time.ts';
 import { html, type Safe } from './html.ts';
 import { type ConsoleKey, ct } from './i18n.ts';
 import type { User } from './users.ts';

@@ -1,5 +1,5 @@
 import type { InspectionSchedule } from '../../config/schema/inspections-reports.ts';
-import { localMidnight, localParts } from '../reports/period.ts';
+import { localMidnight, localParts } from '../../lib/zoned-time.ts';
 
 export type Every = InspectionSchedule['every'];
 

@@ -13,7 +13,8 @@ import type { AuditLog } from '../store/audit.ts';
 import { registerMigrations } from '../store/db.ts';
 import { generateReport, reportFileName } from './generate.ts';
 import type { Lang } from './i18n.ts';
-import { localParts, previousMonth } from './period.ts';
+import { previousMonth } from './period.ts';
+import { localParts } from '../../lib/zoned-time.ts';
 
 registerMigrations({
   id: '310_reports',

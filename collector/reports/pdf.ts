@@ -3,7 +3,7 @@ import PDFDocument from 'pdfkit';
 import type { Coverage } from './coverage.ts';
 import type { ReportData } from './data.ts';
 import { type Lang, tr, type StringKey } from './i18n.ts';
-import { fmtLocal } from './period.ts';
+import { fmtLocal } from '../../lib/zoned-time.ts';
 
 /** No CJK font could be found or loaded: the message says where it looked and how to configure one. */
 export class ReportFontError extends Error {}

@@ -1,6 +1,7 @@
 import { html, type Safe } from '../console/html.ts';
 import { layout, type PageCtx, when } from '../console/pages.ts';
-import { fmtLocal, localParts, monthPeriod } from '../reports/period.ts';
+import { monthPeriod } from '../reports/period.ts';
+import { fmtLocal, localParts } from '../../lib/zoned-time.ts';
 import type { SoftwareService } from './module.ts';
 
 const en = {

@@ -1,5 +1,5 @@
 import type { PolicyEngine } from '../../lib/software-policy.ts';
-import { localMidnight } from '../reports/period.ts';
+import { localMidnight } from '../../lib/zoned-time.ts';
 import type { MachineSummary, SoftwareChange, SoftwareStore } from './store.ts';
 
 /** Everything the annual licensing report shows, gathered from the software store and the policy. */

@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import type { Lang } from '../reports/i18n.ts';
 import { ReportFontError } from '../reports/pdf.ts';
-import { fmtLocal } from '../reports/period.ts';
+import { fmtLocal } from '../../lib/zoned-time.ts';
 import type { LicensingReportData } from './report-data.ts';
 
 const en = {

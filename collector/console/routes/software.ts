@@ -1,5 +1,5 @@
 import { sendHtml } from '../../http/respond.ts';
-import { localParts } from '../../reports/period.ts';
+import { localParts } from '../../../lib/zoned-time.ts';
 import { isMonth, softwareChanges, softwareMachine, softwareOverview } from '../../software/pages.ts';
 import type { ConsoleEnv, ConsolePages } from '../request.ts';
 

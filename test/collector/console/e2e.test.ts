@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import t from 'tap';
-import { localParts } from '../../../collector/reports/period.ts';
+import { localParts } from '../../../lib/zoned-time.ts';
 import { removeDir, tempDir } from '../../peers/util.ts';
 import { consoleCollector, PASSWORD, XSS } from './helpers.ts';
 

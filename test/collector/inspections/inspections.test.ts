@@ -4,7 +4,7 @@ import { influxInspectionInputs } from '../../../collector/inspections/inputs.ts
 import { periodOf, scheduleStatus } from '../../../collector/inspections/schedule.ts';
 import { InspectionService, type InspectionServiceOptions } from '../../../collector/inspections/service.ts';
 import { influxReader } from '../../../collector/reports/influxql.ts';
-import { localMidnight } from '../../../collector/reports/period.ts';
+import { localMidnight } from '../../../lib/zoned-time.ts';
 import { AuditLog } from '../../../collector/store/audit.ts';
 import { openStateDb } from '../../../collector/store/db.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';

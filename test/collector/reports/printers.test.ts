@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import t from 'tap';
-import { localMidnight, monthPeriod } from '../../../collector/reports/period.ts';
+import { monthPeriod } from '../../../collector/reports/period.ts';
+import { localMidnight } from '../../../lib/zoned-time.ts';
 import { collectorProcess } from '../../peers/collector.ts';
 import { startInfluxd } from '../../peers/influxd.ts';
 import { pdftotext, sections, squash } from './pdf-text.ts';

@@ -4,7 +4,7 @@ import pino from 'pino';
 import t from 'tap';
 import { InspectionService } from '../../../collector/inspections/service.ts';
 import { ReportService } from '../../../collector/reports/module.ts';
-import { localMidnight } from '../../../collector/reports/period.ts';
+import { localMidnight } from '../../../lib/zoned-time.ts';
 import { AuditLog } from '../../../collector/store/audit.ts';
 import { openStateDb } from '../../../collector/store/db.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';

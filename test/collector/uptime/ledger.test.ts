@@ -1,7 +1,8 @@
 import t from 'tap';
 import { UptimeLedger, mergeSpans, type MaintenanceSource } from '../../../collector/uptime/ledger.ts';
 import { createUptimeService, observation } from '../../../collector/uptime/module.ts';
-import { monthRange, namedMonthRange, zonedMidnight } from '../../../collector/uptime/time.ts';
+import { monthRange, namedMonthRange } from '../../../collector/uptime/time.ts';
+import { localMidnight } from '../../../lib/zoned-time.ts';
 import { openStateDb } from '../../../collector/store/db.ts';
 import { int } from '../../../protocol/sample.ts';
 
@@ -25,14 +26,14 @@ function maint(list: { target: string; start: number; end: number }[]): Maintena
 const fixed = (x: number | null) => (x === null ? null : x.toFixed(9));
 
 t.test('calendar helpers use the office time zone', async (t) => {
-  t.equal(zonedMidnight(2026, 11, 10, TZ), at('2026-11-10T00:00:00+08:00'));
+  t.equal(localMidnight(2026, 11, 10, TZ), at('2026-11-10T00:00:00+08:00'));
   t.same(monthRange(at('2026-11-30T23:59:59+08:00'), TZ), { start: at('2026-11-01T00:00:00+08:00'), end: at('2026-12-01T00:00:00+08:00') });
   // 2026-11-30T17:00Z is already December 1st in Beijing.
   t.same(monthRange(at('2026-11-30T17:00:00Z'), TZ), { start: at('2026-12-01T00:00:00+08:00'), end: at('2027-01-01T00:00:00+08:00') });
   t.same(namedMonthRange('2026-12', TZ), { start: at('2026-12-01T00:00:00+08:00'), end: at('2027-01-01T00:00:00+08:00') });
   t.equal(namedMonthRange('2026-13', TZ), undefined);
   // A zone with DST: the day of the spring change is 23 h long.
-  t.equal(zonedMidnight(2026, 3, 30, 'Europe/Berlin') - zonedMidnight(2026, 3, 29, 'Europe/Berlin'), 23 * H);
+  t.equal(localMidnight(2026, 3, 30, 'Europe/Berlin') - localMidnight(2026, 3, 29, 'Europe/Berlin'), 23 * H);
   t.same(
     mergeSpans(
       [
