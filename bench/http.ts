@@ -21,7 +21,7 @@ import { cpuSeconds } from './lib.ts';
 
 const N = Number(process.env.BENCH_TARGETS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const BLACKBOX = '/usr/bin/prometheus-blackbox-exporter';
 
 const root = makeCert({ cn: 'Bench Root', ca: true, toDays: 3650 });

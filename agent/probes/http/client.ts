@@ -2,7 +2,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import zlib from 'node:zlib';
-import { connectTcp, handshake, phase, PhaseError, resolveHost, type IpProtocol } from '../tcp/dial.ts';
+import { connectTcp, handshake, phase, PhaseError, resolveHost, trustAnchorsOf, type IpProtocol } from '../tcp/dial.ts';
 import { safeUrl } from '../tls/expiry.ts';
 import { inspectTls, type TlsInfo } from '../tls/x509.ts';
 import type { PhaseTimeouts } from './schema.ts';
@@ -140,7 +140,7 @@ async function oneHop(
       const s = await handshake(sock, { servername: hostOf(url), secureContext: spec.secureContext, alpn: ['http/1.1'] }, t.tls_ms, signal);
       sock = s;
       ph.tls += performance.now() - t0;
-      const info = inspectTls(s, hostOf(url));
+      const info = inspectTls(s, hostOf(url), trustAnchorsOf(s));
       if (!out.tls) {
         out.tls = info;
         out.tlsSource = `${url.protocol}//${url.host}`;

@@ -1,6 +1,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
+import { DEFAULT_ANCHORS, TrustAnchors } from '../tls/x509.ts';
 
 /** Which address family to dial: blackbox_exporter's preferred_ip_protocol with fallback. */
 export type IpProtocol = 'any' | 'ip4' | 'ip6';
@@ -131,19 +132,22 @@ export function handshake(socket: net.Socket, o: TlsDialOptions, timeoutMs: numb
       key: o.key,
       rejectUnauthorized: false,
       ALPNProtocols: o.alpn,
-      // Node builds the detailed chain for this call when the chain verified; keeping it spares
-      // inspectTls a second build, the costliest step of a handshake. The host name is checked there.
-      checkServerIdentity: (_host, cert) => {
-        peerCerts.set(s, cert);
-        return undefined;
-      },
+      // The host name is checked in inspectTls, on the X509Certificate, apart from the chain.
+      checkServerIdentity: () => undefined,
     });
+    // Node builds getPeerCertificate(true), the whole chain as plain objects (about 220 µs, the
+    // costliest step of a handshake after the key exchange), only to pass it to
+    // checkServerIdentity, which ignores it here. Shadow that one call; the method is back at secureConnect.
+    const own = s as { getPeerCertificate?: unknown };
+    own.getPeerCertificate = (detailed?: boolean) => (detailed ? {} : tls.TLSSocket.prototype.getPeerCertificate.call(s, detailed));
+    socketAnchors.set(s, o.secureContext ? (contextAnchors.get(o.secureContext) ?? DEFAULT_ANCHORS) : o.ca ? TrustAnchors.fromPem(o.ca) : DEFAULT_ANCHORS);
     onCancel(() => {
       s.destroy();
       socket.destroy();
     });
     return new Promise((resolve, reject) => {
       s.once('secureConnect', () => {
+        delete own.getPeerCertificate;
         s.removeListener('error', reject);
         resolve(s);
       });
@@ -152,11 +156,12 @@ export function handshake(socket: net.Socket, o: TlsDialOptions, timeoutMs: numb
   });
 }
 
-const peerCerts = new WeakMap<TLSSocket, tls.PeerCertificate>();
+const socketAnchors = new WeakMap<TLSSocket, TrustAnchors>();
+const contextAnchors = new WeakMap<tls.SecureContext, TrustAnchors>();
 
-/** The chain Node built while verifying the handshake, when it did (see handshake). */
-export function verifiedPeerCertificate(s: TLSSocket): tls.DetailedPeerCertificate | undefined {
-  return peerCerts.get(s) as tls.DetailedPeerCertificate | undefined;
+/** The trust store a socket from handshake verified against, for completing its chain (x509.ts inspectTls). */
+export function trustAnchorsOf(s: TLSSocket): TrustAnchors {
+  return socketAnchors.get(s) ?? DEFAULT_ANCHORS;
 }
 
 const contexts = new Map<string, { ctx: Promise<tls.SecureContext>; at: number }>();
@@ -178,7 +183,10 @@ export function secureContextFor(
   const ctx = (async () => {
     const { readFile } = await import('node:fs/promises');
     const [ca, cert, key_] = await Promise.all([files.ca_file, files.cert_file, files.key_file].map((f) => (f ? readFile(f) : undefined)));
-    return tls.createSecureContext({ ca, cert, key: key_ });
+    const c = tls.createSecureContext({ ca, cert, key: key_ });
+    // A ca_file replaces Node's roots, as in the handshake.
+    if (ca) contextAnchors.set(c, TrustAnchors.fromPem(ca));
+    return c;
   })();
   contexts.set(key, { ctx, at: now });
   ctx.catch(() => contexts.delete(key));

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { mapLimit } from '../../../lib/concurrency.ts';
 import type { Sample } from '../../../protocol/sample.ts';
 import type { Probe } from '../probe.ts';
-import { connectTcp, handshake, PhaseError, resolveHost, secureContextFor } from '../tcp/dial.ts';
+import { connectTcp, handshake, PhaseError, resolveHost, secureContextFor, trustAnchorsOf } from '../tcp/dial.ts';
 import { domainSample } from './expiry.ts';
 import type { TlsConfig, TlsTarget } from './schema.ts';
 import { startTls } from './starttls.ts';
@@ -40,7 +40,7 @@ export async function probeTlsTarget(t: TlsTarget, base: Record<string, string>,
     const s = await handshake(sock, { servername: name, secureContext }, t.tls_ms, signal);
     sock = s;
     times.tls = performance.now() - t0;
-    const sample = x509Sample(inspectTls(s, name), source, tags, now());
+    const sample = x509Sample(inspectTls(s, name, trustAnchorsOf(s)), source, tags, now());
     sample.fields.connect_time_s = times.connect / 1000;
     sample.fields.tls_time_s = times.tls / 1000;
     if (t.starttls !== 'none') {
