@@ -111,7 +111,9 @@ export const DEFAULT_ANCHORS = new TrustAnchors(() => tls.getCACertificates('def
  * rejectUnauthorized: false, so an invalid certificate is still described rather than
  * only refused. The host name is checked here, apart from the chain, so both results show.
  * Works on X509Certificate objects, whose fields are read on demand: about 40 µs a chain,
- * where the legacy getPeerCertificate(true) object costs about 220 µs (bench:http).
+ * where the legacy getPeerCertificate(true) object costs about 220 µs (bench:http). Call it once
+ * per socket: Node 24 hands the peer certificate over on the first getPeerX509Certificate call,
+ * and later calls of either API on that socket see none.
  */
 export function inspectTls(socket: TLSSocket, hostname: string, anchors: TrustAnchors = DEFAULT_ANCHORS): TlsInfo {
   const chain: CertInfo[] = [];
