@@ -1,13 +1,11 @@
 import type { Event } from '../../protocol/sample.ts';
 import type { CollectorContext } from '../module.ts';
-import { apiActor } from '../http/auth.ts';
 import { DocumentError, type Source } from '../ingest/ingest.ts';
 import { PORTMAP_DOCUMENT } from '../../lib/portmap-snapshot.ts';
-import { readBody } from '../http/body.ts';
-import { HttpError, sendJson } from '../http/respond.ts';
-import { csvToRecords, CsvError, recordsToCsv } from './csv.ts';
+import { HttpError } from '../http/respond.ts';
 import { ouiVendor } from './oui.ts';
-import { createCablingRegister, RECORD_FIELDS, type CablingRegister, type IngestSummary, type RecordField } from './register.ts';
+import { registerCablingRoutes } from './api.ts';
+import { createCablingRegister, type CablingRegister, type IngestSummary } from './register.ts';
 import { portmapSnapshotSchema } from './snapshot-schema.ts';
 
 /**
@@ -28,12 +26,14 @@ const addressesOf = (d: { address?: string | string[] | undefined }): string[] =
 /** A node unseen this long has left its port: longer than a night with the PC off and the FDB aged out. */
 export const LOST_AFTER_MS = 24 * 3600_000;
 
-export function startCabling(ctx: CollectorContext): CablingHandle {
-  // Agents name the PCs they run on by the address they connect from, when that address is
-  // theirs alone (several agents behind one NAT address name nobody). Re-read once a minute.
+/**
+ * Names agents by the address they connect from, when that address is theirs alone (several
+ * agents behind one NAT address name nobody): the PCs a port map finds. Re-read once a minute.
+ */
+function agentNamesByAddress(ctx: CollectorContext): () => Map<string, string> {
   let agentsAt = new Map<string, string>();
   let agentsRead = -Infinity;
-  const agentByIp = () => {
+  return () => {
     if (ctx.now() - agentsRead < 60_000) return agentsAt;
     agentsRead = ctx.now();
     const seen = new Map<string, string | null>();
@@ -45,6 +45,10 @@ export function startCabling(ctx: CollectorContext): CablingHandle {
     agentsAt = new Map([...seen].filter((e): e is [string, string] => e[1] !== null));
     return agentsAt;
   };
+}
+
+export function startCabling(ctx: CollectorContext): CablingHandle {
+  const agentByIp = agentNamesByAddress(ctx);
   const register = createCablingRegister(ctx.db, {
     identity: {
       vendor: ouiVendor,
@@ -85,79 +89,6 @@ export function startCabling(ctx: CollectorContext): CablingHandle {
       throw e;
     }
   });
-  const str = (v: unknown, name: string) => {
-    if (typeof v !== 'string' || !v.trim()) throw new HttpError(400, `"${name}" must be a non-empty string`);
-    return v.trim();
-  };
-  // A script (or a poller that is not a Watchpost agent) can post snapshots too.
-  ctx.server.route('POST', '/api/cabling/snapshot', async (req, res) => {
-    const actor = apiActor(ctx.config, req);
-    let body: unknown;
-    try {
-      body = JSON.parse((await readBody(req, 16 << 20)).toString('utf8'));
-    } catch {
-      throw new HttpError(400, 'body must be a PortmapSnapshot as JSON (lib/portmap-snapshot.ts)');
-    }
-    sendJson(res, 200, handle.ingestDocument(actor, body, ctx.now()));
-  });
-  ctx.server.route('GET', '/api/cabling/search', (req, res, url) => {
-    apiActor(ctx.config, req);
-    sendJson(res, 200, { hits: register.search(url.searchParams.get('q') ?? '') });
-  });
-  ctx.server.route('GET', '/api/cabling/ports', (req, res, url) => {
-    apiActor(ctx.config, req);
-    sendJson(res, 200, { switch: url.searchParams.get('switch'), ports: register.ports(str(url.searchParams.get('switch'), 'switch')) });
-  });
-  ctx.server.route('GET', '/api/cabling/history', (req, res, url) => {
-    apiActor(ctx.config, req);
-    sendJson(res, 200, { moves: register.history(str(url.searchParams.get('mac'), 'mac')) });
-  });
-  ctx.server.route('POST', '/api/cabling/record', async (req, res) => {
-    const actor = apiActor(ctx.config, req);
-    let b: Record<string, unknown>;
-    try {
-      b = JSON.parse((await readBody(req, 16 * 1024)).toString('utf8'));
-    } catch {
-      throw new HttpError(400, 'body must be JSON: {"switch":…,"port":…,"room":…}');
-    }
-    const fields: Partial<Record<RecordField, string>> = {};
-    for (const k of RECORD_FIELDS) {
-      if (b[k] === undefined) continue;
-      if (typeof b[k] !== 'string') throw new HttpError(400, `"${k}" must be a string`);
-      fields[k] = b[k];
-    }
-    const unknown = Object.keys(b).filter((k) => k !== 'switch' && k !== 'port' && !(RECORD_FIELDS as readonly string[]).includes(k));
-    if (unknown.length) throw new HttpError(400, `unknown field(s) ${unknown.join(', ')}; allowed: switch, port, ${RECORD_FIELDS.join(', ')}`);
-    const sw = str(b.switch, 'switch');
-    const port = str(b.port, 'port');
-    const r = register.setRecord(sw, port, fields, actor, ctx.now());
-    ctx.audit.append(actor, 'cabling.record_set', `port:${sw}/${port}`, { before: r.before, after: r.after });
-    sendJson(res, 200, { record: r.after });
-  });
-  ctx.server.route('GET', '/api/cabling/records.csv', (req, res, url) => {
-    apiActor(ctx.config, req);
-    const lang = url.searchParams.get('lang') === 'en' ? 'en' : 'zh';
-    const text = recordsToCsv(register.records(), lang);
-    res.writeHead(200, {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="cabling-${lang}.csv"`,
-      'content-length': Buffer.byteLength(text),
-    });
-    res.end(text);
-  });
-  ctx.server.route('POST', '/api/cabling/records.csv', async (req, res) => {
-    const actor = apiActor(ctx.config, req);
-    let rows;
-    try {
-      rows = csvToRecords((await readBody(req, 4 << 20)).toString('utf8'));
-    } catch (e) {
-      if (e instanceof CsvError) throw new HttpError(400, e.message);
-      throw e;
-    }
-    const changed = register.importRecords(rows, actor, ctx.now());
-    for (const r of changed)
-      ctx.audit.append(actor, 'cabling.record_set', `port:${r.after.switch}/${r.after.port}`, { before: r.before, after: r.after, via: 'csv' });
-    sendJson(res, 200, { rows: rows.length, changed: changed.length });
-  });
+  registerCablingRoutes(ctx, handle);
   return handle;
 }

@@ -219,13 +219,10 @@ class W {
   }
 }
 
-/**
- * Renders the annual licensing report (`watchpost report --kind licensing`) in the monthly
- * report's style: cover, summary, machines with OS edition/activation and office suites,
- * licensed software against licences held, forbidden software now and removed (with dates),
- * the year's changes. Throws ReportFontError when the font cannot be loaded.
- */
-export async function renderLicensingReport(d: LicensingReportData, lang: Lang, font: { path: string; name?: string | undefined }): Promise<Buffer> {
+type Day = (ms: number) => string;
+
+/** A buffered A4 document with the report's font registered, and the promise of its bytes once ended. Throws ReportFontError. */
+function openDocument(d: LicensingReportData, lang: Lang, font: { path: string; name?: string | undefined }): { doc: Doc; done: Promise<Buffer> } {
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: HEAD, bottom: FOOT, left: MARGIN, right: MARGIN },
@@ -246,9 +243,11 @@ export async function renderLicensingReport(d: LicensingReportData, lang: Lang, 
   } catch (e) {
     throw new ReportFontError(`cannot load font ${font.path}${font.name ? ` (${font.name})` : ''}: ${(e as Error).message}; set reports.font_path/font_name`);
   }
-  const w = new W(doc, lang);
-  const day = (ms: number) => fmtLocal(ms, d.tz, false);
-  // Cover.
+  return { doc, done };
+}
+
+function cover(w: W, d: LicensingReportData): void {
+  const doc = w.doc;
   doc.y = 200;
   doc.fontSize(24).fillColor(C.ink).text(w.t('title'), MARGIN, doc.y, { width: w.width, align: 'center' });
   doc.moveDown(1.2).fontSize(12);
@@ -265,7 +264,9 @@ export async function renderLicensingReport(d: LicensingReportData, lang: Lang, 
       .text(v, { width: w.width - 120 });
     doc.moveDown(0.4);
   }
-  // Summary.
+}
+
+function summary(w: W, d: LicensingReportData): void {
   w.h1(w.t('summary'));
   const osOk = d.machines.filter((m) => m.os_activation === 'licensed' || m.os_activation === 'not_applicable').length;
   const office = d.machines.flatMap((m) => m.office.filter((o) => o.kind !== 'wps'));
@@ -285,7 +286,9 @@ export async function renderLicensingReport(d: LicensingReportData, lang: Lang, 
     (i) => ((i === 3 && d.forbidden_now.length) || (i === 5 && d.licensing.some((l) => l.exceeded)) ? C.fail : undefined),
   );
   w.para(w.t('truth'), C.grey);
-  // Machines.
+}
+
+function machinesSection(w: W, d: LicensingReportData, day: Day): void {
   w.h1(w.t('machines_h'));
   if (!d.machines.length) w.para(w.t('no_lists'), C.grey);
   else
@@ -307,7 +310,9 @@ export async function renderLicensingReport(d: LicensingReportData, lang: Lang, 
         return m.os_activation !== 'licensed' && m.os_activation !== 'not_applicable' ? C.warn : undefined;
       },
     );
-  // Licences.
+}
+
+function licencesSection(w: W, d: LicensingReportData): void {
   w.h1(w.t('licensing_h'));
   if (!d.licensing.length) w.para(w.t('no_policy'), C.grey);
   else
@@ -317,7 +322,9 @@ export async function renderLicensingReport(d: LicensingReportData, lang: Lang, 
       d.licensing.map((l) => [l.rule, String(l.installed), String(l.licensed), l.exceeded ? w.t('exceeded') : w.t('ok')]),
       (i) => (d.licensing[i]!.exceeded ? C.fail : undefined),
     );
-  // Forbidden.
+}
+
+function forbiddenSection(w: W, d: LicensingReportData, day: Day): void {
   w.h1(w.t('forbidden_h'));
   w.h2(w.t('now_h'));
   if (!d.forbidden_now.length) w.para(w.t('none'), C.grey);
@@ -336,7 +343,9 @@ export async function renderLicensingReport(d: LicensingReportData, lang: Lang, 
       [w.t('machine'), w.t('program'), w.t('version'), w.t('rule'), w.t('removed_on')],
       d.forbidden_removed.map((f) => [f.agent, f.name, f.version, f.rule, day(f.removed_ms)]),
     );
-  // Changes.
+}
+
+function changesSection(w: W, d: LicensingReportData, day: Day): void {
   w.h1(w.t('changes_h'));
   w.table(
     [2, 2, 2, 2, 2],
@@ -357,6 +366,11 @@ export async function renderLicensingReport(d: LicensingReportData, lang: Lang, 
       ]),
     );
   }
+}
+
+/** Page footers, drawn once every page exists (the total is known). */
+function footers(w: W, d: LicensingReportData): void {
+  const doc = w.doc;
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
@@ -374,6 +388,25 @@ export async function renderLicensingReport(d: LicensingReportData, lang: Lang, 
     doc.text(w.t('page', { n: i + 1, total: range.count }), MARGIN + w.width * 0.7, fy, { width: w.width * 0.3, align: 'right', lineBreak: false });
     doc.page.margins.bottom = bottom;
   }
+}
+
+/**
+ * Renders the annual licensing report (`watchpost report --kind licensing`) in the monthly
+ * report's style: cover, summary, machines with OS edition/activation and office suites,
+ * licensed software against licences held, forbidden software now and removed (with dates),
+ * the year's changes. Throws ReportFontError when the font cannot be loaded.
+ */
+export async function renderLicensingReport(d: LicensingReportData, lang: Lang, font: { path: string; name?: string | undefined }): Promise<Buffer> {
+  const { doc, done } = openDocument(d, lang, font);
+  const w = new W(doc, lang);
+  const day = (ms: number) => fmtLocal(ms, d.tz, false);
+  cover(w, d);
+  summary(w, d);
+  machinesSection(w, d, day);
+  licencesSection(w, d);
+  forbiddenSection(w, d, day);
+  changesSection(w, d, day);
+  footers(w, d);
   doc.end();
   return done;
 }

@@ -148,8 +148,10 @@ function officeActivation(office: SoftwareBody['office']): string {
   return ms.every((o) => o.activation === 'licensed') ? 'licensed' : (ms.find((o) => o.activation !== 'licensed')?.activation ?? 'unknown');
 }
 
-export function createSoftwareStore(db: DatabaseSync): SoftwareStore {
-  const st: Record<string, StatementSync> = {
+type Statements = Record<string, StatementSync>;
+
+function prepareStatements(db: DatabaseSync): Statements {
+  return {
     machine: db.prepare('SELECT m.*, (SELECT COUNT(*) FROM software_installed i WHERE i.agent = m.agent) AS packages FROM software_machines m WHERE agent = ?'),
     machines: db.prepare('SELECT m.*, (SELECT COUNT(*) FROM software_installed i WHERE i.agent = m.agent) AS packages FROM software_machines m ORDER BY agent'),
     head: db.prepare('SELECT hash, doc_time_ms, os_name, os_version, os_edition, os_activation, office FROM software_machines WHERE agent = ?'),
@@ -182,6 +184,96 @@ export function createSoftwareStore(db: DatabaseSync): SoftwareStore {
       'SELECT time_ms, os_name, os_version, os_edition, os_activation, office_activation FROM software_os_history WHERE agent = ? ORDER BY time_ms, id',
     ),
   };
+}
+
+type Head = { hash: string; doc_time_ms: number; os_name: string; os_version: string; os_edition: string; os_activation: string; office: string };
+
+/**
+ * Brings one machine's installed rows to the new list: returns what came and what went (rows of a
+ * source that failed on the agent, or of a user it could not read this time, are kept).
+ */
+function syncInstalled(st: Statements, agent: string, docTimeMs: number, body: SoftwareBody): { added: SoftwareRow[]; removed: InstalledRow[] } {
+  const failed = new Set(Object.keys(body.errors));
+  const old = new Map<string, InstalledRow>();
+  for (const r of st.rows!.all(agent) as unknown as InstalledRow[]) old.set(itemKey(r), r);
+  const now = new Map<string, SoftwareRow>();
+  for (const r of body.software) now.set(itemKey(r), r);
+  const added: SoftwareRow[] = [];
+  const removed: InstalledRow[] = [];
+  for (const [k, r] of now) {
+    const o = old.get(k);
+    if (!o) added.push(r);
+    else if (o.publisher !== r.publisher || o.install_date !== r.install_date || o.install_location !== r.install_location)
+      st.upd!.run(r.publisher, r.install_date, r.install_location, agent, r.source, r.scope, r.name, r.arch, r.version);
+  }
+  // Per-user entries of a user whose hive was not loaded (logged off) were not looked at.
+  const unread = (o: InstalledRow) => o.scope !== 'machine' && body.read_scopes?.[o.source] !== undefined && !body.read_scopes[o.source]!.includes(o.scope);
+  for (const [k, o] of old) if (!now.has(k) && !failed.has(o.source) && !unread(o)) removed.push(o);
+  for (const o of removed) st.del!.run(agent, o.source, o.scope, o.name, o.arch, o.version);
+  for (const r of added) st.ins!.run(agent, r.source, r.scope, r.name, r.arch, r.version, r.publisher, r.install_date, r.install_location, docTimeMs);
+  return { added, removed };
+}
+
+/** Writes the change history of one new list; one entry gone and one come in the same slot (source, scope, name, arch) is a version change. Returns how many. */
+function recordChanges(st: Statements, agent: string, docTimeMs: number, added: SoftwareRow[], removed: InstalledRow[]): number {
+  let changes = 0;
+  const gone = new Map<string, InstalledRow[]>();
+  for (const o of removed) (gone.get(slotKey(o)) ?? gone.set(slotKey(o), []).get(slotKey(o))!).push(o);
+  const came = new Map<string, SoftwareRow[]>();
+  for (const r of added) (came.get(slotKey(r)) ?? came.set(slotKey(r), []).get(slotKey(r))!).push(r);
+  const rec = (
+    change: ChangeKind,
+    r: { source: string; scope: string; name: string; arch: string; publisher: string },
+    oldV: string | null,
+    newV: string | null,
+  ) => {
+    st.change!.run(agent, docTimeMs, change, r.source, r.scope, r.name, r.arch, oldV, newV, r.publisher);
+    changes++;
+  };
+  for (const [k, rs] of came) {
+    const gs = gone.get(k);
+    if (gs?.length === 1 && rs.length === 1) {
+      const o = gs[0]!;
+      const r = rs[0]!;
+      rec(compareVersions(r.version, o.version) < 0 ? 'downgraded' : 'upgraded', r, o.version, r.version);
+      gone.delete(k);
+    } else for (const r of rs) rec('installed', r, null, r.version);
+  }
+  for (const gs of gone.values()) for (const o of gs) rec('removed', o, o.version, null);
+  return changes;
+}
+
+/** The machine's row (the list's head) and, when the OS or Office activation changed, a line of OS history. */
+function recordMachine(st: Statements, head: Head | undefined, agent: string, hash: string, docTimeMs: number, body: SoftwareBody, receivedMs: number): void {
+  const oa = officeActivation(body.office);
+  if (
+    !head ||
+    head.os_name !== body.os.name ||
+    head.os_version !== body.os.version ||
+    head.os_edition !== body.os.edition ||
+    head.os_activation !== body.os.activation ||
+    officeActivation(JSON.parse(head.office)) !== oa
+  )
+    st.os!.run(agent, docTimeMs, body.os.name, body.os.version, body.os.edition, body.os.activation, oa);
+  st.upsert!.run(
+    agent,
+    hash,
+    docTimeMs,
+    receivedMs,
+    receivedMs,
+    docTimeMs,
+    body.os.name,
+    body.os.version,
+    body.os.edition,
+    body.os.activation,
+    JSON.stringify(body.licenses),
+    JSON.stringify(body.office),
+    JSON.stringify(body.errors),
+  );
+}
+
+export function createSoftwareStore(db: DatabaseSync): SoftwareStore {
+  const st = prepareStatements(db);
   const summary = (r: Record<string, unknown> | undefined): MachineSummary | undefined =>
     r && {
       ...(r as unknown as MachineSummary),
@@ -199,88 +291,19 @@ export function createSoftwareStore(db: DatabaseSync): SoftwareStore {
       return true;
     },
     apply(agent, hash, docTimeMs, body, receivedMs) {
-      const head = st.head!.get(agent) as
-        | { hash: string; doc_time_ms: number; os_name: string; os_version: string; os_edition: string; os_activation: string; office: string }
-        | undefined;
+      const head = st.head!.get(agent) as Head | undefined;
       if (head && head.hash === hash) {
         st.seen!.run(receivedMs, agent);
         return { outcome: 'unchanged', changes: 0 };
       }
       // The outbox is FIFO, but a restored agent state dir can replay an old list: the newer one stands.
       if (head && docTimeMs < head.doc_time_ms) return { outcome: 'stale', changes: 0 };
-      const failed = new Set(Object.keys(body.errors));
       let changes = 0;
       db.exec('BEGIN');
       try {
-        const old = new Map<string, InstalledRow>();
-        for (const r of st.rows!.all(agent) as unknown as InstalledRow[]) old.set(itemKey(r), r);
-        const now = new Map<string, SoftwareRow>();
-        for (const r of body.software) now.set(itemKey(r), r);
-        const added: SoftwareRow[] = [];
-        const removed: InstalledRow[] = [];
-        for (const [k, r] of now) {
-          const o = old.get(k);
-          if (!o) added.push(r);
-          else if (o.publisher !== r.publisher || o.install_date !== r.install_date || o.install_location !== r.install_location)
-            st.upd!.run(r.publisher, r.install_date, r.install_location, agent, r.source, r.scope, r.name, r.arch, r.version);
-        }
-        // Per-user entries of a user whose hive was not loaded (logged off) were not looked at.
-        const unread = (o: InstalledRow) =>
-          o.scope !== 'machine' && body.read_scopes?.[o.source] !== undefined && !body.read_scopes[o.source]!.includes(o.scope);
-        for (const [k, o] of old) if (!now.has(k) && !failed.has(o.source) && !unread(o)) removed.push(o);
-        for (const o of removed) st.del!.run(agent, o.source, o.scope, o.name, o.arch, o.version);
-        for (const r of added) st.ins!.run(agent, r.source, r.scope, r.name, r.arch, r.version, r.publisher, r.install_date, r.install_location, docTimeMs);
-        if (head) {
-          // One entry gone and one come in the same slot (source, scope, name, arch) is a version change.
-          const gone = new Map<string, InstalledRow[]>();
-          for (const o of removed) (gone.get(slotKey(o)) ?? gone.set(slotKey(o), []).get(slotKey(o))!).push(o);
-          const came = new Map<string, SoftwareRow[]>();
-          for (const r of added) (came.get(slotKey(r)) ?? came.set(slotKey(r), []).get(slotKey(r))!).push(r);
-          const rec = (
-            change: ChangeKind,
-            r: { source: string; scope: string; name: string; arch: string; publisher: string },
-            oldV: string | null,
-            newV: string | null,
-          ) => {
-            st.change!.run(agent, docTimeMs, change, r.source, r.scope, r.name, r.arch, oldV, newV, r.publisher);
-            changes++;
-          };
-          for (const [k, rs] of came) {
-            const gs = gone.get(k);
-            if (gs?.length === 1 && rs.length === 1) {
-              const o = gs[0]!;
-              const r = rs[0]!;
-              rec(compareVersions(r.version, o.version) < 0 ? 'downgraded' : 'upgraded', r, o.version, r.version);
-              gone.delete(k);
-            } else for (const r of rs) rec('installed', r, null, r.version);
-          }
-          for (const gs of gone.values()) for (const o of gs) rec('removed', o, o.version, null);
-        }
-        const oa = officeActivation(body.office);
-        if (
-          !head ||
-          head.os_name !== body.os.name ||
-          head.os_version !== body.os.version ||
-          head.os_edition !== body.os.edition ||
-          head.os_activation !== body.os.activation ||
-          officeActivation(JSON.parse(head.office)) !== oa
-        )
-          st.os!.run(agent, docTimeMs, body.os.name, body.os.version, body.os.edition, body.os.activation, oa);
-        st.upsert!.run(
-          agent,
-          hash,
-          docTimeMs,
-          receivedMs,
-          receivedMs,
-          docTimeMs,
-          body.os.name,
-          body.os.version,
-          body.os.edition,
-          body.os.activation,
-          JSON.stringify(body.licenses),
-          JSON.stringify(body.office),
-          JSON.stringify(body.errors),
-        );
+        const { added, removed } = syncInstalled(st, agent, docTimeMs, body);
+        if (head) changes = recordChanges(st, agent, docTimeMs, added, removed);
+        recordMachine(st, head, agent, hash, docTimeMs, body, receivedMs);
         db.exec('COMMIT');
       } catch (e) {
         db.exec('ROLLBACK');
