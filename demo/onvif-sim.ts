@@ -173,9 +173,110 @@ function digestValid(header: string | undefined, method: string, user: string, p
   return expect === p.response;
 }
 
+function challenge(res: http.ServerResponse, nonces: Set<string>, double: boolean): void {
+  const nonce = randomBytes(16).toString('hex');
+  nonces.add(nonce);
+  const c = [`Digest realm="IP Camera(C2183)", qop="auth", nonce="${nonce}", stale="FALSE"`];
+  if (double) c.push(`Digest realm="IP Camera(C2183)", qop="auth", nonce="${nonce}", algorithm="SHA-256", stale="FALSE"`);
+  res.writeHead(401, { 'www-authenticate': c, 'content-type': 'text/html' });
+  res.end('<!DOCTYPE html><html><head><title>Document Error: Unauthorized</title></head><body><h2>Access Error: 401 -- Unauthorized</h2></body></html>');
+}
+
+function soap(res: http.ServerResponse, status: number, body: Buffer | string): void {
+  res.writeHead(status, { 'content-type': 'application/soap+xml; charset=utf-8' });
+  res.end(body);
+}
+
+/** What one simulated camera's handlers share: its options (mutable: setMode), replies, clock and what it was asked. */
+interface SimState {
+  o: OnvifSim['options'];
+  builtIn: boolean;
+  rec(name: string): Buffer;
+  clock(): number;
+  nonces: Set<string>;
+  requests: string[];
+  frame: number;
+}
+
+function answerSnapshot(st: SimState, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const o = st.o;
+  st.requests.push('snapshot');
+  if (o.auth !== 'none' && !digestValid(req.headers.authorization, 'GET', o.user, o.password, st.nonces))
+    return challenge(res, st.nonces, o.auth === 'digest2');
+  if (o.snapshot === 'html404') {
+    res.writeHead(404, { 'content-type': 'text/html' });
+    res.end('<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>');
+    return;
+  }
+  const kind = o.snapshot === 'black' || o.snapshot === 'uniform' ? o.snapshot : 'ok';
+  const frames = snapshotFrames(kind, o.width, o.height);
+  const jpg = o.snapshot === 'frozen' ? frames[0]! : frames[st.frame++ % frames.length]!;
+  res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': jpg.length });
+  res.end(jpg);
+}
+
+/** False when the request was refused (the answer is sent). */
+function authorised(st: SimState, req: http.IncomingMessage, res: http.ServerResponse, body: string): boolean {
+  const o = st.o;
+  if (o.auth === 'wsse' && !wsseValid(body, o.user, o.password, st.clock())) {
+    soap(res, 400, NOT_AUTHORIZED);
+    return false;
+  }
+  if ((o.auth === 'digest' || o.auth === 'digest2') && !digestValid(req.headers.authorization, 'POST', o.user, o.password, st.nonces)) {
+    if (req.headers.authorization) {
+      res.writeHead(401, { 'content-type': 'text/html' });
+      res.end('<html><body>401 Unauthorized</body></html>');
+    } else challenge(res, st.nonces, o.auth === 'digest2');
+    return false;
+  }
+  return true;
+}
+
+function answerSoap(st: SimState, req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
+  const o = st.o;
+  const action = /<(?:[\w-]+:)?Body[^>]*>\s*<(?:[\w-]+:)?(\w+)/.exec(body)?.[1] ?? '';
+  st.requests.push(action);
+  if (action !== 'GetSystemDateAndTime') {
+    if (!authorised(st, req, res, body)) return;
+    if (o.mode === 'fault') return soap(res, 400, st.rec(FAULT));
+  }
+  if (action === 'GetSystemDateAndTime' && o.clockSkewS !== undefined) return soap(res, 200, clockReply(st.clock(), st.builtIn));
+  if (action === 'GetSnapshotUri' && (o.snapshot === 'empty_uri' || o.snapshot === 'rtsp_uri')) {
+    const uri = o.snapshot === 'empty_uri' ? '' : 'rtsp://192.168.1.123:554/cam/realmonitor?channel=1&amp;subtype=1';
+    return soap(
+      res,
+      200,
+      st
+        .rec(ACTIONS.GetSnapshotUri!)
+        .toString('utf8')
+        .replace(/<tt:Uri>[^<]*<\/tt:Uri>/, `<tt:Uri>${uri}</tt:Uri>`),
+    );
+  }
+  const file = ACTIONS[action];
+  if (!file) return soap(res, 400, st.rec(NOT_SUPPORTED));
+  soap(res, 200, st.rec(file));
+}
+
+function answer(st: SimState, req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
+  if (st.o.mode === 'reset') {
+    req.socket.destroy();
+    return;
+  }
+  // hang: the request is read and never answered; stop() destroys the socket.
+  if (st.o.mode === 'hang') return;
+  const url = new URL(req.url ?? '/', 'http://sim');
+  if (req.method === 'GET' && url.pathname === SNAPSHOT_PATH) return answerSnapshot(st, req, res);
+  if (req.method !== 'POST') {
+    res.writeHead(404, { 'content-type': 'text/html' });
+    res.end('<html><body>404</body></html>');
+    return;
+  }
+  answerSoap(st, req, res, body);
+}
+
 /** Starts a simulated camera on 127.0.0.1 at a free port. */
 export async function startOnvifSim(opts: OnvifSimOptions = {}): Promise<OnvifSim> {
-  const o = {
+  const o: OnvifSim['options'] = {
     user: opts.user ?? 'admin',
     password: opts.password ?? 'Cam#2026',
     auth: opts.auth ?? 'wsse',
@@ -201,83 +302,11 @@ export async function startOnvifSim(opts: OnvifSimOptions = {}): Promise<OnvifSi
   snapshotFrames(o.snapshot === 'black' || o.snapshot === 'uniform' ? o.snapshot : 'ok', o.width, o.height);
   const started = Date.now();
   const clock = () => (o.clockSkewS === undefined ? RECORDED_CLOCK_MS + (Date.now() - started) : Date.now() + o.clockSkewS * 1000);
-  const nonces = new Set<string>();
-  const requests: string[] = [];
-  let frame = 0;
-  const challenge = (res: http.ServerResponse, double: boolean) => {
-    const nonce = randomBytes(16).toString('hex');
-    nonces.add(nonce);
-    const c = [`Digest realm="IP Camera(C2183)", qop="auth", nonce="${nonce}", stale="FALSE"`];
-    if (double) c.push(`Digest realm="IP Camera(C2183)", qop="auth", nonce="${nonce}", algorithm="SHA-256", stale="FALSE"`);
-    res.writeHead(401, { 'www-authenticate': c, 'content-type': 'text/html' });
-    res.end('<!DOCTYPE html><html><head><title>Document Error: Unauthorized</title></head><body><h2>Access Error: 401 -- Unauthorized</h2></body></html>');
-  };
-  const soap = (res: http.ServerResponse, status: number, body: Buffer | string) => {
-    res.writeHead(status, { 'content-type': 'application/soap+xml; charset=utf-8' });
-    res.end(body);
-  };
-
+  const st: SimState = { o, builtIn, rec, clock, nonces: new Set(), requests: [], frame: 0 };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (o.mode === 'reset') {
-        req.socket.destroy();
-        return;
-      }
-      // hang: the request is read and never answered; stop() destroys the socket.
-      if (o.mode === 'hang') return;
-      const url = new URL(req.url ?? '/', 'http://sim');
-      if (req.method === 'GET' && url.pathname === SNAPSHOT_PATH) {
-        requests.push('snapshot');
-        if (o.auth !== 'none' && !digestValid(req.headers.authorization, 'GET', o.user, o.password, nonces)) return challenge(res, o.auth === 'digest2');
-        if (o.snapshot === 'html404') {
-          res.writeHead(404, { 'content-type': 'text/html' });
-          res.end('<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>');
-          return;
-        }
-        const kind = o.snapshot === 'black' || o.snapshot === 'uniform' ? o.snapshot : 'ok';
-        const frames = snapshotFrames(kind, o.width, o.height);
-        const jpg = o.snapshot === 'frozen' ? frames[0]! : frames[frame++ % frames.length]!;
-        res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': jpg.length });
-        res.end(jpg);
-        return;
-      }
-      if (req.method !== 'POST') {
-        res.writeHead(404, { 'content-type': 'text/html' });
-        res.end('<html><body>404</body></html>');
-        return;
-      }
-      const body = Buffer.concat(chunks).toString('utf8');
-      const action = /<(?:[\w-]+:)?Body[^>]*>\s*<(?:[\w-]+:)?(\w+)/.exec(body)?.[1] ?? '';
-      requests.push(action);
-      if (action !== 'GetSystemDateAndTime') {
-        if (o.auth === 'wsse' && !wsseValid(body, o.user, o.password, clock())) return soap(res, 400, NOT_AUTHORIZED);
-        if ((o.auth === 'digest' || o.auth === 'digest2') && !digestValid(req.headers.authorization, 'POST', o.user, o.password, nonces)) {
-          if (req.headers.authorization) {
-            res.writeHead(401, { 'content-type': 'text/html' });
-            res.end('<html><body>401 Unauthorized</body></html>');
-            return;
-          }
-          return challenge(res, o.auth === 'digest2');
-        }
-        if (o.mode === 'fault') return soap(res, 400, rec(FAULT));
-      }
-      if (action === 'GetSystemDateAndTime' && o.clockSkewS !== undefined) return soap(res, 200, clockReply(clock(), builtIn));
-      if (action === 'GetSnapshotUri' && (o.snapshot === 'empty_uri' || o.snapshot === 'rtsp_uri')) {
-        const uri = o.snapshot === 'empty_uri' ? '' : 'rtsp://192.168.1.123:554/cam/realmonitor?channel=1&amp;subtype=1';
-        return soap(
-          res,
-          200,
-          rec(ACTIONS.GetSnapshotUri!)
-            .toString('utf8')
-            .replace(/<tt:Uri>[^<]*<\/tt:Uri>/, `<tt:Uri>${uri}</tt:Uri>`),
-        );
-      }
-      const file = ACTIONS[action];
-      if (!file) return soap(res, 400, rec(NOT_SUPPORTED));
-      soap(res, 200, rec(file));
-    });
+    req.on('end', () => answer(st, req, res, Buffer.concat(chunks).toString('utf8')));
   });
   const sockets = new Set<net.Socket>();
   server.on('connection', (s) => {
@@ -293,7 +322,7 @@ export async function startOnvifSim(opts: OnvifSimOptions = {}): Promise<OnvifSi
     port,
     url: `http://127.0.0.1:${port}/onvif/device_service`,
     options: o,
-    requests,
+    requests: st.requests,
     setMode(mode) {
       o.mode = mode;
       if (mode !== 'ok') for (const s of sockets) s.destroy();
