@@ -136,12 +136,7 @@ export function bridgeEntries(c: Cols, vlan: number | null): RawEntry[] {
   return out;
 }
 
-/** Reads the default context of one device: system, interfaces, forwarding tables, ARP, neighbours, aggregates, trunks. */
-export async function readTables(client: SnmpClient, arp: boolean): Promise<DeviceTables> {
-  const sys = await client.get([OID.sysObjectID, OID.sysName, OID.bridgeAddress]);
-  const c = await client.walkColumns(defaultColumns(arp));
-  const vendor = vendorOf(text(sys.get(OID.sysObjectID)).replace(/^\./, ''));
-
+function interfacesOf(c: Cols): Map<number, RawIf> {
   const interfaces = new Map<number, RawIf>();
   const ifIdx = new Set<string>();
   for (const o of [OID.ifName, OID.ifDescr, OID.ifOperStatus, OID.ifType]) for (const i of col(c, o).keys()) if (/^\d+$/.test(i)) ifIdx.add(i);
@@ -159,13 +154,21 @@ export async function readTables(client: SnmpClient, arp: boolean): Promise<Devi
       lag,
     });
   }
+  return interfaces;
+}
 
+/** bridge port → ifIndex. */
+function bridgePortsOf(c: Cols): Map<number, number> {
   const bridgePorts = new Map<number, number>();
   for (const [bp, v] of col(c, OID.basePortIfIndex)) {
     const ifIndex = num(v);
     if (ifIndex !== undefined && ifIndex > 0) bridgePorts.set(Number(bp), ifIndex);
   }
+  return bridgePorts;
+}
 
+/** Forwarding entries from Q-BRIDGE, Huawei's hwDynFdbPort and BRIDGE-MIB. */
+function fdbEntries(c: Cols): RawEntry[] {
   // Q-BRIDGE: index fdbId.mac. The FDB id is a VLAN through dot1qVlanFdbId (index timeMark.vlan);
   // without that table, an FDB id that is also a configured VLAN is taken as that VLAN (the IVL
   // convention most switches follow), else the VLAN is unknown.
@@ -204,35 +207,41 @@ export async function readTables(client: SnmpClient, arp: boolean): Promise<Devi
     entries.push({ mac, vlan: Number.isInteger(vlan) && vlan > 0 && vlan < 4095 ? vlan : null, bridgePort: null, ifIndex, source: 'huawei' });
   }
   entries.push(...bridgeEntries(c, null));
+  return entries;
+}
 
+/** ARP / neighbour cache rows (ipNetToMedia and ipNetToPhysical), each (ip, mac, ifIndex) once. */
+function arpEntries(c: Cols): ArpEntry[] {
   const arpOut: ArpEntry[] = [];
-  if (arp) {
-    const seen = new Set<string>();
-    const add = (ip: string, mac: string | null, ifIndex: number) => {
-      const k = `${ip}|${mac}|${ifIndex}`;
-      if (!mac || seen.has(k)) return;
-      seen.add(k);
-      arpOut.push({ ip, mac, ifIndex });
-    };
-    const mType = col(c, OID.ipNetToMediaType);
-    for (const [idx, v] of col(c, OID.ipNetToMediaPhysAddress)) {
-      const p = idx.split('.');
-      if (p.length !== 5 || num(mType.get(idx)) === 2) continue;
-      add(p.slice(1).join('.'), macOfValue(v), Number(p[0]));
-    }
-    // ipNetToPhysicalTable: index ifIndex.addrType.len.addr… (ipv4 = 1, ipv6 = 2).
-    const pType = col(c, OID.ipNetToPhysicalType);
-    for (const [idx, v] of col(c, OID.ipNetToPhysicalPhysAddress)) {
-      const p = idx.split('.').map(Number);
-      if (num(pType.get(idx)) === 2) continue;
-      const [ifIndex, type, len] = p;
-      const addr = p.slice(3);
-      if (ifIndex === undefined || addr.length !== len) continue;
-      if (type === 1 && len === 4) add(addr.join('.'), macOfValue(v), ifIndex);
-      else if (type === 2 && len === 16) add(ipv6(addr), macOfValue(v), ifIndex);
-    }
+  const seen = new Set<string>();
+  const add = (ip: string, mac: string | null, ifIndex: number) => {
+    const k = `${ip}|${mac}|${ifIndex}`;
+    if (!mac || seen.has(k)) return;
+    seen.add(k);
+    arpOut.push({ ip, mac, ifIndex });
+  };
+  const mType = col(c, OID.ipNetToMediaType);
+  for (const [idx, v] of col(c, OID.ipNetToMediaPhysAddress)) {
+    const p = idx.split('.');
+    if (p.length !== 5 || num(mType.get(idx)) === 2) continue;
+    add(p.slice(1).join('.'), macOfValue(v), Number(p[0]));
   }
+  // ipNetToPhysicalTable: index ifIndex.addrType.len.addr… (ipv4 = 1, ipv6 = 2).
+  const pType = col(c, OID.ipNetToPhysicalType);
+  for (const [idx, v] of col(c, OID.ipNetToPhysicalPhysAddress)) {
+    const p = idx.split('.').map(Number);
+    if (num(pType.get(idx)) === 2) continue;
+    const [ifIndex, type, len] = p;
+    const addr = p.slice(3);
+    if (ifIndex === undefined || addr.length !== len) continue;
+    if (type === 1 && len === 4) add(addr.join('.'), macOfValue(v), ifIndex);
+    else if (type === 2 && len === 16) add(ipv6(addr), macOfValue(v), ifIndex);
+  }
+  return arpOut;
+}
 
+/** LLDP and CDP neighbours by local ifIndex. */
+function neighborsOf(c: Cols, interfaces: Map<number, RawIf>, bridgePorts: Map<number, number>): Map<number, PortNeighbor[]> {
   const neighbors = new Map<number, PortNeighbor[]>();
   const addNeighbor = (ifIndex: number | undefined, n: PortNeighbor) => {
     if (ifIndex === undefined) return;
@@ -274,7 +283,11 @@ export async function readTables(client: SnmpClient, arp: boolean): Promise<Devi
       remoteChassisId: '',
     });
   }
+  return neighbors;
+}
 
+/** member ifIndex → aggregate ifIndex, from LACP and the interface stack. */
+function aggregatesOf(c: Cols, interfaces: Map<number, RawIf>): Map<number, number> {
   const aggregateOf = new Map<number, number>();
   for (const [member, v] of col(c, OID.dot3adAggPortAttachedAggID)) {
     const agg = num(v);
@@ -286,7 +299,11 @@ export async function readTables(client: SnmpClient, arp: boolean): Promise<Devi
     if (num(v) !== 1 || !hi || !lo || aggregateOf.has(lo)) continue;
     if (interfaces.get(hi)?.lag) aggregateOf.set(lo, hi);
   }
+  return aggregateOf;
+}
 
+/** ifIndexes that carry a trunk (Cisco's DTP status or a tagged Q-BRIDGE membership). */
+function trunksOf(c: Cols, bridgePorts: Map<number, number>): Set<number> {
   const trunks = new Set<number>();
   for (const [i, v] of col(c, OID.vlanTrunkPortDynamicStatus)) if (num(v) === 1) trunks.add(Number(i));
   // Q-BRIDGE: a port that is a tagged (egress, not untagged) member of any VLAN carries a trunk.
@@ -297,14 +314,22 @@ export async function readTables(client: SnmpClient, arp: boolean): Promise<Devi
     // Only bridge ports that exist: some agents pad the bitmap with garbage past the last port.
     for (const bp of eg) if (!un.has(bp) && bridgePorts.has(bp)) trunks.add(bridgePorts.get(bp)!);
   }
+  return trunks;
+}
 
+/** ifIndex → port VLAN id. */
+function pvidsOf(c: Cols, bridgePorts: Map<number, number>): Map<number, number> {
   const pvid = new Map<number, number>();
   for (const [bp, v] of col(c, OID.dot1qPvid)) {
     const p = num(v);
     const ifIndex = bridgePorts.get(Number(bp));
     if (p !== undefined && ifIndex !== undefined) pvid.set(ifIndex, p);
   }
+  return pvid;
+}
 
+/** See DeviceTables.ciscoVlans (sorted; the caller drops repeats). */
+function ciscoVlansOf(c: Cols, trunks: Set<number>): number[] {
   // VLANs in use, as Netdisco's get_vlan_list: access ports' vmVlan and the VLANs enabled on trunking ports.
   const inUse = new Set<number>();
   for (const v of col(c, OID.vmVlan).values()) if (num(v) !== undefined) inUse.add(num(v)!);
@@ -318,20 +343,30 @@ export async function readTables(client: SnmpClient, arp: boolean): Promise<Devi
     if (inUse.size === 0 || inUse.has(vlan)) ciscoVlans.push(vlan);
   }
   ciscoVlans.sort((a, b) => a - b);
+  return ciscoVlans;
+}
 
+/** Reads the default context of one device: system, interfaces, forwarding tables, ARP, neighbours, aggregates, trunks. */
+export async function readTables(client: SnmpClient, arp: boolean): Promise<DeviceTables> {
+  const sys = await client.get([OID.sysObjectID, OID.sysName, OID.bridgeAddress]);
+  const c = await client.walkColumns(defaultColumns(arp));
+  const vendor = vendorOf(text(sys.get(OID.sysObjectID)).replace(/^\./, ''));
+  const interfaces = interfacesOf(c);
+  const bridgePorts = bridgePortsOf(c);
+  const trunks = trunksOf(c, bridgePorts);
   return {
     sysName: text(sys.get(OID.sysName)),
     vendor,
     bridgeMac: macOfValue(sys.get(OID.bridgeAddress)),
     interfaces,
     bridgePorts,
-    entries,
-    arp: arpOut,
-    neighbors,
-    aggregateOf,
+    entries: fdbEntries(c),
+    arp: arp ? arpEntries(c) : [],
+    neighbors: neighborsOf(c, interfaces, bridgePorts),
+    aggregateOf: aggregatesOf(c, interfaces),
     trunks,
-    pvid,
-    ciscoVlans: vendor === 'cisco' ? [...new Set(ciscoVlans)] : [],
+    pvid: pvidsOf(c, bridgePorts),
+    ciscoVlans: vendor === 'cisco' ? [...new Set(ciscoVlansOf(c, trunks))] : [],
   };
 }
 
