@@ -112,43 +112,18 @@ function byColumn(table: Map<string, SnmpValue> | undefined): Rows {
 const last = (index: string) => Number(index.slice(index.lastIndexOf('.') + 1));
 const first = (index: string) => Number(index.split('.')[0]);
 
-/**
- * Polls one printer: a GET of the system group, then one side-by-side GETBULK walk of the
- * HOST-RESOURCES device/printer tables and the Printer-MIB tables (marker, supplies, input,
- * console, alerts), each walked whole like `snmpbulkwalk` of that table. Throws the client's
- * error (timeout, auth); the caller turns it into up=0.
- */
-export async function pollPrinter(client: SnmpClient, t: Thresholds): Promise<PrinterReport> {
-  const sys = await client.get([SYS.descr, SYS.objectId, SYS.upTime, SYS.name, HR_UPTIME]);
-  if (sys.size === 0) throw Object.assign(new Error('the agent answered no system object'), { name: 'RequestFailedError' });
-  const tables = await client.walkColumns(Object.values(TABLE));
-  const tab = (k: keyof typeof TABLE) => byColumn(tables.get(TABLE[k]));
-  const hrDev = tab('hrDevice');
-  const hrPrn = tab('hrPrinter');
-  const col = (rows: Rows, c: number) => rows.get(c) ?? new Map<string, SnmpValue>();
+const col = (rows: Rows, c: number) => rows.get(c) ?? new Map<string, SnmpValue>();
 
-  const sysDescr = text(sys.get(SYS.descr)).replace(/\s*\n\s*/g, ' ');
-  const sysObjectID = text(sys.get(SYS.objectId)).replace(/^\./, '');
-  const ticks = num(sys.get(SYS.upTime)) ?? num(sys.get(HR_UPTIME));
+/** Row indexes present in any of the columns (agents leave empty cells out). */
+function rowIndexes(rows: Rows, cols: Record<string, number>): Set<string> {
+  const idx = new Set<string>();
+  for (const c of Object.values(cols)) for (const i of col(rows, c).keys()) idx.add(i);
+  return idx;
+}
 
-  // The printer's hrDeviceIndex: the hrDevice row typed hrDevicePrinter, else the first hrPrinterTable row.
-  const types = col(hrDev, COL.hrDevice.type);
-  const printerRow =
-    [...types].find(([, v]) => text(v).replace(/^\./, '') === HR_DEVICE_PRINTER)?.[0] ??
-    [...col(hrPrn, COL.hrPrinter.status).keys(), ...col(hrPrn, COL.hrPrinter.errorState).keys()][0];
-  const devRow = printerRow ?? [...col(hrDev, COL.hrDevice.descr).keys()][0];
-  const model = (devRow !== undefined ? printerText(col(hrDev, COL.hrDevice.descr).get(devRow)) : '') || sysDescr;
-  const errRaw = printerRow !== undefined ? col(hrPrn, COL.hrPrinter.errorState).get(printerRow) : undefined;
-  const errors = errRaw === undefined ? null : decodeErrorState(Buffer.isBuffer(errRaw.value) ? errRaw.value : Buffer.alloc(0));
-
-  const serialCol = tables.get(TABLE.serial) ?? new Map<string, SnmpValue>();
-  const serial = printerText((printerRow !== undefined ? serialCol.get(printerRow) : undefined) ?? [...serialCol.values()][0]) || null;
-
-  const sup = tab('supplies');
-  const supIdx = new Set<string>();
-  for (const c of Object.values(COL.supplies)) for (const i of col(sup, c).keys()) supIdx.add(i);
-  const noToner = errors?.includes('noToner') ?? false;
-  const supplies: Supply[] = [...supIdx].map((i) => {
+/** prtMarkerSuppliesTable: consumed supplies and waste receptacles, with their state by the thresholds. */
+function readSupplies(sup: Rows, noToner: boolean, t: Thresholds): Supply[] {
+  const supplies: Supply[] = [...rowIndexes(sup, COL.supplies)].map((i) => {
     const g = (c: number) => num(col(sup, c).get(i)) ?? null;
     const cls = g(COL.supplies.class);
     const typ = g(COL.supplies.type);
@@ -178,11 +153,12 @@ export async function pollPrinter(client: SnmpClient, t: Thresholds): Promise<Pr
     };
   });
   supplies.sort((a, b) => a.index - b.index);
+  return supplies;
+}
 
-  const inp = tab('input');
-  const trayIdx = new Set<string>();
-  for (const c of Object.values(COL.input)) for (const i of col(inp, c).keys()) trayIdx.add(i);
-  const trays: Tray[] = [...trayIdx].map((i) => {
+/** prtInputTable: paper trays and their fill. */
+function readTrays(inp: Rows, t: Thresholds): Tray[] {
+  const trays: Tray[] = [...rowIndexes(inp, COL.input)].map((i) => {
     const g = (c: number) => num(col(inp, c).get(i)) ?? null;
     const max = g(COL.input.maxCapacity);
     const level = g(COL.input.currentLevel);
@@ -200,11 +176,12 @@ export async function pollPrinter(client: SnmpClient, t: Thresholds): Promise<Pr
     };
   });
   trays.sort((a, b) => a.index - b.index);
+  return trays;
+}
 
-  const al = tab('alert');
-  const alertIdx = new Set<string>();
-  for (const c of Object.values(COL.alert)) for (const i of col(al, c).keys()) alertIdx.add(i);
-  const alerts: PrinterAlert[] = [...alertIdx].map((i) => {
+/** prtAlertTable: the open alert rows. */
+function readAlerts(al: Rows): PrinterAlert[] {
+  const alerts: PrinterAlert[] = [...rowIndexes(al, COL.alert)].map((i) => {
     const g = (c: number) => num(col(al, c).get(i)) ?? undefined;
     return {
       index: last(i),
@@ -219,8 +196,11 @@ export async function pollPrinter(client: SnmpClient, t: Thresholds): Promise<Pr
     };
   });
   alerts.sort((a, b) => a.index - b.index);
+  return alerts;
+}
 
-  const mk = tab('marker');
+/** Lifetime pages: prtMarkerLifeCount summed over the printer's markers counting in impressions or sheets. */
+function readPages(mk: Rows, printerRow: string | undefined): number | null {
   let pagesTotal: number | null = null;
   for (const [i, v] of col(mk, COL.marker.lifeCount)) {
     const unit = num(col(mk, COL.marker.counterUnit).get(i));
@@ -228,6 +208,45 @@ export async function pollPrinter(client: SnmpClient, t: Thresholds): Promise<Pr
     if (printerRow !== undefined && first(i) !== Number(printerRow)) continue;
     pagesTotal = (pagesTotal ?? 0) + (num(v) ?? 0);
   }
+  return pagesTotal;
+}
+
+/**
+ * Polls one printer: a GET of the system group, then one side-by-side GETBULK walk of the
+ * HOST-RESOURCES device/printer tables and the Printer-MIB tables (marker, supplies, input,
+ * console, alerts), each walked whole like `snmpbulkwalk` of that table. Throws the client's
+ * error (timeout, auth); the caller turns it into up=0.
+ */
+export async function pollPrinter(client: SnmpClient, t: Thresholds): Promise<PrinterReport> {
+  const sys = await client.get([SYS.descr, SYS.objectId, SYS.upTime, SYS.name, HR_UPTIME]);
+  if (sys.size === 0) throw Object.assign(new Error('the agent answered no system object'), { name: 'RequestFailedError' });
+  const tables = await client.walkColumns(Object.values(TABLE));
+  const tab = (k: keyof typeof TABLE) => byColumn(tables.get(TABLE[k]));
+  const hrDev = tab('hrDevice');
+  const hrPrn = tab('hrPrinter');
+
+  const sysDescr = text(sys.get(SYS.descr)).replace(/\s*\n\s*/g, ' ');
+  const sysObjectID = text(sys.get(SYS.objectId)).replace(/^\./, '');
+  const ticks = num(sys.get(SYS.upTime)) ?? num(sys.get(HR_UPTIME));
+
+  // The printer's hrDeviceIndex: the hrDevice row typed hrDevicePrinter, else the first hrPrinterTable row.
+  const types = col(hrDev, COL.hrDevice.type);
+  const printerRow =
+    [...types].find(([, v]) => text(v).replace(/^\./, '') === HR_DEVICE_PRINTER)?.[0] ??
+    [...col(hrPrn, COL.hrPrinter.status).keys(), ...col(hrPrn, COL.hrPrinter.errorState).keys()][0];
+  const devRow = printerRow ?? [...col(hrDev, COL.hrDevice.descr).keys()][0];
+  const model = (devRow !== undefined ? printerText(col(hrDev, COL.hrDevice.descr).get(devRow)) : '') || sysDescr;
+  const errRaw = printerRow !== undefined ? col(hrPrn, COL.hrPrinter.errorState).get(printerRow) : undefined;
+  const errors = errRaw === undefined ? null : decodeErrorState(Buffer.isBuffer(errRaw.value) ? errRaw.value : Buffer.alloc(0));
+
+  const serialCol = tables.get(TABLE.serial) ?? new Map<string, SnmpValue>();
+  const serial = printerText((printerRow !== undefined ? serialCol.get(printerRow) : undefined) ?? [...serialCol.values()][0]) || null;
+
+  const noToner = errors?.includes('noToner') ?? false;
+  const supplies = readSupplies(tab('supplies'), noToner, t);
+  const trays = readTrays(tab('input'), t);
+  const alerts = readAlerts(tab('alert'));
+  const pagesTotal = readPages(tab('marker'), printerRow);
 
   const consoleLines = [...col(tab('console'), COL.console.text)]
     .sort(([a], [b]) => last(a) - last(b))
