@@ -201,8 +201,10 @@ interface SimState {
 function answerSnapshot(st: SimState, req: http.IncomingMessage, res: http.ServerResponse): void {
   const o = st.o;
   st.requests.push('snapshot');
-  if (o.auth !== 'none' && !digestValid(req.headers.authorization, 'GET', o.user, o.password, st.nonces))
-    return challenge(res, st.nonces, o.auth === 'digest2');
+  if (o.auth !== 'none' && !digestValid(req.headers.authorization, 'GET', o.user, o.password, st.nonces)) {
+    challenge(res, st.nonces, o.auth === 'digest2');
+    return;
+  }
   if (o.snapshot === 'html404') {
     res.writeHead(404, { 'content-type': 'text/html' });
     res.end('<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>');
@@ -238,12 +240,18 @@ function answerSoap(st: SimState, req: http.IncomingMessage, res: http.ServerRes
   st.requests.push(action);
   if (action !== 'GetSystemDateAndTime') {
     if (!authorised(st, req, res, body)) return;
-    if (o.mode === 'fault') return soap(res, 400, st.rec(FAULT));
+    if (o.mode === 'fault') {
+      soap(res, 400, st.rec(FAULT));
+      return;
+    }
   }
-  if (action === 'GetSystemDateAndTime' && o.clockSkewS !== undefined) return soap(res, 200, clockReply(st.clock(), st.builtIn));
+  if (action === 'GetSystemDateAndTime' && o.clockSkewS !== undefined) {
+    soap(res, 200, clockReply(st.clock(), st.builtIn));
+    return;
+  }
   if (action === 'GetSnapshotUri' && (o.snapshot === 'empty_uri' || o.snapshot === 'rtsp_uri')) {
     const uri = o.snapshot === 'empty_uri' ? '' : 'rtsp://192.168.1.123:554/cam/realmonitor?channel=1&amp;subtype=1';
-    return soap(
+    soap(
       res,
       200,
       st
@@ -251,9 +259,13 @@ function answerSoap(st: SimState, req: http.IncomingMessage, res: http.ServerRes
         .toString('utf8')
         .replace(/<tt:Uri>[^<]*<\/tt:Uri>/, `<tt:Uri>${uri}</tt:Uri>`),
     );
+    return;
   }
   const file = ACTIONS[action];
-  if (!file) return soap(res, 400, st.rec(NOT_SUPPORTED));
+  if (!file) {
+    soap(res, 400, st.rec(NOT_SUPPORTED));
+    return;
+  }
   soap(res, 200, st.rec(file));
 }
 
@@ -265,7 +277,10 @@ function answer(st: SimState, req: http.IncomingMessage, res: http.ServerRespons
   // hang: the request is read and never answered; stop() destroys the socket.
   if (st.o.mode === 'hang') return;
   const url = new URL(req.url ?? '/', 'http://sim');
-  if (req.method === 'GET' && url.pathname === SNAPSHOT_PATH) return answerSnapshot(st, req, res);
+  if (req.method === 'GET' && url.pathname === SNAPSHOT_PATH) {
+    answerSnapshot(st, req, res);
+    return;
+  }
   if (req.method !== 'POST') {
     res.writeHead(404, { 'content-type': 'text/html' });
     res.end('<html><body>404</body></html>');
