@@ -3,7 +3,7 @@ import { AlertStore, slaReport } from '../../collector/alerts/store.ts';
 import { InspectionStore } from '../../collector/inspections/store.ts';
 import type { AlertsProvider, UptimeProvider } from '../../collector/reports/data.ts';
 import { generateReport } from '../../collector/reports/generate.ts';
-import { LANGS, type Lang } from '../../collector/reports/i18n.ts';
+import { LANGS, type Lang } from '../../collector/i18n/index.ts';
 import { findFont, ReportFontError } from '../../collector/reports/pdf.ts';
 import { licensingReportData } from '../../collector/software/report-data.ts';
 import { renderLicensingReport } from '../../collector/software/report-pdf.ts';

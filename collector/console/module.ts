@@ -6,7 +6,7 @@ import { HttpError, redirect, sendHtml } from '../http/respond.ts';
 import { RouteTable } from '../http/router.ts';
 import { InspectionError } from '../inspections/store.ts';
 import type { CollectorContext } from '../module.ts';
-import { LANGS, type Lang } from '../reports/i18n.ts';
+import { negotiateLang } from '../i18n/index.ts';
 import * as pages from './pages.ts';
 import type { ConsoleDeps, ConsoleEnv, ConsolePage, ConsoleRequest } from './request.ts';
 import { registerAlertPages } from './routes/alerts.ts';
@@ -61,13 +61,8 @@ function consoleEnv(ctx: CollectorContext, deps: ConsoleDeps): ConsoleEnv {
 function pageCtx(env: ConsoleEnv, req: http.IncomingMessage, url: URL, s: Session | undefined, setCookies: string[]): pages.PageCtx {
   const cc = env.ctx.config.console;
   const cookies = parseCookies(req.headers.cookie);
-  let lang = (cookies[LANG] as Lang | undefined) ?? cc.default_lang;
-  const q = url.searchParams.get('lang') as Lang | null;
-  if (q && LANGS.includes(q)) {
-    lang = q;
-    setCookies.push(env.cookie(LANG, q, 365 * 86400));
-  }
-  if (!LANGS.includes(lang)) lang = cc.default_lang;
+  const { lang, chosen } = negotiateLang(url.searchParams.get('lang'), cookies[LANG], cc.default_lang);
+  if (chosen) setCookies.push(env.cookie(LANG, lang, 365 * 86400));
   const msg = url.searchParams.get('msg') === 'saved' ? pages.t({ lang } as pages.PageCtx, 'saved') : undefined;
   return { lang, tz: env.tz, user: s?.user, csrf: s?.csrf, path: url.pathname, msg, canEdit: s ? hasRole(s.user.role, 'engineer') : false };
 }

@@ -3,10 +3,10 @@ import type { AgentRecord } from '../store/agents.ts';
 import type { DeviceConfig } from '../../config/schema/collector.ts';
 import type { ScheduleStatus } from '../inspections/schedule.ts';
 import type { InspectionRecord, ProblemRecord } from '../inspections/store.ts';
-import type { Lang } from '../reports/i18n.ts';
+import type { Lang } from '../i18n/index.ts';
 import { fmtLocal } from '../../lib/zoned-time.ts';
 import { html, type Safe } from './html.ts';
-import { type ConsoleKey, ct } from './i18n.ts';
+import { type ConsoleKey, ct } from '../i18n/messages/console.ts';
 import type { User } from './users.ts';
 
 /** What a page needs to know about the request: who, which language, the CSRF token for forms. */

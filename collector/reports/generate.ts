@@ -1,6 +1,6 @@
 import type { CollectorConfig } from '../../config/schema/collector.ts';
 import { gatherReportData, type InspectionFacts, type ReportData, type ReportSourceDeps } from './data.ts';
-import type { Lang } from './i18n.ts';
+import type { Lang } from '../i18n/index.ts';
 import { influxReader, type InfluxReader } from './influxql.ts';
 import { findFont, renderReport } from './pdf.ts';
 import { monthPeriod } from './period.ts';

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import type { Coverage } from './coverage.ts';
 import type { ReportData } from './data.ts';
-import { type Lang, tr, type StringKey } from './i18n.ts';
+import type { Lang } from '../i18n/index.ts';
+import { tr, type StringKey } from '../i18n/messages/reports.ts';
 import { fmtLocal } from '../../lib/zoned-time.ts';
 
 /** No CJK font could be found or loaded: the message says where it looked and how to configure one. */

@@ -1,5 +1,5 @@
 import type { InspectionItem, ItemResult } from '../inspections/store.ts';
-import type { Lang } from '../reports/i18n.ts';
+import type { Lang } from '../i18n/index.ts';
 import type { SoftwareService } from './module.ts';
 
 const LABELS = {

@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import type { Lang } from '../reports/i18n.ts';
+import type { Lang } from '../i18n/index.ts';
 import { ReportFontError } from '../reports/pdf.ts';
 import { fmtLocal } from '../../lib/zoned-time.ts';
 import type { LicensingReportData } from './report-data.ts';
