@@ -12,7 +12,7 @@ import pino from 'pino';
 import { InspectionStore } from '../collector/inspections/store.ts';
 import { gatherReportData, type UptimeProvider } from '../collector/reports/data.ts';
 import { generateReport } from '../collector/reports/generate.ts';
-import { influxReader } from '../collector/reports/influxql.ts';
+import { influxReader } from '../collector/store/influx-reader.ts';
 import { monthPeriod } from '../collector/reports/period.ts';
 import { AuditLog } from '../collector/store/audit.ts';
 import { openStateDb } from '../collector/store/db.ts';

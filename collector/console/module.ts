@@ -5,7 +5,7 @@ import { type Form, parseCookies, readForm } from '../http/body.ts';
 import { HttpError, redirect, sendHtml } from '../http/respond.ts';
 import { RouteTable } from '../http/router.ts';
 import { InspectionError } from '../inspections/store.ts';
-import type { CollectorContext } from '../module.ts';
+import type { CollectorContext } from '../core/module.ts';
 import { negotiateLang } from '../i18n/index.ts';
 import * as pages from './pages.ts';
 import type { ConsoleDeps, ConsoleEnv, ConsolePage, ConsoleRequest } from './request.ts';
@@ -18,7 +18,7 @@ import { registerOverviewPages } from './routes/overview.ts';
 import { registerReportPages } from './routes/reports.ts';
 import { registerSoftwarePages } from './routes/software.ts';
 import { registerUserPages } from './routes/users.ts';
-import { hasRole, type Role, type Session, type UserStore } from './users.ts';
+import { hasRole, type Role, type Session, type UserStore } from '../security/users.ts';
 
 export type { ConsoleDeps } from './request.ts';
 

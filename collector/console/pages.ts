@@ -7,7 +7,7 @@ import type { Lang } from '../i18n/index.ts';
 import { fmtLocal } from '../../lib/zoned-time.ts';
 import { html, type Safe } from './html.ts';
 import { type ConsoleKey, ct } from '../i18n/messages/console.ts';
-import type { User } from './users.ts';
+import type { User } from '../security/users.ts';
 
 /** What a page needs to know about the request: who, which language, the CSRF token for forms. */
 export interface PageCtx {

@@ -7,11 +7,11 @@ import type { Form } from '../http/body.ts';
 import type { Params, RouteTable } from '../http/router.ts';
 import type { InspectionService } from '../inspections/service.ts';
 import type { Maintenance } from '../maintenance/module.ts';
-import type { CollectorContext } from '../module.ts';
+import type { CollectorContext } from '../core/module.ts';
 import type { ReportService } from '../reports/module.ts';
 import type { SoftwareService } from '../software/module.ts';
 import type { PageCtx } from './pages.ts';
-import type { Role, Session, UserStore } from './users.ts';
+import type { Role, Session, UserStore } from '../security/users.ts';
 
 /** The modules the console shows, when they run; `users` is the console's own store. */
 export interface ConsoleDeps {

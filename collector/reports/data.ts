@@ -2,7 +2,7 @@ import type { AlertsApi } from '../alerts/module.ts';
 import type { CablingRegister, CablingReportFacts } from '../cabling/register.ts';
 import type { CollectorConfig } from '../../config/schema/collector.ts';
 import type { InspectionRecord, ProblemRecord } from '../inspections/store.ts';
-import { type InfluxReader, ident, num, ts, val, type Series } from './influxql.ts';
+import { type InfluxReader, ident, num, ts, val, type Series } from '../store/influx-reader.ts';
 import { availability, DayCounts, ledgerCounts, periodDays, type Coverage } from './coverage.ts';
 import { DeviceIndex, sectionOf } from './devices.ts';
 import { type Period } from './period.ts';

@@ -1,7 +1,7 @@
 import type { CollectorConfig } from '../../config/schema/collector.ts';
 import { gatherReportData, type InspectionFacts, type ReportData, type ReportSourceDeps } from './data.ts';
 import type { Lang } from '../i18n/index.ts';
-import { influxReader, type InfluxReader } from './influxql.ts';
+import { influxReader, type InfluxReader } from '../store/influx-reader.ts';
 import { findFont, renderReport } from './pdf.ts';
 import { monthPeriod } from './period.ts';
 

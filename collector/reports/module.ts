@@ -7,7 +7,7 @@ import type { CollectorConfig } from '../../config/schema/collector.ts';
 import type { AlertsApi } from '../alerts/module.ts';
 import type { CablingHandle } from '../cabling/module.ts';
 import type { InspectionService } from '../inspections/service.ts';
-import type { CollectorContext } from '../module.ts';
+import type { CollectorContext } from '../core/module.ts';
 import type { UptimeService } from '../uptime/module.ts';
 import type { AuditLog } from '../store/audit.ts';
 import { registerMigrations } from '../store/db.ts';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { hashPassword, verifyPassword } from '../../../collector/console/users.ts';
+import { hashPassword, verifyPassword } from '../../../collector/security/users.ts';
 import { html } from '../../../collector/console/html.ts';
 import { Browserless, consoleCollector, PASSWORD, XSS } from './helpers.ts';
 

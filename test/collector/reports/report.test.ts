@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { evaluate } from '../../../collector/inspections/checks.ts';
 import { influxInspectionInputs } from '../../../collector/inspections/inputs.ts';
 import { InspectionStore } from '../../../collector/inspections/store.ts';
-import { influxReader } from '../../../collector/reports/influxql.ts';
+import { influxReader } from '../../../collector/store/influx-reader.ts';
 import { AuditLog } from '../../../collector/store/audit.ts';
 import { openStateDb } from '../../../collector/store/db.ts';
 import { monthPeriod } from '../../../collector/reports/period.ts';
