@@ -13,7 +13,7 @@ import { InspectionStore } from '../collector/inspections/store.ts';
 import { gatherReportData, type UptimeProvider } from '../collector/reports/data.ts';
 import { generateReport } from '../collector/reports/generate.ts';
 import { influxReader } from '../collector/store/influx-reader.ts';
-import { monthPeriod } from '../collector/reports/period.ts';
+import { monthPeriod } from '../lib/month-period.ts';
 import { AuditLog } from '../collector/store/audit.ts';
 import { openStateDb } from '../collector/store/db.ts';
 import { UptimeLedger } from '../collector/uptime/ledger.ts';

@@ -1,7 +1,7 @@
 import { readBody, readJsonObject } from '../http/body.ts';
 import { apiActor } from '../http/auth.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { html, type Safe } from '../console/html.ts';
+import { html, type Safe } from '../console/ui/html.ts';
 import { HttpError, sendHtml, sendJson } from '../http/respond.ts';
 import type { CollectorContext } from '../core/module.ts';
 import { verifyAck } from './ack.ts';

@@ -1,10 +1,10 @@
 import type http from 'node:http';
 import type { AuditLog } from '../store/audit.ts';
 import { HttpError } from '../http/respond.ts';
-import { html, type Safe } from '../console/html.ts';
+import { html, type Safe } from '../console/ui/html.ts';
 import type { Form } from '../http/body.ts';
 import { redirect, sendHtml } from '../http/respond.ts';
-import { csrfField, layout, when, type PageCtx } from '../console/pages.ts';
+import { csrfField, layout, when, type PageCtx } from '../console/ui/layout.ts';
 import { csvToRecords, CsvError, recordsToCsv } from './csv.ts';
 import { RECORD_FIELDS, type CablingRegister, type PortRecord, type SearchHit } from './register.ts';
 import { translator } from '../i18n/index.ts';

@@ -1,7 +1,7 @@
 import { evidenceText } from '../inspections/evidence.ts';
 import type { InspectionRecord } from '../inspections/store.ts';
-import { html } from './html.ts';
-import { csrfField, layout, t, when, type PageCtx } from './pages.ts';
+import { html } from './ui/html.ts';
+import { csrfField, layout, t, when, type PageCtx } from './ui/layout.ts';
 import { translator } from '../i18n/index.ts';
 
 const WORDS = {

@@ -19,6 +19,7 @@ import { registerReportPages } from './routes/reports.ts';
 import { registerSoftwarePages } from './routes/software.ts';
 import { registerUserPages } from './routes/users.ts';
 import { hasRole, type Role, type Session, type UserStore } from '../security/users.ts';
+import { type PageCtx, t } from './ui/layout.ts';
 
 export type { ConsoleDeps } from './request.ts';
 
@@ -58,12 +59,12 @@ function consoleEnv(ctx: CollectorContext, deps: ConsoleDeps): ConsoleEnv {
 }
 
 /** The page's language (the ?lang= choice is remembered in a cookie), user, CSRF token and message. */
-function pageCtx(env: ConsoleEnv, req: http.IncomingMessage, url: URL, s: Session | undefined, setCookies: string[]): pages.PageCtx {
+function pageCtx(env: ConsoleEnv, req: http.IncomingMessage, url: URL, s: Session | undefined, setCookies: string[]): PageCtx {
   const cc = env.ctx.config.console;
   const cookies = parseCookies(req.headers.cookie);
   const { lang, chosen } = negotiateLang(url.searchParams.get('lang'), cookies[LANG], cc.default_lang);
   if (chosen) setCookies.push(env.cookie(LANG, lang, 365 * 86400));
-  const msg = url.searchParams.get('msg') === 'saved' ? pages.t({ lang } as pages.PageCtx, 'saved') : undefined;
+  const msg = url.searchParams.get('msg') === 'saved' ? t({ lang } as PageCtx, 'saved') : undefined;
   return { lang, tz: env.tz, user: s?.user, csrf: s?.csrf, path: url.pathname, msg, canEdit: s ? hasRole(s.user.role, 'engineer') : false };
 }
 
@@ -138,7 +139,7 @@ function consoleRequest(c: Omit<ConsoleRequest, 'actor' | 'need' | 'field' | 'in
     ...c,
     actor: c.session.user.username,
     need: (r: Role) => {
-      if (!hasRole(c.session.user.role, r)) throw new HttpError(403, pages.t(c.p, 'forbidden'));
+      if (!hasRole(c.session.user.role, r)) throw new HttpError(403, t(c.p, 'forbidden'));
     },
     field,
     intField: (k: string) => {

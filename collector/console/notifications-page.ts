@@ -1,8 +1,8 @@
 import type { Delivery } from '../notify/dispatcher.ts';
 import { subject } from '../notify/render.ts';
 import type { Notification } from '../notify/types.ts';
-import { html } from './html.ts';
-import { layout, when, type PageCtx } from './pages.ts';
+import { html } from './ui/html.ts';
+import { layout, when, type PageCtx } from './ui/layout.ts';
 import { translator } from '../i18n/index.ts';
 
 const WORDS = {

@@ -10,7 +10,7 @@ import type { Maintenance } from '../maintenance/module.ts';
 import type { CollectorContext } from '../core/module.ts';
 import type { ReportService } from '../reports/module.ts';
 import type { SoftwareService } from '../software/module.ts';
-import type { PageCtx } from './pages.ts';
+import type { PageCtx } from './ui/layout.ts';
 import type { Role, Session, UserStore } from '../security/users.ts';
 
 /** The modules the console shows, when they run; `users` is the console's own store. */

@@ -5,7 +5,7 @@ import type { InspectionRecord, ProblemRecord } from '../inspections/store.ts';
 import { type InfluxReader, ident, num, ts, val, type Series } from '../store/influx-reader.ts';
 import { availability, DayCounts, ledgerCounts, periodDays, type Coverage } from './coverage.ts';
 import { DeviceIndex, sectionOf } from './devices.ts';
-import { type Period } from './period.ts';
+import { type Period } from '../../lib/month-period.ts';
 import { localMidnight } from '../../lib/zoned-time.ts';
 import type { UptimeLedger } from '../uptime/ledger.ts';
 import type { UptimeService } from '../uptime/module.ts';

@@ -13,7 +13,7 @@ import type { AuditLog } from '../store/audit.ts';
 import { registerMigrations } from '../store/db.ts';
 import { generateReport, reportFileName } from './generate.ts';
 import type { Lang } from '../i18n/index.ts';
-import { previousMonth } from './period.ts';
+import { previousMonth } from '../../lib/month-period.ts';
 import { localParts } from '../../lib/zoned-time.ts';
 
 registerMigrations({

@@ -1,6 +1,6 @@
-import { html, type Safe } from '../console/html.ts';
-import { layout, type PageCtx, when } from '../console/pages.ts';
-import { monthPeriod } from '../reports/period.ts';
+import { html, type Safe } from '../console/ui/html.ts';
+import { layout, type PageCtx, when } from '../console/ui/layout.ts';
+import { monthPeriod } from '../../lib/month-period.ts';
 import { fmtLocal, localParts } from '../../lib/zoned-time.ts';
 import type { SoftwareService } from './module.ts';
 import { translator } from '../i18n/index.ts';

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { HttpError, sendFile, sendHtml } from '../../http/respond.ts';
 import { isLang } from '../../i18n/index.ts';
-import { ReportFontError } from '../../reports/pdf.ts';
-import { previousMonth } from '../../reports/period.ts';
+import { ReportFontError } from '../../../lib/pdf-font.ts';
+import { previousMonth } from '../../../lib/month-period.ts';
 import * as pages from '../pages.ts';
 import type { ConsoleEnv, ConsolePages } from '../request.ts';
 

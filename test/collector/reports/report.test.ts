@@ -9,7 +9,7 @@ import { InspectionStore } from '../../../collector/inspections/store.ts';
 import { influxReader } from '../../../collector/store/influx-reader.ts';
 import { AuditLog } from '../../../collector/store/audit.ts';
 import { openStateDb } from '../../../collector/store/db.ts';
-import { monthPeriod } from '../../../collector/reports/period.ts';
+import { monthPeriod } from '../../../lib/month-period.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
 import { startInfluxd } from '../../peers/influxd.ts';
 import { removeDir, tempDir } from '../../peers/util.ts';
