@@ -7,8 +7,8 @@ import { RouteTable } from '../http/router.ts';
 import { InspectionError } from '../inspections/store.ts';
 import type { CollectorContext } from '../core/module.ts';
 import { negotiateLang } from '../i18n/index.ts';
-import * as pages from './pages.ts';
-import type { ConsoleDeps, ConsoleEnv, ConsolePage, ConsoleRequest } from './request.ts';
+import * as pages from './pages/pages.ts';
+import type { ConsoleDeps, ConsoleEnv, ConsolePage, ConsoleRequest } from './routes/request.ts';
 import { registerAlertPages } from './routes/alerts.ts';
 import { registerCablingPages } from './routes/cabling.ts';
 import { registerInspectionPages } from './routes/inspections.ts';
@@ -21,7 +21,7 @@ import { registerUserPages } from './routes/users.ts';
 import { hasRole, type Role, type Session, type UserStore } from '../security/users.ts';
 import { type PageCtx, t } from './ui/layout.ts';
 
-export type { ConsoleDeps } from './request.ts';
+export type { ConsoleDeps } from './routes/request.ts';
 
 const LANG = 'wp_lang';
 

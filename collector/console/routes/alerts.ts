@@ -1,9 +1,9 @@
 import type { Alert } from '../../alerts/store.ts';
 import { HttpError, redirect, sendHtml } from '../../http/respond.ts';
 import { windowCovers, windowIntervals } from '../../maintenance/windows.ts';
-import * as dp from '../device-pages.ts';
-import * as pages from '../pages.ts';
-import type { ConsoleEnv, ConsolePages } from '../request.ts';
+import * as dp from '../pages/device-pages.ts';
+import * as pages from '../pages/pages.ts';
+import type { ConsoleEnv, ConsolePages } from './request.ts';
 import { t } from '../ui/layout.ts';
 
 /** Open and resolved alerts, acknowledging one, and the SMS budget. */

@@ -3,8 +3,8 @@ import type http from 'node:http';
 import { SESSION_COOKIE } from '../../http/auth.ts';
 import { readForm } from '../../http/body.ts';
 import { HttpError, redirect, sendHtml } from '../../http/respond.ts';
-import * as pages from '../pages.ts';
-import type { ConsoleEnv, ConsolePages } from '../request.ts';
+import * as pages from '../pages/pages.ts';
+import type { ConsoleEnv, ConsolePages } from './request.ts';
 import { BackoffLimiter, type FailureStreak } from '../../security/rate-limit.ts';
 import { type PageCtx, t } from '../ui/layout.ts';
 

@@ -1,7 +1,7 @@
 import { windowSchema } from '../../../config/schema/alerts.ts';
 import { HttpError, redirect, sendHtml } from '../../http/respond.ts';
-import { checkDraft, maintenancePage } from '../maintenance-page.ts';
-import type { ConsoleEnv, ConsolePages, ConsoleRequest } from '../request.ts';
+import { checkDraft, maintenancePage } from '../pages/maintenance-page.ts';
+import type { ConsoleEnv, ConsolePages, ConsoleRequest } from './request.ts';
 import { t } from '../ui/layout.ts';
 
 /** Maintenance windows: the list and form, adding one, deleting one. */

@@ -3,8 +3,8 @@ import { HttpError, sendFile, sendHtml } from '../../http/respond.ts';
 import { isLang } from '../../i18n/index.ts';
 import { ReportFontError } from '../../../lib/pdf-font.ts';
 import { previousMonth } from '../../../lib/month-period.ts';
-import * as pages from '../pages.ts';
-import type { ConsoleEnv, ConsolePages } from '../request.ts';
+import * as pages from '../pages/pages.ts';
+import type { ConsoleEnv, ConsolePages } from './request.ts';
 
 /** Monthly reports: the list and a download (stored, or rendered on demand). */
 export function registerReportPages(r: ConsolePages, env: ConsoleEnv): void {

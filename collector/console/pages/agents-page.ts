@@ -1,7 +1,7 @@
-import type { AgentView } from '../store/agents.ts';
-import { html } from './ui/html.ts';
-import { layout, t, when, type PageCtx } from './ui/layout.ts';
-import { translator } from '../i18n/index.ts';
+import type { AgentView } from '../../store/agents.ts';
+import { html } from '../ui/html.ts';
+import { layout, t, when, type PageCtx } from '../ui/layout.ts';
+import { translator } from '../../i18n/index.ts';
 
 // The words of this page only; the shared ones (agents, connected, never…) come from collector/i18n/messages/console.ts.
 const WORDS = {

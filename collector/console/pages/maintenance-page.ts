@@ -1,9 +1,9 @@
-import type { DeviceConfig } from '../../config/schema/collector.ts';
-import { fmtLocal, localInstant } from '../../lib/zoned-time.ts';
-import { html, type Safe } from './ui/html.ts';
-import type { StoredWindow } from '../maintenance/windows.ts';
-import { csrfField, layout, t, type PageCtx } from './ui/layout.ts';
-import { translator } from '../i18n/index.ts';
+import type { DeviceConfig } from '../../../config/schema/collector.ts';
+import { fmtLocal, localInstant } from '../../../lib/zoned-time.ts';
+import { html, type Safe } from '../ui/html.ts';
+import type { StoredWindow } from '../../maintenance/windows.ts';
+import { csrfField, layout, t, type PageCtx } from '../ui/layout.ts';
+import { translator } from '../../i18n/index.ts';
 
 const WORDS = {
   en: {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { DeviceDetail, DeviceView, Reason } from '../devices/module.ts';
-import { fill, type Lang } from '../i18n/index.ts';
-import { html, Safe } from './ui/html.ts';
-import { csrfField, layout, type PageCtx, when } from './ui/layout.ts';
+import type { DeviceDetail, DeviceView, Reason } from '../../devices/module.ts';
+import { fill, type Lang } from '../../i18n/index.ts';
+import { html, Safe } from '../ui/html.ts';
+import { csrfField, layout, type PageCtx, when } from '../ui/layout.ts';
 
 /** Words of the device and alert pages (kept here: the page's own vocabulary). */
 const W = {

@@ -1,8 +1,8 @@
-import { evidenceText } from '../inspections/evidence.ts';
-import type { InspectionRecord } from '../inspections/store.ts';
-import { html } from './ui/html.ts';
-import { csrfField, layout, t, when, type PageCtx } from './ui/layout.ts';
-import { translator } from '../i18n/index.ts';
+import { evidenceText } from '../../inspections/evidence.ts';
+import type { InspectionRecord } from '../../inspections/store.ts';
+import { html } from '../ui/html.ts';
+import { csrfField, layout, t, when, type PageCtx } from '../ui/layout.ts';
+import { translator } from '../../i18n/index.ts';
 
 const WORDS = {
   en: {

@@ -1,11 +1,11 @@
-import type { Alert } from '../alerts/store.ts';
-import type { AgentRecord } from '../store/agents.ts';
-import type { DeviceConfig } from '../../config/schema/collector.ts';
-import type { ScheduleStatus } from '../inspections/schedule.ts';
-import type { InspectionRecord, ProblemRecord } from '../inspections/store.ts';
-import { html, type Safe } from './ui/html.ts';
-import { csrfField, layout, type PageCtx, t, when } from './ui/layout.ts';
-import type { User } from '../security/users.ts';
+import type { Alert } from '../../alerts/store.ts';
+import type { AgentRecord } from '../../store/agents.ts';
+import type { DeviceConfig } from '../../../config/schema/collector.ts';
+import type { ScheduleStatus } from '../../inspections/schedule.ts';
+import type { InspectionRecord, ProblemRecord } from '../../inspections/store.ts';
+import { html, type Safe } from '../ui/html.ts';
+import { csrfField, layout, type PageCtx, t, when } from '../ui/layout.ts';
+import type { User } from '../../security/users.ts';
 
 export function loginPage(p: PageCtx, loginCsrf: string, error?: string): string {
   return layout(

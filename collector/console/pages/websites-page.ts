@@ -1,8 +1,8 @@
-import type { DeviceDetail } from '../devices/module.ts';
-import { html } from './ui/html.ts';
+import type { DeviceDetail } from '../../devices/module.ts';
+import { html } from '../ui/html.ts';
 import { dw, placeOf, STYLE, statusCell } from './device-pages.ts';
-import { layout, when, type PageCtx } from './ui/layout.ts';
-import { translator } from '../i18n/index.ts';
+import { layout, when, type PageCtx } from '../ui/layout.ts';
+import { translator } from '../../i18n/index.ts';
 
 const WORDS = {
   en: {

@@ -1,9 +1,9 @@
-import type { Delivery } from '../notify/dispatcher.ts';
-import { subject } from '../notify/render.ts';
-import type { Notification } from '../notify/types.ts';
-import { html } from './ui/html.ts';
-import { layout, when, type PageCtx } from './ui/layout.ts';
-import { translator } from '../i18n/index.ts';
+import type { Delivery } from '../../notify/dispatcher.ts';
+import { subject } from '../../notify/render.ts';
+import type { Notification } from '../../notify/types.ts';
+import { html } from '../ui/html.ts';
+import { layout, when, type PageCtx } from '../ui/layout.ts';
+import { translator } from '../../i18n/index.ts';
 
 const WORDS = {
   en: {
