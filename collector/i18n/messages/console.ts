@@ -1,6 +1,6 @@
 import { translator } from '../index.ts';
 
-/** The console's shared strings: navigation, login and the pages in collector/console/pages.ts. */
+/** The console's shared strings: navigation, login and the pages in collector/console/pages/. */
 export const en = {
   app: 'Watchpost console',
   login: 'Log in',
