@@ -6,7 +6,7 @@
 //   npm run bench:alerts                       (defaults below)
 //   TARGETS=10000 RULES=50 RATE=100000 SECONDS=10 POINTS=1000000 npm run bench:alerts
 import { AlertEngine } from '../collector/alerts/engine.ts';
-import { HolidayCalendar } from '../collector/alerts/calendar.ts';
+import { HolidayCalendar } from '../collector/calendar/holiday-calendar.ts';
 import { Router } from '../collector/alerts/routing.ts';
 import { AlertStore } from '../collector/alerts/store.ts';
 import { Topology } from '../collector/alerts/topology.ts';

@@ -8,7 +8,7 @@ import { type Handler, type RouteOptions, Router } from './http/router.ts';
 import { AgentSocket } from './ingest/agent-socket.ts';
 import type { Ingest } from './ingest/ingest.ts';
 import { registerWriteEndpoint } from './ingest/write-endpoint.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../lib/metrics.ts';
 import type { ClientCerts } from './security/client-certs.ts';
 import { ConnectionLimiter, FailureLimiter, TokenBucket } from './security/rate-limit.ts';
 import type { AgentRegistry } from './store/agents.ts';

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { checkImports } from './imports.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -70,7 +71,7 @@ if (import.meta.main) {
       return [];
     }
   });
-  const problems = check(files);
+  const problems = [...check(files), ...checkImports(files)];
   for (const p of problems) console.error(p);
   console.error(problems.length ? `lint: ${problems.length} problem(s)` : `lint: ${files.length} files, no problems`);
   process.exit(problems.length ? 1 : 0);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ROLES, type Role, UserStore } from '../../collector/console/users.ts';
+import { ROLES, type Role, UserStore } from '../../collector/security/users.ts';
 import { parse, UsageError } from '../args.ts';
 import type { Command } from '../main.ts';
 import { cliActor, openState } from '../state.ts';

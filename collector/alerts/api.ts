@@ -1,9 +1,9 @@
 import { readBody, readJsonObject } from '../http/body.ts';
 import { apiActor } from '../http/auth.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { html, type Safe } from '../console/html.ts';
+import { html, type Safe } from '../console/ui/html.ts';
 import { HttpError, sendHtml, sendJson } from '../http/respond.ts';
-import type { CollectorContext } from '../module.ts';
+import type { CollectorContext } from '../core/module.ts';
 import { verifyAck } from './ack.ts';
 import type { AlertsApi } from './module.ts';
 import type { createUplink } from './uplink.ts';

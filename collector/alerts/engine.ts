@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AlertsConfig, RuleConfig } from '../../config/schema/alerts.ts';
 import type { Event, Sample } from '../../protocol/sample.ts';
 import type { AlertView, Notification, NotificationKind } from '../notify/types.ts';
-import { timeClasses, type HolidayCalendar } from './calendar.ts';
+import { timeClasses, type HolidayCalendar } from '../calendar/holiday-calendar.ts';
 import type { RouteResult, Router } from './routing.ts';
 import type { Alert, AlertStore } from './store.ts';
 import type { Topology } from './topology.ts';

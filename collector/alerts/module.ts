@@ -5,7 +5,7 @@ import { rulesFileSchema, type RuleConfig } from '../../config/schema/alerts.ts'
 import { encodeLine } from '../../protocol/line-protocol.ts';
 import { int } from '../../protocol/sample.ts';
 import type { Maintenance } from '../maintenance/module.ts';
-import type { CollectorContext } from '../module.ts';
+import type { CollectorContext } from '../core/module.ts';
 import { SmsBudget, type SmsUsage } from '../notify/budget.ts';
 import { createFanout } from '../notify/fanout.ts';
 import { Dispatcher, type Delivery } from '../notify/dispatcher.ts';
@@ -13,7 +13,7 @@ import { buildChannels } from '../notify/channels.ts';
 import type { Notification } from '../notify/types.ts';
 import { signAck } from './ack.ts';
 import { registerAlertsApi } from './api.ts';
-import { HolidayCalendar } from './calendar.ts';
+import { HolidayCalendar } from '../calendar/holiday-calendar.ts';
 import { AlertEngine, type InspectionStatus } from './engine.ts';
 import { Router } from './routing.ts';
 import { AlertStore, slaReport, type Alert, type SlaReport } from './store.ts';

@@ -1,4 +1,4 @@
-import type { CollectorContext } from '../module.ts';
+import type { CollectorContext } from '../core/module.ts';
 import { apiActor } from '../http/auth.ts';
 import { readBody } from '../http/body.ts';
 import { HttpError, sendJson } from '../http/respond.ts';

@@ -1,12 +1,13 @@
 import type http from 'node:http';
 import type { AuditLog } from '../store/audit.ts';
 import { HttpError } from '../http/respond.ts';
-import { html, type Safe } from '../console/html.ts';
+import { html, type Safe } from '../console/ui/html.ts';
 import type { Form } from '../http/body.ts';
 import { redirect, sendHtml } from '../http/respond.ts';
-import { csrfField, layout, when, type PageCtx } from '../console/pages.ts';
+import { csrfField, layout, when, type PageCtx } from '../console/ui/layout.ts';
 import { csvToRecords, CsvError, recordsToCsv } from './csv.ts';
 import { RECORD_FIELDS, type CablingRegister, type PortRecord, type SearchHit } from './register.ts';
+import { translator } from '../i18n/index.ts';
 
 const en = {
   title: 'Cabling',
@@ -91,7 +92,7 @@ const zh: typeof en = {
   too_many_macs: 'MAC 过多',
 };
 type Key = keyof typeof en;
-const tt = (p: PageCtx, k: Key) => (p.lang === 'en' ? en : zh)[k];
+const tt = translator({ en, zh });
 // On a phone each row becomes a card: a 48-port table does not fit 390 px.
 const scroll = (inner: Safe) =>
   html`<style>@media (max-width:640px){table.cab,table.cab tbody,table.cab tr,table.cab td{display:block}table.cab tr:first-child{display:none}table.cab tr{border-bottom:1px solid #dde3e9;padding:.3rem 0}table.cab td{border:0;padding:.1rem .5rem}table.cab td[data-l]::before{content:attr(data-l) ": ";color:#6b7785}}</style><div style="overflow-x:auto">${inner}</div>`;

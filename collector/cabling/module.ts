@@ -1,5 +1,5 @@
 import type { Event } from '../../protocol/sample.ts';
-import type { CollectorContext } from '../module.ts';
+import type { CollectorContext } from '../core/module.ts';
 import { DocumentError, type Source } from '../ingest/ingest.ts';
 import { PORTMAP_DOCUMENT } from '../../lib/portmap-snapshot.ts';
 import { HttpError } from '../http/respond.ts';

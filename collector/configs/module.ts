@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { joinParts, sha256 } from '../../protocol/config-parts.ts';
 import { diffLines, type LineDiff } from '../../lib/line-diff.ts';
 import type { Event } from '../../protocol/sample.ts';
-import type { CollectorContext } from '../module.ts';
+import type { CollectorContext } from '../core/module.ts';
 import { apiActor } from '../http/auth.ts';
 import { HttpError, sendJson } from '../http/respond.ts';
 import { registerMigrations } from '../store/db.ts';

@@ -5,10 +5,10 @@ import { type Form, parseCookies, readForm } from '../http/body.ts';
 import { HttpError, redirect, sendHtml } from '../http/respond.ts';
 import { RouteTable } from '../http/router.ts';
 import { InspectionError } from '../inspections/store.ts';
-import type { CollectorContext } from '../module.ts';
-import { LANGS, type Lang } from '../reports/i18n.ts';
-import * as pages from './pages.ts';
-import type { ConsoleDeps, ConsoleEnv, ConsolePage, ConsoleRequest } from './request.ts';
+import type { CollectorContext } from '../core/module.ts';
+import { negotiateLang } from '../i18n/index.ts';
+import * as pages from './pages/pages.ts';
+import type { ConsoleDeps, ConsoleEnv, ConsolePage, ConsoleRequest } from './routes/request.ts';
 import { registerAlertPages } from './routes/alerts.ts';
 import { registerCablingPages } from './routes/cabling.ts';
 import { registerInspectionPages } from './routes/inspections.ts';
@@ -18,9 +18,10 @@ import { registerOverviewPages } from './routes/overview.ts';
 import { registerReportPages } from './routes/reports.ts';
 import { registerSoftwarePages } from './routes/software.ts';
 import { registerUserPages } from './routes/users.ts';
-import { hasRole, type Role, type Session, type UserStore } from './users.ts';
+import { hasRole, type Role, type Session, type UserStore } from '../security/users.ts';
+import { type PageCtx, t } from './ui/layout.ts';
 
-export type { ConsoleDeps } from './request.ts';
+export type { ConsoleDeps } from './routes/request.ts';
 
 const LANG = 'wp_lang';
 
@@ -58,17 +59,12 @@ function consoleEnv(ctx: CollectorContext, deps: ConsoleDeps): ConsoleEnv {
 }
 
 /** The page's language (the ?lang= choice is remembered in a cookie), user, CSRF token and message. */
-function pageCtx(env: ConsoleEnv, req: http.IncomingMessage, url: URL, s: Session | undefined, setCookies: string[]): pages.PageCtx {
+function pageCtx(env: ConsoleEnv, req: http.IncomingMessage, url: URL, s: Session | undefined, setCookies: string[]): PageCtx {
   const cc = env.ctx.config.console;
   const cookies = parseCookies(req.headers.cookie);
-  let lang = (cookies[LANG] as Lang | undefined) ?? cc.default_lang;
-  const q = url.searchParams.get('lang') as Lang | null;
-  if (q && LANGS.includes(q)) {
-    lang = q;
-    setCookies.push(env.cookie(LANG, q, 365 * 86400));
-  }
-  if (!LANGS.includes(lang)) lang = cc.default_lang;
-  const msg = url.searchParams.get('msg') === 'saved' ? pages.t({ lang } as pages.PageCtx, 'saved') : undefined;
+  const { lang, chosen } = negotiateLang(url.searchParams.get('lang'), cookies[LANG], cc.default_lang);
+  if (chosen) setCookies.push(env.cookie(LANG, lang, 365 * 86400));
+  const msg = url.searchParams.get('msg') === 'saved' ? t({ lang } as PageCtx, 'saved') : undefined;
   return { lang, tz: env.tz, user: s?.user, csrf: s?.csrf, path: url.pathname, msg, canEdit: s ? hasRole(s.user.role, 'engineer') : false };
 }
 
@@ -143,7 +139,7 @@ function consoleRequest(c: Omit<ConsoleRequest, 'actor' | 'need' | 'field' | 'in
     ...c,
     actor: c.session.user.username,
     need: (r: Role) => {
-      if (!hasRole(c.session.user.role, r)) throw new HttpError(403, pages.t(c.p, 'forbidden'));
+      if (!hasRole(c.session.user.role, r)) throw new HttpError(403, t(c.p, 'forbidden'));
     },
     field,
     intField: (k: string) => {

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { CollectorConfig } from '../../config/schema/collector.ts';
-import type { UserStore } from '../console/users.ts';
+import type { UserStore } from '../security/users.ts';
 import { hashToken } from '../store/agents.ts';
 import { parseCookies } from './body.ts';
 import { HttpError } from './respond.ts';

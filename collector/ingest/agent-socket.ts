@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeAgentFrame } from '../../protocol/schema.ts';
 import { AGENT_WS_PATH, CloseCode, encodeFrame, eventFromWire, FrameError, fromWire, PROTOCOL_VERSION } from '../../protocol/frames.ts';
 import { authKey, bearer } from '../http/auth.ts';
-import type { Counter, Metrics } from '../metrics.ts';
+import type { Counter, Metrics } from '../../lib/metrics.ts';
 import type { ClientCerts } from '../security/client-certs.ts';
 import { certFingerprint } from '../security/pki.ts';
 import type { FailureLimiter } from '../security/rate-limit.ts';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { concatBytes } from '../../lib/bytes.ts';
 import { encodeLine, lineProblem } from '../../protocol/line-protocol.ts';
 import type { Event, Sample } from '../../protocol/sample.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Metrics } from '../../lib/metrics.ts';
 import type { Spool } from '../store/spool.ts';
 import type { Inventory } from './inventory.ts';
 import { type EncodeContext, type Encoded, encodeSamples, transcodeBatch } from './transcode.ts';

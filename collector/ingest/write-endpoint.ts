@@ -4,7 +4,7 @@ import { authKey, bearer } from '../http/auth.ts';
 import { gunzipBounded, readBody } from '../http/body.ts';
 import { HttpError, sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
-import type { Counter } from '../metrics.ts';
+import type { Counter } from '../../lib/metrics.ts';
 import type { FailureLimiter } from '../security/rate-limit.ts';
 import type { AgentRegistry } from '../store/agents.ts';
 import { hashToken } from '../store/agents.ts';

@@ -1,5 +1,5 @@
 import type { InspectionsConfig } from '../../config/schema/inspections-reports.ts';
-import type { Lang } from '../reports/i18n.ts';
+import type { Lang } from '../i18n/index.ts';
 import type { InspectionInputs } from './inputs.ts';
 import type { InspectionItem, InspectionRecord, ItemResult } from './store.ts';
 

@@ -1,4 +1,4 @@
-import type { Lang } from '../reports/i18n.ts';
+import type { Lang } from '../i18n/index.ts';
 
 /** How many names a line shows before the rest go into a list that opens. */
 export const SHOW_FIRST = 5;

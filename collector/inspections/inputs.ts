@@ -1,4 +1,4 @@
-import { type InfluxReader, ident, num, str, ts, val, type Series } from '../reports/influxql.ts';
+import { type InfluxReader, ident, num, str, ts, val, type Series } from '../store/influx-reader.ts';
 
 export interface SwitchFacts {
   /** Last poll answered (1/0), null without data in the window. */

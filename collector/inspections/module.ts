@@ -1,7 +1,7 @@
 import type { AlertsApi } from '../alerts/module.ts';
 import type { CablingHandle } from '../cabling/module.ts';
-import type { CollectorContext } from '../module.ts';
-import { influxReader } from '../reports/influxql.ts';
+import type { CollectorContext } from '../core/module.ts';
+import { influxReader } from '../store/influx-reader.ts';
 import type { SoftwareService } from '../software/module.ts';
 import { influxInspectionInputs } from './inputs.ts';
 import { InspectionService } from './service.ts';

@@ -6,7 +6,7 @@ import { type Event, int, type Sample } from '../../protocol/sample.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { AlertsApi } from '../alerts/module.ts';
 import type { SoftwareService } from '../software/module.ts';
-import { softwareInspectionItems } from '../software/inspection.ts';
+import { softwareInspectionItems } from './software-items.ts';
 import { cablingItems, DEVICE_KINDS, evaluate, manualItems, type CablingFacts } from './checks.ts';
 import type { InspectionInputs } from './inputs.ts';
 import { periodOf, scheduleStatus, type ScheduleStatus } from './schedule.ts';

@@ -1,7 +1,7 @@
 import { windowSchema, type WindowConfig } from '../../config/schema/alerts.ts';
 import { apiActor } from '../http/auth.ts';
-import { localTime } from '../alerts/calendar.ts';
-import type { CollectorContext } from '../module.ts';
+import { localTime } from '../calendar/holiday-calendar.ts';
+import type { CollectorContext } from '../core/module.ts';
 import { readBody } from '../http/body.ts';
 import { HttpError, sendJson } from '../http/respond.ts';
 import { merge, windowCovers, windowIntervals, WindowStore, type StoredWindow } from './windows.ts';

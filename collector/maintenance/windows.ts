@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { WindowConfig } from '../../config/schema/alerts.ts';
 import { registerMigrations } from '../store/db.ts';
-import { localTime } from '../alerts/calendar.ts';
+import { localTime } from '../calendar/holiday-calendar.ts';
 
 registerMigrations({
   id: '120_maintenance_windows',

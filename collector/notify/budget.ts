@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { registerMigrations } from '../store/db.ts';
-import { localTime } from '../alerts/calendar.ts';
+import { localTime } from '../calendar/holiday-calendar.ts';
 import { NotifyError } from './types.ts';
 
 registerMigrations({

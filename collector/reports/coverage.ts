@@ -4,7 +4,7 @@
  * Zabbix's SLA leaves out no-data periods). A device's month starts at its inventory
  * `monitored_since` day when set; days before it do not count even when they have data.
  */
-import type { Period } from './period.ts';
+import type { Period } from '../../lib/month-period.ts';
 import { localMidnight } from '../../lib/zoned-time.ts';
 
 /** One local day of a period. */

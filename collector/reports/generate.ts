@@ -1,9 +1,10 @@
 import type { CollectorConfig } from '../../config/schema/collector.ts';
 import { gatherReportData, type InspectionFacts, type ReportData, type ReportSourceDeps } from './data.ts';
-import type { Lang } from './i18n.ts';
-import { influxReader, type InfluxReader } from './influxql.ts';
-import { findFont, renderReport } from './pdf.ts';
-import { monthPeriod } from './period.ts';
+import type { Lang } from '../i18n/index.ts';
+import { influxReader, type InfluxReader } from '../store/influx-reader.ts';
+import { findFont } from '../../lib/pdf-font.ts';
+import { renderReport } from './pdf.ts';
+import { monthPeriod } from '../../lib/month-period.ts';
 
 export interface GenerateOptions {
   config: CollectorConfig;

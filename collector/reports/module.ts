@@ -7,13 +7,13 @@ import type { CollectorConfig } from '../../config/schema/collector.ts';
 import type { AlertsApi } from '../alerts/module.ts';
 import type { CablingHandle } from '../cabling/module.ts';
 import type { InspectionService } from '../inspections/service.ts';
-import type { CollectorContext } from '../module.ts';
+import type { CollectorContext } from '../core/module.ts';
 import type { UptimeService } from '../uptime/module.ts';
 import type { AuditLog } from '../store/audit.ts';
 import { registerMigrations } from '../store/db.ts';
 import { generateReport, reportFileName } from './generate.ts';
-import type { Lang } from './i18n.ts';
-import { previousMonth } from './period.ts';
+import type { Lang } from '../i18n/index.ts';
+import { previousMonth } from '../../lib/month-period.ts';
 import { localParts } from '../../lib/zoned-time.ts';
 
 registerMigrations({

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { int, type Sample } from '../../protocol/sample.ts';
 import type { Source } from '../ingest/ingest.ts';
-import type { CollectorContext } from '../module.ts';
+import type { CollectorContext } from '../core/module.ts';
 
 /** Sums every series of each family in a Prometheus text exposition (labels ignored). */
 export function sumFamilies(text: string): Map<string, number> {

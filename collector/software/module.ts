@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DocumentError } from '../ingest/ingest.ts';
-import type { CollectorContext } from '../module.ts';
+import type { CollectorContext } from '../core/module.ts';
 import { apiActor } from '../http/auth.ts';
 import { HttpError, sendJson } from '../http/respond.ts';
 import { type Finding, type LicenceCount, PolicyEngine, type PolicySubject } from '../../lib/software-policy.ts';

@@ -1,8 +1,9 @@
-import { html, type Safe } from '../console/html.ts';
-import { layout, type PageCtx, when } from '../console/pages.ts';
-import { monthPeriod } from '../reports/period.ts';
+import { html, type Safe } from '../console/ui/html.ts';
+import { layout, type PageCtx, when } from '../console/ui/layout.ts';
+import { monthPeriod } from '../../lib/month-period.ts';
 import { fmtLocal, localParts } from '../../lib/zoned-time.ts';
 import type { SoftwareService } from './module.ts';
+import { translator } from '../i18n/index.ts';
 
 const en = {
   title: 'Software',
@@ -103,7 +104,7 @@ const zh: typeof en = {
   forbidden_h: '已安装的禁用软件',
 };
 type Key = keyof typeof en;
-const s = (p: PageCtx, k: Key, v: Record<string, string> = {}) => (p.lang === 'en' ? en : zh)[k].replace(/\{(\w+)\}/g, (_, x: string) => v[x] ?? '');
+const s = translator({ en, zh });
 
 const ACTIVATION_ZH: Record<string, string> = {
   licensed: '已激活',

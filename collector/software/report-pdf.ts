@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
-import type { Lang } from '../reports/i18n.ts';
-import { ReportFontError } from '../reports/pdf.ts';
+import type { Lang } from '../i18n/index.ts';
+import { ReportFontError } from '../../lib/pdf-font.ts';
 import { fmtLocal } from '../../lib/zoned-time.ts';
 import type { LicensingReportData } from './report-data.ts';
 

@@ -3,7 +3,7 @@ import https from 'node:https';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { PostReply, PostRequest } from './influx-post-worker.ts';
-import { Window, type Metrics } from '../metrics.ts';
+import { Window, type Metrics } from '../../lib/metrics.ts';
 import type { Spool, SpoolRow } from './spool.ts';
 
 export interface InfluxTarget {

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { crc32 } from 'node:zlib';
 import type { Logger } from 'pino';
-import type { Metrics } from '../metrics.ts';
+import type { Metrics } from '../../lib/metrics.ts';
 
 type Counter = ReturnType<Metrics['counter']>;
 

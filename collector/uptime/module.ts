@@ -1,6 +1,6 @@
 import type { Sample } from '../../protocol/sample.ts';
 import type { Source } from '../ingest/ingest.ts';
-import type { CollectorContext } from '../module.ts';
+import type { CollectorContext } from '../core/module.ts';
 import { apiActor } from '../http/auth.ts';
 import { HttpError, sendJson } from '../http/respond.ts';
 import { UptimeLedger, type MaintenanceSource, type TargetKind, type UptimeReport } from './ledger.ts';

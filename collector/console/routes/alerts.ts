@@ -1,9 +1,10 @@
 import type { Alert } from '../../alerts/store.ts';
 import { HttpError, redirect, sendHtml } from '../../http/respond.ts';
 import { windowCovers, windowIntervals } from '../../maintenance/windows.ts';
-import * as dp from '../device-pages.ts';
-import * as pages from '../pages.ts';
-import type { ConsoleEnv, ConsolePages } from '../request.ts';
+import * as dp from '../pages/device-pages.ts';
+import * as pages from '../pages/pages.ts';
+import type { ConsoleEnv, ConsolePages } from './request.ts';
+import { t } from '../ui/layout.ts';
 
 /** Open and resolved alerts, acknowledging one, and the SMS budget. */
 export function registerAlertPages(r: ConsolePages, env: ConsoleEnv): void {
@@ -34,17 +35,12 @@ export function registerAlertPages(r: ConsolePages, env: ConsoleEnv): void {
         })
       : [];
     const list = open?.map(row).sort((x, y) => (y.fired_ms ?? y.started_ms) - (x.fired_ms ?? x.started_ms));
-    return sendHtml(
-      res,
-      200,
-      dp.alertListPage(p, list, resolved.map(row), q, ctx.now(), cfg.alerts.sla.resolve_within_s * 1000, pages.t(p, 'alerts')),
-      headers(),
-    );
+    return sendHtml(res, 200, dp.alertListPage(p, list, resolved.map(row), q, ctx.now(), cfg.alerts.sla.resolve_within_s * 1000, t(p, 'alerts')), headers());
   });
   r.add('POST', '/console/alerts/ack', ({ p, res, headers, need, actor, field, intField }) => {
     need('engineer');
     const a = deps.alerts;
-    if (!a) throw new HttpError(404, pages.t(p, 'alerts_off'));
+    if (!a) throw new HttpError(404, t(p, 'alerts_off'));
     if (!a.acknowledge(intField('id'), actor, 'console', field('note'))) throw new HttpError(409, `alert ${field('id')} is not open`);
     return redirect(res, '/console/alerts?msg=saved', headers());
   });

@@ -1,6 +1,6 @@
 import { cablingPage } from '../../cabling/console.ts';
 import { HttpError } from '../../http/respond.ts';
-import type { ConsoleEnv, ConsolePages, ConsoleRequest } from '../request.ts';
+import type { ConsoleEnv, ConsolePages, ConsoleRequest } from './request.ts';
 
 /** The cabling register's pages (collector/cabling/console.ts): everything under /console/cabling. */
 export function registerCablingPages(r: ConsolePages, env: ConsoleEnv): void {

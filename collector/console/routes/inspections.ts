@@ -5,9 +5,9 @@ import path from 'node:path';
 import type { InspectionService } from '../../inspections/service.ts';
 import type { ItemResult } from '../../inspections/store.ts';
 import { HttpError, redirect, sendFile, sendHtml } from '../../http/respond.ts';
-import { inspectionPage, iw } from '../inspection-page.ts';
-import * as pages from '../pages.ts';
-import type { ConsoleEnv, ConsolePages, ConsoleRequest } from '../request.ts';
+import { inspectionPage, iw } from '../pages/inspection-page.ts';
+import * as pages from '../pages/pages.ts';
+import type { ConsoleEnv, ConsolePages, ConsoleRequest } from './request.ts';
 
 const PHOTO_RE = /^[a-f0-9]{32}\.(jpg|png)$/;
 const RESULTS = ['pass', 'warn', 'fail', 'na'];

@@ -3,9 +3,10 @@ import type http from 'node:http';
 import { SESSION_COOKIE } from '../../http/auth.ts';
 import { readForm } from '../../http/body.ts';
 import { HttpError, redirect, sendHtml } from '../../http/respond.ts';
-import * as pages from '../pages.ts';
-import type { ConsoleEnv, ConsolePages } from '../request.ts';
+import * as pages from '../pages/pages.ts';
+import type { ConsoleEnv, ConsolePages } from './request.ts';
 import { BackoffLimiter, type FailureStreak } from '../../security/rate-limit.ts';
+import { type PageCtx, t } from '../ui/layout.ts';
 
 export const LOGIN_CSRF = 'wp_lcsrf';
 
@@ -21,7 +22,7 @@ export function sameToken(a: string | undefined, b: string | undefined): boolean
 export interface LoginRequest {
   req: http.IncomingMessage;
   res: http.ServerResponse;
-  p: pages.PageCtx;
+  p: PageCtx;
   cookies: Record<string, string>;
   /** Cookies to set with the answer. */
   setCookies: string[];
@@ -63,24 +64,24 @@ export function createLogin(env: ConsoleEnv): (l: LoginRequest) => Promise<void>
   return async ({ req, res, p, cookies, setCookies, headers }) => {
     const addr = req.socket.remoteAddress ?? '';
     if (req.method !== 'POST') {
-      const t = randomBytes(24).toString('base64url');
-      setCookies.push(cookie(LOGIN_CSRF, t, 3600));
-      return sendHtml(res, 200, pages.loginPage(p, t), headers());
+      const token = randomBytes(24).toString('base64url');
+      setCookies.push(cookie(LOGIN_CSRF, token, 3600));
+      return sendHtml(res, 200, pages.loginPage(p, token), headers());
     }
     const form = await readForm(req, 16 * 1024);
     if (!sameToken(form.fields.get('_csrf'), cookies[LOGIN_CSRF])) throw new HttpError(403, 'invalid or missing CSRF token: reload the login page');
     const username = (form.fields.get('username') ?? '').trim();
     const key = loginKey(username.toLowerCase(), addr);
     const retry = (error: string, status: number, waitS = 0) => {
-      const t = randomBytes(24).toString('base64url');
-      setCookies.push(cookie(LOGIN_CSRF, t, 3600));
-      sendHtml(res, status, pages.loginPage(p, t, error), { ...headers(), ...(status === 429 ? { 'retry-after': String(waitS) } : {}) });
+      const token = randomBytes(24).toString('base64url');
+      setCookies.push(cookie(LOGIN_CSRF, token, 3600));
+      sendHtml(res, status, pages.loginPage(p, token, error), { ...headers(), ...(status === 429 ? { 'retry-after': String(waitS) } : {}) });
     };
     const wait = Math.ceil(Math.max(byUserAddr.blocked(key), byAddr.blocked(addr)) / 1000);
     if (wait > 0) {
       // Counted, not audited one by one: the streak's summary carries them.
       byUserAddr.refuse(key);
-      return retry(pages.t(p, 'locked', { s: wait }), 429, wait);
+      return retry(t(p, 'locked', { s: wait }), 429, wait);
     }
     const user = users.check(username, form.fields.get('password') ?? '');
     if (!user) {
@@ -97,7 +98,7 @@ export function createLogin(env: ConsoleEnv): (l: LoginRequest) => Promise<void>
           failures: a.failures,
           blocked_s: a.blockedMs / 1000,
         });
-      return retry(pages.t(p, 'bad_login'), 401);
+      return retry(t(p, 'bad_login'), 401);
     }
     const streak = byUserAddr.succeed(key);
     if (streak) auditStreak(key, streak);

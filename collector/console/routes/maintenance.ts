@@ -1,8 +1,8 @@
 import { windowSchema } from '../../../config/schema/alerts.ts';
 import { HttpError, redirect, sendHtml } from '../../http/respond.ts';
-import { checkDraft, maintenancePage } from '../maintenance-page.ts';
-import * as pages from '../pages.ts';
-import type { ConsoleEnv, ConsolePages, ConsoleRequest } from '../request.ts';
+import { checkDraft, maintenancePage } from '../pages/maintenance-page.ts';
+import type { ConsoleEnv, ConsolePages, ConsoleRequest } from './request.ts';
+import { t } from '../ui/layout.ts';
 
 /** Maintenance windows: the list and form, adding one, deleting one. */
 export function registerMaintenancePages(r: ConsolePages, env: ConsoleEnv): void {
@@ -24,7 +24,7 @@ export function registerMaintenancePages(r: ConsolePages, env: ConsoleEnv): void
 function addWindow({ ctx, deps }: ConsoleEnv, { p, res, headers, need, actor, field, form }: ConsoleRequest) {
   need('engineer');
   const m = deps.maintenance;
-  if (!m) throw new HttpError(404, pages.t(p, 'maint_off'));
+  if (!m) throw new HttpError(404, t(p, 'maint_off'));
   const draft = {
     name: field('name'),
     // A multiple select sends targets once per device; scripts may send one comma list.

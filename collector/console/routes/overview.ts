@@ -1,13 +1,14 @@
 import type { Alert } from '../../alerts/store.ts';
 import { HttpError } from '../../http/respond.ts';
 import { sendHtml } from '../../http/respond.ts';
-import { agentsPage } from '../agents-page.ts';
-import { deviceCharts } from '../charts.ts';
-import * as dp from '../device-pages.ts';
-import { notificationsPage } from '../notifications-page.ts';
-import * as pages from '../pages.ts';
-import type { ConsoleEnv, ConsolePages } from '../request.ts';
-import { siteRow, websitesPage } from '../websites-page.ts';
+import { agentsPage } from '../pages/agents-page.ts';
+import { deviceCharts } from '../pages/charts.ts';
+import * as dp from '../pages/device-pages.ts';
+import { notificationsPage } from '../pages/notifications-page.ts';
+import * as pages from '../pages/pages.ts';
+import type { ConsoleEnv, ConsolePages } from './request.ts';
+import { siteRow, websitesPage } from '../pages/websites-page.ts';
+import { t } from '../ui/layout.ts';
 
 /** The device overview (live), one device's page, websites, agents and the notification log. */
 export function registerOverviewPages(r: ConsolePages, env: ConsoleEnv): void {
@@ -33,7 +34,7 @@ export function registerOverviewPages(r: ConsolePages, env: ConsoleEnv): void {
       q: q.get('q'),
     });
     if (q.get('partial') === '1') return sendHtml(res, 200, dp.overviewLive(p, all, shown, ctx.now()).s, headers());
-    return sendHtml(res, 200, dp.devicesOverviewPage(p, all, shown, q, ctx.now(), pages.t(p, 'overview'), pages.agentsTable(p, agents)), {
+    return sendHtml(res, 200, dp.devicesOverviewPage(p, all, shown, q, ctx.now(), t(p, 'overview'), pages.agentsTable(p, agents)), {
       ...headers(),
       'content-security-policy': dp.LIVE_CSP,
     });

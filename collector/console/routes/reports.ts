@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { HttpError, sendFile, sendHtml } from '../../http/respond.ts';
-import { LANGS, type Lang } from '../../reports/i18n.ts';
-import { ReportFontError } from '../../reports/pdf.ts';
-import { previousMonth } from '../../reports/period.ts';
-import * as pages from '../pages.ts';
-import type { ConsoleEnv, ConsolePages } from '../request.ts';
+import { isLang } from '../../i18n/index.ts';
+import { ReportFontError } from '../../../lib/pdf-font.ts';
+import { previousMonth } from '../../../lib/month-period.ts';
+import * as pages from '../pages/pages.ts';
+import type { ConsoleEnv, ConsolePages } from './request.ts';
 
 /** Monthly reports: the list and a download (stored, or rendered on demand). */
 export function registerReportPages(r: ConsolePages, env: ConsoleEnv): void {
@@ -14,8 +14,8 @@ export function registerReportPages(r: ConsolePages, env: ConsoleEnv): void {
   );
   r.add('GET', '/console/reports/download', async ({ p, url, res }) => {
     const month = url.searchParams.get('month') ?? '';
-    const lang = (url.searchParams.get('lang') ?? p.lang) as Lang;
-    if (!LANGS.includes(lang)) throw new HttpError(400, 'lang must be zh-CN or en');
+    const lang = url.searchParams.get('lang') ?? p.lang;
+    if (!isLang(lang)) throw new HttpError(400, 'lang must be zh-CN or en');
     const svcR = deps.reports;
     if (!svcR) throw new HttpError(404, 'reports are not running');
     const stored = svcR.runs().find((x) => x.month === month && x.lang === lang);

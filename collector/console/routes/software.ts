@@ -1,7 +1,7 @@
 import { sendHtml } from '../../http/respond.ts';
 import { localParts } from '../../../lib/zoned-time.ts';
 import { isMonth, softwareChanges, softwareMachine, softwareOverview } from '../../software/pages.ts';
-import type { ConsoleEnv, ConsolePages } from '../request.ts';
+import type { ConsoleEnv, ConsolePages } from './request.ts';
 
 /** Installed software: the fleet overview and search, one machine, the month's changes. */
 export function registerSoftwarePages(r: ConsolePages, env: ConsoleEnv): void {

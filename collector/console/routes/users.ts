@@ -1,7 +1,7 @@
 import { HttpError, redirect, sendHtml } from '../../http/respond.ts';
-import * as pages from '../pages.ts';
-import type { ConsoleEnv, ConsolePages } from '../request.ts';
-import type { Role } from '../users.ts';
+import * as pages from '../pages/pages.ts';
+import type { ConsoleEnv, ConsolePages } from './request.ts';
+import type { Role } from '../../security/users.ts';
 
 /** Console users (admins only): the list and adding one. */
 export function registerUserPages(r: ConsolePages, env: ConsoleEnv): void {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { HolidayCalendar } from '../../../collector/alerts/calendar.ts';
+import { HolidayCalendar } from '../../../collector/calendar/holiday-calendar.ts';
 import { AlertEngine } from '../../../collector/alerts/engine.ts';
 import { Router } from '../../../collector/alerts/routing.ts';
 import { AlertStore } from '../../../collector/alerts/store.ts';

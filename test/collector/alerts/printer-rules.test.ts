@@ -1,6 +1,6 @@
 import t from 'tap';
 import path from 'node:path';
-import { HolidayCalendar } from '../../../collector/alerts/calendar.ts';
+import { HolidayCalendar } from '../../../collector/calendar/holiday-calendar.ts';
 import { AlertEngine } from '../../../collector/alerts/engine.ts';
 import { Router } from '../../../collector/alerts/routing.ts';
 import { AlertStore } from '../../../collector/alerts/store.ts';

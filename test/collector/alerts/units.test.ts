@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { signAck, verifyAck } from '../../../collector/alerts/ack.ts';
-import { HolidayCalendar, timeClasses } from '../../../collector/alerts/calendar.ts';
+import { HolidayCalendar, timeClasses } from '../../../collector/calendar/holiday-calendar.ts';
 import { Router } from '../../../collector/alerts/routing.ts';
 import { startCollector } from '../../../collector/main.ts';
 import { windowIntervals } from '../../../collector/maintenance/windows.ts';

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { hashPassword, verifyPassword } from '../../../collector/console/users.ts';
-import { html } from '../../../collector/console/html.ts';
+import { hashPassword, verifyPassword } from '../../../collector/security/users.ts';
+import { html } from '../../../collector/console/ui/html.ts';
 import { Browserless, consoleCollector, PASSWORD, XSS } from './helpers.ts';
 
 t.test('passwords are scrypt hashes; templates escape everything', async (t) => {

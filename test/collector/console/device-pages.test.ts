@@ -1,6 +1,6 @@
 import t from 'tap';
-import { alertListPage, duration, placeOf, reasonText } from '../../../collector/console/device-pages.ts';
-import type { PageCtx } from '../../../collector/console/pages.ts';
+import { alertListPage, duration, placeOf, reasonText } from '../../../collector/console/pages/device-pages.ts';
+import type { PageCtx } from '../../../collector/console/ui/layout.ts';
 
 const p = (lang: 'en' | 'zh-CN'): PageCtx => ({
   lang,

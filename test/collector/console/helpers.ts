@@ -1,7 +1,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import pino from 'pino';
-import type { UserStore } from '../../../collector/console/users.ts';
+import type { UserStore } from '../../../collector/security/users.ts';
 import { startCollector, type RunningCollector } from '../../../collector/main.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
 import { removeDir, tempDir, waitFor } from '../../peers/util.ts';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { checkDraft, fromLocalInput, toLocalInput } from '../../../collector/console/maintenance-page.ts';
+import { checkDraft, fromLocalInput, toLocalInput } from '../../../collector/console/pages/maintenance-page.ts';
 
 const inv = [
   { name: 'sw-a-3f-01', kind: 'switch' },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import t, { type Test } from 'tap';
 import { Ingest, type Source } from '../../../collector/ingest/ingest.ts';
 import { Inventory } from '../../../collector/ingest/inventory.ts';
-import { Metrics } from '../../../collector/metrics.ts';
+import { Metrics } from '../../../lib/metrics.ts';
 import { Spool } from '../../../collector/store/spool.ts';
 import { createLogger } from '../../../lib/log.ts';
 import type { Sample } from '../../../protocol/sample.ts';

@@ -3,7 +3,7 @@ import t from 'tap';
 import { influxInspectionInputs } from '../../../collector/inspections/inputs.ts';
 import { periodOf, scheduleStatus } from '../../../collector/inspections/schedule.ts';
 import { InspectionService, type InspectionServiceOptions } from '../../../collector/inspections/service.ts';
-import { influxReader } from '../../../collector/reports/influxql.ts';
+import { influxReader } from '../../../collector/store/influx-reader.ts';
 import { localMidnight } from '../../../lib/zoned-time.ts';
 import { AuditLog } from '../../../collector/store/audit.ts';
 import { openStateDb } from '../../../collector/store/db.ts';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import t from 'tap';
 import { evaluate } from '../../../collector/inspections/checks.ts';
 import { influxInspectionInputs } from '../../../collector/inspections/inputs.ts';
-import { influxReader } from '../../../collector/reports/influxql.ts';
+import { influxReader } from '../../../collector/store/influx-reader.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';
 import { createPrinterProbe } from '../../../agent/probes/printer/collect.ts';
 import { printerSchema } from '../../../agent/probes/printer/schema.ts';

@@ -3,8 +3,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import type { ReportData } from '../../../collector/reports/data.ts';
-import { findFont, renderReport } from '../../../collector/reports/pdf.ts';
-import { monthPeriod } from '../../../collector/reports/period.ts';
+import { findFont } from '../../../lib/pdf-font.ts';
+import { renderReport } from '../../../collector/reports/pdf.ts';
+import { monthPeriod } from '../../../lib/month-period.ts';
 import { removeDir, tempDir } from '../../peers/util.ts';
 
 const period = monthPeriod('2026-10', 'Asia/Shanghai');

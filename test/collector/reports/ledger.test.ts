@@ -5,7 +5,7 @@ import t from 'tap';
 import { gatherReportData } from '../../../collector/reports/data.ts';
 import { DeviceIndex } from '../../../collector/reports/devices.ts';
 import { generateReport } from '../../../collector/reports/generate.ts';
-import { monthPeriod } from '../../../collector/reports/period.ts';
+import { monthPeriod } from '../../../lib/month-period.ts';
 import { localMidnight } from '../../../lib/zoned-time.ts';
 import { InspectionStore } from '../../../collector/inspections/store.ts';
 import { AuditLog } from '../../../collector/store/audit.ts';

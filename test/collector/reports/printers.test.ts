@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import t from 'tap';
-import { monthPeriod } from '../../../collector/reports/period.ts';
+import { monthPeriod } from '../../../lib/month-period.ts';
 import { localMidnight } from '../../../lib/zoned-time.ts';
 import { collectorProcess } from '../../peers/collector.ts';
 import { startInfluxd } from '../../peers/influxd.ts';

@@ -3,7 +3,7 @@
  * real influxd as line protocol. The small scale has hand-checkable figures the tests assert;
  * the bench uses the same generator at 500 devices.
  */
-import { monthPeriod } from '../../../collector/reports/period.ts';
+import { monthPeriod } from '../../../lib/month-period.ts';
 
 export interface SeedScale {
   switches: number;

@@ -3,8 +3,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import type { DeviceRow, ReportData } from '../../../collector/reports/data.ts';
-import { findFont, renderReport } from '../../../collector/reports/pdf.ts';
-import { monthPeriod } from '../../../collector/reports/period.ts';
+import { findFont } from '../../../lib/pdf-font.ts';
+import { renderReport } from '../../../collector/reports/pdf.ts';
+import { monthPeriod } from '../../../lib/month-period.ts';
 import { removeDir, tempDir } from '../../peers/util.ts';
 
 // Issue 22, finding 3: an enrolled agent could invent targets, and the monthly PDF counted

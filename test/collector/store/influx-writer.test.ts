@@ -1,6 +1,6 @@
 import http from 'node:http';
 import t from 'tap';
-import { Metrics } from '../../../collector/metrics.ts';
+import { Metrics } from '../../../lib/metrics.ts';
 import { InfluxWriter, writeLines, type InfluxTarget } from '../../../collector/store/influx-writer.ts';
 import { Spool } from '../../../collector/store/spool.ts';
 import { silentLogger } from '../../../lib/log.ts';

@@ -4,7 +4,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { crc32 } from 'node:zlib';
 import { pino, type Logger } from 'pino';
 import t from 'tap';
-import { Metrics } from '../../../collector/metrics.ts';
+import { Metrics } from '../../../lib/metrics.ts';
 import { Spool, type SpoolRow } from '../../../collector/store/spool.ts';
 import { removeDir, tempDir } from '../../peers/util.ts';
 

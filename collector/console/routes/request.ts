@@ -1,17 +1,17 @@
 import type http from 'node:http';
 import type { Logger } from 'pino';
-import type { AlertsApi } from '../alerts/module.ts';
-import type { CablingHandle } from '../cabling/module.ts';
-import type { DeviceService } from '../devices/module.ts';
-import type { Form } from '../http/body.ts';
-import type { Params, RouteTable } from '../http/router.ts';
-import type { InspectionService } from '../inspections/service.ts';
-import type { Maintenance } from '../maintenance/module.ts';
-import type { CollectorContext } from '../module.ts';
-import type { ReportService } from '../reports/module.ts';
-import type { SoftwareService } from '../software/module.ts';
-import type { PageCtx } from './pages.ts';
-import type { Role, Session, UserStore } from './users.ts';
+import type { AlertsApi } from '../../alerts/module.ts';
+import type { CablingHandle } from '../../cabling/module.ts';
+import type { DeviceService } from '../../devices/module.ts';
+import type { Form } from '../../http/body.ts';
+import type { Params, RouteTable } from '../../http/router.ts';
+import type { InspectionService } from '../../inspections/service.ts';
+import type { Maintenance } from '../../maintenance/module.ts';
+import type { CollectorContext } from '../../core/module.ts';
+import type { ReportService } from '../../reports/module.ts';
+import type { SoftwareService } from '../../software/module.ts';
+import type { PageCtx } from '../ui/layout.ts';
+import type { Role, Session, UserStore } from '../../security/users.ts';
 
 /** The modules the console shows, when they run; `users` is the console's own store. */
 export interface ConsoleDeps {

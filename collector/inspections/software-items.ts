@@ -1,6 +1,6 @@
-import type { InspectionItem, ItemResult } from '../inspections/store.ts';
-import type { Lang } from '../reports/i18n.ts';
-import type { SoftwareService } from './module.ts';
+import type { InspectionItem, ItemResult } from './store.ts';
+import type { Lang } from '../i18n/index.ts';
+import type { SoftwareService } from '../software/module.ts';
 
 const LABELS = {
   software_forbidden: ['No forbidden software', '无禁用软件'],

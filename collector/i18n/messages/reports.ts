@@ -1,8 +1,7 @@
-/** Report languages. The console uses its own table (collector/console/i18n.ts). */
-export type Lang = 'zh-CN' | 'en';
-export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
+import { translator } from '../index.ts';
 
-const en = {
+/** The monthly PDF report's strings (collector/reports/pdf.ts). */
+export const en = {
   title: 'Monthly Operations and Inspection Report',
   period: 'Period',
   organisation: 'Organisation',
@@ -139,9 +138,7 @@ const en = {
   unregistered_list: '{n} targets reported by agents are not in the inventory and are not counted above: {names}.',
 };
 
-type Strings = typeof en;
-
-const zh: Strings = {
+export const zh: typeof en = {
   title: '月度运维巡检报告',
   period: '报告期',
   organisation: '单位',
@@ -276,10 +273,7 @@ const zh: Strings = {
   unregistered_list: '以下 {n} 个目标由采集端上报但不在设备清单中，未计入上述统计：{names}。',
 };
 
-export type StringKey = keyof Strings;
+export type StringKey = keyof typeof en;
 
-/** Looks a report string up, filling {placeholders}. */
-export function tr(lang: Lang, key: StringKey, vars: Record<string, string | number> = {}): string {
-  const s = (lang === 'en' ? en : zh)[key];
-  return s.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
-}
+/** Looks a report string up; a placeholder without a value stays `{name}`. */
+export const tr = translator({ en, zh }, 'keep');

@@ -1,4 +1,4 @@
-import { influxQuery, type InfluxTarget } from '../store/influx-writer.ts';
+import { influxQuery, type InfluxTarget } from './influx-writer.ts';
 
 export interface Series {
   name: string;

@@ -1,8 +1,9 @@
-import type { AgentView } from '../store/agents.ts';
-import { html } from './html.ts';
-import { layout, t, when, type PageCtx } from './pages.ts';
+import type { AgentView } from '../../store/agents.ts';
+import { html } from '../ui/html.ts';
+import { layout, t, when, type PageCtx } from '../ui/layout.ts';
+import { translator } from '../../i18n/index.ts';
 
-// The words of this page only; the shared ones (agents, connected, never…) come from i18n.ts.
+// The words of this page only; the shared ones (agents, connected, never…) come from collector/i18n/messages/console.ts.
 const WORDS = {
   en: {
     version: 'Version',
@@ -33,9 +34,7 @@ const WORDS = {
     connected_at: '{at} 连接',
   },
 } as const;
-type Word = keyof (typeof WORDS)['en'];
-const w = (p: PageCtx, k: Word, v: Record<string, string | number> = {}) =>
-  (p.lang === 'en' ? WORDS.en : WORDS.zh)[k].replace(/\{(\w+)\}/g, (_, x: string) => String(v[x] ?? ''));
+const w = translator(WORDS);
 
 function place(tags: Record<string, string>): string {
   return [tags.building, tags.shaft ? `shaft ${tags.shaft}` : tags.floor ? `${tags.floor}F` : '', tags.room].filter(Boolean).join(' · ');

@@ -1,8 +1,9 @@
-import type { DeviceConfig } from '../../config/schema/collector.ts';
-import { fmtLocal, localInstant } from '../../lib/zoned-time.ts';
-import { html, type Safe } from './html.ts';
-import type { StoredWindow } from '../maintenance/windows.ts';
-import { csrfField, layout, t, type PageCtx } from './pages.ts';
+import type { DeviceConfig } from '../../../config/schema/collector.ts';
+import { fmtLocal, localInstant } from '../../../lib/zoned-time.ts';
+import { html, type Safe } from '../ui/html.ts';
+import type { StoredWindow } from '../../maintenance/windows.ts';
+import { csrfField, layout, t, type PageCtx } from '../ui/layout.ts';
+import { translator } from '../../i18n/index.ts';
 
 const WORDS = {
   en: {
@@ -40,9 +41,7 @@ const WORDS = {
     end: '结束',
   },
 } as const;
-type Word = keyof (typeof WORDS)['en'];
-export const mw = (p: Pick<PageCtx, 'lang'>, k: Word, v: Record<string, string | number> = {}) =>
-  (p.lang === 'en' ? WORDS.en : WORDS.zh)[k].replace(/\{(\w+)\}/g, (_, x: string) => String(v[x] ?? ''));
+export const mw = translator(WORDS);
 
 const DAYS_ZH: Record<string, string> = { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' };
 

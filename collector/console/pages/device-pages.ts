@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { DeviceDetail, DeviceView, Reason } from '../devices/module.ts';
-import type { Lang } from '../reports/i18n.ts';
-import { html, Safe } from './html.ts';
-import { csrfField, layout, type PageCtx, when } from './pages.ts';
+import type { DeviceDetail, DeviceView, Reason } from '../../devices/module.ts';
+import { fill, type Lang } from '../../i18n/index.ts';
+import { html, Safe } from '../ui/html.ts';
+import { csrfField, layout, type PageCtx, when } from '../ui/layout.ts';
 
 /** Words of the device and alert pages (kept here: the page's own vocabulary). */
 const W = {
@@ -157,7 +157,7 @@ type Key = keyof (typeof W)['en'];
 
 export function dw(lang: Lang, k: Key | string, v: Record<string, string> = {}): string {
   const d = W[lang] as Record<string, string>;
-  return (d[k] ?? k).replace(/\{(\w+)\}/g, (_, x: string) => v[x] ?? '');
+  return fill(d[k] ?? k, v);
 }
 
 /** "3 h 20 min", "2 d 4 h", "45 s" (zh: 3 小时 20 分). */

@@ -1,7 +1,8 @@
-import { evidenceText } from '../inspections/evidence.ts';
-import type { InspectionRecord } from '../inspections/store.ts';
-import { html } from './html.ts';
-import { csrfField, layout, t, when, type PageCtx } from './pages.ts';
+import { evidenceText } from '../../inspections/evidence.ts';
+import type { InspectionRecord } from '../../inspections/store.ts';
+import { html } from '../ui/html.ts';
+import { csrfField, layout, t, when, type PageCtx } from '../ui/layout.ts';
+import { translator } from '../../i18n/index.ts';
 
 const WORDS = {
   en: {
@@ -25,9 +26,7 @@ const WORDS = {
     photo_kept: '已存照片',
   },
 } as const;
-type Word = keyof (typeof WORDS)['en'];
-export const iw = (p: Pick<PageCtx, 'lang'>, k: Word, v: Record<string, string | number> = {}) =>
-  (p.lang === 'en' ? WORDS.en : WORDS.zh)[k].replace(/\{(\w+)\}/g, (_, x: string) => String(v[x] ?? ''));
+export const iw = translator(WORDS);
 
 /** What the engineer entered for one manual item, kept when the form comes back. */
 export interface ItemDraft {

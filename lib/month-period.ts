@@ -1,4 +1,4 @@
-import { localParts, monthBounds, monthLabel, parseMonth } from '../../lib/zoned-time.ts';
+import { localParts, monthBounds, monthLabel, parseMonth } from './zoned-time.ts';
 
 /** A calendar month in a time zone, as epoch-ms bounds [startMs, endMs). */
 export interface Period {

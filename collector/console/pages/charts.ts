@@ -1,6 +1,6 @@
-import type { CollectorConfig } from '../../config/schema/collector.ts';
-import type { DeviceDetail } from '../devices/module.ts';
-import type { Safe } from './html.ts';
+import type { CollectorConfig } from '../../../config/schema/collector.ts';
+import type { DeviceDetail } from '../../devices/module.ts';
+import type { Safe } from '../ui/html.ts';
 import { lineChart } from './device-pages.ts';
 
 const lit = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

@@ -1,7 +1,8 @@
-import type { DeviceDetail } from '../devices/module.ts';
-import { html } from './html.ts';
+import type { DeviceDetail } from '../../devices/module.ts';
+import { html } from '../ui/html.ts';
 import { dw, placeOf, STYLE, statusCell } from './device-pages.ts';
-import { layout, when, type PageCtx } from './pages.ts';
+import { layout, when, type PageCtx } from '../ui/layout.ts';
+import { translator } from '../../i18n/index.ts';
 
 const WORDS = {
   en: {
@@ -33,9 +34,7 @@ const WORDS = {
     chain: '（证书链：{cn}）',
   },
 } as const;
-type Word = keyof (typeof WORDS)['en'];
-const w = (p: PageCtx, k: Word, v: Record<string, string | number> = {}) =>
-  (p.lang === 'en' ? WORDS.en : WORDS.zh)[k].replace(/\{(\w+)\}/g, (_, x: string) => String(v[x] ?? ''));
+const w = translator(WORDS);
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
 /** One row of the websites view, from a device's latest http_response, x509_cert and domain samples. */

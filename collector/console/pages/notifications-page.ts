@@ -1,8 +1,9 @@
-import type { Delivery } from '../notify/dispatcher.ts';
-import { subject } from '../notify/render.ts';
-import type { Notification } from '../notify/types.ts';
-import { html } from './html.ts';
-import { layout, when, type PageCtx } from './pages.ts';
+import type { Delivery } from '../../notify/dispatcher.ts';
+import { subject } from '../../notify/render.ts';
+import type { Notification } from '../../notify/types.ts';
+import { html } from '../ui/html.ts';
+import { layout, when, type PageCtx } from '../ui/layout.ts';
+import { translator } from '../../i18n/index.ts';
 
 const WORDS = {
   en: {
@@ -55,7 +56,7 @@ const WORDS = {
   },
 } as const;
 type Word = keyof (typeof WORDS)['en'];
-const w = (p: PageCtx, k: Word) => (p.lang === 'en' ? WORDS.en : WORDS.zh)[k];
+const w = translator(WORDS);
 const CHANNELS = ['console', 'email', 'sms', 'webhook', 'dingtalk', 'wecom'];
 
 /**

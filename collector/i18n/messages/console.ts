@@ -1,6 +1,7 @@
-import type { Lang } from '../reports/i18n.ts';
+import { translator } from '../index.ts';
 
-const en = {
+/** The console's shared strings: navigation, login and the pages in collector/console/pages/. */
+export const en = {
   app: 'Watchpost console',
   login: 'Log in',
   logout: 'Log out',
@@ -99,9 +100,7 @@ const en = {
   error: 'Error',
 };
 
-type Strings = typeof en;
-
-const zh: Strings = {
+export const zh: typeof en = {
   app: 'Watchpost 运维控制台',
   login: '登录',
   logout: '退出',
@@ -200,8 +199,7 @@ const zh: Strings = {
   error: '错误',
 };
 
-export type ConsoleKey = keyof Strings;
+export type ConsoleKey = keyof typeof en;
 
-export function ct(lang: Lang, key: ConsoleKey, vars: Record<string, string | number> = {}): string {
-  return (lang === 'en' ? en : zh)[key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
-}
+/** Looks a console string up; a placeholder without a value becomes ''. */
+export const ct = translator({ en, zh });
