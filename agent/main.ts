@@ -8,7 +8,7 @@ import { int } from '../protocol/sample.ts';
 import { Batcher } from './batcher.ts';
 import { DocumentGate } from './documents.ts';
 import { Outbox } from './outbox.ts';
-import { probeByKind } from './probes/index.ts';
+import { probeByKind } from './probes/all/index.ts';
 import type { ProbeBaseConfig } from './probes/probe.ts';
 import { Scheduler } from './scheduler.ts';
 import { Transport } from './transport.ts';

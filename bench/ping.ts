@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { createPingProbe, fpingArgs } from '../agent/probes/ping/ping.ts';
+import { createPingProbe, fpingArgs } from '../agent/probes/ping/probe.ts';
 import { pingSchema } from '../agent/probes/ping/schema.ts';
 
 const N = Number(process.env.WATCHPOST_BENCH_PING_TARGETS ?? 1000);

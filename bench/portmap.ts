@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { createPortmapProbe, PORTMAP_DOCUMENT } from '../agent/probes/portmap/portmap.ts';
+import { createPortmapProbe, PORTMAP_DOCUMENT } from '../agent/probes/portmap/probe.ts';
 import { portmapSchema } from '../agent/probes/portmap/schema.ts';
 import { createCablingRegister } from '../collector/cabling/register.ts';
 import { openStateDb } from '../collector/store/db.ts';

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import { createSnmpProbe } from '../agent/probes/snmp.ts';
+import { createSnmpProbe } from '../agent/probes/snmp/probe.ts';
 import { snmpSchema } from '../agent/probes/snmp/schema.ts';
 import { mapLimit } from '../lib/concurrency.ts';
 import { silentLogger } from '../lib/log.ts';

@@ -29,7 +29,7 @@ import { systemPlatform } from '../agent/probes/platform/platform.ts';
 import { canonical, documentHash, type SoftwareDocument, type SoftwareItem } from '../agent/probes/software/inventory.ts';
 import { DPKG_FORMAT } from '../agent/probes/software/linux.ts';
 import { softwareSchema } from '../agent/probes/software/schema.ts';
-import { collectSoftware } from '../agent/probes/software/software.ts';
+import { collectSoftware } from '../agent/probes/software/probe.ts';
 import { Transport } from '../agent/transport.ts';
 import { hashToken, newToken } from '../collector/store/agents.ts';
 import { silentLogger } from '../lib/log.ts';

@@ -1,4 +1,4 @@
-import { PROBE_EVENT_KINDS } from '../agent/probes/event-kinds.ts';
+import { PROBE_EVENT_KINDS } from '../protocol/event-kinds.ts';
 
 /**
  * What the built-in probes and the collector write, for checking alert rules at load time
@@ -93,7 +93,7 @@ export const MEASUREMENTS: Readonly<Record<string, readonly string[] | null>> = 
 
 /**
  * Every event kind an alert rule of `type: event` can match: what the probes declare
- * (agent/probes/event-kinds.ts) and what the collector raises itself (cabling register,
+ * (protocol/event-kinds.ts) and what the collector raises itself (cabling register,
  * inspection notices).
  */
 export const EVENT_KINDS: readonly string[] = [

@@ -1,6 +1,6 @@
 /**
  * `npm run docs`: writes docs/config.md, the configuration reference, from the zod schemas
- * themselves (config/schema/*.ts, and every probe's schema through agent/probes/schemas.ts):
+ * themselves (config/schema/*.ts, and every probe's schema through agent/probes/all/schemas.ts):
  * every key with its type, allowed values, default, whether it is required and the schema's
  * own `.describe()` text. The schema is the documentation; this file only lays it out.
  * Output is deterministic: CI regenerates it and fails on a diff (test/docs/config-md.test.ts).
@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { probeSchemas } from '../agent/probes/schemas.ts';
+import { probeSchemas } from '../agent/probes/all/schemas.ts';
 import { agentConfigSchema } from '../config/schema/agent.ts';
 import { collectorConfigSchema } from '../config/schema/collector.ts';
 

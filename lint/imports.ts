@@ -17,10 +17,7 @@ export interface Import {
 }
 
 const WHY_AGENT = 'the collector runs without the agent: share code through protocol/ or lib/, never by importing agent/';
-// agent/probes ↔ config still form a cycle (handled elsewhere); widen to every folder once it is gone.
-const CYCLE_SCOPE = /^(collector|lib|protocol)(\/|$)/;
-const WHY_CYCLE =
-  'folders import each other without cycles: move what both sides need to a folder below them (covers collector/, lib/ and protocol/ until agent/probes ↔ config is untangled)';
+const WHY_CYCLE = 'folders import each other without cycles: move what both sides need to a folder below them';
 
 const IMPORT =
   /(?:^|\n)[ \t]*(?:import|export)\b(?:[^;'"]|'[^']*'|"[^"]*")*?\bfrom\s*['"](\.{1,2}\/[^'"]+)['"]|(?:^|\n)[ \t]*import\s*['"](\.{1,2}\/[^'"]+)['"]/g;
@@ -39,12 +36,12 @@ export function importsOf(f: SourceFile): Import[] {
 }
 
 /** Strongly connected components of more than one folder, each with the edges inside it. */
-export function folderCycles(imports: Import[], inScope: (folder: string) => boolean = () => true): { folders: string[]; edges: Import[] }[] {
+export function folderCycles(imports: Import[]): { folders: string[]; edges: Import[] }[] {
   const edges = new Map<string, Map<string, Import>>();
   for (const i of imports) {
     const a = path.posix.dirname(i.from);
     const b = path.posix.dirname(i.to);
-    if (a === b || !inScope(a) || !inScope(b)) continue;
+    if (a === b) continue;
     const out = edges.get(a) ?? new Map<string, Import>();
     edges.set(a, out);
     if (!out.has(b)) out.set(b, i);
@@ -88,7 +85,7 @@ export function checkImports(files: SourceFile[]): string[] {
   for (const i of imports)
     if (i.from.startsWith('collector/') && i.to.startsWith('agent/'))
       out.push(`${i.from}:${i.line}: no-collector-imports-agent: ${WHY_AGENT}\n    imports ${i.to}`);
-  for (const c of folderCycles(imports, (d) => CYCLE_SCOPE.test(d))) {
+  for (const c of folderCycles(imports)) {
     // The edge that closes the cycle: the last one found from the folder that sorts first.
     const closing = c.edges.find((e) => path.posix.dirname(e.to) === c.folders[0]) ?? (c.edges[0] as Import);
     out.push(`${closing.from}:${closing.line}: no-folder-cycle: ${WHY_CYCLE}\n    cycle among ${c.folders.join(', ')}; this import of ${closing.to} closes it`);

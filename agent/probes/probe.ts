@@ -1,7 +1,7 @@
 import type { ParseArgsOptionsConfig } from 'node:util';
 import type { Logger } from 'pino';
 import type { Event, Sample } from '../../protocol/sample.ts';
-import type { ProbeEventKind } from './event-kinds.ts';
+import type { ProbeEventKind } from '../../protocol/event-kinds.ts';
 
 /**
  * The Probe contract (Telegraf's input plugin model). A probe kind is declared once, in one

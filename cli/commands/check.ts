@@ -1,5 +1,5 @@
-import { probeByKind, probes } from '../../agent/probes/index.ts';
-import { schemaOf } from '../../agent/probes/schemas.ts';
+import { probeByKind, probes } from '../../agent/probes/all/index.ts';
+import { schemaOf } from '../../agent/probes/all/schemas.ts';
 import { abortable, ExitCode, errorClass, timeoutSignal, type CheckExtra, type ProbeBaseConfig, type ProbeDefinition } from '../../agent/probes/probe.ts';
 import { ConfigError, formatPath } from '../../config/load.ts';
 import { createLogger } from '../../lib/log.ts';

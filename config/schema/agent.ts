@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ProbeBaseConfig } from '../../agent/probes/probe.ts';
-import { probeSchemas, schemaOf } from '../../agent/probes/schemas.ts';
+import { probeSchemas, schemaOf } from '../../agent/probes/all/schemas.ts';
 import { logLevel } from './common.ts';
 
 function isRecord(v: unknown): v is Record<string, unknown> {

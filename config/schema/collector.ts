@@ -3,7 +3,7 @@ import { locationShape, logLevel } from './common.ts';
 import { alertsSchema, maintenanceSchema, notifySchema } from './alerts.ts';
 import { didYouMean } from '../measurements.ts';
 import { consoleConfigSchema, inspectionsConfigSchema, reportsConfigSchema } from './inspections-reports.ts';
-import { softwarePolicySchema } from './software-policy.ts';
+import { softwarePolicySchema } from '../../lib/software-policy-schema.ts';
 
 const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a SHA-256 hex digest (64 hex characters): `watchpost token hash` prints it');
 

@@ -43,7 +43,7 @@ t.test(
     const out = loadedBy(`
 const { parseConfig } = await import('./config/load.ts');
 const { agentConfigSchema } = await import('./config/schema/agent.ts');
-const { probeByKind } = await import('./agent/probes/index.ts');
+const { probeByKind } = await import('./agent/probes/all/index.ts');
 const yaml = 'collector: { url: "wss://127.0.0.1:1/v1/agent", token: "0123456789abcdef0123" }\\nprobes:\\n  - { kind: host, inventory_interval_s: 0 }\\n  - { kind: patches }\\n  - { kind: ping, targets: [127.0.0.1], count: 1 }\\n  - { kind: onvif, url: "http://127.0.0.1:1/onvif/device_service" }\\n';
 const cfg = parseConfig(yaml, 'agent.yaml', agentConfigSchema);
 const ctx = { log: (await import('./lib/log.ts')).silentLogger, now: Date.now, emitEvent() {}, emitSamples() {}, stateDir: '/nonexistent', host: 'pc' };
@@ -57,7 +57,7 @@ mark('onvif');
     const m = marks(out);
     const created = m.get('created') ?? [];
     t.ok(
-      created.some((u) => u.includes('agent/probes/snmp.ts')),
+      created.some((u) => u.includes('agent/probes/snmp/probe.ts')),
       'every probe definition is loaded',
     );
     t.same(
@@ -87,7 +87,7 @@ t.test(
   { skip: process.platform !== 'linux' && 'Linux only' },
   async (t) => {
     const out = loadedBy(`
-const { hostProbe } = await import('./agent/probes/host.ts');
+const { hostProbe } = await import('./agent/probes/host/probe.ts');
 const { hostSchema } = await import('./agent/probes/host/schema.ts');
 const ctx = { log: (await import('./lib/log.ts')).silentLogger, now: Date.now, emitEvent() {}, emitSamples() {}, stateDir: '/nonexistent', host: 'pc' };
 const samples = await hostProbe.create(hostSchema.parse({ kind: 'host' }), ctx).collect(AbortSignal.timeout(60000));
@@ -191,7 +191,7 @@ process.on('SIGUSR2', () => process._rawDebug('LOADED ' + JSON.stringify(urls)))
     'the agent started',
   );
   t.ok(
-    loaded.some((u) => u.endsWith('/agent/probes/ping/ping.ts')),
+    loaded.some((u) => u.endsWith('/agent/probes/ping/probe.ts')),
     'with its ping probe',
   );
   t.same(

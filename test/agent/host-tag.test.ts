@@ -1,8 +1,8 @@
 import t from 'tap';
-import { hostProbe } from '../../agent/probes/host.ts';
+import { hostProbe } from '../../agent/probes/host/probe.ts';
 import { hostSchema } from '../../agent/probes/host/schema.ts';
-import { probeByKind } from '../../agent/probes/index.ts';
-import { probeSchemas } from '../../agent/probes/schemas.ts';
+import { probeByKind } from '../../agent/probes/all/index.ts';
+import { probeSchemas } from '../../agent/probes/all/schemas.ts';
 import type { ProbeContext } from '../../agent/probes/probe.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { removeDir, tempDir } from '../peers/util.ts';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import t from 'tap';
-import { probes } from '../../agent/probes/index.ts';
+import { probes } from '../../agent/probes/all/index.ts';
 import { didYouMean, normalizeSpelling, parse, UsageError } from '../../cli/args.ts';
 import { checkHelp } from '../../cli/commands/check.ts';
 import { startSnmpsim } from '../peers/snmpsim.ts';

@@ -82,7 +82,7 @@ t.test('a bad policy file is reported with file:line, path and fix', async (t) =
 });
 
 import { runCheck } from '../../cli/commands/check.ts';
-import { createSoftwareProbe, softwareProbe } from '../../agent/probes/software/software.ts';
+import { createSoftwareProbe, softwareProbe } from '../../agent/probes/software/probe.ts';
 import { prepareSoftwareCheck } from '../../agent/probes/software/check.ts';
 import { recordedPlatform } from '../agent/probes/helpers.ts';
 

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { ConfigError, loadConfig, parseConfig } from '../../config/load.ts';
-import { softwarePolicySchema } from '../../config/schema/software-policy.ts';
+import { softwarePolicySchema } from '../../lib/software-policy-schema.ts';
 import { compilePattern } from '../../lib/software-match.ts';
 import { PolicyEngine } from '../../lib/software-policy.ts';
 import { compareVersions } from '../../lib/version-compare.ts';

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { phase, PhaseError } from '../tcp/dial.ts';
+import { phase, PhaseError } from '../net/dial.ts';
 import { decodeMessage, encodeQuery, type Message, type RecordType } from './wire.ts';
 
 export interface QueryResult {

@@ -1,7 +1,7 @@
 import { mapLimit } from '../../../lib/concurrency.ts';
 import { int, type Sample } from '../../../protocol/sample.ts';
 import type { Probe } from '../probe.ts';
-import { PhaseError } from '../tcp/dial.ts';
+import { PhaseError } from '../net/dial.ts';
 import { query } from './query.ts';
 import type { DnsConfig, DnsTarget } from './schema.ts';
 import { rcodeName, WireError } from './wire.ts';

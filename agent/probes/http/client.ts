@@ -2,7 +2,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import zlib from 'node:zlib';
-import { connectTcp, handshake, phase, PhaseError, resolveHost, trustAnchorsOf, type IpProtocol } from '../tcp/dial.ts';
+import { connectTcp, handshake, phase, PhaseError, resolveHost, trustAnchorsOf, type IpProtocol } from '../net/dial.ts';
 import { safeUrl } from '../tls/expiry.ts';
 import { inspectTls, type TlsInfo } from '../tls/x509.ts';
 import type { PhaseTimeouts } from './schema.ts';

@@ -1,7 +1,7 @@
 import { mapLimit } from '../../../lib/concurrency.ts';
 import { int, type Sample } from '../../../protocol/sample.ts';
 import type { Probe } from '../probe.ts';
-import { secureContextFor } from '../tcp/dial.ts';
+import { secureContextFor } from '../net/dial.ts';
 import { x509Sample } from '../tls/x509.ts';
 import { domainSample, safeUrl } from '../tls/expiry.ts';
 import { decodeBody } from './charset.ts';

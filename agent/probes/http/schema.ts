@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { probeSchema } from '../probe-schema.ts';
+import { expiryThresholdsSchema, ipProtocolSchema } from '../net/schema.ts';
 import { JsonPathError, parseAssertion } from './json-path.ts';
 import { decoderFor } from './charset.ts';
 
@@ -15,16 +16,6 @@ export const phaseTimeoutsSchema = z
     transfer_ms: z.number().int().positive().max(600_000).default(10_000).describe('First byte to the end of the body.'),
   })
   .prefault({});
-
-/** Days before expiry at which a certificate or domain warns; the smallest is critical. Alert rules notify once per threshold crossed. */
-export const expiryThresholdsSchema = z
-  .array(z.number().int().min(0).max(3650))
-  .min(1)
-  .max(8)
-  .default([30, 14, 7])
-  .transform((a) => [...new Set(a)].sort((x, y) => y - x));
-
-export const ipProtocolSchema = z.enum(['any', 'ip4', 'ip6']).default('any');
 
 const regexString = z
   .string()

@@ -1,6 +1,6 @@
 import type { Platform } from '../platform/platform.ts';
 import { lastDpkgUpgrade, parseAptGetSimulate, parseAptList, parseDnfCheckUpdate, parseDnfUpdateinfo } from './parse.ts';
-import type { PatchState } from './patches.ts';
+import type { PatchState } from './probe.ts';
 
 const C = { LC_ALL: 'C', LANG: 'C' };
 

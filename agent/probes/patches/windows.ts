@@ -1,7 +1,7 @@
 import { decodeConsole } from '../platform/decode.ts';
 import type { Platform } from '../platform/platform.ts';
 import { parseSysteminfo, parseWindowsUpdateReport, parseWmicQfe } from './parse.ts';
-import type { PatchState } from './patches.ts';
+import type { PatchState } from './probe.ts';
 
 /**
  * Windows Update Agent through its COM API, in the agent's PowerShell session. The search uses

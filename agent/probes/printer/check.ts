@@ -1,7 +1,7 @@
 import type { ParseArgsOptionsConfig } from 'node:util';
 import type { Sample } from '../../../protocol/sample.ts';
 import { ExitCode, type CheckStatus } from '../probe.ts';
-import { snmpProbe } from '../snmp.ts';
+import { snmpProbe } from '../snmp/probe.ts';
 import { ERROR_BITS, fieldName } from './mib.ts';
 
 // `watchpost check printer`: the snmp probe's address and credential options, plus thresholds.

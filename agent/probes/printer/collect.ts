@@ -1,7 +1,7 @@
 import { mapLimit } from '../../../lib/concurrency.ts';
 import { int, type Event, type Sample } from '../../../protocol/sample.ts';
 import type { Probe, ProbeContext } from '../probe.ts';
-import { snmpErrorClass } from '../snmp.ts';
+import { snmpErrorClass } from '../snmp/probe.ts';
 import { createClient, type SnmpClient, type SnmpTarget } from '../snmp/client.ts';
 import type { Thresholds } from './levels.ts';
 import { ERROR_BITS, fieldName } from './mib.ts';

@@ -1,9 +1,9 @@
 import { loadConfig } from '../../../config/load.ts';
-import { softwarePolicySchema } from '../../../config/schema/software-policy.ts';
+import { softwarePolicySchema } from '../../../lib/software-policy-schema.ts';
 import { PolicyEngine } from '../../../lib/software-policy.ts';
 import { ExitCode, type CheckStatus } from '../probe.ts';
 import type { SoftwareDocument } from './inventory.ts';
-import type { SoftwareCheckPrepared } from './software.ts';
+import type { SoftwareCheckPrepared } from './probe.ts';
 
 /**
  * `watchpost check software [--policy FILE] [--strict]`: loaded only by the CLI (the agent

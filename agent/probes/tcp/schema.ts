@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { probeSchema } from '../probe-schema.ts';
-import { ipProtocolSchema } from '../http/schema.ts';
+import { ipProtocolSchema } from '../net/schema.ts';
 
 export const tcpTargetSchema = z.strictObject({
   host: z.string().min(1).max(253).describe('Host name or address.'),

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { mapLimit } from '../../../lib/concurrency.ts';
 import type { Sample } from '../../../protocol/sample.ts';
 import type { Probe } from '../probe.ts';
-import { connectTcp, handshake, PhaseError, resolveHost, secureContextFor, trustAnchorsOf } from '../tcp/dial.ts';
+import { connectTcp, handshake, PhaseError, resolveHost, secureContextFor, trustAnchorsOf } from '../net/dial.ts';
 import { domainSample } from './expiry.ts';
 import type { TlsConfig, TlsTarget } from './schema.ts';
 import { startTls } from './starttls.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { probeSchema } from '../probe-schema.ts';
-import { expiryThresholdsSchema, ipProtocolSchema } from '../http/schema.ts';
+import { expiryThresholdsSchema, ipProtocolSchema } from '../net/schema.ts';
 
 export const tlsTargetSchema = z
   .strictObject({

@@ -1,5 +1,5 @@
 import type net from 'node:net';
-import { phase, PhaseError } from '../tcp/dial.ts';
+import { phase, PhaseError } from '../net/dial.ts';
 
 export type StartTlsProtocol = 'smtp' | 'imap' | 'pop3';
 

@@ -1,5 +1,6 @@
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import tls, { type TLSSocket } from 'node:tls';
+import { DEFAULT_ANCHORS, type TrustAnchors } from '../net/anchors.ts';
 import { int, type Sample } from '../../../protocol/sample.ts';
 
 /** One certificate of a presented chain, reduced to what the samples and alerts need. */
@@ -58,55 +59,6 @@ function certInfo(c: X509Certificate): CertInfo {
 }
 
 /**
- * The certificates a handshake verifies against, indexed by subject on first use. The
- * presented chain usually stops below the root; a verified chain's anchor is then looked up
- * here, as OpenSSL found it, so the chain shows in full.
- */
-export class TrustAnchors {
-  private bySubject: Map<string, X509Certificate[]> | undefined;
-  private readonly issuers = new Map<string, CertInfo | null>();
-  private readonly pems: () => readonly string[];
-
-  constructor(pems: () => readonly string[]) {
-    this.pems = pems;
-  }
-
-  /** Anchors from a PEM bundle (a ca_file); blocks that do not parse are skipped, as OpenSSL's loader does. */
-  static fromPem(bundle: string | Buffer): TrustAnchors {
-    return new TrustAnchors(() => String(bundle).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []);
-  }
-
-  /** The anchor that issued cert (name, key identifiers and signature), or undefined when the store has none. */
-  issuerOf(cert: X509Certificate): CertInfo | undefined {
-    const fp = cert.fingerprint256;
-    const hit = this.issuers.get(fp);
-    if (hit !== undefined) return hit ?? undefined;
-    if (!this.bySubject) {
-      this.bySubject = new Map();
-      for (const pem of this.pems()) {
-        let ca: X509Certificate;
-        try {
-          ca = new X509Certificate(pem);
-        } catch {
-          continue;
-        }
-        const list = this.bySubject.get(ca.subject) ?? [];
-        list.push(ca);
-        this.bySubject.set(ca.subject, list);
-      }
-    }
-    const ca = this.bySubject.get(cert.issuer)?.find((a) => cert.checkIssued(a) && cert.verify(a.publicKey));
-    // Bounded: a poller checks a few hundred certificates; a renewed one replaces its entry's use.
-    if (this.issuers.size > 4096) this.issuers.clear();
-    this.issuers.set(fp, ca ? certInfo(ca) : null);
-    return ca ? certInfo(ca) : undefined;
-  }
-}
-
-/** Node's own trust store (bundled roots, NODE_EXTRA_CA_CERTS, the system's with --use-system-ca): what a handshake without ca_file verifies against. */
-export const DEFAULT_ANCHORS = new TrustAnchors(() => tls.getCACertificates('default'));
-
-/**
  * Reads the chain and verification result of a finished handshake made with
  * rejectUnauthorized: false, so an invalid certificate is still described rather than
  * only refused. The host name is checked here, apart from the chain, so both results show.
@@ -130,7 +82,7 @@ export function inspectTls(socket: TLSSocket, hostname: string, anchors: TrustAn
   const chainError = verifyError === 'ERR_TLS_CERT_ALTNAME_INVALID' ? '' : verifyError;
   if (chainError === '' && last && !chain.at(-1)!.self_issued) {
     const anchor = anchors.issuerOf(last);
-    if (anchor) chain.push(anchor);
+    if (anchor) chain.push(certInfo(anchor));
   }
   let hostErr = '';
   if (leaf) {

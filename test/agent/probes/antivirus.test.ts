@@ -1,7 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import t from 'tap';
-import { antivirusProbe, createAntivirusProbe } from '../../../agent/probes/antivirus/antivirus.ts';
+import { antivirusProbe, createAntivirusProbe } from '../../../agent/probes/antivirus/probe.ts';
 import { antivirusSchema } from '../../../agent/probes/antivirus/schema.ts';
 import { clamdPing, clamdSocket, parseCvdHeader } from '../../../agent/probes/antivirus/clamav.ts';
 import { AV_SCRIPT, decodeProductState } from '../../../agent/probes/antivirus/windows.ts';

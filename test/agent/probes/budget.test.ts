@@ -1,9 +1,9 @@
 import pino from 'pino';
 import t from 'tap';
 import { Scheduler } from '../../../agent/scheduler.ts';
-import { probes } from '../../../agent/probes/index.ts';
-import { schemaOf } from '../../../agent/probes/schemas.ts';
-import { pingBudget, pingProbe } from '../../../agent/probes/ping/ping.ts';
+import { probes } from '../../../agent/probes/all/index.ts';
+import { schemaOf } from '../../../agent/probes/all/schemas.ts';
+import { pingBudget, pingProbe } from '../../../agent/probes/ping/probe.ts';
 import { pingSchema } from '../../../agent/probes/ping/schema.ts';
 import type { Sample } from '../../../protocol/sample.ts';
 
@@ -38,7 +38,7 @@ t.test('office-machine probes declare a cost budget; the scheduler reports it an
 });
 
 t.test('every probe kind has a config schema and every schema a probe', async (t) => {
-  const { probeSchemas } = await import('../../../agent/probes/schemas.ts');
+  const { probeSchemas } = await import('../../../agent/probes/all/schemas.ts');
   t.same(Object.keys(probeSchemas).sort(), probes.map((p) => p.kind).sort());
   for (const p of probes) t.equal(schemaOf(p.kind)!.safeParse({ kind: 'no-such-kind' }).success, false, `${p.kind}'s schema checks the kind`);
   t.equal(schemaOf('toString'), undefined, 'no schema for names of Object.prototype');

@@ -1,6 +1,6 @@
 import si from 'systeminformation';
 import t from 'tap';
-import { createHostProbe, hostProbe, systemHostSource } from '../../../agent/probes/host.ts';
+import { createHostProbe, hostProbe, systemHostSource } from '../../../agent/probes/host/probe.ts';
 import { hostSchema } from '../../../agent/probes/host/schema.ts';
 import { linuxFsSize } from '../../../agent/probes/host/disks.ts';
 import { parseRegDword, readInventory, readInventoryInChild, systemInventorySource, type InventorySource } from '../../../agent/probes/host/inventory.ts';

@@ -3,7 +3,7 @@ import t from 'tap';
 import { charsetOfContentType, charsetOfMeta, decodeBody } from '../../../agent/probes/http/charset.ts';
 import { holds, parseAssertion, select } from '../../../agent/probes/http/json-path.ts';
 import { safeUrl } from '../../../agent/probes/tls/expiry.ts';
-import { phase, PhaseError, resolveHost } from '../../../agent/probes/tcp/dial.ts';
+import { phase, PhaseError, resolveHost } from '../../../agent/probes/net/dial.ts';
 
 t.test('charset: BOM beats header beats meta beats default', async (t) => {
   const gbk = iconv.encode('<meta http-equiv="Content-Type" content="text/html; charset=GB2312">机关', 'gbk');

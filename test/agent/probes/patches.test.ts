@@ -15,7 +15,7 @@ import {
   parseSysteminfo,
   parseWmicQfe,
 } from '../../../agent/probes/patches/parse.ts';
-import { collectPatches, createPatchesProbe, PACKAGE_STATE, packageStateKey, patchesProbe, toSample } from '../../../agent/probes/patches/patches.ts';
+import { collectPatches, createPatchesProbe, PACKAGE_STATE, packageStateKey, patchesProbe, toSample } from '../../../agent/probes/patches/probe.ts';
 import { patchesSchema } from '../../../agent/probes/patches/schema.ts';
 import { removeDir, tempDir } from '../../peers/util.ts';
 import { CMDOUT, fixture, recordedPlatform } from './helpers.ts';

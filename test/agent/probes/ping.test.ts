@@ -3,7 +3,7 @@ import t from 'tap';
 import { decodeConsole } from '../../../agent/probes/platform/decode.ts';
 import { systemPlatform } from '../../../agent/probes/platform/platform.ts';
 import { parseFpingC, parseIputils, parseWindowsPing } from '../../../agent/probes/ping/parse.ts';
-import { createPingProbe, pingProbe, sweep, type PingDeps } from '../../../agent/probes/ping/ping.ts';
+import { createPingProbe, pingProbe, sweep, type PingDeps } from '../../../agent/probes/ping/probe.ts';
 import { pingSchema } from '../../../agent/probes/ping/schema.ts';
 import { hasCommand } from '../../peers/util.ts';
 import { canNetns, CMDOUT, createNetns, fixture, recordedPlatform } from './helpers.ts';

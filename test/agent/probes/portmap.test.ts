@@ -3,7 +3,7 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createClient, type SnmpTarget } from '../../../agent/probes/snmp/client.ts';
-import { createPortmapProbe, PORTMAP_DOCUMENT } from '../../../agent/probes/portmap/portmap.ts';
+import { createPortmapProbe, PORTMAP_DOCUMENT } from '../../../agent/probes/portmap/probe.ts';
 import { portmapSchema } from '../../../agent/probes/portmap/schema.ts';
 import type { PortmapSnapshot } from '../../../lib/portmap-snapshot.ts';
 import { FIXTURES } from '../../peers/util.ts';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { createSnmpProbe, snmpProbe, type SnmpConfig } from '../../../agent/probes/snmp.ts';
+import { createSnmpProbe, snmpProbe, type SnmpConfig } from '../../../agent/probes/snmp/probe.ts';
 import { snmpSchema } from '../../../agent/probes/snmp/schema.ts';
 import { counterRate } from '../../../agent/probes/snmp/rates.ts';
 import { silentLogger } from '../../../lib/log.ts';
@@ -188,7 +188,7 @@ t.test('silent, wrongly addressed and slow devices are data (up=0), the others a
 });
 
 t.test('concurrency cap: never more devices in flight than configured', async (t) => {
-  const { createSnmpProbe: create } = await import('../../../agent/probes/snmp.ts');
+  const { createSnmpProbe: create } = await import('../../../agent/probes/snmp/probe.ts');
   let inFlight = 0;
   let peak = 0;
   const cfg = snmpSchema.parse({ kind: 'snmp', concurrency: 3, devices: Array.from({ length: 10 }, (_, i) => ({ host: `10.0.0.${i}` })) });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
-import { createTrapReceiver } from '../../../agent/probes/snmp/traps.ts';
+import { createTrapReceiver } from '../../../agent/probes/snmp-trap/probe.ts';
 import { snmpTrapSchema } from '../../../agent/probes/snmp/trap-schema.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import type { Event } from '../../../protocol/sample.ts';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { createSnmpProbe } from '../../../agent/probes/snmp.ts';
+import { createSnmpProbe } from '../../../agent/probes/snmp/probe.ts';
 import { snmpSchema } from '../../../agent/probes/snmp/schema.ts';
 import { AUTH_PROTOCOLS, createClient, desAvailable, PRIV_PROTOCOLS } from '../../../agent/probes/snmp/client.ts';
 import { pollDevice } from '../../../agent/probes/snmp/poll.ts';

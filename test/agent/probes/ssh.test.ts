@@ -2,7 +2,7 @@ import t from 'tap';
 import iconv from 'iconv-lite';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { createSshProbe } from '../../../agent/probes/ssh.ts';
+import { createSshProbe } from '../../../agent/probes/ssh/probe.ts';
 import { sshSchema } from '../../../agent/probes/ssh/schema.ts';
 import { normalizeConfig } from '../../../agent/probes/ssh/config-text.ts';
 import { joinParts } from '../../../protocol/config-parts.ts';

@@ -2,7 +2,7 @@ import net from 'node:net';
 import t from 'tap';
 import { ExitCode } from '../../../agent/probes/probe.ts';
 import { tcpSchema } from '../../../agent/probes/tcp/schema.ts';
-import { createTcpProbe, tcpStatus } from '../../../agent/probes/tcp/tcp.ts';
+import { createTcpProbe, tcpStatus } from '../../../agent/probes/tcp/probe.ts';
 import { startSmtp } from '../../peers/smtp.ts';
 
 t.test('net_response: open port with banner, banner mismatch, closed port, silent server', async (t) => {

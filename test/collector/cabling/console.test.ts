@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import t from 'tap';
-import { createPortmapProbe, PORTMAP_DOCUMENT } from '../../../agent/probes/portmap/portmap.ts';
+import { createPortmapProbe, PORTMAP_DOCUMENT } from '../../../agent/probes/portmap/probe.ts';
 import { portmapSchema } from '../../../agent/probes/portmap/schema.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import { startSnmpsim } from '../../peers/snmpsim.ts';

@@ -2,7 +2,7 @@ import t from 'tap';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createPortmapProbe, PORTMAP_DOCUMENT } from '../../../agent/probes/portmap/portmap.ts';
+import { createPortmapProbe, PORTMAP_DOCUMENT } from '../../../agent/probes/portmap/probe.ts';
 import { portmapSchema } from '../../../agent/probes/portmap/schema.ts';
 import { startCollector } from '../../../collector/main.ts';
 import { hashToken, newToken } from '../../../collector/store/agents.ts';

@@ -1,7 +1,7 @@
 import { hashToken, newToken } from '../../../collector/store/agents.ts';
 import pino from 'pino';
 import t from 'tap';
-import { createSshProbe } from '../../../agent/probes/ssh.ts';
+import { createSshProbe } from '../../../agent/probes/ssh/probe.ts';
 import { sshSchema } from '../../../agent/probes/ssh/schema.ts';
 import { startCollector } from '../../../collector/main.ts';
 import { collectorConfigSchema } from '../../../config/schema/collector.ts';

@@ -4,7 +4,7 @@ import { chromium } from 'playwright-core';
 import t from 'tap';
 import { canonical, documentHash, type SoftwareDocument } from '../../../agent/probes/software/inventory.ts';
 import { parseWindowsReport, windowsFromReport } from '../../../agent/probes/software/windows.ts';
-import { collectSoftware } from '../../../agent/probes/software/software.ts';
+import { collectSoftware } from '../../../agent/probes/software/probe.ts';
 import { softwareSchema } from '../../../agent/probes/software/schema.ts';
 import { systemPlatform } from '../../../agent/probes/platform/platform.ts';
 import type { Ingest } from '../../../collector/ingest/ingest.ts';

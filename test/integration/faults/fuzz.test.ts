@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
-import { createTrapReceiver } from '../../../agent/probes/snmp/traps.ts';
+import { createTrapReceiver } from '../../../agent/probes/snmp-trap/probe.ts';
 import { big, hex, isText, num, printable, text } from '../../../agent/probes/snmp/decode.ts';
 import { ConfigError, parseConfig } from '../../../config/load.ts';
 import { agentConfigSchema } from '../../../config/schema/agent.ts';

@@ -14,7 +14,7 @@ import {
   parseSnapList,
   parseUosInfo,
 } from '../../../../agent/probes/software/linux.ts';
-import { collectSoftware } from '../../../../agent/probes/software/software.ts';
+import { collectSoftware } from '../../../../agent/probes/software/probe.ts';
 import { softwareSchema } from '../../../../agent/probes/software/schema.ts';
 import { tempDir } from '../../../peers/util.ts';
 import { recordedPlatform } from '../helpers.ts';

@@ -4,7 +4,7 @@ import t from 'tap';
 import { localDate } from '../../../../agent/probes/software/inventory.ts';
 import { activationOf, installDate, msixPublisher, parseWindowsReport, windowsFromReport } from '../../../../agent/probes/software/windows.ts';
 import { SOFTWARE_SCRIPT } from '../../../../agent/probes/software/windows-script.ts';
-import { collectSoftware } from '../../../../agent/probes/software/software.ts';
+import { collectSoftware } from '../../../../agent/probes/software/probe.ts';
 import { softwareSchema } from '../../../../agent/probes/software/schema.ts';
 import { recordedPlatform } from '../helpers.ts';
 

@@ -1,13 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { diffLines } from '../../lib/line-diff.ts';
-import { int, type Sample } from '../../protocol/sample.ts';
-import { errorClass, ExitCode, type Probe, type ProbeContext, type ProbeDefinition } from './probe.ts';
-import { sha256, splitParts } from '../../protocol/config-parts.ts';
-import { CONFIG_COMMANDS, normalizeConfig } from './ssh/config-text.ts';
-import { connectSsh, type SshSession, type SshTarget } from './ssh/session.ts';
-import type { SshConfig, SshTargetConfig } from './ssh/schema.ts';
-export type { SshConfig, SshTargetConfig } from './ssh/schema.ts';
+import { diffLines } from '../../../lib/line-diff.ts';
+import { int, type Sample } from '../../../protocol/sample.ts';
+import { errorClass, ExitCode, type Probe, type ProbeContext, type ProbeDefinition } from '../probe.ts';
+import { sha256, splitParts } from '../../../protocol/config-parts.ts';
+import { CONFIG_COMMANDS, normalizeConfig } from './config-text.ts';
+import { connectSsh, type SshSession, type SshTarget } from './session.ts';
+import type { SshConfig, SshTargetConfig } from './schema.ts';
+export type { SshConfig, SshTargetConfig } from './schema.ts';
 
 export function createSshProbe(
   cfg: SshConfig,

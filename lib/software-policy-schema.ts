@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compilePattern } from '../../lib/software-match.ts';
+import { compilePattern } from './software-match.ts';
 
 const pattern = z
   .string()

@@ -1,7 +1,7 @@
 import { mapLimit } from '../../../lib/concurrency.ts';
 import { int, type Sample } from '../../../protocol/sample.ts';
 import { ExitCode, type CheckStatus, type ExitCodeValue, type Probe, type ProbeDefinition } from '../probe.ts';
-import { connectTcp, phase, PhaseError, resolveHost } from './dial.ts';
+import { connectTcp, phase, PhaseError, resolveHost } from '../net/dial.ts';
 import type { TcpConfig, TcpTarget } from './schema.ts';
 export type { TcpConfig } from './schema.ts';
 

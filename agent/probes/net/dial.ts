@@ -1,7 +1,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
-import { DEFAULT_ANCHORS, TrustAnchors } from '../tls/x509.ts';
+import { DEFAULT_ANCHORS, TrustAnchors } from './anchors.ts';
 
 /** Which address family to dial: blackbox_exporter's preferred_ip_protocol with fallback. */
 export type IpProtocol = 'any' | 'ip4' | 'ip6';

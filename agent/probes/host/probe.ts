@@ -1,14 +1,14 @@
 import os from 'node:os';
 import type si from 'systeminformation';
-import { int, type Sample } from '../../protocol/sample.ts';
-import { linuxFsSize } from './host/disks.ts';
-import { cpuLoadReader, linuxMem, linuxNetworkStats } from './host/proc.ts';
-import { loadSi } from './host/si.ts';
-import { inventorySample, readInventory, readInventoryInChild, systemInventorySource, type Inventory, type InventorySource } from './host/inventory.ts';
-import { systemPlatform, type Platform } from './platform/platform.ts';
-import { abortable, ExitCode, type Probe, type ProbeDefinition } from './probe.ts';
-import type { HostConfig } from './host/schema.ts';
-export type { HostConfig } from './host/schema.ts';
+import { int, type Sample } from '../../../protocol/sample.ts';
+import { linuxFsSize } from './disks.ts';
+import { cpuLoadReader, linuxMem, linuxNetworkStats } from './proc.ts';
+import { loadSi } from './si.ts';
+import { inventorySample, readInventory, readInventoryInChild, systemInventorySource, type Inventory, type InventorySource } from './inventory.ts';
+import { systemPlatform, type Platform } from '../platform/platform.ts';
+import { abortable, ExitCode, type Probe, type ProbeDefinition } from '../probe.ts';
+import type { HostConfig } from './schema.ts';
+export type { HostConfig } from './schema.ts';
 
 /** The slice of systeminformation the probe uses, so tests can pass recorded values. */
 export interface HostSource {

@@ -1,11 +1,11 @@
-import { mapLimit } from '../../lib/concurrency.ts';
-import { int, type Event, type Sample } from '../../protocol/sample.ts';
-import { errorClass, ExitCode, type Probe, type ProbeContext, type ProbeDefinition } from './probe.ts';
-import { createClient, type SnmpClient, type SnmpTarget } from './snmp/client.ts';
-import { IF_STATUS, pollDevice, type DeviceReport } from './snmp/poll.ts';
-import { RateTracker } from './snmp/rates.ts';
-import type { SnmpDeviceConfig, SnmpConfig } from './snmp/schema.ts';
-export type { SnmpDeviceConfig, SnmpConfig } from './snmp/schema.ts';
+import { mapLimit } from '../../../lib/concurrency.ts';
+import { int, type Event, type Sample } from '../../../protocol/sample.ts';
+import { errorClass, ExitCode, type Probe, type ProbeContext, type ProbeDefinition } from '../probe.ts';
+import { createClient, type SnmpClient, type SnmpTarget } from './client.ts';
+import { IF_STATUS, pollDevice, type DeviceReport } from './poll.ts';
+import { RateTracker } from './rates.ts';
+import type { SnmpDeviceConfig, SnmpConfig } from './schema.ts';
+export type { SnmpDeviceConfig, SnmpConfig } from './schema.ts';
 
 export function deviceName(d: SnmpDeviceConfig): string {
   return d.name ?? (d.port === 161 ? d.host : `${d.host}:${d.port}`);

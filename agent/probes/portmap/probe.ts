@@ -3,7 +3,7 @@ import { PORTMAP_DOCUMENT, type PortmapSnapshot } from '../../../lib/portmap-sna
 import type { Event, Sample } from '../../../protocol/sample.ts';
 import { ExitCode, type Probe, type ProbeContext, type ProbeDefinition } from '../probe.ts';
 import { createClient, type SnmpClient, type SnmpTarget } from '../snmp/client.ts';
-import { snmpErrorClass } from '../snmp.ts';
+import { snmpErrorClass } from '../snmp/probe.ts';
 import { inferEdges } from './infer.ts';
 import { bridgeEntries, readTables, VLAN_COLUMNS, type DeviceTables } from './read.ts';
 import type { PortmapConfig, PortmapDeviceConfig } from './schema.ts';

@@ -1,9 +1,9 @@
 import type { Event } from '../../../protocol/sample.ts';
 import { ProbeError, type Probe, type ProbeContext, type ProbeDefinition } from '../probe.ts';
-import { netSnmp, type NetSnmpModule, type NetSnmpNotification, type SnmpValue } from './client.ts';
-import { hex, isText, num, text } from './decode.ts';
-import type { SnmpTrapConfig } from './trap-schema.ts';
-export type { SnmpTrapConfig } from './trap-schema.ts';
+import { netSnmp, type NetSnmpModule, type NetSnmpNotification, type SnmpValue } from '../snmp/client.ts';
+import { hex, isText, num, text } from '../snmp/decode.ts';
+import type { SnmpTrapConfig } from '../snmp/trap-schema.ts';
+export type { SnmpTrapConfig } from '../snmp/trap-schema.ts';
 
 const TRAP_OID = '1.3.6.1.6.3.1.1.4.1.0';
 const UPTIME = '1.3.6.1.2.1.1.3.0';
