@@ -44,6 +44,9 @@ export interface ProbeContext {
   emitDocument?(kind: string, body: unknown, opts: { resendMs: number }): { hash: string; queued: boolean };
 }
 
+/** `watchpost check <kind>` presentation of a kind: its options, the config they make and its JSON (agent/probes/<kind>/check.ts). */
+export type ProbeCli<C extends ProbeBaseConfig = ProbeBaseConfig> = NonNullable<ProbeDefinition<C>['cli']>;
+
 /** Monitoring Plugins exit codes. */
 export const ExitCode = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -53,6 +56,15 @@ export interface CheckStatus {
   summary: string;
 }
 
+/**
+ * A probe kind, declared once in agent/probes/<kind>/probe.ts and listed in agent/probes/all/.
+ * The agent calls `create` once per configured instance at start (and again when the config
+ * changes); `watchpost check <kind>` calls it once for its single run. `create` does no I/O and
+ * does not throw: the config was validated by `schema` (agent/probes/all/schemas.ts) before, and
+ * a probe that cannot work says so from `collect` with a ProbeError. `cli` (in the kind's
+ * check.ts) is what `watchpost check` needs and nothing else reads; `budget` and `status` are
+ * the run's declared cost and its Monitoring Plugins verdict.
+ */
 export interface ProbeDefinition<C extends ProbeBaseConfig = ProbeBaseConfig> {
   kind: string;
   description: string;

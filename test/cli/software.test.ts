@@ -83,7 +83,7 @@ t.test('a bad policy file is reported with file:line, path and fix', async (t) =
 
 import { runCheck } from '../../cli/commands/check.ts';
 import { createSoftwareProbe, softwareProbe } from '../../agent/probes/software/probe.ts';
-import { prepareSoftwareCheck } from '../../agent/probes/software/check.ts';
+import { prepareSoftwareCheck } from '../../agent/probes/software/check-policy.ts';
 import { recordedPlatform } from '../agent/probes/helpers.ts';
 
 t.test('a failed source: exit UNKNOWN, and the JSON keeps its shape', async (t) => {

@@ -6,6 +6,7 @@ import { clamavState, clamdPing } from './clamav.ts';
 import { AV_SCRIPT, decodeProductState, isDefender, parseAvReport, type WscProduct } from './windows.ts';
 import type { AntivirusConfig } from './schema.ts';
 export type { AntivirusConfig } from './schema.ts';
+import { cli } from './check.ts';
 
 export interface AvProduct {
   product: string;
@@ -134,20 +135,11 @@ export function antivirusStatus(samples: Sample[]): CheckStatus {
   return { code: good ? ExitCode.OK : ExitCode.WARNING, summary: good ? `protected: ${desc}` : `protected without real-time scanning: ${desc}` };
 }
 
-/**
- * Antivirus presence and health: one `antivirus` sample per product and one `antivirus_status`
- * saying whether the machine is protected (some product enabled with current signatures).
- * A machine with no active antivirus is a finding (protected=false, CRITICAL in the check),
- * not an error of the probe.
- */
 export const antivirusProbe: ProbeDefinition<AntivirusConfig> = {
   kind: 'antivirus',
   description: 'antivirus products and health (Windows Security Center, Microsoft Defender, ClamAV on Linux)',
   create: (cfg, ctx) => createAntivirusProbe(cfg, { platform: systemPlatform(), host: ctx.host ?? os.hostname() }),
   budget: () => ({ run_ms: 10_000 }),
-  cli: {
-    options: { max_signature_age_days: { type: 'string' } },
-    toConfig: (v) => (typeof v.max_signature_age_days === 'string' ? { max_signature_age_days: Number(v.max_signature_age_days) } : {}),
-  },
+  cli,
   status: (samples) => antivirusStatus(samples),
 };

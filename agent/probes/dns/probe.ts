@@ -2,6 +2,7 @@ import { ExitCode, lazyProbe, type CheckStatus, type ExitCodeValue, type ProbeDe
 import type { Sample } from '../../../protocol/sample.ts';
 import type { DnsConfig } from './schema.ts';
 export type { DnsConfig } from './schema.ts';
+import { cli } from './check.ts';
 
 /** CRITICAL for a timeout, an error, an unexpected rcode or missing expected answers. */
 export function dnsStatus(samples: Sample[]): CheckStatus {
@@ -18,7 +19,6 @@ export function dnsStatus(samples: Sample[]): CheckStatus {
   return { code, summary: lines.join('; ') };
 }
 
-/** DNS answers from a given server over UDP or TCP (Telegraf dns_query), with expected values and rcode. */
 export const dnsProbe: ProbeDefinition<DnsConfig> = {
   kind: 'dns',
   description: 'A/AAAA/CNAME/MX/TXT queries to a given server over UDP or TCP: rcode, answers, expected values, response time (Telegraf dns_query)',
@@ -27,26 +27,5 @@ export const dnsProbe: ProbeDefinition<DnsConfig> = {
     run_ms: Math.min(cfg.timeout_ms, Math.ceil(cfg.targets.length / cfg.concurrency) * 2 * Math.max(...cfg.targets.map((t) => t.timeout_ms))),
   }),
   status: dnsStatus,
-  cli: {
-    options: {
-      server: { type: 'string' },
-      port: { type: 'string' },
-      domain: { type: 'string' },
-      type: { type: 'string' },
-      tcp: { type: 'boolean' },
-      expect: { type: 'string', multiple: true },
-      'expect-rcode': { type: 'string' },
-    },
-    help: { port: 'the DNS server port (default 53)' },
-    required: ['server', 'domain'],
-    toConfig(v) {
-      const t: Record<string, unknown> = { server: v.server, domain: v.domain };
-      if (v.port !== undefined) t.port = Number(v.port);
-      if (typeof v.type === 'string') t.record_type = v.type.toUpperCase();
-      if (v.tcp) t.transport = 'tcp';
-      if (v.expect) t.expect = v.expect;
-      if (typeof v['expect-rcode'] === 'string') t.expect_rcode = v['expect-rcode'].toUpperCase();
-      return { targets: [t] };
-    },
-  },
+  cli,
 };

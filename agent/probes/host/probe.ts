@@ -9,6 +9,7 @@ import { systemPlatform, type Platform } from '../platform/platform.ts';
 import { abortable, ExitCode, type Probe, type ProbeDefinition } from '../probe.ts';
 import type { HostConfig } from './schema.ts';
 export type { HostConfig } from './schema.ts';
+import { cli } from './check.ts';
 
 /** The slice of systeminformation the probe uses, so tests can pass recorded values. */
 export interface HostSource {
@@ -173,28 +174,13 @@ export function createHostProbe(
   return probe;
 }
 
-/**
- * Host health with Telegraf's measurement and field names (cpu, mem, disk, system, net), so
- * dashboards built for Telegraf's inputs work unchanged. Each loop uses only cheap calls:
- * on Linux CPU, network and disks come from /proc/stat, /proc/net/dev, /proc/mounts + statfs
- * (systeminformation spawns cat/grep/df for those: host/proc.ts), mem from /proc/meminfo, os.loadavg/uptime are syscalls:
- * the Linux loop does not load systeminformation at all. The static inventory
- * (OS, build, vendor, serial, CPU, RAM, SMART: 100–500 ms per systeminformation call, see
- * bench:host-cost) is read at the first run and then every inventory_interval_s. On Windows
- * the probe starts systeminformation's persistent PowerShell session, so its calls do not
- * each start powershell.exe.
- */
 export const hostProbe: ProbeDefinition<HostConfig> = {
   kind: 'host',
   description: 'CPU, memory, disks, network counters, load and uptime (Telegraf cpu/mem/disk/system/net)',
   create: (cfg, ctx) => createHostProbe(cfg, ctx.host ? { ...systemHostSource, hostname: () => ctx.host! } : systemHostSource),
   // Loop runs take a few ms on Linux; the run that reads the inventory (every 6 h) ~0.5–1.5 s.
   budget: () => ({ run_ms: 2000 }),
-  cli: {
-    options: { inventory: { type: 'boolean' } },
-    // `watchpost check host` skips the inventory (seconds of work) unless --inventory is given.
-    toConfig: (v) => (v.inventory ? {} : { inventory_interval_s: 0 }),
-  },
+  cli,
   status(samples, cfg) {
     let code: 0 | 1 | 2 = ExitCode.OK;
     const full: string[] = [];

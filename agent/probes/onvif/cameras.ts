@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Sample } from '../../../protocol/sample.ts';
 import type { Probe, ProbeContext } from '../probe.ts';
-import { checkCamera, type CameraMemory, type CheckOptions } from './check.ts';
+import { checkCamera, type CameraMemory, type CheckOptions } from './camera-check.ts';
 import { onvifClient, type OnvifClient } from './client.ts';
 import { cameraSample, type OnvifConfig } from './probe.ts';
 

@@ -1,7 +1,8 @@
 import { int, type Sample } from '../../../protocol/sample.ts';
 import { ExitCode, lazyProbe, type CheckStatus, type ProbeDefinition } from '../probe.ts';
-import type { CameraMemory, CameraResult } from './check.ts';
+import type { CameraMemory, CameraResult } from './camera-check.ts';
 import type { OnvifConfig } from './schema.ts';
+import { cli } from './check.ts';
 export type { OnvifConfig } from './schema.ts';
 
 /** The results of the last run by camera sample, so `check --json` can print the full shape. */
@@ -85,41 +86,6 @@ export const onvifProbe: ProbeDefinition<OnvifConfig> = {
   description: 'ONVIF cameras: device info, clock drift, profiles, RTSP stream (OPTIONS+DESCRIBE) and snapshot (black/uniform/frozen)',
   // The camera checks (SOAP client, RTSP, HTTP snapshots, JPEG decoding: ~9 MB) load with the first onvif probe.
   create: (cfg, ctx) => lazyProbe(async () => (await import('./cameras.ts')).createOnvifProbe(cfg, ctx)),
-  cli: {
-    options: {
-      url: { type: 'string' },
-      user: { type: 'string' },
-      password: { type: 'string' },
-      camera: { type: 'string' },
-      profile: { type: 'string' },
-      request_timeout_ms: { type: 'string' },
-      rtsp_port: { type: 'string' },
-      snapshot_port: { type: 'string' },
-      no_stream: { type: 'boolean' },
-      no_snapshot: { type: 'boolean' },
-    },
-    toConfig(v) {
-      const n = (x: unknown) => (x === undefined ? undefined : Number(x));
-      const raw: Record<string, unknown> = {
-        url: v.url,
-        user: v.user,
-        password: v.password,
-        camera: v.camera,
-        profile: v.profile,
-        request_timeout_ms: n(v.request_timeout_ms),
-        rtsp_port: n(v.rtsp_port),
-        snapshot_port: n(v.snapshot_port),
-      };
-      if (v.no_stream) raw.stream = false;
-      if (v.no_snapshot) raw.snapshot = false;
-      return Object.fromEntries(Object.entries(raw).filter(([, x]) => x !== undefined));
-    },
-    toJson(samples) {
-      const rs = samples.map(cameraResultOf).filter((r): r is CameraResult => r !== undefined);
-      return rs.length === 1 ? rs[0] : rs;
-    },
-    jsonDocument: true,
-    required: ['url'],
-  },
+  cli,
   status: onvifStatus,
 };

@@ -7,6 +7,7 @@ import { aptPatches, dnfPatches, parseOsRelease } from './linux.ts';
 import { windowsPatches } from './windows.ts';
 import type { PatchesConfig } from './schema.ts';
 export type { PatchesConfig } from './schema.ts';
+import { cli } from './check.ts';
 
 /** What one run found; undefined means "could not tell" (and error_class says why). */
 export interface PatchState {
@@ -166,38 +167,12 @@ export function patchesStatus(samples: Sample[], cfg: PatchesConfig): CheckStatu
   return { code, summary: parts.join(', ') };
 }
 
-/**
- * Patch level: pending and security updates, the last successful install, days since, and
- * whether a reboot is pending. Debian family through apt, RHEL family through dnf, Windows
- * through the Windows Update Agent (falling back to wmic qfe / systeminfo for history).
- * It reads the package managers' caches and never refreshes them: a run does not touch the
- * network. On Linux a run first stats the package state (PACKAGE_STATE) and reuses the last
- * result while none of it changed and the result is younger than max_age_s: `apt list` costs
- * ~1.5 s CPU, a stat() a few microseconds, so even a 10 s interval is cheap.
- */
 export const patchesProbe: ProbeDefinition<PatchesConfig> = {
   kind: 'patches',
   description: 'pending and security updates, last install, days since patch, reboot required (apt, dnf, Windows Update Agent)',
   create: (cfg, ctx) => createPatchesProbe(cfg, { platform: systemPlatform(), host: ctx.host ?? os.hostname() }),
   // apt list ~1–2 s, dnf from cache a few s, the WUA offline search a few s (unchanged Linux state: a few stat() calls).
   budget: () => ({ run_ms: 30_000 }),
-  cli: {
-    options: {
-      method: { type: 'string' },
-      online_search: { type: 'boolean' },
-      warn_security_pending: { type: 'string' },
-      crit_security_pending: { type: 'string' },
-      warn_days_since_patch: { type: 'string' },
-      crit_days_since_patch: { type: 'string' },
-    },
-    toConfig(v) {
-      const out: Record<string, unknown> = {};
-      for (const k of ['warn_security_pending', 'crit_security_pending', 'warn_days_since_patch', 'crit_days_since_patch'])
-        if (typeof v[k] === 'string') out[k] = Number(v[k]);
-      if (typeof v.method === 'string') out.method = v.method;
-      if (v.online_search === true) out.online_search = true;
-      return out;
-    },
-  },
+  cli,
   status: patchesStatus,
 };

@@ -6,6 +6,7 @@ import { ExitCode, type Probe, type ProbeDefinition } from '../probe.ts';
 import { failed, parseFpingC, parseIputils, parseWindowsPing, type PingResult } from './parse.ts';
 import type { PingConfig } from './schema.ts';
 export type { PingConfig } from './schema.ts';
+import { cli } from './check.ts';
 
 export interface PingDeps {
   platform: Platform;
@@ -147,37 +148,12 @@ function num(v: unknown): number {
   return typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : 0;
 }
 
-/**
- * Reachability of many targets (office PCs, printers, switches) with Telegraf's `ping` fields.
- * On Linux one fping process sweeps a whole batch; without fping, one system ping per target
- * (bounded concurrency); on Windows ping.exe per target, decoded from the console code page.
- */
 export const pingProbe: ProbeDefinition<PingConfig> = {
   kind: 'ping',
   description: 'reachability, packet loss and min/avg/max RTT per target (Telegraf ping; fping sweeps on Linux, ping.exe on Windows)',
   create: (cfg, ctx) => createPingProbe(cfg, defaultDeps(systemPlatform()), ctx.host ?? os.hostname()),
   budget: pingBudget,
-  cli: {
-    options: {
-      target: { type: 'string', multiple: true },
-      count: { type: 'string' },
-      method: { type: 'string' },
-      reply_timeout_ms: { type: 'string' },
-      warn_loss_pct: { type: 'string' },
-      crit_loss_pct: { type: 'string' },
-      warn_rtt_ms: { type: 'string' },
-      crit_rtt_ms: { type: 'string' },
-    },
-    toConfig(v) {
-      const out: Record<string, unknown> = { targets: v.target ?? [] };
-      for (const k of ['count', 'reply_timeout_ms', 'warn_loss_pct', 'crit_loss_pct', 'warn_rtt_ms', 'crit_rtt_ms']) {
-        if (typeof v[k] === 'string') out[k] = Number(v[k]);
-      }
-      if (typeof v.method === 'string') out.method = v.method;
-      return out;
-    },
-    required: ['target'],
-  },
+  cli,
   status(samples, cfg) {
     let code: 0 | 1 | 2 = ExitCode.OK;
     const bad: string[] = [];

@@ -1,6 +1,7 @@
 import type { ParseArgsOptionsConfig } from 'node:util';
 import type { Sample } from '../../../protocol/sample.ts';
-import { ExitCode, type CheckStatus } from '../probe.ts';
+import { ExitCode, type CheckStatus, type ProbeCli } from '../probe.ts';
+import type { PrinterConfig } from './schema.ts';
 import { snmpProbe } from '../snmp/probe.ts';
 import { ERROR_BITS, fieldName } from './mib.ts';
 
@@ -120,3 +121,17 @@ export function printerStatus(samples: Sample[]): CheckStatus {
   if (warn.length) return { code: ExitCode.WARNING, summary: `${warn.join(', ')}; ${summary}` };
   return { code: ExitCode.OK, summary };
 }
+
+/** `watchpost check printer`: options, the config they make and the JSON shape. Loaded with the definition; run only by the CLI. */
+export const cli: ProbeCli<PrinterConfig> = {
+  options: printerCliOptions,
+  toConfig: printerToConfig,
+  toJson: (samples: Sample[]) => printerCheckJson(samples),
+  jsonDocument: true,
+  required: ['host'],
+  help: {
+    'low-pct': 'a consumed supply or a tray is low at or below this % (default 10)',
+    'full-pct': 'a waste receptacle is near full at or above this % full (default 90)',
+    'receptacle-level': 'remaining (RFC 3805: the level is the space left, the default) or filled (devices that report fullness)',
+  },
+};

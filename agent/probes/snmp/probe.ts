@@ -1,11 +1,12 @@
 import { mapLimit } from '../../../lib/concurrency.ts';
-import { int, type Event, type Sample } from '../../../protocol/sample.ts';
+import { int, type Sample } from '../../../protocol/sample.ts';
 import { errorClass, ExitCode, type Probe, type ProbeContext, type ProbeDefinition } from '../probe.ts';
 import { createClient, type SnmpClient, type SnmpTarget } from './client.ts';
-import { IF_STATUS, pollDevice, type DeviceReport } from './poll.ts';
+import { pollDevice, type DeviceReport } from './poll.ts';
 import { RateTracker } from './rates.ts';
 import type { SnmpDeviceConfig, SnmpConfig } from './schema.ts';
 export type { SnmpDeviceConfig, SnmpConfig } from './schema.ts';
+import { cli } from './check.ts';
 
 export function deviceName(d: SnmpDeviceConfig): string {
   return d.name ?? (d.port === 161 ? d.host : `${d.host}:${d.port}`);
@@ -158,105 +159,11 @@ function toSamples(
   return out;
 }
 
-const jsonNum = (v: unknown): number | string | null =>
-  typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : typeof v === 'number' ? v : null;
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
-
-/** The `watchpost check snmp --json` document (the issue's shape), built from one device's samples. */
-export function snmpCheckJson(samples: Sample[]): unknown {
-  const dev = samples.find((s) => s.measurement === 'snmp_device');
-  const f = dev?.fields ?? {};
-  return {
-    device: {
-      sysName: str(f.sys_name),
-      sysDescr: str(f.sys_descr),
-      sysObjectID: str(f.sys_object_id),
-      vendor: dev?.tags.vendor ?? 'unknown',
-      uptimeSeconds: jsonNum(f.uptime_s),
-    },
-    interfaces: samples
-      .filter((s) => s.measurement === 'interface')
-      .map((s) => ({
-        ifIndex: Number(s.tags.ifIndex),
-        name: s.tags.ifName,
-        descr: str(s.fields.ifDescr),
-        alias: str(s.fields.ifAlias),
-        adminStatus: IF_STATUS[Number(s.fields.admin_status)] ?? String(s.fields.admin_status),
-        operStatus: IF_STATUS[Number(s.fields.oper_status)] ?? String(s.fields.oper_status),
-        speedMbps: jsonNum(s.fields.speed_mbps),
-        inOctets: jsonNum(s.fields.in_octets),
-        outOctets: jsonNum(s.fields.out_octets),
-        inErrors: jsonNum(s.fields.in_errors),
-        outErrors: jsonNum(s.fields.out_errors),
-        inDiscards: jsonNum(s.fields.in_discards),
-        outDiscards: jsonNum(s.fields.out_discards),
-      })),
-    sensors: samples
-      .filter((s) => s.measurement === 'sensor')
-      .map((s) => ({ kind: s.tags.kind, entity: s.tags.entity, value: jsonNum(s.fields.value), unit: str(s.fields.unit), status: str(s.fields.status) })),
-    neighbors: samples
-      .filter((s) => s.measurement === 'lldp_neighbor')
-      .map((s) => ({
-        localPort: s.tags.local_port,
-        remoteSysName: str(s.fields.remote_sys_name),
-        remotePort: str(s.fields.remote_port),
-        remoteChassisId: str(s.fields.remote_chassis_id),
-      })),
-  };
-}
-
-type CliValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
-const opt = (v: CliValues, k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
-
-/**
- * Switch poller: system group, IF-MIB with rates, environment sensors and LLDP neighbours for
- * a list of devices, with one session per device and a cap on devices polled at once. A
- * device that does not answer is `snmp_device up=0` with its error class, never a failed run.
- */
 export const snmpProbe: ProbeDefinition<SnmpConfig> = {
   kind: 'snmp',
   description: 'Switch SNMP poll (v1/v2c/v3): system, interfaces with rates, sensors, LLDP neighbours',
   create: (cfg, ctx) => createSnmpProbe(cfg, ctx),
-  cli: {
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      community: { type: 'string' },
-      'snmp-version': { type: 'string' },
-      user: { type: 'string' },
-      'auth-protocol': { type: 'string' },
-      'auth-key': { type: 'string' },
-      'priv-protocol': { type: 'string' },
-      'priv-key': { type: 'string' },
-      context: { type: 'string' },
-      'max-repetitions': { type: 'string' },
-      'request-timeout-ms': { type: 'string' },
-      retries: { type: 'string' },
-    },
-    toConfig(v) {
-      const d: Record<string, unknown> = { host: opt(v, 'host') };
-      const n = (k: string) => (opt(v, k) === undefined ? undefined : Number(opt(v, k)));
-      const map: [string, unknown][] = [
-        ['port', n('port')],
-        ['community', opt(v, 'community')],
-        ['version', opt(v, 'snmp-version')],
-        ['user', opt(v, 'user')],
-        ['auth_protocol', opt(v, 'auth-protocol')?.toLowerCase()],
-        ['auth_key', opt(v, 'auth-key')],
-        ['priv_protocol', opt(v, 'priv-protocol')?.toLowerCase()],
-        ['priv_key', opt(v, 'priv-key')],
-        ['context', opt(v, 'context')],
-        ['max_repetitions', n('max-repetitions')],
-        ['request_timeout_ms', n('request-timeout-ms')],
-        ['retries', n('retries')],
-      ];
-      for (const [k, x] of map) if (x !== undefined) d[k] = x;
-      return { devices: [d] };
-    },
-    toJson: (samples: Sample[], _events: Event[]) => snmpCheckJson(samples),
-    jsonDocument: true,
-    required: ['host'],
-  },
+  cli,
   status(samples) {
     const down = samples.filter((s) => s.measurement === 'snmp_device' && s.fields.up === 0n);
     if (down.length)

@@ -92,7 +92,7 @@ export interface SoftwareCheckPrepared {
   status(doc: SoftwareDocument): CheckStatus;
 }
 
-function docOf(extra: CheckExtra | undefined): SoftwareDocument | undefined {
+export function docOf(extra: CheckExtra | undefined): SoftwareDocument | undefined {
   return extra?.documents.get('software') as SoftwareDocument | undefined;
 }
 
@@ -101,6 +101,7 @@ function docOf(extra: CheckExtra | undefined): SoftwareDocument | undefined {
  * registry's Uninstall keys (machine and every loaded user hive), MSIX, SoftwareLicensingProduct,
  * Office Click-to-Run/MSI and WPS on Windows, through the agent's PowerShell session.
  */
+import { cli } from './check.ts';
 export const softwareProbe: ProbeDefinition<SoftwareConfig> = {
   kind: 'software',
   description:
@@ -108,29 +109,7 @@ export const softwareProbe: ProbeDefinition<SoftwareConfig> = {
   create: (cfg, ctx) => createSoftwareProbe(cfg, { platform: systemPlatform(), host: ctx.host ?? os.hostname() }, ctx),
   // dpkg-query on 2,000 packages ~0.1 s, rpm -qa ~1 s; the Windows script a few seconds (Get-AppxPackage -AllUsers is the slow part).
   budget: () => ({ run_ms: 30_000 }),
-  cli: {
-    options: { policy: { type: 'string' }, strict: { type: 'boolean' }, include_system_components: { type: 'boolean' }, include_updates: { type: 'boolean' } },
-    toConfig(v) {
-      const out: Record<string, unknown> = {};
-      if (v.include_system_components === true) out.include_system_components = true;
-      if (v.include_updates === true) out.include_updates = true;
-      return out;
-    },
-    // Only the CLI calls this: the policy engine, yaml and zod stay out of the running agent.
-    prepare: async (v) => (await import('./check.ts')).prepareSoftwareCheck(v),
-    toJson(_samples, _events, extra) {
-      const doc = docOf(extra);
-      const prep = extra.prepared as SoftwareCheckPrepared | undefined;
-      return doc && prep ? prep.json(doc) : doc;
-    },
-    jsonDocument: true,
-    help: {
-      policy: 'a licensing policy file (YAML: rules matching name, publisher, version → forbidden, requires_license, approved)',
-      strict: 'WARNING when software no rule matches (unreviewed) is installed',
-      'include-system-components': 'also list entries marked SystemComponent=1 (Windows)',
-      'include-updates': 'also list updates and hotfixes (ParentKeyName, ReleaseType) (Windows)',
-    },
-  },
+  cli,
   status(samples, _cfg, extra) {
     const doc = docOf(extra);
     const prep = extra?.prepared as SoftwareCheckPrepared | undefined;

@@ -4,6 +4,7 @@ import { ExitCode, type CheckStatus, type ExitCodeValue, type Probe, type ProbeD
 import { connectTcp, phase, PhaseError, resolveHost } from '../net/dial.ts';
 import type { TcpConfig, TcpTarget } from './schema.ts';
 export type { TcpConfig } from './schema.ts';
+import { cli } from './check.ts';
 
 /** Telegraf net_response result codes. */
 const RESULT = { success: 0, timeout: 1, connection_failed: 2, read_failed: 3, string_mismatch: 4 } as const;
@@ -96,7 +97,6 @@ export function createTcpProbe(cfg: TcpConfig, host: string | undefined, now = (
   };
 }
 
-/** TCP ports: open, connect time, optional banner (Telegraf net_response). */
 export const tcpProbe: ProbeDefinition<TcpConfig> = {
   kind: 'tcp',
   description: 'TCP ports: open or not, connect time, optional banner expectation (Telegraf net_response)',
@@ -108,15 +108,5 @@ export const tcpProbe: ProbeDefinition<TcpConfig> = {
     ),
   }),
   status: tcpStatus,
-  cli: {
-    options: { host: { type: 'string' }, port: { type: 'string' }, send: { type: 'string' }, expect: { type: 'string' } },
-    help: { port: 'the TCP port to connect to' },
-    required: ['host'],
-    toConfig(v) {
-      const t: Record<string, unknown> = { host: v.host, port: v.port === undefined ? undefined : Number(v.port) };
-      if (v.send !== undefined) t.send = String(v.send).replace(/\\r/g, '\r').replace(/\\n/g, '\n');
-      if (v.expect !== undefined) t.expect = v.expect;
-      return { targets: [t] };
-    },
-  },
+  cli,
 };

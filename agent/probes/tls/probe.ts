@@ -3,6 +3,7 @@ import type { Sample } from '../../../protocol/sample.ts';
 import { expiryVerdicts } from './expiry.ts';
 import type { TlsConfig } from './schema.ts';
 export type { TlsConfig } from './schema.ts';
+import { cli } from './check.ts';
 
 /** Per target: a failed handshake is CRITICAL, then the certificate's validity and expiry (expiry.ts). */
 export function tlsStatus(samples: Sample[], cfg: TlsConfig): CheckStatus {
@@ -27,7 +28,6 @@ export function tlsStatus(samples: Sample[], cfg: TlsConfig): CheckStatus {
   return { code, summary: lines.join('; ') };
 }
 
-/** TLS services that are not HTTP (SMTPS, IMAPS, LDAPS, SMTP/IMAP/POP3 STARTTLS): their certificate as Telegraf's x509_cert. */
 export const tlsProbe: ProbeDefinition<TlsConfig> = {
   kind: 'tls',
   description:
@@ -38,26 +38,5 @@ export const tlsProbe: ProbeDefinition<TlsConfig> = {
     return { run_ms: Math.min(cfg.timeout_ms, Math.ceil(cfg.targets.length / cfg.concurrency) * (t.dns_ms + t.connect_ms + t.starttls_ms + t.tls_ms)) };
   },
   status: tlsStatus,
-  cli: {
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      starttls: { type: 'string' },
-      'server-name': { type: 'string' },
-      ca: { type: 'string' },
-      'expiry-days': { type: 'string', multiple: true },
-      'domain-expires': { type: 'string' },
-    },
-    help: { port: "the TCP port (default 443, or the STARTTLS protocol's)" },
-    required: ['host'],
-    toConfig(v) {
-      const t: Record<string, unknown> = { host: v.host, port: v.port === undefined ? undefined : Number(v.port) };
-      if (v.starttls !== undefined) t.starttls = v.starttls;
-      if (v['server-name'] !== undefined) t.server_name = v['server-name'];
-      if (v.ca !== undefined) t.ca_file = v.ca;
-      if (v['expiry-days']) t.expiry_days = (v['expiry-days'] as string[]).flatMap((s) => s.split(',')).map(Number);
-      if (v['domain-expires'] !== undefined) t.domain_expires = v['domain-expires'];
-      return { targets: [t] };
-    },
-  },
+  cli,
 };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import jpeg from 'jpeg-js';
 import t from 'tap';
 import { faultCode, toProfiles } from '../../../agent/probes/onvif/client.ts';
-import { rewriteUri } from '../../../agent/probes/onvif/check.ts';
+import { rewriteUri } from '../../../agent/probes/onvif/camera-check.ts';
 import { authorization, parseChallenges, pickChallenge } from '../../../agent/probes/onvif/digest.ts';
 import { sdpVideo } from '../../../agent/probes/onvif/rtsp.ts';
 import { decodeDc } from '../../../agent/probes/onvif/jpeg-dc.ts';

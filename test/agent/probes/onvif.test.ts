@@ -5,7 +5,7 @@ import t from 'tap';
 import { createOnvifProbe } from '../../../agent/probes/onvif/cameras.ts';
 import { cameraResultOf, onvifProbe, onvifStatus, type OnvifConfig } from '../../../agent/probes/onvif/probe.ts';
 import { onvifSchema } from '../../../agent/probes/onvif/schema.ts';
-import type { CameraResult } from '../../../agent/probes/onvif/check.ts';
+import type { CameraResult } from '../../../agent/probes/onvif/camera-check.ts';
 import { ExitCode } from '../../../agent/probes/probe.ts';
 import type { Sample } from '../../../protocol/sample.ts';
 import { RECORDED_CLOCK_MS, startOnvifSim, type OnvifSim, type OnvifSimOptions } from '../../peers/onvif-sim.ts';
