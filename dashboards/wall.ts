@@ -426,7 +426,7 @@ function inspectionsRow(l: Layout, lang: Lang): void {
 
 /**
  * The wall screen: what is down, where (building/floor/shaft) and since when, readable across
- * the duty room. Kiosk URL and playlist: README "Wall screen".
+ * the duty room. Kiosk URL and playlist: docs/dashboards.md.
  */
 export const wall: DashboardDef = {
   name: 'wall',

@@ -5,7 +5,7 @@ import { localParts } from '../../lib/zoned-time.ts';
 
 /**
  * The holiday calendar file (one per year, or several years in one list): the State
- * Council's annual notice transcribed as data. Format (see README "Calendar file format"):
+ * Council's annual notice transcribed as data. Format (docs/alerts.md, "Calendar file format"):
  *
  *   year: 2026
  *   holidays:

@@ -236,11 +236,11 @@ export const alertsSchema = z
       .strictObject({ start: hhmm.default('08:30').describe('Start of the working day.'), end: hhmm.default('17:30').describe('End of the working day.') })
       .prefault({})
       .describe('Working hours (local HH:MM) for the working_hours and off_hours time classes.'),
-    /** Holiday calendars (format: README "Calendar file format"), e.g. /etc/watchpost/calendar/cn-2026.yaml. */
+    /** Holiday calendars (format: docs/alerts.md, "Calendar file format"), e.g. /etc/watchpost/calendar/cn-2026.yaml. */
     calendar_files: z
       .array(z.string())
       .default([])
-      .describe('Holiday calendars (format: README "Calendar file format"), e.g. /etc/watchpost/calendar/cn-2026.yaml.'),
+      .describe('Holiday calendars (format: docs/alerts.md, "Calendar file format"), e.g. /etc/watchpost/calendar/cn-2026.yaml.'),
     ack: z
       .strictObject({
         /** HMAC key for acknowledgement links (at least 32 characters). */

@@ -10,7 +10,7 @@ export interface DashboardDef {
   build(lang: Lang): dashboard.Dashboard;
 }
 
-/** uid per language: the Chinese dashboards keep the short uids the README links to. */
+/** uid per language: the Chinese dashboards keep the short uids docs/dashboards.md links to. */
 export function uid(name: string, lang: Lang): string {
   return lang === 'zh' ? `watchpost-${name}` : `watchpost-${name}-en`;
 }

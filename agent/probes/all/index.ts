@@ -16,8 +16,9 @@ import { dnsProbe } from '../dns/probe.ts';
 import { tcpProbe } from '../tcp/probe.ts';
 
 /**
- * Every probe kind the agent knows, by `kind`. Adding a probe: one file in this folder
- * exporting a ProbeDefinition, and one line here.
+ * Every probe kind the agent knows, by `kind`. Adding a probe: a folder agent/probes/<kind>/
+ * whose probe.ts exports a ProbeDefinition (schema.ts, check.ts beside it), one line here and
+ * one in schemas.ts.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 // biome-ignore lint/suspicious/noExplicitAny: one list of probes whose configs differ; each definition is typed where it is written

@@ -9,7 +9,7 @@ export interface Inference {
 }
 
 /**
- * Edge-port inference for one switch (Netdisco's macsuck as the model; README "Port map" says
+ * Edge-port inference for one switch (Netdisco's macsuck as the model; docs/cabling.md says
  * where it differs). Entries are mapped to ifIndexes, de-duplicated (one per MAC, VLAN and
  * port; an entry without a VLAN goes when the same MAC on the same port has one), and a port is
  * an edge port unless it has an LLDP/CDP neighbour, shows a known switch's MAC, is or belongs

@@ -155,7 +155,7 @@ export function createTrapReceiver(cfg: SnmpTrapConfig, ctx: Pick<ProbeContext, 
  * SNMP notification receiver (v1/v2c traps, v3 traps, informs — informs are acknowledged by
  * net-snmp). A long-running probe: start() binds the UDP port, every notification becomes an
  * event through ctx.emitEvent; collect() only reports the receiver's own counters.
- * Port 162 needs CAP_NET_BIND_SERVICE or a port redirect (README "Switches (SNMP)").
+ * Port 162 needs CAP_NET_BIND_SERVICE or a port redirect (docs/switches.md).
  */
 export const snmpTrapProbe: ProbeDefinition<SnmpTrapConfig> = {
   kind: 'snmp_trap',

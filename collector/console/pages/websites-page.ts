@@ -16,7 +16,7 @@ const WORDS = {
     cert_bad: 'invalid',
     domain: 'Domain',
     error: 'Last error',
-    none: 'No website checks yet: add an http probe with targets (README, "Websites, APIs and certificates").',
+    none: 'No website checks yet: add an http probe with targets (docs/websites.md).',
     chain: '(chain: {cn})',
   },
   zh: {
@@ -30,7 +30,7 @@ const WORDS = {
     cert_bad: '无效',
     domain: '域名',
     error: '最近错误',
-    none: '尚无网站检查：为 http 探针配置 targets（见 README“Websites, APIs and certificates”）。',
+    none: '尚无网站检查：为 http 探针配置 targets（见 docs/websites.md）。',
     chain: '（证书链：{cn}）',
   },
 } as const;
