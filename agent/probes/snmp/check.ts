@@ -53,6 +53,7 @@ export function snmpCheckJson(samples: Sample[]): unknown {
   };
 }
 
+/** A string option's value, or undefined (also for a flag given without one). */
 export const opt = (v: CliValues, k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
 
 /** `watchpost check snmp`: options, the config they make and the JSON shape. Loaded with the definition; run only by the CLI. */
