@@ -6,6 +6,7 @@ import type { InspectionRecord, ProblemRecord } from '../../inspections/store.ts
 import { html, type Safe } from '../ui/html.ts';
 import { csrfField, layout, type PageCtx, t, when } from '../ui/layout.ts';
 import type { User } from '../../security/users.ts';
+import type { SmsUsage } from '../../notify/budget.ts';
 
 export function loginPage(p: PageCtx, loginCsrf: string, error?: string): string {
   return layout(
@@ -110,21 +111,7 @@ ${runs.length ? html`<h2>${t(p, 'generated')}</h2><table><tr><th>${t(p, 'month')
   );
 }
 
-export function smsPage(
-  p: PageCtx,
-  u:
-    | {
-        year: number;
-        quota: number;
-        used_parts: number;
-        used_pct: number;
-        today_parts: number;
-        daily_cap: number;
-        by_purpose: Record<string, number>;
-        by_month: Record<string, number>;
-      }
-    | undefined,
-): string {
+export function smsPage(p: PageCtx, u: SmsUsage | undefined): string {
   if (!u) return layout(p, t(p, 'sms'), html`<p class="muted">${t(p, 'alerts_off')}</p>`);
   return layout(
     p,
